@@ -1,0 +1,123 @@
+// Package audit keeps the append-only record of every change to organisation, users, roles,
+// schemes, scores and closed periods: who, when, what, and the record before and after.
+//
+// Entries form a hash chain (each hash covers the previous hash and the entry), so that
+// Verify can prove nobody edited or removed an entry behind the application's back; the
+// database triggers refuse UPDATE and DELETE outright.
+package audit
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"manyi/internal/access"
+	"manyi/internal/store"
+)
+
+// Entry is one audit record.
+type Entry struct {
+	ID       int64           `json:"id"`
+	At       time.Time       `json:"at"`
+	ActorID  int64           `json:"actor_id,omitempty"`
+	Actor    string          `json:"actor"`
+	Action   string          `json:"action"`
+	Entity   string          `json:"entity"`
+	EntityID string          `json:"entity_id"`
+	UnitID   int64           `json:"unit_id,omitempty"`
+	Before   json.RawMessage `json:"before"`
+	After    json.RawMessage `json:"after"`
+	Hash     string          `json:"hash"`
+}
+
+// Change describes what to record. Before is nil for a creation, After nil for a deletion.
+type Change struct {
+	Action   string // create, update, delete, move, deactivate, login, …
+	Entity   string // unit, person, user, role, token, …
+	EntityID any
+	UnitID   int64 // the unit the record belongs to, so scoped readers can filter
+	Before   any
+	After    any
+}
+
+// Record appends an entry in tx, so the entry commits or rolls back with the change itself.
+func Record(ctx context.Context, tx *store.Tx, actor access.Principal, c Change) error {
+	before, err := marshal(c.Before)
+	if err != nil {
+		return err
+	}
+	after, err := marshal(c.After)
+	if err != nil {
+		return err
+	}
+	// Reading and updating the head row in the same transaction serialises appenders: on
+	// PostgreSQL the first UPDATE takes a row lock, on SQLite the writer lock is already held.
+	// The entry's id comes from the head rather than the database's sequence because the
+	// hash covers the id and the append-only trigger forbids filling it in afterwards.
+	if _, err := tx.Exec(ctx, "UPDATE audit_head SET last_id = last_id WHERE id = 1"); err != nil {
+		return fmt.Errorf("lock audit head: %w", err)
+	}
+	var lastID int64
+	var lastHash string
+	if err := tx.QueryRow(ctx, "SELECT last_id, last_hash FROM audit_head WHERE id = 1").Scan(&lastID, &lastHash); err != nil {
+		return fmt.Errorf("read audit head: %w", err)
+	}
+	e := Entry{
+		ID: lastID + 1, At: tx.Now, ActorID: actor.UserID, Actor: actorName(actor), Action: c.Action,
+		Entity: c.Entity, EntityID: fmt.Sprint(c.EntityID), UnitID: c.UnitID,
+		Before: before, After: after,
+	}
+	e.Hash = hash(lastHash, e)
+	if _, err := tx.Exec(ctx, `INSERT INTO audit_log (id, at, actor_id, actor, action, entity, entity_id, unit_id, before_json, after_json, prev_hash, hash)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		e.ID, e.At, nullID(e.ActorID), e.Actor, e.Action, e.Entity, e.EntityID, nullID(e.UnitID),
+		string(before), string(after), lastHash, e.Hash); err != nil {
+		return fmt.Errorf("append audit entry: %w", err)
+	}
+	if _, err := tx.Exec(ctx, "UPDATE audit_head SET last_id = ?, last_hash = ? WHERE id = 1", e.ID, e.Hash); err != nil {
+		return fmt.Errorf("advance audit head: %w", err)
+	}
+	return nil
+}
+
+func actorName(p access.Principal) string {
+	if p.Username != "" {
+		return p.Username
+	}
+	return "system"
+}
+
+func nullID(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
+}
+
+func marshal(v any) (json.RawMessage, error) {
+	if v == nil {
+		return json.RawMessage("null"), nil
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, fmt.Errorf("audit: marshal: %w", err)
+	}
+	return b, nil
+}
+
+// hash is the chain hash of e following prev.
+func hash(prev string, e Entry) string {
+	h := sha256.New()
+	fields := []string{
+		prev, strconv.FormatInt(e.ID, 10), e.At.UTC().Format(time.RFC3339Nano),
+		strconv.FormatInt(e.ActorID, 10), e.Actor, e.Action, e.Entity, e.EntityID,
+		strconv.FormatInt(e.UnitID, 10), string(e.Before), string(e.After),
+	}
+	h.Write([]byte(strings.Join(fields, "\x1f")))
+	return hex.EncodeToString(h.Sum(nil))
+}

@@ -1,0 +1,57 @@
+package store
+
+import (
+	"database/sql"
+	"errors"
+	"strings"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// IsUniqueViolation reports whether err is a violated UNIQUE or PRIMARY KEY constraint,
+// in either dialect. Areas turn it into an errs.Conflict naming the field.
+func IsUniqueViolation(err error) bool {
+	var pg *pgconn.PgError
+	if errors.As(err, &pg) {
+		return pg.Code == "23505"
+	}
+	var lite *sqlite.Error
+	if errors.As(err, &lite) {
+		return lite.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || lite.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
+	}
+	return false
+}
+
+// IsForeignKeyViolation reports whether err is a violated foreign key.
+func IsForeignKeyViolation(err error) bool {
+	var pg *pgconn.PgError
+	if errors.As(err, &pg) {
+		return pg.Code == "23503"
+	}
+	var lite *sqlite.Error
+	if errors.As(err, &lite) {
+		return lite.Code() == sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY
+	}
+	return false
+}
+
+// ViolatedConstraint names the constraint err violated, where the driver says.
+func ViolatedConstraint(err error) string {
+	var pg *pgconn.PgError
+	if errors.As(err, &pg) {
+		return pg.ConstraintName
+	}
+	var lite *sqlite.Error
+	if errors.As(err, &lite) {
+		// SQLite names columns, e.g. "UNIQUE constraint failed: units.code".
+		if _, after, ok := strings.Cut(lite.Error(), "failed: "); ok {
+			return after
+		}
+	}
+	return ""
+}
+
+// IsNoRows reports whether err says a query returned no row.
+func IsNoRows(err error) bool { return errors.Is(err, sql.ErrNoRows) }

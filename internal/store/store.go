@@ -1,0 +1,259 @@
+// Package store owns the database handle: opening SQLite or PostgreSQL from one URL, the
+// embedded migrations of both dialects, and transactions that carry the current time.
+//
+// SQL is written once, with ? placeholders, in the subset both databases share; Tx rebinds
+// placeholders for PostgreSQL. Where the dialects must differ (DDL), each has its own
+// migrations folder.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
+	_ "modernc.org/sqlite"             // registers the "sqlite" database/sql driver
+)
+
+// Dialect names a supported database.
+type Dialect string
+
+const (
+	SQLite   Dialect = "sqlite"
+	Postgres Dialect = "postgres"
+)
+
+// DB is manyi's database. For SQLite it keeps one writer connection beside a pool of readers,
+// because SQLite allows one writer at a time and a single writer connection turns lock
+// contention into orderly queueing instead of SQLITE_BUSY errors.
+type DB struct {
+	Dialect Dialect
+	// Now returns the current time; tests replace it to control time.
+	Now func() time.Time
+
+	write *sql.DB
+	read  *sql.DB
+	url   string
+	path  string // SQLite file path
+}
+
+// Open opens the database named by rawURL: "postgres://…" or "postgresql://…" for PostgreSQL,
+// anything else (a file path, optionally prefixed "sqlite:" or "file:") for SQLite.
+func Open(ctx context.Context, rawURL string) (*DB, error) {
+	db := &DB{url: rawURL, Now: func() time.Time { return time.Now().UTC() }}
+	switch {
+	case strings.HasPrefix(rawURL, "postgres://"), strings.HasPrefix(rawURL, "postgresql://"):
+		db.Dialect = Postgres
+		pool, err := sql.Open("pgx", rawURL)
+		if err != nil {
+			return nil, fmt.Errorf("open postgres: %w", err)
+		}
+		pool.SetMaxOpenConns(20)
+		pool.SetMaxIdleConns(10)
+		pool.SetConnMaxIdleTime(5 * time.Minute)
+		db.write, db.read = pool, pool
+	default:
+		db.Dialect = SQLite
+		path := strings.TrimPrefix(strings.TrimPrefix(rawURL, "sqlite:"), "file:")
+		if i := strings.IndexByte(path, '?'); i >= 0 {
+			path = path[:i]
+		}
+		if path == "" {
+			return nil, errors.New("open sqlite: empty file path")
+		}
+		if dir := filepath.Dir(path); dir != "." {
+			if err := os.MkdirAll(dir, 0o750); err != nil {
+				return nil, fmt.Errorf("open sqlite: %w", err)
+			}
+		}
+		db.path = path
+		var err error
+		// busy_timeout comes first so that the other pragmas wait instead of failing.
+		// The writer takes its lock at BEGIN (immediate), so a transaction never fails
+		// half-way when it upgrades from reading to writing.
+		if db.write, err = sql.Open("sqlite", sqliteDSN(path, "immediate")); err != nil {
+			return nil, fmt.Errorf("open sqlite: %w", err)
+		}
+		db.write.SetMaxOpenConns(1)
+		if db.read, err = sql.Open("sqlite", sqliteDSN(path, "deferred")); err != nil {
+			return nil, fmt.Errorf("open sqlite: %w", err)
+		}
+		db.read.SetMaxOpenConns(8)
+	}
+	if err := db.write.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("connect to %s database: %w", db.Dialect, err)
+	}
+	return db, nil
+}
+
+func sqliteDSN(path, txlock string) string {
+	q := url.Values{}
+	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Add("_pragma", "synchronous(NORMAL)")
+	q.Set("_txlock", txlock)
+	q.Set("_time_format", "sqlite")
+	return "file:" + path + "?" + q.Encode()
+}
+
+// Close closes all connections.
+func (db *DB) Close() error {
+	var err error
+	if db.write != nil {
+		err = db.write.Close()
+	}
+	if db.read != nil && db.read != db.write {
+		err = errors.Join(err, db.read.Close())
+	}
+	return err
+}
+
+// SQL returns the underlying writer pool, for libraries (the job queue) that need a *sql.DB.
+func (db *DB) SQL() *sql.DB { return db.write }
+
+// Path is the SQLite file path, or "" for PostgreSQL.
+func (db *DB) Path() string { return db.path }
+
+// Redacted is the database URL without its password, safe for logs.
+func (db *DB) Redacted() string {
+	if u, err := url.Parse(db.url); err == nil && u.User != nil {
+		return u.Redacted()
+	}
+	return db.url
+}
+
+// Ping reports whether the database answers.
+func (db *DB) Ping(ctx context.Context) error { return db.read.PingContext(ctx) }
+
+// Tx is a transaction that knows its dialect and the time it started. All statements of
+// one user action share Now, so records written together carry the same timestamp.
+type Tx struct {
+	tx      *sql.Tx
+	dialect Dialect
+	Now     time.Time
+}
+
+// Begin starts a read-write transaction. Now is truncated to microseconds, the precision
+// PostgreSQL keeps, so a time read back equals the time written on both databases.
+func (db *DB) Begin(ctx context.Context) (*Tx, error) {
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("begin: %w", err)
+	}
+	return &Tx{tx: tx, dialect: db.Dialect, Now: db.Now().UTC().Truncate(time.Microsecond)}, nil
+}
+
+// BeginRead starts a transaction that only reads; on SQLite it runs beside the writer.
+func (db *DB) BeginRead(ctx context.Context) (*Tx, error) {
+	tx, err := db.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: db.Dialect == Postgres})
+	if err != nil {
+		return nil, fmt.Errorf("begin: %w", err)
+	}
+	return &Tx{tx: tx, dialect: db.Dialect, Now: db.Now().UTC().Truncate(time.Microsecond)}, nil
+}
+
+// InTx runs fn in a read-write transaction, committing if fn returns nil and rolling back
+// otherwise, so that a refused input changes nothing.
+func (db *DB) InTx(ctx context.Context, fn func(*Tx) error) error {
+	tx, err := db.Begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// Read runs fn in a read-only transaction.
+func (db *DB) Read(ctx context.Context, fn func(*Tx) error) error {
+	tx, err := db.BeginRead(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	return fn(tx)
+}
+
+// Commit commits the transaction.
+func (tx *Tx) Commit() error { return tx.tx.Commit() }
+
+// Rollback rolls back; after Commit it is a no-op.
+func (tx *Tx) Rollback() error {
+	err := tx.tx.Rollback()
+	if errors.Is(err, sql.ErrTxDone) {
+		return nil
+	}
+	return err
+}
+
+// Dialect is the transaction's database dialect.
+func (tx *Tx) Dialect() Dialect { return tx.dialect }
+
+// Exec runs a statement written with ? placeholders.
+func (tx *Tx) Exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return tx.tx.ExecContext(ctx, tx.rebind(query), args...)
+}
+
+// Query runs a query written with ? placeholders.
+func (tx *Tx) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return tx.tx.QueryContext(ctx, tx.rebind(query), args...)
+}
+
+// QueryRow runs a query that returns at most one row.
+func (tx *Tx) QueryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	return tx.tx.QueryRowContext(ctx, tx.rebind(query), args...)
+}
+
+// InsertID runs an INSERT … RETURNING id and returns the new id.
+func (tx *Tx) InsertID(ctx context.Context, query string, args ...any) (int64, error) {
+	var id int64
+	err := tx.QueryRow(ctx, query+" RETURNING id", args...).Scan(&id)
+	return id, err
+}
+
+func (tx *Tx) rebind(query string) string { return Rebind(tx.dialect, query) }
+
+// Rebind rewrites ? placeholders as $1, $2, … for PostgreSQL. Question marks inside string
+// literals are left alone.
+func Rebind(d Dialect, query string) string {
+	if d != Postgres || !strings.Contains(query, "?") {
+		return query
+	}
+	var b strings.Builder
+	b.Grow(len(query) + 8)
+	n, inString := 0, false
+	for i := 0; i < len(query); i++ {
+		c := query[i]
+		switch {
+		case c == '\'':
+			inString = !inString
+			b.WriteByte(c)
+		case c == '?' && !inString:
+			n++
+			b.WriteByte('$')
+			b.WriteString(fmt.Sprint(n))
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}
+
+// Backup writes a consistent copy of an SQLite database to path while it stays in use.
+func (db *DB) Backup(ctx context.Context, path string) error {
+	if db.Dialect != SQLite {
+		return errors.New("backup: only SQLite databases can be copied; use pg_dump for PostgreSQL")
+	}
+	_, err := db.write.ExecContext(ctx, "VACUUM INTO ?", path)
+	return err
+}
