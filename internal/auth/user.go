@@ -1,0 +1,351 @@
+package auth
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+
+	"manyi/internal/access"
+	"manyi/internal/audit"
+	"manyi/internal/errs"
+	"manyi/internal/locale"
+	"manyi/internal/org"
+	"manyi/internal/store"
+)
+
+// User is a login account of a person.
+type User struct {
+	ID         int64     `json:"id"`
+	PersonID   int64     `json:"person_id"`
+	PersonName string    `json:"person_name"`
+	UnitID     int64     `json:"unit_id,omitempty"`
+	Username   string    `json:"username"`
+	Active     bool      `json:"active"`
+	Locale     string    `json:"locale"`
+	CreatedAt  time.Time `json:"created_at"`
+	UpdatedAt  time.Time `json:"updated_at"`
+}
+
+// UserInput creates an account.
+type UserInput struct {
+	PersonID int64  `json:"person_id"`
+	Username string `json:"username"`
+	Password string `json:"password"`
+	Locale   string `json:"locale"`
+}
+
+// UserPatch changes an account; Password set by an administrator resets it.
+type UserPatch struct {
+	Username *string `json:"username"`
+	Active   *bool   `json:"active"`
+	Locale   *string `json:"locale"`
+	Password *string `json:"password"`
+}
+
+var usernameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{1,39}$`)
+
+func validateUsername(s string) error {
+	if s == "" {
+		return errs.Required("username")
+	}
+	if !usernameRE.MatchString(s) {
+		return errs.Field("username", "auth.username_format")
+	}
+	return nil
+}
+
+func validateLocale(s string) (string, error) {
+	if s == "" {
+		return string(locale.Default), nil
+	}
+	if l, ok := locale.Parse(s); ok {
+		return string(l), nil
+	}
+	return "", errs.Field("locale", "err.invalid_choice", s)
+}
+
+const userColumns = `u.id, u.person_id, p.name, p.unit_id, u.username, u.active, u.locale, u.created_at, u.updated_at`
+
+func scanUser(row interface{ Scan(...any) error }) (User, error) {
+	var u User
+	var unit *int64
+	err := row.Scan(&u.ID, &u.PersonID, &u.PersonName, &unit, &u.Username, &u.Active, &u.Locale, &u.CreatedAt, &u.UpdatedAt)
+	if unit != nil {
+		u.UnitID = *unit
+	}
+	u.CreatedAt, u.UpdatedAt = u.CreatedAt.UTC(), u.UpdatedAt.UTC()
+	return u, err
+}
+
+func getUser(ctx context.Context, tx *store.Tx, id int64) (User, error) {
+	u, err := scanUser(tx.QueryRow(ctx, "SELECT "+userColumns+" FROM users u JOIN people p ON p.id = u.person_id WHERE u.id = ?", id))
+	if store.IsNoRows(err) {
+		return u, errs.New(errs.NotFound, "auth.user_not_found", id)
+	}
+	if err != nil {
+		return u, fmt.Errorf("get user %d: %w", id, err)
+	}
+	return u, nil
+}
+
+// GetUser returns an account if actor may manage its person's unit, or it is actor's own.
+func GetUser(ctx context.Context, db *store.DB, actor access.Principal, id int64) (User, error) {
+	var u User
+	err := db.Read(ctx, func(tx *store.Tx) (err error) {
+		if u, err = getUser(ctx, tx, id); err != nil {
+			return err
+		}
+		if id == actor.UserID {
+			return nil
+		}
+		return org.Authorize(ctx, tx, actor, access.ManageOrg, u.UnitID)
+	})
+	return u, err
+}
+
+// ListUsers returns the accounts of the people in units actor manages.
+func ListUsers(ctx context.Context, db *store.DB, actor access.Principal) ([]User, error) {
+	units, err := org.ListUnits(ctx, db, actor, org.UnitFilter{IncludeInactive: true, Action: access.ManageOrg})
+	if err != nil {
+		return nil, err
+	}
+	inScope := map[int64]bool{}
+	for _, u := range units {
+		inScope[u.ID] = true
+	}
+	_, everything := actor.ScopeRoots(access.ManageOrg)
+	var out []User
+	err = db.Read(ctx, func(tx *store.Tx) error {
+		rows, err := tx.Query(ctx, "SELECT "+userColumns+" FROM users u JOIN people p ON p.id = u.person_id ORDER BY u.username")
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			u, err := scanUser(rows)
+			if err != nil {
+				return err
+			}
+			if inScope[u.UnitID] || (u.UnitID == 0 && everything) {
+				out = append(out, u)
+			}
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+// CreateUser gives a person an account.
+func CreateUser(ctx context.Context, db *store.DB, actor access.Principal, in UserInput) (User, error) {
+	in.Username = strings.ToLower(strings.TrimSpace(in.Username))
+	if err := validateUsername(in.Username); err != nil {
+		return User{}, err
+	}
+	if in.PersonID == 0 {
+		return User{}, errs.Required("person_id")
+	}
+	if err := ValidatePassword("password", in.Password); err != nil {
+		return User{}, err
+	}
+	loc, err := validateLocale(in.Locale)
+	if err != nil {
+		return User{}, err
+	}
+	hash, err := HashPassword(in.Password)
+	if err != nil {
+		return User{}, err
+	}
+	var u User
+	err = db.InTx(ctx, func(tx *store.Tx) error {
+		var unit *int64
+		err := tx.QueryRow(ctx, "SELECT unit_id FROM people WHERE id = ?", in.PersonID).Scan(&unit)
+		if store.IsNoRows(err) {
+			return errs.Field("person_id", "org.ref_missing", in.PersonID)
+		} else if err != nil {
+			return err
+		}
+		var unitID int64
+		if unit != nil {
+			unitID = *unit
+		}
+		if err := org.Authorize(ctx, tx, actor, access.ManageOrg, unitID); err != nil {
+			return err
+		}
+		id, err := tx.InsertID(ctx, `INSERT INTO users (person_id, username, password_hash, active, locale, password_changed_at, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, in.PersonID, in.Username, hash, true, loc, tx.Now, tx.Now, tx.Now)
+		if store.IsUniqueViolation(err) {
+			if strings.Contains(store.ViolatedConstraint(err), "person") {
+				return &errs.Error{Code: errs.Conflict, Field: "person_id", Key: "auth.person_has_user", Err: err}
+			}
+			return &errs.Error{Code: errs.Conflict, Field: "username", Key: "auth.username_taken", Err: err}
+		}
+		if err != nil {
+			return err
+		}
+		if u, err = getUser(ctx, tx, id); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, actor, audit.Change{Action: "create", Entity: "user", EntityID: id, UnitID: unitID, After: u})
+	})
+	return u, err
+}
+
+// UpdateUser changes an account. Deactivating it or resetting its password ends its
+// sessions.
+func UpdateUser(ctx context.Context, db *store.DB, actor access.Principal, id int64, p UserPatch) (User, error) {
+	var after User
+	err := db.InTx(ctx, func(tx *store.Tx) error {
+		before, err := getUser(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if err := org.Authorize(ctx, tx, actor, access.ManageOrg, before.UnitID); err != nil {
+			return err
+		}
+		after = before
+		if p.Username != nil {
+			after.Username = strings.ToLower(strings.TrimSpace(*p.Username))
+			if err := validateUsername(after.Username); err != nil {
+				return err
+			}
+		}
+		if p.Locale != nil {
+			if after.Locale, err = validateLocale(*p.Locale); err != nil {
+				return err
+			}
+		}
+		if p.Active != nil {
+			if !*p.Active && id == actor.UserID {
+				return errs.Field("active", "auth.cannot_deactivate_self")
+			}
+			after.Active = *p.Active
+		}
+		after.UpdatedAt = tx.Now
+		if _, err := tx.Exec(ctx, "UPDATE users SET username = ?, active = ?, locale = ?, updated_at = ? WHERE id = ?",
+			after.Username, after.Active, after.Locale, tx.Now, id); err != nil {
+			if store.IsUniqueViolation(err) {
+				return &errs.Error{Code: errs.Conflict, Field: "username", Key: "auth.username_taken", Err: err}
+			}
+			return err
+		}
+		action := "update"
+		if p.Password != nil {
+			if err := ValidatePassword("password", *p.Password); err != nil {
+				return err
+			}
+			if err := setPassword(ctx, tx, id, *p.Password); err != nil {
+				return err
+			}
+			action = "reset_password"
+		}
+		if (p.Active != nil && !*p.Active) || p.Password != nil {
+			if err := endSessions(ctx, tx, id, ""); err != nil {
+				return err
+			}
+		}
+		// The hash itself never enters the audit log; the action says the password changed.
+		return audit.Record(ctx, tx, actor, audit.Change{Action: action, Entity: "user", EntityID: id, UnitID: after.UnitID, Before: before, After: after})
+	})
+	return after, err
+}
+
+// ChangePassword changes the actor's own password after checking the current one, and ends
+// the actor's other sessions.
+func ChangePassword(ctx context.Context, db *store.DB, actor access.Principal, currentSession, oldPassword, newPassword string) error {
+	if err := ValidatePassword("new_password", newPassword); err != nil {
+		return err
+	}
+	return db.InTx(ctx, func(tx *store.Tx) error {
+		var hash string
+		if err := tx.QueryRow(ctx, "SELECT password_hash FROM users WHERE id = ?", actor.UserID).Scan(&hash); err != nil {
+			return err
+		}
+		if !CheckPassword(hash, oldPassword) {
+			return errs.Field("old_password", "auth.old_password_wrong")
+		}
+		if oldPassword == newPassword {
+			return errs.Field("new_password", "auth.password_unchanged")
+		}
+		if err := setPassword(ctx, tx, actor.UserID, newPassword); err != nil {
+			return err
+		}
+		if err := endSessions(ctx, tx, actor.UserID, currentSession); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, actor, audit.Change{Action: "change_password", Entity: "user", EntityID: actor.UserID})
+	})
+}
+
+func setPassword(ctx context.Context, tx *store.Tx, userID int64, password string) error {
+	hash, err := HashPassword(password)
+	if err != nil {
+		return err
+	}
+	_, err = tx.Exec(ctx, "UPDATE users SET password_hash = ?, password_changed_at = ?, updated_at = ? WHERE id = ?", hash, tx.Now, tx.Now, userID)
+	return err
+}
+
+// EnsureAdmin creates the first administrator when the database has no user yet: a person
+// "系统管理员" outside any unit with an organisation-wide admin role, and the account "admin".
+// password "" generates one. It returns the password only when it created the account.
+func EnsureAdmin(ctx context.Context, db *store.DB, password string) (created bool, username, pw string, err error) {
+	generated := password == ""
+	if generated {
+		password = RandomPassword()
+	} else if err := ValidatePassword("MANYI_ADMIN_PASSWORD", password); err != nil {
+		return false, "", "", err
+	}
+	hash, err := HashPassword(password)
+	if err != nil {
+		return false, "", "", err
+	}
+	err = db.InTx(ctx, func(tx *store.Tx) error {
+		var n int
+		if err := tx.QueryRow(ctx, "SELECT COUNT(*) FROM users").Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			return nil
+		}
+		personID, err := tx.InsertID(ctx, "INSERT INTO people (unit_id, name, phone, title, active, created_at, updated_at) VALUES (NULL, ?, '', ?, ?, ?, ?)",
+			"系统管理员", "系统管理员", true, tx.Now, tx.Now)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, "INSERT INTO role_assignments (person_id, role, unit_id, created_at) VALUES (?, ?, NULL, ?)", personID, access.Admin, tx.Now); err != nil {
+			return err
+		}
+		id, err := tx.InsertID(ctx, `INSERT INTO users (person_id, username, password_hash, active, locale, password_changed_at, created_at, updated_at)
+			VALUES (?, 'admin', ?, ?, 'zh-CN', ?, ?, ?)`, personID, hash, true, tx.Now, tx.Now, tx.Now)
+		if err != nil {
+			return err
+		}
+		created = true
+		return audit.Record(ctx, tx, access.System, audit.Change{Action: "create", Entity: "user", EntityID: id,
+			After: map[string]any{"username": "admin", "roles": []access.Grant{{Role: access.Admin}}}})
+	})
+	if err != nil || !created {
+		return false, "", "", err
+	}
+	return true, "admin", password, nil
+}
+
+// principal builds the principal of an active user, or fails with Unauthorized.
+func principal(ctx context.Context, tx *store.Tx, userID int64) (access.Principal, string, error) {
+	var p access.Principal
+	var userActive, personActive bool
+	var loc string
+	err := tx.QueryRow(ctx, `SELECT u.id, u.username, u.active, u.locale, p.id, p.name, p.active
+		FROM users u JOIN people p ON p.id = u.person_id WHERE u.id = ?`, userID).
+		Scan(&p.UserID, &p.Username, &userActive, &loc, &p.PersonID, &p.Name, &personActive)
+	if store.IsNoRows(err) || (err == nil && (!userActive || !personActive)) {
+		return p, "", errs.New(errs.Unauthorized, "err.login_required")
+	}
+	if err != nil {
+		return p, "", err
+	}
+	p.Grants, err = org.GrantsOf(ctx, tx, p.PersonID)
+	return p, loc, err
+}

@@ -1,0 +1,103 @@
+package org
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"sort"
+
+	"manyi/internal/access"
+	"manyi/internal/audit"
+	"manyi/internal/errs"
+	"manyi/internal/store"
+)
+
+func grantsOf(ctx context.Context, tx *store.Tx, personID int64) ([]access.Grant, error) {
+	rows, err := tx.Query(ctx, "SELECT role, unit_id FROM role_assignments WHERE person_id = ? ORDER BY role, unit_id", personID)
+	if err != nil {
+		return nil, fmt.Errorf("grants of %d: %w", personID, err)
+	}
+	defer rows.Close()
+	grants := []access.Grant{}
+	for rows.Next() {
+		var g access.Grant
+		var unit sql.NullInt64
+		if err := rows.Scan(&g.Role, &unit); err != nil {
+			return nil, err
+		}
+		g.UnitID = unit.Int64
+		grants = append(grants, g)
+	}
+	return grants, rows.Err()
+}
+
+// GrantsOf returns a person's roles; auth uses it to build a principal.
+func GrantsOf(ctx context.Context, tx *store.Tx, personID int64) ([]access.Grant, error) {
+	return grantsOf(ctx, tx, personID)
+}
+
+// SetGrants replaces a person's roles. The actor must manage the person's unit and every
+// unit a granted or revoked role is scoped to; an organisation-wide role needs an
+// organisation-wide administrator. So nobody can hand out more than they hold.
+func SetGrants(ctx context.Context, db *store.DB, actor access.Principal, personID int64, grants []access.Grant) (Person, error) {
+	var after Person
+	err := db.InTx(ctx, func(tx *store.Tx) error {
+		before, err := getPerson(ctx, tx, personID)
+		if err != nil {
+			return err
+		}
+		if err := Authorize(ctx, tx, actor, access.ManageOrg, before.UnitID); err != nil {
+			return err
+		}
+		seen := map[access.Grant]bool{}
+		var want []access.Grant
+		for _, g := range grants {
+			if !g.Role.Valid() {
+				return errs.Field("role", "err.invalid_choice", string(g.Role))
+			}
+			if g.UnitID != 0 {
+				if _, err := getUnit(ctx, tx, g.UnitID); errs.Is(err, errs.NotFound) {
+					return errs.Field("role_unit", "org.ref_missing", g.UnitID)
+				} else if err != nil {
+					return err
+				}
+			}
+			if !seen[g] {
+				seen[g] = true
+				want = append(want, g)
+			}
+		}
+		// Every grant that changes must be inside the actor's scope, including revocations.
+		had := map[access.Grant]bool{}
+		for _, g := range before.Grants {
+			had[g] = true
+		}
+		for _, g := range append(append([]access.Grant{}, want...), before.Grants...) {
+			if had[g] && seen[g] {
+				continue
+			}
+			if err := Authorize(ctx, tx, actor, access.ManageOrg, g.UnitID); err != nil {
+				return errs.Field("role_unit", "org.grant_out_of_scope", string(g.Role))
+			}
+		}
+		if _, err := tx.Exec(ctx, "DELETE FROM role_assignments WHERE person_id = ?", personID); err != nil {
+			return err
+		}
+		for _, g := range want {
+			if _, err := tx.Exec(ctx, "INSERT INTO role_assignments (person_id, role, unit_id, created_at) VALUES (?, ?, ?, ?)",
+				personID, g.Role, nullID(g.UnitID), tx.Now); err != nil {
+				return err
+			}
+		}
+		sort.Slice(want, func(i, j int) bool {
+			if want[i].Role != want[j].Role {
+				return want[i].Role < want[j].Role
+			}
+			return want[i].UnitID < want[j].UnitID
+		})
+		after = before
+		after.Grants = append([]access.Grant{}, want...)
+		return audit.Record(ctx, tx, actor, audit.Change{Action: "update", Entity: "roles", EntityID: personID, UnitID: before.UnitID, Before: before.Grants, After: after.Grants})
+	})
+	return after, err
+}

@@ -1,0 +1,222 @@
+package org_test
+
+import (
+	"context"
+	"testing"
+
+	"manyi/internal/access"
+	"manyi/internal/audit"
+	"manyi/internal/errs"
+	"manyi/internal/org"
+	"manyi/internal/store"
+	"manyi/internal/store/storetest"
+)
+
+var admin = access.Principal{UserID: 0, Username: "root", Grants: []access.Grant{{Role: access.Admin}}}
+
+func intp(n int) *int { return &n }
+
+func mustUnit(t *testing.T, db *store.DB, parent int64, code string, kind org.Kind) org.Unit {
+	t.Helper()
+	in := org.UnitInput{ParentID: parent, Code: code, Name: code, Kind: kind}
+	if kind == org.Area {
+		in.Households, in.ThresholdBP = intp(400), intp(3000)
+	}
+	u, err := org.CreateUnit(context.Background(), db, admin, in)
+	if err != nil {
+		t.Fatalf("create unit %s: %v", code, err)
+	}
+	return u
+}
+
+func TestUnitRefusals(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		co := mustUnit(t, db, 0, "CO", org.Company)
+		dept := mustUnit(t, db, co.ID, "PROP", org.Department)
+		area := mustUnit(t, db, dept.ID, "YXY", org.Area)
+		tests := []struct {
+			name  string
+			in    org.UnitInput
+			code  errs.Code
+			field string
+		}{
+			{"duplicate code", org.UnitInput{ParentID: co.ID, Code: "PROP", Name: "x", Kind: org.Department}, errs.Conflict, "code"},
+			{"no name", org.UnitInput{ParentID: co.ID, Code: "N", Kind: org.Department}, errs.Invalid, "name"},
+			{"no code", org.UnitInput{ParentID: co.ID, Name: "n", Kind: org.Department}, errs.Invalid, "code"},
+			{"bad kind", org.UnitInput{ParentID: co.ID, Code: "K", Name: "k", Kind: "planet"}, errs.Invalid, "kind"},
+			{"negative households", org.UnitInput{ParentID: dept.ID, Code: "H", Name: "h", Kind: org.Area, Households: intp(-1)}, errs.Invalid, "households"},
+			{"threshold over 100 %", org.UnitInput{ParentID: dept.ID, Code: "T", Name: "t", Kind: org.Area, ThresholdBP: intp(10001)}, errs.Invalid, "threshold"},
+			{"households on a team", org.UnitInput{ParentID: dept.ID, Code: "TM", Name: "t", Kind: org.Team, Households: intp(3)}, errs.Invalid, "households"},
+			{"unknown parent", org.UnitInput{ParentID: 9999, Code: "P", Name: "p", Kind: org.Team}, errs.Invalid, "parent_id"},
+		}
+		for _, tt := range tests {
+			_, err := org.CreateUnit(ctx, db, admin, tt.in)
+			e := errs.As(err)
+			if e.Code != tt.code || e.Field != tt.field {
+				t.Errorf("%s: err = %v (code %s, field %q), want %s on %q", tt.name, err, e.Code, e.Field, tt.code, tt.field)
+			}
+		}
+		// A unit moved under its own child is refused and nothing changes.
+		_, err := org.UpdateUnit(ctx, db, admin, dept.ID, org.UnitPatch{ParentID: &area.ID})
+		if e := errs.As(err); e.Field != "parent_id" {
+			t.Fatalf("move under own child: %v", err)
+		}
+		_, err = org.UpdateUnit(ctx, db, admin, dept.ID, org.UnitPatch{ParentID: &dept.ID})
+		if e := errs.As(err); e.Field != "parent_id" {
+			t.Fatalf("move under itself: %v", err)
+		}
+		got, _ := org.GetUnit(ctx, db, admin, dept.ID)
+		if got.ParentID != co.ID {
+			t.Fatalf("refused move changed parent to %d", got.ParentID)
+		}
+		// Deactivating a unit with active children is refused.
+		if _, err := org.UpdateUnit(ctx, db, admin, dept.ID, org.UnitPatch{Active: new(bool)}); errs.CodeOf(err) != errs.Conflict {
+			t.Fatalf("deactivate with children: %v", err)
+		}
+		// Deleting a unit in use is refused.
+		if err := org.DeleteUnit(ctx, db, admin, dept.ID); errs.CodeOf(err) != errs.Conflict {
+			t.Fatalf("delete in use: %v", err)
+		}
+		// Only the refusals' absence: 3 creations in the audit log.
+		var n int
+		db.Read(ctx, func(tx *store.Tx) error {
+			_, n, _ = audit.List(ctx, tx, audit.Filter{Entity: "unit"})
+			return nil
+		})
+		if n != 3 {
+			t.Fatalf("audit has %d unit entries after 3 creations and only refusals, want 3", n)
+		}
+	})
+}
+
+func TestMoveRenameDeactivateKeepHistory(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		co := mustUnit(t, db, 0, "CO", org.Company)
+		a := mustUnit(t, db, co.ID, "A", org.Department)
+		b := mustUnit(t, db, co.ID, "B", org.Department)
+		team := mustUnit(t, db, a.ID, "T1", org.Team)
+		name := "一班"
+		if _, err := org.UpdateUnit(ctx, db, admin, team.ID, org.UnitPatch{Name: &name}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := org.UpdateUnit(ctx, db, admin, team.ID, org.UnitPatch{ParentID: &b.ID}); err != nil {
+			t.Fatal(err)
+		}
+		off := false
+		if _, err := org.UpdateUnit(ctx, db, admin, team.ID, org.UnitPatch{Active: &off}); err != nil {
+			t.Fatal(err)
+		}
+		var entries []audit.Entry
+		db.Read(ctx, func(tx *store.Tx) (err error) {
+			entries, _, err = audit.List(ctx, tx, audit.Filter{Entity: "unit", EntityID: "4"})
+			return err
+		})
+		var actions []string
+		for _, e := range entries {
+			actions = append(actions, e.Action)
+		}
+		want := []string{"deactivate", "move", "update", "create"}
+		if len(actions) != len(want) {
+			t.Fatalf("history = %v, want %v", actions, want)
+		}
+		for i := range want {
+			if actions[i] != want[i] {
+				t.Fatalf("history = %v, want %v", actions, want)
+			}
+		}
+		units, _ := org.ListUnits(ctx, db, admin, org.UnitFilter{})
+		for _, u := range units {
+			if u.ID == team.ID {
+				t.Fatal("inactive unit listed by default")
+			}
+		}
+		units, _ = org.ListUnits(ctx, db, admin, org.UnitFilter{IncludeInactive: true})
+		if len(units) != 4 || units[3].ID != team.ID || units[3].Depth != 2 || units[3].Name != name {
+			t.Fatalf("tree = %+v", units)
+		}
+	})
+}
+
+func TestScope(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		co := mustUnit(t, db, 0, "CO", org.Company)
+		prop := mustUnit(t, db, co.ID, "PROP", org.Department)
+		yx := mustUnit(t, db, prop.ID, "YXY", org.Area)
+		mg := mustUnit(t, db, prop.ID, "MGQ", org.Area)
+		head := access.Principal{UserID: 42, Username: "head", Grants: []access.Grant{{Role: access.UnitHead, UnitID: yx.ID}}}
+		deptAdmin := access.Principal{UserID: 43, Username: "da", Grants: []access.Grant{{Role: access.Admin, UnitID: prop.ID}}}
+
+		if _, err := org.GetUnit(ctx, db, head, yx.ID); err != nil {
+			t.Fatalf("head reads own unit: %v", err)
+		}
+		if _, err := org.GetUnit(ctx, db, head, mg.ID); errs.CodeOf(err) != errs.Forbidden {
+			t.Fatalf("head reads other unit: %v", err)
+		}
+		units, _ := org.ListUnits(ctx, db, head, org.UnitFilter{})
+		if len(units) != 1 || units[0].ID != yx.ID {
+			t.Fatalf("head lists %+v", units)
+		}
+		name := "x"
+		if _, err := org.UpdateUnit(ctx, db, head, yx.ID, org.UnitPatch{Name: &name}); errs.CodeOf(err) != errs.Forbidden {
+			t.Fatalf("head renames own unit: %v", err)
+		}
+		// A department admin cannot move a unit out of the department.
+		if _, err := org.UpdateUnit(ctx, db, deptAdmin, mg.ID, org.UnitPatch{ParentID: &co.ID}); errs.CodeOf(err) != errs.Forbidden {
+			t.Fatalf("dept admin moves unit outside scope: %v", err)
+		}
+		p, err := org.CreatePerson(ctx, db, deptAdmin, org.PersonInput{UnitID: yx.ID, Name: "张三", Phone: "13812341234"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Nor grant a role outside the department, nor an organisation-wide one.
+		for _, g := range []access.Grant{{Role: access.UnitHead, UnitID: co.ID}, {Role: access.Clerk}} {
+			if _, err := org.SetGrants(ctx, db, deptAdmin, p.ID, []access.Grant{g}); errs.As(err).Field != "role_unit" {
+				t.Errorf("grant %+v outside scope: %v", g, err)
+			}
+		}
+		if _, err := org.SetGrants(ctx, db, deptAdmin, p.ID, []access.Grant{{Role: "emperor", UnitID: yx.ID}}); errs.As(err).Field != "role" {
+			t.Errorf("unknown role: %v", err)
+		}
+		got, err := org.SetGrants(ctx, db, deptAdmin, p.ID, []access.Grant{{Role: access.UnitHead, UnitID: yx.ID}, {Role: access.UnitHead, UnitID: yx.ID}})
+		if err != nil || len(got.Grants) != 1 {
+			t.Fatalf("grant in scope: %+v, %v", got.Grants, err)
+		}
+		// The head cannot see people of another area.
+		q, _ := org.CreatePerson(ctx, db, admin, org.PersonInput{UnitID: mg.ID, Name: "李四"})
+		if _, err := org.GetPerson(ctx, db, head, q.ID); errs.CodeOf(err) != errs.Forbidden {
+			t.Fatalf("head reads other area's person: %v", err)
+		}
+		people, _ := org.ListPeople(ctx, db, head, org.PersonFilter{})
+		if len(people) != 1 || people[0].ID != p.ID {
+			t.Fatalf("head lists people %+v", people)
+		}
+		if _, err := org.ListPeople(ctx, db, head, org.PersonFilter{UnitID: mg.ID}); errs.CodeOf(err) != errs.Forbidden {
+			t.Fatalf("head lists other area's people: %v", err)
+		}
+	})
+}
+
+func TestPersonValidation(t *testing.T) {
+	db := storetest.OpenSQLite(t)
+	ctx := context.Background()
+	co := mustUnit(t, db, 0, "CO", org.Company)
+	for _, tt := range []struct {
+		in    org.PersonInput
+		field string
+	}{
+		{org.PersonInput{UnitID: co.ID}, "name"},
+		{org.PersonInput{Name: "x"}, "unit_id"},
+		{org.PersonInput{UnitID: co.ID, Name: "x", Phone: "abc"}, "phone"},
+		{org.PersonInput{UnitID: 999, Name: "x"}, "unit_id"},
+	} {
+		if _, err := org.CreatePerson(ctx, db, admin, tt.in); errs.As(err).Field != tt.field {
+			t.Errorf("CreatePerson(%+v) = %v, want error on %s", tt.in, err, tt.field)
+		}
+	}
+	if got := org.MaskPhone("13812341234"); got != "138****1234" {
+		t.Errorf("MaskPhone = %s", got)
+	}
+}

@@ -1,0 +1,281 @@
+package org
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"manyi/internal/access"
+	"manyi/internal/audit"
+	"manyi/internal/errs"
+	"manyi/internal/store"
+)
+
+// Person is a member of staff. People are deactivated, never deleted, so that the records
+// they made and the scores they earned keep their name.
+type Person struct {
+	ID        int64          `json:"id"`
+	UnitID    int64          `json:"unit_id,omitempty"`
+	Name      string         `json:"name"`
+	Phone     string         `json:"phone,omitempty"`
+	Title     string         `json:"title,omitempty"`
+	Active    bool           `json:"active"`
+	Grants    []access.Grant `json:"roles"`
+	CreatedAt time.Time      `json:"created_at"`
+	UpdatedAt time.Time      `json:"updated_at"`
+}
+
+// PersonInput creates a person.
+type PersonInput struct {
+	UnitID int64  `json:"unit_id"`
+	Name   string `json:"name"`
+	Phone  string `json:"phone"`
+	Title  string `json:"title"`
+}
+
+// PersonPatch changes a person; nil fields stay. Setting UnitID moves the person.
+type PersonPatch struct {
+	UnitID *int64  `json:"unit_id"`
+	Name   *string `json:"name"`
+	Phone  *string `json:"phone"`
+	Title  *string `json:"title"`
+	Active *bool   `json:"active"`
+}
+
+// MaskPhone hides the middle of a phone number (138****1234), as personal data is shown only
+// where needed.
+func MaskPhone(phone string) string {
+	r := []rune(phone)
+	if len(r) < 7 {
+		return strings.Repeat("*", len(r))
+	}
+	return string(r[:3]) + "****" + string(r[len(r)-4:])
+}
+
+func validatePerson(p *Person) error {
+	p.Name = strings.TrimSpace(p.Name)
+	p.Phone = strings.TrimSpace(p.Phone)
+	p.Title = strings.TrimSpace(p.Title)
+	switch {
+	case p.Name == "":
+		return errs.Required("name")
+	case utf8.RuneCountInString(p.Name) > maxName:
+		return errs.Field("name", "err.too_long", maxName)
+	case utf8.RuneCountInString(p.Title) > maxName:
+		return errs.Field("title", "err.too_long", maxName)
+	case p.Phone != "" && !validPhone(p.Phone):
+		return errs.Field("phone", "org.phone_invalid")
+	case p.UnitID == 0:
+		return errs.Required("unit_id")
+	}
+	return nil
+}
+
+func validPhone(s string) bool {
+	if len(s) < 5 || len(s) > 20 {
+		return false
+	}
+	for i, c := range s {
+		if !(c >= '0' && c <= '9') && !(c == '-' || c == ' ' || (c == '+' && i == 0)) {
+			return false
+		}
+	}
+	return true
+}
+
+const personColumns = "id, unit_id, name, phone, title, active, created_at, updated_at"
+
+func scanPerson(row interface{ Scan(...any) error }) (Person, error) {
+	var p Person
+	var unit sql.NullInt64
+	err := row.Scan(&p.ID, &unit, &p.Name, &p.Phone, &p.Title, &p.Active, &p.CreatedAt, &p.UpdatedAt)
+	p.UnitID = unit.Int64
+	p.CreatedAt, p.UpdatedAt = p.CreatedAt.UTC(), p.UpdatedAt.UTC()
+	return p, err
+}
+
+func getPerson(ctx context.Context, tx *store.Tx, id int64) (Person, error) {
+	p, err := scanPerson(tx.QueryRow(ctx, "SELECT "+personColumns+" FROM people WHERE id = ?", id))
+	if store.IsNoRows(err) {
+		return p, errs.New(errs.NotFound, "org.person_not_found", id)
+	}
+	if err != nil {
+		return p, fmt.Errorf("get person %d: %w", id, err)
+	}
+	p.Grants, err = grantsOf(ctx, tx, id)
+	return p, err
+}
+
+// GetPerson returns a person if actor may read the person's unit.
+func GetPerson(ctx context.Context, db *store.DB, actor access.Principal, id int64) (Person, error) {
+	var p Person
+	err := db.Read(ctx, func(tx *store.Tx) (err error) {
+		if p, err = getPerson(ctx, tx, id); err != nil {
+			return err
+		}
+		return Authorize(ctx, tx, actor, access.Read, p.UnitID)
+	})
+	return p, err
+}
+
+// PersonFilter selects people.
+type PersonFilter struct {
+	UnitID          int64 // the unit and its subtree; 0: all in scope
+	Query           string
+	IncludeInactive bool
+	Role            access.Role
+}
+
+// ListPeople returns the people actor may see, by name.
+func ListPeople(ctx context.Context, db *store.DB, actor access.Principal, f PersonFilter) ([]Person, error) {
+	units, err := ListUnits(ctx, db, actor, UnitFilter{IncludeInactive: true})
+	if err != nil {
+		return nil, err
+	}
+	visible := map[int64]bool{}
+	if f.UnitID != 0 {
+		tree := NewTree(units)
+		if _, ok := tree.Unit(f.UnitID); !ok {
+			return nil, errs.New(errs.Forbidden, "err.out_of_scope")
+		}
+		for _, id := range tree.Subtree(f.UnitID) {
+			visible[id] = true
+		}
+	} else {
+		for _, u := range units {
+			visible[u.ID] = true
+		}
+	}
+	_, everything := actor.ScopeRoots(access.Read)
+	var out []Person
+	err = db.Read(ctx, func(tx *store.Tx) error {
+		where, args := []string{"1 = 1"}, []any{}
+		if !f.IncludeInactive {
+			where, args = append(where, "active = ?"), append(args, true)
+		}
+		if q := strings.TrimSpace(f.Query); q != "" {
+			where, args = append(where, "(name LIKE ? OR title LIKE ?)"), append(args, "%"+q+"%", "%"+q+"%")
+		}
+		if f.Role != "" {
+			where, args = append(where, "id IN (SELECT person_id FROM role_assignments WHERE role = ?)"), append(args, f.Role)
+		}
+		rows, err := tx.Query(ctx, "SELECT "+personColumns+" FROM people WHERE "+strings.Join(where, " AND ")+" ORDER BY name, id", args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			p, err := scanPerson(rows)
+			if err != nil {
+				return err
+			}
+			inScope := visible[p.UnitID] || (p.UnitID == 0 && everything && f.UnitID == 0)
+			if inScope {
+				out = append(out, p)
+			}
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		rows.Close()
+		for i := range out {
+			if out[i].Grants, err = grantsOf(ctx, tx, out[i].ID); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+// CreatePerson adds a person to a unit the actor manages.
+func CreatePerson(ctx context.Context, db *store.DB, actor access.Principal, in PersonInput) (Person, error) {
+	p := Person{UnitID: in.UnitID, Name: in.Name, Phone: in.Phone, Title: in.Title, Active: true, Grants: []access.Grant{}}
+	if err := validatePerson(&p); err != nil {
+		return Person{}, err
+	}
+	err := db.InTx(ctx, func(tx *store.Tx) error {
+		if _, err := getUnit(ctx, tx, p.UnitID); errs.Is(err, errs.NotFound) {
+			return errs.Field("unit_id", "org.ref_missing", p.UnitID)
+		} else if err != nil {
+			return err
+		}
+		if err := Authorize(ctx, tx, actor, access.ManageOrg, p.UnitID); err != nil {
+			return err
+		}
+		p.CreatedAt, p.UpdatedAt = tx.Now, tx.Now
+		id, err := tx.InsertID(ctx, "INSERT INTO people (unit_id, name, phone, title, active, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+			p.UnitID, p.Name, p.Phone, p.Title, true, tx.Now, tx.Now)
+		if err != nil {
+			return err
+		}
+		p.ID = id
+		return audit.Record(ctx, tx, actor, audit.Change{Action: "create", Entity: "person", EntityID: id, UnitID: p.UnitID, After: p})
+	})
+	return p, err
+}
+
+// UpdatePerson applies patch. Moving a person needs the right over both units.
+func UpdatePerson(ctx context.Context, db *store.DB, actor access.Principal, id int64, patch PersonPatch) (Person, error) {
+	var after Person
+	err := db.InTx(ctx, func(tx *store.Tx) error {
+		before, err := getPerson(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if err := Authorize(ctx, tx, actor, access.ManageOrg, before.UnitID); err != nil {
+			return err
+		}
+		after = before
+		action := "update"
+		if patch.Name != nil {
+			after.Name = *patch.Name
+		}
+		if patch.Phone != nil {
+			after.Phone = *patch.Phone
+		}
+		if patch.Title != nil {
+			after.Title = *patch.Title
+		}
+		if patch.Active != nil {
+			after.Active = *patch.Active
+			if !after.Active && before.Active {
+				action = "deactivate"
+			}
+		}
+		if patch.UnitID != nil && *patch.UnitID != before.UnitID {
+			after.UnitID = *patch.UnitID
+			action = "move"
+			if _, err := getUnit(ctx, tx, after.UnitID); errs.Is(err, errs.NotFound) {
+				return errs.Field("unit_id", "org.ref_missing", after.UnitID)
+			} else if err != nil {
+				return err
+			}
+			if err := Authorize(ctx, tx, actor, access.ManageOrg, after.UnitID); err != nil {
+				return err
+			}
+		}
+		if err := validatePerson(&after); err != nil {
+			return err
+		}
+		after.UpdatedAt = tx.Now
+		if _, err := tx.Exec(ctx, "UPDATE people SET unit_id = ?, name = ?, phone = ?, title = ?, active = ?, updated_at = ? WHERE id = ?",
+			after.UnitID, after.Name, after.Phone, after.Title, after.Active, tx.Now, id); err != nil {
+			return err
+		}
+		if action == "deactivate" {
+			// A deactivated person can no longer act: end their sessions and tokens now.
+			if _, err := tx.Exec(ctx, "DELETE FROM sessions WHERE user_id IN (SELECT id FROM users WHERE person_id = ?)", id); err != nil {
+				return err
+			}
+			if _, err := tx.Exec(ctx, "UPDATE api_tokens SET revoked_at = ? WHERE revoked_at IS NULL AND user_id IN (SELECT id FROM users WHERE person_id = ?)", tx.Now, id); err != nil {
+				return err
+			}
+		}
+		return audit.Record(ctx, tx, actor, audit.Change{Action: action, Entity: "person", EntityID: id, UnitID: after.UnitID, Before: before, After: after})
+	})
+	return after, err
+}
