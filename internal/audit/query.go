@@ -59,8 +59,11 @@ func List(ctx context.Context, tx *store.Tx, f Filter) ([]Entry, int, error) {
 		return nil, 0, fmt.Errorf("count audit: %w", err)
 	}
 	limit := f.Limit
-	if limit <= 0 || limit > 500 {
+	switch {
+	case limit <= 0:
 		limit = 100
+	case limit > 500:
+		limit = 500
 	}
 	rows, err := tx.Query(ctx, `SELECT id, at, actor_id, actor, action, entity, entity_id, unit_id, before_json, after_json, hash
 		FROM audit_log WHERE `+cond+` ORDER BY id DESC LIMIT ? OFFSET ?`, append(args, limit, f.Offset)...)

@@ -28,6 +28,9 @@ type Token struct {
 
 // CreateToken creates a token for the actor's own account and returns its secret.
 func CreateToken(ctx context.Context, db *store.DB, actor access.Principal, name string) (Token, string, error) {
+	if actor.UserID == 0 {
+		return Token{}, "", errs.New(errs.Forbidden, "err.forbidden") // tokens belong to accounts
+	}
 	name = strings.TrimSpace(name)
 	if name == "" {
 		return Token{}, "", errs.Required("token_name")

@@ -201,7 +201,7 @@ func UpdateUser(ctx context.Context, db *store.DB, actor access.Principal, id in
 		if err != nil {
 			return err
 		}
-		if err := org.Authorize(ctx, tx, actor, access.ManageOrg, before.UnitID); err != nil {
+		if err := org.AuthorizePerson(ctx, tx, actor, before.PersonID); err != nil {
 			return err
 		}
 		after = before

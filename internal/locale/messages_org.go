@@ -24,6 +24,7 @@ func init() {
 		"org.delete_in_use":            {"该单位已有下级单位、人员或角色,不能删除;请改为停用,以保留历史记录", "This unit has sub-units, people or roles and cannot be deleted; deactivate it instead to keep its history"},
 		"org.person_not_found":         {"找不到编号为 %d 的人员", "There is no person with id %d"},
 		"org.phone_invalid":            {"%s格式不正确,只能包含数字、空格和 -", "%s is not a valid phone number: use digits, spaces and -"},
+		"org.person_outranks":          {"此人拥有超出您管理范围的“%s”角色,您不能修改其资料或账号", "This person holds the role “%s” beyond your scope; you cannot change their record or account"},
 		"org.grant_out_of_scope":       {"%s:您无权授予或撤销“%s”角色的这一范围", "%s: you cannot grant or revoke the role “%s” over this scope"},
 
 		"kind.company":    {"公司", "Company"},

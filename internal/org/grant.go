@@ -31,6 +31,34 @@ func grantsOf(ctx context.Context, tx *store.Tx, personID int64) ([]access.Grant
 	return grants, rows.Err()
 }
 
+// AuthorizePerson returns a forbidden error unless actor may manage the person: their unit
+// and every role they hold must be within the actor's scope. Otherwise an administrator of
+// one area could reset the password of an organisation-wide administrator who happens to
+// sit in that area, and act as them.
+func AuthorizePerson(ctx context.Context, tx *store.Tx, actor access.Principal, personID int64) error {
+	var unit sql.NullInt64
+	err := tx.QueryRow(ctx, "SELECT unit_id FROM people WHERE id = ?", personID).Scan(&unit)
+	if store.IsNoRows(err) {
+		return errs.New(errs.NotFound, "org.person_not_found", personID)
+	}
+	if err != nil {
+		return err
+	}
+	if err := Authorize(ctx, tx, actor, access.ManageOrg, unit.Int64); err != nil {
+		return err
+	}
+	grants, err := grantsOf(ctx, tx, personID)
+	if err != nil {
+		return err
+	}
+	for _, g := range grants {
+		if err := Authorize(ctx, tx, actor, access.ManageOrg, g.UnitID); err != nil {
+			return errs.New(errs.Forbidden, "org.person_outranks", string(g.Role))
+		}
+	}
+	return nil
+}
+
 // GrantsOf returns a person's roles; auth uses it to build a principal.
 func GrantsOf(ctx context.Context, tx *store.Tx, personID int64) ([]access.Grant, error) {
 	return grantsOf(ctx, tx, personID)
@@ -46,7 +74,7 @@ func SetGrants(ctx context.Context, db *store.DB, actor access.Principal, person
 		if err != nil {
 			return err
 		}
-		if err := Authorize(ctx, tx, actor, access.ManageOrg, before.UnitID); err != nil {
+		if err := AuthorizePerson(ctx, tx, actor, personID); err != nil {
 			return err
 		}
 		seen := map[access.Grant]bool{}

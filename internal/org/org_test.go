@@ -220,3 +220,31 @@ func TestPersonValidation(t *testing.T) {
 		t.Errorf("MaskPhone = %s", got)
 	}
 }
+
+// TestScopedAdminCannotTakeOverWiderAdmin: an administrator of one area must not be able to
+// change the record, roles or account of someone whose roles reach beyond that area.
+func TestScopedAdminCannotTakeOverWiderAdmin(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		co := mustUnit(t, db, 0, "CO", org.Company)
+		yx := mustUnit(t, db, co.ID, "YXY", org.Area)
+		boss, err := org.CreatePerson(ctx, db, admin, org.PersonInput{UnitID: yx.ID, Name: "总管理员"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := org.SetGrants(ctx, db, admin, boss.ID, []access.Grant{{Role: access.Admin}}); err != nil {
+			t.Fatal(err)
+		}
+		areaAdmin := access.Principal{UserID: 7, Username: "aa", Grants: []access.Grant{{Role: access.Admin, UnitID: yx.ID}}}
+		off := false
+		if _, err := org.UpdatePerson(ctx, db, areaAdmin, boss.ID, org.PersonPatch{Active: &off}); errs.CodeOf(err) != errs.Forbidden {
+			t.Fatalf("area admin deactivates an organisation-wide admin: %v", err)
+		}
+		if _, err := org.SetGrants(ctx, db, areaAdmin, boss.ID, []access.Grant{{Role: access.Admin}, {Role: access.Staff, UnitID: yx.ID}}); errs.CodeOf(err) != errs.Forbidden {
+			t.Fatalf("area admin edits an organisation-wide admin's roles: %v", err)
+		}
+		if _, err := org.ListPeople(ctx, db, admin, org.PersonFilter{UnitID: 9999}); errs.CodeOf(err) != errs.NotFound {
+			t.Fatalf("people of a unit that does not exist: %v", err)
+		}
+	})
+}

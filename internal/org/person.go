@@ -139,6 +139,10 @@ func ListPeople(ctx context.Context, db *store.DB, actor access.Principal, f Per
 	if f.UnitID != 0 {
 		tree := NewTree(units)
 		if _, ok := tree.Unit(f.UnitID); !ok {
+			// Say "no such unit" only to those who may know: others learn nothing from the id.
+			if err := db.Read(ctx, func(tx *store.Tx) error { _, err := getUnit(ctx, tx, f.UnitID); return err }); errs.Is(err, errs.NotFound) && actor.CanAnywhere(access.ManageOrg) {
+				return nil, err
+			}
 			return nil, errs.New(errs.Forbidden, "err.out_of_scope")
 		}
 		for _, id := range tree.Subtree(f.UnitID) {
@@ -226,7 +230,7 @@ func UpdatePerson(ctx context.Context, db *store.DB, actor access.Principal, id 
 		if err != nil {
 			return err
 		}
-		if err := Authorize(ctx, tx, actor, access.ManageOrg, before.UnitID); err != nil {
+		if err := AuthorizePerson(ctx, tx, actor, id); err != nil {
 			return err
 		}
 		after = before

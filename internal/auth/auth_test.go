@@ -1,0 +1,247 @@
+package auth_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"manyi/internal/access"
+	"manyi/internal/auth"
+	"manyi/internal/errs"
+	"manyi/internal/org"
+	"manyi/internal/store"
+	"manyi/internal/store/storetest"
+)
+
+const adminPW = "first-admin-password"
+
+func TestPasswordHash(t *testing.T) {
+	h, err := auth.HashPassword("correct horse")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(h, "$argon2id$v=19$m=19456,t=2,p=1$") {
+		t.Fatalf("hash %q is not argon2id in PHC format", h)
+	}
+	if !auth.CheckPassword(h, "correct horse") || auth.CheckPassword(h, "correct horsE") || auth.CheckPassword("garbage", "x") {
+		t.Fatal("CheckPassword accepts or refuses wrongly")
+	}
+	h2, _ := auth.HashPassword("correct horse")
+	if h == h2 {
+		t.Fatal("two hashes of one password are equal: no salt")
+	}
+}
+
+// setup creates the first administrator and a person with an account in a unit.
+func setup(t *testing.T, db *store.DB) (admin access.Principal, user auth.User) {
+	t.Helper()
+	ctx := context.Background()
+	created, name, pw, err := auth.EnsureAdmin(ctx, db, adminPW)
+	if err != nil || !created || name != "admin" || pw != adminPW {
+		t.Fatalf("EnsureAdmin = %v %q %q %v", created, name, pw, err)
+	}
+	sess, err := auth.Login(ctx, db, "admin", adminPW, "10.0.0.1", "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	admin, _, err = auth.Authenticate(ctx, db, sess.Token)
+	if err != nil || !admin.Has(access.Admin) {
+		t.Fatalf("admin principal %+v, %v", admin, err)
+	}
+	u, err := org.CreateUnit(ctx, db, admin, org.UnitInput{Code: "CO", Name: "公司", Kind: org.Company})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := org.CreatePerson(ctx, db, admin, org.PersonInput{UnitID: u.ID, Name: "张工"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := org.SetGrants(ctx, db, admin, p.ID, []access.Grant{{Role: access.Foreman, UnitID: u.ID}}); err != nil {
+		t.Fatal(err)
+	}
+	user, err = auth.CreateUser(ctx, db, admin, auth.UserInput{PersonID: p.ID, Username: "Zhang", Password: "zhang-password-1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return admin, user
+}
+
+func TestLoginSessionsAndAccounts(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		admin, user := setup(t, db)
+		if user.Username != "zhang" {
+			t.Fatalf("username not lower-cased: %q", user.Username)
+		}
+		if again, _, _, err := auth.EnsureAdmin(ctx, db, ""); again || err != nil {
+			t.Fatalf("EnsureAdmin created a second administrator: %v %v", again, err)
+		}
+
+		sess, err := auth.Login(ctx, db, " ZHANG ", "zhang-password-1", "10.0.0.2", "test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, s, err := auth.Authenticate(ctx, db, sess.Token)
+		if err != nil || p.Username != "zhang" || s.CSRF == "" || !p.Has(access.Foreman) {
+			t.Fatalf("Authenticate = %+v %+v %v", p, s, err)
+		}
+		if _, _, err := auth.Authenticate(ctx, db, sess.Token+"x"); errs.CodeOf(err) != errs.Unauthorized {
+			t.Fatalf("forged token: %v", err)
+		}
+
+		// Refusals when creating accounts.
+		free, err := org.CreatePerson(ctx, db, admin, org.PersonInput{UnitID: user.UnitID, Name: "无账号"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, tt := range []struct {
+			in    auth.UserInput
+			field string
+		}{
+			{auth.UserInput{PersonID: user.PersonID, Username: "other", Password: "long-enough-pw"}, "person_id"},
+			{auth.UserInput{PersonID: free.ID, Username: "zhang", Password: "long-enough-pw"}, "username"},
+			{auth.UserInput{PersonID: free.ID, Username: "x y", Password: "long-enough-pw"}, "username"},
+			{auth.UserInput{PersonID: free.ID, Username: "short", Password: "short"}, "password"},
+			{auth.UserInput{PersonID: 999, Username: "ghost", Password: "long-enough-pw"}, "person_id"},
+		} {
+			if _, err := auth.CreateUser(ctx, db, admin, tt.in); errs.As(err).Field != tt.field {
+				t.Errorf("CreateUser(%+v) = %v, want error on %s", tt.in, err, tt.field)
+			}
+		}
+
+		// A foreman cannot manage accounts.
+		if _, err := auth.UpdateUser(ctx, db, p, admin.UserID, auth.UserPatch{Active: new(bool)}); errs.CodeOf(err) != errs.Forbidden {
+			t.Fatalf("foreman deactivates admin: %v", err)
+		}
+		// An administrator cannot lock themselves out.
+		if _, err := auth.UpdateUser(ctx, db, admin, admin.UserID, auth.UserPatch{Active: new(bool)}); errs.As(err).Field != "active" {
+			t.Fatalf("admin deactivates self: %v", err)
+		}
+
+		// Changing the password checks the old one and ends other sessions.
+		other, _ := auth.Login(ctx, db, "zhang", "zhang-password-1", "10.0.0.3", "test")
+		if err := auth.ChangePassword(ctx, db, p, sess.Token, "wrong-old-password", "new-password-22"); errs.As(err).Field != "old_password" {
+			t.Fatalf("wrong old password: %v", err)
+		}
+		if err := auth.ChangePassword(ctx, db, p, sess.Token, "zhang-password-1", "short"); errs.As(err).Field != "new_password" {
+			t.Fatalf("short new password: %v", err)
+		}
+		if err := auth.ChangePassword(ctx, db, p, sess.Token, "zhang-password-1", "new-password-22"); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := auth.Authenticate(ctx, db, other.Token); err == nil {
+			t.Fatal("other session survived a password change")
+		}
+		if _, _, err := auth.Authenticate(ctx, db, sess.Token); err != nil {
+			t.Fatalf("current session ended by its own password change: %v", err)
+		}
+
+		// Deactivating the person ends sessions and refuses logins.
+		off := false
+		if _, err := org.UpdatePerson(ctx, db, admin, user.PersonID, org.PersonPatch{Active: &off}); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := auth.Authenticate(ctx, db, sess.Token); err == nil {
+			t.Fatal("session of a deactivated person still works")
+		}
+		if _, err := auth.Login(ctx, db, "zhang", "new-password-22", "10.0.0.4", "test"); errs.CodeOf(err) != errs.Unauthorized {
+			t.Fatalf("deactivated person logs in: %v", err)
+		}
+	})
+}
+
+func TestLoginThrottling(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		setup(t, db)
+		now := time.Now().UTC()
+		db.Now = func() time.Time { return now }
+		for i := 0; i < 5; i++ {
+			if _, err := auth.Login(ctx, db, "zhang", "guess-"+string(rune('a'+i)), "10.0.0.9", "test"); errs.CodeOf(err) != errs.Unauthorized {
+				t.Fatalf("attempt %d: %v", i, err)
+			}
+		}
+		// Even the right password is refused while throttled.
+		if _, err := auth.Login(ctx, db, "zhang", "zhang-password-1", "10.0.0.10", "test"); errs.CodeOf(err) != errs.TooMany {
+			t.Fatalf("sixth attempt: %v", err)
+		}
+		now = now.Add(16 * time.Minute)
+		if _, err := auth.Login(ctx, db, "zhang", "zhang-password-1", "10.0.0.10", "test"); err != nil {
+			t.Fatalf("after the window: %v", err)
+		}
+	})
+}
+
+func TestSessionExpiryAndCleanUp(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		setup(t, db)
+		now := time.Now().UTC()
+		db.Now = func() time.Time { return now }
+		sess, err := auth.Login(ctx, db, "zhang", "zhang-password-1", "10.0.0.2", "test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		now = now.Add(auth.SessionIdle + time.Minute)
+		if _, _, err := auth.Authenticate(ctx, db, sess.Token); errs.CodeOf(err) != errs.Unauthorized {
+			t.Fatalf("idle session still valid: %v", err)
+		}
+		n, err := auth.CleanUp(ctx, db)
+		if err != nil || n < 2 { // the admin's and zhang's sessions
+			t.Fatalf("CleanUp removed %d, %v", n, err)
+		}
+	})
+}
+
+func TestAPITokens(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		admin, _ := setup(t, db)
+		if _, _, err := auth.CreateToken(ctx, db, admin, "  "); errs.As(err).Field != "token_name" {
+			t.Fatalf("empty token name: %v", err)
+		}
+		tok, secret, err := auth.CreateToken(ctx, db, admin, "报表系统")
+		if err != nil || !strings.HasPrefix(secret, "manyi_") || !strings.HasPrefix(secret, tok.Prefix) {
+			t.Fatalf("CreateToken = %+v %q %v", tok, secret, err)
+		}
+		p, err := auth.AuthenticateToken(ctx, db, secret)
+		if err != nil || p.UserID != admin.UserID {
+			t.Fatalf("AuthenticateToken = %+v %v", p, err)
+		}
+		var stored string
+		db.Read(ctx, func(tx *store.Tx) error { return tx.QueryRow(ctx, "SELECT token_hash FROM api_tokens").Scan(&stored) })
+		if strings.Contains(stored, secret[6:]) {
+			t.Fatal("the token secret is stored in clear")
+		}
+		if err := auth.RevokeToken(ctx, db, admin, tok.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := auth.AuthenticateToken(ctx, db, secret); errs.CodeOf(err) != errs.Unauthorized {
+			t.Fatalf("revoked token works: %v", err)
+		}
+		if err := auth.RevokeToken(ctx, db, admin, tok.ID); errs.CodeOf(err) != errs.NotFound {
+			t.Fatalf("revoking twice: %v", err)
+		}
+	})
+}
+
+func TestScopedAdminCannotResetWiderAdminPassword(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		admin, user := setup(t, db)
+		// zhang becomes an organisation-wide administrator; a unit-scoped admin of zhang's
+		// unit must not be able to reset zhang's password and log in as zhang.
+		if _, err := org.SetGrants(ctx, db, admin, user.PersonID, []access.Grant{{Role: access.Admin}}); err != nil {
+			t.Fatal(err)
+		}
+		unitAdmin := access.Principal{UserID: 99, Username: "ua", Grants: []access.Grant{{Role: access.Admin, UnitID: user.UnitID}}}
+		pw := "taken-over-password"
+		if _, err := auth.UpdateUser(ctx, db, unitAdmin, user.ID, auth.UserPatch{Password: &pw}); errs.CodeOf(err) != errs.Forbidden {
+			t.Fatalf("unit admin resets an organisation-wide admin's password: %v", err)
+		}
+		if _, _, err := auth.CreateToken(ctx, db, access.System, "x"); errs.CodeOf(err) != errs.Forbidden {
+			t.Fatalf("token for a principal without an account: %v", err)
+		}
+	})
+}
