@@ -1,0 +1,171 @@
+package api
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"sort"
+	"strings"
+	"testing"
+
+	"manyi/internal/locale"
+	"manyi/internal/store"
+	"manyi/internal/store/storetest"
+)
+
+var httpMethods = []string{"get", "put", "post", "delete", "options", "head", "patch", "trace"}
+
+// TestDocumentMatchesServer: every operation in the served OpenAPI document is registered
+// under exactly its method and path and answers an administrator with something other than
+// 404/405; every route the server registers is in the document; every $ref resolves.
+func TestDocumentMatchesServer(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		if v, _ := f.doc["openapi"].(string); !strings.HasPrefix(v, "3.") {
+			t.Fatalf("openapi = %q, want 3.x", v)
+		}
+		// Records the probes can address: a leaf unit to delete, a token to revoke.
+		f.run(t, []scenario{
+			{name: "leaf", who: "admin", method: "POST", url: "/api/v1/units", body: `{"parent_id": {yx}, "code": "LEAF", "name": "叶子", "kind": "team"}`, status: 201, save: "leaf"},
+			{name: "token", who: "admin", method: "POST", url: "/api/v1/tokens", body: `{"name": "probe"}`, status: 201, save: "token"},
+		})
+		ids := map[string]string{
+			"/api/v1/units/{id}":        "{yx}",
+			"/api/v1/areas/{id}":        "{mg}",
+			"/api/v1/people/{id}":       "{zhang}",
+			"/api/v1/people/{id}/roles": "{zhang}",
+			"/api/v1/users/{id}":        "{admin_user}",
+			"/api/v1/tokens/{id}":       "{token}",
+		}
+		deleteIDs := map[string]string{"/api/v1/units/{id}": "{leaf}"}
+
+		documented := map[string]bool{}
+		paths, _ := f.doc["paths"].(map[string]any)
+		if len(paths) == 0 {
+			t.Fatal("the document has no paths")
+		}
+		var keys []string
+		for p := range paths {
+			keys = append(keys, p)
+		}
+		sort.Strings(keys)
+		ops := map[string]bool{}
+		for _, path := range keys {
+			item := paths[path].(map[string]any)
+			for _, m := range httpMethods {
+				op, ok := item[m].(map[string]any)
+				if !ok {
+					continue
+				}
+				method := strings.ToUpper(m)
+				pattern := method + " " + path
+				documented[pattern] = true
+				if id, _ := op["operationId"].(string); id == "" || ops[id] {
+					t.Errorf("%s: operationId %q missing or repeated", pattern, id)
+				} else {
+					ops[id] = true
+				}
+
+				url := path
+				if strings.Contains(path, "{id}") {
+					id := ids[path]
+					if method == "DELETE" && deleteIDs[path] != "" {
+						id = deleteIDs[path]
+					}
+					if id == "" {
+						t.Errorf("%s: the test has no record to address it with", pattern)
+						continue
+					}
+					url = strings.ReplaceAll(path, "{id}", f.expand(id))
+				}
+				req := httptest.NewRequest(method, url, strings.NewReader("{}"))
+				if method != "GET" && method != "DELETE" {
+					req.Header.Set("Content-Type", "application/json")
+				}
+				if _, got := f.mux.Handler(req); got != pattern {
+					t.Errorf("documented %s is served by pattern %q", pattern, got)
+				}
+				rec := httptest.NewRecorder()
+				caller(f.mux, f.who["admin"], locale.ZH).ServeHTTP(rec, req)
+				if rec.Code == http.StatusNotFound || rec.Code == http.StatusMethodNotAllowed {
+					t.Errorf("documented %s (%s) answers %d: %s", pattern, url, rec.Code, rec.Body)
+				}
+				f.checkDocumented(req, rec)
+			}
+		}
+
+		// Register installs exactly the route table (and the JSON fallback); so the table is
+		// the list of served routes, and each must be in the document.
+		for _, rt := range f.api.table {
+			if !documented[rt.pattern()] {
+				t.Errorf("served route %s is not in the document", rt.pattern())
+			}
+			req := httptest.NewRequest(rt.method, strings.ReplaceAll(rt.path, "{id}", "1"), nil)
+			if _, got := f.mux.Handler(req); got != rt.pattern() {
+				t.Errorf("route %s is not registered (mux chose %q)", rt.pattern(), got)
+			}
+		}
+		if len(documented) != len(f.api.table) {
+			t.Errorf("the document has %d operations, the route table %d", len(documented), len(f.api.table))
+		}
+
+		for _, r := range refs(f.doc) {
+			if _, err := resolve(f.doc, r); err != nil {
+				t.Error(err)
+			}
+		}
+	})
+}
+
+// TestFallback: unknown API paths and wrong methods answer in JSON, with Allow on 405.
+func TestFallback(t *testing.T) {
+	f := newFixture(t, storetest.OpenSQLite(t))
+	rec := f.do("admin", locale.EN, "DELETE", "/api/v1/people/{zhang}", "", "")
+	if rec.Code != http.StatusMethodNotAllowed || rec.Header().Get("Allow") != "GET, HEAD, PATCH" {
+		t.Errorf("DELETE person: %d, Allow %q", rec.Code, rec.Header().Get("Allow"))
+	}
+	if !strings.Contains(rec.Body.String(), "This method is not allowed here") {
+		t.Errorf("DELETE person: %s", rec.Body)
+	}
+	rec = f.do("", locale.ZH, "GET", "/api/v2/units", "", "")
+	if rec.Code != http.StatusNotFound || !strings.Contains(rec.Body.String(), "没有这个 API 地址") {
+		t.Errorf("GET /api/v2/units: %d %s", rec.Code, rec.Body)
+	}
+}
+
+func TestMatchPath(t *testing.T) {
+	tests := []struct {
+		pattern, path string
+		want          bool
+	}{
+		{"/api/v1/units", "/api/v1/units", true},
+		{"/api/v1/units/{id}", "/api/v1/units/3", true},
+		{"/api/v1/units/{id}", "/api/v1/units/", false},
+		{"/api/v1/units/{id}", "/api/v1/units", false},
+		{"/api/v1/people/{id}/roles", "/api/v1/people/3/roles", true},
+		{"/api/v1/people/{id}/roles", "/api/v1/people/3/grants", false},
+	}
+	for _, tt := range tests {
+		if got := matchPath(tt.pattern, tt.path); got != tt.want {
+			t.Errorf("matchPath(%q, %q) = %v", tt.pattern, tt.path, got)
+		}
+	}
+}
+
+// refs lists every $ref in v.
+func refs(v any) []string {
+	var out []string
+	switch x := v.(type) {
+	case map[string]any:
+		for k, e := range x {
+			if s, ok := e.(string); ok && k == "$ref" {
+				out = append(out, s)
+			}
+			out = append(out, refs(e)...)
+		}
+	case []any:
+		for _, e := range x {
+			out = append(out, refs(e)...)
+		}
+	}
+	return out
+}
