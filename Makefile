@@ -1,0 +1,36 @@
+# The two commands a new machine needs: `make run` and `make test`.
+GO ?= go
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -X main.version=$(VERSION)
+
+.PHONY: run build test test-short lint chromium clean
+
+## run: build manyi and serve it on http://127.0.0.1:8080 with demo data in ./manyi.db
+run: build
+	./bin/manyi serve --demo
+
+build:
+	$(GO) build -ldflags "$(LDFLAGS)" -o bin/manyi ./cmd/manyi
+
+## test: every test, on SQLite and, when MANYI_TEST_POSTGRES is set, on PostgreSQL too;
+## the browser test installs Debian's chromium first if it is missing.
+test: chromium
+	$(GO) test -race -count=1 ./...
+
+## test-short: the tests without the browser and without -race, for a quick edit loop
+test-short:
+	$(GO) test -short ./...
+
+lint:
+	test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); exit 1)
+	$(GO) vet ./...
+	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
+
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "installing Debian's chromium for the browser test"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) || \
+	  (sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null); }
+
+clean:
+	rm -rf bin

@@ -1,0 +1,171 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"manyi/internal/auth"
+	"manyi/internal/demo"
+	"manyi/internal/errs"
+	"manyi/internal/jobs"
+	"manyi/internal/store"
+	"manyi/internal/web"
+)
+
+// Main is a running manyi server. Tests start it on port 0 with a temporary database and
+// drive it over HTTP, exactly as a user's browser would.
+type Main struct {
+	Config Config
+	Stdout io.Writer
+	Logger *slog.Logger
+
+	DB     *store.DB
+	Jobs   *jobs.Runner
+	server *http.Server
+	ln     net.Listener
+	done   chan error
+}
+
+// URL is the address the server listens on, for printing and tests.
+func (m *Main) URL() string { return "http://" + m.ln.Addr().String() }
+
+// Open prepares everything and starts serving in the background: database, migrations, the
+// first administrator, demo data if asked, background jobs and the HTTP listener.
+func (m *Main) Open(ctx context.Context) error {
+	c := m.Config
+	db, err := store.Open(ctx, c.DB)
+	if err != nil {
+		return err
+	}
+	m.DB = db
+	applied, err := db.Migrate(ctx)
+	if err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	if len(applied) > 0 {
+		m.Logger.Info("applied migrations", "migrations", applied)
+	}
+	if err := jobs.Migrate(ctx, db); err != nil {
+		return fmt.Errorf("migrate job queue: %w", err)
+	}
+	created, username, password, err := auth.EnsureAdmin(ctx, db, c.AdminPassword)
+	if err != nil {
+		return fmt.Errorf("create administrator: %w", err)
+	}
+	var summary *demo.Summary
+	if c.Demo {
+		s, err := demo.Load(ctx, db)
+		switch {
+		case err == nil:
+			summary = &s
+		case errs.Is(err, errs.Conflict):
+			m.Logger.Info("database already has an organisation; demo data not loaded again")
+		default:
+			return fmt.Errorf("load demo data: %w", err)
+		}
+	}
+	// --no-jobs still starts an insert-only client, so this instance can enqueue work that
+	// others run.
+	if m.Jobs, err = jobs.Start(ctx, db, m.Logger, jobs.Options{NoWork: c.NoJobs}); err != nil {
+		return fmt.Errorf("start jobs: %w", err)
+	}
+	ready := func(ctx context.Context) error {
+		pending, err := jobs.Pending(ctx, db)
+		if err == nil && len(pending) > 0 {
+			err = fmt.Errorf("job queue migrations pending: %v", pending)
+		}
+		return err
+	}
+	srv, err := web.New(web.Config{DB: db, Logger: m.Logger, SecureCookies: c.SecureCookies, Version: version, Ready: ready})
+	if err != nil {
+		return err
+	}
+	if m.ln, err = net.Listen("tcp", c.Addr); err != nil {
+		return err
+	}
+	m.server = &http.Server{
+		Handler:           srv.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      120 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(m.Logger.Handler(), slog.LevelWarn),
+	}
+	m.done = make(chan error, 1)
+	go func() { m.done <- m.server.Serve(m.ln) }()
+
+	m.Logger.Info("manyi serving", "url", m.URL(), "db", db.Redacted(), "version", version)
+	fmt.Fprintf(m.Stdout, "\nmanyi is running at %s\n", m.URL())
+	if created {
+		fmt.Fprintf(m.Stdout, "Administrator account created: user %q, password %q\n", username, password)
+		if c.AdminPassword == "" {
+			fmt.Fprintln(m.Stdout, "This password is shown only now; change it after logging in (My account).")
+		}
+	} else {
+		fmt.Fprintln(m.Stdout, "Log in as admin with the password set at first start (or MANYI_ADMIN_PASSWORD).")
+	}
+	if summary != nil {
+		summary.Print(m.Stdout)
+	} else if c.Demo {
+		fmt.Fprintf(m.Stdout, "Demo accounts (if loaded earlier) use the password %q; see docs/demo.md.\n", demo.DemoPassword)
+	}
+	fmt.Fprintln(m.Stdout)
+	return nil
+}
+
+// Wait blocks until the server stops on its own (a listener error).
+func (m *Main) Wait() <-chan error { return m.done }
+
+// Close stops accepting requests, lets in-flight requests finish, stops the jobs after
+// their current work, and closes the database.
+func (m *Main) Close(ctx context.Context) error {
+	var errsOut []error
+	if m.server != nil {
+		if err := m.server.Shutdown(ctx); err != nil {
+			errsOut = append(errsOut, err)
+		}
+	}
+	if m.Jobs != nil {
+		if err := m.Jobs.Stop(ctx); err != nil {
+			errsOut = append(errsOut, err)
+		}
+	}
+	if m.DB != nil {
+		errsOut = append(errsOut, m.DB.Close())
+	}
+	return errors.Join(errsOut...)
+}
+
+func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	m := &Main{Config: DefaultConfig(), Stdout: stdout}
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	m.Config.flags(fs, true)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	m.Logger = newLogger(stderr, m.Config.LogFormat, m.Config.LogLevel)
+	if err := m.Open(ctx); err != nil {
+		m.Close(context.Background())
+		return err
+	}
+	select {
+	case <-ctx.Done():
+		m.Logger.Info("shutting down")
+	case err := <-m.Wait():
+		if !errors.Is(err, http.ErrServerClosed) {
+			m.Close(context.Background())
+			return err
+		}
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	return m.Close(shutdownCtx)
+}

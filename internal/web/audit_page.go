@@ -1,0 +1,87 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"manyi/internal/access"
+	"manyi/internal/audit"
+	"manyi/internal/errs"
+	"manyi/internal/org"
+	"manyi/internal/store"
+)
+
+type auditData struct {
+	Entries  []audit.Entry
+	Total    int
+	Filter   map[string]string
+	Prev     string
+	Next     string
+	Entities []string
+}
+
+const auditPage = 50
+
+// auditList shows the audit log to administrators; a scoped administrator sees only the
+// entries of units in scope.
+func (s *Server) auditList(w http.ResponseWriter, r *http.Request) error {
+	p := principal(r)
+	if !p.CanAnywhere(access.ReadAudit) {
+		return errs.New(errs.Forbidden, "err.forbidden")
+	}
+	q := r.URL.Query()
+	f := audit.Filter{Entity: q.Get("entity"), EntityID: q.Get("entity_id"), Action: q.Get("action"), Limit: auditPage}
+	if v := q.Get("actor_id"); v != "" {
+		f.ActorID, _ = strconv.ParseInt(v, 10, 64)
+	}
+	for name, dst := range map[string]*time.Time{"from": &f.From, "to": &f.To} {
+		if v := q.Get(name); v != "" {
+			t, err := time.ParseInLocation("2006-01-02", v, timeZone)
+			if err != nil {
+				return errs.Field(name, "err.invalid_date", v)
+			}
+			if name == "to" {
+				t = t.AddDate(0, 0, 1)
+			}
+			*dst = t
+		}
+	}
+	offset, _ := strconv.Atoi(q.Get("offset"))
+	if offset < 0 {
+		offset = 0
+	}
+	f.Offset = offset
+	if _, everything := p.ScopeRoots(access.ReadAudit); !everything {
+		units, err := org.ListUnits(r.Context(), s.db, p, org.UnitFilter{IncludeInactive: true, Action: access.ReadAudit})
+		if err != nil {
+			return err
+		}
+		f.UnitIDs = []int64{}
+		for _, u := range units {
+			f.UnitIDs = append(f.UnitIDs, u.ID)
+		}
+	}
+	d := auditData{Filter: map[string]string{"entity": f.Entity, "entity_id": f.EntityID, "action": f.Action, "from": q.Get("from"), "to": q.Get("to"), "actor_id": q.Get("actor_id")},
+		Entities: []string{"unit", "person", "roles", "user", "token", "session"}}
+	err := s.db.Read(r.Context(), func(tx *store.Tx) (err error) {
+		d.Entries, d.Total, err = audit.List(r.Context(), tx, f)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	page := func(off int) string {
+		q2 := r.URL.Query()
+		q2.Set("offset", strconv.Itoa(off))
+		return "/audit?" + q2.Encode()
+	}
+	if offset > 0 {
+		d.Prev = page(max(0, offset-auditPage))
+	}
+	if offset+auditPage < d.Total {
+		d.Next = page(offset + auditPage)
+	}
+	s.render(w, r, "audit", http.StatusOK, d)
+	return nil
+}

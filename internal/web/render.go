@@ -1,0 +1,237 @@
+package web
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"crypto/subtle"
+	"embed"
+	"encoding/hex"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"path"
+	"strings"
+	"time"
+
+	"manyi/internal/access"
+	"manyi/internal/errs"
+	"manyi/internal/locale"
+	"manyi/internal/org"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+const maxFormBytes = 1 << 20
+
+type pages struct {
+	byName     map[string]*template.Template
+	staticHash string
+}
+
+// timeZone is where times are shown; the organisation works in China.
+var timeZone = func() *time.Location {
+	loc, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		return time.FixedZone("CST", 8*3600)
+	}
+	return loc
+}()
+
+func parsePages() (*pages, error) {
+	p := &pages{byName: map[string]*template.Template{}}
+	h := sha256.New()
+	err := fs.WalkDir(staticFS, "static", func(name string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := staticFS.ReadFile(name)
+		h.Write([]byte(name))
+		h.Write(b)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	p.staticHash = hex.EncodeToString(h.Sum(nil))[:12]
+
+	funcs := template.FuncMap{
+		"T":      func(lang locale.Lang, key string, args ...any) string { return locale.T(lang, key, args...) },
+		"static": func(name string) string { return "/static/" + p.staticHash + "/" + name },
+		"time": func(t time.Time) string {
+			if t.IsZero() {
+				return ""
+			}
+			return t.In(timeZone).Format("2006-01-02 15:04")
+		},
+		"timep": func(t *time.Time) string {
+			if t == nil {
+				return ""
+			}
+			return t.In(timeZone).Format("2006-01-02 15:04")
+		},
+		"indent": func(depth int) template.CSS {
+			return template.CSS(fmt.Sprintf("padding-left: %.1frem", 0.5+float64(depth)*1.5))
+		},
+		"deref": func(n *int) string {
+			if n == nil {
+				return ""
+			}
+			return fmt.Sprint(*n)
+		},
+		"field":     func(lang locale.Lang, name string) string { return errs.FieldLabel(lang, name) },
+		"join":      strings.Join,
+		"hasPrefix": strings.HasPrefix,
+		"pad":       func(depth int) string { return strings.Repeat("\u3000", depth) },
+		"mask":      org.MaskPhone,
+		"eq2":       func(a, b any) bool { return fmt.Sprint(a) == fmt.Sprint(b) },
+	}
+	layout, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/partials.html")
+	if err != nil {
+		return nil, fmt.Errorf("parse layout: %w", err)
+	}
+	names, err := fs.Glob(templateFS, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	for _, name := range names {
+		base := strings.TrimSuffix(path.Base(name), ".html")
+		if base == "layout" || base == "partials" {
+			continue
+		}
+		t, err := template.Must(layout.Clone()).ParseFS(templateFS, name)
+		if err != nil {
+			return nil, fmt.Errorf("parse %s: %w", name, err)
+		}
+		p.byName[base] = t
+	}
+	return p, nil
+}
+
+// view is what every page template receives.
+type view struct {
+	Lang      locale.Lang
+	Langs     []locale.Lang
+	User      access.Principal
+	LoggedIn  bool
+	CSRF      string
+	Path      string
+	Query     string
+	Nav       []navItem
+	Title     string
+	Flash     string
+	Data      any
+	Version   string
+	IsAdmin   bool
+	ReadAudit bool
+}
+
+type navItem struct {
+	Href, Key string
+	Active    bool
+}
+
+// areas lists the navigation: the foundation's pages and the areas still to come.
+var navAreas = []navItem{
+	{"/", "nav.home", false},
+	{"/workorders", "nav.workorders", false},
+	{"/surveys", "nav.surveys", false},
+	{"/complaints", "nav.complaints", false},
+	{"/inspections", "nav.inspections", false},
+	{"/assessment", "nav.assessment", false},
+	{"/reports", "nav.reports", false},
+	{"/org", "nav.org", false},
+}
+
+// render writes the named page inside the layout. Rendering goes to a buffer first so that
+// a template error becomes a clean 500 instead of half a page.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, name string, status int, data any) {
+	t, ok := s.pages.byName[name]
+	if !ok {
+		s.log.Error("missing template", "name", name)
+		http.Error(w, "missing template", http.StatusInternalServerError)
+		return
+	}
+	v := s.view(r, data)
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout.html", v); err != nil {
+		s.log.Error("render", "template", name, "err", err)
+		http.Error(w, "render error", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	if status == 0 {
+		status = http.StatusOK
+	}
+	clearFlash(w, r)
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
+}
+
+func (s *Server) view(r *http.Request, data any) view {
+	v := view{Lang: locale.FromContext(r.Context()), Langs: locale.Langs, Path: r.URL.Path, Data: data, Version: s.cfg.Version}
+	if p, ok := access.FromContext(r.Context()); ok {
+		v.User, v.LoggedIn = p, true
+		v.IsAdmin = p.CanAnywhere(access.ManageOrg)
+		v.ReadAudit = p.CanAnywhere(access.ReadAudit)
+	}
+	if sess, ok := sessionFrom(r.Context()); ok {
+		v.CSRF = sess.CSRF
+	}
+	if c, err := r.Cookie("flash"); err == nil {
+		if msg, err := url.QueryUnescape(c.Value); err == nil {
+			v.Flash = msg
+		}
+	}
+	q := r.URL.Query()
+	q.Del("lang")
+	v.Query = q.Encode()
+	for _, n := range navAreas {
+		n.Active = n.Href == r.URL.Path || (n.Href != "/" && strings.HasPrefix(r.URL.Path, n.Href))
+		v.Nav = append(v.Nav, n)
+	}
+	return v
+}
+
+// redirect sends the browser on after a successful form, with a one-time message.
+func (s *Server) redirect(w http.ResponseWriter, r *http.Request, to, flashKey string, args ...any) {
+	if flashKey != "" {
+		msg := locale.T(locale.FromContext(r.Context()), flashKey, args...)
+		http.SetCookie(w, &http.Cookie{Name: "flash", Value: url.QueryEscape(msg), Path: "/", MaxAge: 10, HttpOnly: true, SameSite: http.SameSiteLaxMode})
+	}
+	http.Redirect(w, r, to, http.StatusSeeOther)
+}
+
+// clearFlash removes the one-time message once a page has shown it.
+func clearFlash(w http.ResponseWriter, r *http.Request) {
+	if _, err := r.Cookie("flash"); err == nil {
+		http.SetCookie(w, &http.Cookie{Name: "flash", Value: "", Path: "/", MaxAge: -1})
+	}
+}
+
+func subtleEqual(a, b string) bool { return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1 }
+
+func urlQueryEscape(s string) string { return url.QueryEscape(s) }
+
+// staticHandler serves embedded assets under a content-hashed path, cached for a year: a
+// new release changes the hash and so the URL.
+func (s *Server) staticHandler() http.Handler {
+	sub, _ := fs.Sub(staticFS, "static")
+	files := http.FileServerFS(sub)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.PathValue("hash") != s.pages.staticHash {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+		r2 := r.Clone(r.Context())
+		r2.URL.Path = "/" + r.PathValue("file")
+		files.ServeHTTP(w, r2)
+	})
+}
