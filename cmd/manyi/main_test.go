@@ -307,7 +307,9 @@ func TestBackup(t *testing.T) {
 	}
 	defer copyDB.Close()
 	var n int
-	copyDB.Read(context.Background(), func(tx *store.Tx) error { return tx.QueryRow(context.Background(), "SELECT COUNT(*) FROM units").Scan(&n) })
+	copyDB.Read(context.Background(), func(tx *store.Tx) error {
+		return tx.QueryRow(context.Background(), "SELECT COUNT(*) FROM units").Scan(&n)
+	})
 	if n < 30 {
 		t.Fatalf("backup has %d units", n)
 	}

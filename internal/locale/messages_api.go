@@ -3,15 +3,15 @@ package locale
 func init() {
 	defineAll(map[string][2]string{
 		"api.no_such_path":    {"没有这个 API 地址", "There is no such API address"},
-		"api.empty_body":      {"请求内容为空,需要一个 JSON 对象", "The request body is empty; send a JSON object"},
-		"api.json_truncated":  {"请求内容不是完整的 JSON,在结尾前中断了", "The request body is not complete JSON: it ends too early"},
-		"api.json_syntax":     {"请求内容不是有效的 JSON(第 %d 个字节附近)", "The request body is not valid JSON (near byte %d)"},
+		"api.empty_body":      {"请求内容为空，需要一个 JSON 对象", "The request body is empty; send a JSON object"},
+		"api.json_truncated":  {"请求内容不是完整的 JSON，在结尾前中断了", "The request body is not complete JSON: it ends too early"},
+		"api.json_syntax":     {"请求内容不是有效的 JSON（第 %d 个字节附近）", "The request body is not valid JSON (near byte %d)"},
 		"api.json_invalid":    {"无法读取请求内容中的 JSON", "The JSON in the request body cannot be read"},
 		"api.trailing_data":   {"请求内容只能包含一个 JSON 值", "The request body must hold exactly one JSON value"},
 		"api.body_not_object": {"请求内容必须是一个 JSON 对象", "The request body must be a JSON object"},
-		"api.wrong_type":      {"%s的类型不对,应为 %s", "%s has the wrong type: expected %s"},
+		"api.wrong_type":      {"%s的类型不对，应为 %s", "%s has the wrong type: expected %s"},
 		"api.not_boolean":     {"%s只能是 true 或 false", "%s must be true or false"},
-		"api.bad_time":        {"%s的值“%s”无效,请使用 RFC 3339 时间或 YYYY-MM-DD 日期", "%s: “%s” is not valid; use an RFC 3339 time or a YYYY-MM-DD date"},
+		"api.bad_time":        {"%s的值“%s”无效，请使用 RFC 3339 时间或 YYYY-MM-DD 日期", "%s: “%s” is not valid; use an RFC 3339 time or a YYYY-MM-DD date"},
 		"api.two_decimals":    {"%s最多保留两位小数", "%s can have at most two decimals"},
 		"api.not_an_area":     {"编号为 %d 的单位不是小区/片区", "The unit with id %d is not an area"},
 	})

@@ -2,9 +2,9 @@ package locale
 
 func init() {
 	defineAll(map[string][2]string{
-		"err.internal":         {"服务器内部错误,请稍后再试;如果问题持续,请联系管理员", "Something went wrong on our side; please try again, and tell the administrator if it persists"},
+		"err.internal":         {"服务器内部错误，请稍后再试；如果问题持续，请联系管理员", "Something went wrong on our side; please try again, and tell the administrator if it persists"},
 		"err.required":         {"%s不能为空", "%s is required"},
-		"err.too_long":         {"%s太长(最多 %d 个字符)", "%s is too long (at most %d characters)"},
+		"err.too_long":         {"%s太长（最多 %d 个字符）", "%s is too long (at most %d characters)"},
 		"err.not_integer":      {"%s必须是整数", "%s must be a whole number"},
 		"err.not_number":       {"%s必须是数字", "%s must be a number"},
 		"err.negative":         {"%s不能小于 0", "%s cannot be below 0"},
@@ -16,10 +16,10 @@ func init() {
 		"err.forbidden":        {"您没有权限执行此操作", "You do not have the right to do this"},
 		"err.out_of_scope":     {"您无权访问该单位的数据", "You have no access to this unit's data"},
 		"err.login_required":   {"请先登录", "Please log in first"},
-		"err.csrf":             {"表单已过期或来源无效,请刷新页面后重试", "The form has expired or did not come from this site; reload the page and try again"},
+		"err.csrf":             {"表单已过期或来源无效，请刷新页面后重试", "The form has expired or did not come from this site; reload the page and try again"},
 		"err.invalid_id":       {"编号“%s”无效", "“%s” is not a valid id"},
 		"err.method":           {"不支持该请求方法", "This method is not allowed here"},
 		"err.body_too_large":   {"请求内容过大", "The request is too large"},
-		"err.unsupported_type": {"不支持的内容类型,请使用 application/json", "Unsupported content type; send application/json"},
+		"err.unsupported_type": {"不支持的内容类型，请使用 application/json", "Unsupported content type; send application/json"},
 	})
 }

@@ -75,9 +75,6 @@ func parsePages() (*pages, error) {
 			}
 			return t.In(timeZone).Format("2006-01-02 15:04")
 		},
-		"indent": func(depth int) template.CSS {
-			return template.CSS(fmt.Sprintf("padding-left: %.1frem", 0.5+float64(depth)*1.5))
-		},
 		"deref": func(n *int) string {
 			if n == nil {
 				return ""
