@@ -111,8 +111,10 @@ func Start(ctx context.Context, db *store.DB, logger *slog.Logger, opts Options)
 	}
 
 	cfg := &river.Config{
-		ID:     clientID(),
-		Logger: logger,
+		ID: clientID(),
+		// River reports its routine (producer counts every few seconds) at info level, which
+		// would drown the request log; its warnings and errors still come through.
+		Logger: slog.New(minLevel{logger.Handler(), slog.LevelWarn}),
 		// Completed jobs stay a week, so an operator can see the last nights' checks.
 		CompletedJobRetentionPeriod: 7 * 24 * time.Hour,
 		MaxAttempts:                 10,
@@ -256,4 +258,22 @@ func migrator(db *store.DB) (*rivermigrate.Migrator[*sql.Tx], error) {
 		return nil, fmt.Errorf("job queue migrations: %w", err)
 	}
 	return m, nil
+}
+
+// minLevel is a slog handler that drops records below a level.
+type minLevel struct {
+	slog.Handler
+	level slog.Level
+}
+
+func (h minLevel) Enabled(ctx context.Context, l slog.Level) bool {
+	return l >= h.level && h.Handler.Enabled(ctx, l)
+}
+
+func (h minLevel) WithAttrs(attrs []slog.Attr) slog.Handler {
+	return minLevel{h.Handler.WithAttrs(attrs), h.level}
+}
+
+func (h minLevel) WithGroup(name string) slog.Handler {
+	return minLevel{h.Handler.WithGroup(name), h.level}
 }
