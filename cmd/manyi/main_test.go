@@ -1,12 +1,15 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -336,5 +339,40 @@ func TestConfigFromEnvironment(t *testing.T) {
 	}
 	if c.Addr != "127.0.0.1:1" || c.DB != "postgres://x" || !c.Demo {
 		t.Fatalf("config = %+v", c)
+	}
+}
+
+// TestGracefulShutdown: a request in flight when shutdown starts still gets its answer.
+func TestGracefulShutdown(t *testing.T) {
+	m := MustRunMain(t, store.SQLite)
+	conn, err := net.Dial("tcp", strings.TrimPrefix(m.URL(), "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	body := "username=admin&password=" + testAdminPassword
+	fmt.Fprintf(conn, "POST /login HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: %d\r\n\r\n%s", len(body), body[:10])
+	time.Sleep(100 * time.Millisecond) // let the server start reading the request
+	closed := make(chan error, 1)
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		closed <- m.server.Shutdown(ctx)
+	}()
+	select {
+	case err := <-closed:
+		t.Fatalf("shutdown finished before the in-flight request: %v", err)
+	case <-time.After(200 * time.Millisecond):
+	}
+	fmt.Fprint(conn, body[10:])
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatalf("in-flight request got no answer: %v", err)
+	}
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("in-flight login answered %d", resp.StatusCode)
+	}
+	if err := <-closed; err != nil {
+		t.Fatalf("shutdown: %v", err)
 	}
 }
