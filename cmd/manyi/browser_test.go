@@ -231,7 +231,7 @@ func (b *browser) tour() {
 		{"/org/users", "users"},
 		{"/account", "account"},
 		{"/audit", "audit"},
-		{"/complaints", "coming-soon"},
+		{"/inspections", "coming-soon"},
 	} {
 		b.open(p.path)
 		b.screenshot(p.name)

@@ -136,7 +136,7 @@ func TestLoginCreateUnitLogout(t *testing.T) {
 				t.Errorf("home page lacks %q", want)
 			}
 		}
-		if _, page := c.get("/complaints"); !strings.Contains(page, "此功能尚未上线") {
+		if _, page := c.get("/inspections"); !strings.Contains(page, "此功能尚未上线") {
 			t.Error("a future area does not say it is not there yet")
 		}
 

@@ -11,12 +11,17 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/riverqueue/river"
+
+	"manyi/internal/assessment"
 	"manyi/internal/auth"
+	"manyi/internal/complaint"
 	"manyi/internal/demo"
 	"manyi/internal/errs"
 	"manyi/internal/jobs"
 	"manyi/internal/store"
 	"manyi/internal/web"
+	"manyi/internal/workorder"
 )
 
 // Main is a running manyi server. Tests start it on port 0 with a temporary database and
@@ -31,6 +36,10 @@ type Main struct {
 	server *http.Server
 	ln     net.Listener
 	done   chan error
+
+	// Sources are the areas' fact sources for period close (the assessment ledger is always
+	// there); tests add fixtures here.
+	Sources []assessment.Source
 }
 
 // URL is the address the server listens on, for printing and tests.
@@ -55,6 +64,9 @@ func (m *Main) Open(ctx context.Context) error {
 	if err := jobs.Migrate(ctx, db); err != nil {
 		return fmt.Errorf("migrate job queue: %w", err)
 	}
+	if err := assessment.SeedSchemes(ctx, db); err != nil {
+		return fmt.Errorf("store built-in schemes: %w", err)
+	}
 	created, username, password, err := auth.EnsureAdmin(ctx, db, c.AdminPassword)
 	if err != nil {
 		return fmt.Errorf("create administrator: %w", err)
@@ -73,7 +85,14 @@ func (m *Main) Open(ctx context.Context) error {
 	}
 	// --no-jobs still starts an insert-only client, so this instance can enqueue work that
 	// others run.
-	if m.Jobs, err = jobs.Start(ctx, db, m.Logger, jobs.Options{NoWork: c.NoJobs}); err != nil {
+	if m.Jobs, err = jobs.Start(ctx, db, m.Logger, jobs.Options{
+		NoWork:       c.NoJobs,
+		Register: func(w *river.Workers) {
+			complaint.Workers(db, m.Logger)(w)
+			workorder.Workers(db, m.Logger)(w)
+		},
+		PeriodicJobs: append(complaint.PeriodicJobs(time.Minute), workorder.PeriodicJobs(jobs.Daily(0, 30, workorder.Zone))...),
+	}); err != nil {
 		return fmt.Errorf("start jobs: %w", err)
 	}
 	ready := func(ctx context.Context) error {
@@ -83,7 +102,7 @@ func (m *Main) Open(ctx context.Context) error {
 		}
 		return err
 	}
-	srv, err := web.New(web.Config{DB: db, Logger: m.Logger, SecureCookies: c.SecureCookies, Version: version, Ready: ready})
+	srv, err := web.New(web.Config{DB: db, Logger: m.Logger, SecureCookies: c.SecureCookies, Version: version, Ready: ready, Sources: append([]assessment.Source{complaint.FactSource{}}, m.Sources...)})
 	if err != nil {
 		return err
 	}

@@ -69,6 +69,9 @@ func Load(ctx context.Context, db *store.DB) (Summary, error) {
 	if err != nil && l.sum.Units == 0 && errs.Is(err, errs.Conflict) {
 		return l.sum, errs.New(errs.Conflict, "demo.not_empty")
 	}
+	// Complaints come before the assessment history, whose closes count them.
+	err = l.complaints(ctx, err)
+	err = l.assessment(ctx, err)
 	// Accounts are listed by role so that a printed table reads from the most to the least
 	// powerful; within a role they keep the tree's order.
 	rank := map[access.Role]int{}

@@ -19,6 +19,7 @@ func init() {
 		"err.csrf":             {"表单已过期或来源无效，请刷新页面后重试", "The form has expired or did not come from this site; reload the page and try again"},
 		"err.invalid_id":       {"编号“%s”无效", "“%s” is not a valid id"},
 		"err.method":           {"不支持该请求方法", "This method is not allowed here"},
+		"err.bad_form":         {"表单内容无法读取，请刷新页面后重试", "The form could not be read; reload the page and try again"},
 		"err.body_too_large":   {"请求内容过大", "The request is too large"},
 		"err.unsupported_type": {"不支持的内容类型，请使用 application/json", "Unsupported content type; send application/json"},
 	})

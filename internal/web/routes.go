@@ -45,7 +45,10 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /org/users/{id}", s.page(s.userEdit))
 	m.HandleFunc("POST /org/users/{id}", s.page(s.userUpdate))
 
+	s.assessmentRoutes(m)
+
 	m.HandleFunc("GET /audit", s.page(s.auditList))
+	s.complaintRoutes()
 	m.HandleFunc("/", s.public(s.notFound))
 }
 
@@ -58,9 +61,7 @@ type comingArea struct {
 var comingAreas = []comingArea{
 	{"/workorders", "nav.workorders", "coming.workorders"},
 	{"/surveys", "nav.surveys", "coming.surveys"},
-	{"/complaints", "nav.complaints", "coming.complaints"},
 	{"/inspections", "nav.inspections", "coming.inspections"},
-	{"/assessment", "nav.assessment", "coming.assessment"},
 	{"/reports", "nav.reports", "coming.reports"},
 }
 

@@ -16,6 +16,7 @@ import (
 
 	"manyi/internal/access"
 	"manyi/internal/api"
+	"manyi/internal/assessment"
 	"manyi/internal/auth"
 	"manyi/internal/errs"
 	"manyi/internal/locale"
@@ -34,6 +35,8 @@ type Config struct {
 	Ready func(context.Context) error
 	// Version is shown on /healthz and in the page footer.
 	Version string
+	// Sources are the areas' fact sources for period close, beside the assessment ledger.
+	Sources []assessment.Source
 }
 
 // Server is the HTTP handler of manyi.
@@ -43,6 +46,8 @@ type Server struct {
 	log   *slog.Logger
 	pages *pages
 	mux   *http.ServeMux
+	// assess closes periods over cfg.Sources.
+	assess *assessment.Engine
 }
 
 // New builds the server and parses its templates, failing fast on a broken template.
@@ -51,7 +56,7 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, db: cfg.DB, log: cfg.Logger, pages: p, mux: http.NewServeMux()}
+	s := &Server{cfg: cfg, db: cfg.DB, log: cfg.Logger, pages: p, mux: http.NewServeMux(), assess: assessment.NewEngine(cfg.DB, cfg.Sources...)}
 	s.routes()
 	api.New(cfg.DB, cfg.Logger).Register(s.mux)
 	return s, nil
@@ -179,9 +184,11 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 				}
 				ctx = access.WithPrincipal(ctx, p)
 				ctx = withSession(ctx, sess)
-				if isUnsafe(r.Method) && !csrfOK(r, sess.CSRF) {
-					s.fail(w, r.WithContext(locale.WithLang(ctx, lang)), errs.New(errs.Forbidden, "err.csrf"))
-					return
+				if isUnsafe(r.Method) {
+					if err := checkCSRF(r, sess.CSRF); err != nil {
+						s.fail(w, r.WithContext(locale.WithLang(ctx, lang)), err)
+						return
+					}
 				}
 			case errs.Is(err, errs.Unauthorized):
 				s.clearSession(w, r)
@@ -198,16 +205,38 @@ func isUnsafe(method string) bool {
 	return method != http.MethodGet && method != http.MethodHead && method != http.MethodOptions
 }
 
-// csrfOK checks the synchroniser token from the form field or the X-CSRF-Token header.
+// checkCSRF checks the synchroniser token from the form field or the X-CSRF-Token header.
 // The login form has no session yet; it is protected by cross-origin checks alone.
-func csrfOK(r *http.Request, want string) bool {
+func checkCSRF(r *http.Request, want string) error {
 	got := r.Header.Get("X-CSRF-Token")
 	if got == "" && !strings.HasPrefix(r.URL.Path, "/api/") {
-		// Parsing here is safe: a form's body is read once and kept in r.PostForm.
-		r.Body = http.MaxBytesReader(nil, r.Body, maxFormBytes)
+		// Parsing here is safe: the body is read once and kept in r.PostForm or
+		// r.MultipartForm for the handler. Forms with files get the upload limit.
+		if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+			r.Body = http.MaxBytesReader(nil, r.Body, maxUploadBytes)
+			if err := r.ParseMultipartForm(8 << 20); err != nil {
+				return tooLargeOr(err, errs.New(errs.Malformed, "err.bad_form"))
+			}
+		} else {
+			r.Body = http.MaxBytesReader(nil, r.Body, maxFormBytes)
+			if err := r.ParseForm(); err != nil {
+				return tooLargeOr(err, errs.New(errs.Malformed, "err.bad_form"))
+			}
+		}
 		got = r.PostFormValue("csrf")
 	}
-	return got != "" && subtleEqual(got, want)
+	if got == "" || !subtleEqual(got, want) {
+		return errs.New(errs.Forbidden, "err.csrf")
+	}
+	return nil
+}
+
+func tooLargeOr(err error, other error) error {
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		return errs.New(errs.Malformed, "err.body_too_large")
+	}
+	return other
 }
 
 type sessionKey struct{}

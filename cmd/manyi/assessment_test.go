@@ -1,0 +1,164 @@
+package main
+
+import (
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"manyi/internal/demo"
+	"manyi/internal/store"
+)
+
+// TestPeriodCloseFlow closes October 2026 for unit-monthly on the demo data through the pages,
+// as the clerk and the committee would: start, the incomplete
+// subject, approval, lock, a refused late record, the unit head's view, reopening with a
+// reason and the difference, and a drill-down to a ledger record.
+func TestPeriodCloseFlow(t *testing.T) {
+	dialects(t, func(t *testing.T, d store.Dialect) {
+		m := MustRunMain(t, d)
+		clerk := newClient(t, m.URL())
+		clerk.login("clerk", demo.DemoPassword)
+		committee := newClient(t, m.URL())
+		committee.login("committee", demo.DemoPassword)
+
+		_, index := clerk.get("/assessment")
+		if n := strings.Count(index, "已锁定"); n != 9 {
+			t.Fatalf("demo history shows %d locked closes, want 9 (January to September)", n)
+		}
+		pm := regexp.MustCompile(`<option value="(\d+)"[^>]*>物业公司<`).FindStringSubmatch(index)
+		if pm == nil {
+			t.Fatalf("start form offers no 物业公司: %.500s", index)
+		}
+		status, body, loc := clerk.post("/assessment/closes", url.Values{"scheme": {"unit-monthly"}, "period": {"2026-10"}, "parent_id": {pm[1]}})
+		if status != http.StatusSeeOther || !strings.HasPrefix(loc, "/assessment/closes/") {
+			t.Fatalf("start: %d %s %.300s", status, loc, body)
+		}
+		closeURL := loc
+		// Complaints come from the complaint desk: no fact is left without a source.
+		_, page := clerk.get(closeURL)
+		if strings.Contains(page, "complaints_valid, complaints_major") {
+			t.Fatal("the close says the complaint facts have no source")
+		}
+		dm := regexp.MustCompile(`id="decide-(\d+)"`).FindStringSubmatch(page)
+		if dm == nil || !strings.Contains(page, "绿化科 · 缺项") {
+			t.Fatalf("绿化科 is not listed as incomplete: %.2000s", page)
+		}
+		committee.get(closeURL)
+		if status, body, _ := committee.post(closeURL+"/approve", url.Values{}); status != http.StatusConflict || !strings.Contains(body, "绿化科") {
+			t.Fatalf("approve with an undecided subject: %d", status)
+		}
+		if status, body, _ := clerk.post(closeURL+"/decisions", url.Values{"unit_id": {dm[1]}, "decision": {"survey=16"}, "reason": {""}}); status != http.StatusUnprocessableEntity || !strings.Contains(body, "理由不能为空") {
+			t.Fatalf("decision without reason: %d", status)
+		}
+		if status, _, _ := clerk.post(closeURL+"/decisions", url.Values{"unit_id": {dm[1]}, "decision": {"survey=16"}, "reason": {"10 月 30 日电话回访业主，基本满意"}}); status != http.StatusSeeOther {
+			t.Fatalf("decision: %d", status)
+		}
+		if status, _, _ := clerk.post(closeURL+"/approve", url.Values{}); status != http.StatusForbidden {
+			t.Fatalf("approve by the clerk: %d", status)
+		}
+		committee.get(closeURL)
+		if status, body, _ := committee.post(closeURL+"/approve", url.Values{}); status != http.StatusSeeOther {
+			t.Fatalf("approve: %d %.500s", status, body)
+		}
+		clerk.get(closeURL)
+		if status, _, _ := clerk.post(closeURL+"/lock", url.Values{}); status != http.StatusSeeOther {
+			t.Fatalf("lock: %d", status)
+		}
+		_, page = clerk.get(closeURL)
+		if !strings.Contains(page, "已锁定") || !strings.Contains(page, "取消年终评先资格") {
+			t.Fatal("the locked close does not show its status or 玫瑰区's year-end flag")
+		}
+		mg := regexp.MustCompile(`href="(/assessment/closes/\d+/units/(\d+))">玫瑰区<`).FindStringSubmatch(page)
+		if mg == nil {
+			t.Fatal("no link to 玫瑰区's result")
+		}
+
+		// A late record for October is refused with a clear message.
+		clerk.get("/assessment/evidence")
+		status, body, _ = clerk.post("/assessment/evidence", url.Values{"unit_id": {mg[2]}, "occurred_on": {"2026-10-30"}, "kind": {"inspection"}, "problems": {"2"}})
+		if status != http.StatusConflict || !strings.Contains(body, "已审定或锁定") {
+			t.Fatalf("evidence into a locked period: %d", status)
+		}
+
+		// Drill-down: the standards component of 玫瑰区 lists its inspections, each a link to
+		// the ledger row.
+		_, result := clerk.get(mg[1])
+		if !strings.Contains(result, "88.2") || !strings.Contains(result, "id=\"component-standards\"") {
+			t.Fatalf("玫瑰区's result page: %.1500s", result)
+		}
+		rm := regexp.MustCompile(`href="(/assessment/evidence/\d+)" class="record-link"`).FindStringSubmatch(result)
+		if rm == nil {
+			t.Fatal("no drill-down link to a record")
+		}
+		if status, rec := clerk.get(rm[1]); status != http.StatusOK || !strings.Contains(rec, "玫瑰区") || !strings.Contains(rec, "2026-10-") {
+			t.Fatalf("record page: %d", status)
+		}
+
+		// The complaints component drills down to the complaints themselves.
+		var complaintLink string
+		for _, u := range regexp.MustCompile(`href="(/assessment/closes/\d+/units/\d+)"`).FindAllStringSubmatch(page, -1) {
+			_, res := clerk.get(u[1])
+			if cm := regexp.MustCompile(`href="(/complaints/\d+)"`).FindStringSubmatch(res); cm != nil {
+				complaintLink = cm[1]
+				break
+			}
+		}
+		if complaintLink == "" {
+			t.Fatal("no result of October links to a complaint")
+		}
+		if status, c := clerk.get(complaintLink); status != http.StatusOK || !strings.Contains(c, "有效") && !strings.Contains(c, "重大") {
+			t.Fatalf("complaint drill-down %s: %d", complaintLink, status)
+		}
+
+		// The head of 永馨园 sees 永馨园's result only.
+		head := newClient(t, m.URL())
+		head.login("head.yongxin", demo.DemoPassword)
+		if _, hp := head.get(closeURL); strings.Contains(hp, "玫瑰区") || !strings.Contains(hp, "永馨园") {
+			t.Fatal("the head's close page shows 玫瑰区 or hides 永馨园")
+		}
+		if status, _ := head.get(mg[1]); status != http.StatusForbidden {
+			t.Fatalf("head reads 玫瑰区's result: %d", status)
+		}
+		if status, _ := head.get(rm[1]); status != http.StatusForbidden {
+			t.Fatalf("head reads 玫瑰区's record: %d", status)
+		}
+
+		// Reopen needs a reason and makes version 2, both kept, with the difference shown.
+		clerk.get(closeURL)
+		if status, body, _ := clerk.post(closeURL+"/reopen", url.Values{"reason": {" "}}); status != http.StatusUnprocessableEntity || !strings.Contains(body, "理由不能为空") {
+			t.Fatalf("reopen without reason: %d", status)
+		}
+		status, _, loc = clerk.post(closeURL+"/reopen", url.Values{"reason": {"绿化科补录 10 月调查问卷"}})
+		if status != http.StatusSeeOther || loc == closeURL {
+			t.Fatalf("reopen: %d %s", status, loc)
+		}
+		clerk.get("/assessment/evidence")
+		if status, _, _ := clerk.post("/assessment/evidence", url.Values{"unit_id": {dm[1]}, "occurred_on": {"2026-10-28"}, "kind": {"survey_evaluation"}, "band": {"20"}}); status != http.StatusSeeOther {
+			t.Fatalf("evidence after reopening: %d", status)
+		}
+		clerk.get(loc)
+		clerk.post(loc+"/recompute", url.Values{})
+		_, v2 := clerk.get(loc)
+		if !strings.Contains(v2, `id="diff"`) || !strings.Contains(v2, `class="changed"`) || !strings.Contains(v2, "绿化科补录") {
+			t.Fatalf("version 2 shows no difference: %.3000s", v2)
+		}
+		if _, v1 := clerk.get(closeURL); !strings.Contains(v1, "已锁定") || !strings.Contains(v1, "已被新版本取代") {
+			t.Fatal("version 1 is not kept as locked and superseded")
+		}
+
+		// Every step is in the audit log.
+		admin := newClient(t, m.URL())
+		admin.login("admin", testAdminPassword)
+		_, auditPage := admin.get("/audit?entity=assessment_close")
+		for _, want := range []string{"审定", "锁定", "重新打开", "创建"} {
+			if !strings.Contains(auditPage, want) {
+				t.Errorf("audit log lacks %q for closes", want)
+			}
+		}
+		if _, decisions := admin.get("/audit?entity=assessment_decision"); !strings.Contains(decisions, "10 月 30 日电话回访业主") {
+			t.Error("audit log lacks the decision on 绿化科")
+		}
+	})
+}

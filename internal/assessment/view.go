@@ -1,0 +1,329 @@
+package assessment
+
+import (
+	"context"
+	"regexp"
+	"strings"
+
+	"manyi/internal/access"
+	"manyi/internal/errs"
+	"manyi/internal/org"
+	"manyi/internal/scheme"
+	"manyi/internal/store"
+)
+
+// ListCloses returns the latest version of every close, newest period first. Everyone may see
+// which periods are closed; results are filtered by scope when read.
+func (e *Engine) ListCloses(ctx context.Context) ([]Close, error) {
+	var out []Close
+	err := e.DB.Read(ctx, func(tx *store.Tx) error {
+		rows, err := tx.Query(ctx, "SELECT "+closeColumns+" FROM assessment_closes WHERE superseded = ? ORDER BY period DESC, scheme_code", false)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			c, err := scanClose(rows)
+			if err != nil {
+				return err
+			}
+			out = append(out, c)
+		}
+		return rows.Err()
+	})
+	return out, errs.Wrapf(err, "list closes")
+}
+
+// CloseView is a close as a page shows it to one actor.
+type CloseView struct {
+	Close    Close
+	Scheme   *scheme.Scheme
+	Versions []Close // every version of this scheme and period, oldest first
+	Results  []Result
+	// Units names every unit the view mentions.
+	Units map[int64]org.Unit
+	// Undecided counts incomplete subjects without a decision, over all subjects (not only
+	// those the actor sees), because it decides whether the close can be approved.
+	Undecided int
+	// Diff compares with the previous version, for a reopened close.
+	Diff []Diff
+	// What the actor may do now.
+	CanDecide, CanApprove, CanLock, CanReopen bool
+	// Hidden is how many results are outside the actor's scope.
+	Hidden int
+}
+
+// Diff is one subject's change between two versions of a close.
+type Diff struct {
+	UnitID        int64
+	Before, After *Result
+	Changed       bool
+}
+
+// GetClose returns a close with the results the actor may read.
+func (e *Engine) GetClose(ctx context.Context, actor access.Principal, id int64) (CloseView, error) {
+	var v CloseView
+	tree, err := loadTree(ctx, e.DB)
+	if err != nil {
+		return v, err
+	}
+	v.Units = map[int64]org.Unit{}
+	err = e.DB.Read(ctx, func(tx *store.Tx) error {
+		var err error
+		if v.Close, err = getClose(ctx, tx, id); err != nil {
+			return err
+		}
+		if v.Scheme, err = schemeVersion(ctx, tx, v.Close.SchemeCode, v.Close.SchemeVersion); err != nil {
+			return err
+		}
+		rows, err := tx.Query(ctx, "SELECT "+closeColumns+" FROM assessment_closes WHERE scheme_code = ? AND period = ? ORDER BY version", v.Close.SchemeCode, v.Close.Period)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			c, err := scanClose(rows)
+			if err != nil {
+				rows.Close()
+				return err
+			}
+			v.Versions = append(v.Versions, c)
+		}
+		rows.Close()
+		all, err := loadResults(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		for _, r := range all {
+			if r.Undecided() {
+				v.Undecided++
+			}
+		}
+		v.Results = visible(actor, tree, all)
+		v.Hidden = len(all) - len(v.Results)
+		if v.Close.Version > 1 {
+			var prevID int64
+			for _, c := range v.Versions {
+				if c.Version == v.Close.Version-1 {
+					prevID = c.ID
+				}
+			}
+			prev, err := loadResults(ctx, tx, prevID)
+			if err != nil {
+				return err
+			}
+			v.Diff = diff(visible(actor, tree, prev), v.Results)
+		}
+		return nil
+	})
+	if err != nil {
+		return v, err
+	}
+	sortByRank(v.Results)
+	for _, id := range append([]int64{v.Close.ParentUnitID}, unitIDs(v.Results, v.Diff)...) {
+		if u, ok := tree.Unit(id); ok {
+			v.Units[id] = u
+		}
+	}
+	chain := tree.Ancestry(v.Close.ParentUnitID)
+	live := !v.Close.Superseded
+	clerk, committee := holds(actor, access.Clerk, chain), holds(actor, access.Committee, chain)
+	v.CanDecide = live && clerk && v.Close.Status == Draft
+	v.CanApprove = live && committee && v.Close.Status == Draft
+	v.CanLock = live && (clerk || committee) && v.Close.Status == Approved
+	v.CanReopen = live && (clerk || committee) && v.Close.Status != Draft
+	return v, nil
+}
+
+func visible(actor access.Principal, tree *org.Tree, rs []Result) []Result {
+	var out []Result
+	for _, r := range rs {
+		if actor.Can(access.Read, tree.Ancestry(r.UnitID)) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// sortByRank orders results for the ranking table: scored by rank, then incomplete, then no
+// opinion, each in subject order.
+func sortByRank(rs []Result) {
+	order := func(r Result) int {
+		switch r.Result.Status {
+		case scheme.Scored:
+			return 0
+		case scheme.Incomplete:
+			return 1
+		}
+		return 2
+	}
+	for i := 1; i < len(rs); i++ {
+		for j := i; j > 0; j-- {
+			a, b := rs[j-1], rs[j]
+			less := order(b) < order(a) || (order(b) == order(a) && order(b) == 0 && b.Rank < a.Rank)
+			if !less {
+				break
+			}
+			rs[j-1], rs[j] = rs[j], rs[j-1]
+		}
+	}
+}
+
+func unitIDs(rs []Result, ds []Diff) []int64 {
+	var out []int64
+	for _, r := range rs {
+		out = append(out, r.UnitID)
+	}
+	for _, d := range ds {
+		out = append(out, d.UnitID)
+	}
+	return out
+}
+
+func diff(before, after []Result) []Diff {
+	byUnit := map[int64]*Diff{}
+	var order []int64
+	for i := range before {
+		r := &before[i]
+		byUnit[r.UnitID] = &Diff{UnitID: r.UnitID, Before: r}
+		order = append(order, r.UnitID)
+	}
+	for i := range after {
+		r := &after[i]
+		d, ok := byUnit[r.UnitID]
+		if !ok {
+			d = &Diff{UnitID: r.UnitID}
+			byUnit[r.UnitID] = d
+			order = append(order, r.UnitID)
+		}
+		d.After = r
+	}
+	out := make([]Diff, 0, len(order))
+	for _, id := range order {
+		d := byUnit[id]
+		d.Changed = d.Before == nil || d.After == nil || summary(*d.Before) != summary(*d.After)
+		out = append(out, *d)
+	}
+	return out
+}
+
+// summary is what a reader compares between versions: status, total, grade and flags.
+func summary(r Result) string {
+	s := string(r.Result.Status)
+	if r.Result.Total != nil {
+		s += " " + r.Result.Total.String()
+	}
+	if r.Result.Grade != nil {
+		s += " " + r.Result.Grade.Code
+	}
+	return s + " " + strings.Join(r.Result.Flags, ",")
+}
+
+// ResultView is one subject's result with everything behind it.
+type ResultView struct {
+	Close      Close
+	Scheme     *scheme.Scheme
+	Unit       org.Unit
+	Result     Result
+	Components []ComponentView
+	// Evidence are the ledger rows behind the result, by id.
+	Evidence map[string]Evidence
+}
+
+// ComponentView is a component with the facts its formula reads and their records.
+type ComponentView struct {
+	scheme.ComponentResult
+	Facts []FactView
+}
+
+// FactView is one fact's value and records.
+type FactView struct {
+	Name    string
+	Doc     scheme.Text
+	Value   any
+	Records []Record
+}
+
+// GetResult returns a subject's result in a close, if the actor may read the subject.
+func (e *Engine) GetResult(ctx context.Context, actor access.Principal, closeID, unitID int64) (ResultView, error) {
+	var v ResultView
+	tree, err := loadTree(ctx, e.DB)
+	if err != nil {
+		return v, err
+	}
+	err = e.DB.Read(ctx, func(tx *store.Tx) error {
+		if err := org.Authorize(ctx, tx, actor, access.Read, unitID); err != nil {
+			return err
+		}
+		var err error
+		if v.Close, err = getClose(ctx, tx, closeID); err != nil {
+			return err
+		}
+		if v.Scheme, err = schemeVersion(ctx, tx, v.Close.SchemeCode, v.Close.SchemeVersion); err != nil {
+			return err
+		}
+		all, err := loadResults(ctx, tx, closeID)
+		if err != nil {
+			return err
+		}
+		for _, r := range all {
+			if r.UnitID == unitID {
+				v.Result = r
+				return nil
+			}
+		}
+		return errs.New(errs.NotFound, "assessment.result_not_found", unitID, closeID)
+	})
+	if err != nil {
+		return v, err
+	}
+	v.Unit, _ = tree.Unit(unitID)
+	docs := map[string]scheme.Text{}
+	for _, f := range v.Scheme.Facts {
+		docs[f.Name] = f.Doc
+	}
+	var ledgerIDs []int64
+	for _, c := range v.Result.Result.Components {
+		cv := ComponentView{ComponentResult: c}
+		for _, name := range componentFacts(v.Scheme, c.Code) {
+			fv := FactView{Name: name, Doc: docs[name], Value: v.Result.Facts[name], Records: v.Result.Records[name]}
+			for _, r := range fv.Records {
+				if r.Kind == string(Inspection) || r.Kind == string(SurveyEvaluation) {
+					var id int64
+					if _, err := fmtSscan(r.ID, &id); err == nil {
+						ledgerIDs = append(ledgerIDs, id)
+					}
+				}
+			}
+			cv.Facts = append(cv.Facts, fv)
+		}
+		v.Components = append(v.Components, cv)
+	}
+	v.Evidence = map[string]Evidence{}
+	if len(ledgerIDs) > 0 {
+		rows, err := ListEvidence(ctx, e.DB, actor, EvidenceFilter{IDs: ledgerIDs})
+		if err != nil {
+			return v, err
+		}
+		for _, r := range rows {
+			v.Evidence[itoa(r.ID)] = r
+		}
+	}
+	return v, nil
+}
+
+// componentFacts lists the facts a component's formula reads, in the scheme's fact order.
+func componentFacts(sch *scheme.Scheme, code string) []string {
+	var formula string
+	for _, c := range sch.Components {
+		if c.Code == code {
+			formula = c.Formula
+		}
+	}
+	var out []string
+	for _, f := range sch.Facts {
+		if regexp.MustCompile(`\b` + regexp.QuoteMeta(f.Name) + `\b`).MatchString(formula) {
+			out = append(out, f.Name)
+		}
+	}
+	return out
+}

@@ -1,0 +1,360 @@
+package complaint_test
+
+import (
+	"bytes"
+	"context"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"manyi/internal/access"
+	"manyi/internal/assessment"
+	"manyi/internal/calendar"
+	"manyi/internal/complaint"
+	"manyi/internal/errs"
+	"manyi/internal/org"
+	"manyi/internal/store"
+	"manyi/internal/store/storetest"
+)
+
+var shanghai, _ = time.LoadLocation("Asia/Shanghai")
+
+func at(s string) time.Time {
+	t, err := time.ParseInLocation("2006-01-02 15:04", s, shanghai)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
+
+var clerk = access.Principal{UserID: 0, Username: "clerk", Name: "clerk", Grants: []access.Grant{{Role: access.Clerk}}}
+
+type fixture struct {
+	db          *store.DB
+	area, area2 org.Unit
+	now         time.Time
+}
+
+func setup(t *testing.T, db *store.DB, now string) *fixture {
+	t.Helper()
+	ctx := context.Background()
+	f := &fixture{db: db, now: at(now)}
+	db.Now = func() time.Time { return f.now }
+	root, err := org.CreateUnit(ctx, db, access.System, org.UnitInput{Code: "P", Name: "物业公司", Kind: org.Company})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.area, err = org.CreateUnit(ctx, db, access.System, org.UnitInput{ParentID: root.ID, Code: "YXY", Name: "永馨园", Kind: org.Section}); err != nil {
+		t.Fatal(err)
+	}
+	if f.area2, err = org.CreateUnit(ctx, db, access.System, org.UnitInput{ParentID: root.ID, Code: "MGQ", Name: "玫瑰区", Kind: org.Section}); err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+func (f *fixture) register(t *testing.T, in complaint.Input) complaint.Complaint {
+	t.Helper()
+	if in.UnitID == 0 {
+		in.UnitID = f.area.ID
+	}
+	if in.Channel == "" {
+		in.Channel = complaint.Phone
+	}
+	if in.Category == "" {
+		in.Category = complaint.Attitude
+	}
+	if in.Complainant == "" {
+		in.Complainant = "张女士"
+	}
+	if in.Description == "" {
+		in.Description = "维修人员态度差"
+	}
+	c, err := complaint.Register(context.Background(), f.db, clerk, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func (f *fixture) act(t *testing.T, id int64, a complaint.Action) complaint.Complaint {
+	t.Helper()
+	c, err := complaint.Act(context.Background(), f.db, clerk, id, a)
+	if err != nil {
+		t.Fatalf("%s: %v", a.Verb, err)
+	}
+	return c
+}
+
+func count(t *testing.T, db *store.DB, q string, args ...any) int {
+	t.Helper()
+	var n int
+	if err := db.Read(context.Background(), func(tx *store.Tx) error { return tx.QueryRow(context.Background(), q, args...).Scan(&n) }); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// TestFridayBeforeHoliday is the first "done when": a complaint registered on the
+// Friday before the Spring Festival gets its solution deadline after the festival.
+func TestFridayBeforeHoliday(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := setup(t, db, "2026-02-13 15:20")
+		c := f.register(t, complaint.Input{})
+		if want := at("2026-02-14 15:20"); !c.ReplyDueAt.Equal(want) {
+			t.Errorf("reply due %v, want %v (24 clock hours)", c.ReplyDueAt.In(shanghai), want)
+		}
+		// Saturday 14 February is an adjusted working day; 15–23 February are the festival.
+		if want := at("2026-02-25 15:20"); c.SolutionDueAt == nil || !c.SolutionDueAt.Equal(want) {
+			t.Errorf("solution due %v, want %v", c.SolutionDueAt, want)
+		}
+		d, err := complaint.Get(context.Background(), db, clerk, c.ID)
+		if err != nil || !d.SolutionDueAt.Equal(at("2026-02-25 15:20")) || d.Status != complaint.Registered {
+			t.Fatalf("Get = %+v, %v", d.Complaint, err)
+		}
+	})
+}
+
+func TestBadInputChangesNothing(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := setup(t, db, "2026-03-02 10:00")
+		png := append([]byte("\x89PNG\r\n\x1a\n"), bytes.Repeat([]byte{0}, 100)...)
+		pdf := []byte("%PDF-1.4\n%âãÏÓ\n1 0 obj\n<<>>\nendobj\n")
+		good := complaint.Input{UnitID: f.area.ID, Channel: complaint.Phone, Category: complaint.Process, Complainant: "李先生", Description: "报修三天无人处理"}
+		cases := []struct {
+			name   string
+			mutate func(*complaint.Input)
+			field  string
+			key    string
+		}{
+			{"attachment too large", func(in *complaint.Input) {
+				in.Attachments = []complaint.Upload{{Name: "big.png", Data: append(png, make([]byte, complaint.MaxAttachmentBytes)...)}}
+			}, "attachments", "complaint.file_too_large"},
+			{"a PNG that is not one", func(in *complaint.Input) {
+				in.Attachments = []complaint.Upload{{Name: "photo.png", ContentType: "image/png", Data: []byte("MZ\x90\x00 this is an executable")}}
+			}, "attachments", "complaint.file_not_what_it_claims"},
+			{"a PDF named .jpg", func(in *complaint.Input) {
+				in.Attachments = []complaint.Upload{{Name: "scan.jpg", Data: pdf}}
+			}, "attachments", "complaint.file_not_what_it_claims"},
+			{"an executable", func(in *complaint.Input) {
+				in.Attachments = []complaint.Upload{{Name: "x.exe", Data: []byte("MZ")}}
+			}, "attachments", "complaint.file_type"},
+			{"unknown unit", func(in *complaint.Input) { in.UnitID = 999999 }, "unit_id", "complaint.unit_unknown"},
+			{"no description", func(in *complaint.Input) { in.Description = " " }, "description", "err.required"},
+			{"unknown channel", func(in *complaint.Input) { in.Channel = "fax" }, "channel", "err.invalid_choice"},
+			{"date outside the calendar's years", func(in *complaint.Input) { in.ReceivedAt = at("2024-06-03 10:00") }, "received_at", "complaint.calendar_missing"},
+		}
+		for _, tc := range cases {
+			in := good
+			tc.mutate(&in)
+			_, err := complaint.Register(ctx, db, clerk, in)
+			e := errs.As(err)
+			if err == nil || e.Field != tc.field || e.Key != tc.key {
+				t.Errorf("%s: err = %v (field %q key %q), want field %q key %q", tc.name, err, e.Field, e.Key, tc.field, tc.key)
+			}
+		}
+		if n := count(t, db, "SELECT COUNT(*) FROM complaints"); n != 0 {
+			t.Fatalf("refused complaints stored: %d", n)
+		}
+		// Good attachments are stored.
+		in := good
+		in.Attachments = []complaint.Upload{{Name: "photo.png", ContentType: "image/png", Data: png}, {Name: "letter.pdf", ContentType: "application/pdf", Data: pdf}}
+		c, err := complaint.Register(ctx, db, clerk, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := count(t, db, "SELECT COUNT(*) FROM complaint_attachments WHERE complaint_id = ?", c.ID); n != 2 {
+			t.Errorf("attachments stored: %d", n)
+		}
+
+		// Classification without a reason.
+		_, err = complaint.Act(ctx, db, clerk, c.ID, complaint.Action{Verb: complaint.Classify, Class: complaint.Valid, Text: "  "})
+		if e := errs.As(err); e.Field != "reason" || e.Key != "err.required" {
+			t.Errorf("classification without reason: %v", err)
+		}
+		// Reply to a closed complaint.
+		f.act(t, c.ID, complaint.Action{Verb: complaint.Reply, Text: "已安排维修"})
+		f.act(t, c.ID, complaint.Action{Verb: complaint.Resolve, Text: "已修好"})
+		f.act(t, c.ID, complaint.Action{Verb: complaint.Close})
+		before := count(t, db, "SELECT COUNT(*) FROM complaint_events WHERE complaint_id = ?", c.ID)
+		_, err = complaint.Act(ctx, db, clerk, c.ID, complaint.Action{Verb: complaint.Reply, Text: "补充回复"})
+		if e := errs.As(err); e.Code != errs.Conflict || e.Key != "complaint.finished" {
+			t.Errorf("reply to a closed complaint: %v", err)
+		}
+		d, _ := complaint.Get(ctx, db, clerk, c.ID)
+		if d.Class != complaint.Unclassified || d.Reply != "已安排维修" || len(d.Events) != before {
+			t.Errorf("a refused action changed the complaint: %+v", d.Complaint)
+		}
+		// Unit heads of another unit do not see it.
+		head2 := access.Principal{Username: "h2", Grants: []access.Grant{{Role: access.UnitHead, UnitID: f.area2.ID}}}
+		if _, err := complaint.Get(ctx, db, head2, c.ID); !errs.Is(err, errs.NotFound) {
+			t.Errorf("other unit's head reads the complaint: %v", err)
+		}
+		if list, total, _ := complaint.List(ctx, db, head2, complaint.Filter{}); total != 0 || len(list) != 0 {
+			t.Errorf("other unit's head lists %d complaints", total)
+		}
+	})
+}
+
+func TestPauseResumeReopenAndReassign(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := setup(t, db, "2026-03-02 10:00") // Monday
+		c := f.register(t, complaint.Input{})
+		if !c.SolutionDueAt.Equal(at("2026-03-05 10:00")) {
+			t.Fatalf("due %v", c.SolutionDueAt)
+		}
+		f.act(t, c.ID, complaint.Action{Verb: complaint.Reply, Text: "收到"})
+		f.now = at("2026-03-03 10:00") // one working day used, 14 working hours left
+		c = f.act(t, c.ID, complaint.Action{Verb: complaint.Pause, Text: "等待业主提供照片"})
+		if c.SolutionDueAt != nil || c.PausedRemaining == nil || *c.PausedRemaining != 14*3600 {
+			t.Fatalf("paused: due %v, remaining %v", c.SolutionDueAt, c.PausedRemaining)
+		}
+		f.now = at("2026-03-09 10:00") // resumed a week later, Monday
+		c = f.act(t, c.ID, complaint.Action{Verb: complaint.Resume})
+		if !c.SolutionDueAt.Equal(at("2026-03-11 10:00")) {
+			t.Errorf("due after resume %v, want Wednesday 10:00", c.SolutionDueAt.In(shanghai))
+		}
+		d, _ := complaint.Get(context.Background(), db, clerk, c.ID)
+		if len(d.Pauses) != 1 || d.Pauses[0].EndedAt == nil || d.Pauses[0].Reason != "等待业主提供照片" {
+			t.Errorf("pauses = %+v", d.Pauses)
+		}
+		// Reassignment restarts the clock under the default policy.
+		c = f.act(t, c.ID, complaint.Action{Verb: complaint.Reassign, UnitID: f.area2.ID, Text: "属玫瑰区管辖"})
+		if c.UnitID != f.area2.ID || c.SLARound != 2 || !c.SolutionDueAt.Equal(at("2026-03-12 10:00")) {
+			t.Errorf("after reassign: unit %d round %d due %v", c.UnitID, c.SLARound, c.SolutionDueAt)
+		}
+		c = f.act(t, c.ID, complaint.Action{Verb: complaint.Resolve, Text: "已处理"})
+		if err := complaint.Respond(context.Background(), db, c.TrackingCode, false, "问题没有解决"); err != nil {
+			t.Fatal(err)
+		}
+		d, _ = complaint.Get(context.Background(), db, clerk, c.ID)
+		if d.Status != complaint.Reopened || d.SLARound != 3 || d.ResolvedAt != nil {
+			t.Errorf("after reopen: %+v", d.Complaint)
+		}
+	})
+}
+
+// TestSweepEscalatesOnce: a breach writes one escalation, however often and from however
+// many instances the sweep runs.
+func TestSweepEscalatesOnce(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := setup(t, db, "2026-03-02 10:00")
+		c := f.register(t, complaint.Input{})
+		if n, err := complaint.Sweep(ctx, db); err != nil || n != 0 {
+			t.Fatalf("sweep before any deadline: %d, %v", n, err)
+		}
+		f.now = at("2026-03-03 07:00") // reply due at 10:00, reminder window 4 h
+		if n, _ := complaint.Sweep(ctx, db); n != 1 {
+			t.Fatalf("reminder sweep wrote %d", n)
+		}
+		f.now = at("2026-03-03 11:00")
+		var wg sync.WaitGroup
+		for range 4 {
+			wg.Add(1)
+			go func() { defer wg.Done(); complaint.Sweep(ctx, db) }()
+		}
+		wg.Wait()
+		complaint.Sweep(ctx, db)
+		if n := count(t, db, "SELECT COUNT(*) FROM complaint_notifications WHERE complaint_id = ? AND kind = 'reply_breach'", c.ID); n != 1 {
+			t.Errorf("reply_breach notifications: %d, want 1", n)
+		}
+		ns, _ := complaint.Notifications(ctx, db, clerk, 10)
+		if len(ns) != 2 {
+			t.Errorf("notifications: %+v", ns)
+		}
+	})
+}
+
+// TestFactSource: the month's valid and major counts, with a record per complaint.
+func TestFactSource(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := setup(t, db, "2026-10-20 10:00")
+		classes := []complaint.Class{complaint.Valid, complaint.Valid, complaint.Major, complaint.Invalid, ""}
+		var ids []int64
+		for i, cl := range classes {
+			c := f.register(t, complaint.Input{ReceivedAt: at("2026-10-0" + string(rune('1'+i)) + " 09:00")})
+			ids = append(ids, c.ID)
+			if cl != "" {
+				f.act(t, c.ID, complaint.Action{Verb: complaint.Classify, Class: cl, Text: "经查实"})
+			}
+		}
+		// September's complaint and another unit's do not count.
+		f.register(t, complaint.Input{ReceivedAt: at("2026-09-30 23:00")})
+		other := f.register(t, complaint.Input{UnitID: f.area2.ID, ReceivedAt: at("2026-10-05 10:00")})
+		f.act(t, other.ID, complaint.Action{Verb: complaint.Classify, Class: complaint.Major, Text: "x"})
+
+		var facts []assessment.Fact
+		err := db.Read(ctx, func(tx *store.Tx) (err error) {
+			facts, err = complaint.FactSource{}.Facts(ctx, tx, assessment.FactQuery{UnitID: f.area.ID, Period: "2026-10",
+				From: at("2026-10-01 00:00").UTC(), To: at("2026-11-01 00:00").UTC(), Names: []string{"complaints_valid", "complaints_major"}})
+			return err
+		})
+		if err != nil || len(facts) != 2 {
+			t.Fatalf("facts = %+v, %v", facts, err)
+		}
+		if facts[0].Value != 2 || len(facts[0].Records) != 2 || facts[1].Value != 1 || len(facts[1].Records) != 1 {
+			t.Errorf("facts = %+v", facts)
+		}
+		if facts[1].Records[0].URL != "/complaints/"+itoa(ids[2]) {
+			t.Errorf("major record URL = %s", facts[1].Records[0].URL)
+		}
+		// The parent company's subtree includes both units.
+		err = db.Read(ctx, func(tx *store.Tx) (err error) {
+			facts, err = complaint.FactSource{}.Facts(ctx, tx, assessment.FactQuery{UnitID: f.area.ParentID,
+				From: at("2026-10-01 00:00").UTC(), To: at("2026-11-01 00:00").UTC(), Names: []string{"complaints_major"}})
+			return err
+		})
+		if err != nil || len(facts) != 1 || facts[0].Value != 2 {
+			t.Errorf("company facts = %+v, %v", facts, err)
+		}
+	})
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+func TestPublicRateLimitAndTracking(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := setup(t, db, "2026-03-02 10:00")
+		in := complaint.Input{UnitID: f.area.ID, Category: complaint.Delay, Complainant: "王", Contact: "13800001111", Description: "电梯坏了一周"}
+		var first complaint.Complaint
+		for i := range complaint.PublicLimit {
+			c, err := complaint.RegisterPublic(ctx, db, in, "client-a")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if i == 0 {
+				first = c
+			}
+		}
+		if _, err := complaint.RegisterPublic(ctx, db, in, "client-a"); !errs.Is(err, errs.TooMany) {
+			t.Errorf("sixth submission: %v", err)
+		}
+		if _, err := complaint.RegisterPublic(ctx, db, in, "client-b"); err != nil {
+			t.Errorf("another client: %v", err)
+		}
+		v, err := complaint.Track(ctx, db, "  "+first.TrackingCode[3:7]+first.TrackingCode[8:])
+		if err != nil || v.TrackingCode != first.TrackingCode || v.Status != complaint.Registered {
+			t.Errorf("Track = %+v, %v", v, err)
+		}
+		if _, err := complaint.Track(ctx, db, "TS-AAAA-AAAA"); errs.As(err).Key != "complaint.code_unknown" {
+			t.Errorf("unknown code: %v", err)
+		}
+	})
+}
+
+func mustCalendar(t testing.TB, db *store.DB) *calendar.Calendar {
+	t.Helper()
+	var cal *calendar.Calendar
+	if err := db.Read(context.Background(), func(tx *store.Tx) (err error) {
+		cal, err = calendar.Load(context.Background(), tx)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return cal
+}

@@ -1,0 +1,556 @@
+package complaint
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+
+	"manyi/internal/access"
+	"manyi/internal/audit"
+	"manyi/internal/calendar"
+	"manyi/internal/errs"
+	"manyi/internal/org"
+	"manyi/internal/store"
+)
+
+// Public is the actor of what the complainant does on the public pages.
+var Public = access.Principal{Username: "public", Name: "complainant"}
+
+// LoadPolicy reads the SLA policy.
+func LoadPolicy(ctx context.Context, tx *store.Tx) (Policy, error) {
+	var p Policy
+	var remind int
+	err := tx.QueryRow(ctx, "SELECT reply_hours, solution_days, remind_before_minutes, restart_on_reassign FROM complaint_policy WHERE id = 1").
+		Scan(&p.ReplyHours, &p.SolutionDays, &remind, &p.RestartOnReassign)
+	if err != nil {
+		return p, fmt.Errorf("load complaint policy: %w", err)
+	}
+	p.RemindBefore = time.Duration(remind) * time.Minute
+	return p, nil
+}
+
+// SetPolicy changes the SLA policy; it applies to complaints registered afterwards and to
+// clocks restarted afterwards.
+func SetPolicy(ctx context.Context, db *store.DB, actor access.Principal, p Policy) error {
+	if !actor.Can(access.ManageOrg, nil) {
+		return errs.New(errs.Forbidden, "complaint.policy_admin_only")
+	}
+	switch {
+	case p.ReplyHours < 1 || p.ReplyHours > 720:
+		return errs.Field("reply_hours", "err.out_of_range", 1, 720)
+	case p.SolutionDays < 1 || p.SolutionDays > 60:
+		return errs.Field("solution_days", "err.out_of_range", 1, 60)
+	case p.RemindBefore < 0 || p.RemindBefore > 72*time.Hour:
+		return errs.Field("remind_before", "err.out_of_range", 0, 72)
+	}
+	return db.InTx(ctx, func(tx *store.Tx) error {
+		before, err := LoadPolicy(ctx, tx)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, "UPDATE complaint_policy SET reply_hours = ?, solution_days = ?, remind_before_minutes = ?, restart_on_reassign = ?, updated_at = ? WHERE id = 1",
+			p.ReplyHours, p.SolutionDays, int(p.RemindBefore/time.Minute), p.RestartOnReassign, tx.Now); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, actor, audit.Change{Action: "update", Entity: "complaint_policy", EntityID: 1, Before: before, After: p})
+	})
+}
+
+// holds reports whether p holds one of roles over the unit whose ancestry is given.
+func holds(p access.Principal, ancestry []int64, roles ...access.Role) bool {
+	for _, g := range p.Grants {
+		if !contains(roles, g.Role) {
+			continue
+		}
+		if g.UnitID == 0 || contains(ancestry, g.UnitID) {
+			return true
+		}
+	}
+	return false
+}
+
+// Who may do what: the clerk registers, classifies and reassigns; the unit head of the unit
+// concerned also replies, works on and resolves its complaints; the committee reads.
+var (
+	registerRoles = []access.Role{access.Admin, access.Clerk, access.UnitHead}
+	clerkRoles    = []access.Role{access.Admin, access.Clerk}
+	handleRoles   = []access.Role{access.Admin, access.Clerk, access.UnitHead}
+)
+
+func checkUnit(ctx context.Context, tx *store.Tx, unitID int64) ([]int64, error) {
+	var active bool
+	err := tx.QueryRow(ctx, "SELECT active FROM units WHERE id = ?", unitID).Scan(&active)
+	if store.IsNoRows(err) || (err == nil && !active) {
+		return nil, errs.Field("unit_id", "complaint.unit_unknown", unitID)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return org.Ancestry(ctx, tx, unitID)
+}
+
+// Register records a complaint at once, with its SLA deadlines, tracking code and
+// attachments, in one transaction.
+func Register(ctx context.Context, db *store.DB, actor access.Principal, in Input) (Complaint, error) {
+	return register(ctx, db, actor, in, "")
+}
+
+// PublicLimit is how many complaints one client may submit through the public form per hour.
+const PublicLimit = 5
+
+// RegisterPublic records a complaint from the public form: channel web, received now, and at
+// most PublicLimit an hour from one client (clientKey, a hash of its address).
+func RegisterPublic(ctx context.Context, db *store.DB, in Input, clientKey string) (Complaint, error) {
+	in.Channel, in.ReceivedAt, in.SourceRef = Web, time.Time{}, ""
+	return register(ctx, db, Public, in, clientKey)
+}
+
+func register(ctx context.Context, db *store.DB, actor access.Principal, in Input, clientKey string) (Complaint, error) {
+	if err := validate(&in); err != nil {
+		return Complaint{}, err
+	}
+	atts := make([]Attachment, len(in.Attachments))
+	for i := range in.Attachments {
+		a, err := checkUpload(&in.Attachments[i])
+		if err != nil {
+			return Complaint{}, err
+		}
+		atts[i] = a
+	}
+	var c Complaint
+	err := db.InTx(ctx, func(tx *store.Tx) error {
+		ancestry, err := checkUnit(ctx, tx, in.UnitID)
+		if err != nil {
+			return err
+		}
+		if actor.Username != Public.Username && !holds(actor, ancestry, registerRoles...) {
+			return errs.New(errs.Forbidden, "err.out_of_scope")
+		}
+		now := tx.Now.Truncate(time.Second)
+		if clientKey != "" {
+			var n int
+			if err := tx.QueryRow(ctx, "SELECT COUNT(*) FROM complaints WHERE client_key = ? AND created_at > ?", clientKey, now.Add(-time.Hour)).Scan(&n); err != nil {
+				return err
+			}
+			if n >= PublicLimit {
+				return errs.New(errs.TooMany, "complaint.rate_limited")
+			}
+		}
+		received := in.ReceivedAt.UTC().Truncate(time.Second)
+		if in.ReceivedAt.IsZero() {
+			received = now
+		}
+		if received.After(now.Add(time.Minute)) {
+			return errs.Field("received_at", "complaint.received_future")
+		}
+		pol, err := LoadPolicy(ctx, tx)
+		if err != nil {
+			return err
+		}
+		cal, err := calendar.Load(ctx, tx)
+		if err != nil {
+			return err
+		}
+		solDue, err := pol.SolutionDue(cal, received)
+		if err != nil {
+			e := errs.As(err)
+			e.Field = "received_at"
+			e.Key = "complaint.calendar_missing"
+			return e
+		}
+		c = Complaint{
+			TrackingCode: NewTrackingCode(), UnitID: in.UnitID, Channel: in.Channel, Category: in.Category,
+			Complainant: in.Complainant, Contact: in.Contact, Description: in.Description, SourceRef: in.SourceRef,
+			Status: Registered, Class: Unclassified, ReceivedAt: received, ReplyDueAt: pol.ReplyDue(received),
+			SolutionDueAt: &solDue, SLARound: 1, CreatedAt: now, UpdatedAt: now,
+		}
+		var createdBy any
+		if actor.UserID != 0 {
+			createdBy = actor.UserID
+		}
+		c.ID, err = tx.InsertID(ctx, `INSERT INTO complaints (tracking_code, unit_id, channel, category, complainant, contact, contact_key,
+			description, source_ref, status, classification, received_at, reply_due_at, solution_due_at, sla_round, client_key, created_by, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)`,
+			c.TrackingCode, c.UnitID, c.Channel, c.Category, c.Complainant, c.Contact, ContactKey(c.Contact),
+			c.Description, c.SourceRef, c.Status, c.Class, c.ReceivedAt, c.ReplyDueAt, solDue, clientKey, createdBy, now, now)
+		if err != nil {
+			return fmt.Errorf("insert complaint: %w", err)
+		}
+		for i, a := range atts {
+			if _, err := tx.Exec(ctx, "INSERT INTO complaint_attachments (complaint_id, name, content_type, size, sha256, data, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+				c.ID, a.Name, a.ContentType, a.Size, a.SHA256, in.Attachments[i].Data, now); err != nil {
+				return err
+			}
+		}
+		if err := event(ctx, tx, actor, c.ID, "register", string(c.Channel)); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, actor, audit.Change{Action: "create", Entity: "complaint", EntityID: c.ID, UnitID: c.UnitID, After: auditView(c, atts)})
+	})
+	return c, err
+}
+
+// auditView leaves the complainant's contact out of the audit log, which keeps entries
+// forever; the complaint row holds it until retention ends.
+func auditView(c Complaint, atts []Attachment) map[string]any {
+	m := map[string]any{"tracking_code": c.TrackingCode, "unit_id": c.UnitID, "channel": c.Channel, "category": c.Category,
+		"status": c.Status, "classification": c.Class, "received_at": c.ReceivedAt, "reply_due_at": c.ReplyDueAt}
+	if len(atts) > 0 {
+		m["attachments"] = atts
+	}
+	return m
+}
+
+func event(ctx context.Context, tx *store.Tx, actor access.Principal, id int64, action, note string) error {
+	name := actor.Name
+	if name == "" {
+		name = actor.Username
+	}
+	_, err := tx.Exec(ctx, "INSERT INTO complaint_events (complaint_id, at, actor, action, note) VALUES (?, ?, ?, ?, ?)", id, tx.Now, name, action, note)
+	return err
+}
+
+const columns = `c.id, c.tracking_code, c.unit_id, u.name, c.channel, c.category, c.complainant, c.contact, c.description, c.source_ref,
+	c.status, c.classification, c.classification_reason, c.classified_at, c.received_at, c.reply_due_at, c.replied_at, c.reply,
+	c.solution_due_at, c.paused_at, c.paused_remaining, c.resolved_at, c.solution, c.root_cause, c.closed_at, c.sla_round, c.created_at, c.updated_at`
+
+const from = " FROM complaints c JOIN units u ON u.id = c.unit_id"
+
+func scan(row interface{ Scan(...any) error }) (Complaint, error) {
+	var c Complaint
+	var classified, replied, solDue, paused, resolved, closed sql.NullTime
+	var remaining sql.NullInt64
+	err := row.Scan(&c.ID, &c.TrackingCode, &c.UnitID, &c.UnitName, &c.Channel, &c.Category, &c.Complainant, &c.Contact, &c.Description, &c.SourceRef,
+		&c.Status, &c.Class, &c.ClassReason, &classified, &c.ReceivedAt, &c.ReplyDueAt, &replied, &c.Reply,
+		&solDue, &paused, &remaining, &resolved, &c.Solution, &c.RootCause, &closed, &c.SLARound, &c.CreatedAt, &c.UpdatedAt)
+	if err != nil {
+		return c, err
+	}
+	c.ReceivedAt, c.ReplyDueAt, c.CreatedAt, c.UpdatedAt = c.ReceivedAt.UTC(), c.ReplyDueAt.UTC(), c.CreatedAt.UTC(), c.UpdatedAt.UTC()
+	c.ClassifiedAt, c.RepliedAt, c.SolutionDueAt = tp(classified), tp(replied), tp(solDue)
+	c.PausedAt, c.ResolvedAt, c.ClosedAt = tp(paused), tp(resolved), tp(closed)
+	if remaining.Valid {
+		c.PausedRemaining = &remaining.Int64
+	}
+	return c, nil
+}
+
+func tp(t sql.NullTime) *time.Time {
+	if !t.Valid {
+		return nil
+	}
+	u := t.Time.UTC()
+	return &u
+}
+
+func get(ctx context.Context, tx *store.Tx, id int64) (Complaint, error) {
+	c, err := scan(tx.QueryRow(ctx, "SELECT "+columns+from+" WHERE c.id = ?", id))
+	if store.IsNoRows(err) {
+		return c, errs.New(errs.NotFound, "complaint.not_found", id)
+	}
+	return c, err
+}
+
+// Event is one entry of a complaint's timeline.
+type Event struct {
+	At     time.Time `json:"at"`
+	Actor  string    `json:"actor"`
+	Action string    `json:"action"`
+	Note   string    `json:"note,omitempty"`
+}
+
+// PauseSpan is a stretch of time the solution clock stood still.
+type PauseSpan struct {
+	StartedAt time.Time  `json:"started_at"`
+	EndedAt   *time.Time `json:"ended_at,omitempty"`
+	Reason    string     `json:"reason"`
+}
+
+// Notification is a reminder or escalation the SLA job wrote.
+type Notification struct {
+	ID          int64     `json:"id"`
+	ComplaintID int64     `json:"complaint_id"`
+	Tracking    string    `json:"tracking_code"`
+	Kind        string    `json:"kind"` // reply_reminder, reply_breach, solution_reminder, solution_breach
+	Round       int       `json:"sla_round"`
+	UnitID      int64     `json:"unit_id"`
+	UnitName    string    `json:"unit_name"`
+	DueAt       time.Time `json:"due_at"`
+	CreatedAt   time.Time `json:"created_at"`
+}
+
+// Detail is a complaint with everything its page shows.
+type Detail struct {
+	Complaint
+	Events        []Event
+	Pauses        []PauseSpan
+	Attachments   []Attachment
+	Notifications []Notification
+	CanHandle     bool
+	CanClassify   bool
+}
+
+// Get returns a complaint the actor may read, with its timeline.
+func Get(ctx context.Context, db *store.DB, actor access.Principal, id int64) (Detail, error) {
+	var d Detail
+	err := db.Read(ctx, func(tx *store.Tx) error {
+		c, err := get(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		ancestry, err := org.Ancestry(ctx, tx, c.UnitID)
+		if err != nil {
+			return err
+		}
+		if !actor.Can(access.Read, ancestry) {
+			return errs.New(errs.NotFound, "complaint.not_found", id) // do not confirm it exists
+		}
+		d.Complaint = c
+		d.CanHandle = holds(actor, ancestry, handleRoles...)
+		d.CanClassify = holds(actor, ancestry, clerkRoles...)
+		rows, err := tx.Query(ctx, "SELECT at, actor, action, note FROM complaint_events WHERE complaint_id = ? ORDER BY id", id)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var e Event
+			if err := rows.Scan(&e.At, &e.Actor, &e.Action, &e.Note); err != nil {
+				rows.Close()
+				return err
+			}
+			e.At = e.At.UTC()
+			d.Events = append(d.Events, e)
+		}
+		rows.Close()
+		rows, err = tx.Query(ctx, "SELECT started_at, ended_at, reason FROM complaint_pauses WHERE complaint_id = ? ORDER BY id", id)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var p PauseSpan
+			var end sql.NullTime
+			if err := rows.Scan(&p.StartedAt, &end, &p.Reason); err != nil {
+				rows.Close()
+				return err
+			}
+			p.StartedAt, p.EndedAt = p.StartedAt.UTC(), tp(end)
+			d.Pauses = append(d.Pauses, p)
+		}
+		rows.Close()
+		rows, err = tx.Query(ctx, "SELECT id, name, content_type, size, sha256 FROM complaint_attachments WHERE complaint_id = ? ORDER BY id", id)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var a Attachment
+			if err := rows.Scan(&a.ID, &a.Name, &a.ContentType, &a.Size, &a.SHA256); err != nil {
+				rows.Close()
+				return err
+			}
+			d.Attachments = append(d.Attachments, a)
+		}
+		rows.Close()
+		d.Notifications, err = notifications(ctx, tx, "n.complaint_id = ?", []any{id}, 50)
+		return err
+	})
+	return d, err
+}
+
+// AttachmentData returns an attachment's bytes if the actor may read its complaint.
+func AttachmentData(ctx context.Context, db *store.DB, actor access.Principal, complaintID, id int64) (Attachment, []byte, error) {
+	var a Attachment
+	var data []byte
+	err := db.Read(ctx, func(tx *store.Tx) error {
+		var unitID int64
+		err := tx.QueryRow(ctx, `SELECT a.id, a.name, a.content_type, a.size, a.sha256, a.data, c.unit_id FROM complaint_attachments a
+			JOIN complaints c ON c.id = a.complaint_id WHERE a.id = ? AND a.complaint_id = ?`, id, complaintID).
+			Scan(&a.ID, &a.Name, &a.ContentType, &a.Size, &a.SHA256, &data, &unitID)
+		if store.IsNoRows(err) {
+			return errs.New(errs.NotFound, "complaint.not_found", complaintID)
+		}
+		if err != nil {
+			return err
+		}
+		ancestry, err := org.Ancestry(ctx, tx, unitID)
+		if err != nil {
+			return err
+		}
+		if !actor.Can(access.Read, ancestry) {
+			return errs.New(errs.NotFound, "complaint.not_found", complaintID)
+		}
+		return nil
+	})
+	return a, data, err
+}
+
+// Filter selects complaints for List and Stats.
+type Filter struct {
+	UnitID   int64 // with its sub-units
+	Status   Status
+	Channel  Channel
+	Category Category
+	Class    Class
+	Open     bool      // not confirmed or closed
+	From, To time.Time // received in [From, To)
+	Contact  string    // the contact key of a repeat complainant
+	Limit    int
+	Offset   int
+}
+
+// scope returns the SQL condition restricting complaints to the units actor may read.
+func scope(ctx context.Context, db *store.DB, actor access.Principal, f Filter) (string, []any, error) {
+	_, all := actor.ScopeRoots(access.Read)
+	var units []org.Unit
+	var err error
+	if !all || f.UnitID != 0 {
+		units, err = org.ListUnits(ctx, db, actor, org.UnitFilter{IncludeInactive: true})
+		if err != nil {
+			return "", nil, err
+		}
+	}
+	var ids []int64
+	if f.UnitID != 0 {
+		allUnits, err := org.ListUnits(ctx, db, access.System, org.UnitFilter{IncludeInactive: true})
+		if err != nil {
+			return "", nil, err
+		}
+		readable := map[int64]bool{}
+		for _, u := range units {
+			readable[u.ID] = true
+		}
+		for _, id := range org.NewTree(allUnits).Subtree(f.UnitID) {
+			if readable[id] {
+				ids = append(ids, id)
+			}
+		}
+	} else if !all {
+		for _, u := range units {
+			ids = append(ids, u.ID)
+		}
+	} else {
+		return "", nil, nil
+	}
+	if len(ids) == 0 {
+		return "1 = 0", nil, nil
+	}
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	return "c.unit_id IN (" + strings.TrimSuffix(strings.Repeat("?,", len(ids)), ",") + ")", args, nil
+}
+
+func where(ctx context.Context, db *store.DB, actor access.Principal, f Filter) (string, []any, error) {
+	cond, args, err := scope(ctx, db, actor, f)
+	if err != nil {
+		return "", nil, err
+	}
+	var conds []string
+	if cond != "" {
+		conds = append(conds, cond)
+	}
+	add := func(c string, a any) { conds = append(conds, c); args = append(args, a) }
+	if f.Status != "" {
+		add("c.status = ?", f.Status)
+	}
+	if f.Channel != "" {
+		add("c.channel = ?", f.Channel)
+	}
+	if f.Category != "" {
+		add("c.category = ?", f.Category)
+	}
+	if f.Class != "" {
+		add("c.classification = ?", f.Class)
+	}
+	if f.Open {
+		conds = append(conds, "c.status NOT IN ('confirmed', 'closed')")
+	}
+	if !f.From.IsZero() {
+		add("c.received_at >= ?", f.From)
+	}
+	if !f.To.IsZero() {
+		add("c.received_at < ?", f.To)
+	}
+	if f.Contact != "" {
+		add("c.contact_key = ?", f.Contact)
+	}
+	if len(conds) == 0 {
+		return "", args, nil
+	}
+	return " WHERE " + strings.Join(conds, " AND "), args, nil
+}
+
+// List returns the complaints the actor may read that match f, newest first, and how many
+// match in all.
+func List(ctx context.Context, db *store.DB, actor access.Principal, f Filter) ([]Complaint, int, error) {
+	w, args, err := where(ctx, db, actor, f)
+	if err != nil {
+		return nil, 0, err
+	}
+	if f.Limit <= 0 {
+		f.Limit = 50
+	}
+	var out []Complaint
+	var total int
+	err = db.Read(ctx, func(tx *store.Tx) error {
+		if err := tx.QueryRow(ctx, "SELECT COUNT(*)"+from+w, args...).Scan(&total); err != nil {
+			return err
+		}
+		rows, err := tx.Query(ctx, "SELECT "+columns+from+w+" ORDER BY c.received_at DESC, c.id DESC LIMIT ? OFFSET ?", append(args, f.Limit, f.Offset)...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			c, err := scan(rows)
+			if err != nil {
+				return err
+			}
+			out = append(out, c)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, 0, fmt.Errorf("list complaints: %w", err)
+	}
+	return out, total, nil
+}
+
+// Notifications returns the newest reminders and escalations about complaints the actor may read.
+func Notifications(ctx context.Context, db *store.DB, actor access.Principal, limit int) ([]Notification, error) {
+	cond, args, err := scope(ctx, db, actor, Filter{})
+	if err != nil {
+		return nil, err
+	}
+	if cond == "" {
+		cond = "1 = 1"
+	}
+	var out []Notification
+	err = db.Read(ctx, func(tx *store.Tx) error {
+		out, err = notifications(ctx, tx, cond, args, limit)
+		return err
+	})
+	return out, err
+}
+
+func notifications(ctx context.Context, tx *store.Tx, cond string, args []any, limit int) ([]Notification, error) {
+	rows, err := tx.Query(ctx, `SELECT n.id, n.complaint_id, c.tracking_code, n.kind, n.sla_round, n.unit_id, u.name, n.due_at, n.created_at
+		FROM complaint_notifications n JOIN complaints c ON c.id = n.complaint_id JOIN units u ON u.id = n.unit_id
+		WHERE `+cond+` ORDER BY n.id DESC LIMIT ?`, append(args, limit)...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Notification
+	for rows.Next() {
+		var n Notification
+		if err := rows.Scan(&n.ID, &n.ComplaintID, &n.Tracking, &n.Kind, &n.Round, &n.UnitID, &n.UnitName, &n.DueAt, &n.CreatedAt); err != nil {
+			return nil, err
+		}
+		n.DueAt, n.CreatedAt = n.DueAt.UTC(), n.CreatedAt.UTC()
+		out = append(out, n)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,46 @@
+package locale
+
+func init() {
+	defineAll(map[string][2]string{
+		"field.date":       {"日期", "Date"},
+		"field.year":       {"年份", "Year"},
+		"field.work_hours": {"工作时间", "Working hours"},
+		"field.file":       {"文件", "File"},
+		"field.source":     {"来源", "Source"},
+		"field.days":       {"工作日数", "Working days"},
+		"field.hours":      {"工作小时数", "Working hours"},
+
+		"calendar.year_missing":      {"工作日历中没有 %d 年的节假日安排，无法计算工作日；请管理员先导入该年的安排", "The working-day calendar has no schedule for %d, so working days cannot be computed; an administrator must import that year first"},
+		"calendar.year_invalid":      {"%s %d 无效", "%s %d is not valid"},
+		"calendar.date_invalid":      {"%s“%s”不是有效日期（格式：2026-01-01）", "%s “%s” is not a valid date (format: 2026-01-01)"},
+		"calendar.day_outside_years": {"%s“%s”不在日历已有的年份内；请先导入该年", "%s “%s” is outside the calendar's years; import that year first"},
+		"calendar.date_twice":        {"%s“%s”出现了两次", "%s “%s” appears twice"},
+		"calendar.hours_invalid":     {"%s格式不正确，应为 09:00-12:00,13:30-17:30 这样按时间先后排列的时段", "%s must be time ranges in order, like 09:00-12:00,13:30-17:30"},
+		"calendar.json_invalid":      {"%s不是有效的 JSON：%s", "%s is not valid JSON: %s"},
+		"calendar.csv_invalid":       {"%s不是有效的 CSV：%s", "%s is not valid CSV: %s"},
+		"calendar.admin_only":        {"只有系统管理员可以修改工作日历", "Only an administrator can change the working-day calendar"},
+		"calendar.day_not_listed":    {"%s 不是日历中列出的特殊日期", "%s is not a listed day of the calendar"},
+		"calendar.import_rows":       {"导入被拒绝，未保存任何内容。有问题的行：", "The import was refused and nothing was stored. Rows with problems:"},
+		"calendar.row":               {"第 %d 行：%s", "Row %d: %s"},
+
+		"calendar.title":          {"工作日历", "Working-day calendar"},
+		"calendar.years":          {"已有年份", "Years in the calendar"},
+		"calendar.source":         {"依据", "Source"},
+		"calendar.next_missing":   {"工作日历中还没有 %d 年的节假日安排。年底前后登记的投诉，其期限会落到 %d 年，届时将无法计算。请管理员导入国务院办公厅公布的安排。", "The calendar has no schedule for %d yet. Deadlines of complaints registered near the year's end fall in %d and cannot be computed then. An administrator should import the State Council's schedule."},
+		"calendar.days_of":        {"%d 年的特殊日期", "Listed days of %d"},
+		"calendar.kind.holiday":   {"放假", "Holiday (off)"},
+		"calendar.kind.workday":   {"调休上班", "Adjusted working day (on)"},
+		"calendar.no_days":        {"该年没有列出特殊日期，按周一至周五上班计算。", "No listed days: Monday to Friday are working days."},
+		"calendar.hours":          {"每个工作日的工作时间", "Working hours of each working day"},
+		"calendar.zone":           {"时区", "Time zone"},
+		"calendar.set_day":        {"添加或修改特殊日期", "Add or change a listed day"},
+		"calendar.import":         {"导入一年或多年的安排（CSV 或 JSON）", "Import one or more years (CSV or JSON)"},
+		"calendar.import_hint":    {"CSV 首行为 date,kind,name，kind 为 holiday（放假）或 workday（调休上班）；导入会整体替换所涉及年份的特殊日期。", "CSV header date,kind,name, where kind is holiday or workday; an import replaces the listed days of the years it covers."},
+		"calendar.import_paste":   {"或粘贴内容", "or paste the content"},
+		"calendar.export_csv":     {"导出 CSV", "Export CSV"},
+		"calendar.remove":         {"删除", "Remove"},
+		"calendar.weekday":        {"星期", "Weekday"},
+		"flash.calendar_saved":    {"工作日历已保存", "The calendar was saved"},
+		"flash.calendar_imported": {"已导入 %s 年的安排", "Imported the schedule of %s"},
+	})
+}
