@@ -11,8 +11,6 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/riverqueue/river"
-
 	"manyi/internal/assessment"
 	"manyi/internal/auth"
 	"manyi/internal/complaint"
@@ -21,7 +19,6 @@ import (
 	"manyi/internal/jobs"
 	"manyi/internal/store"
 	"manyi/internal/web"
-	"manyi/internal/workorder"
 )
 
 // Main is a running manyi server. Tests start it on port 0 with a temporary database and
@@ -87,11 +84,8 @@ func (m *Main) Open(ctx context.Context) error {
 	// others run.
 	if m.Jobs, err = jobs.Start(ctx, db, m.Logger, jobs.Options{
 		NoWork:       c.NoJobs,
-		Register: func(w *river.Workers) {
-			complaint.Workers(db, m.Logger)(w)
-			workorder.Workers(db, m.Logger)(w)
-		},
-		PeriodicJobs: append(complaint.PeriodicJobs(time.Minute), workorder.PeriodicJobs(jobs.Daily(0, 30, workorder.Zone))...),
+		Register:     complaint.Workers(db, m.Logger),
+		PeriodicJobs: complaint.PeriodicJobs(time.Minute),
 	}); err != nil {
 		return fmt.Errorf("start jobs: %w", err)
 	}
