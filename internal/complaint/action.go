@@ -286,7 +286,7 @@ func publicID(ctx context.Context, tx *store.Tx, code string) (int64, error) {
 	var id int64
 	err := tx.QueryRow(ctx, "SELECT id FROM complaints WHERE tracking_code = ?", code).Scan(&id)
 	if code == "" || store.IsNoRows(err) {
-		return 0, errs.Field("code", "complaint.code_unknown")
+		return 0, errs.Field("tracking_code", "complaint.code_unknown")
 	}
 	return id, err
 }

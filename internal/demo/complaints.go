@@ -21,7 +21,10 @@ var complaintTexts = map[complaint.Category][]string{
 	complaint.Other:    {"小区绿化带长期无人修剪", "停车位划线不清"},
 }
 
-// complaints loads a year of complaints up to the day before now: every channel, some valid
+// demoComplaintsEnd is the end of the demo's year of complaints: 2026-11-20 12:00 in China.
+var demoComplaintsEnd = time.Date(2026, 11, 20, 4, 0, 0, 0, time.UTC)
+
+// complaints loads a year of complaints up to demoComplaintsEnd: every channel, some valid
 // and some major, most answered in time and a few breaching their deadlines, so the clocks,
 // the statistics and the escalations have something to show. The clock is set back for each
 // action, so the timeline reads as it happened. It runs only after the organisation loaded.
@@ -32,7 +35,12 @@ func (l *loader) complaints(ctx context.Context, prev error) error {
 	db := l.db
 	realNow := db.Now
 	defer func() { db.Now = realNow }()
-	end := realNow().Truncate(time.Hour)
+	// The year ends on a fixed day, not today, so that the demo's closes (whose months are
+	// fixed too) count the same complaints whenever the demo is loaded.
+	end := demoComplaintsEnd
+	if now := realNow().Truncate(time.Hour); now.Before(end) {
+		end = now
+	}
 	clerk := access.Principal{Username: "clerk", Name: "林晓雯", Grants: []access.Grant{{Role: access.Clerk}}}
 	rnd := rand.New(rand.NewPCG(2026, 6))
 	categories := complaint.Categories
@@ -69,11 +77,13 @@ func (l *loader) complaints(ctx context.Context, prev error) error {
 			_, err := complaint.Act(ctx, db, clerk, c.ID, a)
 			return err
 		}
+		// Most complaints a desk receives turn out not to be service faults; a major one,
+		// harming the company's reputation, is rare.
 		class := complaint.Valid
-		switch r := rnd.IntN(10); {
-		case r < 3:
+		switch r := rnd.IntN(20); {
+		case r < 11:
 			class = complaint.Invalid
-		case r == 9:
+		case r == 19:
 			class = complaint.Major
 		}
 		steps := []struct {

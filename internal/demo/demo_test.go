@@ -9,6 +9,7 @@ import (
 
 	"manyi/internal/access"
 	"manyi/internal/auth"
+	"manyi/internal/complaint"
 	"manyi/internal/demo"
 	"manyi/internal/errs"
 	"manyi/internal/org"
@@ -127,6 +128,37 @@ func TestLoad(t *testing.T) {
 		}
 		if _, err := org.GetUnit(ctx, db, head, byName["玫瑰区"].ID); !errs.Is(err, errs.Forbidden) {
 			t.Errorf("head.yongxin reads 玫瑰区: err = %v, want forbidden", err)
+		}
+
+		// A year of complaints: every channel, some valid and some major, some replied late
+		// and some still open past their reply deadline.
+		cs, total, err := complaint.List(ctx, db, access.System, complaint.Filter{Limit: 1000})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if total < 80 || len(cs) != total {
+			t.Errorf("%d demo complaints (%d listed), want about 96", total, len(cs))
+		}
+		classes, channels := map[complaint.Class]int{}, map[complaint.Channel]int{}
+		lateReply, openBreached := 0, 0
+		for _, c := range cs {
+			classes[c.Class]++
+			channels[c.Channel]++
+			switch {
+			case c.RepliedAt != nil && c.RepliedAt.After(c.ReplyDueAt):
+				lateReply++
+			case c.RepliedAt == nil && !c.Status.Finished() && c.ReplyDueAt.Before(db.Now()):
+				openBreached++
+			}
+		}
+		if classes[complaint.Valid] == 0 || classes[complaint.Major] == 0 || classes[complaint.Invalid] == 0 {
+			t.Errorf("demo complaints by class %v, want some of each", classes)
+		}
+		if len(channels) != len(complaint.Channels) {
+			t.Errorf("demo complaints by channel %v, want every channel", channels)
+		}
+		if lateReply == 0 || openBreached == 0 {
+			t.Errorf("%d replied late and %d open past the reply deadline, want some of each", lateReply, openBreached)
 		}
 
 		// A second load refuses and changes nothing.

@@ -122,6 +122,17 @@ func init() {
 		"action.revoke":          {"撤销", "revoked"},
 		"action.reset_password":  {"重置密码", "password reset"},
 		"action.change_password": {"修改密码", "password changed"},
+		"action.import":          {"导入", "imported"},
+		"action.classify":        {"定性", "classified"},
+		"action.reply":           {"回复", "replied"},
+		"action.start":           {"开始处理", "work started"},
+		"action.pause":           {"暂停计时", "clock paused"},
+		"action.resume":          {"恢复计时", "clock resumed"},
+		"action.resolve":         {"给出解决方案", "resolved"},
+		"action.confirm":         {"确认解决", "confirmed"},
+		"action.close":           {"关闭", "closed"},
+		"action.reassign":        {"转交", "reassigned"},
+		"action.root_cause":      {"原因分析", "root cause noted"},
 
 		"entity.unit":    {"单位", "Unit"},
 		"entity.person":  {"人员", "Person"},
@@ -129,5 +140,11 @@ func init() {
 		"entity.user":    {"账号", "Account"},
 		"entity.token":   {"API 令牌", "API token"},
 		"entity.session": {"登录", "Session"},
+
+		"entity.complaint":        {"投诉", "Complaint"},
+		"entity.complaint_policy": {"投诉时限设置", "Complaint time limits"},
+		"entity.calendar_day":     {"工作日历日期", "Calendar day"},
+		"entity.calendar_config":  {"工作时间", "Working hours"},
+		"entity.calendar_year":    {"工作日历年度", "Calendar year"},
 	})
 }

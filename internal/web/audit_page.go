@@ -23,6 +23,15 @@ type auditData struct {
 
 const auditPage = 50
 
+// auditEntities are the entities the audit page offers as a filter: every entity an area
+// records (TestAuditLabels checks the list against the source).
+var auditEntities = []string{
+	"unit", "person", "roles", "user", "token", "session",
+	"calendar_day", "calendar_config", "calendar_year",
+	"complaint", "complaint_policy",
+	"assessment_close", "assessment_decision", "assessment_evidence", "assessment_scheme",
+}
+
 // auditList shows the audit log to administrators; a scoped administrator sees only the
 // entries of units in scope.
 func (s *Server) auditList(w http.ResponseWriter, r *http.Request) error {
@@ -63,7 +72,7 @@ func (s *Server) auditList(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	d := auditData{Filter: map[string]string{"entity": f.Entity, "entity_id": f.EntityID, "action": f.Action, "from": q.Get("from"), "to": q.Get("to"), "actor_id": q.Get("actor_id")},
-		Entities: []string{"unit", "person", "roles", "user", "token", "session"}}
+		Entities: auditEntities}
 	err := s.db.Read(r.Context(), func(tx *store.Tx) (err error) {
 		d.Entries, d.Total, err = audit.List(r.Context(), tx, f)
 		return err
