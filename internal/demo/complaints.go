@@ -81,7 +81,7 @@ func (l *loader) complaints(ctx context.Context, prev error) error {
 		// harming the company's reputation, is rare.
 		class := complaint.Valid
 		switch r := rnd.IntN(20); {
-		case r < 11:
+		case r < 15:
 			class = complaint.Invalid
 		case r == 19:
 			class = complaint.Major
