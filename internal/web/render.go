@@ -86,6 +86,7 @@ func parsePages() (*pages, error) {
 		"hasPrefix": strings.HasPrefix,
 		"pad":       func(depth int) string { return strings.Repeat("\u3000", depth) },
 		"mask":      org.MaskPhone,
+		"eventNote": complaintEventNote,
 		"eq2":       func(a, b any) bool { return fmt.Sprint(a) == fmt.Sprint(b) },
 	}
 	layout, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/partials.html")
