@@ -11,6 +11,8 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/riverqueue/river"
+
 	"manyi/internal/assessment"
 	"manyi/internal/auth"
 	"manyi/internal/complaint"
@@ -19,6 +21,7 @@ import (
 	"manyi/internal/jobs"
 	"manyi/internal/store"
 	"manyi/internal/web"
+	"manyi/internal/workorder"
 )
 
 // Main is a running manyi server. Tests start it on port 0 with a temporary database and
@@ -83,9 +86,12 @@ func (m *Main) Open(ctx context.Context) error {
 	// --no-jobs still starts an insert-only client, so this instance can enqueue work that
 	// others run.
 	if m.Jobs, err = jobs.Start(ctx, db, m.Logger, jobs.Options{
-		NoWork:       c.NoJobs,
-		Register:     complaint.Workers(db, m.Logger),
-		PeriodicJobs: complaint.PeriodicJobs(time.Minute),
+		NoWork: c.NoJobs,
+		Register: func(w *river.Workers) {
+			complaint.Workers(db, m.Logger)(w)
+			workorder.Workers(db, m.Logger)(w)
+		},
+		PeriodicJobs: append(complaint.PeriodicJobs(time.Minute), workorder.PeriodicJobs(jobs.Daily(0, 30, workorder.Zone))...),
 	}); err != nil {
 		return fmt.Errorf("start jobs: %w", err)
 	}
@@ -96,7 +102,7 @@ func (m *Main) Open(ctx context.Context) error {
 		}
 		return err
 	}
-	srv, err := web.New(web.Config{DB: db, Logger: m.Logger, SecureCookies: c.SecureCookies, Version: version, Ready: ready, Sources: append([]assessment.Source{complaint.FactSource{}}, m.Sources...)})
+	srv, err := web.New(web.Config{DB: db, Logger: m.Logger, SecureCookies: c.SecureCookies, Version: version, Ready: ready, Sources: append([]assessment.Source{complaint.FactSource{}, workorder.FactSource{}}, m.Sources...)})
 	if err != nil {
 		return err
 	}

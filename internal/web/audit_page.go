@@ -30,6 +30,7 @@ var auditEntities = []string{
 	"calendar_day", "calendar_config", "calendar_year",
 	"complaint", "complaint_policy",
 	"assessment_close", "assessment_decision", "assessment_evidence", "assessment_scheme",
+	"work_order", "workorder_draw", "workorder_task", "workorder_followup", "workorder_meeting", "workorder_settings",
 }
 
 // auditList shows the audit log to administrators; a scoped administrator sees only the

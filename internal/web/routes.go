@@ -49,6 +49,7 @@ func (s *Server) routes() {
 
 	m.HandleFunc("GET /audit", s.page(s.auditList))
 	s.complaintRoutes()
+	s.workorderRoutes()
 	m.HandleFunc("/", s.public(s.notFound))
 }
 
@@ -59,7 +60,6 @@ type comingArea struct {
 }
 
 var comingAreas = []comingArea{
-	{"/workorders", "nav.workorders", "coming.workorders"},
 	{"/surveys", "nav.surveys", "coming.surveys"},
 	{"/inspections", "nav.inspections", "coming.inspections"},
 	{"/reports", "nav.reports", "coming.reports"},

@@ -1,0 +1,166 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"manyi/internal/demo"
+	"manyi/internal/store"
+	"manyi/internal/workorder"
+)
+
+var (
+	currentOrderRE = regexp.MustCompile(`id="current" data-order="(\d+)"`)
+	phoneRE        = regexp.MustCompile(`id="phone"[^>]*>([^<]+)<`)
+	followUpRE     = regexp.MustCompile(`href="/workorders/followups/(\d+)"`)
+)
+
+// TestWorkOrderDay walks the issue's "done when" on the demo data: a dispatcher works the
+// callback queue, refusals are clear, a foreman files a follow-up, the clerk sees the
+// month's ranking with best team and star, and the daily workbook opens with the seed's
+// columns.
+func TestWorkOrderDay(t *testing.T) {
+	dialects(t, func(t *testing.T, d store.Dialect) {
+		m := MustRunMain(t, d)
+		now := m.DB.Now().In(workorder.Zone)
+
+		disp := newClient(t, m.URL())
+		disp.login("dispatcher1", demo.DemoPassword)
+		status, body := disp.get("/workorders/queue")
+		if status != http.StatusOK {
+			t.Fatalf("queue: %d %.300s", status, body)
+		}
+		match := currentOrderRE.FindStringSubmatch(body)
+		if match == nil {
+			t.Fatalf("the dispatcher's queue is empty on demo data: %.2000s", body)
+		}
+		order := match[1]
+		if p := phoneRE.FindStringSubmatch(body); p == nil || strings.Contains(p[1], "*") {
+			t.Fatalf("the assigned caller does not see the reporter's number: %v", p)
+		}
+		for _, want := range []string{"1小时内与您联系", `data-key="1"`, `value="6"`, "workorder.js"} {
+			if !strings.Contains(body, want) {
+				t.Errorf("queue page lacks %q", want)
+			}
+		}
+		if strings.Contains(body, " checked") {
+			t.Error("a rating is preselected")
+		}
+		// No choice, a rating outside the three: refused, naming the field.
+		for _, score := range []string{"", "7"} {
+			status, body, _ = disp.post("/workorders/evaluate", url.Values{"order_id": {order}, "kind": {"callback"}, "score": {score}})
+			if status != http.StatusUnprocessableEntity || !strings.Contains(body, "评价") {
+				t.Fatalf("score %q: %d %.300s", score, status, body)
+			}
+		}
+		status, _, loc := disp.post("/workorders/evaluate", url.Values{"order_id": {order}, "kind": {"callback"}, "score": {"8"}, "note_device": {"已恢复"}})
+		if status != http.StatusSeeOther || loc != "/workorders/queue" {
+			t.Fatalf("rating: %d %s", status, loc)
+		}
+		status, body, _ = disp.post("/workorders/evaluate", url.Values{"order_id": {order}, "kind": {"callback"}, "score": {"10"}})
+		if status != http.StatusConflict || !strings.Contains(body, "已有该项评价") {
+			t.Fatalf("second rating: %d %.300s", status, body)
+		}
+		// The order's page shows the rating; the number is masked there.
+		status, body = disp.get("/workorders/" + order)
+		if status != http.StatusOK || !strings.Contains(body, "基本满意 8") || !strings.Contains(body, "****") {
+			t.Fatalf("order page: %d %.300s", status, body)
+		}
+
+		// Another caller cannot take the dispatcher's call.
+		mgr := newClient(t, m.URL())
+		mgr.login("manager1", demo.DemoPassword)
+		_, body = disp.get("/workorders/queue")
+		if next := currentOrderRE.FindStringSubmatch(body); next != nil {
+			status, body, _ = mgr.post("/workorders/evaluate", url.Values{"order_id": {next[1]}, "kind": {"callback"}, "score": {"10"}})
+			if status != http.StatusForbidden || !strings.Contains(body, "只有被分配人") {
+				t.Fatalf("manager rating a dispatcher's call: %d %.300s", status, body)
+			}
+		}
+
+		// The foreman files the open follow-up of a 不满意 callback.
+		fm := newClient(t, m.URL())
+		fm.login("foreman.net", demo.DemoPassword)
+		var fu string
+		for _, month := range []string{now.Format("2006-01"), now.AddDate(0, -1, 0).Format("2006-01")} {
+			_, body = fm.get("/workorders/followups?month=" + month)
+			if f := followUpRE.FindStringSubmatch(body); f != nil && strings.Contains(body, "待回访") {
+				fu = f[1]
+				break
+			}
+		}
+		if fu == "" {
+			t.Fatal("foreman.net has no open follow-up on demo data")
+		}
+		status, body, _ = fm.post("/workorders/followups/"+fu+"/file", url.Values{"visited_on": {now.Format(time.DateOnly)}, "findings": {""}, "rectification": {"x"}})
+		if status != http.StatusUnprocessableEntity || !strings.Contains(body, "回访情况不能为空") {
+			t.Fatalf("empty findings: %d %.300s", status, body)
+		}
+		status, _, _ = fm.post("/workorders/followups/"+fu+"/file", url.Values{"visited_on": {now.Format(time.DateOnly)}, "findings": {"到场较晚"}, "rectification": {"接单后30分钟内联系报修人"}})
+		if status != http.StatusSeeOther {
+			t.Fatalf("filing: %d", status)
+		}
+		if _, body = fm.get("/workorders/followups/" + fu); !strings.Contains(body, "已填报") {
+			t.Fatalf("filed follow-up: %.500s", body)
+		}
+
+		// The clerk sees last month's ranking with the best team and the star.
+		clerk := newClient(t, m.URL())
+		clerk.login("clerk", demo.DemoPassword)
+		last := now.AddDate(0, -1, 0).Format("2006-01")
+		status, body = clerk.get("/workorders/monthly?month=" + last)
+		if status != http.StatusOK {
+			t.Fatalf("monthly: %d", status)
+		}
+		for _, want := range []string{`id="best-team"`, `id="star"`, "待绩效考核委员会审定", "评价工单多者在前", `id="ranking"`} {
+			if !strings.Contains(body, want) {
+				t.Errorf("monthly page lacks %q", want)
+			}
+		}
+		if strings.Contains(body, "本月还没有已评价的工单") {
+			t.Errorf("last month has no scores on demo data")
+		}
+
+		// The daily workbook of a working day of last month.
+		day := time.Date(now.Year(), now.Month()-1, 15, 0, 0, 0, 0, workorder.Zone)
+		for day.Weekday() == time.Saturday || day.Weekday() == time.Sunday {
+			day = day.AddDate(0, 0, 1)
+		}
+		status, raw, h := clerk.do("GET", "/workorders/export.xlsx?day="+day.Format(time.DateOnly), nil, nil)
+		if status != http.StatusOK || !strings.Contains(h.Get("Content-Type"), "spreadsheetml") {
+			t.Fatalf("export: %d %s", status, h.Get("Content-Type"))
+		}
+		f, err := excelize.OpenReader(bytes.NewReader([]byte(raw)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows, err := f.GetRows(day.Format(time.DateOnly))
+		if err != nil || len(rows) < 2 {
+			t.Fatalf("workbook rows %d, %v", len(rows), err)
+		}
+		for _, col := range []string{"工长测评分值", "工长评语", "调度测评分值", "调度测评情况记录", "管理人员测评人", "管理人员测评分值", "管理人员测评情况记录", "分值合计", "不满意问题与建议记录"} {
+			if !strings.Contains(strings.Join(rows[0], "|"), col) {
+				t.Errorf("workbook lacks column %s", col)
+			}
+		}
+
+		// The draw button: the clerk may run it, a dispatcher may not; a second run adds nothing.
+		yesterday := now.AddDate(0, 0, -1).Format(time.DateOnly)
+		clerk.get("/workorders/daily?day=" + yesterday)
+		if status, _, loc := clerk.post("/workorders/draw", url.Values{"day": {yesterday}}); status != http.StatusSeeOther || !strings.HasPrefix(loc, "/workorders/daily") {
+			t.Fatalf("draw: %d %s", status, loc)
+		}
+		if status, _, _ := disp.post("/workorders/draw", url.Values{"day": {yesterday}}); status != http.StatusForbidden {
+			t.Fatalf("dispatcher's draw: %d", status)
+		}
+		_ = context.Background()
+	})
+}

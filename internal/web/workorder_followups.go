@@ -1,0 +1,108 @@
+package web
+
+import (
+	"net/http"
+
+	"manyi/internal/access"
+	"manyi/internal/workorder"
+)
+
+type workorderFollowUpsData struct {
+	Tabs      []navItem
+	Month     string
+	DueMonth  string
+	FollowUps []workorder.FollowUp
+	IsClerk   bool
+	Meeting   string
+}
+
+// workorderFollowUps lists a month's dissatisfaction follow-ups with the meeting they are due by.
+func (s *Server) workorderFollowUps(w http.ResponseWriter, r *http.Request) error {
+	month := s.monthOrDefault(r)
+	list, err := workorder.FollowUps(r.Context(), s.db, principal(r), month)
+	if err != nil {
+		return err
+	}
+	d := workorderFollowUpsData{Tabs: workorderTabs(r), Month: month, DueMonth: workorder.NextMonth(month), FollowUps: list, IsClerk: isClerk(principal(r))}
+	if d.Meeting, err = workorder.Meeting(r.Context(), s.db, d.DueMonth); err != nil {
+		return err
+	}
+	s.render(w, r, "workorder_followups", http.StatusOK, d)
+	return nil
+}
+
+func (s *Server) workorderMeeting(w http.ResponseWriter, r *http.Request) error {
+	month := r.PostFormValue("month")
+	if err := workorder.SetMeeting(r.Context(), s.db, principal(r), month, r.PostFormValue("meeting_day")); err != nil {
+		return err
+	}
+	s.redirect(w, r, "/workorders/followups?"+query("month", r.PostFormValue("back")), "wo.meeting_saved", month)
+	return nil
+}
+
+type workorderFollowUpData struct {
+	Tabs     []navItem
+	F        workorder.FollowUp
+	CanFile  bool
+	IsClerk  bool
+	In       workorder.FollowUpInput
+	Error    string
+	ErrField string
+}
+
+func (s *Server) workorderFollowUp(w http.ResponseWriter, r *http.Request) error {
+	return s.renderFollowUp(w, r, http.StatusOK, nil, "", "")
+}
+
+func (s *Server) renderFollowUp(w http.ResponseWriter, r *http.Request, status int, in *workorder.FollowUpInput, msg, field string) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	p := principal(r)
+	f, err := workorder.GetFollowUp(r.Context(), s.db, p, id)
+	if err != nil {
+		return err
+	}
+	d := workorderFollowUpData{Tabs: workorderTabs(r), F: f, CanFile: p.Has(access.Foreman) && f.Status != workorder.FollowUpConfirmed, IsClerk: isClerk(p),
+		In: workorder.FollowUpInput{VisitedOn: f.VisitedOn, Findings: f.Findings, Rectification: f.Rectification}, Error: msg, ErrField: field}
+	if in != nil {
+		d.In = *in
+	}
+	s.render(w, r, "workorder_followup", status, d)
+	return nil
+}
+
+func (s *Server) workorderFollowUpFile(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	in := workorder.FollowUpInput{VisitedOn: r.PostFormValue("visited_on"), Findings: r.PostFormValue("findings"), Rectification: r.PostFormValue("rectification")}
+	if err := workorder.FileFollowUp(r.Context(), s.db, principal(r), id, in); err != nil {
+		return s.formError(w, r, err, func(status int, msg, field string) error {
+			return s.renderFollowUp(w, r, status, &in, msg, field)
+		})
+	}
+	s.redirect(w, r, "/workorders/followups/"+itoa(id), "wo.followup_filed")
+	return nil
+}
+
+func (s *Server) workorderFollowUpDecide(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	confirm := r.PostFormValue("decision") == "confirm"
+	if err := workorder.DecideFollowUp(r.Context(), s.db, principal(r), id, confirm); err != nil {
+		return s.formError(w, r, err, func(status int, msg, field string) error {
+			return s.renderFollowUp(w, r, status, nil, msg, field)
+		})
+	}
+	key := "wo.followup_reopened"
+	if confirm {
+		key = "wo.followup_confirmed_flash"
+	}
+	s.redirect(w, r, "/workorders/followups/"+itoa(id), key)
+	return nil
+}

@@ -1,0 +1,301 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"manyi/internal/access"
+	"manyi/internal/errs"
+	"manyi/internal/org"
+	"manyi/internal/workorder"
+)
+
+// workorderRoutes lists the work-order pages (POLICIES §4).
+func (s *Server) workorderRoutes() {
+	m := s.mux
+	m.HandleFunc("GET /workorders", s.page(s.workorderList))
+	m.HandleFunc("GET /workorders/new", s.page(s.workorderNew))
+	m.HandleFunc("POST /workorders", s.page(s.workorderCreate))
+	m.HandleFunc("GET /workorders/{id}", s.page(s.workorderShow))
+	m.HandleFunc("POST /workorders/{id}/close", s.page(s.workorderClose))
+	m.HandleFunc("GET /workorders/queue", s.page(s.workorderQueue))
+	m.HandleFunc("GET /workorders/self", s.page(s.workorderQueue))
+	m.HandleFunc("POST /workorders/evaluate", s.page(s.workorderEvaluate))
+	m.HandleFunc("POST /workorders/tasks/{id}/revise", s.page(s.workorderRevise))
+	m.HandleFunc("GET /workorders/daily", s.page(s.workorderDaily))
+	m.HandleFunc("POST /workorders/draw", s.page(s.workorderDraw))
+	m.HandleFunc("GET /workorders/monthly", s.page(s.workorderMonthly))
+	m.HandleFunc("GET /workorders/followups", s.page(s.workorderFollowUps))
+	m.HandleFunc("POST /workorders/meetings", s.page(s.workorderMeeting))
+	m.HandleFunc("GET /workorders/followups/{id}", s.page(s.workorderFollowUp))
+	m.HandleFunc("POST /workorders/followups/{id}/file", s.page(s.workorderFollowUpFile))
+	m.HandleFunc("POST /workorders/followups/{id}/decide", s.page(s.workorderFollowUpDecide))
+	m.HandleFunc("GET /workorders/export.xlsx", s.page(s.workorderExport))
+}
+
+// workorderTabs are the area's tabs, offered by role.
+func workorderTabs(r *http.Request) []navItem {
+	p := principal(r)
+	tabs := []navItem{{"/workorders", "wo.tab.orders", false}}
+	if p.Has(access.Dispatcher) || p.Has(access.Manager) {
+		tabs = append(tabs, navItem{"/workorders/queue", "wo.tab.queue", false})
+	}
+	if p.Has(access.Foreman) {
+		tabs = append(tabs, navItem{"/workorders/self", "wo.tab.self", false})
+	}
+	tabs = append(tabs,
+		navItem{"/workorders/daily", "wo.tab.daily", false},
+		navItem{"/workorders/monthly", "wo.tab.monthly", false},
+		navItem{"/workorders/followups", "wo.tab.followups", false})
+	for i := range tabs {
+		tabs[i].Active = r.URL.Path == tabs[i].Href || (tabs[i].Href == "/workorders/followups" && strings.HasPrefix(r.URL.Path, "/workorders/followups"))
+	}
+	return tabs
+}
+
+func canRegister(p access.Principal) bool {
+	return p.Has(access.Admin) || p.Has(access.Clerk) || p.Has(access.Dispatcher) || p.Has(access.Foreman)
+}
+
+func isClerk(p access.Principal) bool { return p.Has(access.Admin) || p.Has(access.Clerk) }
+
+// localTime reads a datetime-local input in the organisation's time zone; "" gives nil.
+func localTime(r *http.Request, name string) (*time.Time, error) {
+	v := strings.TrimSpace(r.PostFormValue(name))
+	if v == "" {
+		return nil, nil
+	}
+	t, err := time.ParseInLocation("2006-01-02T15:04", v, timeZone)
+	if err != nil {
+		return nil, errs.Field(name, "wo.bad_time")
+	}
+	return &t, nil
+}
+
+func localInput(t *time.Time) string {
+	if t == nil {
+		return ""
+	}
+	return t.In(timeZone).Format("2006-01-02T15:04")
+}
+
+type workorderListData struct {
+	Tabs        []navItem
+	Orders      []workorder.Order
+	Total       int
+	Teams       []org.Unit
+	F           workorder.Filter
+	CanRegister bool
+	Prev, Next  string
+}
+
+func (s *Server) workorderList(w http.ResponseWriter, r *http.Request) error {
+	p := principal(r)
+	q := r.URL.Query()
+	f := workorder.Filter{Day: q.Get("day"), Open: q.Get("open") == "1", Limit: 50}
+	f.TeamID, _ = strconv.ParseInt(q.Get("team"), 10, 64)
+	f.Offset, _ = strconv.Atoi(q.Get("offset"))
+	orders, total, err := workorder.List(r.Context(), s.db, p, f)
+	if err != nil {
+		return err
+	}
+	teams, err := s.teams(r)
+	if err != nil {
+		return err
+	}
+	d := workorderListData{Tabs: workorderTabs(r), Orders: orders, Total: total, Teams: teams, F: f, CanRegister: canRegister(p)}
+	page := func(off int) string {
+		q.Set("offset", strconv.Itoa(off))
+		return "/workorders?" + q.Encode()
+	}
+	if f.Offset > 0 {
+		d.Prev = page(max(0, f.Offset-f.Limit))
+	}
+	if f.Offset+len(orders) < total {
+		d.Next = page(f.Offset + f.Limit)
+	}
+	s.render(w, r, "workorder_list", http.StatusOK, d)
+	return nil
+}
+
+// teams lists the active teams the user may see.
+func (s *Server) teams(r *http.Request) ([]org.Unit, error) {
+	units, err := org.ListUnits(r.Context(), s.db, principal(r), org.UnitFilter{})
+	if err != nil {
+		return nil, err
+	}
+	var out []org.Unit
+	for _, u := range units {
+		if u.Kind == org.Team {
+			out = append(out, u)
+		}
+	}
+	return out, nil
+}
+
+type workorderFormData struct {
+	Tabs        []navItem
+	In          workorder.Input
+	Reported    string
+	Contacted   string
+	Arrived     string
+	Teams       []org.Unit
+	Maintainers []org.Person
+	Error       string
+	ErrField    string
+}
+
+func (s *Server) workorderNew(w http.ResponseWriter, r *http.Request) error {
+	now := s.db.Now()
+	return s.renderWorkorderForm(w, r, http.StatusOK, workorderFormData{In: workorder.Input{Source: workorder.Hotline}, Reported: localInput(&now)})
+}
+
+func (s *Server) renderWorkorderForm(w http.ResponseWriter, r *http.Request, status int, d workorderFormData) error {
+	if !canRegister(principal(r)) {
+		return errs.New(errs.Forbidden, "wo.forbidden")
+	}
+	var err error
+	if d.Teams, err = s.teams(r); err != nil {
+		return err
+	}
+	people, err := org.ListPeople(r.Context(), s.db, principal(r), org.PersonFilter{Role: access.Staff})
+	if err != nil {
+		return err
+	}
+	inTeam := map[int64]bool{}
+	for _, t := range d.Teams {
+		inTeam[t.ID] = true
+	}
+	for _, p := range people {
+		if inTeam[p.UnitID] {
+			d.Maintainers = append(d.Maintainers, p)
+		}
+	}
+	d.Tabs = workorderTabs(r)
+	s.render(w, r, "workorder_new", status, d)
+	return nil
+}
+
+func (s *Server) workorderCreate(w http.ResponseWriter, r *http.Request) error {
+	in := workorder.Input{Source: workorder.Source(r.PostFormValue("wo_source")), Reporter: r.PostFormValue("reporter"), Phone: r.PostFormValue("phone"),
+		Location: r.PostFormValue("location"), Device: r.PostFormValue("device"), Fault: r.PostFormValue("fault")}
+	d := workorderFormData{Reported: r.PostFormValue("reported_at"), Contacted: r.PostFormValue("contacted_at"), Arrived: r.PostFormValue("arrived_at")}
+	err := func() error {
+		var err error
+		if in.TeamID, err = formID(r, "team"); err != nil {
+			return err
+		}
+		// The maintainer select's value is "team:person", so one choice sets both.
+		if v := r.PostFormValue("maintainer"); v != "" {
+			t, p, _ := strings.Cut(v, ":")
+			tid, err1 := strconv.ParseInt(t, 10, 64)
+			pid, err2 := strconv.ParseInt(p, 10, 64)
+			if err1 != nil || err2 != nil {
+				return errs.Field("maintainer", "err.invalid_choice", v)
+			}
+			if in.TeamID == 0 {
+				in.TeamID = tid
+			}
+			in.MaintainerID = pid
+		}
+		rep, err := localTime(r, "reported_at")
+		if err != nil {
+			return err
+		}
+		if rep != nil {
+			in.ReportedAt = *rep
+		}
+		if in.ContactedAt, err = localTime(r, "contacted_at"); err != nil {
+			return err
+		}
+		in.ArrivedAt, err = localTime(r, "arrived_at")
+		return err
+	}()
+	if err == nil {
+		var o workorder.Order
+		if o, err = workorder.Register(r.Context(), s.db, principal(r), in); err == nil {
+			if o.RepeatOf != 0 {
+				s.redirect(w, r, "/workorders/"+itoa(o.ID), "wo.created_repeat", o.ID, o.RepeatOf)
+			} else {
+				s.redirect(w, r, "/workorders/"+itoa(o.ID), "wo.created", o.ID)
+			}
+			return nil
+		}
+	}
+	return s.formError(w, r, err, func(status int, msg, field string) error {
+		d.In, d.Error, d.ErrField = in, msg, field
+		return s.renderWorkorderForm(w, r, status, d)
+	})
+}
+
+type workorderShowData struct {
+	Tabs      []navItem
+	Order     workorder.Order
+	Tasks     []workorder.Task
+	History   map[int64][]workorder.Evaluation
+	CanClose  bool
+	CanRevise bool
+	Closed    string
+	Now       time.Time
+	Error     string
+	ErrField  string
+}
+
+func (s *Server) workorderShow(w http.ResponseWriter, r *http.Request) error {
+	return s.renderWorkorderShow(w, r, http.StatusOK, "", "")
+}
+
+func (s *Server) renderWorkorderShow(w http.ResponseWriter, r *http.Request, status int, msg, field string) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	p := principal(r)
+	o, err := workorder.Get(r.Context(), s.db, p, id)
+	if err != nil {
+		return err
+	}
+	tasks, hist, err := workorder.OrderTasks(r.Context(), s.db, p, id)
+	if err != nil {
+		return err
+	}
+	now := s.db.Now()
+	d := workorderShowData{Tabs: workorderTabs(r), Order: o, Tasks: tasks, History: hist, CanClose: !o.Closed() && canRegister(p),
+		CanRevise: p.PersonID != o.MaintainerID && (isClerk(p) || p.Has(access.Foreman) || p.Has(access.Dispatcher) || p.Has(access.Manager)), Closed: localInput(&now), Now: now, Error: msg, ErrField: field}
+	s.render(w, r, "workorder_show", status, d)
+	return nil
+}
+
+func (s *Server) workorderClose(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	err = func() error {
+		in := workorder.CloseInput{Cause: r.PostFormValue("cause"), Measures: r.PostFormValue("measures")}
+		closed, err := localTime(r, "closed_at")
+		if err != nil {
+			return err
+		}
+		if closed != nil {
+			in.ClosedAt = *closed
+		}
+		if in.ContactedAt, err = localTime(r, "contacted_at"); err != nil {
+			return err
+		}
+		if in.ArrivedAt, err = localTime(r, "arrived_at"); err != nil {
+			return err
+		}
+		_, err = workorder.Close(r.Context(), s.db, principal(r), id, in)
+		return err
+	}()
+	if err == nil {
+		s.redirect(w, r, "/workorders/"+itoa(id), "wo.closed", id)
+		return nil
+	}
+	return s.formError(w, r, err, func(status int, msg, field string) error {
+		return s.renderWorkorderShow(w, r, status, msg, field)
+	})
+}
