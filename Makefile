@@ -14,8 +14,13 @@ build:
 
 ## test: every test, on SQLite and, when MANYI_TEST_POSTGRES is set, on PostgreSQL too;
 ## the browser test installs Debian's chromium first if it is missing.
+## The packages run under the race detector; the end-to-end tests in cmd/manyi run without it:
+## they load the whole demo for every test, and the race detector slows the pure-Go SQLite
+## engine some tenfold, which would push CI past its time limit. Their concurrency (HTTP
+## handlers, jobs) runs under -race in the package tests.
 test: chromium
-	$(GO) test -race -count=1 ./...
+	$(GO) test -race -count=1 -timeout 15m ./internal/...
+	$(GO) test -count=1 -timeout 15m ./cmd/...
 
 ## test-short: the tests without the browser and without -race, for a quick edit loop
 test-short:
