@@ -58,6 +58,7 @@ type route struct {
 	public       bool    // answers without a login
 	query        []param // documented query parameters
 	body         string  // component schema of the request body, "" for none
+	upload       bool    // the request body is a spreadsheet file (XLSX or CSV), not JSON
 	status       int     // success status
 	result       string  // component schema of the success body, "" for none
 }
@@ -121,6 +122,9 @@ func (a *API) routes() []route {
 		{method: "POST", path: "/api/v1/tokens", handler: a.createToken, id: "createToken", tag: "tokens", summary: "Create an API token; the secret is returned only here", body: "TokenInput", status: 201, result: "NewToken"},
 		{method: "GET", path: "/api/v1/tokens/{id}", handler: a.getToken, id: "getToken", tag: "tokens", summary: "One of the caller's tokens", status: 200, result: "Token"},
 		{method: "DELETE", path: "/api/v1/tokens/{id}", handler: a.revokeToken, id: "revokeToken", tag: "tokens", summary: "Revoke one of the caller's tokens", status: 204},
+
+		{method: "POST", path: "/api/v1/workorders/import", handler: a.importOrders, id: "importWorkOrders", tag: "workorders",
+			summary: "Import work orders from a fault workbook (XLSX or CSV body); bad rows are listed with their row numbers", query: importQuery, upload: true, status: 200, result: "ImportResult"},
 
 		{method: "GET", path: "/api/v1/audit", handler: a.listAudit, id: "listAudit", tag: "audit", summary: "Audit log entries, newest first (administrators)", query: auditQuery, status: 200, result: "AuditList"},
 	}

@@ -67,6 +67,13 @@ func operation(rt route) map[string]any {
 			"content":  map[string]any{"application/json": map[string]any{"schema": ref(rt.body)}},
 		}
 	}
+	if rt.upload {
+		file := map[string]any{"schema": map[string]any{"type": "string", "format": "binary"}}
+		op["requestBody"] = map[string]any{
+			"required": true,
+			"content":  map[string]any{"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": file, "text/csv": file},
+		}
+	}
 	ok := map[string]any{"description": http.StatusText(rt.status)}
 	switch {
 	case rt.result != "":

@@ -31,6 +31,7 @@ var auditEntities = []string{
 	"complaint", "complaint_policy",
 	"assessment_close", "assessment_decision", "assessment_evidence", "assessment_scheme",
 	"work_order", "workorder_draw", "workorder_task", "workorder_followup", "workorder_meeting", "workorder_settings",
+	"workorder_import", "workorder_improvement", "workorder_duty",
 }
 
 // auditList shows the audit log to administrators; a scoped administrator sees only the

@@ -213,7 +213,7 @@ func checkCSRF(r *http.Request, want string) error {
 		// Parsing here is safe: the body is read once and kept in r.PostForm or
 		// r.MultipartForm for the handler. Forms with files get the upload limit.
 		if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
-			r.Body = http.MaxBytesReader(nil, r.Body, maxUploadBytes)
+			r.Body = http.MaxBytesReader(nil, r.Body, uploadLimit(r.URL.Path))
 			if err := r.ParseMultipartForm(8 << 20); err != nil {
 				return tooLargeOr(err, errs.New(errs.Malformed, "err.bad_form"))
 			}

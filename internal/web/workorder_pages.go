@@ -33,6 +33,11 @@ func (s *Server) workorderRoutes() {
 	m.HandleFunc("POST /workorders/followups/{id}/file", s.page(s.workorderFollowUpFile))
 	m.HandleFunc("POST /workorders/followups/{id}/decide", s.page(s.workorderFollowUpDecide))
 	m.HandleFunc("GET /workorders/export.xlsx", s.page(s.workorderExport))
+	m.HandleFunc("GET /workorders/import", s.page(s.workorderImports))
+	m.HandleFunc("POST /workorders/import", s.page(s.workorderUpload))
+	m.HandleFunc("GET /workorders/import/{id}", s.page(s.workorderImport))
+	m.HandleFunc("POST /workorders/import/{id}/mapping", s.page(s.workorderImportMapping))
+	m.HandleFunc("POST /workorders/import/{id}/commit", s.page(s.workorderImportCommit))
 }
 
 // workorderTabs are the area's tabs, offered by role.
