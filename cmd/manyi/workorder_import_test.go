@@ -129,6 +129,31 @@ func TestWorkOrderImport(t *testing.T) {
 		if n := countImported(t, m); n != 4 {
 			t.Fatalf("%d imported orders, want 4", n)
 		}
+
+		// The duty roster: the clerk puts dispatcher1 alone on duty on a day; a dispatcher
+		// cannot change it.
+		clerk := newClient(t, m.URL())
+		clerk.login("clerk", demo.DemoPassword)
+		_, page = clerk.get("/workorders/duty?from=2026-12-01")
+		person := regexp.MustCompile(`value="2026-12-01\|(\d+)" aria-label="刘晓燕`).FindStringSubmatch(page)
+		if person == nil {
+			t.Fatalf("roster page lacks dispatcher1: %.2000s", page)
+		}
+		form := url.Values{"on": {"2026-12-01|" + person[1]}}
+		for i := 1; i <= 7; i++ {
+			form.Add("day", fmt.Sprintf("2026-12-%02d", i))
+		}
+		if status, page, _ := clerk.post("/workorders/duty", form); status != http.StatusSeeOther {
+			t.Fatalf("saving the roster: %d %.300s", status, page)
+		}
+		_, page = clerk.get("/workorders/duty?from=2026-12-01")
+		if !strings.Contains(page, `value="2026-12-01|`+person[1]+`" aria-label="刘晓燕 2026-12-01" checked`) || strings.Count(page, " checked") != 1 {
+			t.Fatalf("saved roster not shown: %.2000s", page)
+		}
+		c.get("/workorders/duty")
+		if status, _, _ := c.post("/workorders/duty", form); status != http.StatusForbidden {
+			t.Fatalf("a dispatcher changing the roster: %d", status)
+		}
 	})
 }
 

@@ -104,12 +104,21 @@ func TestWorkOrderDay(t *testing.T) {
 		if status != http.StatusUnprocessableEntity || !strings.Contains(body, "回访情况不能为空") {
 			t.Fatalf("empty findings: %d %.300s", status, body)
 		}
-		status, _, _ = fm.post("/workorders/followups/"+fu+"/file", url.Values{"visited_on": {now.Format(time.DateOnly)}, "findings": {"到场较晚"}, "rectification": {"接单后30分钟内联系报修人"}})
+		status, _, _ = fm.post("/workorders/followups/"+fu+"/file", url.Values{"visited_on": {now.Format(time.DateOnly)}, "findings": {"到场较晚"},
+			"rectification": {"接单后30分钟内联系报修人"}, "item_title": {"接单后及时联系报修人"}})
 		if status != http.StatusSeeOther {
 			t.Fatalf("filing: %d", status)
 		}
-		if _, body = fm.get("/workorders/followups/" + fu); !strings.Contains(body, "已填报") {
+		if _, body = fm.get("/workorders/followups/" + fu); !strings.Contains(body, "已填报") || !strings.Contains(body, `href="/workorders/followups/`+fu+`/print"`) {
 			t.Fatalf("filed follow-up: %.500s", body)
+		}
+		// The paper form and the improvement item the rectification became.
+		if status, body = fm.get("/workorders/followups/" + fu + "/print"); status != http.StatusOK || !strings.Contains(body, "接单后30分钟内联系报修人") || !strings.Contains(body, "报修人签字") {
+			t.Fatalf("printable follow-up form: %d %.500s", status, body)
+		}
+		_, body = fm.get("/workorders/improvements")
+		if !strings.Contains(body, "改善项目跟踪管理表") || !strings.Contains(body, "接单后及时联系报修人") || !strings.Contains(body, "已确认") {
+			t.Fatalf("improvement tracking table lacks the new item or the demo's confirmed ones: %.3000s", body)
 		}
 
 		// The clerk sees last month's ranking with the best team and the star.

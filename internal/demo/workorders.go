@@ -157,12 +157,29 @@ func (l *loader) workorders(ctx context.Context, prev error) error {
 		for i, f := range fus {
 			visited := m.AddDate(0, 1, 2).Format(time.DateOnly)
 			if err := workorder.FileFollowUp(ctx, db, foreman[f.Order.TeamID], f.ID, workorder.FollowUpInput{VisitedOn: visited,
-				Findings: "报修人反映维修人员到场较晚，对处理过程解释不够", Rectification: "班组内部通报，要求接单后 30 分钟内电话联系报修人并说明到场时间"}); err != nil {
+				Findings: "报修人反映维修人员到场较晚，对处理过程解释不够", Rectification: "班组内部通报，要求接单后 30 分钟内电话联系报修人并说明到场时间",
+				Improvement: improvementTitles[i%len(improvementTitles)]}); err != nil {
 				return fmt.Errorf("demo follow-up: %w", err)
 			}
-			if i%4 != 3 {
-				if err := workorder.DecideFollowUp(ctx, db, clerk, f.ID, true); err != nil {
-					return fmt.Errorf("demo follow-up decision: %w", err)
+			if i%4 == 3 {
+				continue // left for the meeting: the item stays in progress
+			}
+			if err := workorder.DecideFollowUp(ctx, db, clerk, f.ID, true); err != nil {
+				return fmt.Errorf("demo follow-up decision: %w", err)
+			}
+			items, err := workorder.Improvements(ctx, db, access.System, workorder.ImprovementFilter{Status: workorder.ImprovementOpen})
+			if err != nil {
+				return err
+			}
+			for _, it := range items {
+				if it.FollowUpID != f.ID {
+					continue
+				}
+				if err := workorder.ReportImprovement(ctx, db, foreman[f.Order.TeamID], it.ID, "已在班组内通报并培训，次月抽查首次联系时间均在 30 分钟内"); err != nil {
+					return fmt.Errorf("demo improvement report: %w", err)
+				}
+				if err := workorder.DecideImprovement(ctx, db, clerk, it.ID, true, ""); err != nil {
+					return fmt.Errorf("demo improvement decision: %w", err)
 				}
 			}
 		}
@@ -247,3 +264,6 @@ func sortedPrincipals(m map[int64]access.Principal) []access.Principal {
 	sort.Slice(out, func(i, j int) bool { return out[i].PersonID < out[j].PersonID })
 	return out
 }
+
+// improvementTitles name the demo's service-improvement items.
+var improvementTitles = []string{"缩短首次联系时间", "到场前电话告知预计时间", "维修过程解释与回访话术", "常用备件安全库存"}

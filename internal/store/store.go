@@ -221,6 +221,12 @@ func (tx *Tx) InsertID(ctx context.Context, query string, args ...any) (int64, e
 	return id, err
 }
 
+// Prepare prepares a statement written with ? placeholders for repeated use in the
+// transaction: a loop over many rows parses its SQL once, not once a row.
+func (tx *Tx) Prepare(ctx context.Context, query string) (*sql.Stmt, error) {
+	return tx.tx.PrepareContext(ctx, tx.rebind(query))
+}
+
 func (tx *Tx) rebind(query string) string { return Rebind(tx.dialect, query) }
 
 // Rebind rewrites ? placeholders as $1, $2, … for PostgreSQL. Question marks inside string

@@ -65,7 +65,8 @@ func (s *Server) renderFollowUp(w http.ResponseWriter, r *http.Request, status i
 		return err
 	}
 	d := workorderFollowUpData{Tabs: workorderTabs(r), F: f, CanFile: p.Has(access.Foreman) && f.Status != workorder.FollowUpConfirmed, IsClerk: isClerk(p),
-		In: workorder.FollowUpInput{VisitedOn: f.VisitedOn, Findings: f.Findings, Rectification: f.Rectification}, Error: msg, ErrField: field}
+		In:    workorder.FollowUpInput{VisitedOn: f.VisitedOn, Findings: f.Findings, Rectification: f.Rectification, Improvement: f.Order.Device + "：" + f.Order.Fault},
+		Error: msg, ErrField: field}
 	if in != nil {
 		d.In = *in
 	}
@@ -78,7 +79,8 @@ func (s *Server) workorderFollowUpFile(w http.ResponseWriter, r *http.Request) e
 	if err != nil {
 		return err
 	}
-	in := workorder.FollowUpInput{VisitedOn: r.PostFormValue("visited_on"), Findings: r.PostFormValue("findings"), Rectification: r.PostFormValue("rectification")}
+	in := workorder.FollowUpInput{VisitedOn: r.PostFormValue("visited_on"), Findings: r.PostFormValue("findings"), Rectification: r.PostFormValue("rectification"),
+		Improvement: r.PostFormValue("item_title")}
 	if err := workorder.FileFollowUp(r.Context(), s.db, principal(r), id, in); err != nil {
 		return s.formError(w, r, err, func(status int, msg, field string) error {
 			return s.renderFollowUp(w, r, status, &in, msg, field)

@@ -167,6 +167,9 @@ type FollowUpInput struct {
 	VisitedOn     string
 	Findings      string
 	Rectification string
+	// Improvement, when not empty, is the title of the service-improvement item the
+	// rectification becomes (纳入服务改善项目管理).
+	Improvement string
 }
 
 // FileFollowUp records the foreman's visit, findings and proposed rectification. The team's
@@ -181,6 +184,11 @@ func FileFollowUp(ctx context.Context, db *store.DB, actor access.Principal, id 
 	}
 	if in.Rectification, err = text("rectification", in.Rectification, true); err != nil {
 		return err
+	}
+	if strings.TrimSpace(in.Improvement) != "" {
+		if in.Improvement, err = shortText("item_title", in.Improvement); err != nil {
+			return err
+		}
 	}
 	return db.InTx(ctx, func(tx *store.Tx) error {
 		var team int64
@@ -206,7 +214,13 @@ func FileFollowUp(ctx context.Context, db *store.DB, actor access.Principal, id 
 		if err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, actor, audit.Change{Action: "file", Entity: "workorder_followup", EntityID: id, UnitID: team, After: in})
+		if err := audit.Record(ctx, tx, actor, audit.Change{Action: "file", Entity: "workorder_followup", EntityID: id, UnitID: team, After: in}); err != nil {
+			return err
+		}
+		if in.Improvement == "" {
+			return nil
+		}
+		return raiseFromFollowUp(ctx, tx, actor, id, in.Improvement)
 	})
 }
 

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -194,6 +195,7 @@ func checkSheet(ctx context.Context, tx *store.Tx, actor access.Principal, s She
 	c := Check{Rows: len(s.Rows)}
 	allowed := map[int64]bool{}
 	inFile := map[string]int{}
+	var parsed []importRow
 	for _, r := range s.Rows {
 		row, err := parseRow(r, cell, dir, tx.Now)
 		if err == nil {
@@ -214,26 +216,128 @@ func checkSheet(ctx context.Context, tx *store.Tx, actor access.Principal, s She
 			c.Problems = append(c.Problems, RowProblem{Row: r.Number, Err: e})
 			continue
 		}
-		key := row.in.Phone + "\x00" + row.in.Device + "\x00" + row.in.ReportedAt.UTC().Format(time.RFC3339)
+		key := orderKey(row.in.Phone, row.in.Device, row.in.ReportedAt)
 		if _, dup := inFile[key]; dup {
 			c.Duplicates = append(c.Duplicates, Duplicate{Row: r.Number})
 			continue
 		}
 		inFile[key] = r.Number
-		var existing int64
-		err = tx.QueryRow(ctx, "SELECT id FROM work_orders WHERE phone = ? AND reported_at = ? AND device = ? LIMIT 1",
-			row.in.Phone, row.in.ReportedAt.UTC(), row.in.Device).Scan(&existing)
-		switch {
-		case err == nil:
-			c.Duplicates = append(c.Duplicates, Duplicate{Row: r.Number, OrderID: existing})
+		parsed = append(parsed, row)
+	}
+	existing, err := existingOrders(ctx, tx, parsed)
+	if err != nil {
+		return Check{}, err
+	}
+	for _, row := range parsed {
+		if id, ok := existing[orderKey(row.in.Phone, row.in.Device, row.in.ReportedAt)]; ok {
+			c.Duplicates = append(c.Duplicates, Duplicate{Row: row.number, OrderID: id})
 			continue
-		case !store.IsNoRows(err):
-			return Check{}, err
 		}
 		c.rows = append(c.rows, row)
 	}
+	slices.SortFunc(c.Duplicates, func(a, b Duplicate) int { return a.Row - b.Row })
 	c.Good = len(c.rows)
 	return c, nil
+}
+
+// orderKey identifies an order for duplicate detection: the same reporter's phone, device
+// and report time (to the second) is the same order.
+func orderKey(phone, device string, reported time.Time) string {
+	return phone + "\x00" + device + "\x00" + strconv.FormatInt(reported.Unix(), 10)
+}
+
+// phoneChunk bounds the IN lists of the look-ups by phone number.
+const phoneChunk = 500
+
+// phonesOf lists the distinct phone numbers of rows.
+func phonesOf(rows []importRow) []any {
+	seen := map[string]bool{}
+	var out []any
+	for _, r := range rows {
+		if !seen[r.in.Phone] {
+			seen[r.in.Phone] = true
+			out = append(out, r.in.Phone)
+		}
+	}
+	return out
+}
+
+// byPhones runs query (which ends in "phone IN (") once per chunk of the rows' phones and
+// hands every result row to scan: one query per 500 numbers rather than one per row.
+func byPhones(ctx context.Context, tx *store.Tx, rows []importRow, query string, scan func(*sql.Rows) error) error {
+	phones := phonesOf(rows)
+	for start := 0; start < len(phones); start += phoneChunk {
+		chunk := phones[start:min(len(phones), start+phoneChunk)]
+		res, err := tx.Query(ctx, query+"?"+strings.Repeat(", ?", len(chunk)-1)+")", chunk...)
+		if err != nil {
+			return err
+		}
+		for res.Next() {
+			if err := scan(res); err != nil {
+				res.Close()
+				return err
+			}
+		}
+		res.Close()
+		if err := res.Err(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// existingOrders finds the orders that rows would duplicate, by orderKey.
+func existingOrders(ctx context.Context, tx *store.Tx, rows []importRow) (map[string]int64, error) {
+	out := map[string]int64{}
+	err := byPhones(ctx, tx, rows, "SELECT id, phone, device, reported_at FROM work_orders WHERE phone IN (", func(r *sql.Rows) error {
+		var id int64
+		var phone, device string
+		var reported time.Time
+		if err := r.Scan(&id, &phone, &device, &reported); err != nil {
+			return err
+		}
+		out[orderKey(phone, device, reported)] = id
+		return nil
+	})
+	return out, err
+}
+
+// closedOrder is a closed hotline order a later report may repeat.
+type closedOrder struct {
+	id     int64
+	closed time.Time
+}
+
+// closedOrders finds the closed hotline orders of the rows' phones, by phone and device.
+func closedOrders(ctx context.Context, tx *store.Tx, rows []importRow) (map[string][]closedOrder, error) {
+	out := map[string][]closedOrder{}
+	err := byPhones(ctx, tx, rows, "SELECT id, phone, device, closed_at FROM work_orders WHERE source = 'hotline' AND closed_at IS NOT NULL AND phone IN (", func(r *sql.Rows) error {
+		var o closedOrder
+		var phone, device string
+		if err := r.Scan(&o.id, &phone, &device, &o.closed); err != nil {
+			return err
+		}
+		k := phone + "\x00" + device
+		out[k] = append(out[k], o)
+		return nil
+	})
+	return out, err
+}
+
+// repeatOf applies Register's rule to the closed orders of the same phone and device: the
+// latest closed within the window before the report, the higher id on a tie.
+func repeatOf(closed []closedOrder, reported time.Time, window int) int64 {
+	var best closedOrder
+	from := reported.Add(-time.Duration(window) * 24 * time.Hour)
+	for _, o := range closed {
+		if o.closed.After(reported) || o.closed.Before(from) {
+			continue
+		}
+		if best.id == 0 || o.closed.After(best.closed) || (o.closed.Equal(best.closed) && o.id > best.id) {
+			best = o
+		}
+	}
+	return best.id
 }
 
 func hasAnyRole(p access.Principal, roles []access.Role) bool {
@@ -242,7 +346,7 @@ func hasAnyRole(p access.Principal, roles []access.Role) bool {
 
 // teamDirectory resolves the names a workbook uses for teams and maintainers.
 type teamDirectory struct {
-	teams       map[string]int64           // by name and by code
+	teams       map[string]int64             // by name and by code
 	maintainers map[int64]map[string][]int64 // team → name → people (more than one: ambiguous)
 	byName      map[string][]teamMember      // name → every team's people of that name
 }
@@ -459,10 +563,38 @@ func importSheet(ctx context.Context, tx *store.Tx, actor access.Principal, stag
 	if err != nil {
 		return Result{}, err
 	}
+	closed, err := closedOrders(ctx, tx, rows)
+	if err != nil {
+		return Result{}, err
+	}
+	insert, err := tx.Prepare(ctx, `INSERT INTO work_orders (source, reporter, phone, location, device, fault, team_id, maintainer_id,
+		reported_at, contacted_at, arrived_at, closed_at, close_day, cause, measures, repeat_of, import_id, import_row, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`)
+	if err != nil {
+		return Result{}, err
+	}
+	defer insert.Close()
 	for _, r := range rows {
-		id, err := insertImported(ctx, tx, res.ImportID, days, r)
-		if err != nil {
+		in := r.in
+		var repeat any
+		k := in.Phone + "\x00" + in.Device
+		if in.Source == Hotline {
+			if id := repeatOf(closed[k], in.ReportedAt, days); id != 0 {
+				repeat = id
+			}
+		}
+		var closedAt, closeDay any
+		cause, measures := "", ""
+		if c := r.close; c != nil {
+			closedAt, closeDay, cause, measures = c.ClosedAt.UTC(), DayOf(c.ClosedAt), c.Cause, c.Measures
+		}
+		var id int64
+		if err := insert.QueryRowContext(ctx, in.Source, in.Reporter, in.Phone, in.Location, in.Device, in.Fault, in.TeamID, in.MaintainerID,
+			in.ReportedAt.UTC(), utcp(in.ContactedAt), utcp(in.ArrivedAt), closedAt, closeDay, cause, measures, repeat, res.ImportID, r.number, tx.Now, tx.Now).Scan(&id); err != nil {
 			return Result{}, err
+		}
+		if r.close != nil && in.Source == Hotline {
+			closed[k] = append(closed[k], closedOrder{id, r.close.ClosedAt})
 		}
 		if res.FirstID == 0 || id < res.FirstID {
 			res.FirstID = id
@@ -477,33 +609,6 @@ func importSheet(ctx context.Context, tx *store.Tx, actor access.Principal, stag
 		return Result{}, err
 	}
 	return res, audit.Record(ctx, tx, actor, audit.Change{Action: "import", Entity: "workorder_import", EntityID: res.ImportID, After: log})
-}
-
-func insertImported(ctx context.Context, tx *store.Tx, importID int64, repeatWindow int, r importRow) (int64, error) {
-	in := r.in
-	var repeatOf any
-	if in.Source == Hotline {
-		var first int64
-		err := tx.QueryRow(ctx, `SELECT id FROM work_orders WHERE phone = ? AND device = ? AND source = 'hotline'
-			AND closed_at IS NOT NULL AND closed_at <= ? AND closed_at >= ? ORDER BY closed_at DESC, id DESC LIMIT 1`,
-			in.Phone, in.Device, in.ReportedAt.UTC(), in.ReportedAt.Add(-time.Duration(repeatWindow)*24*time.Hour).UTC()).Scan(&first)
-		switch {
-		case err == nil:
-			repeatOf = first
-		case !store.IsNoRows(err):
-			return 0, err
-		}
-	}
-	var closedAt, closeDay any
-	cause, measures := "", ""
-	if c := r.close; c != nil {
-		closedAt, closeDay, cause, measures = c.ClosedAt.UTC(), DayOf(c.ClosedAt), c.Cause, c.Measures
-	}
-	return tx.InsertID(ctx, `INSERT INTO work_orders (source, reporter, phone, location, device, fault, team_id, maintainer_id,
-		reported_at, contacted_at, arrived_at, closed_at, close_day, cause, measures, repeat_of, import_id, import_row, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		in.Source, in.Reporter, in.Phone, in.Location, in.Device, in.Fault, in.TeamID, in.MaintainerID,
-		in.ReportedAt.UTC(), utcp(in.ContactedAt), utcp(in.ArrivedAt), closedAt, closeDay, cause, measures, repeatOf, importID, r.number, tx.Now, tx.Now)
 }
 
 // Staged is an uploaded file waiting on its mapping screen, or the record of a finished import.

@@ -147,7 +147,7 @@ func generate(ctx context.Context, tx *store.Tx, actor access.Principal, day tim
 	var assigned []Assignment
 	for _, c := range centres {
 		g := groups[c]
-		if g.Input.Dispatchers, g.Input.Managers, err = onDuty(ctx, tx, c); err != nil {
+		if g.Input.Dispatchers, g.Input.Managers, err = onDuty(ctx, tx, c, DayOf(day.AddDate(0, 0, 1))); err != nil {
 			return err
 		}
 		a := Draw(g.Input)
@@ -228,37 +228,48 @@ func unitName(ctx context.Context, tx *store.Tx, id int64) string {
 	return name
 }
 
-// onDuty lists the active dispatchers and managers whose role covers the centre. manyi has no
-// duty roster yet, so everyone holding the role is on duty.
-func onDuty(ctx context.Context, tx *store.Tx, centre int64) (disp, mgrs []int64, err error) {
+// onDuty lists the callers of the centre on workDay, the day the calls are made: the
+// active dispatchers and managers whose role covers the centre and who are on that day's
+// duty roster. A role nobody of which is on the roster that day falls back to everyone
+// holding it, so a centre that keeps no roster (or rosters only its dispatchers) still
+// draws.
+func onDuty(ctx context.Context, tx *store.Tx, centre int64, workDay string) (disp, mgrs []int64, err error) {
 	anc, err := org.Ancestry(ctx, tx, centre)
 	if err != nil {
 		return nil, nil, err
 	}
-	args := []any{}
+	args := []any{workDay, true}
 	for _, id := range anc {
 		args = append(args, id)
 	}
-	rows, err := tx.Query(ctx, `SELECT DISTINCT r.person_id, r.role FROM role_assignments r JOIN people p ON p.id = r.person_id
+	rows, err := tx.Query(ctx, `SELECT DISTINCT r.person_id, r.role, CASE WHEN d.person_id IS NULL THEN 0 ELSE 1 END FROM role_assignments r
+		JOIN people p ON p.id = r.person_id LEFT JOIN workorder_duty d ON d.person_id = r.person_id AND d.day = ?
 		WHERE p.active = ? AND r.role IN ('dispatcher', 'manager') AND (r.unit_id IS NULL OR r.unit_id IN (?`+strings.Repeat(", ?", len(anc)-1)+`))
-		ORDER BY r.person_id`, append([]any{true}, args...)...)
+		ORDER BY r.person_id`, args...)
 	if err != nil {
 		return nil, nil, err
 	}
 	defer rows.Close()
+	all, rostered := map[access.Role][]int64{}, map[access.Role][]int64{}
 	for rows.Next() {
 		var id int64
 		var role access.Role
-		if err := rows.Scan(&id, &role); err != nil {
+		var on int
+		if err := rows.Scan(&id, &role, &on); err != nil {
 			return nil, nil, err
 		}
-		if role == access.Dispatcher {
-			disp = append(disp, id)
-		} else {
-			mgrs = append(mgrs, id)
+		all[role] = append(all[role], id)
+		if on == 1 {
+			rostered[role] = append(rostered[role], id)
 		}
 	}
-	return disp, mgrs, rows.Err()
+	pick := func(r access.Role) []int64 {
+		if len(rostered[r]) > 0 {
+			return rostered[r]
+		}
+		return all[r]
+	}
+	return pick(access.Dispatcher), pick(access.Manager), rows.Err()
 }
 
 // Draws lists the stored draws of a day, with a check that recomputing each from its stored

@@ -1,0 +1,133 @@
+package workorder_test
+
+import (
+	"context"
+	"testing"
+
+	"manyi/internal/errs"
+	"manyi/internal/store"
+	"manyi/internal/store/storetest"
+	"manyi/internal/workorder"
+)
+
+// TestFollowUpBecomesImprovementItem: the foreman's rectification of a 不满意 follow-up
+// becomes a service-improvement item due by next month's meeting; the team reports it done;
+// the meeting reopens it (with a reason) and later confirms it, after which it is final.
+func TestFollowUpBecomesImprovementItem(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := mustFixture(t, db)
+		o := f.order(t, f.maint, "13800001111", "2026-10-15 08:00", "2026-10-15 10:00")
+		if _, err := workorder.Generate(ctx, db, f.clerk, "2026-10-15"); err != nil {
+			t.Fatal(err)
+		}
+		_, assignee, _ := callbackOf(t, db, o.ID)
+		if _, err := workorder.Evaluate(ctx, db, f.caller(assignee), workorder.EvalInput{OrderID: o.ID, Kind: workorder.Callback, Score: 6, Comment: "响应太慢"}); err != nil {
+			t.Fatal(err)
+		}
+		if err := workorder.SetMeeting(ctx, db, f.clerk, "2026-11", "2026-11-06"); err != nil {
+			t.Fatal(err)
+		}
+		fus, err := workorder.FollowUps(ctx, db, f.clerk, "2026-10")
+		if err != nil || len(fus) != 1 {
+			t.Fatalf("follow-ups: %v %v", fus, err)
+		}
+		in := workorder.FollowUpInput{VisitedOn: "2026-10-16", Findings: "接报后两小时才联系", Rectification: "接报后 30 分钟内电话联系", Improvement: "缩短首次联系时间"}
+		err = workorder.FileFollowUp(ctx, db, f.foreman, fus[0].ID, workorder.FollowUpInput{VisitedOn: in.VisitedOn, Findings: in.Findings, Rectification: in.Rectification, Improvement: stringOf('长', 101)})
+		wantCode(t, err, errs.Invalid, "an item title of 101 characters")
+		if err := workorder.FileFollowUp(ctx, db, f.foreman, fus[0].ID, in); err != nil {
+			t.Fatal(err)
+		}
+		items, err := workorder.Improvements(ctx, db, f.clerk, workorder.ImprovementFilter{})
+		if err != nil || len(items) != 1 {
+			t.Fatalf("items: %+v %v", items, err)
+		}
+		it := items[0]
+		if it.Title != "缩短首次联系时间" || it.Problem != in.Findings || it.Measures != in.Rectification || it.DueOn != "2026-11-06" ||
+			it.OrderID != o.ID || it.Owner != "工长" || it.Status != workorder.ImprovementOpen {
+			t.Fatalf("item %+v", it)
+		}
+
+		err = workorder.DecideImprovement(ctx, db, f.clerk, it.ID, true, "")
+		wantCode(t, err, errs.Conflict, "confirming an item not reported done")
+		err = workorder.ReportImprovement(ctx, db, f.maint, it.ID, "已培训")
+		wantCode(t, err, errs.Forbidden, "a maintainer reporting the team's item")
+		err = workorder.ReportImprovement(ctx, db, f.foreman, it.ID, " ")
+		wantCode(t, err, errs.Invalid, "a report without progress")
+		if err := workorder.ReportImprovement(ctx, db, f.foreman, it.ID, "班组已培训，10 月下旬平均联系时间 25 分钟"); err != nil {
+			t.Fatal(err)
+		}
+		err = workorder.DecideImprovement(ctx, db, f.foreman, it.ID, true, "")
+		wantCode(t, err, errs.Forbidden, "a foreman confirming his own item")
+		err = workorder.DecideImprovement(ctx, db, f.clerk, it.ID, false, "")
+		wantCode(t, err, errs.Invalid, "reopening without a reason")
+		if err := workorder.DecideImprovement(ctx, db, f.clerk, it.ID, false, "需附 11 月数据"); err != nil {
+			t.Fatal(err)
+		}
+		if err := workorder.ReportImprovement(ctx, db, f.foreman, it.ID, "11 月平均联系时间 20 分钟"); err != nil {
+			t.Fatal(err)
+		}
+		if err := workorder.DecideImprovement(ctx, db, f.clerk, it.ID, true, ""); err != nil {
+			t.Fatal(err)
+		}
+		err = workorder.ReportImprovement(ctx, db, f.foreman, it.ID, "再改")
+		wantCode(t, err, errs.Conflict, "changing a confirmed item")
+		if it, err = workorder.GetImprovement(ctx, db, f.foreman, it.ID); err != nil || it.Status != workorder.ImprovementConfirmed || it.Progress != "11 月平均联系时间 20 分钟" {
+			t.Fatalf("final item %+v %v", it, err)
+		}
+		if n := count(t, db, "SELECT COUNT(*) FROM audit_log WHERE entity = 'workorder_improvement'"); n != 5 {
+			t.Fatalf("%d audit entries for the item, want 5: created, reported, reopened, reported, confirmed", n)
+		}
+
+		// Raised directly: validated, and only over a team.
+		_, err = workorder.RaiseImprovement(ctx, db, f.clerk, workorder.ImprovementInput{TeamID: f.centre.ID, Title: "x", Problem: "y", Measures: "z", Owner: "w", DueOn: "2026-11-30"})
+		wantCode(t, err, errs.Invalid, "an item for a unit that is not a team")
+		_, err = workorder.RaiseImprovement(ctx, db, f.clerk, workorder.ImprovementInput{TeamID: f.team.ID, Title: "x", Problem: "y", Measures: "z", Owner: "w", DueOn: "30/11"})
+		wantCode(t, err, errs.Invalid, "a due day that is not a date")
+		if _, err := workorder.RaiseImprovement(ctx, db, f.clerk, workorder.ImprovementInput{TeamID: f.team.ID, Title: "备件库存", Problem: "常用备件缺货", Measures: "建立安全库存", Owner: "工长", DueOn: "2026-11-30"}); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
+func stringOf(r rune, n int) string {
+	out := make([]rune, n)
+	for i := range out {
+		out[i] = r
+	}
+	return string(out)
+}
+
+// TestDutyRosterDecidesCallers: with a roster for the day of the calls, only the people on
+// it get callbacks; a role nobody of which is on the roster falls back to everyone.
+func TestDutyRosterDecidesCallers(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := mustFixture(t, db)
+		for i := range 6 {
+			f.order(t, f.maint, "1380000111"+string(rune('0'+i)), "2026-10-15 08:00", "2026-10-15 10:00")
+		}
+		err := workorder.SetRoster(ctx, db, f.disp1, []string{"2026-10-16"}, map[string][]int64{"2026-10-16": {f.disp2.PersonID}})
+		wantCode(t, err, errs.Forbidden, "a dispatcher keeping the roster")
+		err = workorder.SetRoster(ctx, db, f.clerk, []string{"2026-10-16"}, map[string][]int64{"2026-10-16": {f.maint.PersonID}})
+		wantCode(t, err, errs.Invalid, "a maintainer on the callback roster")
+		if err := workorder.SetRoster(ctx, db, f.clerk, []string{"2026-10-16"}, map[string][]int64{"2026-10-16": {f.disp2.PersonID}}); err != nil {
+			t.Fatal(err)
+		}
+		r, err := workorder.LoadRoster(ctx, db, f.clerk, "2026-10-16")
+		if err != nil || !r.On["2026-10-16"][f.disp2.PersonID] || r.On["2026-10-16"][f.disp1.PersonID] || len(r.Callers) != 3 {
+			t.Fatalf("roster %+v %v", r, err)
+		}
+		if _, err := workorder.Generate(ctx, db, f.clerk, "2026-10-15"); err != nil {
+			t.Fatal(err)
+		}
+		// Orders closed on the 15th are called on the 16th: every dispatcher call is disp2's.
+		// (Six orders of one maintainer give managers ⌊6/10⌋ = 0 calls.)
+		if n := count(t, db, "SELECT COUNT(*) FROM workorder_tasks WHERE kind = 'callback' AND role = 'dispatcher' AND assignee_id <> ?", f.disp2.PersonID); n != 0 {
+			t.Fatalf("%d dispatcher calls for someone off duty", n)
+		}
+		if n := count(t, db, "SELECT COUNT(*) FROM workorder_tasks WHERE kind = 'callback' AND role = 'dispatcher'"); n != 6 {
+			t.Fatalf("%d dispatcher calls, want 6", n)
+		}
+	})
+}
