@@ -57,10 +57,24 @@ func TestBrowserCallbackQueue(t *testing.T) {
 		{"/workorders/" + first, "wo-order"},
 		{"/workorders/daily", "wo-daily"},
 		{"/workorders/followups", "wo-followups"},
+		{"/workorders/improvements", "wo-improvements"},
+		{"/workorders/duty", "wo-duty"},
+		{"/workorders/import", "wo-import"},
 	} {
 		b.open(p.path)
 		b.screenshot(p.name)
 	}
+	// The improvement tracking table reads in English too, and its print button appears
+	// only with scripts.
+	b.open("/lang/en?next=/workorders/improvements")
+	if title := b.text("h1"); title != "Improvement item tracking table" {
+		t.Fatalf("English title %q", title)
+	}
+	if hidden, _ := chromedp.Run(b.ctx, chromedp.Evaluate[bool](`document.querySelector("[data-print]").hidden`)); hidden {
+		t.Fatal("the print button stays hidden with scripts running")
+	}
+	b.lang = "en"
+	b.screenshot("wo-improvements")
 }
 
 // attr returns an attribute of the first element the selector matches, "" if none.

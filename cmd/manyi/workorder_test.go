@@ -46,6 +46,13 @@ func TestWorkOrderDay(t *testing.T) {
 		if p := phoneRE.FindStringSubmatch(body); p == nil || strings.Contains(p[1], "*") {
 			t.Fatalf("the assigned caller does not see the reporter's number: %v", p)
 		}
+		// Seeing the number in full is access-logged.
+		var views int
+		if err := m.DB.Read(context.Background(), func(tx *store.Tx) error {
+			return tx.QueryRow(context.Background(), `SELECT COUNT(*) FROM audit_log WHERE action = 'view_personal' AND entity = 'work_order' AND entity_id = ?`, order).Scan(&views)
+		}); err != nil || views != 1 {
+			t.Fatalf("%d access-log entries for the shown number (%v), want 1", views, err)
+		}
 		for _, want := range []string{"1小时内与您联系", `data-key="1"`, `value="6"`, "workorder.js"} {
 			if !strings.Contains(body, want) {
 				t.Errorf("queue page lacks %q", want)

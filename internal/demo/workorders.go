@@ -158,7 +158,7 @@ func (l *loader) workorders(ctx context.Context, prev error) error {
 			visited := m.AddDate(0, 1, 2).Format(time.DateOnly)
 			if err := workorder.FileFollowUp(ctx, db, foreman[f.Order.TeamID], f.ID, workorder.FollowUpInput{VisitedOn: visited,
 				Findings: "报修人反映维修人员到场较晚，对处理过程解释不够", Rectification: "班组内部通报，要求接单后 30 分钟内电话联系报修人并说明到场时间",
-				Improvement: improvementTitles[i%len(improvementTitles)]}); err != nil {
+				Improvement: improvementTitles[(i+int(f.ID))%len(improvementTitles)]}); err != nil {
 				return fmt.Errorf("demo follow-up: %w", err)
 			}
 			if i%4 == 3 {
@@ -183,6 +183,32 @@ func (l *loader) workorders(ctx context.Context, prev error) error {
 				}
 			}
 		}
+	}
+	return l.dutyRoster(ctx, clerk, today)
+}
+
+// dutyRoster puts two of the dispatchers on callback duty on each of the next seven days,
+// in turn; managers are left off, so all of them stay on duty.
+func (l *loader) dutyRoster(ctx context.Context, clerk access.Principal, today time.Time) error {
+	from := workorder.DayOf(today.AddDate(0, 0, 1))
+	r, err := workorder.LoadRoster(ctx, l.db, clerk, from)
+	if err != nil {
+		return err
+	}
+	var disp []int64
+	for _, c := range r.Callers {
+		if c.Role == access.Dispatcher {
+			disp = append(disp, c.PersonID)
+		}
+	}
+	on := map[string][]int64{}
+	for i, day := range r.Days {
+		for j := range min(2, len(disp)) {
+			on[day] = append(on[day], disp[(2*i+j)%len(disp)])
+		}
+	}
+	if err := workorder.SetRoster(ctx, l.db, clerk, r.Days, on); err != nil {
+		return fmt.Errorf("demo duty roster: %w", err)
 	}
 	return nil
 }

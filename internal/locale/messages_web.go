@@ -123,6 +123,7 @@ func init() {
 		"action.reset_password":  {"重置密码", "password reset"},
 		"action.change_password": {"修改密码", "password changed"},
 		"action.import":          {"导入", "imported"},
+		"action.view_personal":   {"查看个人信息", "viewed personal data"},
 		"action.classify":        {"定性", "classified"},
 		"action.reply":           {"回复", "replied"},
 		"action.start":           {"开始处理", "work started"},

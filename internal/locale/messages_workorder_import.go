@@ -19,7 +19,7 @@ func init() {
 		"wo.items_none":                {"没有改善项目", "No improvement items"},
 		"wo.item_no":                   {"项目编号", "Item"},
 		"wo.item_source":               {"来源", "Source"},
-		"wo.item_from_followup":        {"工单 %d 不满意回访", "Follow-up of order %d"},
+		"wo.item_from_followup":        {"工单 %d 回访", "Order %d follow-up"},
 		"wo.item_direct":               {"直接提出", "Raised directly"},
 		"wo.item_measures":             {"改善措施", "Measures"},
 		"wo.item_meeting":              {"状态 / 故障分析会确认", "Status / meeting"},

@@ -12,6 +12,7 @@ import (
 
 	"manyi/internal/access"
 	"manyi/internal/calendar"
+	"manyi/internal/audit"
 	"manyi/internal/complaint"
 	"manyi/internal/errs"
 	"manyi/internal/locale"
@@ -287,6 +288,11 @@ func (s *Server) renderComplaintShow(w http.ResponseWriter, r *http.Request, sta
 		Classes: complaint.Classes, Error: msg, ErrField: field}
 	if d.CanClassify {
 		if data.Units, err = org.ListUnits(r.Context(), s.db, principal(r), org.UnitFilter{}); err != nil {
+			return err
+		}
+	}
+	if d.CanHandle && d.Contact != "" {
+		if err := audit.RecordView(r.Context(), s.db, principal(r), "complaint", d.ID, d.UnitID, "contact"); err != nil {
 			return err
 		}
 	}

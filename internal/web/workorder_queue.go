@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"manyi/internal/access"
+	"manyi/internal/audit"
 	"manyi/internal/errs"
 	"manyi/internal/workorder"
 )
@@ -51,6 +52,12 @@ func (s *Server) renderQueue(w http.ResponseWriter, r *http.Request, status int,
 		Error: msg, ErrField: field, Max: workorder.MaxAttempts, Now: s.db.Now()}
 	if len(tasks) > 0 {
 		d.Current, d.Next = &tasks[0], tasks[1:]
+		if kind == workorder.Callback {
+			// The current call shows the reporter's number in full to its caller.
+			if err := audit.RecordView(r.Context(), s.db, p, "work_order", d.Current.Order.ID, d.Current.Order.TeamID, "phone"); err != nil {
+				return err
+			}
+		}
 	}
 	s.render(w, r, "workorder_queue", status, d)
 	return nil

@@ -25,6 +25,9 @@ ALTER TABLE work_orders ADD COLUMN import_id INTEGER REFERENCES workorder_import
 ALTER TABLE work_orders ADD COLUMN import_row INTEGER;
 -- An import skips rows that are already orders: same phone, report time and device.
 CREATE INDEX work_orders_phone_reported ON work_orders(phone, reported_at);
+-- Foreign-key look-ups: clearing staged imports and deleting orders must not scan every order.
+CREATE INDEX work_orders_import ON work_orders(import_id);
+CREATE INDEX work_orders_repeat_of ON work_orders(repeat_of);
 
 -- A service-improvement item (服务改善项目) of the improvement tracking table
 -- (改善项目跟踪管理表): raised from a dissatisfaction follow-up or directly, done by its due
