@@ -1,6 +1,8 @@
 package main
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -64,6 +66,27 @@ func TestBrowserCallbackQueue(t *testing.T) {
 		b.open(p.path)
 		b.screenshot(p.name)
 	}
+	// Import a day's workbook whose fault column has another name: map it on the screen,
+	// see the bad row, import the good ones.
+	csv := filepath.Join(t.TempDir(), "2026-11-02.csv")
+	os.WriteFile(csv, []byte("报修时间,报修人,联系电话,报修地点,设备/系统,报障内容,班组,维修人,关闭时间,故障原因,处理措施\n"+
+		"2026-11-02 08:30,浏览器甲,13911120001,3号楼201,交换机,网络不通,网络班,何海涛,2026-11-02 10:00,网线松动,重新压接\n"+
+		"2026-11-02 09:00,浏览器乙,13911120002,图书馆,打印机,卡纸,网络班,不存在的人,,,\n"), 0o644)
+	b.open("/workorders/import")
+	b.do("upload", chromedp.SetUploadFiles(chromedp.CSS(`input[name="file"]`), []string{csv}))
+	b.click("upload", `#upload button[type="submit"]`, "#mapping")
+	b.do("map the fault column", chromedp.SetValue(chromedp.CSS(`select[name="col5"]`), "fault"))
+	b.click("save the mapping", `#mapping button[type="submit"]`, "#check-summary")
+	b.screenshot("wo-import-check")
+	if row := b.text("#problems tbody td"); row != "3" {
+		t.Fatalf("the bad row is listed as %q, want row 3", row)
+	}
+	b.click("import the good rows", "#import-good", "#summary")
+	if n := b.text("#imported"); n != "1" {
+		t.Fatalf("imported %q orders, want 1", n)
+	}
+	b.screenshot("wo-import-done")
+
 	// The improvement tracking table reads in English too, and its print button appears
 	// only with scripts.
 	b.open("/lang/en?next=/workorders/improvements")

@@ -116,7 +116,9 @@ func (s *Server) renderImport(w http.ResponseWriter, r *http.Request, status int
 				c.Field = st.Mapping[i]
 			}
 			for _, row := range sheet.Rows[:min(3, len(sheet.Rows))] {
-				c.Samples = append(c.Samples, row.Cell(i))
+				if v := row.Cell(i); v != "" {
+					c.Samples = append(c.Samples, v)
+				}
 			}
 			d.Columns = append(d.Columns, c)
 		}
