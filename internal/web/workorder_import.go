@@ -79,26 +79,24 @@ type importProblem struct {
 }
 
 type workorderImportData struct {
-	Tabs      []navItem
-	Import    workorder.Staged
-	Columns   []importColumn
-	Fields    []workorder.ImportField
-	Missing   []workorder.Field
-	Check     *workorder.Check
-	Problems  []importProblem
-	More      int // problems not listed
-	Result    *workorder.Result
-	Error     string
-	FirstRows int
+	Tabs     []navItem
+	Import   workorder.Staged
+	Columns  []importColumn
+	Fields   []workorder.ImportField
+	Missing  []workorder.Field
+	Check    *workorder.Check
+	Problems []importProblem
+	More     int // problems not listed
+	Error    string
 }
 
 func (s *Server) workorderImport(w http.ResponseWriter, r *http.Request) error {
-	return s.renderImport(w, r, http.StatusOK, nil, "")
+	return s.renderImport(w, r, http.StatusOK, "")
 }
 
 // renderImport shows a staged import's mapping screen with the check of every row under the
 // current mapping, or a finished import's summary.
-func (s *Server) renderImport(w http.ResponseWriter, r *http.Request, status int, res *workorder.Result, msg string) error {
+func (s *Server) renderImport(w http.ResponseWriter, r *http.Request, status int, msg string) error {
 	id, err := pathID(r)
 	if err != nil {
 		return err
@@ -108,7 +106,7 @@ func (s *Server) renderImport(w http.ResponseWriter, r *http.Request, status int
 	if err != nil {
 		return err
 	}
-	d := workorderImportData{Tabs: workorderTabs(r), Import: st, Fields: workorder.ImportFields, Result: res, Error: msg}
+	d := workorderImportData{Tabs: workorderTabs(r), Import: st, Fields: workorder.ImportFields, Error: msg}
 	if st.Status == "staged" {
 		for i, h := range sheet.Headers {
 			c := importColumn{Index: i, Header: h}
@@ -135,9 +133,6 @@ func (s *Server) renderImport(w http.ResponseWriter, r *http.Request, status int
 			d.Check = &check
 		}
 	}
-	if res != nil && d.Check == nil {
-		d.Check = &res.Check
-	}
 	if d.Check != nil {
 		lang := locale.FromContext(r.Context())
 		for i, pr := range d.Check.Problems {
@@ -163,7 +158,7 @@ func (s *Server) workorderImportMapping(w http.ResponseWriter, r *http.Request) 
 		m[i] = workorder.Field(r.PostFormValue("col" + strconv.Itoa(i)))
 	}
 	if err := workorder.SaveMapping(r.Context(), s.db, principal(r), id, m); err != nil {
-		return s.formError(w, r, err, func(status int, msg, _ string) error { return s.renderImport(w, r, status, nil, msg) })
+		return s.formError(w, r, err, func(status int, msg, _ string) error { return s.renderImport(w, r, status, msg) })
 	}
 	s.redirect(w, r, "/workorders/import/"+itoa(id), "wo.import_mapping_saved")
 	return nil
@@ -176,7 +171,7 @@ func (s *Server) workorderImportCommit(w http.ResponseWriter, r *http.Request) e
 	}
 	res, err := workorder.Commit(r.Context(), s.db, principal(r), id, r.PostFormValue("mode") == "good")
 	if err != nil {
-		return s.formError(w, r, err, func(status int, msg, _ string) error { return s.renderImport(w, r, status, &res, msg) })
+		return s.formError(w, r, err, func(status int, msg, _ string) error { return s.renderImport(w, r, status, msg) })
 	}
 	if res.AlreadyRun {
 		s.redirect(w, r, "/workorders/import/"+itoa(id), "wo.import_already")
