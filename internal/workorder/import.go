@@ -246,6 +246,14 @@ func orderKey(phone, device string, reported time.Time) string {
 	return phone + "\x00" + device + "\x00" + strconv.FormatInt(reported.Unix(), 10)
 }
 
+// importColumns and importBatch shape the import's multi-row INSERT: 400 rows of 20 values
+// stay well under both databases' limits on bound parameters.
+const (
+	importColumns      = 20
+	importBatch        = 400
+	importPlaceholders = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
 // phoneChunk bounds the IN lists of the look-ups by phone number.
 const phoneChunk = 500
 
@@ -567,39 +575,61 @@ func importSheet(ctx context.Context, tx *store.Tx, actor access.Principal, stag
 	if err != nil {
 		return Result{}, err
 	}
-	insert, err := tx.Prepare(ctx, `INSERT INTO work_orders (source, reporter, phone, location, device, fault, team_id, maintainer_id,
-		reported_at, contacted_at, arrived_at, closed_at, close_day, cause, measures, repeat_of, import_id, import_row, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`)
-	if err != nil {
-		return Result{}, err
+	// Rows go in 400 a statement. A row that repeats an order earlier in the same file
+	// cannot name its id before that order is stored: it is linked after the inserts, by
+	// the rows' numbers (an in-file order stands in the closed list as minus its row).
+	var values []any
+	var links [][2]int // repeating row, repeated row
+	flush := func() error {
+		if len(values) == 0 {
+			return nil
+		}
+		n := len(values) / importColumns
+		_, err := tx.Exec(ctx, `INSERT INTO work_orders (source, reporter, phone, location, device, fault, team_id, maintainer_id,
+			reported_at, contacted_at, arrived_at, closed_at, close_day, cause, measures, repeat_of, import_id, import_row, created_at, updated_at)
+			VALUES `+strings.TrimSuffix(strings.Repeat(importPlaceholders+", ", n), ", "), values...)
+		values = values[:0]
+		return err
 	}
-	defer insert.Close()
 	for _, r := range rows {
 		in := r.in
 		var repeat any
 		k := in.Phone + "\x00" + in.Device
 		if in.Source == Hotline {
-			if id := repeatOf(closed[k], in.ReportedAt, days); id != 0 {
+			switch id := repeatOf(closed[k], in.ReportedAt, days); {
+			case id > 0:
 				repeat = id
+			case id < 0:
+				links = append(links, [2]int{r.number, int(-id)})
 			}
 		}
 		var closedAt, closeDay any
 		cause, measures := "", ""
 		if c := r.close; c != nil {
 			closedAt, closeDay, cause, measures = c.ClosedAt.UTC(), DayOf(c.ClosedAt), c.Cause, c.Measures
+			if in.Source == Hotline {
+				closed[k] = append(closed[k], closedOrder{-int64(r.number), c.ClosedAt})
+			}
 		}
-		var id int64
-		if err := insert.QueryRowContext(ctx, in.Source, in.Reporter, in.Phone, in.Location, in.Device, in.Fault, in.TeamID, in.MaintainerID,
-			in.ReportedAt.UTC(), utcp(in.ContactedAt), utcp(in.ArrivedAt), closedAt, closeDay, cause, measures, repeat, res.ImportID, r.number, tx.Now, tx.Now).Scan(&id); err != nil {
+		values = append(values, in.Source, in.Reporter, in.Phone, in.Location, in.Device, in.Fault, in.TeamID, in.MaintainerID,
+			in.ReportedAt.UTC(), utcp(in.ContactedAt), utcp(in.ArrivedAt), closedAt, closeDay, cause, measures, repeat, res.ImportID, r.number, tx.Now, tx.Now)
+		if len(values) == importBatch*importColumns {
+			if err := flush(); err != nil {
+				return Result{}, err
+			}
+		}
+	}
+	if err := flush(); err != nil {
+		return Result{}, err
+	}
+	if err := tx.QueryRow(ctx, "SELECT COALESCE(MIN(id), 0), COALESCE(MAX(id), 0) FROM work_orders WHERE import_id = ?", res.ImportID).Scan(&res.FirstID, &res.LastID); err != nil {
+		return Result{}, err
+	}
+	for _, l := range links {
+		if _, err := tx.Exec(ctx, `UPDATE work_orders SET repeat_of = (SELECT id FROM work_orders WHERE import_id = ? AND import_row = ?)
+			WHERE import_id = ? AND import_row = ?`, res.ImportID, l[1], res.ImportID, l[0]); err != nil {
 			return Result{}, err
 		}
-		if r.close != nil && in.Source == Hotline {
-			closed[k] = append(closed[k], closedOrder{id, r.close.ClosedAt})
-		}
-		if res.FirstID == 0 || id < res.FirstID {
-			res.FirstID = id
-		}
-		res.LastID = max(res.LastID, id)
 	}
 	res.Imported = len(rows)
 	log.Imported, log.FirstID, log.LastID = res.Imported, res.FirstID, res.LastID

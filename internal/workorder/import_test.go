@@ -201,3 +201,40 @@ func TestImportRefusesOutsideScope(t *testing.T) {
 		}
 	})
 }
+
+// TestImportLinksRepeatReports: a repeat report is linked to the order it repeats, whether
+// that order was registered before the import or is an earlier row of the same file, and
+// whatever the order of the rows in the file.
+func TestImportLinksRepeatReports(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := mustFixture(t, db)
+		before := f.order(t, f.maint, "13800009999", "2026-10-05 08:00", "2026-10-05 10:00")
+		csv := "报修时间,报修人,联系电话,报修地点,设备/系统,故障情况,班组,维修人,关闭时间,故障原因,处理措施\n" +
+			"2026-10-12 09:00,王老师,13800001111,3号楼201,交换机,又不通了,IMC-WL,维修人甲,,,\n" +
+			"2026-10-10 08:00,王老师,13800001111,3号楼201,交换机,网络不通,IMC-WL,维修人甲,2026-10-10 11:00,网线松动,重新压接\n" +
+			"2026-10-08 08:00,赵老师,13800009999,3号楼201,交换机,网络不通,IMC-WL,维修人乙,,,\n"
+		sheet, err := workorder.ReadSheet("r.csv", []byte(csv))
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := workorder.Import(ctx, db, f.clerk, workorder.ImportInput{Sheet: sheet})
+		if err != nil || res.Imported != 3 {
+			t.Fatalf("import: %+v %v", res, err)
+		}
+		orders, _, err := workorder.List(ctx, db, f.clerk, workorder.Filter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		byFault := map[string]workorder.Order{}
+		for _, o := range orders {
+			if o.ID != before.ID {
+				byFault[o.Phone+o.Fault] = o
+			}
+		}
+		first, again, other := byFault["13800001111网络不通"], byFault["13800001111又不通了"], byFault["13800009999网络不通"]
+		if again.RepeatOf != first.ID || first.RepeatOf != 0 || other.RepeatOf != before.ID {
+			t.Fatalf("repeat links: in-file %d→%d (want %d), earlier %d (want %d)", again.ID, again.RepeatOf, first.ID, other.RepeatOf, before.ID)
+		}
+	})
+}
