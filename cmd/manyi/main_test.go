@@ -26,11 +26,12 @@ import (
 const testAdminPassword = "admin-password-for-tests"
 
 // MustRunMain starts the real program on a free port with a fresh database of the dialect
-// and the demo organisation, and stops it when the test ends.
+// holding the demo organisation (a copy of the binary's demo template), and stops it when the
+// test ends.
 func MustRunMain(t testing.TB, d store.Dialect) *Main {
 	t.Helper()
 	m := &Main{
-		Config: Config{Addr: "127.0.0.1:0", DB: storetest.URL(t, d), Demo: true, AdminPassword: testAdminPassword, NoJobs: true},
+		Config: Config{Addr: "127.0.0.1:0", DB: demoDB(t, d), Demo: true, AdminPassword: testAdminPassword, NoJobs: true},
 		Stdout: io.Discard,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 	}
@@ -136,7 +137,7 @@ func TestLoginCreateUnitLogout(t *testing.T) {
 				t.Errorf("home page lacks %q", want)
 			}
 		}
-		if _, page := c.get("/inspections"); !strings.Contains(page, "此功能尚未上线") {
+		if _, page := c.get("/reports"); !strings.Contains(page, "此功能尚未上线") {
 			t.Error("a future area does not say it is not there yet")
 		}
 
