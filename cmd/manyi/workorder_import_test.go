@@ -154,6 +154,22 @@ func TestWorkOrderImport(t *testing.T) {
 		if status, _, _ := c.post("/workorders/duty", form); status != http.StatusForbidden {
 			t.Fatalf("a dispatcher changing the roster: %d", status)
 		}
+
+		// A special case: the dispatcher moves the current call's deadline by a day, once.
+		_, page = c.get("/workorders/queue")
+		ext := regexp.MustCompile(`action="(/workorders/tasks/\d+/extend)"`).FindStringSubmatch(page)
+		if ext == nil {
+			t.Fatalf("the current call offers no extension: %.2000s", page)
+		}
+		if status, page, _ := c.post(ext[1], url.Values{"kind": {"callback"}, "extension_reason": {""}}); status != http.StatusUnprocessableEntity || !strings.Contains(page, "顺延原因不能为空") {
+			t.Fatalf("extension without a reason: %d %.300s", status, page)
+		}
+		if status, _, loc := c.post(ext[1], url.Values{"kind": {"callback"}, "extension_reason": {"报修人出差"}}); status != http.StatusSeeOther || loc != "/workorders/queue" {
+			t.Fatalf("extension: %d %s", status, loc)
+		}
+		if status, page, _ := c.post(ext[1], url.Values{"kind": {"callback"}, "extension_reason": {"再延"}}); status != http.StatusConflict || !strings.Contains(page, "只能顺延一次") {
+			t.Fatalf("second extension: %d %.300s", status, page)
+		}
 	})
 }
 

@@ -24,6 +24,7 @@ func (s *Server) workorderRoutes() {
 	m.HandleFunc("GET /workorders/self", s.page(s.workorderQueue))
 	m.HandleFunc("POST /workorders/evaluate", s.page(s.workorderEvaluate))
 	m.HandleFunc("POST /workorders/tasks/{id}/revise", s.page(s.workorderRevise))
+	m.HandleFunc("POST /workorders/tasks/{id}/extend", s.page(s.workorderExtend))
 	m.HandleFunc("GET /workorders/daily", s.page(s.workorderDaily))
 	m.HandleFunc("POST /workorders/draw", s.page(s.workorderDraw))
 	m.HandleFunc("GET /workorders/monthly", s.page(s.workorderMonthly))

@@ -143,3 +143,21 @@ func query(pairs ...string) string {
 	}
 	return q.Encode()
 }
+
+// workorderExtend moves the current task's deadline by a day for a special case.
+func (s *Server) workorderExtend(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	k, err := workorder.ExtendTask(r.Context(), s.db, principal(r), id, r.PostFormValue("extension_reason"))
+	if err != nil {
+		return s.formError(w, r, err, func(status int, msg, field string) error { return s.renderQueue(w, r, status, msg, field) })
+	}
+	back := "/workorders/queue"
+	if k.Kind == workorder.SelfEvaluation {
+		back = "/workorders/self"
+	}
+	s.redirect(w, r, back, "wo.extended", k.Order.ID, k.DueDay())
+	return nil
+}

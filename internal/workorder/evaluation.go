@@ -42,6 +42,7 @@ type Task struct {
 	Score         int
 	Version       int
 	EvaluatedAt   *time.Time
+	Extension     string // why the deadline was moved by a day; "" if it was not
 }
 
 // Done reports whether the task has a saved result.
@@ -109,7 +110,7 @@ func (in *EvalInput) clean() error {
 }
 
 const taskColumns = `k.id, k.kind, k.role, k.assignee_id, COALESCE(a.name, ''), k.day, k.due_at, k.attempts, k.last_attempt_at,
-	k.outcome, k.score, k.version, k.evaluated_at, ` + orderColumns
+	k.outcome, k.score, k.version, k.evaluated_at, k.extension_reason, ` + orderColumns
 
 const taskFrom = ` FROM workorder_tasks k JOIN work_orders o ON o.id = k.order_id JOIN units t ON t.id = o.team_id
 	JOIN people p ON p.id = o.maintainer_id LEFT JOIN people a ON a.id = k.assignee_id`
@@ -123,7 +124,7 @@ func scanTask(row interface{ Scan(...any) error }) (Task, error) {
 	var contacted, arrived, closed sql.NullTime
 	var day sql.NullString
 	var repeat sql.NullInt64
-	err := row.Scan(&k.ID, &k.Kind, &k.Role, &assignee, &k.Assignee, &k.Day, &k.DueAt, &k.Attempts, &last, &outcome, &score, &k.Version, &evaluated,
+	err := row.Scan(&k.ID, &k.Kind, &k.Role, &assignee, &k.Assignee, &k.Day, &k.DueAt, &k.Attempts, &last, &outcome, &score, &k.Version, &evaluated, &k.Extension,
 		&o.ID, &o.Source, &o.Reporter, &o.Phone, &o.Location, &o.Device, &o.Fault, &o.TeamID, &o.TeamName, &o.MaintainerID, &o.Maintainer,
 		&o.ReportedAt, &contacted, &arrived, &closed, &day, &o.Cause, &o.Measures, &repeat, &o.CreatedAt)
 	o.ContactedAt, o.ArrivedAt, o.ClosedAt = timep(contacted), timep(arrived), timep(closed)

@@ -131,3 +131,38 @@ func TestDutyRosterDecidesCallers(t *testing.T) {
 		}
 	})
 }
+
+// TestExtendTask: a special case moves a task's deadline by one day, once, with a reason,
+// by its evaluator or a clerk; a done task is not extended.
+func TestExtendTask(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := mustFixture(t, db)
+		o := f.order(t, f.maint, "13800001111", "2026-10-15 08:00", "2026-10-15 10:00")
+		if _, err := workorder.Generate(ctx, db, f.clerk, "2026-10-15"); err != nil {
+			t.Fatal(err)
+		}
+		id, assignee, _ := callbackOf(t, db, o.ID)
+		caller := f.caller(assignee)
+		other := f.disp1
+		if caller.PersonID == f.disp1.PersonID {
+			other = f.disp2
+		}
+		_, err := workorder.ExtendTask(ctx, db, caller, id, "  ")
+		wantCode(t, err, errs.Invalid, "an extension without a reason")
+		_, err = workorder.ExtendTask(ctx, db, other, id, "报修人出差")
+		wantCode(t, err, errs.Forbidden, "an extension by another caller")
+		k, err := workorder.ExtendTask(ctx, db, caller, id, "报修人出差，次日返回")
+		if err != nil || k.DueDay() != "2026-10-17" || k.Extension != "报修人出差，次日返回" {
+			t.Fatalf("extended: due %s, %q, %v", k.DueDay(), k.Extension, err)
+		}
+		_, err = workorder.ExtendTask(ctx, db, f.clerk, id, "再延一天")
+		wantCode(t, err, errs.Conflict, "a second extension")
+		if _, err := workorder.Evaluate(ctx, db, f.foreman, workorder.EvalInput{OrderID: o.ID, Kind: workorder.SelfEvaluation, Score: 10}); err != nil {
+			t.Fatal(err)
+		}
+		selfID := int64(count(t, db, "SELECT id FROM workorder_tasks WHERE order_id = ? AND kind = 'self'", o.ID))
+		_, err = workorder.ExtendTask(ctx, db, f.clerk, selfID, "补充说明")
+		wantCode(t, err, errs.Conflict, "extending a done task")
+	})
+}

@@ -57,3 +57,7 @@ CREATE TABLE workorder_duty (
     person_id BIGINT NOT NULL REFERENCES people(id),
     PRIMARY KEY (day, person_id)
 );
+
+-- A task's deadline moved by a day for a special case (特殊情况顺延至次日), with the reason;
+-- empty when it was not. A task is extended at most once.
+ALTER TABLE workorder_tasks ADD COLUMN extension_reason TEXT NOT NULL DEFAULT '';
