@@ -11,8 +11,8 @@ import (
 	"time"
 
 	"manyi/internal/access"
-	"manyi/internal/calendar"
 	"manyi/internal/audit"
+	"manyi/internal/calendar"
 	"manyi/internal/complaint"
 	"manyi/internal/errs"
 	"manyi/internal/locale"
