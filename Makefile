@@ -15,9 +15,9 @@ build:
 ## test: every test, on SQLite and, when MANYI_TEST_POSTGRES is set, on PostgreSQL too;
 ## the browser test installs Debian's chromium first if it is missing.
 ## The packages run under the race detector; the end-to-end tests in cmd/manyi run without it:
-## they load the whole demo for every test, and the race detector slows the pure-Go SQLite
-## engine some tenfold, which would push CI past its time limit. Their concurrency (HTTP
-## handlers, jobs) runs under -race in the package tests.
+## they load the whole demo (once per dialect, then copy it for each test), and the race
+## detector slows the pure-Go SQLite engine some tenfold, which would push CI past its time
+## limit. Their concurrency (HTTP handlers, jobs) runs under -race in the package tests.
 test: chromium
 	$(GO) test -race -count=1 -timeout 15m ./internal/...
 	$(GO) test -count=1 -timeout 15m ./cmd/...

@@ -75,20 +75,13 @@ func TestPeriodCloseFlow(t *testing.T) {
 			t.Fatal("no link to 玫瑰区's result")
 		}
 
-		// A late record for October is refused with a clear message.
-		clerk.get("/assessment/evidence")
-		status, body, _ = clerk.post("/assessment/evidence", url.Values{"unit_id": {mg[2]}, "occurred_on": {"2026-10-30"}, "kind": {"inspection"}, "problems": {"2"}})
-		if status != http.StatusConflict || !strings.Contains(body, "已审定或锁定") {
-			t.Fatalf("evidence into a locked period: %d", status)
-		}
-
 		// Drill-down: the standards component of 玫瑰区 lists its inspections, each a link to
 		// the ledger row.
 		_, result := clerk.get(mg[1])
 		if !strings.Contains(result, "88.2") || !strings.Contains(result, "id=\"component-standards\"") {
 			t.Fatalf("玫瑰区's result page: %.1500s", result)
 		}
-		rm := regexp.MustCompile(`href="(/assessment/evidence/\d+)" class="record-link"`).FindStringSubmatch(result)
+		rm := regexp.MustCompile(`href="(/[a-z/]+/\d+)" class="record-link"`).FindStringSubmatch(result)
 		if rm == nil {
 			t.Fatal("no drill-down link to a record")
 		}
@@ -134,9 +127,15 @@ func TestPeriodCloseFlow(t *testing.T) {
 		if status != http.StatusSeeOther || loc == closeURL {
 			t.Fatalf("reopen: %d %s", status, loc)
 		}
-		clerk.get("/assessment/evidence")
-		if status, _, _ := clerk.post("/assessment/evidence", url.Values{"unit_id": {dm[1]}, "occurred_on": {"2026-10-28"}, "kind": {"survey_evaluation"}, "band": {"20"}}); status != http.StatusSeeOther {
-			t.Fatalf("evidence after reopening: %d", status)
+		// The clerk records 绿化科's October survey: an opinion collected on a visit.
+		_, surveys := clerk.get("/surveys")
+		q4 := regexp.MustCompile(`<td>2026-Q4</td><td><a href="(/surveys/campaigns/\d+)">`).FindStringSubmatch(surveys)
+		if q4 == nil {
+			t.Fatalf("no fourth-quarter campaign: %.1000s", surveys)
+		}
+		clerk.get(q4[1] + "/visit")
+		if status, body, _ := clerk.post(q4[1]+"/visit", url.Values{"unit_id": {dm[1]}, "survey_answered_on": {"2026-10-28"}, "q_overall": {"1"}}); status != http.StatusSeeOther {
+			t.Fatalf("survey answer after reopening: %d %.500s", status, body)
 		}
 		clerk.get(loc)
 		clerk.post(loc+"/recompute", url.Values{})

@@ -231,7 +231,7 @@ func (b *browser) tour() {
 		{"/org/users", "users"},
 		{"/account", "account"},
 		{"/audit", "audit"},
-		{"/inspections", "coming-soon"},
+		{"/reports", "coming-soon"},
 	} {
 		b.open(p.path)
 		b.screenshot(p.name)

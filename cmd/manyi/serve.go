@@ -18,8 +18,10 @@ import (
 	"manyi/internal/complaint"
 	"manyi/internal/demo"
 	"manyi/internal/errs"
+	"manyi/internal/inspection"
 	"manyi/internal/jobs"
 	"manyi/internal/store"
+	"manyi/internal/survey"
 	"manyi/internal/web"
 	"manyi/internal/workorder"
 )
@@ -67,6 +69,9 @@ func (m *Main) Open(ctx context.Context) error {
 	if err := assessment.SeedSchemes(ctx, db); err != nil {
 		return fmt.Errorf("store built-in schemes: %w", err)
 	}
+	if err := survey.SeedTemplates(ctx, db); err != nil {
+		return fmt.Errorf("store built-in questionnaire templates: %w", err)
+	}
 	created, username, password, err := auth.EnsureAdmin(ctx, db, c.AdminPassword)
 	if err != nil {
 		return fmt.Errorf("create administrator: %w", err)
@@ -90,8 +95,10 @@ func (m *Main) Open(ctx context.Context) error {
 		Register: func(w *river.Workers) {
 			complaint.Workers(db, m.Logger)(w)
 			workorder.Workers(db, m.Logger)(w)
+			inspection.Workers(db, m.Logger)(w)
+			survey.Workers(db, m.Logger)(w)
 		},
-		PeriodicJobs: append(complaint.PeriodicJobs(time.Minute), workorder.PeriodicJobs(jobs.Daily(0, 30, workorder.Zone))...),
+		PeriodicJobs: append(append(complaint.PeriodicJobs(time.Minute), workorder.PeriodicJobs(jobs.Daily(0, 30, workorder.Zone))...), append(inspection.PeriodicJobs(time.Hour), survey.PeriodicJobs(jobs.Daily(3, 0, survey.Zone))...)...),
 	}); err != nil {
 		return fmt.Errorf("start jobs: %w", err)
 	}
@@ -102,7 +109,7 @@ func (m *Main) Open(ctx context.Context) error {
 		}
 		return err
 	}
-	srv, err := web.New(web.Config{DB: db, Logger: m.Logger, SecureCookies: c.SecureCookies, Version: version, Ready: ready, Sources: append([]assessment.Source{complaint.FactSource{}, workorder.FactSource{}}, m.Sources...)})
+	srv, err := web.New(web.Config{DB: db, Logger: m.Logger, SecureCookies: c.SecureCookies, Version: version, Ready: ready, Sources: append([]assessment.Source{complaint.FactSource{}, workorder.FactSource{}, inspection.FactSource{}, survey.FactSource{}}, m.Sources...)})
 	if err != nil {
 		return err
 	}

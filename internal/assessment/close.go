@@ -25,9 +25,9 @@ type Engine struct {
 	Sources []Source
 }
 
-// NewEngine returns an engine over the ledger and the given sources.
+// NewEngine returns an engine over the given sources.
 func NewEngine(db *store.DB, sources ...Source) *Engine {
-	return &Engine{DB: db, Sources: append([]Source{Ledger{}}, sources...)}
+	return &Engine{DB: db, Sources: sources}
 }
 
 // CloseStatus is where a close is in its workflow.

@@ -2,6 +2,7 @@ package assessment_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -45,6 +46,60 @@ func (c complaints) Facts(_ context.Context, _ *store.Tx, q assessment.FactQuery
 	}, nil
 }
 
+// ledgerInspections is a fixture source for inspections and problems, standing in for the
+// inspections area (which provides them since the ledger stopped): it counts the ledger's
+// inspection rows these tests record.
+type ledgerInspections struct{}
+
+func (ledgerInspections) Name() string       { return "inspections-fixture" }
+func (ledgerInspections) Provides() []string { return []string{"inspections", "problems"} }
+func (ledgerInspections) Facts(ctx context.Context, tx *store.Tx, q assessment.FactQuery) ([]assessment.Fact, error) {
+	rows, err := tx.Query(ctx, "SELECT id, problems FROM assessment_evidence WHERE unit_id = ? AND kind = 'inspection' AND occurred_on >= ? AND occurred_on < ? ORDER BY id",
+		q.UnitID, q.From.In(assessment.Zone).Format("2006-01-02"), q.To.In(assessment.Zone).Format("2006-01-02"))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var n, problems int
+	var recs []assessment.Record
+	for rows.Next() {
+		var id int64
+		var p int
+		if err := rows.Scan(&id, &p); err != nil {
+			return nil, err
+		}
+		n, problems = n+1, problems+p
+		recs = append(recs, assessment.Record{Kind: "inspection", ID: fmt.Sprint(id), At: q.From, URL: fmt.Sprintf("/assessment/evidence/%d", id)})
+	}
+	return []assessment.Fact{{Name: "inspections", Value: n, Records: recs}, {Name: "problems", Value: problems, Records: recs}}, rows.Err()
+}
+
+// ledgerSurveys is a fixture source for survey, standing in for the surveys area (which
+// provides it since the ledger stopped): the band of each of the ledger's survey rows.
+type ledgerSurveys struct{}
+
+func (ledgerSurveys) Name() string       { return "surveys-fixture" }
+func (ledgerSurveys) Provides() []string { return []string{"survey"} }
+func (ledgerSurveys) Facts(ctx context.Context, tx *store.Tx, q assessment.FactQuery) ([]assessment.Fact, error) {
+	rows, err := tx.Query(ctx, "SELECT id, band FROM assessment_evidence WHERE unit_id = ? AND kind = 'survey_evaluation' AND occurred_on >= ? AND occurred_on < ? ORDER BY id",
+		q.UnitID, q.From.In(assessment.Zone).Format("2006-01-02"), q.To.In(assessment.Zone).Format("2006-01-02"))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	bands, recs := []int{}, []assessment.Record{}
+	for rows.Next() {
+		var id int64
+		var b int
+		if err := rows.Scan(&id, &b); err != nil {
+			return nil, err
+		}
+		bands = append(bands, b)
+		recs = append(recs, assessment.Record{Kind: "survey_evaluation", ID: fmt.Sprint(id), At: q.From, URL: fmt.Sprintf("/assessment/evidence/%d", id)})
+	}
+	return []assessment.Fact{{Name: "survey", Value: bands, Records: recs}}, rows.Err()
+}
+
 type world struct {
 	db               *store.DB
 	prop, mg, yx, wx org.Unit // company, 玫瑰区, 永馨园, 维修科
@@ -82,7 +137,7 @@ func setup(t *testing.T, db *store.DB) *world {
 	w.headYX = access.Principal{Username: "head.yongxin", Grants: []access.Grant{{Role: access.UnitHead, UnitID: w.yx.ID}}}
 	w.engine = assessment.NewEngine(db, complaints{
 		w.mg.ID: {"2026-10": {1, 0}},
-	})
+	}, ledgerInspections{}, ledgerSurveys{})
 	return w
 }
 
@@ -377,7 +432,7 @@ func TestCloseWorkflow(t *testing.T) {
 func TestMissingSource(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		w := setup(t, db)
-		e := assessment.NewEngine(db)
+		e := assessment.NewEngine(db, ledgerInspections{}, ledgerSurveys{})
 		w.evidence(t, w.mg, "2026-09-03", intp(2), nil)
 		w.evidence(t, w.mg, "2026-09-04", nil, intp(20))
 		c, err := e.Start(w.ctx, clerk, assessment.StartInput{SchemeCode: "unit-monthly", Period: "2026-09", ParentUnitID: w.prop.ID})

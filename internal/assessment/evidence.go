@@ -16,11 +16,11 @@ import (
 	"manyi/internal/store"
 )
 
-// The evidence ledger is interim: until the inspections and surveys areas exist, a clerk
-// records each inspection (with the problems it found) and each survey evaluation (with its
-// band) here, and Ledger turns them into the unit-monthly facts inspections, problems and
-// survey. When those areas land they provide the same facts through their own Source, and
-// the ledger is retired (its rows stay, for the closes that used them).
+// The evidence ledger is retired: before the inspections and surveys areas existed, a clerk
+// recorded each inspection (with the problems it found) and each survey evaluation (with its
+// band) here. Those areas now provide the unit-monthly facts inspections, problems and survey
+// through their own Source; the ledger's rows stay readable for the closes that used them,
+// and the tests of period close still use it as a plain source of facts.
 
 // EvidenceKind is what a ledger row records.
 type EvidenceKind string
@@ -300,59 +300,4 @@ func monthDays(month string) (string, string, error) {
 		return "", "", errs.Field("assessment_period", "assessment.bad_month", month)
 	}
 	return t.Format("2006-01-02"), t.AddDate(0, 1, 0).Format("2006-01-02"), nil
-}
-
-// Ledger is the Source over the evidence ledger: inspections (count of inspection rows),
-// problems (their problems summed) and survey (the band points of each evaluation).
-type Ledger struct{}
-
-// LedgerFacts are the facts the ledger provides.
-var LedgerFacts = []string{"inspections", "problems", "survey"}
-
-func (Ledger) Name() string       { return "ledger" }
-func (Ledger) Provides() []string { return LedgerFacts }
-
-// Facts reads the unit's rows with occurred_on in [q.From, q.To) as days in Asia/Shanghai.
-func (Ledger) Facts(ctx context.Context, tx *store.Tx, q FactQuery) ([]Fact, error) {
-	from, to := q.From.In(Zone).Format("2006-01-02"), q.To.In(Zone).Format("2006-01-02")
-	rows, err := tx.Query(ctx, "SELECT "+evidenceColumns+" FROM assessment_evidence WHERE unit_id = ? AND occurred_on >= ? AND occurred_on < ? ORDER BY occurred_on, id",
-		q.UnitID, from, to)
-	if err != nil {
-		return nil, fmt.Errorf("ledger facts: %w", err)
-	}
-	defer rows.Close()
-	inspections, problems, survey := 0, 0, []int{}
-	var inspRecs, surveyRecs []Record
-	for rows.Next() {
-		e, err := scanEvidence(rows)
-		if err != nil {
-			return nil, err
-		}
-		day, _ := time.ParseInLocation("2006-01-02", e.OccurredOn, Zone)
-		rec := Record{Kind: string(e.Kind), ID: strconv.FormatInt(e.ID, 10), At: day.UTC(), Summary: e.Note, URL: "/assessment/evidence/" + strconv.FormatInt(e.ID, 10)}
-		switch e.Kind {
-		case Inspection:
-			inspections++
-			problems += *e.Problems
-			inspRecs = append(inspRecs, rec)
-		case SurveyEvaluation:
-			survey = append(survey, *e.Band)
-			surveyRecs = append(surveyRecs, rec)
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	var out []Fact
-	for _, name := range q.Names {
-		switch name {
-		case "inspections":
-			out = append(out, Fact{Name: name, Value: inspections, Records: inspRecs})
-		case "problems":
-			out = append(out, Fact{Name: name, Value: problems, Records: inspRecs})
-		case "survey":
-			out = append(out, Fact{Name: name, Value: survey, Records: surveyRecs})
-		}
-	}
-	return out, nil
 }

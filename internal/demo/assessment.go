@@ -8,6 +8,8 @@ import (
 	"manyi/internal/access"
 	"manyi/internal/assessment"
 	"manyi/internal/complaint"
+	"manyi/internal/inspection"
+	"manyi/internal/survey"
 )
 
 // The demo's period-close history for unit-monthly: a year of interim ledger evidence
@@ -75,7 +77,10 @@ func (l *loader) assessment(ctx context.Context, err error) error {
 			}
 		}
 	}
-	e := assessment.NewEngine(l.db, complaint.FactSource{})
+	if err := l.surveyStories(ctx); err != nil {
+		return err
+	}
+	e := assessment.NewEngine(l.db, complaint.FactSource{}, inspection.FactSource{}, survey.FactSource{})
 	prop := l.units["PROP"]
 	for _, month := range demoMonths[:len(demoMonths)-1] {
 		c, err := e.Start(ctx, demoClerk, assessment.StartInput{SchemeCode: "unit-monthly", Period: month, ParentUnitID: prop.ID})
@@ -118,22 +123,12 @@ func generated(rng *rand.Rand) monthEvidence {
 }
 
 func (l *loader) evidence(ctx context.Context, code, month string, ev monthEvidence) error {
-	u := l.units[code]
 	for i, p := range ev.problems {
-		day := fmt.Sprintf("%s-%02d", month, 5+7*i)
-		in := assessment.EvidenceInput{UnitID: u.ID, OccurredOn: day, Kind: assessment.Inspection, Problems: &p, Note: inspectionNote(p)}
-		if _, err := assessment.RecordEvidence(ctx, l.db, demoClerk, in); err != nil {
-			return fmt.Errorf("demo: evidence %s %s: %w", code, day, err)
+		if err := l.inspect(ctx, code, fmt.Sprintf("%s-%02d", month, 5+7*i), p); err != nil {
+			return err
 		}
 	}
-	for i, b := range ev.bands {
-		day := fmt.Sprintf("%s-%02d", month, 20+i%8)
-		in := assessment.EvidenceInput{UnitID: u.ID, OccurredOn: day, Kind: assessment.SurveyEvaluation, Band: &b, Note: fmt.Sprintf("问卷 %s-%s-%02d", code[5:], month[5:], i+1)}
-		if _, err := assessment.RecordEvidence(ctx, l.db, demoClerk, in); err != nil {
-			return fmt.Errorf("demo: evidence %s %s: %w", code, day, err)
-		}
-	}
-	return nil
+	return l.surveyBands(ctx, code, month, ev.bands)
 }
 
 func inspectionNote(problems int) string {

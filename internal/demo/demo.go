@@ -72,6 +72,8 @@ func Load(ctx context.Context, db *store.DB) (Summary, error) {
 	// Complaints come before the assessment history, whose closes count them.
 	err = l.complaints(ctx, err)
 	err = l.workorders(ctx, err)
+	err = l.inspections(ctx, err)
+	err = l.surveys(ctx, err)
 	err = l.assessment(ctx, err)
 	// Accounts are listed by role so that a printed table reads from the most to the least
 	// powerful; within a role they keep the tree's order.

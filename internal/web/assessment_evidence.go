@@ -3,26 +3,19 @@ package web
 import (
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
-	"manyi/internal/access"
 	"manyi/internal/assessment"
 	"manyi/internal/org"
 )
 
-// The interim evidence ledger of unit-monthly: inspections and survey evaluations typed in by
-// a clerk until the inspections and surveys areas exist.
+// The retired evidence ledger of unit-monthly: inspections and survey evaluations a clerk
+// typed in before the inspections and surveys areas existed. Its rows stay readable, for the
+// closes that used them; nothing new is recorded here.
 
 func (s *Server) evidenceRoutes(m *http.ServeMux) {
 	m.HandleFunc("GET /assessment/evidence", s.page(s.evidenceList))
-	m.HandleFunc("POST /assessment/evidence", s.page(s.evidenceCreate))
 	m.HandleFunc("GET /assessment/evidence/{id}", s.page(s.evidenceShow))
-}
-
-type evidenceFormValues struct {
-	UnitID                                 int64
-	OccurredOn, Kind, Problems, Band, Note string
 }
 
 type evidenceData struct {
@@ -30,11 +23,6 @@ type evidenceData struct {
 	Units    map[int64]org.Unit
 	Subjects []org.Unit // units the clerk may record evidence for
 	Filter   assessment.EvidenceFilter
-	CanAdd   bool
-	Bands    []int
-	Form     evidenceFormValues
-	Error    string
-	ErrField string
 }
 
 func (s *Server) renderEvidence(w http.ResponseWriter, r *http.Request, status int, d evidenceData) error {
@@ -57,19 +45,12 @@ func (s *Server) renderEvidence(w http.ResponseWriter, r *http.Request, status i
 	if err != nil {
 		return err
 	}
-	d.Rows, d.Units, d.Bands = rows, map[int64]org.Unit{}, assessment.Bands
+	d.Rows, d.Units = rows, map[int64]org.Unit{}
 	for _, u := range units {
 		d.Units[u.ID] = u
 		if u.Kind == org.Area || u.Kind == org.Section {
 			d.Subjects = append(d.Subjects, u)
 		}
-	}
-	d.CanAdd = p.Has(access.Clerk)
-	if d.Form.OccurredOn == "" {
-		d.Form.OccurredOn = time.Now().In(timeZone).Format("2006-01-02")
-	}
-	if d.Form.Kind == "" {
-		d.Form.Kind = string(assessment.Inspection)
 	}
 	s.render(w, r, "assessment_evidence", status, d)
 	return nil
@@ -77,46 +58,6 @@ func (s *Server) renderEvidence(w http.ResponseWriter, r *http.Request, status i
 
 func (s *Server) evidenceList(w http.ResponseWriter, r *http.Request) error {
 	return s.renderEvidence(w, r, http.StatusOK, evidenceData{})
-}
-
-func (s *Server) evidenceCreate(w http.ResponseWriter, r *http.Request) error {
-	r.Body = http.MaxBytesReader(nil, r.Body, maxFormBytes)
-	f := evidenceFormValues{OccurredOn: r.PostFormValue("occurred_on"), Kind: r.PostFormValue("kind"),
-		Problems: r.PostFormValue("problems"), Band: r.PostFormValue("band"), Note: r.PostFormValue("note")}
-	in := assessment.EvidenceInput{OccurredOn: f.OccurredOn, Kind: assessment.EvidenceKind(f.Kind), Note: f.Note}
-	var err error
-	if f.UnitID, err = formID(r, "unit_id"); err == nil {
-		in.UnitID = f.UnitID
-		// The form has both inputs; the one that does not belong to the kind is ignored.
-		if in.Kind == assessment.Inspection {
-			in.Problems, err = formIntField(r, "problems", "assessment_problems")
-		} else {
-			in.Band, err = formIntField(r, "band", "assessment_band")
-		}
-	}
-	if err == nil {
-		var e assessment.Evidence
-		if e, err = assessment.RecordEvidence(r.Context(), s.db, principal(r), in); err == nil {
-			s.redirect(w, r, "/assessment/evidence?unit="+itoa(e.UnitID)+"&month="+e.OccurredOn[:7], "assessment.flash_evidence")
-			return nil
-		}
-	}
-	return s.formError(w, r, err, func(status int, msg, field string) error {
-		return s.renderEvidence(w, r, status, evidenceData{Form: f, Error: msg, ErrField: field})
-	})
-}
-
-// formIntField reads an optional whole number whose errors name field.
-func formIntField(r *http.Request, name, field string) (*int, error) {
-	v := strings.TrimSpace(r.PostFormValue(name))
-	if v == "" {
-		return nil, nil
-	}
-	n, err := strconv.Atoi(v)
-	if err != nil {
-		return nil, errsField(field, "err.not_integer")
-	}
-	return &n, nil
 }
 
 type evidenceShowData struct {

@@ -23,8 +23,6 @@ func (s *Server) schemeRoutes(m *http.ServeMux) {
 	m.HandleFunc("POST /assessment/schemes/{id}/activate", s.page(s.schemeActivate))
 }
 
-func errsField(field, key string, args ...any) error { return errs.Field(field, key, args...) }
-
 type schemeListData struct {
 	Versions []assessment.SchemeVersion
 	IsAdmin  bool

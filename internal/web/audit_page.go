@@ -31,7 +31,9 @@ var auditEntities = []string{
 	"complaint", "complaint_policy",
 	"assessment_close", "assessment_decision", "assessment_evidence", "assessment_scheme",
 	"work_order", "workorder_draw", "workorder_task", "workorder_followup", "workorder_meeting", "workorder_settings",
+	"inspection", "inspection_finding", "inspection_checklist", "sampling_plan", "sampling_draw", "sampling_item",
 	"workorder_import", "workorder_improvement", "workorder_duty",
+	"survey_template", "survey_campaign", "survey_answer", "survey_entry", "survey_followup", "survey_improper_case",
 }
 
 // auditList shows the audit log to administrators; a scoped administrator sees only the

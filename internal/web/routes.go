@@ -50,6 +50,8 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /audit", s.page(s.auditList))
 	s.complaintRoutes()
 	s.workorderRoutes()
+	s.inspectionRoutes()
+	s.surveyRoutes()
 	m.HandleFunc("/", s.public(s.notFound))
 }
 
@@ -60,8 +62,6 @@ type comingArea struct {
 }
 
 var comingAreas = []comingArea{
-	{"/surveys", "nav.surveys", "coming.surveys"},
-	{"/inspections", "nav.inspections", "coming.inspections"},
 	{"/reports", "nav.reports", "coming.reports"},
 }
 

@@ -1,0 +1,183 @@
+package inspection
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"manyi/internal/assessment"
+	"manyi/internal/store"
+)
+
+// FactSource gives period close the inspection facts:
+//   - inspections and problems (unit-monthly): the inspections of the unit or its sub-units
+//     in the period, of every kind but the unit's own self-checks and callback-record audits,
+//     and their findings not rejected at sign-off;
+//   - self_checks and spot_checks (dept-quarterly-weighted): month → score of the unit's
+//     self-checks and of the work group's spot checks (the latest of a month counts);
+//   - callback_deductions (dept-quarterly-weighted): the deduction of each finding of a
+//     callback-record audit;
+//   - deductions (care-deductions, a person subject): each signed-off finding charging the
+//     person, with its points and whether it is doubled.
+//
+// Register it in web.Config.Sources.
+type FactSource struct{}
+
+var _ assessment.Source = FactSource{}
+
+// Name identifies the source.
+func (FactSource) Name() string { return "inspections" }
+
+// SourceFacts are the facts FactSource provides.
+var SourceFacts = []string{"inspections", "problems", "self_checks", "spot_checks", "callback_deductions", "deductions"}
+
+// Provides lists the facts.
+func (FactSource) Provides() []string { return SourceFacts }
+
+// unitMonthlyKinds are the inspections that count for unit-monthly.
+const unitMonthlyKinds = "'routine', 'spot_check', 'director_round', 'duty_round', 'ward_round'"
+
+// Facts reads the facts among q.Names for the subject and [q.From, q.To).
+func (FactSource) Facts(ctx context.Context, tx *store.Tx, q assessment.FactQuery) ([]assessment.Fact, error) {
+	var out []assessment.Fact
+	for _, name := range q.Names {
+		var f assessment.Fact
+		var err error
+		switch name {
+		case "inspections", "problems":
+			f, err = unitFacts(ctx, tx, q, name)
+		case "self_checks", "spot_checks":
+			f, err = scoreFacts(ctx, tx, q, name)
+		case "callback_deductions":
+			f, err = callbackFacts(ctx, tx, q)
+		case "deductions":
+			f, err = personFacts(ctx, tx, q)
+		default:
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("inspection facts %s: %w", name, err)
+		}
+		out = append(out, f)
+	}
+	return out, nil
+}
+
+func subtreeIn(ctx context.Context, tx *store.Tx, col string, unitID int64) (string, []any, error) {
+	tree, err := loadTree(ctx, tx)
+	if err != nil {
+		return "", nil, err
+	}
+	ids := tree.Subtree(unitID)
+	if len(ids) == 0 {
+		ids = []int64{unitID}
+	}
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	return col + " IN (" + strings.TrimSuffix(strings.Repeat("?,", len(ids)), ",") + ")", args, nil
+}
+
+func unitFacts(ctx context.Context, tx *store.Tx, q assessment.FactQuery, name string) (assessment.Fact, error) {
+	f := assessment.Fact{Name: name, Value: 0, Records: []assessment.Record{}}
+	in, args, err := subtreeIn(ctx, tx, "i.unit_id", q.UnitID)
+	if err != nil {
+		return f, err
+	}
+	args = append(args, q.From, q.To)
+	if name == "inspections" {
+		rows, err := tx.Query(ctx, "SELECT "+inspectionColumns+inspectionFrom+" WHERE "+in+" AND i.inspected_at >= ? AND i.inspected_at < ? AND i.kind IN ("+unitMonthlyKinds+") ORDER BY i.inspected_at, i.id", args...)
+		if err != nil {
+			return f, err
+		}
+		defer rows.Close()
+		n := 0
+		for rows.Next() {
+			i, err := scanInspection(rows)
+			if err != nil {
+				return f, err
+			}
+			n++
+			f.Records = append(f.Records, assessment.Record{Kind: "inspection", ID: fmt.Sprint(i.ID), At: i.InspectedAt,
+				Summary: fmt.Sprintf("%s %s %s · %d", i.Day, i.UnitName, i.Inspector, i.Findings), URL: fmt.Sprintf("/inspections/%d", i.ID)})
+		}
+		f.Value = n
+		return f, rows.Err()
+	}
+	fs, err := queryFindings(ctx, tx, strings.Replace(in, "i.unit_id", "f.unit_id", 1)+" AND i.inspected_at >= ? AND i.inspected_at < ? AND i.kind IN ("+unitMonthlyKinds+") AND f.signoff <> 'rejected'", args...)
+	if err != nil {
+		return f, err
+	}
+	for _, x := range fs {
+		f.Records = append(f.Records, findingRecord(x))
+	}
+	f.Value = len(fs)
+	return f, nil
+}
+
+func findingRecord(x Finding) assessment.Record {
+	return assessment.Record{Kind: "inspection_finding", ID: fmt.Sprint(x.ID), At: dayTime(x.Day).UTC(),
+		Summary: fmt.Sprintf("%s %s %s %s −%s", x.Day, x.UnitName, x.ItemCode, x.Description, x.Deduction), URL: fmt.Sprintf("/inspections/%d#finding-%d", x.InspectionID, x.ID)}
+}
+
+func scoreFacts(ctx context.Context, tx *store.Tx, q assessment.FactQuery, name string) (assessment.Fact, error) {
+	kind := SelfCheck
+	if name == "spot_checks" {
+		kind = SpotCheck
+	}
+	f := assessment.Fact{Name: name, Records: []assessment.Record{}}
+	rows, err := tx.Query(ctx, "SELECT "+inspectionColumns+inspectionFrom+" WHERE i.unit_id = ? AND i.kind = ? AND i.score_cp IS NOT NULL AND i.inspected_at >= ? AND i.inspected_at < ? ORDER BY i.inspected_at, i.id",
+		q.UnitID, kind, q.From, q.To)
+	if err != nil {
+		return f, err
+	}
+	defer rows.Close()
+	m := map[string]any{}
+	for rows.Next() {
+		i, err := scanInspection(rows)
+		if err != nil {
+			return f, err
+		}
+		m[i.Month] = json.Number(i.Score.String()) // a later check of the month replaces an earlier one
+		f.Records = append(f.Records, assessment.Record{Kind: "inspection", ID: fmt.Sprint(i.ID), At: i.InspectedAt,
+			Summary: fmt.Sprintf("%s %s %s", i.Month, i.UnitName, i.Score), URL: fmt.Sprintf("/inspections/%d", i.ID)})
+	}
+	f.Value = m
+	return f, rows.Err()
+}
+
+func callbackFacts(ctx context.Context, tx *store.Tx, q assessment.FactQuery) (assessment.Fact, error) {
+	f := assessment.Fact{Name: "callback_deductions", Records: []assessment.Record{}}
+	in, args, err := subtreeIn(ctx, tx, "f.unit_id", q.UnitID)
+	if err != nil {
+		return f, err
+	}
+	fs, err := queryFindings(ctx, tx, in+" AND i.inspected_at >= ? AND i.inspected_at < ? AND i.kind = 'callback_audit' AND f.signoff <> 'rejected'", append(args, q.From, q.To)...)
+	if err != nil {
+		return f, err
+	}
+	vals := []any{}
+	for _, x := range fs {
+		vals = append(vals, json.Number(x.Deduction.String()))
+		f.Records = append(f.Records, findingRecord(x))
+	}
+	f.Value = vals
+	return f, nil
+}
+
+func personFacts(ctx context.Context, tx *store.Tx, q assessment.FactQuery) (assessment.Fact, error) {
+	f := assessment.Fact{Name: "deductions", Records: []assessment.Record{}}
+	fs, err := queryFindings(ctx, tx, "f.person_id = ? AND f.signoff = 'signed' AND i.inspected_at >= ? AND i.inspected_at < ?", q.PersonID, q.From, q.To)
+	if err != nil {
+		return f, err
+	}
+	vals := []any{}
+	for _, x := range fs {
+		vals = append(vals, map[string]any{"points": json.Number(x.Deduction.String()), "double": x.Doubled})
+		f.Records = append(f.Records, findingRecord(x))
+	}
+	f.Value = vals
+	return f, nil
+}

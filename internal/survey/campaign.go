@@ -1,0 +1,453 @@
+package survey
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"manyi/internal/access"
+	"manyi/internal/audit"
+	"manyi/internal/errs"
+	"manyi/internal/org"
+	"manyi/internal/store"
+)
+
+// Campaign statuses: open takes answers (online only between StartsOn and EndsOn), closed
+// takes none.
+const (
+	Open   = "open"
+	Closed = "closed"
+)
+
+// Defaults of a campaign.
+const (
+	DefaultFollowupDays  = 7
+	DefaultRetentionDays = 365
+	maxHouseholds        = 20000
+)
+
+// Campaign is one quarter's survey.
+type Campaign struct {
+	ID            int64          `json:"id"`
+	Name          string         `json:"name"`
+	Quarter       string         `json:"quarter"`
+	TemplateID    int64          `json:"template_id"`
+	Status        string         `json:"status"`
+	StartsOn      string         `json:"starts_on"`
+	EndsOn        string         `json:"ends_on"`
+	SnapshotOn    string         `json:"snapshot_on"`
+	FollowupDays  int            `json:"followup_days"`
+	RetentionDays int            `json:"retention_days"`
+	CreatedBy     string         `json:"created_by"`
+	CreatedAt     time.Time      `json:"created_at"`
+	Units         []CampaignUnit `json:"units"`
+}
+
+// CampaignUnit is a unit a campaign covers.
+type CampaignUnit struct {
+	UnitID      int64  `json:"unit_id"`
+	UnitName    string `json:"unit_name"`
+	Households  int    `json:"households"`
+	ThresholdBP int    `json:"threshold_bp"`
+}
+
+// AcceptsOnline reports whether a resident may answer online on day (local date).
+func (c Campaign) AcceptsOnline(day string) bool {
+	return c.Status == Open && day >= c.StartsOn && day <= c.EndsOn
+}
+
+// snapshotEnd is the instant the quarter's rates are fixed: the end of the snapshot day.
+func (c Campaign) snapshotEnd() time.Time {
+	t, _ := time.ParseInLocation(time.DateOnly, c.SnapshotOn, Zone)
+	return t.AddDate(0, 0, 1).UTC()
+}
+
+// CampaignInput creates a campaign. Empty dates take the quarter's bounds and the 28th of
+// its last month; a unit's households and threshold default to the organisation's.
+type CampaignInput struct {
+	Name          string
+	Quarter       string
+	TemplateID    int64
+	StartsOn      string
+	EndsOn        string
+	SnapshotOn    string
+	FollowupDays  int
+	RetentionDays int
+	Units         []CampaignUnitInput
+}
+
+// CampaignUnitInput is one unit of a new campaign; nil values take the organisation's.
+type CampaignUnitInput struct {
+	UnitID      int64
+	Households  *int
+	ThresholdBP *int
+}
+
+func validateCampaign(in *CampaignInput) error {
+	in.Name, in.Quarter = strings.TrimSpace(in.Name), strings.TrimSpace(in.Quarter)
+	if in.Name == "" {
+		return errs.Required("survey_campaign_name")
+	}
+	if utf8.RuneCountInString(in.Name) > 100 {
+		return errs.Field("survey_campaign_name", "err.too_long", 100)
+	}
+	first, last, err := QuarterBounds(in.Quarter)
+	if err != nil {
+		return err
+	}
+	if in.TemplateID == 0 {
+		return errs.Required("survey_template")
+	}
+	if strings.TrimSpace(in.StartsOn) == "" {
+		in.StartsOn = first.Format(time.DateOnly)
+	}
+	if strings.TrimSpace(in.EndsOn) == "" {
+		in.EndsOn = last.Format(time.DateOnly)
+	}
+	if strings.TrimSpace(in.SnapshotOn) == "" {
+		in.SnapshotOn = DefaultSnapshot(in.Quarter)
+	}
+	for _, f := range []struct {
+		field string
+		v     *string
+	}{{"survey_starts_on", &in.StartsOn}, {"survey_ends_on", &in.EndsOn}, {"survey_snapshot_on", &in.SnapshotOn}} {
+		t, err := parseDay(f.field, *f.v)
+		if err != nil {
+			return err
+		}
+		*f.v = t.Format(time.DateOnly)
+	}
+	switch {
+	case in.EndsOn < in.StartsOn:
+		return errs.Field("survey_ends_on", "survey.ends_before_start")
+	case in.SnapshotOn < first.Format(time.DateOnly) || in.SnapshotOn > last.Format(time.DateOnly):
+		return errs.Field("survey_snapshot_on", "survey.snapshot_outside", in.Quarter)
+	}
+	if in.FollowupDays == 0 {
+		in.FollowupDays = DefaultFollowupDays
+	}
+	if in.RetentionDays == 0 {
+		in.RetentionDays = DefaultRetentionDays
+	}
+	if in.FollowupDays < 1 || in.FollowupDays > 90 {
+		return errs.Field("survey_followup_days", "err.out_of_range", "1", "90")
+	}
+	if in.RetentionDays < 30 || in.RetentionDays > 3650 {
+		return errs.Field("survey_retention_days", "err.out_of_range", "30", "3650")
+	}
+	if len(in.Units) == 0 {
+		return errs.Field("survey_units", "survey.no_units")
+	}
+	return nil
+}
+
+// CreateCampaign creates a campaign and its invitations, one per household of every unit, in
+// one transaction. The actor must be a clerk over every unit.
+func CreateCampaign(ctx context.Context, db *store.DB, actor access.Principal, in CampaignInput) (Campaign, error) {
+	if err := validateCampaign(&in); err != nil {
+		return Campaign{}, err
+	}
+	var c Campaign
+	var err error
+	// A clash of two random invitation codes is improbable but not impossible; the whole
+	// campaign is then made again with new codes.
+	for range 3 {
+		c, err = createCampaign(ctx, db, actor, in)
+		if !errs.Is(err, errs.Internal) || !store.IsUniqueViolation(err) {
+			return c, err
+		}
+	}
+	return c, err
+}
+
+func createCampaign(ctx context.Context, db *store.DB, actor access.Principal, in CampaignInput) (Campaign, error) {
+	var c Campaign
+	err := db.InTx(ctx, func(tx *store.Tx) error {
+		if _, err := getTemplate(ctx, tx, in.TemplateID); err != nil {
+			return err
+		}
+		c = Campaign{Name: in.Name, Quarter: in.Quarter, TemplateID: in.TemplateID, Status: Open, StartsOn: in.StartsOn, EndsOn: in.EndsOn,
+			SnapshotOn: in.SnapshotOn, FollowupDays: in.FollowupDays, RetentionDays: in.RetentionDays, CreatedBy: actorName(actor), CreatedAt: tx.Now}
+		seen := map[int64]bool{}
+		for _, ui := range in.Units {
+			u, chain, err := activeUnit(ctx, tx, ui.UnitID)
+			if err != nil {
+				return err
+			}
+			if !isClerk(actor, chain) {
+				return errs.New(errs.Forbidden, "survey.clerk_only")
+			}
+			if seen[u.ID] {
+				return errs.Field("survey_units", "survey.unit_twice", u.Name)
+			}
+			seen[u.ID] = true
+			cu := CampaignUnit{UnitID: u.ID, UnitName: u.Name}
+			switch {
+			case ui.Households != nil:
+				cu.Households = *ui.Households
+			case u.Households != nil:
+				cu.Households = *u.Households
+			}
+			if cu.Households <= 0 {
+				return errs.Field("households", "survey.households_zero", u.Name)
+			}
+			if cu.Households > maxHouseholds {
+				return errs.Field("households", "survey.households_too_many", u.Name, maxHouseholds)
+			}
+			switch {
+			case ui.ThresholdBP != nil:
+				cu.ThresholdBP = *ui.ThresholdBP
+			case u.ThresholdBP != nil:
+				cu.ThresholdBP = *u.ThresholdBP
+			default:
+				return errs.Field("threshold", "survey.threshold_missing", u.Name)
+			}
+			if cu.ThresholdBP < 0 || cu.ThresholdBP > 10000 {
+				return errs.Field("threshold", "err.out_of_range", "0 %", "100 %")
+			}
+			c.Units = append(c.Units, cu)
+		}
+		var err error
+		c.ID, err = tx.InsertID(ctx, `INSERT INTO survey_campaigns (name, quarter, template_id, status, starts_on, ends_on, snapshot_on, followup_days, retention_days, created_by, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, c.Name, c.Quarter, c.TemplateID, c.Status, c.StartsOn, c.EndsOn, c.SnapshotOn, c.FollowupDays, c.RetentionDays, c.CreatedBy, tx.Now, tx.Now)
+		if err != nil {
+			return fmt.Errorf("insert campaign: %w", err)
+		}
+		for _, cu := range c.Units {
+			if _, err := tx.Exec(ctx, "INSERT INTO survey_campaign_units (campaign_id, unit_id, households, threshold_bp) VALUES (?, ?, ?, ?)",
+				c.ID, cu.UnitID, cu.Households, cu.ThresholdBP); err != nil {
+				return err
+			}
+			if err := insertInvitations(ctx, tx, c.ID, cu.UnitID, 1, cu.Households, "household"); err != nil {
+				return err
+			}
+		}
+		return audit.Record(ctx, tx, actor, audit.Change{Action: "create", Entity: "survey_campaign", EntityID: c.ID, After: c})
+	})
+	return c, err
+}
+
+// insertInvitations inserts invitations seq from..to of a unit, many rows a statement.
+func insertInvitations(ctx context.Context, tx *store.Tx, campaignID, unitID int64, from, to int, channel string) error {
+	const chunk = 200
+	for start := from; start <= to; start += chunk {
+		end := min(to, start+chunk-1)
+		var sb strings.Builder
+		sb.WriteString("INSERT INTO survey_invitations (campaign_id, unit_id, seq, code, channel, created_at) VALUES ")
+		args := make([]any, 0, 6*(end-start+1))
+		for seq := start; seq <= end; seq++ {
+			if seq > start {
+				sb.WriteString(", ")
+			}
+			sb.WriteString("(?, ?, ?, ?, ?, ?)")
+			args = append(args, campaignID, unitID, seq, NewCode(), channel, tx.Now)
+		}
+		if _, err := tx.Exec(ctx, sb.String(), args...); err != nil {
+			return fmt.Errorf("insert invitations: %w", err)
+		}
+	}
+	return nil
+}
+
+func activeUnit(ctx context.Context, tx *store.Tx, id int64) (org.Unit, []int64, error) {
+	var u org.Unit
+	var hh, th *int
+	var active bool
+	err := tx.QueryRow(ctx, "SELECT id, name, kind, households, threshold_bp, active FROM units WHERE id = ?", id).Scan(&u.ID, &u.Name, &u.Kind, &hh, &th, &active)
+	if store.IsNoRows(err) || (err == nil && !active) {
+		return u, nil, errs.Field("survey_units", "survey.unit_unknown", id)
+	}
+	if err != nil {
+		return u, nil, err
+	}
+	u.Households, u.ThresholdBP = hh, th
+	chain, err := org.Ancestry(ctx, tx, id)
+	return u, chain, err
+}
+
+const campaignColumns = "id, name, quarter, template_id, status, starts_on, ends_on, snapshot_on, followup_days, retention_days, created_by, created_at"
+
+func scanCampaign(row interface{ Scan(...any) error }) (Campaign, error) {
+	var c Campaign
+	err := row.Scan(&c.ID, &c.Name, &c.Quarter, &c.TemplateID, &c.Status, &c.StartsOn, &c.EndsOn, &c.SnapshotOn, &c.FollowupDays, &c.RetentionDays, &c.CreatedBy, &c.CreatedAt)
+	c.CreatedAt = c.CreatedAt.UTC()
+	return c, err
+}
+
+func getCampaign(ctx context.Context, tx *store.Tx, id int64) (Campaign, error) {
+	c, err := scanCampaign(tx.QueryRow(ctx, "SELECT "+campaignColumns+" FROM survey_campaigns WHERE id = ?", id))
+	if store.IsNoRows(err) {
+		return c, errs.New(errs.NotFound, "survey.campaign_unknown", id)
+	}
+	if err != nil {
+		return c, err
+	}
+	rows, err := tx.Query(ctx, `SELECT cu.unit_id, u.name, cu.households, cu.threshold_bp FROM survey_campaign_units cu JOIN units u ON u.id = cu.unit_id
+		WHERE cu.campaign_id = ? ORDER BY u.code`, id)
+	if err != nil {
+		return c, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var cu CampaignUnit
+		if err := rows.Scan(&cu.UnitID, &cu.UnitName, &cu.Households, &cu.ThresholdBP); err != nil {
+			return c, err
+		}
+		c.Units = append(c.Units, cu)
+	}
+	return c, rows.Err()
+}
+
+// readable filters a campaign's units to those the actor may read; a campaign with none is
+// not found for the actor.
+func readable(ctx context.Context, tx *store.Tx, actor access.Principal, c *Campaign) error {
+	var keep []CampaignUnit
+	for _, cu := range c.Units {
+		chain, err := org.Ancestry(ctx, tx, cu.UnitID)
+		if err != nil {
+			return err
+		}
+		if actor.Can(access.Read, chain) {
+			keep = append(keep, cu)
+		}
+	}
+	if len(keep) == 0 {
+		return errs.New(errs.NotFound, "survey.campaign_unknown", c.ID)
+	}
+	c.Units = keep
+	return nil
+}
+
+// GetCampaign returns a campaign with the units the actor may read.
+func GetCampaign(ctx context.Context, db *store.DB, actor access.Principal, id int64) (Campaign, error) {
+	var c Campaign
+	err := db.Read(ctx, func(tx *store.Tx) (err error) {
+		if c, err = getCampaign(ctx, tx, id); err != nil {
+			return err
+		}
+		return readable(ctx, tx, actor, &c)
+	})
+	return c, err
+}
+
+// ListCampaigns returns the campaigns the actor may read, newest quarter first.
+func ListCampaigns(ctx context.Context, db *store.DB, actor access.Principal) ([]Campaign, error) {
+	var out []Campaign
+	err := db.Read(ctx, func(tx *store.Tx) error {
+		rows, err := tx.Query(ctx, "SELECT id FROM survey_campaigns ORDER BY quarter DESC, id DESC")
+		if err != nil {
+			return err
+		}
+		var ids []int64
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return err
+			}
+			ids = append(ids, id)
+		}
+		rows.Close()
+		for _, id := range ids {
+			c, err := getCampaign(ctx, tx, id)
+			if err != nil {
+				return err
+			}
+			if err := readable(ctx, tx, actor, &c); err == nil {
+				out = append(out, c)
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+// CloseCampaign stops a campaign taking answers. Only a clerk over all its units may.
+func CloseCampaign(ctx context.Context, db *store.DB, actor access.Principal, id int64) error {
+	return db.InTx(ctx, func(tx *store.Tx) error {
+		c, err := getCampaign(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if err := clerkOverAll(ctx, tx, actor, c); err != nil {
+			return err
+		}
+		if c.Status == Closed {
+			return errs.New(errs.Conflict, "survey.campaign_closed", c.Name)
+		}
+		if _, err := tx.Exec(ctx, "UPDATE survey_campaigns SET status = ?, updated_at = ? WHERE id = ?", Closed, tx.Now, id); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, actor, audit.Change{Action: "close", Entity: "survey_campaign", EntityID: id,
+			Before: map[string]string{"status": c.Status}, After: map[string]string{"status": Closed}})
+	})
+}
+
+func clerkOverAll(ctx context.Context, tx *store.Tx, actor access.Principal, c Campaign) error {
+	for _, cu := range c.Units {
+		chain, err := org.Ancestry(ctx, tx, cu.UnitID)
+		if err != nil {
+			return err
+		}
+		if !isClerk(actor, chain) {
+			return errs.New(errs.Forbidden, "survey.clerk_only")
+		}
+	}
+	return nil
+}
+
+// Invitation is one household's invitation.
+type Invitation struct {
+	ID         int64      `json:"id"`
+	CampaignID int64      `json:"campaign_id"`
+	UnitID     int64      `json:"unit_id"`
+	UnitName   string     `json:"unit_name"`
+	Seq        int        `json:"seq"`
+	Code       string     `json:"code"`
+	Household  string     `json:"household,omitempty"`
+	AnsweredAt *time.Time `json:"answered_at,omitempty"`
+}
+
+// InvitationFilter selects a campaign's invitations for printing.
+type InvitationFilter struct {
+	UnitID     int64
+	Unanswered bool
+	From       int // first seq
+	Limit      int
+}
+
+// ListInvitations returns a campaign's invitations of one unit for printing, in seq order.
+// Only clerks over the unit may print them: a code lets anyone answer.
+func ListInvitations(ctx context.Context, db *store.DB, actor access.Principal, campaignID int64, f InvitationFilter) ([]Invitation, error) {
+	var out []Invitation
+	err := db.Read(ctx, func(tx *store.Tx) error {
+		chain, err := org.Ancestry(ctx, tx, f.UnitID)
+		if err != nil {
+			return err
+		}
+		if !isClerk(actor, chain) {
+			return errs.New(errs.Forbidden, "survey.clerk_only")
+		}
+		q := `SELECT i.id, i.campaign_id, i.unit_id, u.name, i.seq, i.code, i.household, i.answered_at FROM survey_invitations i JOIN units u ON u.id = i.unit_id
+			WHERE i.campaign_id = ? AND i.unit_id = ? AND i.seq >= ? AND i.channel = 'household'`
+		if f.Unanswered {
+			q += " AND i.answered_at IS NULL"
+		}
+		rows, err := tx.Query(ctx, q+" ORDER BY i.seq LIMIT ?", campaignID, f.UnitID, max(f.From, 1), min(max(f.Limit, 1), 500))
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var inv Invitation
+			if err := rows.Scan(&inv.ID, &inv.CampaignID, &inv.UnitID, &inv.UnitName, &inv.Seq, &inv.Code, &inv.Household, &inv.AnsweredAt); err != nil {
+				return err
+			}
+			out = append(out, inv)
+		}
+		return rows.Err()
+	})
+	return out, err
+}

@@ -1,0 +1,129 @@
+package survey
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"manyi/internal/store"
+)
+
+// countState is what an answer contributes to survey_counts.
+type countState struct {
+	campaignID, unitID            int64
+	day, location, problemType    string
+	fake, satisfied, dissatisfied bool
+	fault, opinion                bool
+	points, band                  int
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// bump adds (sign 1) or removes (sign −1) one answer's contribution to the running counts,
+// in the transaction that changes the answer.
+func bump(ctx context.Context, tx *store.Tx, s countState, sign int) error {
+	live := sign * b2i(!s.fake)
+	classed := s.opinion || s.location != "" || s.problemType != ""
+	_, err := tx.Exec(ctx, `INSERT INTO survey_counts (campaign_id, unit_id, day, location, problem_type, answered, fake, satisfied, dissatisfied, faults, opinions, classed, points, bands)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (campaign_id, unit_id, day, location, problem_type) DO UPDATE SET
+		answered = survey_counts.answered + excluded.answered, fake = survey_counts.fake + excluded.fake,
+		satisfied = survey_counts.satisfied + excluded.satisfied, dissatisfied = survey_counts.dissatisfied + excluded.dissatisfied,
+		faults = survey_counts.faults + excluded.faults, opinions = survey_counts.opinions + excluded.opinions,
+		classed = survey_counts.classed + excluded.classed, points = survey_counts.points + excluded.points, bands = survey_counts.bands + excluded.bands`,
+		s.campaignID, s.unitID, s.day, s.location, s.problemType, sign, sign*b2i(s.fake),
+		live*b2i(s.satisfied), live*b2i(s.dissatisfied), live*b2i(s.fault), live*b2i(s.opinion), live*b2i(classed), live*s.points, live*s.band)
+	if err != nil {
+		return fmt.Errorf("survey counts: %w", err)
+	}
+	return nil
+}
+
+// stateOf reads an answer's current contribution.
+func stateOf(ctx context.Context, tx *store.Tx, id int64) (countState, error) {
+	var s countState
+	var at time.Time
+	var auth string
+	err := tx.QueryRow(ctx, `SELECT campaign_id, unit_id, answered_at, location, problem_type, authenticity, satisfied, dissatisfied, verified_fault, has_opinion, points, band
+		FROM survey_answers WHERE id = ?`, id).Scan(&s.campaignID, &s.unitID, &at, &s.location, &s.problemType, &auth, &s.satisfied, &s.dissatisfied, &s.fault, &s.opinion, &s.points, &s.band)
+	s.day, s.fake = Day(at), auth == Fake
+	return s, err
+}
+
+// recount runs change, which updates answer id, and moves the answer's contribution from
+// what it was to what it is.
+func recount(ctx context.Context, tx *store.Tx, id int64, change func() error) error {
+	before, err := stateOf(ctx, tx, id)
+	if err != nil {
+		return err
+	}
+	if err := change(); err != nil {
+		return err
+	}
+	after, err := stateOf(ctx, tx, id)
+	if err != nil {
+		return err
+	}
+	if err := bump(ctx, tx, before, -1); err != nil {
+		return err
+	}
+	return bump(ctx, tx, after, 1)
+}
+
+// RebuildCounts recomputes survey_counts from the answers. It is what the running counts
+// must always equal (tests compare them); run it after loading answers in bulk.
+func RebuildCounts(ctx context.Context, db *store.DB) error {
+	return db.InTx(ctx, func(tx *store.Tx) error {
+		if _, err := tx.Exec(ctx, "DELETE FROM survey_counts"); err != nil {
+			return err
+		}
+		rows, err := tx.Query(ctx, `SELECT campaign_id, unit_id, answered_at, location, problem_type, authenticity, satisfied, dissatisfied, verified_fault, has_opinion, points, band FROM survey_answers`)
+		if err != nil {
+			return err
+		}
+		type key struct {
+			campaign, unit int64
+			day, loc, typ  string
+		}
+		sums := map[key]*[9]int{}
+		var order []key
+		for rows.Next() {
+			var s countState
+			var at time.Time
+			var auth string
+			if err := rows.Scan(&s.campaignID, &s.unitID, &at, &s.location, &s.problemType, &auth, &s.satisfied, &s.dissatisfied, &s.fault, &s.opinion, &s.points, &s.band); err != nil {
+				rows.Close()
+				return err
+			}
+			k := key{s.campaignID, s.unitID, Day(at), s.location, s.problemType}
+			v := sums[k]
+			if v == nil {
+				v = &[9]int{}
+				sums[k] = v
+				order = append(order, k)
+			}
+			live := b2i(auth != Fake)
+			classed := s.opinion || s.location != "" || s.problemType != ""
+			for i, x := range []int{1, 1 - live, live * b2i(s.satisfied), live * b2i(s.dissatisfied), live * b2i(s.fault), live * b2i(s.opinion), live * b2i(classed), live * s.points, live * s.band} {
+				v[i] += x
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, k := range order {
+			v := sums[k]
+			if _, err := tx.Exec(ctx, `INSERT INTO survey_counts (campaign_id, unit_id, day, location, problem_type, answered, fake, satisfied, dissatisfied, faults, opinions, classed, points, bands)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, k.campaign, k.unit, k.day, k.loc, k.typ, v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}

@@ -1,0 +1,570 @@
+package web
+
+import (
+	"fmt"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"manyi/internal/access"
+	"manyi/internal/errs"
+	"manyi/internal/inspection"
+	"manyi/internal/org"
+)
+
+// inspectionRoutes lists the inspection pages; sampling's are in inspection_sampling.go.
+func (s *Server) inspectionRoutes() {
+	m := s.mux
+	m.HandleFunc("GET /inspections", s.page(s.inspectionList))
+	m.HandleFunc("GET /inspections/new", s.page(s.inspectionNew))
+	m.HandleFunc("POST /inspections", s.page(s.inspectionCreate))
+	m.HandleFunc("GET /inspections/{id}", s.page(s.inspectionShow))
+	m.HandleFunc("POST /inspections/{id}/findings", s.page(s.inspectionAddFinding))
+	m.HandleFunc("POST /inspections/findings/{id}/signoff", s.page(s.inspectionSignoff))
+	m.HandleFunc("POST /inspections/findings/{id}/rectify", s.page(s.inspectionRectify))
+	m.HandleFunc("GET /inspections/photos/{id}", s.page(s.inspectionPhoto))
+	m.HandleFunc("GET /inspections/findings", s.page(s.inspectionFindings))
+	m.HandleFunc("GET /inspections/units", s.page(s.inspectionUnits))
+	m.HandleFunc("GET /inspections/people", s.page(s.inspectionPeople))
+	m.HandleFunc("GET /inspections/duty", s.page(s.inspectionDuty))
+	m.HandleFunc("GET /inspections/checks", s.page(s.inspectionChecks))
+	m.HandleFunc("GET /inspections/checklists", s.page(s.inspectionChecklists))
+	m.HandleFunc("POST /inspections/checklists", s.page(s.inspectionChecklistSave))
+	m.HandleFunc("GET /inspections/notifications", s.page(s.inspectionNotifications))
+	s.samplingRoutes()
+}
+
+// tab is one entry of an area's tab bar, passed in page data so that every page of the area
+// shows the same bar without a shared partial.
+type tab struct{ Href, Key string }
+
+var inspectionTabs = []tab{
+	{"/inspections", "inspection.list"},
+	{"/inspections/new", "inspection.new"},
+	{"/inspections/units", "inspection.units"},
+	{"/inspections/people", "inspection.people"},
+	{"/inspections/findings?pending=1", "inspection.pending"},
+	{"/inspections/findings?overdue=1", "inspection.overdue"},
+	{"/inspections/checks", "inspection.checks"},
+	{"/inspections/duty", "inspection.duty"},
+	{"/inspections/notifications", "inspection.notifications"},
+	{"/inspections/checklists", "inspection.checklists"},
+	{"/sampling", "sampling.title"},
+}
+
+func monthParam(r *http.Request, now time.Time) string {
+	m := r.URL.Query().Get("month")
+	if _, err := time.Parse("2006-01", m); err != nil {
+		return now.In(timeZone).Format("2006-01")
+	}
+	return m
+}
+
+type inspectionListData struct {
+	Tabs    []tab
+	Rows    []inspection.Inspection
+	Units   []org.Unit
+	F       inspection.Filter
+	Kinds   []inspection.Kind
+	CanFile bool
+}
+
+func (s *Server) inspectionList(w http.ResponseWriter, r *http.Request) error {
+	p := principal(r)
+	q := r.URL.Query()
+	f := inspection.Filter{Kind: inspection.Kind(q.Get("kind")), Month: q.Get("month"), Day: q.Get("day"), Exact: q.Get("exact") == "1"}
+	f.UnitID, _ = strconv.ParseInt(q.Get("unit"), 10, 64)
+	if f.Month != "" {
+		if _, err := time.Parse("2006-01", f.Month); err != nil {
+			f.Month = ""
+		}
+	}
+	rows, err := inspection.List(r.Context(), s.db, p, f)
+	if err != nil {
+		return err
+	}
+	units, err := org.ListUnits(r.Context(), s.db, p, org.UnitFilter{})
+	if err != nil {
+		return err
+	}
+	s.render(w, r, "inspection_list", http.StatusOK, inspectionListData{Tabs: inspectionTabs, Rows: rows, Units: units, F: f, Kinds: inspection.Kinds,
+		CanFile: p.Has(access.Clerk) || p.Has(access.Admin) || p.Has(access.UnitHead)})
+	return nil
+}
+
+type inspectionFormData struct {
+	Tabs       []tab
+	In         inspection.Input
+	F          findingForm
+	At         string
+	Score      string
+	Kinds      []inspection.Kind
+	Units      []org.Unit
+	Checklists []inspection.Checklist
+	Checklist  *inspection.Checklist
+	People     []org.Person
+	Error      string
+	ErrField   string
+}
+
+// findingForm is a finding's fields as typed, so a refused form comes back as it was.
+type findingForm struct {
+	ItemID       int64
+	Description  string
+	Deduction    string
+	PersonID     int64
+	Double       bool
+	DoubleReason string
+	RectifyDue   string
+}
+
+func (s *Server) renderInspectionForm(w http.ResponseWriter, r *http.Request, status int, d inspectionFormData) error {
+	p := principal(r)
+	var err error
+	if d.Units, err = org.ListUnits(r.Context(), s.db, p, org.UnitFilter{}); err != nil {
+		return err
+	}
+	if d.Checklists, err = inspection.ListChecklists(r.Context(), s.db, false); err != nil {
+		return err
+	}
+	if d.In.ChecklistID == 0 && d.In.UnitID != 0 && d.In.Kind != inspection.SelfCheck {
+		if d.In.ChecklistID, err = inspection.SuggestChecklist(r.Context(), s.db, d.In.UnitID, d.In.Kind); err != nil {
+			return err
+		}
+	}
+	for i := range d.Checklists {
+		if d.Checklists[i].ID == d.In.ChecklistID {
+			d.Checklist = &d.Checklists[i]
+		}
+	}
+	if d.In.ChecklistID != 0 && d.Checklist == nil {
+		c, err := inspection.GetChecklist(r.Context(), s.db, d.In.ChecklistID)
+		if err == nil {
+			d.Checklist = &c
+		}
+	}
+	if d.People, err = org.ListPeople(r.Context(), s.db, p, org.PersonFilter{UnitID: d.In.UnitID}); err != nil {
+		return err
+	}
+	d.Tabs, d.Kinds = inspectionTabs, inspection.Kinds
+	s.render(w, r, "inspection_new", status, d)
+	return nil
+}
+
+func (s *Server) inspectionNew(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	d := inspectionFormData{In: inspection.Input{Kind: inspection.Kind(q.Get("kind"))}, At: s.db.Now().In(timeZone).Format("2006-01-02T15:04")}
+	if d.In.Kind == "" {
+		d.In.Kind = inspection.Routine
+	}
+	d.In.UnitID, _ = strconv.ParseInt(q.Get("unit"), 10, 64)
+	d.In.ChecklistID, _ = strconv.ParseInt(q.Get("checklist"), 10, 64)
+	return s.renderInspectionForm(w, r, http.StatusOK, d)
+}
+
+// readPhotos reads the photos of a multipart form; the body limit and the per-file check in
+// package inspection make sure nothing oversized is kept.
+func readPhotos(r *http.Request) ([]inspection.Upload, error) {
+	if r.MultipartForm == nil {
+		return nil, nil
+	}
+	var out []inspection.Upload
+	for _, fh := range r.MultipartForm.File["photos"] {
+		if fh.Size == 0 && fh.Filename == "" {
+			continue
+		}
+		up, err := readPhoto(fh)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, up)
+	}
+	return out, nil
+}
+
+func readPhoto(fh *multipart.FileHeader) (inspection.Upload, error) {
+	if fh.Size > inspection.MaxPhotoBytes {
+		return inspection.Upload{}, errs.Field("photos", "inspection.photo_too_large", fh.Filename, inspection.MaxPhotoBytes>>20)
+	}
+	f, err := fh.Open()
+	if err != nil {
+		return inspection.Upload{}, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, inspection.MaxPhotoBytes+1))
+	if err != nil {
+		return inspection.Upload{}, err
+	}
+	return inspection.Upload{Name: fh.Filename, ContentType: fh.Header.Get("Content-Type"), Data: data}, nil
+}
+
+// parseMultipart reads a form that may carry photos, within the upload limit.
+func parseMultipart(w http.ResponseWriter, r *http.Request) error {
+	if r.MultipartForm != nil || r.PostForm != nil {
+		return nil // the CSRF check parsed it already
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxUploadBytes)
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/") {
+		if err := r.ParseMultipartForm(8 << 20); err != nil {
+			return errs.Field("photos", "inspection.photo_too_large", "", inspection.MaxPhotoBytes>>20)
+		}
+	}
+	return nil
+}
+
+// findingFromForm reads a finding; ok is false when the form's finding fields are all empty.
+func findingFromForm(r *http.Request) (inspection.FindingInput, findingForm, bool, error) {
+	ff := findingForm{Description: r.PostFormValue("finding_description"), Deduction: strings.TrimSpace(r.PostFormValue("deduction")),
+		Double: r.PostFormValue("double") == "1", DoubleReason: r.PostFormValue("double_reason"), RectifyDue: r.PostFormValue("rectify_due")}
+	var fi inspection.FindingInput
+	var err error
+	if ff.ItemID, err = formID(r, "checklist_item"); err != nil {
+		return fi, ff, true, err
+	}
+	if ff.PersonID, err = formID(r, "charged_person"); err != nil {
+		return fi, ff, true, err
+	}
+	photos, err := readPhotos(r)
+	if err != nil {
+		return fi, ff, true, err
+	}
+	if ff.ItemID == 0 && strings.TrimSpace(ff.Description) == "" && len(photos) == 0 && ff.PersonID == 0 {
+		return fi, ff, false, nil
+	}
+	fi = inspection.FindingInput{ItemID: ff.ItemID, Description: ff.Description, PersonID: ff.PersonID, Double: ff.Double,
+		DoubleReason: ff.DoubleReason, RectifyDue: ff.RectifyDue, Photos: photos}
+	if ff.Deduction != "" {
+		d, err := inspection.ParsePoints("deduction", ff.Deduction)
+		if err != nil {
+			return fi, ff, true, err
+		}
+		fi.Deduction = &d
+	}
+	return fi, ff, true, nil
+}
+
+func (s *Server) inspectionCreate(w http.ResponseWriter, r *http.Request) error {
+	d := inspectionFormData{}
+	err := parseMultipart(w, r)
+	if err == nil {
+		d.In.Kind = inspection.Kind(r.PostFormValue("inspection_kind"))
+		d.In.Note = r.PostFormValue("inspection_note")
+		d.At, d.Score = r.PostFormValue("inspected_at"), strings.TrimSpace(r.PostFormValue("check_score"))
+		d.In.UnitID, err = formID(r, "unit_id")
+	}
+	if err == nil {
+		d.In.ChecklistID, err = formID(r, "checklist_id")
+	}
+	if err == nil {
+		var n *int
+		if n, err = formInt(r, "items_checked"); n != nil {
+			d.In.ItemsChecked = *n
+		}
+	}
+	if err == nil && d.At != "" {
+		t, perr := time.ParseInLocation("2006-01-02T15:04", d.At, timeZone)
+		if perr != nil {
+			err = errs.Field("inspected_at", "inspection.bad_date", d.At)
+		}
+		d.In.InspectedAt = t
+	}
+	if err == nil && d.Score != "" {
+		var sc inspection.Points
+		if sc, err = inspection.ParsePoints("check_score", d.Score); err == nil {
+			d.In.Score = &sc
+		}
+	}
+	if err == nil {
+		var fi inspection.FindingInput
+		var ok bool
+		fi, d.F, ok, err = findingFromForm(r)
+		if ok && err == nil {
+			d.In.Findings = []inspection.FindingInput{fi}
+		}
+	}
+	if err == nil {
+		var ins inspection.Inspection
+		if ins, err = inspection.File(r.Context(), s.db, principal(r), d.In); err == nil {
+			s.redirect(w, r, "/inspections/"+itoa(ins.ID), "inspection.filed", ins.Findings)
+			return nil
+		}
+	}
+	return s.formError(w, r, err, func(status int, msg, field string) error {
+		d.Error, d.ErrField = msg, field
+		return s.renderInspectionForm(w, r, status, d)
+	})
+}
+
+type inspectionShowData struct {
+	Tabs []tab
+	inspection.Detail
+	People   []org.Person
+	Today    string
+	CanSign  bool
+	F        findingForm
+	Error    string
+	ErrField string
+}
+
+func (s *Server) renderInspectionShow(w http.ResponseWriter, r *http.Request, status int, d inspectionShowData) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	p := principal(r)
+	if d.Detail, err = inspection.Get(r.Context(), s.db, p, id); err != nil {
+		return err
+	}
+	if d.CanAdd {
+		if d.People, err = org.ListPeople(r.Context(), s.db, p, org.PersonFilter{UnitID: d.UnitID}); err != nil {
+			return err
+		}
+	}
+	d.Tabs, d.Today = inspectionTabs, s.db.Now().In(timeZone).Format("2006-01-02")
+	d.CanSign = p.Has(access.UnitHead) || p.Has(access.Admin)
+	s.render(w, r, "inspection_show", status, d)
+	return nil
+}
+
+func (s *Server) inspectionShow(w http.ResponseWriter, r *http.Request) error {
+	return s.renderInspectionShow(w, r, http.StatusOK, inspectionShowData{})
+}
+
+func (s *Server) inspectionAddFinding(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	var d inspectionShowData
+	if err = parseMultipart(w, r); err == nil {
+		var fi inspection.FindingInput
+		var ok bool
+		fi, d.F, ok, err = findingFromForm(r)
+		if err == nil && !ok {
+			err = errs.Required("checklist_item")
+		}
+		if err == nil {
+			if _, err = inspection.AddFinding(r.Context(), s.db, principal(r), id, fi); err == nil {
+				s.redirect(w, r, "/inspections/"+itoa(id), "inspection.finding_added")
+				return nil
+			}
+		}
+	}
+	return s.formError(w, r, err, func(status int, msg, field string) error {
+		d.Error, d.ErrField = msg, field
+		return s.renderInspectionShow(w, r, status, d)
+	})
+}
+
+// findingBack is where a finding's action returns to: the page it was taken on.
+func findingBack(r *http.Request, inspectionID int64) string {
+	if b := r.PostFormValue("back"); strings.HasPrefix(b, "/inspections") && !strings.HasPrefix(b, "//") {
+		return b
+	}
+	return "/inspections/" + itoa(inspectionID)
+}
+
+func (s *Server) inspectionSignoff(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	f, err := inspection.SignOff(r.Context(), s.db, principal(r), id, r.PostFormValue("decision") == "sign", r.PostFormValue("signoff_note"))
+	if err != nil {
+		return err
+	}
+	s.redirect(w, r, findingBack(r, f.InspectionID), "inspection.signoff_"+string(f.Signoff))
+	return nil
+}
+
+func (s *Server) inspectionRectify(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	f, err := inspection.Rectify(r.Context(), s.db, principal(r), id, r.PostFormValue("rectify_note"))
+	if err != nil {
+		return err
+	}
+	s.redirect(w, r, findingBack(r, f.InspectionID), "inspection.rectified")
+	return nil
+}
+
+func (s *Server) inspectionPhoto(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	p, data, err := inspection.PhotoData(r.Context(), s.db, principal(r), id)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", p.ContentType)
+	w.Header().Set("Content-Security-Policy", "sandbox")
+	w.Header().Set("Cache-Control", "private, max-age=86400")
+	w.Header().Set("Content-Disposition", "inline; filename*=UTF-8''"+url.PathEscape(p.Name))
+	w.Write(data)
+	return nil
+}
+
+type findingListData struct {
+	Tabs    []tab
+	Rows    []inspection.Finding
+	F       inspection.Filter
+	Today   string
+	Back    string
+	CanSign bool
+	Total   inspection.Points
+}
+
+func (s *Server) inspectionFindings(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	f := inspection.Filter{Month: q.Get("month"), Kind: inspection.Kind(q.Get("kind")), Pending: q.Get("pending") == "1", Overdue: q.Get("overdue") == "1", Open: q.Get("open") == "1",
+		Exact: q.Get("exact") == "1"}
+	f.UnitID, _ = strconv.ParseInt(q.Get("unit"), 10, 64)
+	f.PersonID, _ = strconv.ParseInt(q.Get("person"), 10, 64)
+	p := principal(r)
+	rows, err := inspection.Findings(r.Context(), s.db, p, f)
+	if err != nil {
+		return err
+	}
+	d := findingListData{Tabs: inspectionTabs, Rows: rows, F: f, Today: s.db.Now().In(timeZone).Format("2006-01-02"), Back: r.URL.RequestURI(),
+		CanSign: p.Has(access.UnitHead) || p.Has(access.Admin)}
+	for _, x := range rows {
+		if x.Signoff != inspection.Rejected {
+			d.Total += x.Deduction
+		}
+	}
+	s.render(w, r, "inspection_findings", http.StatusOK, d)
+	return nil
+}
+
+func (s *Server) inspectionUnits(w http.ResponseWriter, r *http.Request) error {
+	month := monthParam(r, s.db.Now())
+	rows, err := inspection.UnitMonths(r.Context(), s.db, principal(r), month)
+	if err != nil {
+		return err
+	}
+	s.render(w, r, "inspection_units", http.StatusOK, map[string]any{"Tabs": inspectionTabs, "Month": month, "Rows": rows})
+	return nil
+}
+
+func (s *Server) inspectionPeople(w http.ResponseWriter, r *http.Request) error {
+	month := monthParam(r, s.db.Now())
+	p := principal(r)
+	var person int64
+	// Staff without a wider role see their own month only.
+	if !p.Has(access.Clerk) && !p.Has(access.Admin) && !p.Has(access.UnitHead) && !p.Has(access.Committee) {
+		person = p.PersonID
+		if person == 0 {
+			person = -1
+		}
+	}
+	rows, err := inspection.PersonMonths(r.Context(), s.db, p, month, person)
+	if err != nil {
+		return err
+	}
+	s.render(w, r, "inspection_people", http.StatusOK, map[string]any{"Tabs": inspectionTabs, "Month": month, "Rows": rows})
+	return nil
+}
+
+func (s *Server) inspectionDuty(w http.ResponseWriter, r *http.Request) error {
+	day := r.URL.Query().Get("day")
+	if _, err := time.Parse("2006-01-02", day); err != nil {
+		day = s.db.Now().In(timeZone).Format("2006-01-02")
+	}
+	rows, err := inspection.DutyQuotas(r.Context(), s.db, principal(r), day)
+	if err != nil {
+		return err
+	}
+	s.render(w, r, "inspection_duty", http.StatusOK, map[string]any{"Tabs": inspectionTabs, "Day": day, "Rows": rows, "Quota": inspection.DutyQuota})
+	return nil
+}
+
+// inspectionChecks compares the departments' self-checks with the work group's spot checks of
+// a quarter (default: the current one).
+func (s *Server) inspectionChecks(w http.ResponseWriter, r *http.Request) error {
+	now := s.db.Now().In(timeZone)
+	q := r.URL.Query().Get("quarter")
+	var year, n int
+	if _, err := fmt.Sscanf(q, "%d-Q%d", &year, &n); err != nil || n < 1 || n > 4 || year < 2000 || year > 2100 {
+		year, n = now.Year(), (int(now.Month())+2)/3
+	}
+	q = fmt.Sprintf("%04d-Q%d", year, n)
+	from, to := fmt.Sprintf("%04d-%02d", year, 3*n-2), fmt.Sprintf("%04d-%02d", year, 3*n)
+	rows, err := inspection.CompareChecks(r.Context(), s.db, principal(r), from, to)
+	if err != nil {
+		return err
+	}
+	prev, next := fmt.Sprintf("%04d-Q%d", year, n-1), fmt.Sprintf("%04d-Q%d", year, n+1)
+	if n == 1 {
+		prev = fmt.Sprintf("%04d-Q4", year-1)
+	}
+	if n == 4 {
+		next = fmt.Sprintf("%04d-Q1", year+1)
+	}
+	s.render(w, r, "inspection_checks", http.StatusOK, map[string]any{"Tabs": inspectionTabs, "Quarter": q, "Prev": prev, "Next": next, "Rows": rows})
+	return nil
+}
+
+type checklistData struct {
+	Tabs       []tab
+	Checklists []inspection.Checklist
+	In         inspection.ChecklistInput
+	CanEdit    bool
+	Error      string
+	ErrField   string
+}
+
+func (s *Server) renderChecklists(w http.ResponseWriter, r *http.Request, status int, d checklistData) error {
+	var err error
+	if d.Checklists, err = inspection.ListChecklists(r.Context(), s.db, false); err != nil {
+		return err
+	}
+	p := principal(r)
+	d.Tabs, d.CanEdit = inspectionTabs, p.Has(access.Clerk) || p.Has(access.Admin)
+	if d.In.Items == "" && d.In.Code == "" {
+		if code := r.URL.Query().Get("edit"); code != "" {
+			for _, c := range d.Checklists {
+				if c.Code == code {
+					d.In = inspection.ChecklistInput{Code: c.Code, Name: c.Name, UnitKind: c.UnitKind, Items: inspection.ItemsText(c.Items)}
+				}
+			}
+		}
+	}
+	s.render(w, r, "inspection_checklists", status, d)
+	return nil
+}
+
+func (s *Server) inspectionChecklists(w http.ResponseWriter, r *http.Request) error {
+	return s.renderChecklists(w, r, http.StatusOK, checklistData{})
+}
+
+func (s *Server) inspectionChecklistSave(w http.ResponseWriter, r *http.Request) error {
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	in := inspection.ChecklistInput{Code: r.PostFormValue("checklist_code"), Name: r.PostFormValue("checklist_name"),
+		UnitKind: r.PostFormValue("unit_kind"), Items: r.PostFormValue("checklist_items")}
+	c, err := inspection.SaveChecklist(r.Context(), s.db, principal(r), in)
+	if err == nil {
+		s.redirect(w, r, "/inspections/checklists", "inspection.checklist_saved", c.Name, c.Version)
+		return nil
+	}
+	return s.formError(w, r, err, func(status int, msg, field string) error {
+		return s.renderChecklists(w, r, status, checklistData{In: in, Error: msg, ErrField: field})
+	})
+}
+
+func (s *Server) inspectionNotifications(w http.ResponseWriter, r *http.Request) error {
+	ns, err := inspection.MyNotifications(r.Context(), s.db, principal(r), 200)
+	if err != nil {
+		return err
+	}
+	s.render(w, r, "inspection_notifications", http.StatusOK, map[string]any{"Tabs": inspectionTabs, "Notifications": ns})
+	return nil
+}

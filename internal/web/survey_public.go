@@ -1,0 +1,154 @@
+package web
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"html/template"
+	"net/http"
+	"sync"
+	"time"
+
+	"manyi/internal/errs"
+	"manyi/internal/locale"
+	"manyi/internal/survey"
+)
+
+// rateLimiter counts a client's requests in fixed windows. It guards the public survey
+// pages against code guessing and floods; it is per instance, while the hourly cap on stored
+// answers (survey.PublicLimit) holds across instances because it counts in the database.
+type rateLimiter struct {
+	mu     sync.Mutex
+	max    int
+	window time.Duration
+	hits   map[string]*hitWindow
+}
+
+type hitWindow struct {
+	start time.Time
+	n     int
+}
+
+func newRateLimiter(max int, window time.Duration) *rateLimiter {
+	return &rateLimiter{max: max, window: window, hits: map[string]*hitWindow{}}
+}
+
+// allow reports whether key may make one more request now.
+func (l *rateLimiter) allow(key string, now time.Time) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if len(l.hits) > 50000 {
+		for k, h := range l.hits {
+			if now.Sub(h.start) > l.window {
+				delete(l.hits, k)
+			}
+		}
+	}
+	h := l.hits[key]
+	if h == nil || now.Sub(h.start) > l.window {
+		h = &hitWindow{start: now}
+		l.hits[key] = h
+	}
+	h.n++
+	return h.n <= l.max
+}
+
+// surveyLimiter allows a resident's phone to open and send questionnaires at a human pace:
+// 120 requests a minute is a whole family answering, not a script trying codes.
+var surveyLimiter = newRateLimiter(120, time.Minute)
+
+// limited wraps a public survey handler with the per-client rate limit.
+func (s *Server) limited(h handler) http.HandlerFunc {
+	return s.public(func(w http.ResponseWriter, r *http.Request) error {
+		if !surveyLimiter.allow(clientKey(r), time.Now()) {
+			w.Header().Set("Retry-After", "60")
+			return errs.New(errs.TooMany, "survey.rate_limited")
+		}
+		return h(w, r)
+	})
+}
+
+type surveyPublicData struct {
+	Code      string
+	Q         survey.Questionnaire
+	Form      template.HTML
+	Idem      string
+	Error     string
+	ErrField  string
+	Retention int
+}
+
+func newIdemKey() string {
+	var b [16]byte
+	rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// surveyCodeForm asks for the code printed on a paper questionnaire.
+func (s *Server) surveyCodeForm(w http.ResponseWriter, r *http.Request) error {
+	if code := r.URL.Query().Get("code"); code != "" {
+		if norm := survey.NormalizeCode(code); norm != "" {
+			http.Redirect(w, r, "/s/"+norm, http.StatusSeeOther)
+			return nil
+		}
+		s.render(w, r, "survey_public_code", http.StatusNotFound, surveyPublicData{Code: code, Error: errs.Field("survey_code", "survey.code_unknown", code).Message(locale.FromContext(r.Context()))})
+		return nil
+	}
+	s.render(w, r, "survey_public_code", http.StatusOK, surveyPublicData{})
+	return nil
+}
+
+// surveyPublicForm shows the questionnaire of a code: no login, no script, nothing chosen.
+func (s *Server) surveyPublicForm(w http.ResponseWriter, r *http.Request) error {
+	return s.renderPublicSurvey(w, r, http.StatusOK, survey.AnswerInput{}, "", "")
+}
+
+func (s *Server) renderPublicSurvey(w http.ResponseWriter, r *http.Request, status int, in survey.AnswerInput, msg, field string) error {
+	code := r.PathValue("code")
+	q, err := survey.OpenQuestionnaire(r.Context(), s.db, code)
+	if err != nil {
+		if e := errs.As(err); e.Code == errs.Invalid {
+			s.render(w, r, "survey_public_code", http.StatusNotFound, surveyPublicData{Code: code, Error: e.Message(locale.FromContext(r.Context()))})
+			return nil
+		}
+		return err
+	}
+	d := surveyPublicData{Code: q.Code, Q: q, Idem: r.PostFormValue("idem"), Error: msg, ErrField: field, Retention: q.Campaign.RetentionDays}
+	if d.Idem == "" {
+		d.Idem = newIdemKey()
+	}
+	if q.Open && !q.Answered {
+		if d.Form, err = newSurveyForm(q.Template.Def, in, field).HTML(locale.FromContext(r.Context())); err != nil {
+			return err
+		}
+	}
+	s.render(w, r, "survey_public", status, d)
+	return nil
+}
+
+// surveyPublicSubmit stores the answer and sends the resident to the thank-you page; a
+// retried submission (same idempotency key) lands there too without a second answer.
+func (s *Server) surveyPublicSubmit(w http.ResponseWriter, r *http.Request) error {
+	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+	if err := r.ParseForm(); err != nil {
+		return tooLargeOr(err, errs.New(errs.Malformed, "err.bad_form"))
+	}
+	code := r.PathValue("code")
+	q, err := survey.OpenQuestionnaire(r.Context(), s.db, code)
+	if err != nil {
+		return s.renderPublicSurvey(w, r, http.StatusNotFound, survey.AnswerInput{}, "", "")
+	}
+	in := answerFromForm(r, q.Template.Def)
+	rc, err := survey.SubmitOnline(r.Context(), s.db, code, in, r.PostFormValue("idem"), clientKey(r))
+	if err == nil {
+		http.Redirect(w, r, "/s/"+rc.Code+"/thanks", http.StatusSeeOther)
+		return nil
+	}
+	return s.formError(w, r, err, func(status int, msg, field string) error {
+		return s.renderPublicSurvey(w, r, status, in, msg, field)
+	})
+}
+
+func (s *Server) surveyPublicThanks(w http.ResponseWriter, r *http.Request) error {
+	s.render(w, r, "survey_public_done", http.StatusOK, surveyPublicData{Code: r.PathValue("code")})
+	return nil
+}
