@@ -235,6 +235,13 @@ func TestRefusals(t *testing.T) {
 			{"self-check without score", f.clerk, inspection.Input{Kind: inspection.SelfCheck, UnitID: f.ward.ID}, errs.Invalid, "得分不能为空"},
 			{"score above 100", f.clerk, inspection.Input{Kind: inspection.SelfCheck, UnitID: f.ward.ID, Score: pts(10001)}, errs.Invalid, "得分必须在 0 到 100 之间"},
 			{"unknown kind", f.clerk, inspection.Input{Kind: "x", UnitID: f.ward.ID}, errs.Invalid, "检查类型"},
+			{"no unit", f.clerk, inspection.Input{Kind: inspection.WardRound, ChecklistID: f.rounds.ID}, errs.Invalid, "不能为空"},
+			{"unknown unit", f.clerk, inspection.Input{Kind: inspection.WardRound, UnitID: 999999, ChecklistID: f.rounds.ID, InspectedAt: at("2026-11-18 09:00")}, errs.Invalid, "999999"},
+			{"items checked negative", f.clerk, inspection.Input{Kind: inspection.WardRound, UnitID: f.ward.ID, ChecklistID: f.rounds.ID, ItemsChecked: -1}, errs.Invalid, "不能小于 0"},
+			{"double on a unit finding", f.clerk, with(inspection.FindingInput{ItemID: f.rounds.Items[2].ID, Double: true, DoubleReason: "包庇"}), errs.Invalid, "责任人"},
+			{"unknown person", f.clerk, with(inspection.FindingInput{ItemID: c1.ID, PersonID: 999999}), errs.Invalid, "999999"},
+			{"four photos", f.clerk, with(inspection.FindingInput{ItemID: c1.ID, PersonID: f.worker.ID, Photos: []inspection.Upload{
+				{Name: "1.png", Data: pngBytes()}, {Name: "2.png", Data: pngBytes()}, {Name: "3.png", Data: pngBytes()}, {Name: "4.png", Data: pngBytes()}}}), errs.Invalid, "3"},
 		} {
 			t.Run(tt.name, func(t *testing.T) {
 				_, err := inspection.File(ctx, db, tt.actor, tt.in)
@@ -246,6 +253,40 @@ func TestRefusals(t *testing.T) {
 		list, err := inspection.List(ctx, db, f.clerk, inspection.Filter{})
 		if err != nil || len(list) != 0 {
 			t.Fatalf("a refused inspection left something: %+v %v", list, err)
+		}
+
+		// On a filed inspection: a finding added by staff, a finding on a self-check without
+		// a checklist, a second rectification, a rectification by staff.
+		ins, err := inspection.File(ctx, db, f.clerk, with(inspection.FindingInput{ItemID: f.rounds.Items[2].ID, RectifyDue: "2026-11-19"}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := inspection.AddFinding(ctx, db, f.staff, ins.ID, inspection.FindingInput{ItemID: c1.ID, Description: "x", PersonID: f.worker.ID}); !errs.Is(err, errs.Forbidden) {
+			t.Fatalf("a finding added by staff: %v", err)
+		}
+		self, err := inspection.File(ctx, db, f.clerk, inspection.Input{Kind: inspection.SelfCheck, UnitID: f.ward.ID, Score: pts(9500), InspectedAt: at("2026-11-18 09:00")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := inspection.AddFinding(ctx, db, f.clerk, self.ID, inspection.FindingInput{ItemID: c1.ID, Description: "x"}); !errs.Is(err, errs.Invalid) {
+			t.Fatalf("a finding on an inspection without a checklist: %v", err)
+		}
+		d, err := inspection.Get(ctx, db, f.clerk, ins.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		finding := d.Findings[0].ID
+		if _, err := inspection.Rectify(ctx, db, f.staff, finding, "已整改"); !errs.Is(err, errs.Forbidden) {
+			t.Fatalf("a rectification by staff: %v", err)
+		}
+		if _, err := inspection.Rectify(ctx, db, f.clerk, finding, "已整改"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := inspection.Rectify(ctx, db, f.clerk, finding, "再次整改"); !errs.Is(err, errs.Conflict) {
+			t.Fatalf("a second rectification: %v", err)
+		}
+		if n := len(d.Findings); n != 1 {
+			t.Fatalf("refused findings were stored: %d", n)
 		}
 	})
 }

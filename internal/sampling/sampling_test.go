@@ -168,3 +168,89 @@ func BenchmarkDraw(b *testing.B) {
 		}
 	}
 }
+
+// TestRefusals: a plan, a draw and a check refused with the field named, nothing stored.
+func TestRefusals(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		db.Now = func() time.Time { return time.Date(2026, 11, 20, 4, 0, 0, 0, time.UTC) }
+		clerk := access.Principal{Username: "clerk", Name: "林晓雯", Grants: []access.Grant{{Role: access.Clerk}}}
+		staff := access.Principal{Username: "s", Grants: []access.Grant{{Role: access.Staff}}}
+		ok := sampling.PlanInput{Code: "CT", Name: "合同", Source: sampling.FromImport, MinCount: 5}
+		for _, c := range []struct {
+			name  string
+			edit  func(*sampling.PlanInput)
+			field string
+		}{
+			{"no code", func(p *sampling.PlanInput) { p.Code = " " }, "plan_code"},
+			{"code with a slash", func(p *sampling.PlanInput) { p.Code = "a/b" }, "plan_code"},
+			{"no name", func(p *sampling.PlanInput) { p.Name = "" }, "plan_name"},
+			{"name too long", func(p *sampling.PlanInput) { p.Name = strings.Repeat("长", 101) }, "plan_name"},
+			{"unknown source", func(p *sampling.PlanInput) { p.Source = "mail" }, "plan_source"},
+			{"count out of range", func(p *sampling.PlanInput) { p.MinCount = -1 }, "min_count"},
+			{"percent out of range", func(p *sampling.PlanInput) { p.MinBP = 10001 }, "min_percent"},
+			{"21 strata", func(p *sampling.PlanInput) {
+				var s []string
+				for i := range 21 {
+					s = append(s, fmt.Sprint("S", i))
+				}
+				p.Strata = strings.Join(s, ",")
+			}, "strata"},
+		} {
+			in := ok
+			c.edit(&in)
+			_, err := sampling.SavePlan(ctx, db, clerk, in)
+			if e := errs.As(err); e == nil || e.Code != errs.Invalid || e.Field != c.field {
+				t.Errorf("%s: got %v, want invalid %s", c.name, err, c.field)
+			}
+		}
+		if plans, err := sampling.Plans(ctx, db); err != nil || len(plans) != 0 {
+			t.Fatalf("refused plans stored: %v %v", plans, err)
+		}
+		plan, err := sampling.SavePlan(ctx, db, clerk, ok)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pop := "C1,一\nC2,二\nC3,三\nC4,四\nC5,五\n"
+		for _, c := range []struct {
+			name  string
+			actor access.Principal
+			in    sampling.DrawInput
+			code  errs.Code
+		}{
+			{"staff drawing", staff, sampling.DrawInput{PlanID: plan.ID, Week: "2026-W47", Population: pop}, errs.Forbidden},
+			{"unknown plan", clerk, sampling.DrawInput{PlanID: 999999, Week: "2026-W47", Population: pop}, errs.Invalid},
+			{"negative size", clerk, sampling.DrawInput{PlanID: plan.ID, Week: "2026-W47", Population: pop, Size: -1}, errs.Invalid},
+			{"empty population", clerk, sampling.DrawInput{PlanID: plan.ID, Week: "2026-W47", Population: " "}, errs.Invalid},
+			{"population line without a label", clerk, sampling.DrawInput{PlanID: plan.ID, Week: "2026-W47", Population: "C1\n"}, errs.Invalid},
+		} {
+			if _, err := sampling.DrawWeek(ctx, db, c.actor, c.in); !errs.Is(err, c.code) {
+				t.Errorf("%s: got %v, want %s", c.name, err, c.code)
+			}
+		}
+		s, err := sampling.DrawWeek(ctx, db, clerk, sampling.DrawInput{PlanID: plan.ID, Week: "2026-W47", Population: pop})
+		if err != nil {
+			t.Fatal(err)
+		}
+		item := s.Items[0].ID
+		for _, c := range []struct {
+			name         string
+			actor        access.Principal
+			id           int64
+			result, note string
+			code         errs.Code
+		}{
+			{"staff checking", staff, item, "ok", "", errs.Forbidden},
+			{"unknown result", clerk, item, "maybe", "", errs.Invalid},
+			{"note too long", clerk, item, "ok", strings.Repeat("长", 1001), errs.Invalid},
+			{"unknown item", clerk, 999999, "ok", "", errs.NotFound},
+		} {
+			if err := sampling.CheckItem(ctx, db, c.actor, c.id, c.result, c.note); !errs.Is(err, c.code) {
+				t.Errorf("%s: got %v, want %s", c.name, err, c.code)
+			}
+		}
+		if got, err := sampling.GetSample(ctx, db, s.ID); err != nil || got.Items[0].Result != "" {
+			t.Fatalf("a refused check changed the item: %+v %v", got.Items[0], err)
+		}
+	})
+}
