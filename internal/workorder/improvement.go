@@ -104,13 +104,7 @@ func RaiseImprovement(ctx context.Context, db *store.DB, actor access.Principal,
 	}
 	var out Improvement
 	err := db.InTx(ctx, func(tx *store.Tx) error {
-		var kind string
-		var active bool
-		err := tx.QueryRow(ctx, "SELECT kind, active FROM units WHERE id = ?", in.TeamID).Scan(&kind, &active)
-		if store.IsNoRows(err) || (err == nil && (kind != "team" || !active)) {
-			return errs.Field("team", "wo.not_a_team")
-		}
-		if err != nil {
+		if err := checkIsTeam(ctx, tx, in.TeamID); err != nil {
 			return err
 		}
 		if err := authorize(ctx, tx, actor, improvementRoles, in.TeamID); err != nil {
