@@ -168,9 +168,23 @@ func TestWorkedExample(t *testing.T) {
 				faults++
 			}
 		}
-		// A fault needs a dissatisfied answer and a reason.
+		// A fault needs a dissatisfied answer and a reason; a mark is one of the three.
 		if err := survey.SetFault(ctx, db, f.clerkA, all[len(all)-1].ID, true, ""); !errs.Is(err, errs.Invalid) {
 			t.Errorf("fault without reason: %v", err)
+		}
+		for _, a := range all {
+			if a.Level == 1 {
+				if err := survey.SetFault(ctx, db, f.clerkA, a.ID, true, "经查实"); !errs.Is(err, errs.Conflict) {
+					t.Errorf("fault on a 很满意 answer: %v", err)
+				}
+				if err := survey.Mark(ctx, db, f.clerkA, a.ID, "suspicious", "看着不对"); !errs.Is(err, errs.Invalid) {
+					t.Errorf("a mark that is not one of the three: %v", err)
+				}
+				if err := survey.SetFault(ctx, db, f.head, a.ID, false, "撤销"); !errs.Is(err, errs.Forbidden) {
+					t.Errorf("a fault mark by a unit head: %v", err)
+				}
+				break
+			}
 		}
 		checkCounts(t, db)
 		res, err := survey.CampaignResults(ctx, db, f.clerkA, f.campaign.ID, f.area.ID, true)
@@ -288,16 +302,31 @@ func TestPublicAnswerRefusals(t *testing.T) {
 		if _, err := (survey.UnitRates{Valid: 3}).ResponseRate(); err == nil || !strings.Contains(errs.As(err).Message(locale.EN), "is 0") {
 			t.Errorf("rate over zero households: %v", err)
 		}
-		for _, bad := range []survey.CampaignInput{
-			{Name: "", Quarter: "2026-Q4", TemplateID: f.tmpl.ID, Units: []survey.CampaignUnitInput{{UnitID: f.area.ID}}},
-			{Name: "x", Quarter: "2026-Q5", TemplateID: f.tmpl.ID, Units: []survey.CampaignUnitInput{{UnitID: f.area.ID}}},
-			{Name: "x", Quarter: "2026-Q4", TemplateID: f.tmpl.ID, SnapshotOn: "2027-01-02", Units: []survey.CampaignUnitInput{{UnitID: f.area.ID}}},
-			{Name: "x", Quarter: "2026-Q4", TemplateID: f.tmpl.ID},
-			{Name: "x", Quarter: "2026-Q4", TemplateID: 999, Units: []survey.CampaignUnitInput{{UnitID: f.area.ID}}},
+		for _, bad := range []struct {
+			in   survey.CampaignInput
+			want string
+		}{
+			{survey.CampaignInput{Name: "", Quarter: "2026-Q4", TemplateID: f.tmpl.ID, Units: []survey.CampaignUnitInput{{UnitID: f.area.ID}}}, "活动名称不能为空"},
+			{survey.CampaignInput{Name: "x", Quarter: "2026-Q5", TemplateID: f.tmpl.ID, Units: []survey.CampaignUnitInput{{UnitID: f.area.ID}}}, "2026-Q5"},
+			{survey.CampaignInput{Name: "x", Quarter: "2026-Q4", TemplateID: f.tmpl.ID, SnapshotOn: "2027-01-02", Units: []survey.CampaignUnitInput{{UnitID: f.area.ID}}}, "统计截止日"},
+			{survey.CampaignInput{Name: "x", Quarter: "2026-Q4", TemplateID: f.tmpl.ID}, "至少选择一个单位"},
+			{survey.CampaignInput{Name: "x", Quarter: "2026-Q4", TemplateID: 999, Units: []survey.CampaignUnitInput{{UnitID: f.area.ID}}}, "999 的问卷模板"},
+			{survey.CampaignInput{Name: strings.Repeat("长", 101), Quarter: "2026-Q4", TemplateID: f.tmpl.ID, Units: []survey.CampaignUnitInput{{UnitID: f.area.ID}}}, "活动名称太长"},
+			{survey.CampaignInput{Name: "x", Quarter: "2026-Q4", TemplateID: f.tmpl.ID, StartsOn: "2026-12-01", EndsOn: "2026-11-01", Units: []survey.CampaignUnitInput{{UnitID: f.area.ID}}}, "结束日期不能早于开始日期"},
+			{survey.CampaignInput{Name: "x", Quarter: "2026-Q4", TemplateID: f.tmpl.ID, FollowupDays: 91, Units: []survey.CampaignUnitInput{{UnitID: f.area.ID}}}, "回访期限"},
+			{survey.CampaignInput{Name: "x", Quarter: "2026-Q4", TemplateID: f.tmpl.ID, RetentionDays: 10, Units: []survey.CampaignUnitInput{{UnitID: f.area.ID}}}, "保存期"},
+			{survey.CampaignInput{Name: "x", Quarter: "2026-Q4", TemplateID: f.tmpl.ID, Units: []survey.CampaignUnitInput{{UnitID: f.area.ID}, {UnitID: f.area.ID}}}, "选了两次"},
+			{survey.CampaignInput{Name: "x", Quarter: "2026-Q4", TemplateID: f.tmpl.ID, Units: []survey.CampaignUnitInput{{UnitID: f.area.ID, ThresholdBP: intp(10001)}}}, "回收率门槛"},
+			{survey.CampaignInput{Name: "x", Quarter: "2026-Q4", TemplateID: f.tmpl.ID, Units: []survey.CampaignUnitInput{{UnitID: 999999}}}, "999999"},
 		} {
-			if _, err := survey.CreateCampaign(ctx, db, f.clerkA, bad); !errs.Is(err, errs.Invalid) {
-				t.Errorf("campaign %+v: %v", bad, err)
+			_, err := survey.CreateCampaign(ctx, db, f.clerkA, bad.in)
+			if !errs.Is(err, errs.Invalid) || !strings.Contains(errs.As(err).Message(locale.ZH), bad.want) {
+				t.Errorf("campaign %+v: %v, want a refusal mentioning %q", bad.in, err, bad.want)
 			}
+		}
+		if _, err := survey.CreateCampaign(ctx, db, f.head, survey.CampaignInput{Name: "x", Quarter: "2026-Q4", TemplateID: f.tmpl.ID,
+			Units: []survey.CampaignUnitInput{{UnitID: f.area.ID}}}); !errs.Is(err, errs.Forbidden) {
+			t.Errorf("a campaign by a unit head: %v", err)
 		}
 		if n := count(t, db, "SELECT COUNT(*) FROM survey_campaigns"); n != 1 {
 			t.Errorf("refused campaigns stored: %d campaigns", n)
