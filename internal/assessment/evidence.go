@@ -168,6 +168,16 @@ func RecordEvidence(ctx context.Context, db *store.DB, actor access.Principal, i
 // unit and the day's period is approved or locked.
 func refuseClosedDay(ctx context.Context, tx *store.Tx, unitID int64, day string) error {
 	t, _ := time.ParseInLocation("2006-01-02", day, Zone)
+	return RefuseClosed(ctx, tx, unitID, t)
+}
+
+// RefuseClosed refuses a change to a unit's records dated t (a moment, read in Zone) when a
+// period containing it is approved or locked for the unit in any scheme: a closed result never
+// changes silently, so the close must be reopened first. Monthly, quarterly, weekly and yearly
+// periods are all checked, because one record can feed schemes of different periods. Areas
+// call it in the transaction of the change.
+func RefuseClosed(ctx context.Context, tx *store.Tx, unitID int64, t time.Time) error {
+	t = t.In(Zone)
 	y, w := t.ISOWeek()
 	keys := []string{
 		t.Format("2006-01"), fmt.Sprintf("%04d-Q%d", t.Year(), (int(t.Month())+2)/3), fmt.Sprintf("%04d-W%02d", y, w), t.Format("2006"),

@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"manyi/internal/access"
+	"manyi/internal/assessment"
 	"manyi/internal/audit"
 	"manyi/internal/errs"
 	"manyi/internal/org"
@@ -198,7 +199,7 @@ func File(ctx context.Context, db *store.DB, actor access.Principal, in Input) (
 		local := at.In(Zone)
 		ins = Inspection{Kind: in.Kind, UnitID: in.UnitID, ChecklistID: in.ChecklistID, InspectedAt: at, Month: local.Format("2006-01"),
 			Day: local.Format("2006-01-02"), ItemsChecked: in.ItemsChecked, Score: in.Score, Note: in.Note, CreatedBy: actorName(actor), CreatedAt: now}
-		if err := refuseClosed(ctx, tx, in.UnitID, local); err != nil {
+		if err := assessment.RefuseClosed(ctx, tx, in.UnitID, local); err != nil {
 			return err
 		}
 		var cl *Checklist
@@ -273,7 +274,7 @@ func AddFinding(ctx context.Context, db *store.DB, actor access.Principal, inspe
 		if !holdsAny(actor, ancestry, fileRoles...) {
 			return errs.New(errs.Forbidden, "inspection.not_inspector")
 		}
-		if err := refuseClosed(ctx, tx, ins.UnitID, ins.InspectedAt.In(Zone)); err != nil {
+		if err := assessment.RefuseClosed(ctx, tx, ins.UnitID, ins.InspectedAt.In(Zone)); err != nil {
 			return err
 		}
 		if ins.ChecklistID == 0 {
@@ -402,7 +403,7 @@ func SignOff(ctx context.Context, db *store.DB, actor access.Principal, findingI
 		if f.Signoff != Pending {
 			return errs.New(errs.Conflict, "inspection.signoff_not_pending")
 		}
-		if err := refuseClosed(ctx, tx, f.UnitID, dayTime(f.Day)); err != nil {
+		if err := assessment.RefuseClosed(ctx, tx, f.UnitID, dayTime(f.Day)); err != nil {
 			return err
 		}
 		before := f
@@ -508,25 +509,6 @@ func activePerson(ctx context.Context, tx *store.Tx, field string, id int64) (pe
 	return p, err
 }
 
-// refuseClosed refuses a change to a unit's inspections on a day whose period is approved or
-// locked for the unit in any scheme: a closed result never changes silently, so the close must
-// be reopened first. Monthly, quarterly, weekly and yearly periods are all checked, because
-// the same findings feed unit-monthly and dept-quarterly-weighted.
-func refuseClosed(ctx context.Context, tx *store.Tx, unitID int64, t time.Time) error {
-	t = t.In(Zone)
-	y, w := t.ISOWeek()
-	var period, code string
-	err := tx.QueryRow(ctx, `SELECT c.period, c.scheme_code FROM assessment_closes c JOIN assessment_results r ON r.close_id = c.id
-		WHERE r.unit_id = ? AND c.period IN (?, ?, ?, ?) AND c.superseded = ? AND c.status <> 'draft' ORDER BY c.id LIMIT 1`,
-		unitID, t.Format("2006-01"), fmt.Sprintf("%04d-Q%d", t.Year(), (int(t.Month())+2)/3), fmt.Sprintf("%04d-W%02d", y, w), t.Format("2006"), false).Scan(&period, &code)
-	if store.IsNoRows(err) {
-		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("check closed period: %w", err)
-	}
-	return errs.New(errs.Conflict, "inspection.period_closed", code, period)
-}
 
 const inspectionColumns = `i.id, i.kind, i.unit_id, u.name, COALESCE(i.checklist_id, 0), COALESCE(cl.name, ''), COALESCE(i.inspector_id, 0), i.inspector,
 	i.inspected_at, i.month, i.day, i.items_checked, i.score_cp, i.note, i.created_by, i.created_at,

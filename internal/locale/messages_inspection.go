@@ -168,7 +168,6 @@ func init() {
 		"inspection.no_rectification":    {"该问题没有要求整改", "No rectification was asked for this finding"},
 		"inspection.already_rectified":   {"该问题已整改完成", "This finding is already rectified"},
 		"inspection.unit_unknown":        {"%s不存在或已停用（编号 %d）", "%s does not exist or is inactive (id %d)"},
-		"inspection.period_closed":       {"%s 方案 %s 期间已审定或锁定，不能再修改该期间的检查；如需修改，请先重新打开结账", "The %s close of %s is approved or locked; reopen it before changing that period's inspections"},
 
 		"sampling.title":              {"每周抽样", "Weekly sampling"},
 		"sampling.report_title":       {"服务质量周报 %s（%s 至 %s）", "Weekly service-quality report %s (%s to %s)"},
