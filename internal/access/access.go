@@ -3,6 +3,8 @@
 // ancestry, so every rule here is a pure function.
 package access
 
+import "slices"
+
 // Role is one of manyi's staff roles.
 type Role string
 
@@ -47,6 +49,32 @@ type Principal struct {
 
 // System is the principal of work the program does on its own (demo loading, jobs).
 var System = Principal{Username: "system", Name: "system", Grants: []Grant{{Role: Admin}}}
+
+// HasAny reports whether p holds one of roles anywhere.
+func (p Principal) HasAny(roles ...Role) bool {
+	for _, r := range roles {
+		if p.Has(r) {
+			return true
+		}
+	}
+	return false
+}
+
+// HoldsOver reports whether p holds one of roles over the unit whose ancestry is given (the
+// unit's own id, then its parents'): through an organisation-wide grant or a grant on one of
+// those units. Areas use it for rules that name roles ("the unit head of the unit concerned")
+// rather than the generic actions of Can.
+func (p Principal) HoldsOver(ancestry []int64, roles ...Role) bool {
+	for _, g := range p.Grants {
+		if !slices.Contains(roles, g.Role) {
+			continue
+		}
+		if g.UnitID == 0 || slices.Contains(ancestry, g.UnitID) {
+			return true
+		}
+	}
+	return false
+}
 
 // Has reports whether p holds role anywhere.
 func (p Principal) Has(role Role) bool {

@@ -52,3 +52,31 @@ func TestScopeRoots(t *testing.T) {
 		t.Fatal("an organisation-wide clerk should read everything")
 	}
 }
+
+func TestHoldsOver(t *testing.T) {
+	head := Principal{Grants: []Grant{{Role: UnitHead, UnitID: 5}, {Role: Staff, UnitID: 9}}}
+	clerk := Principal{Grants: []Grant{{Role: Clerk}}}
+	for _, c := range []struct {
+		name     string
+		p        Principal
+		ancestry []int64
+		roles    []Role
+		want     bool
+	}{
+		{"head over own unit", head, []int64{5, 1}, []Role{UnitHead}, true},
+		{"head over a unit below", head, []int64{7, 5, 1}, []Role{UnitHead}, true},
+		{"head over the parent", head, []int64{1}, []Role{UnitHead}, false},
+		{"head over a sibling", head, []int64{6, 1}, []Role{UnitHead}, false},
+		{"staff grant is not a head grant", head, []int64{9, 1}, []Role{UnitHead, Clerk}, false},
+		{"one of several roles", head, []int64{9, 1}, []Role{Clerk, Staff}, true},
+		{"organisation-wide grant", clerk, []int64{42}, []Role{Clerk}, true},
+		{"no roles asked", clerk, []int64{42}, nil, false},
+	} {
+		if got := c.p.HoldsOver(c.ancestry, c.roles...); got != c.want {
+			t.Errorf("%s: HoldsOver = %v, want %v", c.name, got, c.want)
+		}
+	}
+	if !head.HasAny(Clerk, Staff) || head.HasAny(Clerk, Admin) {
+		t.Error("HasAny does not follow the grants")
+	}
+}

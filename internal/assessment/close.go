@@ -181,7 +181,7 @@ func (e *Engine) Start(ctx context.Context, actor access.Principal, in StartInpu
 		if _, ok := tree.Unit(in.ParentUnitID); !ok {
 			return errs.Field("assessment_parent", "assessment.unit_unknown", in.ParentUnitID)
 		}
-		if !holds(actor, access.Clerk, tree.Ancestry(in.ParentUnitID)) {
+		if !actor.HoldsOver(tree.Ancestry(in.ParentUnitID), access.Clerk) {
 			return errs.New(errs.Forbidden, "assessment.clerk_only")
 		}
 		var existing int64
@@ -554,7 +554,7 @@ func (e *Engine) draftForClerk(ctx context.Context, tx *store.Tx, actor access.P
 	if err != nil {
 		return c, err
 	}
-	if !holds(actor, access.Clerk, chain) {
+	if !actor.HoldsOver(chain, access.Clerk) {
 		return c, errs.New(errs.Forbidden, "assessment.clerk_only")
 	}
 	if c.Status != Draft || c.Superseded {
@@ -763,7 +763,7 @@ func (e *Engine) Approve(ctx context.Context, actor access.Principal, id int64) 
 		if c, err = getClose(ctx, tx, id); err != nil {
 			return err
 		}
-		if !holds(actor, access.Committee, tree.Ancestry(c.ParentUnitID)) {
+		if !actor.HoldsOver(tree.Ancestry(c.ParentUnitID), access.Committee) {
 			return errs.New(errs.Forbidden, "assessment.committee_only")
 		}
 		if c.Status != Draft || c.Superseded {
@@ -841,7 +841,7 @@ func (e *Engine) Lock(ctx context.Context, actor access.Principal, id int64) (Cl
 		if err != nil {
 			return err
 		}
-		if !holds(actor, access.Clerk, chain) && !holds(actor, access.Committee, chain) {
+		if !actor.HoldsOver(chain, access.Clerk, access.Committee) {
 			return errs.New(errs.Forbidden, "assessment.clerk_or_committee")
 		}
 		if c.Status != Approved || c.Superseded {
@@ -877,7 +877,7 @@ func (e *Engine) Reopen(ctx context.Context, actor access.Principal, id int64, r
 			return err
 		}
 		chain := tree.Ancestry(old.ParentUnitID)
-		if !holds(actor, access.Clerk, chain) && !holds(actor, access.Committee, chain) {
+		if !actor.HoldsOver(chain, access.Clerk, access.Committee) {
 			return errs.New(errs.Forbidden, "assessment.clerk_or_committee")
 		}
 		if old.Superseded || old.Status == Draft {

@@ -146,7 +146,7 @@ func RecordEvidence(ctx context.Context, db *store.DB, actor access.Principal, i
 		if err != nil {
 			return err
 		}
-		if !holds(actor, access.Clerk, chain) {
+		if !actor.HoldsOver(chain, access.Clerk) {
 			return errs.New(errs.Forbidden, "assessment.clerk_only")
 		}
 		if err := refuseClosedDay(ctx, tx, in.UnitID, in.OccurredOn); err != nil {

@@ -17,24 +17,6 @@ import (
 //   - an administrator manages scheme versions;
 //   - everyone reads the results of the units in their scope, and only those.
 
-// holds reports whether p holds role over a unit with the given ancestry (own id first).
-func holds(p access.Principal, role access.Role, ancestry []int64) bool {
-	for _, g := range p.Grants {
-		if g.Role != role {
-			continue
-		}
-		if g.UnitID == 0 {
-			return true
-		}
-		for _, id := range ancestry {
-			if id == g.UnitID {
-				return true
-			}
-		}
-	}
-	return false
-}
-
 // loadTree reads the whole organisation tree; it has hundreds of units, not millions.
 func loadTree(ctx context.Context, db *store.DB) (*org.Tree, error) {
 	units, err := org.ListUnits(ctx, db, access.System, org.UnitFilter{IncludeInactive: true})

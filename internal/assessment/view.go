@@ -126,7 +126,7 @@ func (e *Engine) GetClose(ctx context.Context, actor access.Principal, id int64)
 	}
 	chain := tree.Ancestry(v.Close.ParentUnitID)
 	live := !v.Close.Superseded
-	clerk, committee := holds(actor, access.Clerk, chain), holds(actor, access.Committee, chain)
+	clerk, committee := actor.HoldsOver(chain, access.Clerk), actor.HoldsOver(chain, access.Committee)
 	v.CanDecide = live && clerk && v.Close.Status == Draft
 	v.CanApprove = live && committee && v.Close.Status == Draft
 	v.CanLock = live && (clerk || committee) && v.Close.Status == Approved

@@ -75,7 +75,7 @@ func act(ctx context.Context, tx *store.Tx, actor access.Principal, id int64, a 
 		if a.Verb == Classify || a.Verb == Reassign {
 			roles = clerkRoles
 		}
-		if !holds(actor, ancestry, roles...) {
+		if !actor.HoldsOver(ancestry, roles...) {
 			return c, errs.New(errs.Forbidden, "complaint.not_yours")
 		}
 	}

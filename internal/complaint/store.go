@@ -58,19 +58,6 @@ func SetPolicy(ctx context.Context, db *store.DB, actor access.Principal, p Poli
 	})
 }
 
-// holds reports whether p holds one of roles over the unit whose ancestry is given.
-func holds(p access.Principal, ancestry []int64, roles ...access.Role) bool {
-	for _, g := range p.Grants {
-		if !contains(roles, g.Role) {
-			continue
-		}
-		if g.UnitID == 0 || contains(ancestry, g.UnitID) {
-			return true
-		}
-	}
-	return false
-}
-
 // Who may do what: the clerk registers, classifies and reassigns; the unit head of the unit
 // concerned also replies, works on and resolves its complaints; the committee reads.
 var (
@@ -125,7 +112,7 @@ func register(ctx context.Context, db *store.DB, actor access.Principal, in Inpu
 		if err != nil {
 			return err
 		}
-		if actor.Username != Public.Username && !holds(actor, ancestry, registerRoles...) {
+		if actor.Username != Public.Username && !actor.HoldsOver(ancestry, registerRoles...) {
 			return errs.New(errs.Forbidden, "err.out_of_scope")
 		}
 		now := tx.Now.Truncate(time.Second)
@@ -308,8 +295,8 @@ func Get(ctx context.Context, db *store.DB, actor access.Principal, id int64) (D
 			return errs.New(errs.NotFound, "complaint.not_found", id) // do not confirm it exists
 		}
 		d.Complaint = c
-		d.CanHandle = holds(actor, ancestry, handleRoles...)
-		d.CanClassify = holds(actor, ancestry, clerkRoles...)
+		d.CanHandle = actor.HoldsOver(ancestry, handleRoles...)
+		d.CanClassify = actor.HoldsOver(ancestry, clerkRoles...)
 		rows, err := tx.Query(ctx, "SELECT at, actor, action, note FROM complaint_events WHERE complaint_id = ? ORDER BY id", id)
 		if err != nil {
 			return err

@@ -27,7 +27,7 @@ var clerkRoles = []access.Role{access.Admin, access.Clerk}
 // one. Earlier versions stay, so inspections filed against them still show what was checked.
 func SaveChecklist(ctx context.Context, db *store.DB, actor access.Principal, in ChecklistInput) (Checklist, error) {
 	var c Checklist
-	if !holdsAny(actor, nil, clerkRoles...) {
+	if !actor.HasAny(clerkRoles...) {
 		return c, errs.New(errs.Forbidden, "inspection.clerk_only")
 	}
 	in.Code, in.Name, in.UnitKind = strings.TrimSpace(in.Code), strings.TrimSpace(in.Name), strings.TrimSpace(in.UnitKind)
@@ -142,29 +142,6 @@ func getChecklist(ctx context.Context, tx *store.Tx, id int64) (Checklist, error
 		c.Items = append(c.Items, it)
 	}
 	return c, rows.Err()
-}
-
-// holdsAny reports whether p holds one of roles over the unit whose ancestry is given; a nil
-// ancestry asks for any grant of the roles at all.
-func holdsAny(p access.Principal, ancestry []int64, roles ...access.Role) bool {
-	for _, g := range p.Grants {
-		ok := false
-		for _, r := range roles {
-			ok = ok || g.Role == r
-		}
-		if !ok {
-			continue
-		}
-		if ancestry == nil || g.UnitID == 0 {
-			return true
-		}
-		for _, id := range ancestry {
-			if id == g.UnitID {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 func actorName(p access.Principal) string {

@@ -185,7 +185,7 @@ func File(ctx context.Context, db *store.DB, actor access.Principal, in Input) (
 		if err != nil {
 			return err
 		}
-		if !holdsAny(actor, ancestry, fileRoles...) {
+		if !actor.HoldsOver(ancestry, fileRoles...) {
 			return errs.New(errs.Forbidden, "inspection.not_inspector")
 		}
 		now := tx.Now.Truncate(time.Second)
@@ -271,7 +271,7 @@ func AddFinding(ctx context.Context, db *store.DB, actor access.Principal, inspe
 		if !actor.Can(access.Read, ancestry) {
 			return errs.New(errs.NotFound, "inspection.not_found", inspectionID)
 		}
-		if !holdsAny(actor, ancestry, fileRoles...) {
+		if !actor.HoldsOver(ancestry, fileRoles...) {
 			return errs.New(errs.Forbidden, "inspection.not_inspector")
 		}
 		if err := assessment.RefuseClosed(ctx, tx, ins.UnitID, ins.InspectedAt.In(Zone)); err != nil {
@@ -397,7 +397,7 @@ func SignOff(ctx context.Context, db *store.DB, actor access.Principal, findingI
 		if !actor.Can(access.Read, ancestry) {
 			return errs.New(errs.NotFound, "inspection.finding_not_found", findingID)
 		}
-		if !holdsAny(actor, ancestry, signRoles...) {
+		if !actor.HoldsOver(ancestry, signRoles...) {
 			return errs.New(errs.Forbidden, "inspection.signoff_head_only")
 		}
 		if f.Signoff != Pending {
@@ -451,7 +451,7 @@ func Rectify(ctx context.Context, db *store.DB, actor access.Principal, findingI
 		if !actor.Can(access.Read, ancestry) {
 			return errs.New(errs.NotFound, "inspection.finding_not_found", findingID)
 		}
-		if !holdsAny(actor, ancestry, fileRoles...) {
+		if !actor.HoldsOver(ancestry, fileRoles...) {
 			return errs.New(errs.Forbidden, "inspection.not_yours")
 		}
 		if f.RectifyDue == "" {
@@ -508,7 +508,6 @@ func activePerson(ctx context.Context, tx *store.Tx, field string, id int64) (pe
 	}
 	return p, err
 }
-
 
 const inspectionColumns = `i.id, i.kind, i.unit_id, u.name, COALESCE(i.checklist_id, 0), COALESCE(cl.name, ''), COALESCE(i.inspector_id, 0), i.inspector,
 	i.inspected_at, i.month, i.day, i.items_checked, i.score_cp, i.note, i.created_by, i.created_at,
@@ -603,7 +602,7 @@ func Get(ctx context.Context, db *store.DB, actor access.Principal, id int64) (D
 		if !actor.Can(access.Read, ancestry) {
 			return errs.New(errs.NotFound, "inspection.not_found", id)
 		}
-		d.Inspection, d.CanAdd = ins, holdsAny(actor, ancestry, fileRoles...) && ins.ChecklistID != 0
+		d.Inspection, d.CanAdd = ins, actor.HoldsOver(ancestry, fileRoles...) && ins.ChecklistID != 0
 		if ins.ChecklistID != 0 {
 			c, err := getChecklist(ctx, tx, ins.ChecklistID)
 			if err != nil {
@@ -809,7 +808,7 @@ func MyNotifications(ctx context.Context, db *store.DB, actor access.Principal, 
 		if err != nil {
 			return err
 		}
-		if !holdsAny(actor, nil, fileRoles...) {
+		if !actor.HasAny(fileRoles...) {
 			cond, args = "1 = 0", nil
 		}
 		rows, err := tx.Query(ctx, "SELECT n.id, n.finding_id, n.kind, n.created_at FROM inspection_notifications n WHERE (n.person_id = ? AND n.kind = 'deduction') OR (n.kind <> 'deduction' AND "+cond+") ORDER BY n.id DESC LIMIT ?",

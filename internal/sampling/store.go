@@ -56,20 +56,11 @@ type PlanInput struct {
 // clerkRoles draw samples and record checks: the quality supervision post.
 var clerkRoles = []access.Role{access.Admin, access.Clerk}
 
-func isClerk(p access.Principal) bool {
-	for _, r := range clerkRoles {
-		if p.Has(r) {
-			return true
-		}
-	}
-	return false
-}
-
 // SavePlan creates a plan, or changes the plan with the same code; draws already made keep
 // the quota they were drawn with.
 func SavePlan(ctx context.Context, db *store.DB, actor access.Principal, in PlanInput) (Plan, error) {
 	var p Plan
-	if !isClerk(actor) {
+	if !actor.HasAny(clerkRoles...) {
 		return p, errs.New(errs.Forbidden, "sampling.clerk_only")
 	}
 	in.Code, in.Name = strings.TrimSpace(in.Code), strings.TrimSpace(in.Name)
@@ -315,7 +306,7 @@ func WorkOrderPopulation(ctx context.Context, db *store.DB, week string) ([]Memb
 // the sample.
 func DrawWeek(ctx context.Context, db *store.DB, actor access.Principal, in DrawInput) (Sample, error) {
 	var s Sample
-	if !isClerk(actor) {
+	if !actor.HasAny(clerkRoles...) {
 		return s, errs.New(errs.Forbidden, "sampling.clerk_only")
 	}
 	if _, _, err := WeekDays(in.Week); err != nil {
@@ -391,7 +382,7 @@ func DrawWeek(ctx context.Context, db *store.DB, actor access.Principal, in Draw
 
 // CheckItem records the check of a sampled item: ok, or a problem with a note.
 func CheckItem(ctx context.Context, db *store.DB, actor access.Principal, itemID int64, result, note string) error {
-	if !isClerk(actor) {
+	if !actor.HasAny(clerkRoles...) {
 		return errs.New(errs.Forbidden, "sampling.clerk_only")
 	}
 	note = strings.TrimSpace(note)

@@ -377,7 +377,7 @@ func paperTarget(ctx context.Context, tx *store.Tx, actor access.Principal, code
 	if err != nil {
 		return inv, c, t, err
 	}
-	if !isClerk(actor, chain) {
+	if !actor.HoldsOver(chain, access.Clerk, access.Admin) {
 		return inv, c, t, errs.New(errs.Forbidden, "survey.clerk_only")
 	}
 	if c, err = getCampaign(ctx, tx, inv.campaignID); err != nil {
@@ -536,7 +536,7 @@ func ListMismatches(ctx context.Context, db *store.DB, actor access.Principal) (
 			if err != nil {
 				return err
 			}
-			if isClerk(actor, chain) {
+			if actor.HoldsOver(chain, access.Clerk, access.Admin) {
 				out = append(out, r.m)
 			}
 		}
@@ -556,7 +556,7 @@ type Accuracy struct {
 // EntryAccuracy returns every clerk's entry accuracy, worst first. Clerks and the committee
 // may read it.
 func EntryAccuracy(ctx context.Context, db *store.DB, actor access.Principal) ([]Accuracy, error) {
-	if !isClerk(actor, nil) && !actor.Has(access.Committee) {
+	if !actor.HasAny(access.Clerk, access.Admin) && !actor.Has(access.Committee) {
 		return nil, errs.New(errs.Forbidden, "survey.clerk_only")
 	}
 	var out []Accuracy
@@ -676,7 +676,7 @@ func RecordVisit(ctx context.Context, db *store.DB, actor access.Principal, camp
 		if err != nil {
 			return errs.Field("unit_id", "survey.unit_unknown", unitID)
 		}
-		if !isClerk(actor, chain) {
+		if !actor.HoldsOver(chain, access.Clerk, access.Admin) {
 			return errs.New(errs.Forbidden, "survey.clerk_only")
 		}
 		inCampaign := false
@@ -918,7 +918,7 @@ func clerkAnswer(ctx context.Context, tx *store.Tx, actor access.Principal, id i
 	if err != nil {
 		return a, t, err
 	}
-	if !isClerk(actor, chain) {
+	if !actor.HoldsOver(chain, access.Clerk, access.Admin) {
 		return a, t, errs.New(errs.Forbidden, "survey.clerk_only")
 	}
 	return a, t, nil

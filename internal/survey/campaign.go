@@ -176,7 +176,7 @@ func createCampaign(ctx context.Context, db *store.DB, actor access.Principal, i
 			if err != nil {
 				return err
 			}
-			if !isClerk(actor, chain) {
+			if !actor.HoldsOver(chain, access.Clerk, access.Admin) {
 				return errs.New(errs.Forbidden, "survey.clerk_only")
 			}
 			if seen[u.ID] {
@@ -391,7 +391,7 @@ func clerkOverAll(ctx context.Context, tx *store.Tx, actor access.Principal, c C
 		if err != nil {
 			return err
 		}
-		if !isClerk(actor, chain) {
+		if !actor.HoldsOver(chain, access.Clerk, access.Admin) {
 			return errs.New(errs.Forbidden, "survey.clerk_only")
 		}
 	}
@@ -427,7 +427,7 @@ func ListInvitations(ctx context.Context, db *store.DB, actor access.Principal, 
 		if err != nil {
 			return err
 		}
-		if !isClerk(actor, chain) {
+		if !actor.HoldsOver(chain, access.Clerk, access.Admin) {
 			return errs.New(errs.Forbidden, "survey.clerk_only")
 		}
 		q := `SELECT i.id, i.campaign_id, i.unit_id, u.name, i.seq, i.code, i.household, i.answered_at FROM survey_invitations i JOIN units u ON u.id = i.unit_id

@@ -151,7 +151,7 @@ type FollowupInput struct {
 // canHandle reports whether the actor may record the unit's follow-up: the unit head of
 // the unit, or a clerk over it.
 func canHandle(actor access.Principal, chain []int64) bool {
-	if isClerk(actor, chain) {
+	if actor.HoldsOver(chain, access.Clerk, access.Admin) {
 		return true
 	}
 	for _, g := range actor.Grants {
@@ -233,7 +233,7 @@ func CloseFollowup(ctx context.Context, db *store.DB, actor access.Principal, id
 		if err != nil {
 			return err
 		}
-		if !isClerk(actor, chain) {
+		if !actor.HoldsOver(chain, access.Clerk, access.Admin) {
 			return errs.New(errs.Forbidden, "survey.clerk_only")
 		}
 		switch f.Status {
@@ -288,7 +288,7 @@ func RecordImproper(ctx context.Context, db *store.DB, actor access.Principal, u
 		if err != nil {
 			return errs.Field("unit_id", "survey.unit_unknown", unitID)
 		}
-		if !isClerk(actor, chain) {
+		if !actor.HoldsOver(chain, access.Clerk, access.Admin) {
 			return errs.New(errs.Forbidden, "survey.clerk_only")
 		}
 		c = ImproperCase{UnitID: u.ID, UnitName: u.Name, OccurredOn: day.Format(time.DateOnly), Description: description, FineYuan: ImproperFine, Points: ImproperPoints,

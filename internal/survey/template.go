@@ -157,7 +157,7 @@ func ListTemplates(ctx context.Context, db *store.DB) ([]Template, error) {
 // may do it.
 func NewVersion(ctx context.Context, db *store.DB, actor access.Principal, code, name, definition string) (Template, error) {
 	var t Template
-	if !isClerk(actor, nil) {
+	if !actor.HasAny(access.Clerk, access.Admin) {
 		return t, errs.New(errs.Forbidden, "survey.clerk_only")
 	}
 	code, name = strings.TrimSpace(code), strings.TrimSpace(name)
@@ -198,23 +198,4 @@ func actorName(p access.Principal) string {
 		return p.Username
 	}
 	return "system"
-}
-
-// isClerk reports whether p is a clerk or administrator over the unit whose ancestry is
-// given (nil: anywhere).
-func isClerk(p access.Principal, ancestry []int64) bool {
-	for _, g := range p.Grants {
-		if g.Role != access.Clerk && g.Role != access.Admin {
-			continue
-		}
-		if ancestry == nil || g.UnitID == 0 {
-			return true
-		}
-		for _, id := range ancestry {
-			if id == g.UnitID {
-				return true
-			}
-		}
-	}
-	return false
 }

@@ -79,7 +79,7 @@ func canRegister(p access.Principal) bool {
 	return p.Has(access.Admin) || p.Has(access.Clerk) || p.Has(access.Dispatcher) || p.Has(access.Foreman)
 }
 
-func isClerk(p access.Principal) bool { return p.Has(access.Admin) || p.Has(access.Clerk) }
+func isClerk(p access.Principal) bool { return p.HasAny(access.Admin, access.Clerk) }
 
 // localTime reads a datetime-local input in the organisation's time zone; "" gives nil.
 func localTime(r *http.Request, name string) (*time.Time, error) {

@@ -155,7 +155,7 @@ func mayEvaluate(ctx context.Context, tx *store.Tx, actor access.Principal, k Ta
 	if err != nil {
 		return err
 	}
-	if !holds(actor, []access.Role{access.Foreman}, anc) {
+	if !actor.HoldsOver(anc, access.Foreman) {
 		return errs.New(errs.Forbidden, "wo.not_foreman", k.Order.TeamName)
 	}
 	return nil

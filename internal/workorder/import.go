@@ -169,7 +169,7 @@ func CheckSheet(ctx context.Context, db *store.DB, actor access.Principal, s She
 }
 
 func checkSheet(ctx context.Context, tx *store.Tx, actor access.Principal, s Sheet, m Mapping) (Check, error) {
-	if !hasAnyRole(actor, registerRoles) {
+	if !actor.HasAny(registerRoles...) {
 		return Check{}, errs.New(errs.Forbidden, "wo.forbidden")
 	}
 	if err := m.check(len(s.Headers)); err != nil {
@@ -346,10 +346,6 @@ func repeatOf(closed []closedOrder, reported time.Time, window int) int64 {
 		}
 	}
 	return best.id
-}
-
-func hasAnyRole(p access.Principal, roles []access.Role) bool {
-	return slices.ContainsFunc(roles, p.Has)
 }
 
 // teamDirectory resolves the names a workbook uses for teams and maintainers.
@@ -662,7 +658,7 @@ const stagedLife = 24 * time.Hour
 
 // Stage keeps an uploaded file for its mapping screen. The file must read as a sheet.
 func Stage(ctx context.Context, db *store.DB, actor access.Principal, name string, data []byte) (int64, error) {
-	if !hasAnyRole(actor, registerRoles) {
+	if !actor.HasAny(registerRoles...) {
 		return 0, errs.New(errs.Forbidden, "wo.forbidden")
 	}
 	s, err := ReadSheet(name, data)

@@ -110,35 +110,13 @@ type CloseInput struct {
 // registerRoles may register and close orders: the hotline is answered in the dispatch room.
 var registerRoles = []access.Role{access.Admin, access.Clerk, access.Dispatcher, access.Foreman}
 
-// holds reports whether p holds one of roles over the unit with the given ancestry.
-func holds(p access.Principal, roles []access.Role, ancestry []int64) bool {
-	for _, g := range p.Grants {
-		ok := false
-		for _, r := range roles {
-			ok = ok || g.Role == r
-		}
-		if !ok {
-			continue
-		}
-		if g.UnitID == 0 {
-			return true
-		}
-		for _, id := range ancestry {
-			if id == g.UnitID {
-				return true
-			}
-		}
-	}
-	return false
-}
-
 // authorize checks that p holds one of roles over unit; otherwise it is forbidden.
 func authorize(ctx context.Context, tx *store.Tx, p access.Principal, roles []access.Role, unitID int64) error {
 	anc, err := org.Ancestry(ctx, tx, unitID)
 	if err != nil {
 		return err
 	}
-	if !holds(p, roles, anc) {
+	if !p.HoldsOver(anc, roles...) {
 		return errs.New(errs.Forbidden, "wo.forbidden")
 	}
 	return nil
