@@ -72,41 +72,49 @@ func SaveChecklist(ctx context.Context, db *store.DB, actor access.Principal, in
 	return c, err
 }
 
-// ListChecklists returns the active checklists, or every version when all is set.
+// ListChecklists returns the active checklists, or every version when all is set, each with
+// its items: two queries whatever the number of checklists.
 func ListChecklists(ctx context.Context, db *store.DB, all bool) ([]Checklist, error) {
 	var out []Checklist
 	err := db.Read(ctx, func(tx *store.Tx) error {
-		q := "SELECT id FROM inspection_checklists"
+		where, args := "", []any{}
 		if !all {
-			q += " WHERE active = ?"
+			where, args = " WHERE active = ?", append(args, true)
 		}
-		q += " ORDER BY code, version DESC"
-		var args []any
-		if !all {
-			args = append(args, true)
-		}
-		rows, err := tx.Query(ctx, q, args...)
+		rows, err := tx.Query(ctx, "SELECT "+checklistColumns+" FROM inspection_checklists"+where+" ORDER BY code, version DESC", args...)
 		if err != nil {
 			return err
 		}
-		var ids []int64
+		byID := map[int64]int{}
 		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
+			c, err := scanChecklist(rows)
+			if err != nil {
 				rows.Close()
 				return err
 			}
-			ids = append(ids, id)
+			byID[c.ID] = len(out)
+			out = append(out, c)
 		}
 		rows.Close()
-		for _, id := range ids {
-			c, err := getChecklist(ctx, tx, id)
+		if err := rows.Err(); err != nil || len(out) == 0 {
+			return err
+		}
+		items, err := tx.Query(ctx, "SELECT checklist_id, "+itemColumns+" FROM inspection_items WHERE checklist_id IN (SELECT id FROM inspection_checklists"+where+") ORDER BY checklist_id, position", args...)
+		if err != nil {
+			return err
+		}
+		defer items.Close()
+		for items.Next() {
+			var checklistID int64
+			it, err := scanItem(items, &checklistID)
 			if err != nil {
 				return err
 			}
-			out = append(out, c)
+			if i, ok := byID[checklistID]; ok {
+				out[i].Items = append(out[i].Items, it)
+			}
 		}
-		return nil
+		return items.Err()
 	})
 	return out, err
 }
@@ -118,25 +126,41 @@ func GetChecklist(ctx context.Context, db *store.DB, id int64) (Checklist, error
 	return c, err
 }
 
-func getChecklist(ctx context.Context, tx *store.Tx, id int64) (Checklist, error) {
+const (
+	checklistColumns = "id, code, version, name, unit_kind, active, created_by, created_at"
+	itemColumns      = "id, code, text, deduction_cp, min_cp, max_cp, charges_person"
+)
+
+func scanChecklist(row interface{ Scan(...any) error }) (Checklist, error) {
 	var c Checklist
-	err := tx.QueryRow(ctx, "SELECT id, code, version, name, unit_kind, active, created_by, created_at FROM inspection_checklists WHERE id = ?", id).
-		Scan(&c.ID, &c.Code, &c.Version, &c.Name, &c.UnitKind, &c.Active, &c.CreatedBy, &c.CreatedAt)
+	err := row.Scan(&c.ID, &c.Code, &c.Version, &c.Name, &c.UnitKind, &c.Active, &c.CreatedBy, &c.CreatedAt)
+	c.CreatedAt = c.CreatedAt.UTC()
+	return c, err
+}
+
+// scanItem reads an item; leading are destinations of columns selected before itemColumns.
+func scanItem(row interface{ Scan(...any) error }, leading ...any) (Item, error) {
+	var it Item
+	err := row.Scan(append(leading, &it.ID, &it.Code, &it.Text, &it.Deduction, &it.Min, &it.Max, &it.ChargesPerson)...)
+	return it, err
+}
+
+func getChecklist(ctx context.Context, tx *store.Tx, id int64) (Checklist, error) {
+	c, err := scanChecklist(tx.QueryRow(ctx, "SELECT "+checklistColumns+" FROM inspection_checklists WHERE id = ?", id))
 	if store.IsNoRows(err) {
 		return c, errs.Field("checklist_id", "inspection.checklist_unknown", id)
 	}
 	if err != nil {
 		return c, err
 	}
-	c.CreatedAt = c.CreatedAt.UTC()
-	rows, err := tx.Query(ctx, "SELECT id, code, text, deduction_cp, min_cp, max_cp, charges_person FROM inspection_items WHERE checklist_id = ? ORDER BY position", id)
+	rows, err := tx.Query(ctx, "SELECT "+itemColumns+" FROM inspection_items WHERE checklist_id = ? ORDER BY position", id)
 	if err != nil {
 		return c, err
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var it Item
-		if err := rows.Scan(&it.ID, &it.Code, &it.Text, &it.Deduction, &it.Min, &it.Max, &it.ChargesPerson); err != nil {
+		it, err := scanItem(rows)
+		if err != nil {
 			return c, err
 		}
 		c.Items = append(c.Items, it)

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"manyi/internal/assessment"
+	"manyi/internal/org"
 	"manyi/internal/store"
 )
 
@@ -65,7 +66,7 @@ func (FactSource) Facts(ctx context.Context, tx *store.Tx, q assessment.FactQuer
 }
 
 func subtreeIn(ctx context.Context, tx *store.Tx, col string, unitID int64) (string, []any, error) {
-	tree, err := loadTree(ctx, tx)
+	tree, err := org.LoadTree(ctx, tx)
 	if err != nil {
 		return "", nil, err
 	}

@@ -674,7 +674,7 @@ func scope(ctx context.Context, tx *store.Tx, actor access.Principal, col string
 }
 
 func scopeOf(ctx context.Context, tx *store.Tx, actor access.Principal, col string, unitID int64, exact bool) (string, []any, error) {
-	tree, err := loadTree(ctx, tx)
+	tree, err := org.LoadTree(ctx, tx)
 	if err != nil {
 		return "", nil, err
 	}
@@ -698,25 +698,6 @@ func scopeOf(ctx context.Context, tx *store.Tx, actor access.Principal, col stri
 		return "1 = 0", nil, nil
 	}
 	return col + " IN (" + strings.TrimSuffix(strings.Repeat("?,", len(ids)), ",") + ")", ids, nil
-}
-
-func loadTree(ctx context.Context, tx *store.Tx) (*org.Tree, error) {
-	rows, err := tx.Query(ctx, "SELECT id, parent_id, name FROM units")
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var all []org.Unit
-	for rows.Next() {
-		var u org.Unit
-		var parent sql.NullInt64
-		if err := rows.Scan(&u.ID, &parent, &u.Name); err != nil {
-			return nil, err
-		}
-		u.ParentID = parent.Int64
-		all = append(all, u)
-	}
-	return org.NewTree(all), rows.Err()
 }
 
 // List returns the inspections the actor may read that match f, newest first.

@@ -31,6 +31,31 @@ func grantsOf(ctx context.Context, tx *store.Tx, personID int64) ([]access.Grant
 	return grants, rows.Err()
 }
 
+// grantsOfAll is grantsOf for many people in one query: lists must not ask once a row.
+func grantsOfAll(ctx context.Context, tx *store.Tx, personIDs []int64) (map[int64][]access.Grant, error) {
+	out := make(map[int64][]access.Grant, len(personIDs))
+	if len(personIDs) == 0 {
+		return out, nil
+	}
+	in, args := store.In("person_id", personIDs)
+	rows, err := tx.Query(ctx, "SELECT person_id, role, unit_id FROM role_assignments WHERE "+in+" ORDER BY person_id, role, unit_id", args...)
+	if err != nil {
+		return nil, fmt.Errorf("grants of %d people: %w", len(personIDs), err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var g access.Grant
+		var unit sql.NullInt64
+		if err := rows.Scan(&id, &g.Role, &unit); err != nil {
+			return nil, err
+		}
+		g.UnitID = unit.Int64
+		out[id] = append(out[id], g)
+	}
+	return out, rows.Err()
+}
+
 // AuthorizePerson returns a forbidden error unless actor may manage the person: their unit
 // and every role they hold must be within the actor's scope. Otherwise an administrator of
 // one area could reset the password of an organisation-wide administrator who happens to

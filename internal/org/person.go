@@ -185,9 +185,18 @@ func ListPeople(ctx context.Context, db *store.DB, actor access.Principal, f Per
 			return err
 		}
 		rows.Close()
+		ids := make([]int64, len(out))
+		for i, p := range out {
+			ids[i] = p.ID
+		}
+		grants, err := grantsOfAll(ctx, tx, ids)
+		if err != nil {
+			return err
+		}
 		for i := range out {
-			if out[i].Grants, err = grantsOf(ctx, tx, out[i].ID); err != nil {
-				return err
+			out[i].Grants = grants[out[i].ID]
+			if out[i].Grants == nil {
+				out[i].Grants = []access.Grant{}
 			}
 		}
 		return nil

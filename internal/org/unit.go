@@ -157,6 +157,29 @@ func getUnit(ctx context.Context, tx *store.Tx, id int64) (Unit, error) {
 }
 
 // Ancestry returns the ids from unit id up to its root, the unit itself first.
+// LoadTree reads every unit, active or not, in one query. It is how every area walks the
+// organisation: organisations have hundreds of units, not millions, so a walk in memory is
+// simpler and faster than a recursive query per scope root or a query per row of a list.
+func LoadTree(ctx context.Context, tx *store.Tx) (*Tree, error) {
+	rows, err := tx.Query(ctx, "SELECT "+unitColumns+" FROM units ORDER BY code")
+	if err != nil {
+		return nil, fmt.Errorf("load units: %w", err)
+	}
+	defer rows.Close()
+	var all []Unit
+	for rows.Next() {
+		u, err := scanUnit(rows)
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, u)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("load units: %w", err)
+	}
+	return NewTree(all), nil
+}
+
 func Ancestry(ctx context.Context, tx *store.Tx, id int64) ([]int64, error) {
 	if id == 0 {
 		return nil, nil
@@ -221,28 +244,14 @@ type UnitFilter struct {
 // ListUnits returns the units actor may see, in tree order (each parent before its
 // children, siblings by code), with Depth set.
 func ListUnits(ctx context.Context, db *store.DB, actor access.Principal, f UnitFilter) ([]Unit, error) {
-	var all []Unit
-	err := db.Read(ctx, func(tx *store.Tx) error {
-		rows, err := tx.Query(ctx, "SELECT "+unitColumns+" FROM units ORDER BY code")
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			u, err := scanUnit(rows)
-			if err != nil {
-				return err
-			}
-			all = append(all, u)
-		}
-		return rows.Err()
+	var tree *Tree
+	err := db.Read(ctx, func(tx *store.Tx) (err error) {
+		tree, err = LoadTree(ctx, tx)
+		return err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("list units: %w", err)
+		return nil, err
 	}
-	// Organisations have hundreds of units, not millions: walking the tree in memory is
-	// simpler and faster than a recursive query per scope root.
-	tree := NewTree(all)
 	var out []Unit
 	for _, u := range tree.Ordered() {
 		if !f.IncludeInactive && !u.Active {

@@ -418,39 +418,60 @@ func GetSample(ctx context.Context, db *store.DB, id int64) (Sample, error) {
 	return s, err
 }
 
-func getSample(ctx context.Context, tx *store.Tx, id int64) (Sample, error) {
+const (
+	drawColumns = "id, plan_id, week, seed, population_json, population_size, quota, sample_size, drawn_by, drawn_at"
+	itemColumns = "id, position, ref, label, stratum, result, note, checked_by, checked_at"
+)
+
+func scanDraw(row interface{ Scan(...any) error }) (Sample, int64, error) {
 	var s Sample
 	var planID int64
 	var pop string
-	err := tx.QueryRow(ctx, "SELECT id, plan_id, week, seed, population_json, population_size, quota, sample_size, drawn_by, drawn_at FROM sampling_draws WHERE id = ?", id).
-		Scan(&s.ID, &planID, &s.Week, &s.Seed, &pop, &s.PopulationSize, &s.Quota, &s.Size, &s.DrawnBy, &s.DrawnAt)
+	if err := row.Scan(&s.ID, &planID, &s.Week, &s.Seed, &pop, &s.PopulationSize, &s.Quota, &s.Size, &s.DrawnBy, &s.DrawnAt); err != nil {
+		return s, 0, err
+	}
+	s.DrawnAt = s.DrawnAt.UTC()
+	if err := json.Unmarshal([]byte(pop), &s.Population); err != nil {
+		return s, 0, fmt.Errorf("draw %d population: %w", s.ID, err)
+	}
+	return s, planID, nil
+}
+
+// scanItem reads an item; leading are destinations of columns selected before itemColumns.
+func scanItem(row interface{ Scan(...any) error }, leading ...any) (Item, error) {
+	var it Item
+	var at sql.NullTime
+	dest := append(leading, &it.ID, &it.Position, &it.Ref, &it.Label, &it.Stratum, &it.Result, &it.Note, &it.CheckedBy, &at)
+	if err := row.Scan(dest...); err != nil {
+		return it, err
+	}
+	if at.Valid {
+		t := at.Time.UTC()
+		it.CheckedAt = &t
+	}
+	return it, nil
+}
+
+func getSample(ctx context.Context, tx *store.Tx, id int64) (Sample, error) {
+	s, planID, err := scanDraw(tx.QueryRow(ctx, "SELECT "+drawColumns+" FROM sampling_draws WHERE id = ?", id))
 	if store.IsNoRows(err) {
 		return s, errs.New(errs.NotFound, "sampling.draw_not_found", id)
 	}
 	if err != nil {
 		return s, err
 	}
-	s.DrawnAt = s.DrawnAt.UTC()
-	if err := json.Unmarshal([]byte(pop), &s.Population); err != nil {
-		return s, fmt.Errorf("draw %d population: %w", id, err)
-	}
 	if s.Plan, err = getPlan(ctx, tx, planID); err != nil {
 		return s, err
 	}
-	rows, err := tx.Query(ctx, "SELECT id, position, ref, label, stratum, result, note, checked_by, checked_at FROM sampling_items WHERE draw_id = ? ORDER BY position", id)
+	rows, err := tx.Query(ctx, "SELECT "+itemColumns+" FROM sampling_items WHERE draw_id = ? ORDER BY position", id)
 	if err != nil {
 		return s, err
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var it Item
-		var at sql.NullTime
-		if err := rows.Scan(&it.ID, &it.Position, &it.Ref, &it.Label, &it.Stratum, &it.Result, &it.Note, &it.CheckedBy, &at); err != nil {
+		it, err := scanItem(rows)
+		if err != nil {
 			return s, err
-		}
-		if at.Valid {
-			t := at.Time.UTC()
-			it.CheckedAt = &t
 		}
 		s.Items = append(s.Items, it)
 	}
@@ -502,29 +523,51 @@ func Report(ctx context.Context, db *store.DB, week string) (Week, error) {
 	if w.Plans, err = Plans(ctx, db); err != nil {
 		return w, err
 	}
+	plans := map[int64]Plan{}
+	for _, p := range w.Plans {
+		plans[p.ID] = p
+	}
+	// The week's draws and all their items in two queries, whatever the number of plans.
 	err = db.Read(ctx, func(tx *store.Tx) error {
-		rows, err := tx.Query(ctx, "SELECT id FROM sampling_draws WHERE week = ?", week)
+		rows, err := tx.Query(ctx, "SELECT "+drawColumns+" FROM sampling_draws WHERE week = ?", week)
 		if err != nil {
 			return err
 		}
+		byDraw := map[int64]*Sample{}
 		var ids []int64
 		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
+			s, planID, err := scanDraw(rows)
+			if err != nil {
 				rows.Close()
 				return err
 			}
-			ids = append(ids, id)
+			p, ok := plans[planID]
+			if !ok {
+				continue // a plan since deactivated: not in this week's report
+			}
+			s.Plan = p
+			byDraw[s.ID], w.Samples[planID] = &s, &s
+			ids = append(ids, s.ID)
 		}
 		rows.Close()
-		for _, id := range ids {
-			s, err := getSample(ctx, tx, id)
+		if err := rows.Err(); err != nil || len(ids) == 0 {
+			return err
+		}
+		in, args := store.In("draw_id", ids)
+		items, err := tx.Query(ctx, "SELECT draw_id, "+itemColumns+" FROM sampling_items WHERE "+in+" ORDER BY draw_id, position", args...)
+		if err != nil {
+			return err
+		}
+		defer items.Close()
+		for items.Next() {
+			var drawID int64
+			it, err := scanItem(items, &drawID)
 			if err != nil {
 				return err
 			}
-			w.Samples[s.Plan.ID] = &s
+			byDraw[drawID].Items = append(byDraw[drawID].Items, it)
 		}
-		return nil
+		return items.Err()
 	})
 	return w, err
 }

@@ -15,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
@@ -41,7 +42,14 @@ type DB struct {
 	read  *sql.DB
 	url   string
 	path  string // SQLite file path
+
+	statements atomic.Int64 // statements sent, for tests that prove a page's queries stay few
 }
+
+// Statements is the number of SQL statements sent through transactions since the database
+// was opened. Tests read it around a request to prove that a list page loads what it shows
+// in a fixed number of queries, whatever the number of rows.
+func (db *DB) Statements() int64 { return db.statements.Load() }
 
 // Open opens the database named by rawURL: "postgres://…" or "postgresql://…" for PostgreSQL,
 // anything else (a file path, optionally prefixed "sqlite:" or "file:") for SQLite.
@@ -136,9 +144,10 @@ func (db *DB) Ping(ctx context.Context) error { return db.read.PingContext(ctx) 
 // Tx is a transaction that knows its dialect and the time it started. All statements of
 // one user action share Now, so records written together carry the same timestamp.
 type Tx struct {
-	tx      *sql.Tx
-	dialect Dialect
-	Now     time.Time
+	tx         *sql.Tx
+	dialect    Dialect
+	statements *atomic.Int64
+	Now        time.Time
 }
 
 // Begin starts a read-write transaction. Now is truncated to microseconds, the precision
@@ -148,7 +157,7 @@ func (db *DB) Begin(ctx context.Context) (*Tx, error) {
 	if err != nil {
 		return nil, fmt.Errorf("begin: %w", err)
 	}
-	return &Tx{tx: tx, dialect: db.Dialect, Now: db.Now().UTC().Truncate(time.Microsecond)}, nil
+	return &Tx{tx: tx, dialect: db.Dialect, statements: &db.statements, Now: db.Now().UTC().Truncate(time.Microsecond)}, nil
 }
 
 // BeginRead starts a transaction that only reads; on SQLite it runs beside the writer.
@@ -157,7 +166,7 @@ func (db *DB) BeginRead(ctx context.Context) (*Tx, error) {
 	if err != nil {
 		return nil, fmt.Errorf("begin: %w", err)
 	}
-	return &Tx{tx: tx, dialect: db.Dialect, Now: db.Now().UTC().Truncate(time.Microsecond)}, nil
+	return &Tx{tx: tx, dialect: db.Dialect, statements: &db.statements, Now: db.Now().UTC().Truncate(time.Microsecond)}, nil
 }
 
 // InTx runs fn in a read-write transaction, committing if fn returns nil and rolling back
@@ -227,7 +236,23 @@ func (tx *Tx) Prepare(ctx context.Context, query string) (*sql.Stmt, error) {
 	return tx.tx.PrepareContext(ctx, tx.rebind(query))
 }
 
-func (tx *Tx) rebind(query string) string { return Rebind(tx.dialect, query) }
+// rebind is the one door every statement of a transaction goes through, so it also counts them.
+func (tx *Tx) rebind(query string) string {
+	if tx.statements != nil {
+		tx.statements.Add(1)
+	}
+	return Rebind(tx.dialect, query)
+}
+
+// In is the condition "col IN (?, ?, …)" for ids, with its arguments, for loading the rows
+// of a whole list in one query. ids must not be empty: an empty IN list is not valid SQL.
+func In(col string, ids []int64) (string, []any) {
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	return col + " IN (" + strings.TrimSuffix(strings.Repeat("?,", len(ids)), ",") + ")", args
+}
 
 // Rebind rewrites ? placeholders as $1, $2, … for PostgreSQL. Question marks inside string
 // literals are left alone.
