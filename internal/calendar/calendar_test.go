@@ -1,6 +1,7 @@
 package calendar_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -218,6 +219,30 @@ func TestParseImport(t *testing.T) {
 	ie, ok := err.(*calendar.ImportError)
 	if !ok || len(ie.Rows) != 3 || ie.Rows[0].Row != 3 || ie.Rows[1].Row != 4 || ie.Rows[2].Row != 5 {
 		t.Fatalf("bad rows: %#v", err)
+	}
+}
+
+// TestParseImportRefusesBadText: a calendar file is UTF-8 text within bounds; a control
+// character escaped in JSON is a bad row, foreign bytes and oversize files are refused whole.
+func TestParseImportRefusesBadText(t *testing.T) {
+	for _, c := range []struct {
+		name, data, field, key string
+	}{
+		{"GBK bytes", "date,kind,name\n2027-01-01,holiday,\xd4\xaa\xb5\xa9\n", "file", "text.bad_utf8"},
+		{"a NUL", "date,kind,name\n2027-01-01,holiday,元\x00旦\n", "file", "text.control_chr"},
+		{"a control in the source", `{"source":"国办\u001b","days":[{"date":"2027-01-01","kind":"holiday"}]}`, "source", "text.control_chr"},
+		{"too large", "date,kind,name\n" + strings.Repeat("2027-01-01,holiday,元旦\n", calendar.MaxImportBytes/20), "file", "calendar.import_too_large"},
+		{"too many days", "date,kind,name\n" + strings.Repeat("2027-01-01,holiday\n", calendar.MaxImportDays+1), "file", "calendar.import_too_many"},
+	} {
+		_, err := calendar.ParseImport([]byte(c.data), "")
+		if e := errs.As(err); err == nil || e.Field != c.field || e.Key != c.key {
+			t.Errorf("%s: got %v, want %s on %s", c.name, err, c.key, c.field)
+		}
+	}
+	_, err := calendar.ParseImport([]byte(`{"years":[2027],"days":[{"date":"2027-01-01","kind":"holiday","name":"元\u0000旦"}]}`), "")
+	ie, ok := err.(*calendar.ImportError)
+	if !ok || len(ie.Rows) != 1 || ie.Rows[0].Row != 1 || ie.Rows[0].Err.Field != "name" || ie.Rows[0].Err.Key != "text.control_chr" {
+		t.Fatalf("a NUL escaped in a day's name: %#v", err)
 	}
 }
 
