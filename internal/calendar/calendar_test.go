@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"manyi/internal/calendar"
 	"manyi/internal/errs"
@@ -274,4 +275,29 @@ func BenchmarkWorkingTimeBetween(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// FuzzParseImport feeds arbitrary files to the calendar import: it must refuse with a user
+// error (or its rows) or return days that are plain text; never panic.
+func FuzzParseImport(f *testing.F) {
+	for _, seed := range []string{
+		"date,kind,name\n2027-01-01,holiday,元旦\n", `{"source":"国办","years":[2027],"days":[{"date":"2027-01-01","kind":"holiday"}]}`,
+		"date,kind\n2027-02-30,holiday\n", "\xef\xbb\xbf2027-01-01,workday", `{"days":[{"name":"\u0000"}]}`, "a,\"b\n", "{",
+	} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		im, err := calendar.ParseImport(data, "fuzz")
+		if err != nil {
+			if _, rows := err.(*calendar.ImportError); !rows && errs.As(err).Code == errs.Internal {
+				t.Fatalf("internal error: %v", err)
+			}
+			return
+		}
+		for _, d := range im.Days {
+			if !utf8.ValidString(d.Name) || strings.ContainsRune(d.Name, 0) {
+				t.Fatalf("day %+v is not plain text", d)
+			}
+		}
+	})
 }
