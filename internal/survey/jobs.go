@@ -3,7 +3,6 @@ package survey
 import (
 	"context"
 	"log/slog"
-	"strings"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -145,15 +144,12 @@ func purgeCampaignOnce(ctx context.Context, tx *store.Tx, c purgeCampaign, limit
 		todo = append(todo, a)
 	}
 	rows.Close()
-	counts := map[string]int64{}
 	if len(todo) > 0 {
 		t, err := getTemplate(ctx, tx, c.tid)
 		if err != nil {
 			return 0, err
 		}
-		ids, invs := make([]any, len(todo)), make([]any, len(todo))
-		for i, a := range todo {
-			ids[i], invs[i] = a.id, a.inv
+		for _, a := range todo {
 			values, err := t.Def.withoutText(a.values)
 			if err != nil {
 				return 0, err
@@ -163,32 +159,34 @@ func purgeCampaignOnce(ctx context.Context, tx *store.Tx, c purgeCampaign, limit
 				return 0, err
 			}
 		}
-		inIDs, inInvs := inList(len(ids)), inList(len(invs))
-		if counts["versions_purged"], err = purgeVersions(ctx, tx, t.Def, inIDs, ids); err != nil {
+	}
+	// The copies are found through the purged answers of the campaign, not through this
+	// batch alone, so that answers purged before a copy was known to the purge (before
+	// migration 0009) are caught up. Each update touches only what is not blank yet: a run
+	// with nothing left changes nothing and is not audited.
+	counts := map[string]int64{}
+	if counts["versions_purged"], err = purgeVersions(ctx, tx, c); err != nil {
+		return 0, err
+	}
+	for _, u := range []struct{ count, query string }{
+		{"households_purged", `UPDATE survey_invitations SET household = '' WHERE household <> ''
+			AND id IN (SELECT invitation_id FROM survey_answers WHERE campaign_id = ? AND purged_at IS NOT NULL)`},
+		{"entries_purged", `UPDATE survey_entries SET payload = '{}' WHERE payload <> '{}'
+			AND invitation_id IN (SELECT invitation_id FROM survey_answers WHERE campaign_id = ? AND purged_at IS NOT NULL)`},
+		{"followups_purged", `UPDATE survey_followups SET cause = '', action = '', outcome = '', escalation = '', check_note = ''
+			WHERE (cause <> '' OR action <> '' OR outcome <> '' OR escalation <> '' OR check_note <> '')
+			AND answer_id IN (SELECT id FROM survey_answers WHERE campaign_id = ? AND purged_at IS NOT NULL)`},
+	} {
+		k, err := execCount(ctx, tx, u.query, c.id)
+		if err != nil {
 			return 0, err
 		}
-		for _, u := range []struct {
-			count, query string
-			args         []any
-		}{
-			{"", "UPDATE survey_invitations SET household = '' WHERE id IN " + inInvs, invs},
-			{"entries_purged", "UPDATE survey_entries SET payload = '{}' WHERE payload <> '{}' AND invitation_id IN " + inInvs, invs},
-			{"followups_purged", `UPDATE survey_followups SET cause = '', action = '', outcome = '', escalation = '', check_note = ''
-				WHERE answer_id IN ` + inIDs, ids},
-		} {
-			k, err := execCount(ctx, tx, u.query, u.args...)
-			if err != nil {
-				return 0, err
-			}
-			if u.count != "" {
-				counts[u.count] += k
-			}
-		}
+		counts[u.count] += k
 	}
 	// Households of invitations never answered, and paper entries never resolved into an
 	// answer, have no answer to be purged with: their own age decides.
 	for _, u := range []struct{ count, query string }{
-		{"invitations_purged", "UPDATE survey_invitations SET household = '' WHERE campaign_id = ? AND answered_at IS NULL AND household <> '' AND created_at < ?"},
+		{"households_purged", "UPDATE survey_invitations SET household = '' WHERE campaign_id = ? AND answered_at IS NULL AND household <> '' AND created_at < ?"},
 		{"entries_purged", "UPDATE survey_entries SET payload = '{}' WHERE payload <> '{}' AND invitation_id IN (SELECT id FROM survey_invitations WHERE campaign_id = ?) AND created_at < ?"},
 	} {
 		k, err := execCount(ctx, tx, u.query, c.id, cutoff)
@@ -211,9 +209,10 @@ func purgeCampaignOnce(ctx context.Context, tx *store.Tx, c purgeCampaign, limit
 }
 
 // purgeVersions strips the free-text answers and the reason from the earlier versions of the
-// given answers; the migration's trigger allows exactly this update and no other.
-func purgeVersions(ctx context.Context, tx *store.Tx, def Definition, in string, ids []any) (int64, error) {
-	rows, err := tx.Query(ctx, "SELECT id, answers FROM survey_answer_versions WHERE purged_at IS NULL AND answer_id IN "+in, ids...)
+// campaign's purged answers; the migration's trigger allows exactly this update and no other.
+func purgeVersions(ctx context.Context, tx *store.Tx, c purgeCampaign) (int64, error) {
+	rows, err := tx.Query(ctx, `SELECT v.id, v.answers FROM survey_answer_versions v JOIN survey_answers a ON a.id = v.answer_id
+		WHERE a.campaign_id = ? AND a.purged_at IS NOT NULL AND v.purged_at IS NULL`, c.id)
 	if err != nil {
 		return 0, err
 	}
@@ -231,11 +230,15 @@ func purgeVersions(ctx context.Context, tx *store.Tx, def Definition, in string,
 		vs = append(vs, v)
 	}
 	rows.Close()
-	if err := rows.Err(); err != nil {
+	if err := rows.Err(); err != nil || len(vs) == 0 {
+		return 0, err
+	}
+	t, err := getTemplate(ctx, tx, c.tid)
+	if err != nil {
 		return 0, err
 	}
 	for _, v := range vs {
-		values, err := def.withoutText(v.values)
+		values, err := t.Def.withoutText(v.values)
 		if err != nil {
 			return 0, err
 		}
@@ -253,9 +256,4 @@ func execCount(ctx context.Context, tx *store.Tx, query string, args ...any) (in
 		return 0, err
 	}
 	return res.RowsAffected()
-}
-
-// inList is "(?, ?, …)" for n arguments.
-func inList(n int) string {
-	return "(" + strings.TrimSuffix(strings.Repeat("?, ", n), ", ") + ")"
 }

@@ -187,3 +187,40 @@ func personalData(t *testing.T, db *store.DB) []string {
 	}
 	return leaks
 }
+
+// TestPurgeCatchesUp: answers purged before the purge knew of their other copies (before
+// migration 0009) have their versions and follow-up notes purged on the next run.
+func TestPurgeCatchesUp(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := newFixture(t, db)
+		cs := codes(t, f, f.other.ID, 1)
+		r, err := survey.SubmitOnline(ctx, db, cs[0], survey.AnswerInput{Values: map[string][]string{"overall": {"3"}}, Opinion: "秘密意见"}, "", "c")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := survey.Correct(ctx, db, f.clerkA, r.AnswerID, overall("2"), "秘密更正"); err != nil {
+			t.Fatal(err)
+		}
+		fs, _ := survey.ListFollowups(ctx, db, f.head, survey.FollowupFilter{})
+		if err := survey.RecordFollowup(ctx, db, f.head, fs[0].ID, survey.FollowupInput{Cause: "秘密原因", Action: "秘密措施", Outcome: "已处理"}); err != nil {
+			t.Fatal(err)
+		}
+		// What the purge used to do, and no more.
+		if err := db.InTx(ctx, func(tx *store.Tx) error {
+			_, err := tx.Exec(ctx, "UPDATE survey_answers SET opinion = '', purged_at = ? WHERE id = ?", tx.Now, r.AnswerID)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := survey.Purge(ctx, db); err != nil || n != 0 {
+			t.Fatalf("purge: %d %v", n, err)
+		}
+		for _, leak := range personalData(t, db) {
+			t.Errorf("survives the purge: %s", leak)
+		}
+		if n := count(t, db, "SELECT COUNT(*) FROM audit_log WHERE entity = 'survey_campaign' AND action = 'purge'"); n != 1 {
+			t.Errorf("%d purge audit entries, want 1", n)
+		}
+	})
+}
