@@ -25,13 +25,7 @@ var importPageRE = regexp.MustCompile(`^/workorders/import/(\d+)$`)
 func TestWorkOrderImport(t *testing.T) {
 	dialects(t, func(t *testing.T, d store.Dialect) {
 		m := MustRunMain(t, d)
-		var team, maint string
-		if err := m.DB.Read(context.Background(), func(tx *store.Tx) error {
-			return tx.QueryRow(context.Background(), `SELECT u.name, p.name FROM units u JOIN people p ON p.unit_id = u.id
-				WHERE u.kind = 'team' AND u.code LIKE 'IMC%' AND p.active = ? ORDER BY p.id LIMIT 1`, true).Scan(&team, &maint)
-		}); err != nil {
-			t.Fatal(err)
-		}
+		team, maint := importTeam(t, m)
 		// "报障内容" is not a header manyi knows: the user maps it to the fault.
 		csv := fmt.Sprintf("报修时间,报修人,联系电话,报修地点,设备/系统,报障内容,班组,维修人,关闭时间,故障原因,处理措施\n"+
 			"2026-11-02 08:30,导入测试甲,13911110001,3号楼201,交换机,网络不通,%[1]s,%[2]s,2026-11-02 10:00,网线松动,重新压接\n"+

@@ -343,3 +343,28 @@ func TestUnitFormat(t *testing.T) {
 		}
 	})
 }
+
+// TestCheckText: a bad string anywhere in a body is blamed on its nearest key, whether it is
+// an escaped control character or a raw byte that encoding/json would have turned into U+FFFD.
+func TestCheckText(t *testing.T) {
+	for _, c := range []struct {
+		body, field, key string
+	}{
+		{`{"name": "ok", "title": "a\u0000b"}`, "title", "text.control_chr"},
+		{"{\"name\": \"caf\xe9\"}", "name", "text.bad_utf8"},
+		{`{"unit": {"code": "X", "name": "\u001b[0m"}}`, "name", "text.control_chr"},
+		{`{"roles": [{"role": "clerk"}, {"role": "x\u007f"}]}`, "role", "text.control_chr"},
+		{`{"tags": ["ok", "\u0085"]}`, "tags", "text.control_chr"},
+		{"{\"na\xffme\": 1}", "", "text.bad_utf8_name"},
+	} {
+		e := errs.As(checkText([]byte(c.body)))
+		if e.Code != errs.Invalid || e.Field != c.field || e.Key != c.key {
+			t.Errorf("%q: got %s %q %s, want %q %s", c.body, e.Code, e.Field, e.Key, c.field, c.key)
+		}
+	}
+	for _, ok := range []string{`{"name": "永馨园", "note": "line\r\nnext\ttab", "n": 3, "tags": ["a", null, true], "obj": {}}`, `[]`, `"x"`} {
+		if err := checkText([]byte(ok)); err != nil {
+			t.Errorf("%q: %v", ok, err)
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -10,9 +11,11 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"manyi/internal/errs"
 	"manyi/internal/locale"
+	"manyi/internal/plaintext"
 )
 
 // maxBody is the largest request body the API reads.
@@ -116,19 +119,80 @@ func decode(w http.ResponseWriter, r *http.Request, v any) error {
 	if err != nil || mt != "application/json" {
 		return errs.New(errs.Malformed, "err.unsupported_type")
 	}
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))
+	raw, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+	if err != nil {
+		return decodeError(err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		return decodeError(err)
 	}
 	if err := dec.Decode(new(json.RawMessage)); err != io.EOF {
-		var tooLarge *http.MaxBytesError
-		if errors.As(err, &tooLarge) {
-			return errs.New(errs.Malformed, "err.body_too_large")
-		}
 		return errs.New(errs.Malformed, "api.trailing_data")
 	}
-	return nil
+	return checkText(raw)
+}
+
+// checkText refuses a JSON body any of whose strings is not plain text, naming the field
+// (the nearest object key). encoding/json would quietly turn invalid UTF-8 into U+FFFD and
+// \u0000 into a NUL, so the raw bytes are walked token by token: a bad byte is blamed on
+// the string token that spans it.
+func checkText(raw []byte) error {
+	bad := len(raw)
+	if !utf8.Valid(raw) {
+		for i := 0; i < len(raw); {
+			r, size := utf8.DecodeRune(raw[i:])
+			if r == utf8.RuneError && size == 1 {
+				bad = i
+				break
+			}
+			i += size
+		}
+	}
+	type frame struct {
+		object, wantKey bool
+		key             string
+	}
+	stack := []frame{{}}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	for {
+		start := dec.InputOffset()
+		tok, err := dec.Token()
+		if err != nil {
+			return nil // the body decoded already; io.EOF ends the walk
+		}
+		top := &stack[len(stack)-1]
+		switch t := tok.(type) {
+		case json.Delim:
+			if t == '{' || t == '[' {
+				stack = append(stack, frame{object: t == '{', wantKey: t == '{', key: top.key})
+				continue
+			}
+			stack = stack[:len(stack)-1]
+			top = &stack[len(stack)-1]
+		case string:
+			if top.object && top.wantKey {
+				if bad >= int(start) && bad < int(dec.InputOffset()) {
+					return errs.New(errs.Invalid, string(plaintext.BadUTF8)+"_name")
+				}
+				if p := plaintext.Check(t); p != plaintext.OK {
+					return errs.New(errs.Invalid, string(p)+"_name")
+				}
+				top.key, top.wantKey = t, false
+				continue
+			}
+			if bad >= int(start) && bad < int(dec.InputOffset()) {
+				return errs.Field(top.key, string(plaintext.BadUTF8))
+			}
+			if err := plaintext.Field(top.key, t); err != nil {
+				return err
+			}
+		}
+		if top.object {
+			top.wantKey = true
+		}
+	}
 }
 
 func decodeError(err error) error {

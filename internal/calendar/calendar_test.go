@@ -1,8 +1,10 @@
 package calendar_test
 
 import (
+	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"manyi/internal/calendar"
 	"manyi/internal/errs"
@@ -221,6 +223,30 @@ func TestParseImport(t *testing.T) {
 	}
 }
 
+// TestParseImportRefusesBadText: a calendar file is UTF-8 text within bounds; a control
+// character escaped in JSON is a bad row, foreign bytes and oversize files are refused whole.
+func TestParseImportRefusesBadText(t *testing.T) {
+	for _, c := range []struct {
+		name, data, field, key string
+	}{
+		{"GBK bytes", "date,kind,name\n2027-01-01,holiday,\xd4\xaa\xb5\xa9\n", "file", "text.bad_utf8"},
+		{"a NUL", "date,kind,name\n2027-01-01,holiday,元\x00旦\n", "file", "text.control_chr"},
+		{"a control in the source", `{"source":"国办\u001b","days":[{"date":"2027-01-01","kind":"holiday"}]}`, "source", "text.control_chr"},
+		{"too large", "date,kind,name\n" + strings.Repeat("2027-01-01,holiday,元旦\n", calendar.MaxImportBytes/20), "file", "calendar.import_too_large"},
+		{"too many days", "date,kind,name\n" + strings.Repeat("2027-01-01,holiday\n", calendar.MaxImportDays+1), "file", "calendar.import_too_many"},
+	} {
+		_, err := calendar.ParseImport([]byte(c.data), "")
+		if e := errs.As(err); err == nil || e.Field != c.field || e.Key != c.key {
+			t.Errorf("%s: got %v, want %s on %s", c.name, err, c.key, c.field)
+		}
+	}
+	_, err := calendar.ParseImport([]byte(`{"years":[2027],"days":[{"date":"2027-01-01","kind":"holiday","name":"元\u0000旦"}]}`), "")
+	ie, ok := err.(*calendar.ImportError)
+	if !ok || len(ie.Rows) != 1 || ie.Rows[0].Row != 1 || ie.Rows[0].Err.Field != "name" || ie.Rows[0].Err.Key != "text.control_chr" {
+		t.Fatalf("a NUL escaped in a day's name: %#v", err)
+	}
+}
+
 // BenchmarkAddWorkingDays is the figure in docs/benchmarks.md: add 3 working days to times
 // spread over two years, holidays included.
 func BenchmarkAddWorkingDays(b *testing.B) {
@@ -249,4 +275,29 @@ func BenchmarkWorkingTimeBetween(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// FuzzParseImport feeds arbitrary files to the calendar import: it must refuse with a user
+// error (or its rows) or return days that are plain text; never panic.
+func FuzzParseImport(f *testing.F) {
+	for _, seed := range []string{
+		"date,kind,name\n2027-01-01,holiday,元旦\n", `{"source":"国办","years":[2027],"days":[{"date":"2027-01-01","kind":"holiday"}]}`,
+		"date,kind\n2027-02-30,holiday\n", "\xef\xbb\xbf2027-01-01,workday", `{"days":[{"name":"\u0000"}]}`, "a,\"b\n", "{",
+	} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		im, err := calendar.ParseImport(data, "fuzz")
+		if err != nil {
+			if _, rows := err.(*calendar.ImportError); !rows && errs.As(err).Code == errs.Internal {
+				t.Fatalf("internal error: %v", err)
+			}
+			return
+		}
+		for _, d := range im.Days {
+			if !utf8.ValidString(d.Name) || strings.ContainsRune(d.Name, 0) {
+				t.Fatalf("day %+v is not plain text", d)
+			}
+		}
+	})
 }

@@ -15,6 +15,7 @@ import (
 	"manyi/internal/access"
 	"manyi/internal/audit"
 	"manyi/internal/errs"
+	"manyi/internal/plaintext"
 	"manyi/internal/store"
 )
 
@@ -244,12 +245,26 @@ type jsonImport struct {
 	Days   []Day  `json:"days"`
 }
 
+// The bounds of a calendar import: a year is 366 days, and a file covers a few years.
+const (
+	MaxImportBytes = 1 << 20
+	MaxImportDays  = 10 * 366
+)
+
 // ParseImport reads a CSV or JSON file (by its first character) listing the days of one or
 // more years. CSV: a header "date,kind,name" then one day per row. JSON:
 // {"source": "…", "years": [2027], "days": [{"date": "2027-01-01", "kind": "holiday", "name": "元旦"}]}.
 // The years covered are the JSON's years, or the years of the listed dates. Every bad row
 // is reported.
 func ParseImport(data []byte, source string) (Import, error) {
+	if len(data) > MaxImportBytes {
+		return Import{}, errs.Field("file", "calendar.import_too_large", MaxImportBytes>>10)
+	}
+	// The file must be plain UTF-8 text as a whole: JSON decoding would otherwise turn
+	// foreign bytes into U+FFFD unseen. Escaped controls are caught day by day below.
+	if err := plaintext.Field("file", string(data)); err != nil {
+		return Import{}, err
+	}
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")) // a BOM, as spreadsheet programs write
 	trimmed := bytes.TrimSpace(data)
 	if len(trimmed) == 0 {
@@ -300,8 +315,14 @@ func ParseImport(data []byte, source string) (Import, error) {
 			lineOf = append(lineOf, line)
 		}
 	}
+	if len(im.Days) > MaxImportDays {
+		return Import{}, errs.Field("file", "calendar.import_too_many", MaxImportDays)
+	}
 	if im.Source == "" {
 		im.Source = source
+	}
+	if err := plaintext.Field("source", im.Source); err != nil {
+		return Import{}, err
 	}
 	var bad []RowError
 	seen := map[int]bool{}
@@ -310,6 +331,10 @@ func ParseImport(data []byte, source string) (Import, error) {
 	}
 	dates := map[string]bool{}
 	for i := range im.Days {
+		if err := plaintext.Field("name", im.Days[i].Name); err != nil {
+			bad = append(bad, RowError{Row: lineOf[i], Err: errs.As(err)})
+			continue
+		}
 		t, err := validDay(&im.Days[i])
 		if err != nil {
 			bad = append(bad, RowError{Row: lineOf[i], Err: errs.As(err)})

@@ -116,7 +116,6 @@ func init() {
 		"wo.import_not_xlsx":             {"%s不是有效的 Excel 工作簿（.xlsx）", "%s is not a valid Excel workbook (.xlsx)"},
 		"wo.import_not_csv":              {"%s看起来是 Excel 工作簿，请使用 .xlsx 扩展名", "%s looks like an Excel workbook; give it the .xlsx extension"},
 		"wo.import_format":               {"%s的格式“%s”不支持，请上传 .xlsx 或 .csv 文件", "%s: the format “%s” is not supported; upload an .xlsx or .csv file"},
-		"wo.import_encoding":             {"%s的文字编码无法识别（应为 UTF-8 或 GBK）", "%s is in an unknown text encoding (expected UTF-8 or GBK)"},
 		"wo.import_csv":                  {"%s第 %d 行的引号不成对，无法读取", "%s: unbalanced quotes on line %d"},
 		"wo.import_bad_time":             {"%s“%s”不是有效的时间（如 2026-10-15 14:05）", "%s “%s” is not a valid time (e.g. 2026-10-15 14:05)"},
 		"wo.import_mapping_columns":      {"%s与文件的 %d 列不一致，请重新选择", "%s does not match the file’s %d columns; choose again"},

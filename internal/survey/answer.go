@@ -956,8 +956,10 @@ func Mark(ctx context.Context, db *store.DB, actor access.Principal, id int64, m
 		}); err != nil {
 			return err
 		}
+		// The reason stays on the answer, not in the append-only audit log: it quotes the
+		// resident, and the retention purge must be able to remove every copy (docs/surveys.md).
 		return audit.Record(ctx, tx, actor, audit.Change{Action: "mark", Entity: "survey_answer", EntityID: id, UnitID: a.UnitID,
-			Before: map[string]string{"authenticity": a.Authenticity, "reason": a.AuthenticityReason}, After: map[string]string{"authenticity": mark, "reason": reason}})
+			Before: map[string]string{"authenticity": a.Authenticity}, After: map[string]string{"authenticity": mark}})
 	})
 }
 
@@ -983,7 +985,7 @@ func SetFault(ctx context.Context, db *store.DB, actor access.Principal, id int6
 			return err
 		}
 		return audit.Record(ctx, tx, actor, audit.Change{Action: "verify_fault", Entity: "survey_answer", EntityID: id, UnitID: a.UnitID,
-			Before: map[string]any{"verified_fault": a.VerifiedFault}, After: map[string]any{"verified_fault": verified, "reason": reason}})
+			Before: map[string]any{"verified_fault": a.VerifiedFault}, After: map[string]any{"verified_fault": verified}})
 	})
 }
 
@@ -1044,9 +1046,16 @@ func Correct(ctx context.Context, db *store.DB, actor access.Principal, id int64
 		}); err != nil {
 			return err
 		}
+		// The audit keeps the ratings; free-text answers and the reason stay out of the
+		// append-only log, in the version above, so that the retention purge can remove every
+		// copy of them.
+		after, err := t.Def.withoutText(sc.Answers)
+		if err != nil {
+			return err
+		}
 		return audit.Record(ctx, tx, actor, audit.Change{Action: "correct", Entity: "survey_answer", EntityID: id, UnitID: a.UnitID,
-			Before: map[string]any{"version": a.Version, "answers": json.RawMessage(before), "overall_level": a.Level},
-			After:  map[string]any{"version": a.Version + 1, "answers": json.RawMessage(sc.Answers), "overall_level": sc.Level, "reason": reason}})
+			Before: map[string]any{"version": a.Version, "answers": t.Def.ratingsOnly(a.Values), "overall_level": a.Level},
+			After:  map[string]any{"version": a.Version + 1, "answers": json.RawMessage(after), "overall_level": sc.Level}})
 	})
 }
 

@@ -212,8 +212,10 @@ func RecordFollowup(ctx context.Context, db *store.DB, actor access.Principal, i
 		if err != nil {
 			return err
 		}
+		// The notes stay out of the append-only audit log: they tell of the resident, and
+		// the retention purge must be able to remove every copy of them.
 		return audit.Record(ctx, tx, actor, audit.Change{Action: action, Entity: "survey_followup", EntityID: id, UnitID: f.UnitID,
-			Before: map[string]string{"status": f.Status}, After: map[string]any{"status": status, "cause": in.Cause, "action": in.Action, "outcome": in.Outcome, "escalation": in.Escalation}})
+			Before: map[string]string{"status": f.Status}, After: map[string]any{"status": status}})
 	})
 }
 
@@ -246,7 +248,7 @@ func CloseFollowup(ctx context.Context, db *store.DB, actor access.Principal, id
 			return err
 		}
 		return audit.Record(ctx, tx, actor, audit.Change{Action: "close", Entity: "survey_followup", EntityID: id, UnitID: f.UnitID,
-			Before: map[string]string{"status": f.Status}, After: map[string]string{"status": FollowClosed, "check_note": note}})
+			Before: map[string]string{"status": f.Status}, After: map[string]string{"status": FollowClosed}})
 	})
 }
 

@@ -2,7 +2,6 @@ package survey
 
 import (
 	"context"
-	"encoding/json"
 	"log/slog"
 	"time"
 
@@ -64,10 +63,14 @@ func PeriodicJobs(schedule river.PeriodicSchedule) []*river.PeriodicJob {
 const purgeBatch = 500
 
 // Purge removes the personal data of every answer older than its campaign's retention
-// period: the respondent's name and phone, the opinion and free-text answers, the client
-// key and the household label. What rates and classifications need (the levels, bands,
-// location and type) stays, so the results do not change. Each batch is audited with the
-// count per campaign. It returns how many answers it purged.
+// period, in every copy the survey tables keep: the respondent's name and phone, the opinion
+// and free-text answers, the client key, the staff's reasons about the answer (which quote
+// the resident), the household label, the paper entries' payloads, the follow-up's notes
+// and the earlier versions of a corrected answer. Invitations never answered and entries
+// never resolved are purged by their own age. What rates, classifications and the entry
+// accuracy need (levels, bands, location, type, authenticity, the entries' verdicts, the
+// follow-ups' status and times) stays, so no result changes. Each campaign's purge is
+// audited with its counts. It returns how many answers it purged.
 func Purge(ctx context.Context, db *store.DB) (int, error) {
 	total := 0
 	for {
@@ -79,6 +82,11 @@ func Purge(ctx context.Context, db *store.DB) (int, error) {
 	}
 }
 
+type purgeCampaign struct {
+	id, tid int64
+	days    int
+}
+
 func purgeBatchOnce(ctx context.Context, db *store.DB) (int, error) {
 	n := 0
 	err := db.InTx(ctx, func(tx *store.Tx) error {
@@ -88,13 +96,9 @@ func purgeBatchOnce(ctx context.Context, db *store.DB) (int, error) {
 		if err != nil {
 			return err
 		}
-		type camp struct {
-			id, tid int64
-			days    int
-		}
-		var camps []camp
+		var camps []purgeCampaign
 		for crows.Next() {
-			var c camp
+			var c purgeCampaign
 			if err := crows.Scan(&c.id, &c.days, &c.tid); err != nil {
 				crows.Close()
 				return err
@@ -106,59 +110,150 @@ func purgeBatchOnce(ctx context.Context, db *store.DB) (int, error) {
 			if n >= purgeBatch {
 				break
 			}
-			cutoff := tx.Now.AddDate(0, 0, -c.days)
-			rows, err := tx.Query(ctx, "SELECT id, invitation_id, answers FROM survey_answers WHERE campaign_id = ? AND purged_at IS NULL AND answered_at < ? ORDER BY id LIMIT ?",
-				c.id, cutoff, purgeBatch-n)
+			k, err := purgeCampaignOnce(ctx, tx, c, purgeBatch-n)
 			if err != nil {
 				return err
 			}
-			type ans struct {
-				id, inv int64
-				values  string
-			}
-			var todo []ans
-			for rows.Next() {
-				var a ans
-				if err := rows.Scan(&a.id, &a.inv, &a.values); err != nil {
-					rows.Close()
-					return err
-				}
-				todo = append(todo, a)
-			}
-			rows.Close()
-			if len(todo) == 0 {
-				continue
-			}
-			t, err := getTemplate(ctx, tx, c.tid)
-			if err != nil {
-				return err
-			}
-			for _, a := range todo {
-				var v map[string][]string
-				if err := json.Unmarshal([]byte(a.values), &v); err != nil {
-					return err
-				}
-				for _, q := range t.Def.Questions {
-					if q.Kind == Text {
-						delete(v, q.Key)
-					}
-				}
-				b, _ := json.Marshal(v)
-				if _, err := tx.Exec(ctx, `UPDATE survey_answers SET respondent = '', phone = '', opinion = '', client_key = '', answers = ?, purged_at = ?, updated_at = ? WHERE id = ?`,
-					string(b), tx.Now, tx.Now, a.id); err != nil {
-					return err
-				}
-				if _, err := tx.Exec(ctx, "UPDATE survey_invitations SET household = '' WHERE id = ?", a.inv); err != nil {
-					return err
-				}
-			}
-			if err := audit.Record(ctx, tx, access.System, audit.Change{Action: "purge", Entity: "survey_campaign", EntityID: c.id,
-				After: map[string]any{"answers_purged": len(todo), "older_than": cutoff}}); err != nil {
-				return err
-			}
-			n += len(todo)
+			n += k
 		}
 		return nil
 	})
 	return n, err
+}
+
+// purgeCampaignOnce purges up to limit answers of one campaign and everything that copies
+// them, then what has outlived the retention without an answer.
+func purgeCampaignOnce(ctx context.Context, tx *store.Tx, c purgeCampaign, limit int) (int, error) {
+	cutoff := tx.Now.AddDate(0, 0, -c.days)
+	rows, err := tx.Query(ctx, "SELECT id, invitation_id, answers FROM survey_answers WHERE campaign_id = ? AND purged_at IS NULL AND answered_at < ? ORDER BY id LIMIT ?",
+		c.id, cutoff, limit)
+	if err != nil {
+		return 0, err
+	}
+	type ans struct {
+		id, inv int64
+		values  string
+	}
+	var todo []ans
+	for rows.Next() {
+		var a ans
+		if err := rows.Scan(&a.id, &a.inv, &a.values); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		todo = append(todo, a)
+	}
+	rows.Close()
+	if len(todo) > 0 {
+		t, err := getTemplate(ctx, tx, c.tid)
+		if err != nil {
+			return 0, err
+		}
+		for _, a := range todo {
+			values, err := t.Def.withoutText(a.values)
+			if err != nil {
+				return 0, err
+			}
+			if _, err := tx.Exec(ctx, `UPDATE survey_answers SET respondent = '', phone = '', opinion = '', client_key = '', authenticity_reason = '', fault_reason = '',
+				answers = ?, purged_at = ?, updated_at = ? WHERE id = ?`, values, tx.Now, tx.Now, a.id); err != nil {
+				return 0, err
+			}
+		}
+	}
+	// The copies are found through the purged answers of the campaign, not through this
+	// batch alone, so that answers purged before a copy was known to the purge (before
+	// migration 0009) are caught up. Each update touches only what is not blank yet: a run
+	// with nothing left changes nothing and is not audited.
+	counts := map[string]int64{}
+	if counts["versions_purged"], err = purgeVersions(ctx, tx, c); err != nil {
+		return 0, err
+	}
+	for _, u := range []struct{ count, query string }{
+		{"households_purged", `UPDATE survey_invitations SET household = '' WHERE household <> ''
+			AND id IN (SELECT invitation_id FROM survey_answers WHERE campaign_id = ? AND purged_at IS NOT NULL)`},
+		{"entries_purged", `UPDATE survey_entries SET payload = '{}' WHERE payload <> '{}'
+			AND invitation_id IN (SELECT invitation_id FROM survey_answers WHERE campaign_id = ? AND purged_at IS NOT NULL)`},
+		{"followups_purged", `UPDATE survey_followups SET cause = '', action = '', outcome = '', escalation = '', check_note = ''
+			WHERE (cause <> '' OR action <> '' OR outcome <> '' OR escalation <> '' OR check_note <> '')
+			AND answer_id IN (SELECT id FROM survey_answers WHERE campaign_id = ? AND purged_at IS NOT NULL)`},
+	} {
+		k, err := execCount(ctx, tx, u.query, c.id)
+		if err != nil {
+			return 0, err
+		}
+		counts[u.count] += k
+	}
+	// Households of invitations never answered, and paper entries never resolved into an
+	// answer, have no answer to be purged with: their own age decides.
+	for _, u := range []struct{ count, query string }{
+		{"households_purged", "UPDATE survey_invitations SET household = '' WHERE campaign_id = ? AND answered_at IS NULL AND household <> '' AND created_at < ?"},
+		{"entries_purged", "UPDATE survey_entries SET payload = '{}' WHERE payload <> '{}' AND invitation_id IN (SELECT id FROM survey_invitations WHERE campaign_id = ?) AND created_at < ?"},
+	} {
+		k, err := execCount(ctx, tx, u.query, c.id, cutoff)
+		if err != nil {
+			return 0, err
+		}
+		counts[u.count] += k
+	}
+	after := map[string]any{"answers_purged": len(todo), "older_than": cutoff}
+	purged := len(todo) > 0
+	for k, v := range counts {
+		if v > 0 {
+			after[k], purged = v, true
+		}
+	}
+	if !purged {
+		return 0, nil
+	}
+	return len(todo), audit.Record(ctx, tx, access.System, audit.Change{Action: "purge", Entity: "survey_campaign", EntityID: c.id, After: after})
+}
+
+// purgeVersions strips the free-text answers and the reason from the earlier versions of the
+// campaign's purged answers; the migration's trigger allows exactly this update and no other.
+func purgeVersions(ctx context.Context, tx *store.Tx, c purgeCampaign) (int64, error) {
+	rows, err := tx.Query(ctx, `SELECT v.id, v.answers FROM survey_answer_versions v JOIN survey_answers a ON a.id = v.answer_id
+		WHERE a.campaign_id = ? AND a.purged_at IS NOT NULL AND v.purged_at IS NULL`, c.id)
+	if err != nil {
+		return 0, err
+	}
+	type version struct {
+		id     int64
+		values string
+	}
+	var vs []version
+	for rows.Next() {
+		var v version
+		if err := rows.Scan(&v.id, &v.values); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		vs = append(vs, v)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil || len(vs) == 0 {
+		return 0, err
+	}
+	t, err := getTemplate(ctx, tx, c.tid)
+	if err != nil {
+		return 0, err
+	}
+	for _, v := range vs {
+		values, err := t.Def.withoutText(v.values)
+		if err != nil {
+			return 0, err
+		}
+		if _, err := tx.Exec(ctx, "UPDATE survey_answer_versions SET answers = ?, reason = '', purged_at = ? WHERE id = ?", values, tx.Now, v.id); err != nil {
+			return 0, err
+		}
+	}
+	return int64(len(vs)), nil
+}
+
+// execCount runs an update and returns how many rows it changed.
+func execCount(ctx context.Context, tx *store.Tx, query string, args ...any) (int64, error) {
+	res, err := tx.Exec(ctx, query, args...)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
 }

@@ -418,3 +418,28 @@ func QuarterOf(t time.Time) string {
 	t = t.In(Zone)
 	return fmt.Sprintf("%04d-Q%d", t.Year(), (int(t.Month())+2)/3)
 }
+
+// withoutText returns answers (a JSON object of question key → values) without the answers
+// to free-text questions: what may outlive the retention period, and go to the audit log.
+func (d Definition) withoutText(answers string) (string, error) {
+	var v map[string][]string
+	if err := json.Unmarshal([]byte(answers), &v); err != nil {
+		return "", err
+	}
+	b, err := json.Marshal(d.ratingsOnly(v))
+	return string(b), err
+}
+
+// ratingsOnly returns a copy of values without the free-text questions' answers.
+func (d Definition) ratingsOnly(values map[string][]string) map[string][]string {
+	out := make(map[string][]string, len(values))
+	for k, v := range values {
+		out[k] = v
+	}
+	for _, q := range d.Questions {
+		if q.Kind == Text {
+			delete(out, q.Key)
+		}
+	}
+	return out
+}

@@ -7,7 +7,68 @@ import (
 	"strings"
 
 	"manyi/internal/errs"
+	"manyi/internal/plaintext"
 )
+
+// maxAnswerBytes bounds a resident's survey answer: a few ratings and an opinion.
+const maxAnswerBytes = 64 << 10
+
+// parseForm reads the request's form once, with the limit of its kind; the body is then kept
+// in r.PostForm or r.MultipartForm for the handler, whose own ParseForm does nothing more.
+func parseForm(r *http.Request) error {
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+		r.Body = http.MaxBytesReader(nil, r.Body, uploadLimit(r.URL.Path))
+		if err := r.ParseMultipartForm(8 << 20); err != nil {
+			return tooLargeOr(err, errs.New(errs.Malformed, "err.bad_form"))
+		}
+		return nil
+	}
+	limit := int64(maxFormBytes)
+	if strings.HasPrefix(r.URL.Path, "/s/") {
+		limit = maxAnswerBytes
+	}
+	r.Body = http.MaxBytesReader(nil, r.Body, limit)
+	if err := r.ParseForm(); err != nil {
+		return tooLargeOr(err, errs.New(errs.Malformed, "err.bad_form"))
+	}
+	return nil
+}
+
+// checkText refuses a request any of whose text inputs (query string, form values, file
+// names) is not plain text, naming the field, before any handler turns it into a record:
+// one rule for every form and both databases. Uploaded file contents are checked by their
+// readers, cell by cell. A form that cannot be parsed is left to its handler, which has
+// its own message for that (an attachment too large, say).
+func (s *Server) checkText(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		err := plaintext.Values(r.URL.Query())
+		if err == nil && isUnsafe(r.Method) && !strings.HasPrefix(r.URL.Path, "/api/") && parseForm(r) == nil {
+			err = checkForm(r)
+		}
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func checkForm(r *http.Request) error {
+	if err := plaintext.Values(r.PostForm); err != nil {
+		return err
+	}
+	if r.MultipartForm == nil {
+		return nil
+	}
+	for field, files := range r.MultipartForm.File {
+		for _, f := range files {
+			if err := plaintext.Field(field, f.Filename); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
 
 // pathID reads the {id} path value.
 func pathID(r *http.Request) (int64, error) {

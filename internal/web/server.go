@@ -68,6 +68,7 @@ func New(cfg Config) (*Server, error) {
 func (s *Server) Handler() http.Handler {
 	cop := http.NewCrossOriginProtection()
 	var h http.Handler = s.mux
+	h = s.checkText(h)
 	h = s.authenticate(h)
 	h = cop.Handler(h)
 	h = securityHeaders(h)
@@ -210,18 +211,8 @@ func isUnsafe(method string) bool {
 func checkCSRF(r *http.Request, want string) error {
 	got := r.Header.Get("X-CSRF-Token")
 	if got == "" && !strings.HasPrefix(r.URL.Path, "/api/") {
-		// Parsing here is safe: the body is read once and kept in r.PostForm or
-		// r.MultipartForm for the handler. Forms with files get the upload limit.
-		if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
-			r.Body = http.MaxBytesReader(nil, r.Body, uploadLimit(r.URL.Path))
-			if err := r.ParseMultipartForm(8 << 20); err != nil {
-				return tooLargeOr(err, errs.New(errs.Malformed, "err.bad_form"))
-			}
-		} else {
-			r.Body = http.MaxBytesReader(nil, r.Body, maxFormBytes)
-			if err := r.ParseForm(); err != nil {
-				return tooLargeOr(err, errs.New(errs.Malformed, "err.bad_form"))
-			}
+		if err := parseForm(r); err != nil {
+			return err
 		}
 		got = r.PostFormValue("csrf")
 	}

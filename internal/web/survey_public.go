@@ -128,7 +128,7 @@ func (s *Server) renderPublicSurvey(w http.ResponseWriter, r *http.Request, stat
 // surveyPublicSubmit stores the answer and sends the resident to the thank-you page; a
 // retried submission (same idempotency key) lands there too without a second answer.
 func (s *Server) surveyPublicSubmit(w http.ResponseWriter, r *http.Request) error {
-	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+	r.Body = http.MaxBytesReader(w, r.Body, maxAnswerBytes)
 	if err := r.ParseForm(); err != nil {
 		return tooLargeOr(err, errs.New(errs.Malformed, "err.bad_form"))
 	}

@@ -188,8 +188,16 @@ func (in *Input) validate(now time.Time) error {
 	if in.ReportedAt.After(now.Add(time.Minute)) {
 		return errs.Field("reported_at", "wo.future")
 	}
+	// A time before the system's era is a typing slip or a blank that a spreadsheet read as
+	// day zero (0001-01-01, 1900-01-01); the later times are checked to follow it.
+	if in.ReportedAt.Before(earliestOrder) {
+		return errs.Field("reported_at", "wo.too_early", earliestOrder.Format(time.DateOnly))
+	}
 	return checkTimes(in.ReportedAt, in.ContactedAt, in.ArrivedAt, nil, now)
 }
+
+// earliestOrder is the earliest plausible time of a work order.
+var earliestOrder = time.Date(2000, 1, 1, 0, 0, 0, 0, Zone)
 
 // checkTimes refuses times out of order: contact, arrival and closing follow the report.
 func checkTimes(reported time.Time, contacted, arrived, closed *time.Time, now time.Time) error {

@@ -1,6 +1,7 @@
 package workorder
 
 import (
+	"archive/zip"
 	"bytes"
 	"encoding/csv"
 	"io"
@@ -14,19 +15,38 @@ import (
 	"golang.org/x/text/encoding/simplifiedchinese"
 
 	"manyi/internal/errs"
+	"manyi/internal/plaintext"
 )
 
-// MaxImportBytes bounds an uploaded workbook: a year of a busy centre's orders is well under it.
-const MaxImportBytes = 32 << 20
-
-// MaxImportRows bounds the data rows of one import.
-const MaxImportRows = 200_000
+// The bounds of one import. Together they bound the memory an upload can take to a small
+// multiple of its size, and each is refused, before the work it would cost, with a message
+// that names it (a 413 KB workbook holding one 400 MB cell once took 1.9 GB and 23 s).
+const (
+	// MaxImportBytes bounds an uploaded workbook: a year of a busy centre's orders is well under it.
+	MaxImportBytes = 32 << 20
+	// MaxImportRows bounds the data rows of one import.
+	MaxImportRows = 200_000
+	// MaxImportColumns bounds a row: a fault workbook has about fifteen columns.
+	MaxImportColumns = 100
+	// MaxCellChars is Excel's own limit for a cell; no workbook Excel wrote has a longer one.
+	MaxCellChars = 32_767
+	// MaxImportText bounds the text of all cells together.
+	MaxImportText = 64 << 20
+	// maxUnzipBytes bounds the unpacked parts of a workbook together; excelize is told too.
+	maxUnzipBytes = 8 * MaxImportBytes
+	// maxZipRatio bounds how many times a part of a workbook may be compressed. Worksheet
+	// XML compresses 5 to 20 times; a part compressed a thousandfold is a zip bomb.
+	maxZipRatio = 100
+	// maxZipParts bounds the parts of a workbook: a real one has a dozen or two.
+	maxZipParts = 1000
+)
 
 // Sheet is an uploaded table: its header row and its data rows as text, each row with the
 // number the user sees in the spreadsheet (1-based, counting the header and blank rows).
 type Sheet struct {
 	Headers []string
 	Rows    []SheetRow
+	text    int // bytes of cell text so far, for MaxImportText
 }
 
 // SheetRow is one data row.
@@ -71,8 +91,37 @@ func ReadSheet(name string, data []byte) (Sheet, error) {
 	}
 }
 
+// checkZip reads the workbook's zip directory before anything is unpacked and refuses one
+// that would unpack to too much. archive/zip (which excelize uses too) refuses to read past
+// a part's declared size, so a directory that lies is caught as a broken workbook.
+func checkZip(data []byte) error {
+	z, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		return errs.Field("import_file", "wo.import_not_xlsx")
+	}
+	if len(z.File) > maxZipParts {
+		return errs.Field("import_file", "wo.import_zip_parts", maxZipParts)
+	}
+	var total uint64
+	for _, f := range z.File {
+		total += f.UncompressedSize64
+		if total > maxUnzipBytes {
+			return errs.Field("import_file", "wo.import_unzip_too_large", maxUnzipBytes>>20)
+		}
+		if f.UncompressedSize64 > 1<<20 && f.UncompressedSize64 > maxZipRatio*(f.CompressedSize64+1) {
+			return errs.Field("import_file", "wo.import_zip_ratio", f.Name, maxZipRatio)
+		}
+	}
+	return nil
+}
+
 func readXLSX(data []byte) (Sheet, error) {
-	f, err := excelize.OpenReader(bytes.NewReader(data))
+	if err := checkZip(data); err != nil {
+		return Sheet{}, err
+	}
+	// Worksheets and shared strings larger than the XML limit are unpacked to temporary
+	// files and streamed, not held in memory.
+	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{UnzipSizeLimit: maxUnzipBytes, UnzipXMLSizeLimit: 16 << 20})
 	if err != nil {
 		return Sheet{}, errs.Field("import_file", "wo.import_not_xlsx")
 	}
@@ -104,13 +153,9 @@ func readXLSX(data []byte) (Sheet, error) {
 }
 
 func readCSV(data []byte) (Sheet, error) {
-	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
-	if !utf8.Valid(data) {
-		decoded, err := simplifiedchinese.GB18030.NewDecoder().Bytes(data)
-		if err != nil {
-			return Sheet{}, errs.Field("import_file", "wo.import_encoding")
-		}
-		data = decoded
+	data, err := csvText(data)
+	if err != nil {
+		return Sheet{}, err
 	}
 	r := csv.NewReader(bytes.NewReader(data))
 	firstLine, _, _ := bytes.Cut(data, []byte("\n"))
@@ -140,13 +185,105 @@ func readCSV(data []byte) (Sheet, error) {
 	return s.finish()
 }
 
-// add takes the first non-blank row as the header and the rest as data, skipping blank rows.
+// csvText returns a CSV file's text as UTF-8. It takes UTF-8 (with or without BOM) and
+// GB18030/GBK; UTF-16 (Excel's "Unicode text") and bytes that are neither UTF-8 nor
+// plausible Chinese in GB18030 (Big5, Shift-JIS, binary) are refused as an encoding the
+// import does not read, rather than decoded into nonsense that fails as a wrong column.
+func csvText(data []byte) ([]byte, error) {
+	if bytes.HasPrefix(data, []byte("\xef\xbb\xbf")) {
+		data = data[3:]
+	} else if bytes.HasPrefix(data, []byte("\xff\xfe")) || bytes.HasPrefix(data, []byte("\xfe\xff")) || looksUTF16(data) {
+		return nil, errs.Field("import_file", "wo.import_utf16")
+	}
+	if utf8.Valid(data) {
+		return data, nil
+	}
+	if !plausibleGB18030(data) {
+		return nil, errs.Field("import_file", "wo.import_encoding_unsupported")
+	}
+	decoded, err := simplifiedchinese.GB18030.NewDecoder().Bytes(data)
+	if err != nil {
+		return nil, errs.Field("import_file", "wo.import_encoding_unsupported")
+	}
+	return decoded, nil
+}
+
+// looksUTF16 reports whether the start of data has the NUL bytes of UTF-16 without a BOM:
+// every ASCII character (digits, commas, line ends) has a zero byte beside it, always on
+// the same side.
+func looksUTF16(data []byte) bool {
+	sample := data[:min(len(data), 4096)]
+	var even, odd int
+	for i, b := range sample {
+		if b == 0 {
+			if i%2 == 0 {
+				even++
+			} else {
+				odd++
+			}
+		}
+	}
+	return even+odd >= len(sample)/20 && even+odd >= 4 && max(even, odd) >= 9*(even+odd)/10
+}
+
+// plausibleGB18030 reports whether data reads as Chinese text in GB18030: every byte
+// sequence valid, and almost every double-byte character in the GB2312 rows of symbols and
+// common hanzi. Big5 and Shift-JIS text decodes under GB18030 too, but mostly into its
+// rarely used extension rows (their trail bytes below 0xA1, Shift-JIS's lead bytes below
+// 0xA1), which names and addresses in a Chinese workbook hardly ever touch.
+func plausibleGB18030(data []byte) bool {
+	var common, rare int
+	for i := 0; i < len(data); {
+		b := data[i]
+		switch {
+		case b < 0x80:
+			i++
+			continue
+		case b == 0x80 || b == 0xff || i+1 >= len(data):
+			return false
+		}
+		t := data[i+1]
+		switch {
+		case t >= 0x30 && t <= 0x39: // four bytes: lead, digit, lead, digit
+			if i+3 >= len(data) || data[i+2] < 0x81 || data[i+2] > 0xfe || data[i+3] < 0x30 || data[i+3] > 0x39 {
+				return false
+			}
+			rare++
+			i += 4
+			continue
+		case t < 0x40 || t == 0x7f || t == 0xff:
+			return false
+		case t >= 0xa1 && ((b >= 0xa1 && b <= 0xa9) || (b >= 0xb0 && b <= 0xf7)):
+			common++
+		default:
+			rare++
+		}
+		i += 2
+	}
+	return common > 0 && rare*20 <= common+rare
+}
+
+// add takes the first non-blank row as the header and the rest as data, skipping blank
+// rows. It checks every cell against the import's bounds and as plain text, naming the row
+// and the column.
 func (s *Sheet) add(number int, cells []string) error {
+	if len(cells) > MaxImportColumns {
+		return errs.Field("import_file", "wo.import_too_many_columns", number, len(cells), MaxImportColumns)
+	}
 	blank := true
-	for _, c := range cells {
+	for i, c := range cells {
+		col, _ := excelize.ColumnNumberToName(i + 1)
+		if p := plaintext.Check(c); p != plaintext.OK {
+			return errs.Field("import_file", string(p)+"_cell", number, col)
+		}
+		if len(c) > MaxCellChars && utf8.RuneCountInString(c) > MaxCellChars {
+			return errs.Field("import_file", "wo.import_cell_too_long", number, col, MaxCellChars)
+		}
+		if s.text += len(c); s.text > MaxImportText {
+			return errs.Field("import_file", "wo.import_text_too_large", MaxImportText>>20)
+		}
 		if strings.TrimSpace(c) != "" {
 			blank = false
-			break
 		}
 	}
 	if blank {
