@@ -10,6 +10,7 @@ import (
 	"manyi/internal/access"
 	"manyi/internal/auth"
 	"manyi/internal/errs"
+	"manyi/internal/locale"
 	"manyi/internal/org"
 	"manyi/internal/store"
 	"manyi/internal/store/storetest"
@@ -303,6 +304,57 @@ func TestDeactivationRevokesTokens(t *testing.T) {
 		})
 		if revoked != 1 || sessions != 0 || audited != 1 {
 			t.Fatalf("after deactivation: %d tokens revoked, %d sessions left, %d audit entries; want 1, 0, 1", revoked, sessions, audited)
+		}
+	})
+}
+
+func TestCommonPasswords(t *testing.T) {
+	for _, tt := range []struct {
+		pw     string
+		common bool
+	}{
+		{"qwertyuiop", true},
+		{"1234567890", true},
+		{"QwertyUiop", true},     // case is ignored
+		{"password2024!", true},  // a listed word with digits and punctuation added
+		{"woaini1314520", true},  // a CSDN favourite with more digits
+		{"1qaz2wsx3edc", true},   // a keyboard walk
+		{"abc1234567890", false}, // a short base says little
+		{"zhang-password-1", false},
+		{"manyi-demo-2026", false},
+		{"correct horse battery staple", false},
+	} {
+		if got := auth.IsCommonPassword(tt.pw); got != tt.common {
+			t.Errorf("IsCommonPassword(%q) = %v, want %v", tt.pw, got, tt.common)
+		}
+	}
+}
+
+// TestCommonPasswordRefused: every way of setting a password refuses a common one, naming
+// the field.
+func TestCommonPasswordRefused(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		admin, user := setup(t, db)
+		p, err := org.CreatePerson(ctx, db, admin, org.PersonInput{UnitID: user.UnitID, Name: "李工"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := auth.CreateUser(ctx, db, admin, auth.UserInput{PersonID: p.ID, Username: "li", Password: "password123"}); errs.As(err).Key != "auth.password_common" || errs.As(err).Field != "password" {
+			t.Errorf("create with a common password: %v", err)
+		}
+		common := "iloveyou1314"
+		if _, err := auth.UpdateUser(ctx, db, admin, user.ID, auth.UserPatch{Password: &common}); errs.As(err).Key != "auth.password_common" || errs.As(err).Field != "password" {
+			t.Errorf("reset to a common password: %v", err)
+		}
+		sess, _ := auth.Login(ctx, db, "zhang", "zhang-password-1", "10.0.0.2", "test")
+		zp, _, _ := auth.Authenticate(ctx, db, sess.Token)
+		err = auth.ChangePassword(ctx, db, zp, sess.Token, "zhang-password-1", "Qwertyuiop")
+		if e := errs.As(err); e.Key != "auth.password_common" || e.Field != "new_password" || !strings.Contains(e.Message(locale.ZH), "新密码") {
+			t.Errorf("change to a common password: %v", err)
+		}
+		if _, _, _, err := auth.EnsureAdmin(ctx, db, "1234567890"); errs.As(err).Key != "auth.password_common" {
+			t.Errorf("first administrator with a common password: %v", err)
 		}
 	})
 }
