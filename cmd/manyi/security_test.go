@@ -173,3 +173,42 @@ func TestProxyAndLimitConfig(t *testing.T) {
 		t.Fatalf("a bad trusted proxy CIDR started: %v", err)
 	}
 }
+
+// TestStatsLinksHidePhones (issue 13, fault 7): the repeat complainants on /complaints/stats
+// link by complaint id, never by the phone number, and show the number masked.
+func TestStatsLinksHidePhones(t *testing.T) {
+	dialects(t, func(t *testing.T, d store.Dialect) {
+		m := MustRunMain(t, d)
+		resident := newClient(t, m.URL())
+		_, form := resident.get("/complain")
+		unit := regexp.MustCompile(`<option value="(\d+)"[^>]*>[^<]*永馨园<`).FindStringSubmatch(form)
+		if unit == nil {
+			t.Fatal("the public form offers no 永馨园")
+		}
+		const phone = "13912347788"
+		for _, text := range []string{"电梯又坏了", "电梯还是坏的"} {
+			status, body, _ := resident.post("/complain", url.Values{"unit_id": {unit[1]}, "category": {"delay"}, "complainant": {"重复业主"},
+				"contact": {phone}, "description": {text}})
+			if status != http.StatusCreated {
+				t.Fatalf("complaint: %d %.300s", status, body)
+			}
+		}
+		clerk := newClient(t, m.URL())
+		clerk.login("clerk", demo.DemoPassword)
+		_, stats := clerk.get("/complaints/stats")
+		if strings.Contains(stats, phone) {
+			t.Fatal("/complaints/stats shows or links the full phone number")
+		}
+		row := regexp.MustCompile(`<td>重复业主</td><td>([^<]*)</td><td class="num"><a href="(/complaints\?same_contact=\d+)">2</a>`).FindStringSubmatch(stats)
+		if row == nil {
+			t.Fatalf("no repeat-complainant row linking by id: %.2000s", stats)
+		}
+		if !strings.Contains(row[1], "*") || strings.Contains(row[1], "2347") {
+			t.Errorf("the contact is shown as %q, want it masked", row[1])
+		}
+		_, list := clerk.get(strings.ReplaceAll(row[2], "&amp;", "&"))
+		if n := strings.Count(list, `<tr data-id=`); n != 2 {
+			t.Errorf("the link lists %d complaints, want the complainant's 2", n)
+		}
+	})
+}

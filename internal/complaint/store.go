@@ -438,9 +438,11 @@ type Filter struct {
 	Class    Class
 	Open     bool      // not confirmed or closed
 	From, To time.Time // received in [From, To)
-	Contact  string    // the contact key of a repeat complainant
-	Limit    int
-	Offset   int
+	// SameContactAs selects the complaints with the same contact as this complaint: a repeat
+	// complainant's, without the contact in the URL.
+	SameContactAs int64
+	Limit         int
+	Offset        int
 }
 
 // scope returns the SQL condition restricting complaints to the units actor may read.
@@ -517,8 +519,8 @@ func where(ctx context.Context, db *store.DB, actor access.Principal, f Filter) 
 	if !f.To.IsZero() {
 		add("c.received_at < ?", f.To)
 	}
-	if f.Contact != "" {
-		add("c.contact_key = ?", f.Contact)
+	if f.SameContactAs != 0 {
+		add("c.contact_key <> '' AND c.contact_key = (SELECT s.contact_key FROM complaints s WHERE s.id = ?)", f.SameContactAs)
 	}
 	if len(conds) == 0 {
 		return "", args, nil

@@ -93,8 +93,9 @@ type complaintListData struct {
 
 func filterFromQuery(q url.Values) (complaint.Filter, string) {
 	f := complaint.Filter{Status: complaint.Status(q.Get("status")), Channel: complaint.Channel(q.Get("channel")),
-		Category: complaint.Category(q.Get("category")), Class: complaint.Class(q.Get("class")), Open: q.Get("open") == "1", Contact: q.Get("contact")}
+		Category: complaint.Category(q.Get("category")), Class: complaint.Class(q.Get("class")), Open: q.Get("open") == "1"}
 	f.UnitID, _ = strconv.ParseInt(q.Get("unit"), 10, 64)
+	f.SameContactAs, _ = strconv.ParseInt(q.Get("same_contact"), 10, 64)
 	month := q.Get("month")
 	if t, err := time.ParseInLocation("2006-01", month, timeZone); err == nil {
 		f.From, f.To = t.UTC(), t.AddDate(0, 1, 0).UTC()
