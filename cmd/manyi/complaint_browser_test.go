@@ -71,6 +71,10 @@ func TestBrowserPublicComplaint(t *testing.T) {
 	if !regexp.MustCompile(`^TS-[0-9A-Z]{4}-[0-9A-Z]{4}$`).MatchString(code) {
 		t.Fatalf("tracking code %q", code)
 	}
+	response := strings.TrimSpace(b.text("#response-code"))
+	if !regexp.MustCompile(`^[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$`).MatchString(response) {
+		t.Fatalf("response code %q", response)
+	}
 	b.screenshot("complain-done")
 
 	b.click("track the complaint", "#track-link", "#track-result")
@@ -134,6 +138,21 @@ func TestBrowserPublicComplaint(t *testing.T) {
 	}
 	if s := b.text("#track-status"); s != "已回复" {
 		t.Errorf("status on the tracking page %q, want 已回复", s)
+	}
+
+	// The clerk resolves; the resident confirms with the response code, which staff never saw.
+	b.open("/complaints/" + id)
+	b.do("write the solution", chromedp.SendKeys(chromedp.CSS(`#resolve-form textarea[name="text"]`), "灯已修好。"))
+	b.click("resolve", `#resolve-form button[type="submit"]`, "#status")
+	if strings.Contains(b.text("main"), response) {
+		t.Error("the complaint page shows the response code to staff")
+	}
+	b.open("/track?code=" + code)
+	b.do("type the response code", chromedp.SendKeys(chromedp.CSS(`#respond-form input[name="response_code"]`), strings.ToLower(response)))
+	b.screenshot("track-respond")
+	b.click("confirm", "#respond-satisfied", "#track-status")
+	if s := b.text("#track-status"); s != "投诉人已确认" {
+		t.Errorf("status after the resident confirms %q, want 投诉人已确认", s)
 	}
 	t.Logf("browser test took %s", time.Since(start).Round(time.Millisecond))
 }

@@ -27,13 +27,16 @@ const testAdminPassword = "admin-password-for-tests"
 
 // MustRunMain starts the real program on a free port with a fresh database of the dialect
 // holding the demo organisation (a copy of the binary's demo template), and stops it when the
-// test ends.
-func MustRunMain(t testing.TB, d store.Dialect) *Main {
+// test ends. Options change the configuration before the start.
+func MustRunMain(t testing.TB, d store.Dialect, options ...func(*Config)) *Main {
 	t.Helper()
 	m := &Main{
 		Config: Config{Addr: "127.0.0.1:0", DB: demoDB(t, d), Demo: true, AdminPassword: testAdminPassword, NoJobs: true},
 		Stdout: io.Discard,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	}
+	for _, o := range options {
+		o(&m.Config)
 	}
 	if err := m.Open(context.Background()); err != nil {
 		t.Fatal(err)

@@ -51,6 +51,10 @@ func (m *Main) URL() string { return "http://" + m.ln.Addr().String() }
 // first administrator, demo data if asked, background jobs and the HTTP listener.
 func (m *Main) Open(ctx context.Context) error {
 	c := m.Config
+	proxies, err := web.ParseTrustedProxies(c.TrustedProxies)
+	if err != nil {
+		return err
+	}
 	db, err := store.Open(ctx, c.DB)
 	if err != nil {
 		return err
@@ -109,7 +113,8 @@ func (m *Main) Open(ctx context.Context) error {
 		}
 		return err
 	}
-	srv, err := web.New(web.Config{DB: db, Logger: m.Logger, SecureCookies: c.SecureCookies, Version: version, Ready: ready, Sources: append([]assessment.Source{complaint.FactSource{}, workorder.FactSource{}, inspection.FactSource{}, survey.FactSource{}}, m.Sources...)})
+	srv, err := web.New(web.Config{DB: db, Logger: m.Logger, SecureCookies: c.SecureCookies, Version: version, Ready: ready, Sources: append([]assessment.Source{complaint.FactSource{}, workorder.FactSource{}, inspection.FactSource{}, survey.FactSource{}}, m.Sources...),
+		TrustedProxies: proxies, Limits: c.Limits})
 	if err != nil {
 		return err
 	}

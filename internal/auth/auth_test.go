@@ -2,6 +2,7 @@ package auth_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -9,6 +10,7 @@ import (
 	"manyi/internal/access"
 	"manyi/internal/auth"
 	"manyi/internal/errs"
+	"manyi/internal/locale"
 	"manyi/internal/org"
 	"manyi/internal/store"
 	"manyi/internal/store/storetest"
@@ -157,17 +159,34 @@ func TestLoginThrottling(t *testing.T) {
 		setup(t, db)
 		now := time.Now().UTC()
 		db.Now = func() time.Time { return now }
+		const attacker, user = "10.0.0.9", "10.0.0.10"
 		for i := 0; i < 5; i++ {
-			if _, err := auth.Login(ctx, db, "zhang", "guess-"+string(rune('a'+i)), "10.0.0.9", "test"); errs.CodeOf(err) != errs.Unauthorized {
+			if _, err := auth.Login(ctx, db, "zhang", "guess-"+string(rune('a'+i)), attacker, "test"); errs.CodeOf(err) != errs.Unauthorized {
 				t.Fatalf("attempt %d: %v", i, err)
 			}
 		}
-		// Even the right password is refused while throttled.
-		if _, err := auth.Login(ctx, db, "zhang", "zhang-password-1", "10.0.0.10", "test"); errs.CodeOf(err) != errs.TooMany {
-			t.Fatalf("sixth attempt: %v", err)
+		// The attacker's address is throttled for this account, even with the right password.
+		if _, err := auth.Login(ctx, db, "zhang", "zhang-password-1", attacker, "test"); errs.CodeOf(err) != errs.TooMany {
+			t.Fatalf("sixth attempt from the attacker's address: %v", err)
+		}
+		// The account's owner, from another address, still logs in: no lock-out.
+		if _, err := auth.Login(ctx, db, "zhang", "zhang-password-1", user, "test"); err != nil {
+			t.Fatalf("the real user is locked out by someone else's failures: %v", err)
+		}
+		// Spreading guesses over accounts from one address hits the looser per-address limit.
+		for i := 0; i < 15; i++ {
+			if _, err := auth.Login(ctx, db, fmt.Sprintf("nobody%d", i), "guess", attacker, "test"); errs.CodeOf(err) != errs.Unauthorized {
+				t.Fatalf("spread attempt %d: %v", i, err)
+			}
+		}
+		if _, err := auth.Login(ctx, db, "admin", adminPW, attacker, "test"); errs.CodeOf(err) != errs.TooMany {
+			t.Fatalf("21st failure from one address across accounts: %v", err)
+		}
+		if _, err := auth.Login(ctx, db, "admin", adminPW, user, "test"); err != nil {
+			t.Fatalf("admin from another address: %v", err)
 		}
 		now = now.Add(16 * time.Minute)
-		if _, err := auth.Login(ctx, db, "zhang", "zhang-password-1", "10.0.0.10", "test"); err != nil {
+		if _, err := auth.Login(ctx, db, "zhang", "zhang-password-1", attacker, "test"); err != nil {
 			t.Fatalf("after the window: %v", err)
 		}
 	})
@@ -242,6 +261,100 @@ func TestScopedAdminCannotResetWiderAdminPassword(t *testing.T) {
 		}
 		if _, _, err := auth.CreateToken(ctx, db, access.System, "x"); errs.CodeOf(err) != errs.Forbidden {
 			t.Fatalf("token for a principal without an account: %v", err)
+		}
+	})
+}
+
+// TestDeactivationRevokesTokens: deactivating an account revokes its API tokens for good and
+// ends its sessions, in one audited change; reactivating it brings neither back.
+func TestDeactivationRevokesTokens(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		admin, user := setup(t, db)
+		sess, err := auth.Login(ctx, db, "zhang", "zhang-password-1", "10.0.0.2", "test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, _, err := auth.Authenticate(ctx, db, sess.Token)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, secret, err := auth.CreateToken(ctx, db, p, "脚本")
+		if err != nil {
+			t.Fatal(err)
+		}
+		off, on := false, true
+		if _, err := auth.UpdateUser(ctx, db, admin, user.ID, auth.UserPatch{Active: &off}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := auth.UpdateUser(ctx, db, admin, user.ID, auth.UserPatch{Active: &on}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := auth.AuthenticateToken(ctx, db, secret); errs.CodeOf(err) != errs.Unauthorized {
+			t.Fatalf("a token outlived its account's deactivation: %v", err)
+		}
+		if _, _, err := auth.Authenticate(ctx, db, sess.Token); errs.CodeOf(err) != errs.Unauthorized {
+			t.Fatalf("a session outlived its account's deactivation: %v", err)
+		}
+		var revoked, sessions, audited int
+		db.Read(ctx, func(tx *store.Tx) error {
+			tx.QueryRow(ctx, "SELECT COUNT(*) FROM api_tokens WHERE user_id = ? AND revoked_at IS NOT NULL", user.ID).Scan(&revoked)
+			tx.QueryRow(ctx, "SELECT COUNT(*) FROM sessions WHERE user_id = ?", user.ID).Scan(&sessions)
+			return tx.QueryRow(ctx, "SELECT COUNT(*) FROM audit_log WHERE entity = 'user' AND entity_id = ? AND action = 'deactivate'", fmt.Sprint(user.ID)).Scan(&audited)
+		})
+		if revoked != 1 || sessions != 0 || audited != 1 {
+			t.Fatalf("after deactivation: %d tokens revoked, %d sessions left, %d audit entries; want 1, 0, 1", revoked, sessions, audited)
+		}
+	})
+}
+
+func TestCommonPasswords(t *testing.T) {
+	for _, tt := range []struct {
+		pw     string
+		common bool
+	}{
+		{"qwertyuiop", true},
+		{"1234567890", true},
+		{"QwertyUiop", true},     // case is ignored
+		{"password2024!", true},  // a listed word with digits and punctuation added
+		{"woaini1314520", true},  // a CSDN favourite with more digits
+		{"1qaz2wsx3edc", true},   // a keyboard walk
+		{"abc1234567890", false}, // a short base says little
+		{"zhang-password-1", false},
+		{"manyi-demo-2026", false},
+		{"correct horse battery staple", false},
+	} {
+		if got := auth.IsCommonPassword(tt.pw); got != tt.common {
+			t.Errorf("IsCommonPassword(%q) = %v, want %v", tt.pw, got, tt.common)
+		}
+	}
+}
+
+// TestCommonPasswordRefused: every way of setting a password refuses a common one, naming
+// the field.
+func TestCommonPasswordRefused(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		admin, user := setup(t, db)
+		p, err := org.CreatePerson(ctx, db, admin, org.PersonInput{UnitID: user.UnitID, Name: "李工"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := auth.CreateUser(ctx, db, admin, auth.UserInput{PersonID: p.ID, Username: "li", Password: "password123"}); errs.As(err).Key != "auth.password_common" || errs.As(err).Field != "password" {
+			t.Errorf("create with a common password: %v", err)
+		}
+		common := "iloveyou1314"
+		if _, err := auth.UpdateUser(ctx, db, admin, user.ID, auth.UserPatch{Password: &common}); errs.As(err).Key != "auth.password_common" || errs.As(err).Field != "password" {
+			t.Errorf("reset to a common password: %v", err)
+		}
+		sess, _ := auth.Login(ctx, db, "zhang", "zhang-password-1", "10.0.0.2", "test")
+		zp, _, _ := auth.Authenticate(ctx, db, sess.Token)
+		err = auth.ChangePassword(ctx, db, zp, sess.Token, "zhang-password-1", "Qwertyuiop")
+		if e := errs.As(err); e.Key != "auth.password_common" || e.Field != "new_password" || !strings.Contains(e.Message(locale.ZH), "新密码") {
+			t.Errorf("change to a common password: %v", err)
+		}
+		if _, _, _, err := auth.EnsureAdmin(ctx, db, "1234567890"); errs.As(err).Key != "auth.password_common" {
+			t.Errorf("first administrator with a common password: %v", err)
 		}
 	})
 }

@@ -21,11 +21,15 @@ const (
 	sessionTouch = 5 * time.Minute
 )
 
-// Throttling: a username with maxUserFailures failed logins, or an address with
-// maxIPFailures, within throttleWindow is refused until the window passes.
+// Throttling: an account with maxPairFailures failed logins from one address, or an address
+// with maxIPFailures failed logins across accounts, within throttleWindow is refused from
+// that address until the window passes. Failures never lock an account as such: otherwise
+// anyone could deny a user their login by typing wrong passwords for them. Guessing one
+// account from many addresses stays slow because every address is throttled on its own and
+// every check costs an argon2id hash.
 const (
 	throttleWindow  = 15 * time.Minute
-	maxUserFailures = 5
+	maxPairFailures = 5
 	maxIPFailures   = 20
 )
 
@@ -44,8 +48,9 @@ func tokenHash(token string) string {
 }
 
 // Login checks a username and password and opens a session. Failures are counted per
-// username and per address; past the limit, even a right password is refused for a while,
-// so guessing is slow on every instance at once.
+// account and address, and per address; past a limit, even a right password is refused
+// from that address for a while, so guessing is slow on every instance at once while the
+// account's owner, from elsewhere, still logs in.
 func Login(ctx context.Context, db *store.DB, username, password, ip, userAgent string) (Session, error) {
 	username = strings.ToLower(strings.TrimSpace(username))
 	if username == "" {
@@ -58,14 +63,14 @@ func Login(ctx context.Context, db *store.DB, username, password, ip, userAgent 
 	var failed bool
 	err := db.InTx(ctx, func(tx *store.Tx) error {
 		since := tx.Now.Add(-throttleWindow)
-		var userFails, ipFails int
-		if err := tx.QueryRow(ctx, "SELECT COUNT(*) FROM login_attempts WHERE username = ? AND at > ? AND success = ?", username, since, false).Scan(&userFails); err != nil {
+		var pairFails, ipFails int
+		if err := tx.QueryRow(ctx, "SELECT COUNT(*) FROM login_attempts WHERE username = ? AND ip = ? AND at > ? AND success = ?", username, ip, since, false).Scan(&pairFails); err != nil {
 			return err
 		}
 		if err := tx.QueryRow(ctx, "SELECT COUNT(*) FROM login_attempts WHERE ip = ? AND at > ? AND success = ?", ip, since, false).Scan(&ipFails); err != nil {
 			return err
 		}
-		if userFails >= maxUserFailures || ipFails >= maxIPFailures {
+		if pairFails >= maxPairFailures || ipFails >= maxIPFailures {
 			return errs.New(errs.TooMany, "auth.throttled", int(throttleWindow.Minutes()))
 		}
 		var userID int64

@@ -192,8 +192,8 @@ func CreateUser(ctx context.Context, db *store.DB, actor access.Principal, in Us
 	return u, err
 }
 
-// UpdateUser changes an account. Deactivating it or resetting its password ends its
-// sessions.
+// UpdateUser changes an account. Deactivating it ends its sessions and revokes its API
+// tokens; resetting its password ends its sessions.
 func UpdateUser(ctx context.Context, db *store.DB, actor access.Principal, id int64, p UserPatch) (User, error) {
 	var after User
 	err := db.InTx(ctx, func(tx *store.Tx) error {
@@ -239,6 +239,15 @@ func UpdateUser(ctx context.Context, db *store.DB, actor access.Principal, id in
 				return err
 			}
 			action = "reset_password"
+		}
+		if before.Active && !after.Active {
+			// A deactivated account can no longer act, now or after a reactivation: its
+			// tokens are revoked for good (docs/api.md) and its sessions end, in this
+			// transaction so that no request slips in between.
+			action = "deactivate"
+			if _, err := tx.Exec(ctx, "UPDATE api_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL", tx.Now, id); err != nil {
+				return err
+			}
 		}
 		if (p.Active != nil && !*p.Active) || p.Password != nil {
 			if err := endSessions(ctx, tx, id, ""); err != nil {

@@ -2,6 +2,7 @@ package complaint
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"manyi/internal/access"
@@ -279,23 +280,29 @@ type PublicView struct {
 	ResolvedAt   *time.Time `json:"resolved_at,omitempty"`
 	Solution     string     `json:"solution,omitempty"`
 	Waiting      bool       `json:"waiting_on_you"`
+	// Answerable is false for complaints registered before response codes existed: their
+	// complainants answer through the complaint desk.
+	Answerable bool `json:"answerable"`
 }
 
-func publicID(ctx context.Context, tx *store.Tx, code string) (int64, error) {
+// publicID finds the complaint with the tracking code, and the hash of its response code.
+func publicID(ctx context.Context, tx *store.Tx, code string) (int64, string, error) {
 	code = NormalizeTrackingCode(code)
 	var id int64
-	err := tx.QueryRow(ctx, "SELECT id FROM complaints WHERE tracking_code = ?", code).Scan(&id)
+	var hash string
+	err := tx.QueryRow(ctx, "SELECT id, response_hash FROM complaints WHERE tracking_code = ?", code).Scan(&id, &hash)
 	if code == "" || store.IsNoRows(err) {
-		return 0, errs.Field("tracking_code", "complaint.code_unknown")
+		return 0, "", errs.Field("tracking_code", "complaint.code_unknown")
 	}
-	return id, err
+	return id, hash, err
 }
 
-// Track returns the public view of the complaint with the tracking code.
+// Track returns the public view of the complaint with the tracking code. The tracking code
+// only reads: staff see it too.
 func Track(ctx context.Context, db *store.DB, code string) (PublicView, error) {
 	var v PublicView
 	err := db.Read(ctx, func(tx *store.Tx) error {
-		id, err := publicID(ctx, tx, code)
+		id, hash, err := publicID(ctx, tx, code)
 		if err != nil {
 			return err
 		}
@@ -304,19 +311,29 @@ func Track(ctx context.Context, db *store.DB, code string) (PublicView, error) {
 			return err
 		}
 		v = PublicView{TrackingCode: c.TrackingCode, Status: c.Status, Category: c.Category, ReceivedAt: c.ReceivedAt, ReplyDueAt: c.ReplyDueAt,
-			RepliedAt: c.RepliedAt, Reply: c.Reply, ResolvedAt: c.ResolvedAt, Solution: c.Solution, Waiting: c.PausedAt != nil}
+			RepliedAt: c.RepliedAt, Reply: c.Reply, ResolvedAt: c.ResolvedAt, Solution: c.Solution, Waiting: c.PausedAt != nil,
+			Answerable: hash != ""}
 		return nil
 	})
 	return v, err
 }
 
 // Respond records the complainant's answer to a solution from the public page: confirmed,
-// or not satisfied with a reason (reopened).
-func Respond(ctx context.Context, db *store.DB, code string, satisfied bool, reason string) error {
+// or not satisfied with a reason (reopened). It needs the response code, which only the
+// complainant holds; the tracking code alone, which staff see, changes nothing.
+func Respond(ctx context.Context, db *store.DB, code, responseCode string, satisfied bool, reason string) error {
 	return db.InTx(ctx, func(tx *store.Tx) error {
-		id, err := publicID(ctx, tx, code)
+		id, hash, err := publicID(ctx, tx, code)
 		if err != nil {
 			return err
+		}
+		switch {
+		case hash == "":
+			return errs.Field("response_code", "complaint.answer_by_desk")
+		case strings.TrimSpace(responseCode) == "":
+			return errs.Required("response_code")
+		case !responseMatches(hash, responseCode):
+			return errs.Field("response_code", "complaint.response_code_wrong")
 		}
 		a := Action{Verb: Confirm}
 		if !satisfied {

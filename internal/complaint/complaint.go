@@ -108,6 +108,10 @@ type Complaint struct {
 	SLARound        int        `json:"sla_round"`
 	CreatedAt       time.Time  `json:"created_at"`
 	UpdatedAt       time.Time  `json:"updated_at"`
+
+	// ResponseCode is set only in the answer to a registration, the one time it is shown:
+	// only its hash is stored.
+	ResponseCode string `json:"response_code,omitempty"`
 }
 
 // Counts reports whether the complaint counts in scores.

@@ -3,7 +3,9 @@ package complaint_test
 import (
 	"bytes"
 	"context"
+	"regexp"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -202,6 +204,7 @@ func TestPauseResumeReopenAndReassign(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		f := setup(t, db, "2026-03-02 10:00") // Monday
 		c := f.register(t, complaint.Input{})
+		responseCode := c.ResponseCode
 		if !c.SolutionDueAt.Equal(at("2026-03-05 10:00")) {
 			t.Fatalf("due %v", c.SolutionDueAt)
 		}
@@ -226,7 +229,7 @@ func TestPauseResumeReopenAndReassign(t *testing.T) {
 			t.Errorf("after reassign: unit %d round %d due %v", c.UnitID, c.SLARound, c.SolutionDueAt)
 		}
 		c = f.act(t, c.ID, complaint.Action{Verb: complaint.Resolve, Text: "已处理"})
-		if err := complaint.Respond(context.Background(), db, c.TrackingCode, false, "问题没有解决"); err != nil {
+		if err := complaint.Respond(context.Background(), db, c.TrackingCode, responseCode, false, "问题没有解决"); err != nil {
 			t.Fatal(err)
 		}
 		d, _ = complaint.Get(context.Background(), db, clerk, c.ID)
@@ -323,7 +326,7 @@ func TestPublicRateLimitAndTracking(t *testing.T) {
 		in := complaint.Input{UnitID: f.area.ID, Category: complaint.Delay, Complainant: "王", Contact: "13800001111", Description: "电梯坏了一周"}
 		var first complaint.Complaint
 		for i := range complaint.PublicLimit {
-			c, err := complaint.RegisterPublic(ctx, db, in, "client-a")
+			c, err := complaint.RegisterPublic(ctx, db, in, complaint.Sender{ClientKey: "client-a"})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -331,10 +334,10 @@ func TestPublicRateLimitAndTracking(t *testing.T) {
 				first = c
 			}
 		}
-		if _, err := complaint.RegisterPublic(ctx, db, in, "client-a"); !errs.Is(err, errs.TooMany) {
+		if _, err := complaint.RegisterPublic(ctx, db, in, complaint.Sender{ClientKey: "client-a"}); !errs.Is(err, errs.TooMany) {
 			t.Errorf("sixth submission: %v", err)
 		}
-		if _, err := complaint.RegisterPublic(ctx, db, in, "client-b"); err != nil {
+		if _, err := complaint.RegisterPublic(ctx, db, in, complaint.Sender{ClientKey: "client-b"}); err != nil {
 			t.Errorf("another client: %v", err)
 		}
 		v, err := complaint.Track(ctx, db, "  "+first.TrackingCode[3:7]+first.TrackingCode[8:])
@@ -357,4 +360,104 @@ func mustCalendar(t testing.TB, db *store.DB) *calendar.Calendar {
 		t.Fatal(err)
 	}
 	return cal
+}
+
+// TestResponseCode: the tracking code, which staff see, only reads; confirming or rejecting
+// a solution needs the response code shown once at registration and stored only hashed.
+// Complaints from before response codes are answered through the desk.
+func TestResponseCode(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := setup(t, db, "2026-03-02 10:00")
+		c := f.register(t, complaint.Input{})
+		if !regexp.MustCompile(`^[2-9A-Z]{4}-[2-9A-Z]{4}-[2-9A-Z]{4}$`).MatchString(c.ResponseCode) {
+			t.Fatalf("response code %q", c.ResponseCode)
+		}
+		code := c.ResponseCode
+		var stored string
+		db.Read(ctx, func(tx *store.Tx) error {
+			return tx.QueryRow(ctx, "SELECT response_hash FROM complaints WHERE id = ?", c.ID).Scan(&stored)
+		})
+		if stored == "" || strings.Contains(stored, strings.ReplaceAll(code, "-", "")) {
+			t.Fatalf("response code stored as %q", stored)
+		}
+		if d, _ := complaint.Get(ctx, db, clerk, c.ID); d.ResponseCode != "" {
+			t.Fatal("staff see the response code after registration")
+		}
+		f.act(t, c.ID, complaint.Action{Verb: complaint.Reply, Text: "收到"})
+		f.act(t, c.ID, complaint.Action{Verb: complaint.Resolve, Text: "已处理"})
+		for _, tt := range []struct{ response, key string }{
+			{"", "err.required"},
+			{c.TrackingCode, "complaint.response_code_wrong"},
+			{"AAAA-AAAA-AAAA", "complaint.response_code_wrong"},
+		} {
+			err := complaint.Respond(ctx, db, c.TrackingCode, tt.response, true, "")
+			if e := errs.As(err); e.Field != "response_code" || e.Key != tt.key {
+				t.Errorf("Respond with response code %q = %v, want %s on response_code", tt.response, err, tt.key)
+			}
+		}
+		if v, _ := complaint.Track(ctx, db, c.TrackingCode); v.Status != complaint.Resolved || !v.Answerable {
+			t.Fatalf("after refused answers: %+v", v)
+		}
+		// Typed in lower case without dashes, the right code confirms.
+		if err := complaint.Respond(ctx, db, c.TrackingCode, strings.ToLower(strings.ReplaceAll(code, "-", " ")), true, ""); err != nil {
+			t.Fatal(err)
+		}
+		if v, _ := complaint.Track(ctx, db, c.TrackingCode); v.Status != complaint.Confirmed {
+			t.Fatalf("status after confirming %s", v.Status)
+		}
+
+		// A complaint registered before response codes: read-only online, answered by the desk.
+		old := f.register(t, complaint.Input{})
+		db.InTx(ctx, func(tx *store.Tx) error {
+			_, err := tx.Exec(ctx, "UPDATE complaints SET response_hash = '' WHERE id = ?", old.ID)
+			return err
+		})
+		f.act(t, old.ID, complaint.Action{Verb: complaint.Reply, Text: "收到"})
+		f.act(t, old.ID, complaint.Action{Verb: complaint.Resolve, Text: "已处理"})
+		if v, err := complaint.Track(ctx, db, old.TrackingCode); err != nil || v.Answerable {
+			t.Fatalf("old complaint: %+v, %v", v, err)
+		}
+		if err := complaint.Respond(ctx, db, old.TrackingCode, old.TrackingCode, true, ""); errs.As(err).Key != "complaint.answer_by_desk" {
+			t.Fatalf("old complaint answered online: %v", err)
+		}
+		if c := f.act(t, old.ID, complaint.Action{Verb: complaint.Confirm}); c.Status != complaint.Confirmed {
+			t.Fatalf("the desk cannot record the answer: %s", c.Status)
+		}
+	})
+}
+
+// TestPublicIdempotency: a resubmitted public form returns the first complaint with the same
+// codes and stores nothing more; it does not count against the client's hourly limit.
+func TestPublicIdempotency(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := setup(t, db, "2026-03-02 10:00")
+		in := complaint.Input{UnitID: f.area.ID, Category: complaint.Delay, Complainant: "王", Description: "电梯坏了一周"}
+		sender := complaint.Sender{ClientKey: "client-a", Limit: 2, IdemKey: "0123456789abcdef0123456789abcdef"}
+		first, err := complaint.RegisterPublic(ctx, db, in, sender)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for range 3 {
+			again, err := complaint.RegisterPublic(ctx, db, in, sender)
+			if err != nil || again.ID != first.ID || again.TrackingCode != first.TrackingCode || again.ResponseCode != first.ResponseCode {
+				t.Fatalf("retry = %+v, %v; want the first complaint %d with its codes", again, err, first.ID)
+			}
+		}
+		// A key too short to derive a secret from is not used: two complaints.
+		weak := complaint.Sender{ClientKey: "client-a", Limit: 2, IdemKey: "1"}
+		if c, err := complaint.RegisterPublic(ctx, db, in, weak); err != nil || c.ID == first.ID {
+			t.Fatalf("weak key: %+v, %v", c, err)
+		}
+		var n int
+		db.Read(ctx, func(tx *store.Tx) error { return tx.QueryRow(ctx, "SELECT COUNT(*) FROM complaints").Scan(&n) })
+		if n != 2 {
+			t.Fatalf("%d complaints stored, want 2", n)
+		}
+		// The configured limit holds: a third different form from the client is refused.
+		if _, err := complaint.RegisterPublic(ctx, db, in, complaint.Sender{ClientKey: "client-a", Limit: 2}); !errs.Is(err, errs.TooMany) {
+			t.Fatalf("third complaint within the limit of 2: %v", err)
+		}
+	})
 }

@@ -39,11 +39,14 @@ func rate(n, d int) float64 {
 	return float64(n) * 100 / float64(d)
 }
 
-// Repeat is a complainant who complained more than once.
+// Repeat is a complainant who complained more than once. Pages show the contact masked and
+// link to the complaints by LatestID (Filter.SameContactAs), so the full number never enters
+// a URL, where browser histories, proxies and access logs would keep it.
 type Repeat struct {
-	ContactKey string `json:"contact_key"`
+	ContactKey string `json:"-"`
 	Name       string `json:"name"`
 	Count      int    `json:"count"`
+	LatestID   int64  `json:"latest_id"` // the newest of the complainant's complaints
 }
 
 // Stats is the statistics page.
@@ -87,6 +90,7 @@ func Aggregate(cs []Complaint, now time.Time, loc *time.Location) Stats {
 				contacts[key] = &Repeat{ContactKey: key, Name: c.Complainant}
 			}
 			contacts[key].Count++
+			contacts[key].LatestID = max(contacts[key].LatestID, c.ID)
 		}
 		if c.RootCause != "" {
 			s.RootCauses = append(s.RootCauses, *c)

@@ -78,23 +78,67 @@ func checkUnit(ctx context.Context, tx *store.Tx, unitID int64) ([]int64, error)
 	return org.Ancestry(ctx, tx, unitID)
 }
 
-// Register records a complaint at once, with its SLA deadlines, tracking code and
-// attachments, in one transaction.
+// Register records a complaint at once, with its SLA deadlines, tracking code, response
+// code and attachments, in one transaction.
 func Register(ctx context.Context, db *store.DB, actor access.Principal, in Input) (Complaint, error) {
-	return register(ctx, db, actor, in, "")
+	return register(ctx, db, actor, in, Sender{})
 }
 
-// PublicLimit is how many complaints one client may submit through the public form per hour.
+// PublicLimit is how many complaints one client may submit through the public form per hour,
+// unless the server is configured otherwise.
 const PublicLimit = 5
 
-// RegisterPublic records a complaint from the public form: channel web, received now, and at
-// most PublicLimit an hour from one client (clientKey, a hash of its address).
-func RegisterPublic(ctx context.Context, db *store.DB, in Input, clientKey string) (Complaint, error) {
-	in.Channel, in.ReceivedAt, in.SourceRef = Web, time.Time{}, ""
-	return register(ctx, db, Public, in, clientKey)
+// Sender is who sent a complaint through the public form.
+type Sender struct {
+	ClientKey string // a hash of the client's address, never the address itself
+	Limit     int    // complaints an hour from one ClientKey; 0 means PublicLimit
+	IdemKey   string // issued with the form: a resubmission answers with the first complaint
 }
 
-func register(ctx context.Context, db *store.DB, actor access.Principal, in Input, clientKey string) (Complaint, error) {
+// RegisterPublic records a complaint from the public form: channel web, received now, at
+// most sender.Limit an hour from one client, and once per form: a retried submission with
+// the same idempotency key returns the first complaint, its response code included.
+func RegisterPublic(ctx context.Context, db *store.DB, in Input, sender Sender) (Complaint, error) {
+	in.Channel, in.ReceivedAt, in.SourceRef = Web, time.Time{}, ""
+	if sender.Limit <= 0 {
+		sender.Limit = PublicLimit
+	}
+	// A short key would make the response code derived from it guessable; such a form was
+	// not issued by us and gets no idempotency.
+	if sender.IdemKey = strings.TrimSpace(sender.IdemKey); len(sender.IdemKey) < minIdemKey || len(sender.IdemKey) > 128 {
+		sender.IdemKey = ""
+	}
+	c, err := register(ctx, db, Public, in, sender)
+	if sender.IdemKey != "" && store.IsUniqueViolation(err) {
+		// The same form was stored by a concurrent request: answer with that one.
+		err = db.Read(ctx, func(tx *store.Tx) error {
+			var ok bool
+			c, ok, err = byIdem(ctx, tx, sender.IdemKey)
+			if err == nil && !ok {
+				return fmt.Errorf("complaint with idempotency key vanished")
+			}
+			return err
+		})
+	}
+	return c, err
+}
+
+// byIdem finds the complaint stored with the idempotency key.
+func byIdem(ctx context.Context, tx *store.Tx, idemKey string) (Complaint, bool, error) {
+	var id int64
+	err := tx.QueryRow(ctx, "SELECT id FROM complaints WHERE idempotency_hash = ?", idemHash(idemKey)).Scan(&id)
+	if store.IsNoRows(err) {
+		return Complaint{}, false, nil
+	}
+	if err != nil {
+		return Complaint{}, false, err
+	}
+	c, err := get(ctx, tx, id)
+	c.ResponseCode = responseCodeFor(idemKey)
+	return c, err == nil, err
+}
+
+func register(ctx context.Context, db *store.DB, actor access.Principal, in Input, sender Sender) (Complaint, error) {
 	if err := validate(&in); err != nil {
 		return Complaint{}, err
 	}
@@ -116,12 +160,20 @@ func register(ctx context.Context, db *store.DB, actor access.Principal, in Inpu
 			return errs.New(errs.Forbidden, "err.out_of_scope")
 		}
 		now := tx.Now.Truncate(time.Second)
-		if clientKey != "" {
-			var n int
-			if err := tx.QueryRow(ctx, "SELECT COUNT(*) FROM complaints WHERE client_key = ? AND created_at > ?", clientKey, now.Add(-time.Hour)).Scan(&n); err != nil {
+		var idem any
+		if sender.IdemKey != "" {
+			var ok bool
+			if c, ok, err = byIdem(ctx, tx, sender.IdemKey); err != nil || ok {
 				return err
 			}
-			if n >= PublicLimit {
+			idem = idemHash(sender.IdemKey)
+		}
+		if sender.ClientKey != "" {
+			var n int
+			if err := tx.QueryRow(ctx, "SELECT COUNT(*) FROM complaints WHERE client_key = ? AND created_at > ?", sender.ClientKey, now.Add(-time.Hour)).Scan(&n); err != nil {
+				return err
+			}
+			if n >= sender.Limit {
 				return errs.New(errs.TooMany, "complaint.rate_limited")
 			}
 		}
@@ -151,17 +203,22 @@ func register(ctx context.Context, db *store.DB, actor access.Principal, in Inpu
 			TrackingCode: NewTrackingCode(), UnitID: in.UnitID, Channel: in.Channel, Category: in.Category,
 			Complainant: in.Complainant, Contact: in.Contact, Description: in.Description, SourceRef: in.SourceRef,
 			Status: Registered, Class: Unclassified, ReceivedAt: received, ReplyDueAt: pol.ReplyDue(received),
-			SolutionDueAt: &solDue, SLARound: 1, CreatedAt: now, UpdatedAt: now,
+			SolutionDueAt: &solDue, SLARound: 1, CreatedAt: now, UpdatedAt: now, ResponseCode: newResponseCode(),
+		}
+		if sender.IdemKey != "" {
+			c.ResponseCode = responseCodeFor(sender.IdemKey)
 		}
 		var createdBy any
 		if actor.UserID != 0 {
 			createdBy = actor.UserID
 		}
 		c.ID, err = tx.InsertID(ctx, `INSERT INTO complaints (tracking_code, unit_id, channel, category, complainant, contact, contact_key,
-			description, source_ref, status, classification, received_at, reply_due_at, solution_due_at, sla_round, client_key, created_by, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)`,
+			description, source_ref, status, classification, received_at, reply_due_at, solution_due_at, sla_round, client_key, created_by, created_at, updated_at,
+			response_hash, idempotency_hash)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?)`,
 			c.TrackingCode, c.UnitID, c.Channel, c.Category, c.Complainant, c.Contact, ContactKey(c.Contact),
-			c.Description, c.SourceRef, c.Status, c.Class, c.ReceivedAt, c.ReplyDueAt, solDue, clientKey, createdBy, now, now)
+			c.Description, c.SourceRef, c.Status, c.Class, c.ReceivedAt, c.ReplyDueAt, solDue, sender.ClientKey, createdBy, now, now,
+			responseHash(c.ResponseCode), idem)
 		if err != nil {
 			return fmt.Errorf("insert complaint: %w", err)
 		}
@@ -381,9 +438,11 @@ type Filter struct {
 	Class    Class
 	Open     bool      // not confirmed or closed
 	From, To time.Time // received in [From, To)
-	Contact  string    // the contact key of a repeat complainant
-	Limit    int
-	Offset   int
+	// SameContactAs selects the complaints with the same contact as this complaint: a repeat
+	// complainant's, without the contact in the URL.
+	SameContactAs int64
+	Limit         int
+	Offset        int
 }
 
 // scope returns the SQL condition restricting complaints to the units actor may read.
@@ -460,8 +519,8 @@ func where(ctx context.Context, db *store.DB, actor access.Principal, f Filter) 
 	if !f.To.IsZero() {
 		add("c.received_at < ?", f.To)
 	}
-	if f.Contact != "" {
-		add("c.contact_key = ?", f.Contact)
+	if f.SameContactAs != 0 {
+		add("c.contact_key <> '' AND c.contact_key = (SELECT s.contact_key FROM complaints s WHERE s.id = ?)", f.SameContactAs)
 	}
 	if len(conds) == 0 {
 		return "", args, nil

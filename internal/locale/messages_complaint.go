@@ -135,7 +135,6 @@ func init() {
 		"complaint.restart":         {"转交其他单位时重新开始解决时限", "Reassigning restarts the solution clock"},
 		"complaint.save":            {"保存", "Save"},
 		"complaint.submit":          {"提交", "Submit"},
-		"complaint.created":         {"投诉已登记，查询码 %s", "Complaint registered, tracking code %s"},
 		"complaint.done":            {"已完成：%s", "Done: %s"},
 		"complaint.policy_saved":    {"投诉时限已保存", "The deadlines were saved"},
 		"complaint.attachment_hint": {"可上传最多 3 个图片或 PDF 文件，每个不超过 5 MB。", "Up to 3 images or PDF files, 5 MB each at most."},

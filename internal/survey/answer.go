@@ -104,6 +104,15 @@ type Receipt struct {
 // client (clientKey, a hash of its address). idemKey, issued with the form, makes a retried
 // submission return the first one's receipt instead of storing it twice.
 func SubmitOnline(ctx context.Context, db *store.DB, code string, in AnswerInput, idemKey, clientKey string) (Receipt, error) {
+	return SubmitOnlineLimited(ctx, db, code, in, idemKey, clientKey, PublicLimit)
+}
+
+// SubmitOnlineLimited is SubmitOnline with the server's configured hourly limit per client
+// instead of PublicLimit; limit <= 0 means PublicLimit.
+func SubmitOnlineLimited(ctx context.Context, db *store.DB, code string, in AnswerInput, idemKey, clientKey string, limit int) (Receipt, error) {
+	if limit <= 0 {
+		limit = PublicLimit
+	}
 	idemKey = strings.TrimSpace(idemKey)
 	if len(idemKey) > 64 {
 		idemKey = ""
@@ -144,7 +153,7 @@ func SubmitOnline(ctx context.Context, db *store.DB, code string, in AnswerInput
 			if err := tx.QueryRow(ctx, "SELECT COUNT(*) FROM survey_answers WHERE client_key = ? AND created_at > ?", clientKey, tx.Now.Add(-time.Hour)).Scan(&n); err != nil {
 				return err
 			}
-			if n >= PublicLimit {
+			if n >= limit {
 				return errs.New(errs.TooMany, "survey.rate_limited")
 			}
 		}

@@ -34,10 +34,10 @@ func (s *Server) complaintRoutes() {
 	m.HandleFunc("POST /complaints/{id}/act", s.page(s.complaintAct))
 	m.HandleFunc("GET /complaints/{id}/attachments/{aid}", s.page(s.complaintAttachment))
 
-	m.HandleFunc("GET /complain", s.public(s.publicComplaintForm))
-	m.HandleFunc("POST /complain", s.public(s.publicComplaintCreate))
-	m.HandleFunc("GET /track", s.public(s.publicTrack))
-	m.HandleFunc("POST /track/respond", s.public(s.publicRespond))
+	m.HandleFunc("GET /complain", s.limited(s.complaintLimiter, "complaint.rate_limited_minute", s.publicComplaintForm))
+	m.HandleFunc("POST /complain", s.limited(s.complaintLimiter, "complaint.rate_limited_minute", s.publicComplaintCreate))
+	m.HandleFunc("GET /track", s.limited(s.trackLimiter, "complaint.track_rate_limited", s.publicTrack))
+	m.HandleFunc("POST /track/respond", s.limited(s.trackLimiter, "complaint.track_rate_limited", s.publicRespond))
 
 	m.HandleFunc("GET /calendar", s.page(s.calendarShow))
 	m.HandleFunc("GET /calendar/export.csv", s.page(s.calendarExport))
@@ -93,8 +93,9 @@ type complaintListData struct {
 
 func filterFromQuery(q url.Values) (complaint.Filter, string) {
 	f := complaint.Filter{Status: complaint.Status(q.Get("status")), Channel: complaint.Channel(q.Get("channel")),
-		Category: complaint.Category(q.Get("category")), Class: complaint.Class(q.Get("class")), Open: q.Get("open") == "1", Contact: q.Get("contact")}
+		Category: complaint.Category(q.Get("category")), Class: complaint.Class(q.Get("class")), Open: q.Get("open") == "1"}
 	f.UnitID, _ = strconv.ParseInt(q.Get("unit"), 10, 64)
+	f.SameContactAs, _ = strconv.ParseInt(q.Get("same_contact"), 10, 64)
 	month := q.Get("month")
 	if t, err := time.ParseInLocation("2006-01", month, timeZone); err == nil {
 		f.From, f.To = t.UTC(), t.AddDate(0, 1, 0).UTC()
@@ -157,6 +158,7 @@ type complaintFormData struct {
 	Error      string
 	ErrField   string
 	Public     bool
+	Idem       string // the public form's idempotency key
 }
 
 func (s *Server) renderComplaintForm(w http.ResponseWriter, r *http.Request, status int, d complaintFormData) error {
@@ -248,7 +250,9 @@ func (s *Server) complaintCreate(w http.ResponseWriter, r *http.Request) error {
 	if err == nil {
 		var c complaint.Complaint
 		if c, err = complaint.Register(r.Context(), s.db, principal(r), in); err == nil {
-			s.redirect(w, r, "/complaints/"+itoa(c.ID), "complaint.created", c.TrackingCode)
+			// The response code is shown this once, for the desk to pass on to the caller; it
+			// is stored only hashed and never shown to staff again.
+			s.redirect(w, r, "/complaints/"+itoa(c.ID), "complaint.created_with_response", c.TrackingCode, c.ResponseCode)
 			return nil
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -37,6 +38,11 @@ type Config struct {
 	Version string
 	// Sources are the areas' fact sources for period close, beside the assessment ledger.
 	Sources []assessment.Source
+	// TrustedProxies are the load balancers whose X-Forwarded-For / X-Real-IP name the
+	// client; from any other peer these headers are ignored.
+	TrustedProxies []netip.Prefix
+	// Limits are the public pages' rate limits; the zero value means DefaultLimits.
+	Limits Limits
 }
 
 // Server is the HTTP handler of manyi.
@@ -48,6 +54,8 @@ type Server struct {
 	mux   *http.ServeMux
 	// assess closes periods over cfg.Sources.
 	assess *assessment.Engine
+	// Per-client request limits of the public pages, per instance.
+	surveyLimiter, trackLimiter, complaintLimiter *rateLimiter
 }
 
 // New builds the server and parses its templates, failing fast on a broken template.
@@ -56,7 +64,12 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, db: cfg.DB, log: cfg.Logger, pages: p, mux: http.NewServeMux(), assess: assessment.NewEngine(cfg.DB, cfg.Sources...)}
+	cfg.Limits = cfg.Limits.orDefaults()
+	s := &Server{cfg: cfg, db: cfg.DB, log: cfg.Logger, pages: p, mux: http.NewServeMux(), assess: assessment.NewEngine(cfg.DB, cfg.Sources...),
+		surveyLimiter:    newRateLimiter(cfg.Limits.SurveyPerMinute, time.Minute),
+		trackLimiter:     newRateLimiter(cfg.Limits.TrackPerMinute, time.Minute),
+		complaintLimiter: newRateLimiter(cfg.Limits.ComplaintsPerMinute, time.Minute),
+	}
 	s.routes()
 	api.New(cfg.DB, cfg.Logger).Register(s.mux)
 	return s, nil

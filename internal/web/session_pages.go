@@ -1,7 +1,6 @@
 package web
 
 import (
-	"net"
 	"net/http"
 	"strings"
 
@@ -13,14 +12,6 @@ import (
 
 func tr(r *http.Request, key string, args ...any) string {
 	return locale.T(locale.FromContext(r.Context()), key, args...)
-}
-
-func clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }
 
 // safeNext keeps post-login redirects on this site.
@@ -48,7 +39,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
 	username, password := r.PostFormValue("username"), r.PostFormValue("password")
 	next := safeNext(r.PostFormValue("next"))
-	sess, err := auth.Login(r.Context(), s.db, username, password, clientIP(r), r.UserAgent())
+	sess, err := auth.Login(r.Context(), s.db, username, password, s.clientIP(r), r.UserAgent())
 	if err != nil {
 		e := errs.As(err)
 		if e.Code == errs.Internal {
@@ -61,7 +52,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := auth.RecordLogin(r.Context(), s.db, p, clientIP(r)); err != nil {
+	if err := auth.RecordLogin(r.Context(), s.db, p, s.clientIP(r)); err != nil {
 		return err
 	}
 	s.setSession(w, r, sess)

@@ -46,10 +46,10 @@ func (s *Server) surveyRoutes() {
 	m.HandleFunc("GET /surveys/improper", s.page(s.surveyImproper))
 	m.HandleFunc("POST /surveys/improper", s.page(s.surveyImproperCreate))
 
-	m.HandleFunc("GET /s", s.limited(s.surveyCodeForm))
-	m.HandleFunc("GET /s/{code}", s.limited(s.surveyPublicForm))
-	m.HandleFunc("POST /s/{code}", s.limited(s.surveyPublicSubmit))
-	m.HandleFunc("GET /s/{code}/thanks", s.limited(s.surveyPublicThanks))
+	m.HandleFunc("GET /s", s.limited(s.surveyLimiter, "survey.rate_limited", s.surveyCodeForm))
+	m.HandleFunc("GET /s/{code}", s.limited(s.surveyLimiter, "survey.rate_limited", s.surveyPublicForm))
+	m.HandleFunc("POST /s/{code}", s.limited(s.surveyLimiter, "survey.rate_limited", s.surveyPublicSubmit))
+	m.HandleFunc("GET /s/{code}/thanks", s.limited(s.surveyLimiter, "survey.rate_limited", s.surveyPublicThanks))
 }
 
 // surveyBase is what every survey staff page shows: the tabs and whether the reader is a

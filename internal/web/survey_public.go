@@ -52,16 +52,14 @@ func (l *rateLimiter) allow(key string, now time.Time) bool {
 	return h.n <= l.max
 }
 
-// surveyLimiter allows a resident's phone to open and send questionnaires at a human pace:
-// 120 requests a minute is a whole family answering, not a script trying codes.
-var surveyLimiter = newRateLimiter(120, time.Minute)
-
-// limited wraps a public survey handler with the per-client rate limit.
-func (s *Server) limited(h handler) http.HandlerFunc {
+// limited wraps a public handler with a per-client request limit (Limits: the survey pages
+// allow a family answering on its phones, 120 a minute by default, not a script trying
+// codes); past it the handler is refused with the message of key.
+func (s *Server) limited(l *rateLimiter, key string, h handler) http.HandlerFunc {
 	return s.public(func(w http.ResponseWriter, r *http.Request) error {
-		if !surveyLimiter.allow(clientKey(r), time.Now()) {
+		if !l.allow(s.clientKey(r), time.Now()) {
 			w.Header().Set("Retry-After", "60")
-			return errs.New(errs.TooMany, "survey.rate_limited")
+			return errs.New(errs.TooMany, key)
 		}
 		return h(w, r)
 	})
@@ -138,7 +136,7 @@ func (s *Server) surveyPublicSubmit(w http.ResponseWriter, r *http.Request) erro
 		return s.renderPublicSurvey(w, r, http.StatusNotFound, survey.AnswerInput{}, "", "")
 	}
 	in := answerFromForm(r, q.Template.Def)
-	rc, err := survey.SubmitOnline(r.Context(), s.db, code, in, r.PostFormValue("idem"), clientKey(r))
+	rc, err := survey.SubmitOnlineLimited(r.Context(), s.db, code, in, r.PostFormValue("idem"), s.clientKey(r), s.cfg.Limits.AnswersPerHour)
 	if err == nil {
 		http.Redirect(w, r, "/s/"+rc.Code+"/thanks", http.StatusSeeOther)
 		return nil
