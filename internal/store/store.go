@@ -98,7 +98,7 @@ func sqliteDSN(path, txlock string) string {
 	q.Add("_pragma", "busy_timeout(10000)")
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "foreign_keys(1)")
-	q.Add("_pragma", "synchronous(NORMAL)")
+	q.Add("_pragma", "synchronous(FULL)")
 	q.Set("_txlock", txlock)
 	q.Set("_time_format", "sqlite")
 	return "file:" + path + "?" + q.Encode()
