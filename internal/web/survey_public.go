@@ -138,7 +138,7 @@ func (s *Server) surveyPublicSubmit(w http.ResponseWriter, r *http.Request) erro
 		return s.renderPublicSurvey(w, r, http.StatusNotFound, survey.AnswerInput{}, "", "")
 	}
 	in := answerFromForm(r, q.Template.Def)
-	rc, err := survey.SubmitOnline(r.Context(), s.db, code, in, r.PostFormValue("idem"), clientKey(r))
+	rc, err := q.Submit(r.Context(), s.db, in, r.PostFormValue("idem"), clientKey(r))
 	if err == nil {
 		http.Redirect(w, r, "/s/"+rc.Code+"/thanks", http.StatusSeeOther)
 		return nil

@@ -1,0 +1,7 @@
+package locale
+
+func init() {
+	defineAll(map[string][2]string{
+		"field.survey_invitation_count": {"邀请数量", "Number of invitations"},
+	})
+}
