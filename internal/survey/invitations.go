@@ -3,6 +3,7 @@ package survey
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"manyi/internal/access"
 	"manyi/internal/audit"
@@ -107,4 +108,43 @@ func addInvitations(ctx context.Context, db *store.DB, actor access.Principal, c
 		return nil, err
 	}
 	return codes, nil
+}
+
+// RunningCampaign returns the id of the campaign that started last among those taking
+// online answers today, for tools that need one (manyi load); not found when none runs.
+func RunningCampaign(ctx context.Context, db *store.DB) (int64, error) {
+	var id int64
+	err := db.Read(ctx, func(tx *store.Tx) error {
+		today := Day(tx.Now)
+		err := tx.QueryRow(ctx, "SELECT id FROM survey_campaigns WHERE status = ? AND starts_on <= ? AND ends_on >= ? ORDER BY starts_on DESC, id DESC LIMIT 1",
+			Open, today, today).Scan(&id)
+		if store.IsNoRows(err) {
+			return errs.New(errs.NotFound, "survey.campaign_unknown", 0)
+		}
+		return err
+	})
+	return id, err
+}
+
+// CountAnswered returns how many of the invitation codes have a stored answer: a load test
+// checks with it that every acknowledged answer is there.
+func CountAnswered(ctx context.Context, db *store.DB, codes []string) (int, error) {
+	total := 0
+	err := db.Read(ctx, func(tx *store.Tx) error {
+		for start := 0; start < len(codes); start += 500 {
+			chunk := codes[start:min(len(codes), start+500)]
+			args := make([]any, len(chunk))
+			for i, c := range chunk {
+				args[i] = c
+			}
+			var n int
+			if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM survey_answers a JOIN survey_invitations i ON i.id = a.invitation_id
+				WHERE i.code IN (`+strings.TrimSuffix(strings.Repeat("?,", len(chunk)), ",")+`)`, args...).Scan(&n); err != nil {
+				return err
+			}
+			total += n
+		}
+		return nil
+	})
+	return total, err
 }

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -48,6 +49,8 @@ type Server struct {
 	mux   *http.ServeMux
 	// assess closes periods over cfg.Sources.
 	assess *assessment.Engine
+	// blankForms keeps the questions of unfilled public survey forms (questionsHTML).
+	blankForms sync.Map
 }
 
 // New builds the server and parses its templates, failing fast on a broken template.
