@@ -33,4 +33,10 @@ END $$;
 CREATE TRIGGER audit_log_no_change BEFORE UPDATE OR DELETE ON audit_log
 FOR EACH ROW EXECUTE FUNCTION audit_log_append_only();
 
+-- Ids now come from the identity column; until now Record gave them explicitly (from
+-- audit_head), so the sequence never moved. Start it after the last entry.
+SELECT setval(pg_get_serial_sequence('audit_log', 'id'),
+              COALESCE((SELECT MAX(id) FROM audit_log), 1),
+              (SELECT MAX(id) FROM audit_log) IS NOT NULL);
+
 DROP TABLE audit_head;
