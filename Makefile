@@ -3,7 +3,7 @@ GO ?= go
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X main.version=$(VERSION)
 
-.PHONY: run build test test-short lint chromium clean
+.PHONY: run build test test-short lint chromium clean bench
 
 ## run: build manyi and serve it on http://127.0.0.1:8080 with demo data in ./manyi.db
 run: build
@@ -27,6 +27,17 @@ test: chromium
 ## test-short: the tests without the browser and without -race, for a quick edit loop
 test-short:
 	$(GO) test -short ./...
+
+## bench: the speed benchmarks of issue 14 that exist so far, with what each measured
+## (docs/benchmarks.md says how to read them). PostgreSQL parts run when MANYI_TEST_POSTGRES
+## names a server. Stop other work on the machine first: the figures are only as quiet as it.
+bench:
+	@echo "== audit log: writing transactions with 1 and 16 writers (PostgreSQL) =="
+	$(GO) test -run '^$$' -bench BenchmarkRecord -benchtime 3s ./internal/audit/
+	sh docs/benchmarks/answer-cycle.sh sqlite 8 10
+	@if [ -n "$$MANYI_TEST_POSTGRES" ]; then sh docs/benchmarks/answer-cycle.sh postgres 8 10; \
+	  else echo "== public survey answer cycle on PostgreSQL: skipped, MANYI_TEST_POSTGRES is not set =="; fi
+	@echo "== not measured by make bench: issue 14 targets 2-5 (month close over N=100 data, staff pages at 50 users, 100,000-row import, memory during import) =="
 
 lint:
 	test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); exit 1)

@@ -14,12 +14,16 @@ import (
 	"manyi/internal/store"
 )
 
-// openDB parses the --db flag and opens the database.
-func openDB(ctx context.Context, name string, args []string, stderr io.Writer) (*store.DB, *flag.FlagSet, error) {
+// openDB parses the --db flag, and the command's own flags that more adds, and opens the
+// database.
+func openDB(ctx context.Context, name string, args []string, stderr io.Writer, more ...func(*flag.FlagSet)) (*store.DB, *flag.FlagSet, error) {
 	var c Config
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	c.flags(fs, false)
+	for _, add := range more {
+		add(fs)
+	}
 	if err := fs.Parse(args); err != nil {
 		return nil, nil, err
 	}

@@ -26,6 +26,9 @@ Usage:
   manyi eval    --scheme NAME|FILE --facts FILE.json [--format json|table]
                                                                   compute scheme results offline
   manyi backup  [--db URL] FILE                                   copy the SQLite database to FILE
+  manyi audit verify [--db URL] [--seal]                          check the audit log's sealed hash chain
+  manyi load    --db URL --url http://127.0.0.1:PORT [-c 8] [-d 10s]
+                                                                  residents answering surveys against a running server
   manyi version                                                   print the version
 
 Every flag can also be set by an environment variable: --addr is MANYI_ADDR, --db is MANYI_DB,
@@ -60,6 +63,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runEval(ctx, rest, stdout, stderr)
 	case "backup":
 		return runBackup(ctx, rest, stdout, stderr)
+	case "audit":
+		return runAudit(ctx, rest, stdout, stderr)
+	case "load":
+		return runLoad(ctx, rest, stdout, stderr)
 	case "version", "--version", "-v":
 		fmt.Fprintln(stdout, "manyi", version)
 		return nil

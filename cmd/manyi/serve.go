@@ -9,6 +9,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
+	"runtime/pprof"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -179,8 +181,20 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	m.Config.flags(fs, true)
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file, for benchmarks (docs/benchmarks.md)")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
 	}
 	m.Logger = newLogger(stderr, m.Config.LogFormat, m.Config.LogLevel)
 	if err := m.Open(ctx); err != nil {

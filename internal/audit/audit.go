@@ -1,9 +1,11 @@
 // Package audit keeps the append-only record of every change to organisation, users, roles,
 // schemes, scores and closed periods: who, when, what, and the record before and after.
 //
-// Entries form a hash chain (each hash covers the previous hash and the entry), so that
-// Verify can prove nobody edited or removed an entry behind the application's back; the
-// database triggers refuse UPDATE and DELETE outright.
+// Entries are appended by Record with no shared row, so writers never wait for each other.
+// Seal, run by one sealer at a time shortly after commit, links them into a hash chain (each
+// hash covers the previous hash and the entry), so that Verify can prove nobody edited or
+// removed a sealed entry behind the application's back; the database triggers refuse DELETE
+// and any UPDATE but the one that seals an entry. docs/audit.md argues the design.
 package audit
 
 import (
@@ -32,7 +34,7 @@ type Entry struct {
 	UnitID   int64           `json:"unit_id,omitempty"`
 	Before   json.RawMessage `json:"before"`
 	After    json.RawMessage `json:"after"`
-	Hash     string          `json:"hash"`
+	Hash     string          `json:"hash"` // "" until sealed
 }
 
 // Change describes what to record. Before is nil for a creation, After nil for a deletion.
@@ -46,6 +48,8 @@ type Change struct {
 }
 
 // Record appends an entry in tx, so the entry commits or rolls back with the change itself.
+// It touches no shared row: the entry's id comes from the database, and the entry joins the
+// hash chain later, when Seal reaches it (docs/audit.md).
 func Record(ctx context.Context, tx *store.Tx, actor access.Principal, c Change) error {
 	before, err := marshal(c.Before)
 	if err != nil {
@@ -55,32 +59,11 @@ func Record(ctx context.Context, tx *store.Tx, actor access.Principal, c Change)
 	if err != nil {
 		return err
 	}
-	// Reading and updating the head row in the same transaction serialises appenders: on
-	// PostgreSQL the first UPDATE takes a row lock, on SQLite the writer lock is already held.
-	// The entry's id comes from the head rather than the database's sequence because the
-	// hash covers the id and the append-only trigger forbids filling it in afterwards.
-	if _, err := tx.Exec(ctx, "UPDATE audit_head SET last_id = last_id WHERE id = 1"); err != nil {
-		return fmt.Errorf("lock audit head: %w", err)
-	}
-	var lastID int64
-	var lastHash string
-	if err := tx.QueryRow(ctx, "SELECT last_id, last_hash FROM audit_head WHERE id = 1").Scan(&lastID, &lastHash); err != nil {
-		return fmt.Errorf("read audit head: %w", err)
-	}
-	e := Entry{
-		ID: lastID + 1, At: tx.Now, ActorID: actor.UserID, Actor: actorName(actor), Action: c.Action,
-		Entity: c.Entity, EntityID: fmt.Sprint(c.EntityID), UnitID: c.UnitID,
-		Before: before, After: after,
-	}
-	e.Hash = hash(lastHash, e)
-	if _, err := tx.Exec(ctx, `INSERT INTO audit_log (id, at, actor_id, actor, action, entity, entity_id, unit_id, before_json, after_json, prev_hash, hash)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		e.ID, e.At, nullID(e.ActorID), e.Actor, e.Action, e.Entity, e.EntityID, nullID(e.UnitID),
-		string(before), string(after), lastHash, e.Hash); err != nil {
+	if _, err := tx.Exec(ctx, `INSERT INTO audit_log (at, actor_id, actor, action, entity, entity_id, unit_id, before_json, after_json)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		tx.Now, nullID(actor.UserID), actorName(actor), c.Action, c.Entity, fmt.Sprint(c.EntityID), nullID(c.UnitID),
+		string(before), string(after)); err != nil {
 		return fmt.Errorf("append audit entry: %w", err)
-	}
-	if _, err := tx.Exec(ctx, "UPDATE audit_head SET last_id = ?, last_hash = ? WHERE id = 1", e.ID, e.Hash); err != nil {
-		return fmt.Errorf("advance audit head: %w", err)
 	}
 	return nil
 }

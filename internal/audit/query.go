@@ -65,7 +65,7 @@ func List(ctx context.Context, tx *store.Tx, f Filter) ([]Entry, int, error) {
 	case limit > 500:
 		limit = 500
 	}
-	rows, err := tx.Query(ctx, `SELECT id, at, actor_id, actor, action, entity, entity_id, unit_id, before_json, after_json, hash
+	rows, err := tx.Query(ctx, `SELECT id, at, actor_id, actor, action, entity, entity_id, unit_id, before_json, after_json, COALESCE(hash, '')
 		FROM audit_log WHERE `+cond+` ORDER BY id DESC LIMIT ? OFFSET ?`, append(args, limit, f.Offset)...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("list audit: %w", err)
@@ -93,42 +93,4 @@ func scan(rows *sql.Rows) (Entry, error) {
 	e.ActorID, e.UnitID = actorID.Int64, unitID.Int64
 	e.Before, e.After = []byte(before), []byte(after)
 	return e, nil
-}
-
-// VerifyResult says how much of the chain was checked and where it first broke.
-type VerifyResult struct {
-	Checked  int
-	BrokenAt int64 // 0 when the chain is intact
-}
-
-// Verify walks the whole chain and reports the first entry whose hash does not match.
-func Verify(ctx context.Context, db *store.DB) (VerifyResult, error) {
-	var res VerifyResult
-	err := db.Read(ctx, func(tx *store.Tx) error {
-		rows, err := tx.Query(ctx, `SELECT id, at, actor_id, actor, action, entity, entity_id, unit_id, before_json, after_json, hash, prev_hash
-			FROM audit_log ORDER BY id`)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		prev, wantID := "", int64(1)
-		for rows.Next() {
-			var e Entry
-			var actorID, unitID sql.NullInt64
-			var before, after, prevHash string
-			if err := rows.Scan(&e.ID, &e.At, &actorID, &e.Actor, &e.Action, &e.Entity, &e.EntityID, &unitID, &before, &after, &e.Hash, &prevHash); err != nil {
-				return err
-			}
-			e.ActorID, e.UnitID = actorID.Int64, unitID.Int64
-			e.Before, e.After = []byte(before), []byte(after)
-			res.Checked++
-			if e.ID != wantID || prevHash != prev || hash(prev, e) != e.Hash {
-				res.BrokenAt = e.ID
-				return nil
-			}
-			prev, wantID = e.Hash, e.ID+1
-		}
-		return rows.Err()
-	})
-	return res, err
 }

@@ -13,7 +13,8 @@ import (
 	"manyi/internal/store"
 )
 
-// AuditVerifyArgs asks for the audit log's hash chain to be checked from the first entry.
+// AuditVerifyArgs asks for the audit log's sealed hash chain to be checked from the first
+// entry, and the entries waiting to be sealed counted.
 type AuditVerifyArgs struct{}
 
 // Kind is the job's name in river_job.kind.
@@ -28,9 +29,12 @@ func (AuditVerifyArgs) InsertOpts() river.InsertOpts {
 
 // AuditVerifyOutput is the job's recorded output (river_job.metadata → output).
 type AuditVerifyOutput struct {
-	Intact   bool  `json:"intact"`
-	Checked  int   `json:"checked"`
-	BrokenAt int64 `json:"broken_at,omitempty"`
+	Intact   bool   `json:"intact"`
+	Checked  int    `json:"checked"`
+	BrokenAt int64  `json:"broken_at,omitempty"`
+	HeadSeq  int64  `json:"head_seq"`
+	HeadHash string `json:"head_hash,omitempty"`
+	Unsealed int    `json:"unsealed"`
 }
 
 // The gauges have no labels but are vectors so that they are absent until this process has
@@ -44,6 +48,14 @@ var (
 		Name: "manyi_audit_chain_checked_entries",
 		Help: "Audit-log entries checked by the last integrity check run by this instance.",
 	}, nil)
+	auditUnsealed = prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		Name: "manyi_audit_unsealed_entries",
+		Help: "Audit-log entries committed but not yet sealed into the hash chain, at the last integrity check run by this instance.",
+	}, nil)
+	auditSealedHead = prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		Name: "manyi_audit_chain_sealed_entries",
+		Help: "Length of the sealed audit chain as last seen by this instance; it never goes down unless entries were removed.",
+	}, nil)
 	auditLastCheck = prometheus.NewGaugeVec(prometheus.GaugeOpts{
 		Name: "manyi_audit_chain_last_check_timestamp_seconds",
 		Help: "Unix time of the last audit-log integrity check run by this instance.",
@@ -54,7 +66,9 @@ var (
 // registerMetrics registers the gauges on the default registry once per process, however
 // many runners are started.
 func registerMetrics() {
-	metricsOnce.Do(func() { prometheus.MustRegister(auditIntact, auditChecked, auditLastCheck) })
+	metricsOnce.Do(func() {
+		prometheus.MustRegister(auditIntact, auditChecked, auditUnsealed, auditSealedHead, auditLastCheck)
+	})
 }
 
 type auditVerifyWorker struct {
@@ -73,17 +87,21 @@ func (w *auditVerifyWorker) Work(ctx context.Context, job *river.Job[AuditVerify
 	if err != nil {
 		return err
 	}
-	out := AuditVerifyOutput{Intact: res.BrokenAt == 0, Checked: res.Checked, BrokenAt: res.BrokenAt}
+	out := AuditVerifyOutput{Intact: res.BrokenAt == 0, Checked: res.Checked, BrokenAt: res.BrokenAt,
+		HeadSeq: res.Head.Seq, HeadHash: res.Head.Hash, Unsealed: res.Unsealed}
 	intact := 0.0
 	if out.Intact {
 		intact = 1
-		w.logger.Info("audit log intact", "job_id", job.ID, "checked", res.Checked)
+		w.logger.Info("audit log intact", "job_id", job.ID, "checked", res.Checked,
+			"head_seq", res.Head.Seq, "head_hash", res.Head.Hash, "unsealed", res.Unsealed)
 	} else {
 		w.logger.Error("audit log hash chain broken: an entry was changed or removed outside the application",
 			"job_id", job.ID, "checked", res.Checked, "broken_at", res.BrokenAt)
 	}
 	auditIntact.WithLabelValues().Set(intact)
 	auditChecked.WithLabelValues().Set(float64(res.Checked))
+	auditUnsealed.WithLabelValues().Set(float64(res.Unsealed))
+	auditSealedHead.WithLabelValues().Set(float64(res.Head.Seq))
 	auditLastCheck.WithLabelValues().Set(float64(time.Now().Unix()))
 	return river.RecordOutput(ctx, out)
 }

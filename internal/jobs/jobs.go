@@ -43,6 +43,9 @@ type Options struct {
 	// AuditVerifySchedule is when the audit chain is checked; default nightly at 03:00 local
 	// time. The check also runs when the runner starts (once an hour at most).
 	AuditVerifySchedule river.PeriodicSchedule
+	// AuditSealEvery is how often new audit entries are linked into the hash chain; default
+	// a second. Instances with NoWork do not seal.
+	AuditSealEvery time.Duration
 	// Register adds an area's workers; every job kind that is inserted must have one.
 	Register func(*river.Workers)
 	// PeriodicJobs are an area's scheduled jobs, enqueued by the elected leader only.
@@ -60,6 +63,7 @@ type Runner struct {
 	pool    *sql.DB
 	logger  *slog.Logger
 	working bool
+	sealer  *sealer
 }
 
 // poolSize is the number of connections of River's own pool. SQLite gets one, as River's
@@ -98,6 +102,9 @@ func Start(ctx context.Context, db *store.DB, logger *slog.Logger, opts Options)
 		// River's unique periods, which keep two instances from both running it, are whole
 		// seconds at least.
 		return nil, fmt.Errorf("jobs: session clean-up interval %v is under a second", opts.SessionCleanupEvery)
+	}
+	if opts.AuditSealEvery <= 0 {
+		opts.AuditSealEvery = time.Second
 	}
 	if opts.AuditVerifySchedule == nil {
 		opts.AuditVerifySchedule = Daily(3, 0, time.Local)
@@ -153,6 +160,7 @@ func Start(ctx context.Context, db *store.DB, logger *slog.Logger, opts Options)
 			pool.Close()
 			return nil, fmt.Errorf("jobs: start: %w", err)
 		}
+		r.sealer = startSealer(db, logger, opts.AuditSealEvery)
 		logger.Info("job runner started", "max_workers", opts.MaxWorkers)
 	}
 	return r, nil
@@ -180,6 +188,7 @@ func (r *Runner) Stop(ctx context.Context) error {
 			err = errors.Join(err, r.client.StopAndCancel(hard))
 		}
 		r.working = false
+		r.sealer.close(context.WithoutCancel(ctx))
 		r.logger.Info("job runner stopped")
 	}
 	return errors.Join(err, r.pool.Close())

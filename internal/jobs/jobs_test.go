@@ -46,12 +46,13 @@ func TestAuditVerifyIntact(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		mustMigrate(t, db)
 		mustRecordAudit(t, db, 3)
+		mustSeal(t, db)
 
 		r := mustStart(t, db, jobs.Options{})
 		job := waitCompleted(t, r, "audit_verify")
 		var out jobs.AuditVerifyOutput
 		mustOutput(t, job, &out)
-		if !out.Intact || out.Checked != 3 || out.BrokenAt != 0 {
+		if !out.Intact || out.Checked != 3 || out.BrokenAt != 0 || out.HeadSeq != 3 {
 			t.Fatalf("audit_verify output = %+v; want intact, 3 checked", out)
 		}
 		if v := gauge(t, "manyi_audit_chain_intact"); v != 1 {
@@ -71,6 +72,7 @@ func TestAuditVerifyFindsTampering(t *testing.T) {
 		ctx := context.Background()
 		mustMigrate(t, db)
 		mustRecordAudit(t, db, 3)
+		mustSeal(t, db)
 		// Someone with direct database access disables the append-only trigger and edits
 		// an entry; the check must notice.
 		dropTrigger := "DROP TRIGGER audit_log_no_update"
@@ -97,6 +99,25 @@ func TestAuditVerifyFindsTampering(t *testing.T) {
 		}
 		if v := gauge(t, "manyi_audit_chain_intact"); v != 0 {
 			t.Errorf("manyi_audit_chain_intact = %v, want 0", v)
+		}
+	})
+}
+
+// Entries committed while no instance sealed (a crash between commit and seal) are sealed
+// when a runner starts, and a graceful stop leaves none behind.
+func TestRunnerSealsTheBacklog(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		mustMigrate(t, db)
+		mustRecordAudit(t, db, 4)
+		r := mustStart(t, db, jobs.Options{AuditSealEvery: time.Hour})
+		mustRecordAudit(t, db, 2) // after the start-up pass; the stop's last pass seals them
+		if err := r.Stop(ctx); err != nil {
+			t.Fatal(err)
+		}
+		res, err := audit.Verify(ctx, db)
+		if err != nil || res.Checked != 6 || res.BrokenAt != 0 || res.Unsealed != 0 {
+			t.Fatalf("Verify after a runner's start and stop = %+v, %v; want 6 sealed, none waiting", res, err)
 		}
 	})
 }
@@ -259,6 +280,13 @@ func TestAreaJobInsertedInTxSurvivesRestart(t *testing.T) {
 func mustMigrate(t *testing.T, db *store.DB) {
 	t.Helper()
 	if err := jobs.Migrate(context.Background(), db); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func mustSeal(t *testing.T, db *store.DB) {
+	t.Helper()
+	if _, _, err := audit.SealAll(context.Background(), db); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -81,18 +81,15 @@ func Open(ctx context.Context, rawURL string) (*DB, error) {
 			}
 		}
 		db.path = path
-		var err error
 		// busy_timeout comes first so that the other pragmas wait instead of failing.
 		// The writer takes its lock at BEGIN (immediate), so a transaction never fails
 		// half-way when it upgrades from reading to writing.
-		if db.write, err = sql.Open("sqlite", sqliteDSN(path, "immediate")); err != nil {
-			return nil, fmt.Errorf("open sqlite: %w", err)
-		}
+		db.write = sql.OpenDB(sqliteConnector{sqliteDSN(path, "immediate")})
 		db.write.SetMaxOpenConns(1)
-		if db.read, err = sql.Open("sqlite", sqliteDSN(path, "deferred")); err != nil {
-			return nil, fmt.Errorf("open sqlite: %w", err)
-		}
+		db.read = sql.OpenDB(sqliteConnector{sqliteDSN(path, "deferred")})
 		db.read.SetMaxOpenConns(8)
+		// Idle readers stay open: each keeps its prepared statements.
+		db.read.SetMaxIdleConns(8)
 	}
 	if err := db.write.PingContext(ctx); err != nil {
 		db.Close()
@@ -106,7 +103,7 @@ func sqliteDSN(path, txlock string) string {
 	q.Add("_pragma", "busy_timeout(10000)")
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "foreign_keys(1)")
-	q.Add("_pragma", "synchronous(NORMAL)")
+	q.Add("_pragma", "synchronous(FULL)")
 	q.Set("_txlock", txlock)
 	q.Set("_time_format", "sqlite")
 	return "file:" + path + "?" + q.Encode()

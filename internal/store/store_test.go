@@ -67,8 +67,8 @@ func TestAuditLogIsAppendOnly(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		err := db.InTx(ctx, func(tx *store.Tx) error {
-			_, err := tx.Exec(ctx, `INSERT INTO audit_log (at, actor, action, entity, entity_id, before_json, after_json, prev_hash, hash)
-				VALUES (?, 'a', 'create', 'unit', '1', '{}', '{}', '', 'h')`, tx.Now)
+			_, err := tx.Exec(ctx, `INSERT INTO audit_log (at, actor, action, entity, entity_id, before_json, after_json)
+				VALUES (?, 'a', 'create', 'unit', '1', '{}', '{}')`, tx.Now)
 			return err
 		})
 		if err != nil {

@@ -49,6 +49,8 @@ type Questionnaire struct {
 	Template Template
 	Answered bool
 	Open     bool // the campaign takes online answers today
+
+	inv invitationRow
 }
 
 type invitationRow struct {
@@ -79,12 +81,14 @@ func OpenQuestionnaire(ctx context.Context, db *store.DB, code string) (Question
 		if err != nil {
 			return err
 		}
-		if q.Campaign, err = getCampaign(ctx, tx, inv.campaignID); err != nil {
+		// The page needs the campaign's own fields, not its list of units.
+		if q.Campaign, err = campaignRow(ctx, tx, inv.campaignID); err != nil {
 			return err
 		}
 		if q.Template, err = getTemplate(ctx, tx, q.Campaign.TemplateID); err != nil {
 			return err
 		}
+		q.inv = inv
 		q.Code, q.UnitName, q.Answered = inv.code, inv.unitName, inv.answeredAt != nil
 		q.Open = q.Campaign.AcceptsOnline(Day(tx.Now))
 		return nil
@@ -110,6 +114,17 @@ func SubmitOnline(ctx context.Context, db *store.DB, code string, in AnswerInput
 // SubmitOnlineLimited is SubmitOnline with the server's configured hourly limit per client
 // instead of PublicLimit; limit <= 0 means PublicLimit.
 func SubmitOnlineLimited(ctx context.Context, db *store.DB, code string, in AnswerInput, idemKey, clientKey string, limit int) (Receipt, error) {
+	q, err := OpenQuestionnaire(ctx, db, code)
+	if err != nil {
+		return Receipt{}, err
+	}
+	return q.Submit(ctx, db, in, idemKey, clientKey, limit)
+}
+
+// Submit stores a resident's answer to the questionnaire, as SubmitOnlineLimited does; the
+// public page calls it with the questionnaire it has just opened to read the form, so a submit
+// reads the invitation, campaign and template once. limit <= 0 means PublicLimit.
+func (q Questionnaire) Submit(ctx context.Context, db *store.DB, in AnswerInput, idemKey, clientKey string, limit int) (Receipt, error) {
 	if limit <= 0 {
 		limit = PublicLimit
 	}
@@ -117,31 +132,15 @@ func SubmitOnlineLimited(ctx context.Context, db *store.DB, code string, in Answ
 	if len(idemKey) > 64 {
 		idemKey = ""
 	}
-	// The questionnaire is read and the answer checked before the write transaction, so the
-	// single writer is held only for the few statements that store it.
-	var c Campaign
-	var inv invitationRow
-	var sc Scored
-	verr := db.Read(ctx, func(tx *store.Tx) error {
-		var err error
-		if inv, err = invitationByCode(ctx, tx, code); err != nil {
-			return err
-		}
-		if c, err = getCampaign(ctx, tx, inv.campaignID); err != nil {
-			return err
-		}
-		t, err := getTemplate(ctx, tx, c.TemplateID)
-		if err != nil {
-			return err
-		}
-		sc, err = Score(t.Def, &in)
-		return err
-	})
-	if verr != nil {
-		return Receipt{}, verr
+	// The answer is checked before the write transaction, so the single writer is held only
+	// for the few statements that store it.
+	c, inv := q.Campaign, q.inv
+	sc, err := Score(q.Template.Def, &in)
+	if err != nil {
+		return Receipt{}, err
 	}
 	var rc Receipt
-	err := db.InTx(ctx, func(tx *store.Tx) error {
+	err = db.InTx(ctx, func(tx *store.Tx) error {
 		if idemKey != "" {
 			if r, ok, err := byIdem(ctx, tx, idemKey); err != nil || ok {
 				rc = r
@@ -223,19 +222,24 @@ func insertAnswer(ctx context.Context, tx *store.Tx, actor access.Principal, c C
 	if n, _ := res.RowsAffected(); n != 1 {
 		return 0, errs.New(errs.Conflict, "survey.already_answered")
 	}
-	if err := bump(ctx, tx, countState{campaignID: c.ID, unitID: inv.unitID, day: Day(at), location: in.Location, problemType: in.ProblemType,
-		satisfied: sc.Satisfied, dissatisfied: sc.Dissatisfied, opinion: in.Opinion != "", points: sc.Points, band: sc.Band}, 1); err != nil {
-		return 0, err
-	}
 	if in.Opinion != "" {
 		if _, err := tx.Exec(ctx, "INSERT INTO survey_followups (answer_id, unit_id, status, due_at, created_at) VALUES (?, ?, 'open', ?, ?)",
 			id, inv.unitID, tx.Now.AddDate(0, 0, c.FollowupDays), tx.Now); err != nil {
 			return 0, err
 		}
 	}
-	return id, audit.Record(ctx, tx, actor, audit.Change{Action: "create", Entity: "survey_answer", EntityID: id, UnitID: inv.unitID,
+	if err := audit.Record(ctx, tx, actor, audit.Change{Action: "create", Entity: "survey_answer", EntityID: id, UnitID: inv.unitID,
 		After: map[string]any{"campaign_id": c.ID, "invitation": inv.code, "channel": channel, "answered_at": at, "overall_level": sc.Level, "band": sc.Band,
-			"satisfied": sc.Satisfied, "location": in.Location, "problem_type": in.ProblemType, "has_opinion": in.Opinion != ""}})
+			"satisfied": sc.Satisfied, "location": in.Location, "problem_type": in.ProblemType, "has_opinion": in.Opinion != ""}}); err != nil {
+		return 0, err
+	}
+	// The running counts go last: their row is shared by every answer of the unit that day,
+	// and on PostgreSQL its lock is held from here to the commit.
+	if err := bump(ctx, tx, countState{campaignID: c.ID, unitID: inv.unitID, day: Day(at), location: in.Location, problemType: in.ProblemType,
+		satisfied: sc.Satisfied, dissatisfied: sc.Dissatisfied, opinion: in.Opinion != "", points: sc.Points, band: sc.Band}, 1); err != nil {
+		return 0, err
+	}
+	return id, nil
 }
 
 // paperDay checks the day a paper questionnaire came back: within the campaign, not in the

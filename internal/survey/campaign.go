@@ -277,10 +277,7 @@ func scanCampaign(row interface{ Scan(...any) error }) (Campaign, error) {
 }
 
 func getCampaign(ctx context.Context, tx *store.Tx, id int64) (Campaign, error) {
-	c, err := scanCampaign(tx.QueryRow(ctx, "SELECT "+campaignColumns+" FROM survey_campaigns WHERE id = ?", id))
-	if store.IsNoRows(err) {
-		return c, errs.New(errs.NotFound, "survey.campaign_unknown", id)
-	}
+	c, err := campaignRow(ctx, tx, id)
 	if err != nil {
 		return c, err
 	}
@@ -298,6 +295,15 @@ func getCampaign(ctx context.Context, tx *store.Tx, id int64) (Campaign, error) 
 		c.Units = append(c.Units, cu)
 	}
 	return c, rows.Err()
+}
+
+// campaignRow reads a campaign without its units.
+func campaignRow(ctx context.Context, tx *store.Tx, id int64) (Campaign, error) {
+	c, err := scanCampaign(tx.QueryRow(ctx, "SELECT "+campaignColumns+" FROM survey_campaigns WHERE id = ?", id))
+	if store.IsNoRows(err) {
+		return c, errs.New(errs.NotFound, "survey.campaign_unknown", id)
+	}
+	return c, err
 }
 
 // readable filters a campaign's units to those the actor may read; a campaign with none is

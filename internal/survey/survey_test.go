@@ -618,3 +618,57 @@ func checkCounts(t *testing.T, db *store.DB) {
 		t.Errorf("running counts differ from a rebuild:\n%s\nrebuilt:\n%s", running, rebuilt)
 	}
 }
+
+func TestAddInvitations(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := newFixture(t, db)
+		added, err := survey.AddInvitations(ctx, db, f.clerkA, f.campaign.ID, 0, 5)
+		if err != nil || len(added) != 5 {
+			t.Fatalf("AddInvitations = %v, %v", added, err)
+		}
+		// Spread over the two units, in the campaign's order (玫瑰区 P-MGQ first), after their
+		// households' invitations.
+		if n := count(t, db, "SELECT COUNT(*) FROM survey_invitations WHERE unit_id = ? AND seq > 20", f.other.ID); n != 3 {
+			t.Errorf("玫瑰区 got %d new invitations after seq 20, want 3", n)
+		}
+		if n := count(t, db, "SELECT COUNT(*) FROM survey_invitations WHERE unit_id = ? AND seq BETWEEN 401 AND 402", f.area.ID); n != 2 {
+			t.Errorf("永馨园 got %d new invitations numbered 401-402, want 2", n)
+		}
+		for _, code := range added {
+			if _, err := survey.SubmitOnline(ctx, db, code, overall("1"), "", "client-add"); err != nil {
+				t.Fatalf("answer to added invitation %s: %v", code, err)
+			}
+		}
+		if more, err := survey.AddInvitations(ctx, db, f.clerkA, f.campaign.ID, f.other.ID, 2); err != nil || len(more) != 2 {
+			t.Fatalf("AddInvitations to one unit = %v, %v", more, err)
+		}
+		if n := count(t, db, "SELECT COUNT(*) FROM survey_invitations WHERE unit_id = ? AND seq BETWEEN 24 AND 25", f.other.ID); n != 2 {
+			t.Errorf("玫瑰区 got %d invitations numbered 24-25, want 2", n)
+		}
+
+		refusals := []struct {
+			name  string
+			actor access.Principal
+			unit  int64
+			n     int
+			code  errs.Code
+			field string
+		}{
+			{"none", f.clerkA, 0, 0, errs.Invalid, "survey_invitation_count"},
+			{"too many", f.clerkA, 0, survey.MaxAddInvitations + 1, errs.Invalid, "survey_invitation_count"},
+			{"unit not in the campaign", f.clerkA, f.company.ID, 1, errs.Invalid, "survey_units"},
+			{"not a clerk", f.head, f.other.ID, 1, errs.Forbidden, ""},
+		}
+		for _, r := range refusals {
+			_, err := survey.AddInvitations(ctx, db, r.actor, f.campaign.ID, r.unit, r.n)
+			if e := errs.As(err); err == nil || e.Code != r.code || e.Field != r.field {
+				t.Errorf("%s: err = %v, want %s on %q", r.name, err, r.code, r.field)
+			}
+		}
+		at(db, "2027-01-05") // the campaign has ended
+		if _, err := survey.AddInvitations(ctx, db, f.clerkA, f.campaign.ID, 0, 1); !errs.Is(err, errs.Conflict) {
+			t.Errorf("after the campaign: err = %v, want a conflict", err)
+		}
+	})
+}

@@ -4,7 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -107,7 +110,47 @@ func scanTemplate(row interface{ Scan(...any) error }) (Template, error) {
 		return t, err
 	}
 	t.CreatedAt = t.CreatedAt.UTC()
-	return t, json.Unmarshal([]byte(def), &t.Def)
+	var err error
+	t.Def, err = decodeDefinition(def)
+	return t, err
+}
+
+// definitions holds decoded template definitions by their JSON text, so that the public
+// page does not decode the same questionnaire for every resident (it was a sixth of a
+// submit). Keyed by content, an entry can never be stale, whatever database it came from.
+// Each caller gets its own copy (clone), so one that edits its definition (as a new version
+// is made from an old one) cannot change another's. The number of entries is bounded; past
+// the bound, definitions are decoded each time, as before.
+var (
+	definitions     sync.Map // string → Definition
+	definitionCount atomic.Int32
+)
+
+const maxCachedDefinitions = 256
+
+func decodeDefinition(raw string) (Definition, error) {
+	if d, ok := definitions.Load(raw); ok {
+		return d.(Definition).clone(), nil
+	}
+	var d Definition
+	if err := json.Unmarshal([]byte(raw), &d); err != nil {
+		return d, err
+	}
+	if definitionCount.Add(1) <= maxCachedDefinitions {
+		definitions.Store(raw, d.clone())
+	}
+	return d, nil
+}
+
+// clone copies d deeply: its slices are its own.
+func (d Definition) clone() Definition {
+	d.Questions = slices.Clone(d.Questions)
+	for i := range d.Questions {
+		d.Questions[i].Levels = slices.Clone(d.Questions[i].Levels)
+		d.Questions[i].Options = slices.Clone(d.Questions[i].Options)
+	}
+	d.Locations, d.Types = slices.Clone(d.Locations), slices.Clone(d.Types)
+	return d
 }
 
 func getTemplate(ctx context.Context, tx *store.Tx, id int64) (Template, error) {

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/netip"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -56,6 +57,8 @@ type Server struct {
 	assess *assessment.Engine
 	// Per-client request limits of the public pages, per instance.
 	surveyLimiter, trackLimiter, complaintLimiter *rateLimiter
+	// blankForms keeps the questions of unfilled public survey forms (questionsHTML).
+	blankForms sync.Map
 }
 
 // New builds the server and parses its templates, failing fast on a broken template.

@@ -115,12 +115,37 @@ func (s *Server) renderPublicSurvey(w http.ResponseWriter, r *http.Request, stat
 		d.Idem = newIdemKey()
 	}
 	if q.Open && !q.Answered {
-		if d.Form, err = newSurveyForm(q.Template.Def, in, field).HTML(locale.FromContext(r.Context())); err != nil {
+		if d.Form, err = s.questionsHTML(q.Template, in, field, locale.FromContext(r.Context())); err != nil {
 			return err
 		}
 	}
 	s.render(w, r, "survey_public", status, d)
 	return nil
+}
+
+// blankFormKey names the questions of an unfilled form: a template version in a language.
+type blankFormKey struct {
+	template int64
+	lang     locale.Lang
+}
+
+// questionsHTML draws the form's questions. An unfilled form is the same for every resident
+// of a campaign, so it is drawn once per template and language and kept (drawing it was a
+// sixth of the form page's time). A template version never changes (editing makes a new
+// version), so a kept form is never stale.
+func (s *Server) questionsHTML(t survey.Template, in survey.AnswerInput, field string, lang locale.Lang) (template.HTML, error) {
+	blank := field == "" && len(in.Values) == 0 && in.Opinion == "" && in.Location == "" && in.ProblemType == "" && in.Respondent == "" && in.Phone == ""
+	key := blankFormKey{t.ID, lang}
+	if blank {
+		if h, ok := s.blankForms.Load(key); ok {
+			return h.(template.HTML), nil
+		}
+	}
+	h, err := newSurveyForm(t.Def, in, field).HTML(lang)
+	if err == nil && blank {
+		s.blankForms.Store(key, h)
+	}
+	return h, err
 }
 
 // surveyPublicSubmit stores the answer and sends the resident to the thank-you page; a
@@ -136,7 +161,7 @@ func (s *Server) surveyPublicSubmit(w http.ResponseWriter, r *http.Request) erro
 		return s.renderPublicSurvey(w, r, http.StatusNotFound, survey.AnswerInput{}, "", "")
 	}
 	in := answerFromForm(r, q.Template.Def)
-	rc, err := survey.SubmitOnlineLimited(r.Context(), s.db, code, in, r.PostFormValue("idem"), s.clientKey(r), s.cfg.Limits.AnswersPerHour)
+	rc, err := q.Submit(r.Context(), s.db, in, r.PostFormValue("idem"), s.clientKey(r), s.cfg.Limits.AnswersPerHour)
 	if err == nil {
 		http.Redirect(w, r, "/s/"+rc.Code+"/thanks", http.StatusSeeOther)
 		return nil
