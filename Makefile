@@ -3,7 +3,7 @@ GO ?= go
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X main.version=$(VERSION)
 
-.PHONY: run build test test-short lint chromium clean
+.PHONY: run build test test-short lint chromium clean fuzz prove
 
 ## run: build manyi and serve it on http://127.0.0.1:8080 with demo data in ./manyi.db
 run: build
@@ -41,3 +41,21 @@ chromium:
 
 clean:
 	rm -rf bin
+
+## fuzz: a short run of every fuzz target (FUZZTIME each; the seeds also run in `make test`)
+FUZZTIME ?= 5s
+FUZZ_TARGETS := internal/scheme:FuzzCompile internal/scheme:FuzzEvaluateFacts \
+	internal/workorder:FuzzReadSheet internal/calendar:FuzzParseImport \
+	internal/calendar:FuzzParseHours internal/survey:FuzzScore
+fuzz:
+	@set -e; for t in $(FUZZ_TARGETS); do pkg=$${t%%:*}; fn=$${t##*:}; \
+	  echo "fuzz $$pkg $$fn ($(FUZZTIME))"; \
+	  $(GO) test -run '^$$' -fuzz "^$$fn\$$" -fuzztime $(FUZZTIME) ./$$pkg | tail -1; done
+
+## prove: the reliability proofs of docs/reliability.md (kill -9 under load on SQLite and,
+## with MANYI_TEST_POSTGRES, PostgreSQL); PROVE_CYCLES=1000 for the long run
+PROVE_CYCLES ?= 100
+prove:
+	@MANYI_PROVE=1 MANYI_PROVE_CYCLES=$(PROVE_CYCLES) $(GO) test -count=1 -timeout 60m -v ./internal/prove/ > prove.log 2>&1; \
+	  status=$$?; grep -E -- '--- |PROVE|FAIL|^ok' prove.log; \
+	  [ $$status -eq 0 ] || echo "make prove failed: the whole log is in prove.log"; exit $$status
