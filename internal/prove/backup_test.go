@@ -6,7 +6,6 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"fmt"
-	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -46,12 +45,7 @@ func TestBackupUnderLoad(t *testing.T) {
 		}
 
 		restored := restore(t, d, hot, filepath.Join(dir, "hot-restored.db"))
-		stored := answeredCodes(t, restored)
-		for code := range before {
-			if !stored[code] {
-				t.Errorf("answer to %s was acknowledged before the backup began but is not in it", code)
-			}
-		}
+		checkStored(t, "the restore of a backup under load", restored, before)
 		srv2 := startServer(t, bin, restored)
 		srv2.stop()
 
@@ -111,60 +105,11 @@ func restore(t *testing.T, d store.Dialect, backup, sqlitePath string) string {
 		}
 		return sqlitePath
 	}
-	base := os.Getenv("MANYI_TEST_POSTGRES")
-	admin, err := sql.Open("pgx", base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer admin.Close()
-	name := fmt.Sprintf("manyi_restore_%d", time.Now().UnixNano())
-	if _, err := admin.Exec("CREATE DATABASE " + name); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if a, err := sql.Open("pgx", base); err == nil {
-			a.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)")
-			a.Close()
-		}
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	u.Path = "/" + name
-	if out, err := exec.Command("pg_restore", "--no-owner", "-d", u.String(), backup).CombinedOutput(); err != nil {
+	target := newPostgresDB(t)
+	if out, err := exec.Command("pg_restore", "--no-owner", "-d", target, backup).CombinedOutput(); err != nil {
 		t.Fatalf("pg_restore: %v\n%s", err, out)
 	}
-	return u.String()
-}
-
-func answeredCodes(t *testing.T, dbURL string) map[string]bool {
-	t.Helper()
-	out := map[string]bool{}
-	readOnly(t, dbURL, func(ctx context.Context, tx *store.Tx, d store.Dialect) {
-		if d == store.SQLite {
-			var ok string
-			if err := tx.QueryRow(ctx, "PRAGMA integrity_check").Scan(&ok); err != nil || ok != "ok" {
-				t.Fatalf("integrity_check of the restore: %q %v", ok, err)
-			}
-		}
-		rows, err := tx.Query(ctx, "SELECT i.code FROM survey_answers a JOIN survey_invitations i ON i.id = a.invitation_id")
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var code string
-			if err := rows.Scan(&code); err != nil {
-				t.Fatal(err)
-			}
-			out[code] = true
-		}
-		if err := rows.Err(); err != nil {
-			t.Fatal(err)
-		}
-	})
-	return out
+	return target
 }
 
 // tableSums is, for every table, its row count and a SHA-256 over its rows in a canonical
@@ -238,4 +183,44 @@ func readOnly(t *testing.T, dbURL string, fn func(ctx context.Context, tx *store
 	}
 	defer tx.Rollback()
 	fn(ctx, tx, db.Dialect)
+}
+
+// checkStored reads the database (with no server writing to it): every acknowledged answer
+// is stored exactly once, and an SQLite file passes its integrity check.
+func checkStored(t *testing.T, when, dbURL string, acked map[string]bool) {
+	t.Helper()
+	stored := map[string]int{}
+	readOnly(t, dbURL, func(ctx context.Context, tx *store.Tx, d store.Dialect) {
+		if d == store.SQLite {
+			var ok string
+			if err := tx.QueryRow(ctx, "PRAGMA integrity_check").Scan(&ok); err != nil || ok != "ok" {
+				t.Fatalf("%s: integrity_check: %q %v", when, ok, err)
+			}
+		}
+		rows, err := tx.Query(ctx, `SELECT i.code, COUNT(a.id) FROM survey_invitations i
+			JOIN survey_answers a ON a.invitation_id = i.id GROUP BY i.code`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var code string
+			var n int
+			if err := rows.Scan(&code, &n); err != nil {
+				t.Fatal(err)
+			}
+			stored[code] = n
+		}
+		if err := rows.Err(); err != nil {
+			t.Fatal(err)
+		}
+	})
+	for code := range acked {
+		switch n := stored[code]; {
+		case n == 0:
+			t.Errorf("%s: the answer to %s was acknowledged but is not stored", when, code)
+		case n > 1:
+			t.Errorf("%s: the answer to %s is stored %d times", when, code, n)
+		}
+	}
 }

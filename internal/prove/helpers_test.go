@@ -67,24 +67,34 @@ func eachDialect(t *testing.T, fn func(t *testing.T, d store.Dialect, dbURL stri
 	if base == "" {
 		return
 	}
-	t.Run("postgres", func(t *testing.T) {
-		admin, err := sql.Open("pgx", base)
-		if err != nil {
-			t.Fatal(err)
+	t.Run("postgres", func(t *testing.T) { fn(t, store.Postgres, newPostgresDB(t)) })
+}
+
+// newPostgresDB creates an empty database on the test server, dropped when the test ends.
+func newPostgresDB(t *testing.T) string {
+	t.Helper()
+	base := storetest.PostgresURL()
+	admin, err := sql.Open("pgx", base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close()
+	name := fmt.Sprintf("manyi_prove_%d", time.Now().UnixNano())
+	if _, err := admin.Exec("CREATE DATABASE " + name); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if a, err := sql.Open("pgx", base); err == nil {
+			a.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)")
+			a.Close()
 		}
-		defer admin.Close()
-		name := fmt.Sprintf("manyi_prove_%d", time.Now().UnixNano())
-		if _, err := admin.Exec("CREATE DATABASE " + name); err != nil {
-			t.Fatal(err)
-		}
-		defer admin.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)")
-		u, err := url.Parse(base)
-		if err != nil {
-			t.Fatal(err)
-		}
-		u.Path = "/" + name
-		fn(t, store.Postgres, u.String())
 	})
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.Path = "/" + name
+	return u.String()
 }
 
 // seedInvitations prepares a database with an open campaign of the current quarter and

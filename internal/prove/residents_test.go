@@ -3,6 +3,7 @@ package prove
 import (
 	"fmt"
 	"net/http"
+	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -21,10 +22,11 @@ type residents struct {
 	attempts int             // POSTs sent
 	retried  int             // POSTs retried
 	refused  []string        // unexpected answers, for the report
+	failures map[int]int     // status (0: no answer) → count of submissions not stored
 }
 
 func newResidents(t *testing.T, codes []string) *residents {
-	return &residents{t: t, codes: codes, acked: map[string]bool{}}
+	return &residents{t: t, codes: codes, acked: map[string]bool{}, failures: map[int]int{}}
 }
 
 // start sets n residents answering until stop is closed; done is closed when all stopped.
@@ -92,8 +94,11 @@ func (r *residents) submit(hc *http.Client, base string, s *submission) {
 	defer r.mu.Unlock()
 	r.attempts++
 	switch {
-	case err != nil:
+	case err != nil || status >= 500:
+		// Cut off, or the server could not store it (database down, disk full): the
+		// resident tries again later with the same form.
 		r.pending = append(r.pending, s)
+		r.failures[status]++
 	case status == http.StatusSeeOther && loc == "/s/"+s.code+"/thanks":
 		r.acked[s.code] = true
 	default:
@@ -111,4 +116,30 @@ func (r *residents) retry(base string) {
 	for _, s := range pending {
 		r.submit(residentClient(), base, s)
 	}
+}
+
+// pendingCount is how many submissions wait for a retry.
+func (r *residents) pendingCount() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.pending)
+}
+
+// failureSummary says how submissions failed, e.g. "41 answered 500, 3 cut off".
+func (r *residents) failureSummary() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var parts []string
+	for status, n := range r.failures {
+		if status == 0 {
+			parts = append(parts, fmt.Sprintf("%d cut off", n))
+		} else {
+			parts = append(parts, fmt.Sprintf("%d answered %d", n, status))
+		}
+	}
+	sort.Strings(parts)
+	if len(parts) == 0 {
+		return "no submission failed"
+	}
+	return strings.Join(parts, ", ")
 }

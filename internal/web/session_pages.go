@@ -161,6 +161,11 @@ func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) formError(w http.ResponseWriter, r *http.Request, err error, rerender func(status int, msg, field string) error) error {
 	e := errs.As(err)
 	switch e.Code {
+	case errs.Unavailable:
+		// The user keeps what they typed and can send it again once space returns.
+		s.log.Error("storage full", "method", r.Method, "path", r.URL.Path, "err", err)
+		w.Header().Set("Retry-After", "60")
+		fallthrough
 	case errs.Invalid, errs.Conflict, errs.Malformed:
 		return rerender(errs.HTTPStatus(e.Code), e.Message(locale.FromContext(r.Context())), e.Field)
 	}
