@@ -164,13 +164,15 @@ func seedInvitations(t *testing.T, dbURL string, n int) []string {
 type server struct {
 	cmd     *exec.Cmd
 	base    string
+	started time.Time
 	readyIn time.Duration
 }
 
-var freePort = func() func(t *testing.T) string {
+var freePort = func() func(t *testing.T, instance string) string {
 	ports := map[string]string{}
-	return func(t *testing.T) string {
-		if p, ok := ports[t.Name()]; ok {
+	return func(t *testing.T, instance string) string {
+		key := t.Name() + "/" + instance
+		if p, ok := ports[key]; ok {
 			return p // the same port across restarts, as behind a load balancer
 		}
 		l, err := net.Listen("tcp", "127.0.0.1:0")
@@ -178,42 +180,84 @@ var freePort = func() func(t *testing.T) string {
 			t.Fatal(err)
 		}
 		defer l.Close()
-		ports[t.Name()] = l.Addr().String()
-		return ports[t.Name()]
+		ports[key] = l.Addr().String()
+		return ports[key]
 	}
 }()
 
 // startServer starts `manyi serve` and waits until /readyz answers 200.
 func startServer(t *testing.T, bin, dbURL string) *server {
 	t.Helper()
-	addr := freePort(t)
-	cmd := exec.Command(bin, "serve", "--addr", addr, "--db", dbURL, "--log-level", "error")
+	return startInstance(t, bin, dbURL, "a")
+}
+
+// startInstance starts one of several instances of manyi on one database and waits until
+// it is ready.
+func startInstance(t *testing.T, bin, dbURL, instance string) *server {
+	t.Helper()
+	s := launch(t, bin, dbURL, instance)
+	s.waitUp(t)
+	return s
+}
+
+// launch starts `manyi serve` without waiting for it; the process is killed when the test
+// ends if it still runs. Its log goes to the test's directory.
+func launch(t *testing.T, bin, dbURL, instance string) *server {
+	t.Helper()
+	addr := freePort(t, instance)
+	cmd := exec.Command(bin, "serve", "--addr", addr, "--db", dbURL, "--log-level", "warn")
 	cmd.Env = append(os.Environ(), "MANYI_ADMIN_PASSWORD=prove-admin-password-2026")
 	cmd.Stdout = io.Discard
-	logf, err := os.OpenFile(filepath.Join(os.TempDir(), "manyi-prove-server.log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
-	if err == nil {
-		defer logf.Close()
-		cmd.Stderr = logf
+	logf, err := os.OpenFile(filepath.Join(logDir(t), "server-"+instance+".log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+	if err != nil {
+		t.Fatal(err)
 	}
-	start := time.Now()
+	defer logf.Close()
+	cmd.Stderr = logf
+	s := &server{cmd: cmd, base: "http://" + addr, started: time.Now()}
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	s := &server{cmd: cmd, base: "http://" + addr}
-	deadline := start.Add(30 * time.Second)
+	t.Cleanup(func() {
+		if cmd.ProcessState == nil {
+			cmd.Process.Kill()
+			cmd.Wait()
+		}
+	})
+	return s
+}
+
+// logDir is where the servers of a test write their logs: kept under the system's temporary
+// directory so that a failed proof can be read afterwards.
+func logDir(t *testing.T) string {
+	dir := filepath.Join(os.TempDir(), "manyi-prove", strings.ReplaceAll(t.Name(), "/", "-"))
+	if !logDirs[dir] {
+		logDirs[dir] = true
+		os.RemoveAll(dir) // an earlier run's logs
+	}
+	os.MkdirAll(dir, 0o755)
+	return dir
+}
+
+var logDirs = map[string]bool{}
+
+// waitUp waits until /readyz answers 200.
+func (s *server) waitUp(t *testing.T) {
+	t.Helper()
+	deadline := s.started.Add(30 * time.Second)
 	for {
 		resp, err := http.Get(s.base + "/readyz")
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
-				s.readyIn = time.Since(start)
-				return s
+				s.readyIn = time.Since(s.started)
+				return
 			}
 		}
 		if time.Now().After(deadline) {
-			cmd.Process.Kill()
-			cmd.Wait()
-			t.Fatalf("server not ready after 30 s (last: %v)", err)
+			s.cmd.Process.Kill()
+			s.cmd.Wait()
+			t.Fatalf("server not ready after 30 s (last: %v); its log is in %s", err, logDir(t))
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
