@@ -2,9 +2,9 @@ package prove
 
 import (
 	"fmt"
-	"strings"
 	"math/rand/v2"
 	"sort"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
