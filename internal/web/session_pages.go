@@ -3,6 +3,7 @@ package web
 import (
 	"net"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"manyi/internal/access"
@@ -25,7 +26,14 @@ func clientIP(r *http.Request) string {
 
 // safeNext keeps post-login redirects on this site.
 func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+	// Browsers drop tabs and newlines from a URL and read a backslash as a slash, so
+	// "/\t/evil.example" would become "//evil.example", another site: any control character,
+	// space or backslash makes the target unsafe, as does anything that parses with a host.
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") ||
+		strings.ContainsFunc(next, func(r rune) bool { return r < 0x21 || r == 0x7f || r == '\\' }) {
+		return "/"
+	}
+	if u, err := url.Parse(next); err != nil || u.Scheme != "" || u.Host != "" || u.User != nil {
 		return "/"
 	}
 	return next
