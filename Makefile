@@ -3,7 +3,7 @@ GO ?= go
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X main.version=$(VERSION)
 
-.PHONY: run build test test-short lint chromium clean bench
+.PHONY: run build test test-short lint chromium clean bench fuzz prove vulncheck gosec
 
 ## run: build manyi and serve it on http://127.0.0.1:8080 with demo data in ./manyi.db
 run: build
@@ -52,3 +52,40 @@ chromium:
 
 clean:
 	rm -rf bin
+
+## fuzz: a short run of every fuzz target (FUZZTIME each; the seeds also run in `make test`)
+FUZZTIME ?= 5s
+FUZZ_TARGETS := internal/scheme:FuzzCompile internal/scheme:FuzzEvaluateFacts \
+	internal/workorder:FuzzReadSheet internal/calendar:FuzzParseImport \
+	internal/calendar:FuzzParseHours internal/survey:FuzzScore internal/plaintext:FuzzCheck
+fuzz:
+	@set -e; for t in $(FUZZ_TARGETS); do pkg=$${t%%:*}; fn=$${t##*:}; \
+	  echo "fuzz $$pkg $$fn ($(FUZZTIME))"; \
+	  $(GO) test -run '^$$' -fuzz "^$$fn\$$" -fuzztime $(FUZZTIME) ./$$pkg | tail -1; done
+
+## prove: the reliability proofs of docs/reliability.md (kill -9 under load on SQLite and,
+## with MANYI_TEST_POSTGRES, PostgreSQL); PROVE_CYCLES=1000 for the long run
+PROVE_CYCLES ?= 100
+prove:
+	@MANYI_PROVE=1 MANYI_PROVE_CYCLES=$(PROVE_CYCLES) $(GO) test -count=1 -timeout 60m -v ./internal/prove/ > prove.log 2>&1; \
+	  status=$$?; grep -E -- '--- |PROVE|FAIL|^ok' prove.log; \
+	  [ $$status -eq 0 ] || echo "make prove failed: the whole log is in prove.log"; exit $$status
+
+## vulncheck: govulncheck against an offline copy of the Go vulnerability database (vuln.go.dev
+## is out of this network's reach); the copy is built from the golang.org/x/vulndb module,
+## which the Go module proxy serves, at VULNDB_VERSION; raise it to refresh the database.
+VULNDB_VERSION ?= v0.0.0-20261105234957-e22db6528018
+VULNDB := .cache/vulndb-$(VULNDB_VERSION)
+vulncheck: $(VULNDB)/index/db.json
+	$(GO) run golang.org/x/vuln/cmd/govulncheck@v1.9.0 -db file://$(abspath $(VULNDB)) ./...
+
+$(VULNDB)/index/db.json:
+	@echo "building the offline vulnerability database from golang.org/x/vulndb@$(VULNDB_VERSION)"
+	@src=$$($(GO) mod download -json golang.org/x/vulndb@$(VULNDB_VERSION) | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",*$$/\1/p'); \
+	  test -d "$$src/data/osv" || { echo "golang.org/x/vulndb@$(VULNDB_VERSION) has no data/osv"; exit 1; }; \
+	  rm -rf $(VULNDB).tmp && $(GO) run golang.org/x/vulndb/cmd/indexdb@$(VULNDB_VERSION) -vulns "$$src/data/osv" -out $(VULNDB).tmp && \
+	  rm -rf $(VULNDB) && mv $(VULNDB).tmp $(VULNDB)
+
+## gosec: the security linter; findings are fixed or marked #nosec with the reason beside them
+gosec:
+	$(GO) run github.com/securego/gosec/v2/cmd/gosec@v2.30.0 -quiet -exclude-generated ./...

@@ -51,6 +51,16 @@ func SeedSchemes(ctx context.Context, db *store.DB) error {
 	if err != nil {
 		return err
 	}
+	err = seedSchemes(ctx, db, builtins)
+	if errs.Is(err, errs.Conflict) {
+		// Another instance starting at the same moment stored them first: seen again, they
+		// are all there and nothing is left to do.
+		err = seedSchemes(ctx, db, builtins)
+	}
+	return err
+}
+
+func seedSchemes(ctx context.Context, db *store.DB, builtins []*scheme.Scheme) error {
 	return db.InTx(ctx, func(tx *store.Tx) error {
 		for _, s := range builtins {
 			var n, active int

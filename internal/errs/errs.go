@@ -23,6 +23,7 @@ const (
 	Forbidden    Code = "forbidden"    // the caller is known but lacks the right
 	Unauthorized Code = "unauthorized" // the caller is not logged in or the credentials are wrong
 	TooMany      Code = "too_many"     // throttled
+	Unavailable  Code = "unavailable"  // the system cannot store now (disk full): try again later
 	Internal     Code = "internal"     // a fault of ours
 )
 

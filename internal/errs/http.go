@@ -19,6 +19,8 @@ func HTTPStatus(code Code) int {
 		return http.StatusUnauthorized
 	case TooMany:
 		return http.StatusTooManyRequests
+	case Unavailable:
+		return http.StatusServiceUnavailable
 	}
 	return http.StatusInternalServerError
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/jackc/pgx/v5/pgconn"
+	"manyi/internal/errs"
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 )
@@ -51,6 +52,34 @@ func ViolatedConstraint(err error) string {
 		}
 	}
 	return ""
+}
+
+// IsStorageFull reports whether err says the database's disk is full (SQLITE_FULL, or
+// PostgreSQL's disk_full). Nothing was stored; the same request can succeed once space returns.
+func IsStorageFull(err error) bool {
+	var pg *pgconn.PgError
+	if errors.As(err, &pg) {
+		return pg.Code == "53100"
+	}
+	var lite *sqlite.Error
+	if errors.As(err, &lite) {
+		return lite.Code()&0xff == sqlite3.SQLITE_FULL
+	}
+	return false
+}
+
+// unavailableIfFull turns a full disk into an error the user can read ("storage full, try
+// again later", HTTP 503) instead of an internal error: nothing was stored, and the same
+// request succeeds once an operator frees space. Other errors pass unchanged.
+func unavailableIfFull(err error) error {
+	if err == nil || !IsStorageFull(err) {
+		return err
+	}
+	var known *errs.Error
+	if errors.As(err, &known) {
+		return err
+	}
+	return &errs.Error{Code: errs.Unavailable, Key: "err.storage_full", Err: err}
 }
 
 // IsNoRows reports whether err says a query returned no row.

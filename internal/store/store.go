@@ -175,9 +175,9 @@ func (db *DB) InTx(ctx context.Context, fn func(*Tx) error) error {
 	}
 	defer tx.Rollback()
 	if err := fn(tx); err != nil {
-		return err
+		return unavailableIfFull(err)
 	}
-	return tx.Commit()
+	return unavailableIfFull(tx.Commit())
 }
 
 // Read runs fn in a read-only transaction.

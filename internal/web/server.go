@@ -301,7 +301,7 @@ func (s *Server) public(h handler) http.HandlerFunc {
 // shown without detail.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	e := errs.As(err)
-	if e.Code == errs.Internal {
+	if e.Code == errs.Internal || e.Code == errs.Unavailable {
 		s.log.Error("internal error", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
 	if errors.Is(err, context.Canceled) {

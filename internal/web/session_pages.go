@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"net/url"
 	"strings"
 
 	"manyi/internal/access"
@@ -16,7 +17,14 @@ func tr(r *http.Request, key string, args ...any) string {
 
 // safeNext keeps post-login redirects on this site.
 func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+	// Browsers drop tabs and newlines from a URL and read a backslash as a slash, so
+	// "/\t/evil.example" would become "//evil.example", another site: any control character,
+	// space or backslash makes the target unsafe, as does anything that parses with a host.
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") ||
+		strings.ContainsFunc(next, func(r rune) bool { return r < 0x21 || r == 0x7f || r == '\\' }) {
+		return "/"
+	}
+	if u, err := url.Parse(next); err != nil || u.Scheme != "" || u.Host != "" || u.User != nil {
 		return "/"
 	}
 	return next
@@ -152,6 +160,11 @@ func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) formError(w http.ResponseWriter, r *http.Request, err error, rerender func(status int, msg, field string) error) error {
 	e := errs.As(err)
 	switch e.Code {
+	case errs.Unavailable:
+		// The user keeps what they typed and can send it again once space returns.
+		s.log.Error("storage full", "method", r.Method, "path", r.URL.Path, "err", err)
+		w.Header().Set("Retry-After", "60")
+		fallthrough
 	case errs.Invalid, errs.Conflict, errs.Malformed:
 		return rerender(errs.HTTPStatus(e.Code), e.Message(locale.FromContext(r.Context())), e.Field)
 	}

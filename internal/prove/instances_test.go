@@ -1,0 +1,105 @@
+package prove
+
+import (
+	"context"
+	"os"
+	"testing"
+	"time"
+
+	"manyi/internal/store"
+)
+
+// periodicKinds are the scheduled jobs that run when an instance becomes the leader (the
+// session clean-up waits for its first interval): each must run once, on the elected leader,
+// however many instances serve.
+var periodicKinds = []string{"audit_verify", "complaint_sla", "workorder_draw", "inspection_overdue", "survey_purge"}
+
+// TestTwoInstancesRunJobsOnce starts two instances of the binary at the same moment on one
+// PostgreSQL database, as behind a load balancer: the daily draw of callback tasks, the SLA
+// escalations, the retention purge and the other scheduled jobs each run exactly once.
+func TestTwoInstancesRunJobsOnce(t *testing.T) {
+	needProve(t)
+	dbURL := newPostgresDBOrFail(t)
+	seedInvitations(t, dbURL, 100)
+	bin := buildManyi(t)
+	a, b := launch(t, bin, dbURL, "a"), launch(t, bin, dbURL, "b")
+	a.waitUp(t)
+	b.waitUp(t)
+	counts := waitJobs(t, dbURL, periodicKinds)
+	leaders := countOf(t, dbURL, "SELECT COUNT(*) FROM river_leader")
+	a.stop()
+	b.stop()
+	after := jobCounts(t, dbURL)
+	for _, kind := range periodicKinds {
+		if after[kind] != 1 {
+			t.Errorf("%s ran %d times on two instances, want once", kind, after[kind])
+		}
+	}
+	if leaders != 1 {
+		t.Errorf("%d leaders while two instances ran, want 1", leaders)
+	}
+	t.Logf("PROVE two-instances postgres: %d scheduled jobs each ran once (%v) with one leader", len(counts), after)
+}
+
+func newPostgresDBOrFail(t *testing.T) string {
+	t.Helper()
+	if os.Getenv("MANYI_TEST_POSTGRES") == "" {
+		t.Fatal("the PostgreSQL proofs need MANYI_TEST_POSTGRES")
+	}
+	return newPostgresDB(t)
+}
+
+// waitJobs waits until every kind has a completed job and returns the counts.
+func waitJobs(t *testing.T, dbURL string, kinds []string) map[string]int {
+	t.Helper()
+	deadline := time.Now().Add(45 * time.Second)
+	for {
+		counts := jobCounts(t, dbURL)
+		missing := ""
+		for _, k := range kinds {
+			if counts[k] == 0 {
+				missing = k
+			}
+		}
+		if missing == "" {
+			return counts
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s has not run within 45 s of the start (%v)", missing, counts)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// jobCounts is, per kind, the jobs that completed.
+func jobCounts(t *testing.T, dbURL string) map[string]int {
+	t.Helper()
+	counts := map[string]int{}
+	readOnly(t, dbURL, func(ctx context.Context, tx *store.Tx, _ store.Dialect) {
+		rows, err := tx.Query(ctx, "SELECT kind, COUNT(*) FROM river_job WHERE state = 'completed' GROUP BY kind")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var kind string
+			var n int
+			if err := rows.Scan(&kind, &n); err != nil {
+				t.Fatal(err)
+			}
+			counts[kind] = n
+		}
+	})
+	return counts
+}
+
+func countOf(t *testing.T, dbURL, query string) int {
+	t.Helper()
+	var n int
+	readOnly(t, dbURL, func(ctx context.Context, tx *store.Tx, _ store.Dialect) {
+		if err := tx.QueryRow(ctx, query).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+	})
+	return n
+}
