@@ -3,6 +3,8 @@ package prove
 import (
 	"context"
 	"os"
+	"os/exec"
+	"strings"
 	"testing"
 	"time"
 
@@ -16,19 +18,33 @@ var periodicKinds = []string{"audit_verify", "complaint_sla", "workorder_draw", 
 
 // TestTwoInstancesRunJobsOnce starts two instances of the binary at the same moment on one
 // PostgreSQL database, as behind a load balancer: the daily draw of callback tasks, the SLA
-// escalations, the retention purge and the other scheduled jobs each run exactly once.
+// escalations, the retention purge and the other scheduled jobs each run exactly once, and
+// while residents answer through both, the two audit sealers extend one intact chain.
 func TestTwoInstancesRunJobsOnce(t *testing.T) {
 	needProve(t)
 	dbURL := newPostgresDBOrFail(t)
-	seedInvitations(t, dbURL, 100)
+	codes := seedInvitations(t, dbURL, 2000)
 	bin := buildManyi(t)
 	a, b := launch(t, bin, dbURL, "a"), launch(t, bin, dbURL, "b")
 	a.waitUp(t)
 	b.waitUp(t)
 	counts := waitJobs(t, dbURL, periodicKinds)
 	leaders := countOf(t, dbURL, "SELECT COUNT(*) FROM river_leader")
+	// Residents answer through both instances at once: each answer appends an audit entry,
+	// and both instances' sealers extend the one chain.
+	res := newResidents(t, codes)
+	stop := make(chan struct{})
+	doneA, doneB := res.start(a.base, 8, stop), res.start(b.base, 8, stop)
+	waitAcked(t, res, 400)
+	close(stop)
+	<-doneA
+	<-doneB
 	a.stop()
 	b.stop()
+	out, err := exec.Command(bin, "audit", "verify", "--db", dbURL, "--seal").CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "intact") || !strings.Contains(string(out), "waiting to be sealed: 0") {
+		t.Errorf("the audit chain after two instances wrote and sealed at once: %v\n%s", err, out)
+	}
 	after := jobCounts(t, dbURL)
 	for _, kind := range periodicKinds {
 		if after[kind] != 1 {
@@ -38,7 +54,7 @@ func TestTwoInstancesRunJobsOnce(t *testing.T) {
 	if leaders != 1 {
 		t.Errorf("%d leaders while two instances ran, want 1", leaders)
 	}
-	t.Logf("PROVE two-instances postgres: %d scheduled jobs each ran once (%v) with one leader", len(counts), after)
+	t.Logf("PROVE two-instances postgres: %d scheduled jobs each ran once (%v) with one leader; %d answers through both instances, the audit chain sealed and intact", len(counts), after, len(res.ackedNow()))
 }
 
 func newPostgresDBOrFail(t *testing.T) string {
