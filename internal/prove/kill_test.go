@@ -3,6 +3,7 @@ package prove
 import (
 	"fmt"
 	"math/rand/v2"
+	"os/exec"
 	"sort"
 	"strings"
 	"syscall"
@@ -72,6 +73,11 @@ func (r *killRun) run(cycles int) {
 	}
 	srv.stop()
 	r.verify(cycles + 1)
+	// Entries appended before a kill and not yet sealed are sealed after the restart: the
+	// chain is whole.
+	if out, err := exec.Command(r.bin, "audit", "verify", "--db", r.dbURL).CombinedOutput(); err != nil || !strings.Contains(string(out), "intact") {
+		t.Errorf("the audit chain after %d kills: %v\n%s", cycles, err, out)
+	}
 	if len(slow) > 0 {
 		t.Errorf("ready after more than 5 s in %d of %d restarts: %s", len(slow), cycles, strings.Join(slow, "; "))
 	}
