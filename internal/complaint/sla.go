@@ -128,6 +128,8 @@ type Dashboard struct {
 	SolutionBreach  int `json:"solution_breached"`
 	SolutionDueSoon int `json:"solution_due_soon"`
 	Paused          int `json:"paused"`
+	Late            int `json:"late"`     // complaints with a clock breached (either or both)
+	Pressing        int `json:"pressing"` // complaints not late with a clock due soon
 }
 
 // DueSoon counts clocks inside their reminder window.
@@ -142,19 +144,26 @@ func Summarize(open []Complaint, p Policy, cal *calendar.Calendar, now time.Time
 			continue
 		}
 		d.Open++
-		switch ReplyClock(c, p, now).State {
+		reply, solution := ReplyClock(c, p, now).State, SolutionClock(c, p, cal, now).State
+		switch reply {
 		case Breached:
 			d.ReplyBreached++
 		case DueSoon:
 			d.ReplyDueSoon++
 		}
-		switch SolutionClock(c, p, cal, now).State {
+		switch solution {
 		case Breached:
 			d.SolutionBreach++
 		case DueSoon:
 			d.SolutionDueSoon++
 		case Paused:
 			d.Paused++
+		}
+		switch {
+		case reply == Breached || solution == Breached:
+			d.Late++
+		case reply == DueSoon || solution == DueSoon:
+			d.Pressing++
 		}
 	}
 	return d

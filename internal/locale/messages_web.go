@@ -28,7 +28,6 @@ func init() {
 		"coming.reports":     {"月度综合绩效考核报告、季度质量分析报告、排名、趋势与问题类型帕累托图。", "Monthly performance report, quarterly quality analysis, rankings, trends and Pareto charts of problem types."},
 
 		"home.welcome": {"您好，%s", "Hello, %s"},
-		"home.org":     {"单位树、小区户数与回收率门槛、人员、角色与账号。", "The unit tree, areas with households and thresholds, people, roles and accounts."},
 
 		"page.login":   {"登录", "Log in"},
 		"page.error":   {"出错了", "Error"},

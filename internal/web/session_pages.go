@@ -170,8 +170,3 @@ func (s *Server) formError(w http.ResponseWriter, r *http.Request, err error, re
 	}
 	return err
 }
-
-func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
-	s.render(w, r, "home", http.StatusOK, map[string]any{"Areas": comingAreas})
-	return nil
-}
