@@ -24,6 +24,7 @@ import (
 	"manyi/internal/jobs"
 	"manyi/internal/store"
 	"manyi/internal/survey"
+	"manyi/internal/target"
 	"manyi/internal/web"
 	"manyi/internal/workorder"
 )
@@ -77,6 +78,9 @@ func (m *Main) Open(ctx context.Context) error {
 	}
 	if err := survey.SeedTemplates(ctx, db); err != nil {
 		return fmt.Errorf("store built-in questionnaire templates: %w", err)
+	}
+	if err := target.Seed(ctx, db); err != nil {
+		return fmt.Errorf("store the service-standard targets: %w", err)
 	}
 	created, username, password, err := auth.EnsureAdmin(ctx, db, c.AdminPassword)
 	if err != nil {

@@ -183,4 +183,26 @@ var tree = unit("GROUP", "示范集团", org.Company,
 			staff(3, "护理员", access.Staff, ""),
 		)),
 	),
+
+	// Seed 002's engineering company: its offices (工程处) run the projects of the register,
+	// its engineering management department approves major projects' construction plans.
+	unit("ENG", "电信工程公司", org.Company,
+		staff(1, "总经理", access.UnitHead, ""),
+		unit("ENG-GLB", "工程管理部", org.Department, people(
+			staff(1, "部长", access.UnitHead, ""),
+			one("谢振东", "工程管理员", access.Clerk, "ENG", "clerk.eng"),
+		)),
+		unit("ENG-GC1", "第一工程处", org.Department, people(
+			one("高建国", "处长", access.UnitHead, "", "head.gc1"),
+			staff(2, "项目经理", access.Staff, ""),
+		)),
+		unit("ENG-GC2", "第二工程处", org.Department, people(
+			staff(1, "处长", access.UnitHead, ""),
+			staff(2, "项目经理", access.Staff, ""),
+		)),
+		unit("ENG-GC3", "第三工程处", org.Department, people(
+			staff(1, "处长", access.UnitHead, ""),
+			staff(2, "项目经理", access.Staff, ""),
+		)),
+	),
 )

@@ -19,9 +19,9 @@ import (
 
 // The demo's size; change these with the tree in data.go and the overview in docs/demo.md.
 const (
-	wantUnits  = 33
-	wantPeople = 91
-	wantUsers  = 13
+	wantUnits  = 38
+	wantPeople = 103
+	wantUsers  = 15
 )
 
 func TestLoad(t *testing.T) {

@@ -142,6 +142,7 @@ var navAreas = []navItem{
 	{"/complaints", "nav.complaints", false},
 	{"/inspections", "nav.inspections", false},
 	{"/assessment", "nav.assessment", false},
+	{"/targets", "nav.targets", false},
 	{"/reports", "nav.reports", false},
 	{"/org", "nav.org", false},
 }
@@ -191,7 +192,8 @@ func (s *Server) view(r *http.Request, data any) view {
 	q.Del("lang")
 	v.Query = q.Encode()
 	for _, n := range navAreas {
-		n.Active = n.Href == r.URL.Path || (n.Href != "/" && strings.HasPrefix(r.URL.Path, n.Href))
+		n.Active = n.Href == r.URL.Path || (n.Href != "/" && strings.HasPrefix(r.URL.Path, n.Href)) ||
+			(n.Href == "/targets" && strings.HasPrefix(r.URL.Path, "/projects"))
 		v.Nav = append(v.Nav, n)
 	}
 	return v

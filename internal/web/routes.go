@@ -52,6 +52,7 @@ func (s *Server) routes() {
 	s.workorderRoutes()
 	s.inspectionRoutes()
 	s.surveyRoutes()
+	s.targetRoutes()
 	m.HandleFunc("/", s.public(s.notFound))
 }
 
