@@ -29,13 +29,13 @@ func homeCards(t *testing.T, page string) []homeCardSeen {
 	var walk func(n *html.Node, role string)
 	walk = func(n *html.Node, role string) {
 		if n.Type == html.ElementNode {
-			if r := attr(n, "data-role"); r != "" {
+			if r := nodeAttr(n, "data-role"); r != "" {
 				role = r
 			}
-			if key := attr(n, "data-todo"); key != "" {
-				c := homeCardSeen{role: role, key: key, href: attr(n, "href"), count: -1, alert: strings.Contains(attr(n, "class"), "todo-alert")}
+			if key := nodeAttr(n, "data-todo"); key != "" {
+				c := homeCardSeen{role: role, key: key, href: nodeAttr(n, "href"), count: -1, alert: strings.Contains(nodeAttr(n, "class"), "todo-alert")}
 				for k := n.FirstChild; k != nil; k = k.NextSibling {
-					if k.Type == html.ElementNode && attr(k, "class") == "todo-count" && k.FirstChild != nil {
+					if k.Type == html.ElementNode && nodeAttr(k, "class") == "todo-count" && k.FirstChild != nil {
 						if c.count, err = strconv.Atoi(strings.TrimSpace(k.FirstChild.Data)); err != nil {
 							t.Fatalf("card %s: count %q is not a number", key, k.FirstChild.Data)
 						}
@@ -52,14 +52,6 @@ func homeCards(t *testing.T, page string) []homeCardSeen {
 	return out
 }
 
-func attr(n *html.Node, name string) string {
-	for _, a := range n.Attr {
-		if a.Key == name {
-			return a.Val
-		}
-	}
-	return ""
-}
 
 // TestHomePerRole logs in as every demo account and the administrator: each sees a section
 // for each of its roles (and none for a role it lacks), each card's link opens (no page that
@@ -123,21 +115,7 @@ func TestHomeCountsFollowTheRecords(t *testing.T) {
 		t.Fatalf("the clerk's home shows %d open complaints; the demo has some", open)
 	}
 	_, list := c.get("/complaints?open=1")
-	doc, err := html.Parse(strings.NewReader(list))
-	if err != nil {
-		t.Fatal(err)
-	}
-	rows := 0
-	var walk func(n *html.Node)
-	walk = func(n *html.Node) {
-		if n.Type == html.ElementNode && n.Data == "tr" && attr(n, "data-id") != "" {
-			rows++
-		}
-		for k := n.FirstChild; k != nil; k = k.NextSibling {
-			walk(k)
-		}
-	}
-	walk(doc)
+	rows := len(htmlNodes(t, list, func(n *html.Node) bool { return n.Data == "tr" && nodeAttr(n, "data-id") != "" }))
 	if rows >= 50 {
 		t.Fatalf("the list is paged at 50 rows; this check needs fewer open complaints than that")
 	}
