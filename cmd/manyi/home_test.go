@@ -52,7 +52,6 @@ func homeCards(t *testing.T, page string) []homeCardSeen {
 	return out
 }
 
-
 // TestHomePerRole logs in as every demo account and the administrator: each sees a section
 // for each of its roles (and none for a role it lacks), each card's link opens (no page that
 // refuses), and a late count is marked as such.
