@@ -41,6 +41,8 @@ type DB struct {
 	read  *sql.DB
 	url   string
 	path  string // SQLite file path
+
+	batch *batch // set on the handle Batch passes to its function
 }
 
 // Open opens the database named by rawURL: "postgres://…" or "postgresql://…" for PostgreSQL,
@@ -77,7 +79,9 @@ func Open(ctx context.Context, rawURL string) (*DB, error) {
 		// busy_timeout comes first so that the other pragmas wait instead of failing.
 		// The writer takes its lock at BEGIN (immediate), so a transaction never fails
 		// half-way when it upgrades from reading to writing.
-		if db.write, err = sql.Open("sqlite", sqliteDSN(path, "immediate")); err != nil {
+		// The writer keeps its temporary files in memory: the sub-journals of savepoints
+		// (store.Batch), written page by page, would otherwise cost a system call each.
+		if db.write, err = sql.Open("sqlite", sqliteDSN(path, "immediate")+"&_pragma=temp_store(2)"); err != nil {
 			return nil, fmt.Errorf("open sqlite: %w", err)
 		}
 		db.write.SetMaxOpenConns(1)
@@ -139,11 +143,18 @@ type Tx struct {
 	tx      *sql.Tx
 	dialect Dialect
 	Now     time.Time
+
+	savepoint string // in a batch: the savepoint this Tx stands for
+	done      bool
+	batch     *batch
 }
 
 // Begin starts a read-write transaction. Now is truncated to microseconds, the precision
 // PostgreSQL keeps, so a time read back equals the time written on both databases.
 func (db *DB) Begin(ctx context.Context) (*Tx, error) {
+	if db.batch != nil {
+		return db.batch.begin(ctx, db)
+	}
 	tx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, fmt.Errorf("begin: %w", err)
@@ -153,6 +164,9 @@ func (db *DB) Begin(ctx context.Context) (*Tx, error) {
 
 // BeginRead starts a transaction that only reads; on SQLite it runs beside the writer.
 func (db *DB) BeginRead(ctx context.Context) (*Tx, error) {
+	if db.batch != nil { // it must see what the batch wrote
+		return db.batch.begin(ctx, db)
+	}
 	tx, err := db.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: db.Dialect == Postgres})
 	if err != nil {
 		return nil, fmt.Errorf("begin: %w", err)
@@ -184,11 +198,36 @@ func (db *DB) Read(ctx context.Context, fn func(*Tx) error) error {
 	return fn(tx)
 }
 
-// Commit commits the transaction.
-func (tx *Tx) Commit() error { return tx.tx.Commit() }
+// Commit commits the transaction; in a batch it releases its savepoint, and the batch
+// commits it with the rest.
+func (tx *Tx) Commit() error {
+	if tx.savepoint == "" {
+		return tx.tx.Commit()
+	}
+	if tx.done {
+		return sql.ErrTxDone
+	}
+	tx.done = true
+	tx.batch.end()
+	_, err := tx.tx.Exec("RELEASE SAVEPOINT " + tx.savepoint)
+	return err
+}
 
-// Rollback rolls back; after Commit it is a no-op.
+// Rollback rolls back; after Commit it is a no-op. In a batch it undoes what the Tx wrote
+// and leaves the rest of the batch as it was.
 func (tx *Tx) Rollback() error {
+	if tx.savepoint != "" {
+		if tx.done {
+			return nil
+		}
+		tx.done = true
+		tx.batch.end()
+		if _, err := tx.tx.Exec("ROLLBACK TO SAVEPOINT " + tx.savepoint); err != nil {
+			return err
+		}
+		_, err := tx.tx.Exec("RELEASE SAVEPOINT " + tx.savepoint)
+		return err
+	}
 	err := tx.tx.Rollback()
 	if errors.Is(err, sql.ErrTxDone) {
 		return nil
@@ -201,6 +240,13 @@ func (tx *Tx) Dialect() Dialect { return tx.dialect }
 
 // Exec runs a statement written with ? placeholders.
 func (tx *Tx) Exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if tx.batch != nil {
+		stmt, err := tx.batch.prepared(ctx, tx.rebind(query))
+		if err != nil {
+			return nil, err
+		}
+		return stmt.ExecContext(ctx, args...)
+	}
 	return tx.tx.ExecContext(ctx, tx.rebind(query), args...)
 }
 
@@ -211,6 +257,11 @@ func (tx *Tx) Query(ctx context.Context, query string, args ...any) (*sql.Rows, 
 
 // QueryRow runs a query that returns at most one row.
 func (tx *Tx) QueryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	if tx.batch != nil {
+		if stmt, err := tx.batch.prepared(ctx, tx.rebind(query)); err == nil {
+			return stmt.QueryRowContext(ctx, args...)
+		}
+	}
 	return tx.tx.QueryRowContext(ctx, tx.rebind(query), args...)
 }
 
