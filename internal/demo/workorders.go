@@ -23,11 +23,12 @@ var woFaults = map[string][][4]string{
 var woPlaces = []string{"行政楼 3 层 305", "科研楼 5 层 512", "1 号厂房值班室", "综合楼 2 层会议室", "调度中心大厅", "后勤楼 1 层 108", "培训中心 4 层"}
 
 // workorders loads work orders of the maintenance centre from the first day of the month a
-// year before the current one up to the moment of loading: about 12 hotline orders per working day over the four teams, closed
-// the same day or the next, each day's tasks drawn the next morning and evaluated with a
-// plausible mix (mostly 满意, a few 基本满意, the odd 不满意 and unreachable reporter), repeat
-// reports, and follow-ups filed and confirmed for the months before. The last two days' tasks
-// are left open, so the queues and the overdue list have something to show.
+// year before the current one up to yesterday: about 12 hotline orders per working day over
+// the four teams, closed the same day or the next, each day's tasks drawn the next morning
+// and evaluated with a plausible mix (mostly 满意, a few 基本满意, the odd 不满意 and
+// unreachable reporter), repeat reports, and follow-ups filed and confirmed for the months
+// before. The last two days' tasks are left open, so the queues and the overdue list have
+// something to show.
 func (l *loader) workorders(ctx context.Context, prev error) error {
 	if prev != nil {
 		return prev
