@@ -62,7 +62,7 @@ func optionValue(t *testing.T, page, label string) string {
 // TestInspectionDay walks issue 7's "done when" on the demo data: the clerk files an
 // inspection of 玫瑰区 with a finding and a photo, bad input is refused and changes nothing,
 // the finding reaches unit-monthly's problems in a period close, the care director signs off
-// a deduction the clerk may not, the care worker's 30-point October shows base salary only,
+// a deduction the clerk may not, the care worker's 30-point last month shows base salary only,
 // and last week's sample meets every quota, on screen and as XLSX.
 func TestInspectionDay(t *testing.T) {
 	dialects(t, func(t *testing.T, d store.Dialect) {
@@ -85,10 +85,11 @@ func TestInspectionDay(t *testing.T) {
 			return map[string]string{"inspection_kind": "routine", "unit_id": mg, "checklist_id": checklist[1], "inspected_at": at,
 				"checklist_item": item, "finding_description": "5 号楼大堂地面有积水未清理", "deduction": deduction, "rectify_due": now.AddDate(0, 0, 3).Format(time.DateOnly)}
 		}
-		// October is not closed yet in the demo: the clerk files a late inspection for it.
-		today := "2026-10-30T10:00"
+		// The demo's last month is not closed yet: the clerk files a late inspection for it.
+		last := demoMonth(-1)
+		today := last + "-28T10:00"
 		count := func() int {
-			_, list := clerk.get("/inspections?unit=" + mg + "&month=2026-10")
+			_, list := clerk.get("/inspections?unit=" + mg + "&month=" + last)
 			return strings.Count(list, `<tr data-id=`)
 		}
 		before := count()
@@ -104,7 +105,7 @@ func TestInspectionDay(t *testing.T) {
 		}{
 			{"not an image", today, "", "IMG_0001.jpg", pdf, http.StatusUnprocessableEntity, "不是图片"},
 			{"deduction out of range", today, "5", "IMG_0002.png", testPNG(), http.StatusUnprocessableEntity, "超出检查项目 P01 的范围 1–1"},
-			{"closed period", "2026-09-10T10:00", "", "IMG_0003.png", testPNG(), http.StatusConflict, "已审定或锁定"},
+			{"closed period", demoMonth(-2) + "-10T10:00", "", "IMG_0003.png", testPNG(), http.StatusConflict, "已审定或锁定"},
 		} {
 			status, body, _ := clerk.postMultipart("/inspections", form(tt.at, tt.deduction), tt.photoName, tt.photo)
 			if status != tt.status || !strings.Contains(body, tt.want) {
@@ -134,11 +135,11 @@ func TestInspectionDay(t *testing.T) {
 			t.Fatalf("another unit's head reads the photo: %d", status)
 		}
 
-		// The month's problems reach unit-monthly: October's close counts the finding beside
+		// The month's problems reach unit-monthly: the open month's close counts the finding beside
 		// the nine of the demo, and its drill-down links to the inspection.
 		_, index := clerk.get("/assessment")
 		prop := optionValue(t, index, "物业公司<")
-		status, body, closeURL := clerk.post("/assessment/closes", url.Values{"scheme": {"unit-monthly"}, "period": {"2026-10"}, "parent_id": {prop}})
+		status, body, closeURL := clerk.post("/assessment/closes", url.Values{"scheme": {"unit-monthly"}, "period": {last}, "parent_id": {prop}})
 		if status != http.StatusSeeOther {
 			t.Fatalf("start close: %d %s", status, regexp.MustCompile(`id="form-error">[^<]*`).FindString(body))
 		}
@@ -155,8 +156,8 @@ func TestInspectionDay(t *testing.T) {
 			t.Fatalf("玫瑰区's result does not count the finding (50 − 10): %.3000s", result)
 		}
 
-		// Drill-down: 玫瑰区's October problems on the per-unit page lead to exactly those findings.
-		_, units := clerk.get("/inspections/units?month=2026-10")
+		// Drill-down: 玫瑰区's problems of the month on the per-unit page lead to exactly those findings.
+		_, units := clerk.get("/inspections/units?month=" + last)
 		pm := regexp.MustCompile(`(?s)<tr data-unit="` + mg + `">.*?<a class="problems" href="([^"]+)">(\d+)</a>`).FindStringSubmatch(units)
 		if pm == nil || pm[2] != "10" {
 			t.Fatalf("玫瑰区 on the per-unit page: %v", pm)
@@ -184,9 +185,9 @@ func TestInspectionDay(t *testing.T) {
 			t.Fatal("the signed finding still awaits sign-off")
 		}
 
-		// The care worker's October: 30 points, 300 yuan, base salary only; the other worker's
+		// The care worker's last month: 30 points, 300 yuan, base salary only; the other worker's
 		// second month of 30 or more is referred for dismissal review.
-		_, people := director.get("/inspections/people?month=2026-10")
+		_, people := director.get("/inspections/people?month=" + last)
 		rows := regexp.MustCompile(`(?s)<tr data-person="\d+">.*?</tr>`).FindAllString(people, -1)
 		var base, dismissal bool
 		for _, r := range rows {
@@ -198,7 +199,7 @@ func TestInspectionDay(t *testing.T) {
 			}
 		}
 		if !base || !dismissal {
-			t.Fatalf("October's care deductions: base salary only %v, dismissal review %v: %.3000s", base, dismissal, people)
+			t.Fatalf("last month's care deductions: base salary only %v, dismissal review %v: %.3000s", base, dismissal, people)
 		}
 
 		// The nurse charged with a signed-off deduction has a notice and sees her own month only.
@@ -212,7 +213,7 @@ func TestInspectionDay(t *testing.T) {
 		}
 
 		// The work group compares the logistics departments' self-checks with its spot checks.
-		_, checks := clerk.get("/inspections/checks?quarter=2026-Q3")
+		_, checks := clerk.get("/inspections/checks?quarter=" + quarterOf(demoMonth(-3)))
 		if !strings.Contains(checks, "市场经营部") || !regexp.MustCompile(`<td class="num penalty">\d`).MatchString(checks) {
 			t.Fatalf("self-check comparison: %.2000s", checks)
 		}

@@ -29,7 +29,7 @@ func BenchmarkSurveySubmit(b *testing.B) {
 		var codes []string
 		err := m.DB.Read(ctx, func(tx *store.Tx) error {
 			rows, err := tx.Query(ctx, `SELECT i.code FROM survey_invitations i JOIN survey_campaigns c ON c.id = i.campaign_id
-				WHERE c.quarter = '2026-Q4' AND i.answered_at IS NULL ORDER BY i.id LIMIT 3000`)
+				WHERE c.quarter = ? AND i.answered_at IS NULL ORDER BY i.id LIMIT 3000`, quarterOf(demoMonth(0)))
 			if err != nil {
 				return err
 			}

@@ -91,11 +91,13 @@ func TestSurveyQuarter(t *testing.T) {
 		clerk := newClient(t, m.URL())
 		clerk.login("clerk", demo.DemoPassword)
 
+		// q4 is the demo's current quarter, q3 the one before.
+		current, previous := quarterOf(demoMonth(0)), quarterOf(demoMonth(-3))
 		_, index := clerk.get("/surveys")
-		q4 := regexp.MustCompile(`<td>2026-Q4</td><td><a href="/surveys/campaigns/(\d+)">`).FindStringSubmatch(index)
-		q3 := regexp.MustCompile(`<td>2026-Q3</td><td><a href="/surveys/campaigns/(\d+)">`).FindStringSubmatch(index)
+		q4 := regexp.MustCompile(`<td>` + current + `</td><td><a href="/surveys/campaigns/(\d+)">`).FindStringSubmatch(index)
+		q3 := regexp.MustCompile(`<td>` + previous + `</td><td><a href="/surveys/campaigns/(\d+)">`).FindStringSubmatch(index)
 		if q4 == nil || q3 == nil {
-			t.Fatalf("the demo has no third- and fourth-quarter campaigns: %.1500s", index)
+			t.Fatalf("the demo has no campaigns of %s and %s: %.1500s", previous, current, index)
 		}
 		campaign := "/surveys/campaigns/" + q4[1]
 		q4ID, _ := strconv.ParseInt(q4[1], 10, 64)
@@ -181,7 +183,7 @@ func TestSurveyQuarter(t *testing.T) {
 		clerk2 := newClient(t, m.URL())
 		clerk2.login("clerk2", demo.DemoPassword)
 		paperForm := func() url.Values {
-			return url.Values{"survey_answered_on": {"2026-10-15"}, "q_overall": {"2"}, "q_security": {"3"}, "survey_opinion": {"夜间巡逻太少"}}
+			return url.Values{"survey_answered_on": {demoToday()}, "q_overall": {"2"}, "q_security": {"3"}, "survey_opinion": {"夜间巡逻太少"}}
 		}
 		clerk.get("/surveys/entry/" + paper)
 		if status, _, _ := clerk.post("/surveys/entry/"+paper, paperForm()); status != http.StatusSeeOther {
@@ -201,16 +203,16 @@ func TestSurveyQuarter(t *testing.T) {
 			t.Fatal("matching entries did not store the paper answer")
 		}
 		clerk.get("/surveys/entry/" + mismatch)
-		clerk.post("/surveys/entry/"+mismatch, url.Values{"survey_answered_on": {"2026-10-16"}, "q_overall": {"1"}})
+		clerk.post("/surveys/entry/"+mismatch, url.Values{"survey_answered_on": {demoToday()}, "q_overall": {"1"}})
 		clerk2.get("/surveys/entry/" + mismatch)
-		clerk2.post("/surveys/entry/"+mismatch, url.Values{"survey_answered_on": {"2026-10-16"}, "q_overall": {"2"}})
+		clerk2.post("/surveys/entry/"+mismatch, url.Values{"survey_answered_on": {demoToday()}, "q_overall": {"2"}})
 		if _, list := clerk.get("/surveys/entry"); !strings.Contains(list, mismatch) {
 			t.Fatal("the mismatch is not listed")
 		}
 		if _, res := clerk.get("/surveys/entry/" + mismatch); !strings.Contains(res, `class="differs"`) {
 			t.Fatal("the resolution page does not show the difference")
 		}
-		if status, _, _ := clerk.post("/surveys/entry/"+mismatch, url.Values{"resolve": {"1"}, "survey_answered_on": {"2026-10-16"}, "q_overall": {"2"}}); status != http.StatusSeeOther {
+		if status, _, _ := clerk.post("/surveys/entry/"+mismatch, url.Values{"resolve": {"1"}, "survey_answered_on": {demoToday()}, "q_overall": {"2"}}); status != http.StatusSeeOther {
 			t.Fatalf("resolve: %d", status)
 		}
 		if _, acc := clerk.get("/surveys/entry"); !strings.Contains(acc, "50.00%") || !strings.Contains(acc, "100.00%") {
@@ -273,17 +275,19 @@ func TestSurveyQuarter(t *testing.T) {
 		}
 
 		// survey-quarterly for the third quarter, against a hand count from the tables.
-		_, qp := clerk.get("/surveys/quarters/2026-Q3")
+		_, qp := clerk.get("/surveys/quarters/" + previous)
+		qFirst, qLast := quarterMonths(previous)
+		qEnd := mustDay(t, qLast+"-28").AddDate(0, 0, 1) // the day after the snapshot
 		checked := 0
 		for _, r := range regexp.MustCompile(`(?s)<tr id="q-unit-(\d+)"><td>([^<]+)</td>.*?<td class="num big">([^<]+)</td>`).FindAllStringSubmatch(qp, -1) {
 			unit, _ := strconv.ParseInt(r[1], 10, 64)
 			households := sqlCount(t, m, "SELECT households FROM survey_campaign_units WHERE campaign_id = ? AND unit_id = ?", q3ID, unit)
 			threshold := sqlCount(t, m, "SELECT threshold_bp FROM survey_campaign_units WHERE campaign_id = ? AND unit_id = ?", q3ID, unit)
-			snap, _ := time.ParseInLocation("2006-01-02", "2026-09-29", time.FixedZone("CST", 8*3600))
+			snap, _ := time.ParseInLocation("2006-01-02", qEnd.Format(time.DateOnly), time.FixedZone("CST", 8*3600))
 			v := sqlCount(t, m, "SELECT COUNT(*) FROM survey_answers WHERE campaign_id = ? AND unit_id = ? AND authenticity <> 'fake' AND answered_at < ?", q3ID, unit, snap.UTC())
 			sat := sqlCount(t, m, "SELECT COUNT(*) FROM survey_answers WHERE campaign_id = ? AND unit_id = ? AND authenticity <> 'fake' AND answered_at < ? AND satisfied", q3ID, unit, snap.UTC())
 			faults := sqlCount(t, m, "SELECT COUNT(*) FROM survey_answers WHERE campaign_id = ? AND unit_id = ? AND authenticity <> 'fake' AND answered_at < ? AND verified_fault", q3ID, unit, snap.UTC())
-			improper := sqlCount(t, m, "SELECT COUNT(*) FROM survey_improper_cases WHERE unit_id = ? AND occurred_on >= '2026-07-01' AND occurred_on < '2026-10-01'", unit)
+			improper := sqlCount(t, m, "SELECT COUNT(*) FROM survey_improper_cases WHERE unit_id = ? AND occurred_on >= ? AND occurred_on < ?", unit, qFirst+"-01", mustDay(t, qLast+"-01").AddDate(0, 1, 0).Format(time.DateOnly))
 			want := -faults - 5*improper
 			if v*10000 < threshold*households {
 				want--

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"time"
 
 	"manyi/internal/access"
 	"manyi/internal/assessment"
@@ -12,11 +13,12 @@ import (
 	"manyi/internal/survey"
 )
 
-// The demo's period-close history for unit-monthly: a year of interim ledger evidence
-// (January to October 2026) for the property company's areas and sections, and closes of
-// January to September approved by the committee and locked. October's evidence is there but
-// its close is left for the user to start. 玫瑰区 fails in March and again in October, so
-// closing October shows it losing year-end award eligibility.
+// The demo's period-close history for unit-monthly: twelve months of interim ledger evidence
+// (the months before the current one) for the property company's areas and sections, with
+// closes of all but the last approved by the committee and locked. The last month's evidence
+// is there but its close is left for the user to start. 玫瑰区 fails in an earlier month of the
+// last month's year and again in the last month, so closing it shows 玫瑰区 losing year-end
+// award eligibility.
 
 // demoClerk and demoCommittee are the demo's clerk and committee accounts acting through the
 // assessment functions, which check their roles like any request.
@@ -25,9 +27,6 @@ var (
 	demoCommittee = access.Principal{Username: "committee", Name: "郑永年", Grants: []access.Grant{{Role: access.Committee}}}
 )
 
-// demoMonths are the months with evidence; all but the last are closed and locked.
-var demoMonths = []string{"2026-01", "2026-02", "2026-03", "2026-04", "2026-05", "2026-06", "2026-07", "2026-08", "2026-09", "2026-10"}
-
 // monthEvidence is one unit's evidence of one month: the problems of each inspection and the
 // band of each survey evaluation.
 type monthEvidence struct {
@@ -35,19 +34,36 @@ type monthEvidence struct {
 	bands    []int
 }
 
+// storyMonths places the history's stories among months (the twelve history months, oldest
+// first): 玫瑰区's first failure seven months before the last, moved later into the last
+// month's year when it falls before it; 绿化科 inspected but not surveyed in the fifth month;
+// 保洁科 with no evidence in the second.
+func storyMonths(months []string) (mgqFail, lhkGap, bjkEmpty string) {
+	last := len(months) - 1
+	fail := last - 7
+	for fail < last-1 && months[fail][:4] != months[last][:4] {
+		fail++
+	}
+	return months[fail], months[4], months[1]
+}
+
 // fixedEvidence overrides the generated evidence where the demo tells a story.
-var fixedEvidence = map[string]map[string]monthEvidence{
-	"PROP-MGQ": { // 玫瑰区 fails twice: year-end ineligible once October is closed
-		"2026-03": {problems: []int{7, 5}, bands: []int{12, 16, 12, 8, 16}},
-		"2026-10": {problems: []int{4, 5}, bands: []int{20, 20, 16, 16, 12, 20, 16, 20, 20, 12}},
-	},
-	"PROP-LHK": { // 绿化科: inspected in May but not surveyed → incomplete, decided in the close
-		"2026-05": {problems: []int{2}},
-		"2026-10": {problems: []int{1}}, // and again in October, for the user to decide
-	},
-	"PROP-BJK": { // 保洁科: nothing in February → no opinion
-		"2026-02": {},
-	},
+func fixedEvidence(months []string) map[string]map[string]monthEvidence {
+	mgqFail, lhkGap, bjkEmpty := storyMonths(months)
+	last := months[len(months)-1]
+	return map[string]map[string]monthEvidence{
+		"PROP-MGQ": { // 玫瑰区 fails twice: year-end ineligible once the last month is closed
+			mgqFail: {problems: []int{7, 5}, bands: []int{12, 16, 12, 8, 16}},
+			last:    {problems: []int{4, 5}, bands: []int{20, 20, 16, 16, 12, 20, 16, 20, 20, 12}},
+		},
+		"PROP-LHK": { // 绿化科: inspected but not surveyed → incomplete, decided in the close
+			lhkGap: {problems: []int{2}},
+			last:   {problems: []int{1}}, // and again last month, for the user to decide
+		},
+		"PROP-BJK": { // 保洁科: nothing → no opinion
+			bjkEmpty: {},
+		},
+	}
 }
 
 // demoSubjects are the units with generated evidence (服务管理科, the organiser, has none and
@@ -66,10 +82,12 @@ func (l *loader) assessment(ctx context.Context, err error) error {
 		return fmt.Errorf("demo: schemes: %w", err)
 	}
 	rng := rand.New(rand.NewPCG(2026, 10))
-	for _, month := range demoMonths {
+	months := l.historyMonths()
+	fixed := fixedEvidence(months)
+	for _, month := range months {
 		for _, code := range demoSubjects {
-			ev, fixed := fixedEvidence[code][month]
-			if !fixed {
+			ev, ok := fixed[code][month]
+			if !ok {
 				ev = generated(rng)
 			}
 			if err := l.evidence(ctx, code, month, ev); err != nil {
@@ -77,12 +95,23 @@ func (l *loader) assessment(ctx context.Context, err error) error {
 			}
 		}
 	}
-	if err := l.surveyStories(ctx); err != nil {
+	// This month's questionnaires so far, for the open quarter's pages.
+	current := l.today.Format("2006-01")
+	for _, code := range demoSubjects {
+		if err := l.surveyBands(ctx, code, current, generated(rng).bands); err != nil {
+			return err
+		}
+	}
+	mgqFail, lhkGap, _ := storyMonths(months)
+	if err := l.surveyStories(ctx, mgqFail, lhkGap); err != nil {
 		return err
 	}
+	defer l.at(l.now)
 	e := assessment.NewEngine(l.db, complaint.FactSource{}, inspection.FactSource{}, survey.FactSource{})
 	prop := l.units["PROP"]
-	for _, month := range demoMonths[:len(demoMonths)-1] {
+	for _, month := range months[:len(months)-1] {
+		// Closed in the first week of the next month.
+		l.atMost(mustMonth(month).AddDate(0, 1, 4).Add(10 * time.Hour))
 		c, err := e.Start(ctx, demoClerk, assessment.StartInput{SchemeCode: "unit-monthly", Period: month, ParentUnitID: prop.ID})
 		if err != nil {
 			return fmt.Errorf("demo: close %s: %w", month, err)
@@ -92,9 +121,10 @@ func (l *loader) assessment(ctx context.Context, err error) error {
 				return fmt.Errorf("demo: close %s: %w", month, err)
 			}
 		}
-		if month == "2026-05" {
+		if month == lhkGap {
+			reason := fmt.Sprintf("%d 月 28 日电话回访 3 户业主，均评价基本满意，按基本满意认定", mustMonth(month).Month())
 			if _, err := e.Decide(ctx, demoClerk, c.ID, assessment.DecisionInput{UnitID: l.units["PROP-LHK"].ID, Kind: assessment.Award,
-				Fact: "survey", Value: "16", Reason: "5 月 29 日电话回访 3 户业主，均评价基本满意，按基本满意认定"}); err != nil {
+				Fact: "survey", Value: "16", Reason: reason}); err != nil {
 				return fmt.Errorf("demo: decision %s: %w", month, err)
 			}
 		}

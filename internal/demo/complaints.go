@@ -21,10 +21,7 @@ var complaintTexts = map[complaint.Category][]string{
 	complaint.Other:    {"小区绿化带长期无人修剪", "停车位划线不清"},
 }
 
-// demoComplaintsEnd is the end of the demo's year of complaints: 2026-11-20 12:00 in China.
-var demoComplaintsEnd = time.Date(2026, 11, 20, 4, 0, 0, 0, time.UTC)
-
-// complaints loads a year of complaints up to demoComplaintsEnd: every channel, some valid
+// complaints loads a year of complaints up to the moment of loading: every channel, some valid
 // and some major, most answered in time and a few breaching their deadlines, so the clocks,
 // the statistics and the escalations have something to show. The clock is set back for each
 // action, so the timeline reads as it happened. It runs only after the organisation loaded.
@@ -33,14 +30,8 @@ func (l *loader) complaints(ctx context.Context, prev error) error {
 		return prev
 	}
 	db := l.db
-	realNow := db.Now
-	defer func() { db.Now = realNow }()
-	// The year ends on a fixed day, not today, so that the demo's closes (whose months are
-	// fixed too) count the same complaints whenever the demo is loaded.
-	end := demoComplaintsEnd
-	if now := realNow().Truncate(time.Hour); now.Before(end) {
-		end = now
-	}
+	defer l.at(l.now)
+	end := l.now
 	clerk := access.Principal{Username: "clerk", Name: "林晓雯", Grants: []access.Grant{{Role: access.Clerk}}}
 	rnd := rand.New(rand.NewPCG(2026, 6))
 	categories := complaint.Categories
@@ -50,8 +41,11 @@ func (l *loader) complaints(ctx context.Context, prev error) error {
 			continue
 		}
 		received := end.Add(-time.Duration(rnd.IntN(365*24)) * time.Hour).Add(-time.Duration(rnd.IntN(60)) * time.Minute)
-		if i < 6 { // a few fresh ones, still open
+		if i < 6 { // a few fresh ones of the last two days, still open
 			received = end.Add(-time.Duration(2+i*9) * time.Hour)
+		}
+		if _, _, bjkEmpty := storyMonths(l.historyMonths()); unit.Code == "PROP-BJK" && received.In(Zone).Format("2006-01") == bjkEmpty {
+			unit = l.units["PROP-WXK"] // 保洁科 has no evidence at all that month (assessment.go)
 		}
 		cat := categories[rnd.IntN(len(categories))]
 		texts := complaintTexts[cat]
@@ -60,7 +54,7 @@ func (l *loader) complaints(ctx context.Context, prev error) error {
 		if i%11 == 0 && i > 0 {
 			contact = "13912345678" // a repeat complainant
 		}
-		db.Now = func() time.Time { return received }
+		l.at(received)
 		c, err := complaint.Register(ctx, db, clerk, complaint.Input{UnitID: unit.ID, Channel: channel, Category: cat,
 			Complainant: l.names.next(), Contact: contact, Description: texts[rnd.IntN(len(texts))]})
 		if errs.Is(err, errs.Invalid) {
@@ -69,7 +63,7 @@ func (l *loader) complaints(ctx context.Context, prev error) error {
 		if err != nil {
 			return fmt.Errorf("demo complaint: %w", err)
 		}
-		at := func(d time.Duration) { t := received.Add(d); db.Now = func() time.Time { return t } }
+		at := func(d time.Duration) { l.at(received.Add(d)) }
 		act := func(a complaint.Action) error {
 			if t := db.Now(); t.After(end) {
 				return nil
@@ -104,10 +98,11 @@ func (l *loader) complaints(ctx context.Context, prev error) error {
 			steps[3].a = complaint.Action{Verb: complaint.Close}
 		}
 		if i%13 == 5 {
-			steps = append(steps[:3], struct {
+			// The root cause is noted once the complaint is settled.
+			steps = append(steps, struct {
 				after time.Duration
 				a     complaint.Action
-			}{27 * time.Hour, complaint.Action{Verb: complaint.RootCause, Text: "维修班组交接不清，工单无人跟进"}})
+			}{steps[3].after + time.Hour, complaint.Action{Verb: complaint.RootCause, Text: "维修班组交接不清，工单无人跟进"}})
 		}
 		if i < 6 { // still open: the oldest have breached their reply deadline
 			steps = steps[:1]
@@ -119,7 +114,18 @@ func (l *loader) complaints(ctx context.Context, prev error) error {
 			}
 		}
 	}
-	db.Now = realNow
-	_, err := complaint.Sweep(ctx, db)
-	return err
+	// The server sweeps for due deadlines every minute; sweeping each hour of the last two
+	// days, where the open complaints are, dates their reminders and escalations when due.
+	for t := end.Add(-50 * time.Hour); ; t = t.Add(time.Hour) {
+		if t.After(end) {
+			t = end
+		}
+		l.at(t)
+		if _, err := complaint.Sweep(ctx, db); err != nil {
+			return fmt.Errorf("demo complaint sweep: %w", err)
+		}
+		if t.Equal(end) {
+			return nil
+		}
+	}
 }

@@ -3,20 +3,22 @@
 // login account for every role, so that a new user can try manyi at once (`manyi demo`,
 // `manyi serve --demo`). docs/demo.md describes what it contains.
 //
-// Everything is created through the org and auth functions with access.System as the actor,
-// so the demo is validated and audited exactly like input typed by an administrator.
+// Everything is created through the areas' functions (org, auth, complaint, workorder, …) with
+// the actors who would type it, so the demo is validated and audited exactly like typed input.
 package demo
 
 import (
 	"context"
 	"fmt"
 	"sort"
+	"time"
 
 	"manyi/internal/access"
 	"manyi/internal/auth"
 	"manyi/internal/errs"
 	"manyi/internal/org"
 	"manyi/internal/store"
+	"manyi/internal/workorder"
 )
 
 // DemoPassword is the password of every demo account. It is published in docs/demo.md:
@@ -41,17 +43,25 @@ type Account struct {
 	Scope    string      `json:"scope"` // the unit the role covers; "" for the whole organisation
 }
 
-// Load creates the demo organisation in a database that has no unit yet; otherwise it
-// changes nothing and returns a conflict error ("demo.not_empty").
-//
-// Each unit, person, role grant and account is its own transaction, as when an administrator
-// enters them, so Load is not atomic: if it fails part-way (the database goes away), what was
-// created stays, is audited, and a second Load refuses because units exist. Start again from
-// an empty database in that case. The demo data is fixed and covered by tests, so a failure
-// means an outside cause, not bad data. Two Loads racing on one empty database cannot both
-// proceed: the second fails creating the root unit on its unique code and also reports
-// "demo.not_empty". On failure the Summary counts what was created before it.
+// Load creates the demo organisation and a year of records of every area, ending at the
+// moment of loading, in a database that has no unit yet; otherwise it changes nothing and
+// returns a conflict error ("demo.not_empty"). It is LoadAt with the database's clock.
 func Load(ctx context.Context, db *store.DB) (Summary, error) {
+	return LoadAt(ctx, db, db.Now())
+}
+
+// LoadAt loads the demo as if now were the moment of loading: every date of the demo is
+// counted back from the day of now in China (the anchor), and nothing happens after now.
+// Tests pin now to check that the demo follows the day it is loaded.
+//
+// Everything goes through the areas' functions, validated and audited as typed input, in a
+// store.Batch: each call is its own savepoint, as it would be its own transaction, and the
+// batch commits thousands of them at once, so that the demo costs a few disk flushes instead
+// of one per record. Load is not atomic: if it fails part-way (the database goes away), what
+// was committed stays, and a second Load refuses because units exist; start again from an
+// empty database. Two Loads racing on one empty database cannot both proceed: the second
+// fails creating the root unit on its unique code and reports "demo.not_empty" too.
+func LoadAt(ctx context.Context, db *store.DB, now time.Time) (Summary, error) {
 	units, err := org.ListUnits(ctx, db, access.System, org.UnitFilter{IncludeInactive: true})
 	if err != nil {
 		return Summary{}, fmt.Errorf("demo: check for an empty organisation: %w", err)
@@ -59,42 +69,90 @@ func Load(ctx context.Context, db *store.DB) (Summary, error) {
 	if len(units) > 0 {
 		return Summary{}, errs.New(errs.Conflict, "demo.not_empty")
 	}
-	l := &loader{
-		db:     db,
-		names:  newNamer(reservedNames(tree)),
-		phones: newPhoner(),
-		units:  map[string]org.Unit{},
+	var sum Summary
+	err = db.Batch(ctx, func(db *store.DB) error {
+		db.Now = func() time.Time { return now }
+		l := newLoader(db, now)
+		err := l.unit(ctx, 0, tree)
+		if err != nil && l.sum.Units == 0 && errs.Is(err, errs.Conflict) {
+			return errs.New(errs.Conflict, "demo.not_empty")
+		}
+		// Complaints come before the assessment history, whose closes count them.
+		err = l.complaints(ctx, err)
+		err = l.workorders(ctx, err)
+		err = l.inspections(ctx, err)
+		err = l.surveys(ctx, err)
+		err = l.assessment(ctx, err)
+		err = l.projects(ctx, err)
+		sum = l.sum
+		return err
+	})
+	if err != nil {
+		return Summary{}, err
 	}
-	err = l.unit(ctx, 0, tree)
-	if err != nil && l.sum.Units == 0 && errs.Is(err, errs.Conflict) {
-		return l.sum, errs.New(errs.Conflict, "demo.not_empty")
-	}
-	// Complaints come before the assessment history, whose closes count them.
-	err = l.complaints(ctx, err)
-	err = l.workorders(ctx, err)
-	err = l.inspections(ctx, err)
-	err = l.surveys(ctx, err)
-	err = l.assessment(ctx, err)
-	err = l.projects(ctx, err)
 	// Accounts are listed by role so that a printed table reads from the most to the least
 	// powerful; within a role they keep the tree's order.
 	rank := map[access.Role]int{}
 	for i, r := range access.Roles {
 		rank[r] = i
 	}
-	sort.SliceStable(l.sum.Accounts, func(i, j int) bool {
-		return rank[l.sum.Accounts[i].Role] < rank[l.sum.Accounts[j].Role]
+	sort.SliceStable(sum.Accounts, func(i, j int) bool {
+		return rank[sum.Accounts[i].Role] < rank[sum.Accounts[j].Role]
 	})
-	return l.sum, err
+	return sum, nil
 }
 
 // loader walks the tree, creating as it goes.
 type loader struct {
-	db     *store.DB
+	db     *store.DB // the batch; its clock is set to each action's time
 	names  *namer
 	phones *phoner
 	units  map[string]org.Unit // by code, for role scopes
 	sum    Summary
+
+	now   time.Time // the moment of loading: nothing of the demo happens after it
+	today time.Time // midnight of now in China, the anchor every date is counted from
+}
+
+func newLoader(db *store.DB, now time.Time) *loader {
+	local := now.In(Zone)
+	return &loader{
+		db:     db,
+		names:  newNamer(reservedNames(tree)),
+		phones: newPhoner(),
+		units:  map[string]org.Unit{},
+		now:    now,
+		today:  time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, Zone),
+	}
+}
+
+// Zone is where the demo's organisation works: its days and months are China's.
+var Zone = workorder.Zone
+
+// at sets the clock to t for the actions that follow, so the records read as they happened.
+func (l *loader) at(t time.Time) { l.db.Now = func() time.Time { return t } }
+
+// atMost sets the clock to t, or to the moment of loading if t is later.
+func (l *loader) atMost(t time.Time) {
+	if t.After(l.now) {
+		t = l.now
+	}
+	l.at(t)
+}
+
+// month is the first day of the month k months after the current one (k <= 0).
+func (l *loader) month(k int) time.Time {
+	return time.Date(l.today.Year(), l.today.Month()+time.Month(k), 1, 0, 0, 0, 0, Zone)
+}
+
+// historyMonths are the twelve complete months before the current one, oldest first, as
+// "2006-01": the months every area has records of, and the assessment closes.
+func (l *loader) historyMonths() []string {
+	out := make([]string, 12)
+	for i := range out {
+		out[i] = l.month(i - 12).Format("2006-01")
+	}
+	return out
 }
 
 func (l *loader) unit(ctx context.Context, parentID int64, s unitSpec) error {

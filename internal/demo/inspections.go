@@ -7,16 +7,17 @@ import (
 	"time"
 
 	"manyi/internal/access"
+	"manyi/internal/errs"
 	"manyi/internal/inspection"
 	"manyi/internal/org"
 	"manyi/internal/sampling"
-	"manyi/internal/workorder"
 )
 
 // The demo's inspections: checklists for the property areas, the care home's rounds and the
-// logistics company's callback-record audits; a year of care-home rounds whose deductions are
-// signed off by the director, with one care worker at 30 points in October (base salary only)
-// and another at 30 or more in both September and October (dismissal review); the logistics
+// logistics company's callback-record audits; a year of care-home rounds (every month of the
+// history) whose deductions are signed off by the director, with one care worker at 30 points
+// last month (base salary only) and another at 30 or more in both of the last two months
+// (dismissal review); the logistics
 // departments' monthly self-checks and the work group's spot checks; this month's open
 // findings awaiting sign-off and rectification, one overdue; duty rounds of the last days
 // against the 10-point quota; and the weekly sampling plans of POLICIES §6 with the last two
@@ -45,9 +46,6 @@ var demoSamplingPlans = []sampling.PlanInput{
 	{Code: "TRAIN", Name: "培训学员", Source: sampling.FromImport, MinBP: 500},
 	{Code: "CONTRACT", Name: "合同", Source: sampling.FromImport, MinCount: 5},
 }
-
-// demoCareMonths are the months of care-home rounds; October is the scenario's month.
-var demoCareMonths = []string{"2026-01", "2026-02", "2026-03", "2026-04", "2026-05", "2026-06", "2026-07", "2026-08", "2026-09", "2026-10"}
 
 // inspections loads everything above but the property areas' inspections; it does nothing if
 // err is set.
@@ -93,6 +91,7 @@ func (l *loader) inspect(ctx context.Context, code, day string, problems int) er
 		return err
 	}
 	in := inspection.Input{Kind: inspection.Routine, UnitID: l.units[code].ID, ChecklistID: cl.ID, InspectedAt: at, Note: inspectionNote(problems)}
+	l.at(at)
 	for i := range problems {
 		it := cl.Items[i%len(cl.Items)]
 		in.Findings = append(in.Findings, inspection.FindingInput{ItemID: it.ID, Description: it.Text})
@@ -122,9 +121,9 @@ func (l *loader) careHead() access.Principal {
 	return access.Principal{Username: "head.care", Name: "徐淑珍", Grants: []access.Grant{{Role: access.UnitHead, UnitID: l.units["CARE"].ID}}}
 }
 
-// careRounds files the director's and the ward rounds of each month in the two wards, each
-// finding charging a care worker and signed off. Worker 0 of 一病区 reaches 30 points in
-// October; worker 0 of 二病区 reaches 30 or more in September and October.
+// careRounds files the director's and the ward rounds of each month of the history in the two
+// wards, each finding charging a care worker and signed off. Worker 0 of 一病区 reaches 30
+// points last month; worker 0 of 二病区 reaches 30 or more in the month before and last month.
 func (l *loader) careRounds(ctx context.Context, cl inspection.Checklist) error {
 	rng := rand.New(rand.NewPCG(2026, 7))
 	head := l.careHead()
@@ -140,13 +139,15 @@ func (l *loader) careRounds(ctx context.Context, cl inspection.Checklist) error 
 		}
 		wards = append(wards, ward{code, ws})
 	}
+	months := l.historyMonths()
+	last, before := months[len(months)-1], months[len(months)-2]
 	// heavy lists the deductions (item index, points) of the scenario's months.
 	heavy := map[string][][2]int{
-		"CARE-BQ1/2026-10": {{0, 10}, {3, 10}, {1, 5}, {2, 5}},         // 30: base salary only
-		"CARE-BQ2/2026-09": {{3, 15}, {0, 8}, {1, 5}, {2, 4}},          // 32
-		"CARE-BQ2/2026-10": {{4, 10}, {3, 10}, {0, 6}, {1, 4}, {2, 3}}, // 33: second month → dismissal review
+		"CARE-BQ1/" + last:   {{0, 10}, {3, 10}, {1, 5}, {2, 5}},         // 30: base salary only
+		"CARE-BQ2/" + before: {{3, 15}, {0, 8}, {1, 5}, {2, 4}},          // 32
+		"CARE-BQ2/" + last:   {{4, 10}, {3, 10}, {0, 6}, {1, 4}, {2, 3}}, // 33: second month → dismissal review
 	}
-	for _, month := range demoCareMonths {
+	for _, month := range months {
 		for _, w := range wards {
 			var findings []inspection.FindingInput
 			for _, d := range heavy[w.code+"/"+month] {
@@ -167,6 +168,7 @@ func (l *loader) careRounds(ctx context.Context, cl inspection.Checklist) error 
 					kind, actor = inspection.WardRound, demoClerk
 				}
 				at, _ := time.ParseInLocation("2006-01-02 15:04", fmt.Sprintf("%s-%02d 09:30", month, 8+i*10), inspection.Zone)
+				l.at(at)
 				ins, err := inspection.File(ctx, l.db, actor, inspection.Input{Kind: kind, UnitID: l.units[w.code].ID, ChecklistID: cl.ID, InspectedAt: at, Findings: part})
 				if err != nil {
 					return fmt.Errorf("demo: round %s %s: %w", w.code, month, err)
@@ -180,11 +182,14 @@ func (l *loader) careRounds(ctx context.Context, cl inspection.Checklist) error 
 	return nil
 }
 
+// signAll signs off the inspection's pending findings two hours after it was filed (or at
+// the moment of loading, if sooner).
 func (l *loader) signAll(ctx context.Context, head access.Principal, inspectionID int64) error {
 	d, err := inspection.Get(ctx, l.db, access.System, inspectionID)
 	if err != nil {
 		return err
 	}
+	l.atMost(d.InspectedAt.Add(2 * time.Hour))
 	for _, f := range d.Findings {
 		if f.Signoff != inspection.Pending {
 			continue
@@ -204,17 +209,19 @@ var logisticsDepts = []string{"LOG-SCJY", "LOG-WLYW", "LOG-WH", "LOG-DDCL", "LOG
 // audit each quarter finding a record or two.
 func (l *loader) logisticsChecks(ctx context.Context, cb inspection.Checklist) error {
 	rng := rand.New(rand.NewPCG(2026, 8))
-	for _, month := range demoCareMonths {
+	for _, month := range l.historyMonths() {
 		m, _ := time.ParseInLocation("2006-01", month, inspection.Zone)
 		for _, code := range logisticsDepts {
 			self := inspection.Points((90 + rng.IntN(9)) * 100)
 			at := m.AddDate(0, 1, -1).Add(16 * time.Hour)
+			l.at(at)
 			if _, err := inspection.File(ctx, l.db, demoClerk, inspection.Input{Kind: inspection.SelfCheck, UnitID: l.units[code].ID, InspectedAt: at, Score: &self,
 				Note: "部门月度内部自查，自查表及整改记录已上传部门文件夹"}); err != nil {
 				return fmt.Errorf("demo: self-check %s %s: %w", code, month, err)
 			}
 			if int(m.Month())%3 == 1 { // the first month of each quarter
 				spot := self - inspection.Points(rng.IntN(4)*100)
+				l.at(m.AddDate(0, 0, 19).Add(10 * time.Hour))
 				if _, err := inspection.File(ctx, l.db, demoClerk, inspection.Input{Kind: inspection.SpotCheck, UnitID: l.units[code].ID, InspectedAt: m.AddDate(0, 0, 19).Add(10 * time.Hour), Score: &spot,
 					Note: "质量管理工作小组抽查"}); err != nil {
 					return fmt.Errorf("demo: spot check %s %s: %w", code, month, err)
@@ -225,6 +232,7 @@ func (l *loader) logisticsChecks(ctx context.Context, cb inspection.Checklist) e
 					d := inspection.Points(50 + 50*rng.IntN(2))
 					fs = append(fs, inspection.FindingInput{ItemID: it.ID, Description: it.Text, Deduction: &d})
 				}
+				l.at(m.AddDate(0, 0, 20).Add(10 * time.Hour))
 				if _, err := inspection.File(ctx, l.db, demoClerk, inspection.Input{Kind: inspection.CallbackAudit, UnitID: l.units[code].ID, ChecklistID: cb.ID,
 					InspectedAt: m.AddDate(0, 0, 20).Add(10 * time.Hour), Findings: fs}); err != nil {
 					return fmt.Errorf("demo: callback audit %s %s: %w", code, month, err)
@@ -240,12 +248,10 @@ func (l *loader) logisticsChecks(ctx context.Context, cb inspection.Checklist) e
 // sign-off, a signed deduction of the nurse who has a login, and the duty officers' rounds of
 // the last three days, one officer meeting the daily quota and one short of it.
 func (l *loader) openFindings(ctx context.Context, lists map[string]inspection.Checklist) error {
-	now := l.db.Now().In(inspection.Zone)
-	day := func(back int) time.Time {
-		d := now.AddDate(0, 0, -back)
-		return time.Date(d.Year(), d.Month(), d.Day(), 10, 0, 0, 0, inspection.Zone)
-	}
+	defer l.at(l.now)
+	day := func(back int) time.Time { return l.today.AddDate(0, 0, -back).Add(10 * time.Hour) }
 	prop := lists["PROP-STD"]
+	l.at(day(6))
 	if _, err := inspection.File(ctx, l.db, demoClerk, inspection.Input{Kind: inspection.Routine, UnitID: l.units["PROP-MDC"].ID, ChecklistID: prop.ID, InspectedAt: day(6),
 		Note: "月度服务标准检查", Findings: []inspection.FindingInput{
 			{ItemID: prop.Items[0].ID, Description: "3 号楼楼道堆放杂物未清理", RectifyDue: day(3).Format("2006-01-02")},
@@ -258,6 +264,7 @@ func (l *loader) openFindings(ctx context.Context, lists map[string]inspection.C
 	if err != nil {
 		return err
 	}
+	l.at(day(1))
 	if _, err := inspection.File(ctx, l.db, demoClerk, inspection.Input{Kind: inspection.WardRound, UnitID: l.units["CARE-BQ1"].ID, ChecklistID: care.ID, InspectedAt: day(1),
 		Findings: []inspection.FindingInput{{ItemID: care.Items[1].ID, Description: "3 床护理记录缺晚班记录", PersonID: ws[len(ws)-1].ID, RectifyDue: day(-2).Format("2006-01-02")}}}); err != nil {
 		return fmt.Errorf("demo: pending round: %w", err)
@@ -271,6 +278,7 @@ func (l *loader) openFindings(ctx context.Context, lists map[string]inspection.C
 		if n.Name != "杨春梅" {
 			continue
 		}
+		l.at(day(2))
 		ins, err := inspection.File(ctx, l.db, l.careHead(), inspection.Input{Kind: inspection.DirectorRound, UnitID: l.units["CARE-BQ1"].ID, ChecklistID: care.ID, InspectedAt: day(2),
 			Findings: []inspection.FindingInput{{ItemID: care.Items[1].ID, Description: "5 床用药记录未双人签字", PersonID: n.ID}}})
 		if err != nil {
@@ -301,6 +309,7 @@ func (l *loader) openFindings(ctx context.Context, lists map[string]inspection.C
 				}
 				fs = append(fs, inspection.FindingInput{ItemID: care.Items[x[0]].ID, Description: care.Items[x[0]].Text, Deduction: &p, PersonID: wk[1].ID})
 			}
+			l.at(day(back).Add(time.Duration(8+i) * time.Hour))
 			ins, err := inspection.File(ctx, l.db, demoClerk, inspection.Input{Kind: inspection.DutyRound, UnitID: l.units["CARE"].ID, ChecklistID: care.ID,
 				InspectorID: o.ID, InspectedAt: day(back).Add(time.Duration(8+i) * time.Hour), Findings: fs})
 			if err != nil {
@@ -314,7 +323,7 @@ func (l *loader) openFindings(ctx context.Context, lists map[string]inspection.C
 	return nil
 }
 
-// sampling creates the weekly plans and draws and checks the last two complete weeks.
+// sampling creates the weekly plans and draws and checks the 52 complete weeks before this one.
 func (l *loader) sampling(ctx context.Context) error {
 	var plans []sampling.Plan
 	for _, in := range demoSamplingPlans {
@@ -324,19 +333,31 @@ func (l *loader) sampling(ctx context.Context) error {
 		}
 		plans = append(plans, p)
 	}
-	now := l.db.Now().In(workorder.Zone)
-	for back := 2; back >= 1; back-- {
-		week := sampling.WeekOf(now.AddDate(0, 0, -7*back))
+	// A year of weeks, each drawn on the Monday after it and checked on the Tuesday.
+	defer l.at(l.now)
+	for back := 52; back >= 1; back-- {
+		week := sampling.WeekOf(l.today.AddDate(0, 0, -7*back))
+		monday, _, err := sampling.WeekDays(week)
+		if err != nil {
+			return err
+		}
+		drawn, _ := time.ParseInLocation(time.DateOnly, monday, Zone)
+		drawn = drawn.AddDate(0, 0, 7).Add(9 * time.Hour)
 		for i, p := range plans {
+			l.atMost(drawn)
 			seed := int64(20260000 + back*10 + i)
 			in := sampling.DrawInput{PlanID: p.ID, Week: week, Seed: &seed, Population: demoPopulation(p.Code, week)}
 			s, err := sampling.DrawWeek(ctx, l.db, demoClerk, in)
+			if errs.As(err).Key == "sampling.population_empty" {
+				continue // no work orders that week
+			}
 			if err != nil {
 				return fmt.Errorf("demo: draw %s %s: %w", p.Code, week, err)
 			}
+			l.atMost(drawn.Add(25 * time.Hour))
 			for j, it := range s.Items {
 				result, note := "ok", ""
-				if j == 1 {
+				if j == 1 && (back+i)%3 == 0 {
 					result, note = "problem", "记录不完整，已要求补充"
 				}
 				if err := sampling.CheckItem(ctx, l.db, demoClerk, it.ID, result, note); err != nil {

@@ -21,7 +21,7 @@ func (l *loader) projects(ctx context.Context, prev error) error {
 	}
 	clerk := access.Principal{Username: "clerk.eng", Name: "谢振东", Grants: []access.Grant{{Role: access.Clerk, UnitID: l.units["ENG"].ID}}}
 	rng := rand.New(rand.NewPCG(2026, 16))
-	today := time.Now().In(project.Zone)
+	today := l.today
 	day := func(t time.Time) string { return t.Format(time.DateOnly) }
 	offices := []string{"ENG-GC1", "ENG-GC2", "ENG-GC3"}
 	kinds := []string{"光缆线路改造", "基站配套", "室内分布系统", "机房搬迁", "传输网扩容", "宽带接入"}

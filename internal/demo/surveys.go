@@ -3,17 +3,19 @@ package demo
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"manyi/internal/access"
 	"manyi/internal/survey"
 )
 
-// The demo's quarterly satisfaction survey (seed 001): a campaign for each quarter of 2026
-// over the property company's four areas and the three sections that serve residents, run by
-// the Quality Department's clerk. The paper questionnaires of January to October come from
-// the assessment history's survey bands (surveyBands below), each evaluation repeated so the
-// areas' response rates look like a real quarter: 月季处 and 玫瑰区 stay below their
-// thresholds. The fourth quarter is still open, with codes left for residents to answer.
+// The demo's quarterly satisfaction survey (seed 001): a campaign for each quarter the demo's
+// year touches, up to the current one, over the property company's four areas and the three
+// sections that serve residents, run by the Quality Department's clerk. The paper
+// questionnaires come from the assessment history's survey bands (surveyBands below), each
+// evaluation repeated so the areas' response rates look like a real quarter: 月季处 and 玫瑰区
+// stay below their thresholds. The current quarter is still open, with paper answers of this
+// month so far and codes left for residents to answer online.
 
 // surveyCampaignUnits are the campaign's units; sections have no households in the
 // organisation, so the campaign gives the households it hands questionnaires to.
@@ -25,8 +27,18 @@ const sectionHouseholds, sectionThresholdBP = 300, 1000
 // mean band of a month, which unit-monthly scores, stays exactly that of the history.
 var surveyReplicas = map[string]int{"PROP-MDC": 9, "PROP-YJC": 4, "PROP-YXY": 9, "PROP-MGQ": 8, "PROP-WXK": 2, "PROP-BJK": 2, "PROP-LHK": 2}
 
-// demoQuarters are the demo's campaign quarters.
-var demoQuarters = []string{"2026-Q1", "2026-Q2", "2026-Q3", "2026-Q4"}
+// quarters are the demo's campaign quarters, oldest first: from the first month of the
+// history to the current one.
+func (l *loader) quarters() []string {
+	var out []string
+	for m := l.month(-12); !m.After(l.today); m = m.AddDate(0, 3, 0) {
+		out = append(out, survey.QuarterOf(m))
+	}
+	if q := survey.QuarterOf(l.today); out[len(out)-1] != q {
+		out = append(out, q)
+	}
+	return out
+}
 
 // surveyOpinions are what residents wrote on questionnaires rated 一般 or worse, with the
 // problem location and type the clerk classified them by.
@@ -60,8 +72,13 @@ func (l *loader) surveys(ctx context.Context, err error) error {
 			tmpl = t.ID
 		}
 	}
-	for i, q := range demoQuarters {
-		in := survey.CampaignInput{Name: fmt.Sprintf("2026 年第%s季度客户服务满意度调查", []string{"一", "二", "三", "四"}[i]), Quarter: q, TemplateID: tmpl}
+	defer l.at(l.now)
+	for _, q := range l.quarters() {
+		var year, n int
+		fmt.Sscanf(q, "%d-Q%d", &year, &n)
+		// Created a week before its quarter starts (the first one as the history starts).
+		l.atMost(time.Date(year, time.Month(3*n-2), 1, 9, 0, 0, 0, Zone).AddDate(0, 0, -7))
+		in := survey.CampaignInput{Name: fmt.Sprintf("%d 年第%s季度客户服务满意度调查", year, []string{"一", "二", "三", "四"}[n-1]), Quarter: q, TemplateID: tmpl}
 		for _, code := range surveyCampaignUnits {
 			cu := survey.CampaignUnitInput{UnitID: l.units[code].ID}
 			if l.units[code].Households == nil {
@@ -103,9 +120,13 @@ func (l *loader) surveyBands(ctx context.Context, code, month string, bands []in
 	fmt.Sscanf(month[5:], "%d", &m)
 	q := fmt.Sprintf("%s-Q%d", month[:4], (m+2)/3)
 	var rows []survey.ImportRow
+	today := l.today.Format(time.DateOnly)
 	for i, b := range bands {
 		for k := range surveyReplicas[code] {
 			r := survey.ImportRow{UnitID: l.units[code].ID, AnsweredOn: fmt.Sprintf("%s-%02d", month, 3+(i*5+k*3)%25), Level: bandLevel(b)}
+			if r.AnsweredOn >= today {
+				continue // the current month: only what came back before today
+			}
 			if b <= 12 && k == 0 {
 				o := surveyOpinions[(i+m+len(code))%len(surveyOpinions)]
 				r.Opinion, r.Location, r.ProblemType = o.opinion, o.location, o.kind
@@ -113,10 +134,17 @@ func (l *loader) surveyBands(ctx context.Context, code, month string, bands []in
 			rows = append(rows, r)
 		}
 	}
+	if len(rows) == 0 {
+		return nil
+	}
 	c, err := l.campaignOf(ctx, q)
 	if err != nil {
 		return err
 	}
+	// Typed in as the month's questionnaires come back, at the end of its 27th.
+	end, _ := time.ParseInLocation(time.DateOnly, month+"-27", Zone)
+	l.atMost(end.Add(18 * time.Hour))
+	defer l.at(l.now)
 	if _, err := survey.Import(ctx, l.db, demoClerk, c.ID, rows); err != nil {
 		return fmt.Errorf("demo: survey answers %s %s: %w", code, month, err)
 	}
@@ -126,11 +154,15 @@ func (l *loader) surveyBands(ctx context.Context, code, month string, bands []in
 // bandLevel is the property questionnaire's level of a band: 很满意 (20) is level 1.
 func bandLevel(band int) int { return (20-band)/4 + 1 }
 
-// surveyStories adds what a quarter of survey work leaves behind: follow-ups answered by the
-// units and checked by the Quality Department (all of the first two quarters, half of the
-// third), a verified fault, an improper-means case, and a few online answers of the open
-// fourth quarter, one of them found fake.
-func (l *loader) surveyStories(ctx context.Context) error {
+// surveyStories adds what a year of survey work leaves behind: follow-ups answered by the
+// units a few days after the answer and checked by the Quality Department (all but half of the
+// last closed quarter's and none of the current one's), a verified fault in the quarter of
+// 玫瑰区's first failure (faultMonth), an improper-means case in improperMonth, and a few
+// online answers of the open current quarter, one of them found fake.
+func (l *loader) surveyStories(ctx context.Context, faultMonth, improperMonth string) error {
+	defer l.at(l.now)
+	quarters := l.quarters()
+	current, previous := quarters[len(quarters)-1], quarters[len(quarters)-2]
 	heads := map[int64]access.Principal{}
 	for _, code := range surveyCampaignUnits {
 		u := l.units[code]
@@ -141,7 +173,7 @@ func (l *loader) surveyStories(ctx context.Context) error {
 		return err
 	}
 	answers := map[int64]survey.Answer{}
-	list, _, err := survey.ListAnswers(ctx, l.db, demoClerk, survey.AnswerFilter{Opinions: true, Limit: 500})
+	list, _, err := survey.ListAnswers(ctx, l.db, demoClerk, survey.AnswerFilter{Opinions: true, Limit: 5000})
 	if err != nil {
 		return err
 	}
@@ -151,40 +183,45 @@ func (l *loader) surveyStories(ctx context.Context) error {
 	for i, f := range fs {
 		a := answers[f.AnswerID]
 		q := survey.QuarterOf(a.AnsweredAt)
-		if q == "2026-Q4" || (q == "2026-Q3" && i%2 == 0) {
+		if q == current || (q == previous && i%2 == 0) {
 			continue
 		}
 		in := survey.FollowupInput{Cause: "经现场核实，" + a.Opinion, Action: "已安排专人处理并明确责任人", Outcome: "已电话回访业主，问题已解决"}
 		if a.ProblemType == "安全秩序" && i%3 == 0 {
 			in = survey.FollowupInput{Escalate: true, Escalation: "涉及公安交管，已报公司协调并向业主解释"}
 		}
+		l.atMost(a.AnsweredAt.AddDate(0, 0, 4))
 		if err := survey.RecordFollowup(ctx, l.db, heads[f.UnitID], f.ID, in); err != nil {
 			return fmt.Errorf("demo: follow-up %d: %w", f.ID, err)
 		}
+		l.atMost(a.AnsweredAt.AddDate(0, 0, 6))
 		if err := survey.CloseFollowup(ctx, l.db, demoClerk, f.ID, "品质部抽查回访，情况属实"); err != nil {
 			return fmt.Errorf("demo: close follow-up %d: %w", f.ID, err)
 		}
 	}
-	q1, err := l.campaignOf(ctx, "2026-Q1")
+	fm, _ := time.ParseInLocation("2006-01", faultMonth, Zone)
+	fq, err := l.campaignOf(ctx, survey.QuarterOf(fm))
 	if err != nil {
 		return err
 	}
-	bad, _, err := survey.ListAnswers(ctx, l.db, demoClerk, survey.AnswerFilter{CampaignID: q1.ID, UnitID: l.units["PROP-MGQ"].ID, Limit: 500})
+	bad, _, err := survey.ListAnswers(ctx, l.db, demoClerk, survey.AnswerFilter{CampaignID: fq.ID, UnitID: l.units["PROP-MGQ"].ID, Limit: 500})
 	if err != nil {
 		return err
 	}
 	for _, a := range bad {
 		if a.Dissatisfied {
+			l.atMost(a.AnsweredAt.AddDate(0, 0, 3))
 			if err := survey.SetFault(ctx, l.db, demoClerk, a.ID, true, "经查实：报修后未按承诺时间上门，确有过错"); err != nil {
 				return fmt.Errorf("demo: fault: %w", err)
 			}
 			break
 		}
 	}
-	if err := l.onlineAnswers(ctx); err != nil {
+	if err := l.onlineAnswers(ctx, current); err != nil {
 		return err
 	}
-	if _, err := survey.RecordImproper(ctx, l.db, demoClerk, l.units["PROP-YJC"].ID, "2026-05-18", "客服管家代业主填写问卷 6 份，经查属实"); err != nil {
+	l.atMost(mustMonth(improperMonth).AddDate(0, 0, 20).Add(10 * time.Hour))
+	if _, err := survey.RecordImproper(ctx, l.db, demoClerk, l.units["PROP-YJC"].ID, improperMonth+"-18", "客服管家代业主填写问卷 6 份，经查属实"); err != nil {
 		return fmt.Errorf("demo: improper: %w", err)
 	}
 	return nil
@@ -194,15 +231,15 @@ func (l *loader) surveyStories(ctx context.Context) error {
 // sections' heads have none and act as the system.
 var surveyHeads = map[string]string{"PROP-MDC": "head.mudan", "PROP-YJC": "head.yueji", "PROP-YXY": "head.yongxin", "PROP-MGQ": "head.meigui"}
 
-// onlineAnswers answers a few fourth-quarter invitations online, as residents would from the
-// QR code, and marks one of them fake. They fall in the current month, whose close nobody has
-// started, so the closed history does not change.
-func (l *loader) onlineAnswers(ctx context.Context) error {
-	q4, err := l.campaignOf(ctx, "2026-Q4")
+// onlineAnswers answers a few invitations of the current quarter online, as residents would
+// from the QR code, over today so far, and marks one of them fake. They fall in the current
+// month, whose close nobody has started, so the closed history does not change.
+func (l *loader) onlineAnswers(ctx context.Context, quarter string) error {
+	q4, err := l.campaignOf(ctx, quarter)
 	if err != nil {
 		return err
 	}
-	if !q4.AcceptsOnline(survey.Day(l.db.Now())) {
+	if !q4.AcceptsOnline(survey.Day(l.now)) {
 		return nil
 	}
 	answers := []survey.AnswerInput{
@@ -217,6 +254,7 @@ func (l *loader) onlineAnswers(ctx context.Context) error {
 			return err
 		}
 		for j, inv := range invs {
+			l.at(l.today.Add(time.Duration(3*i+j+1) * l.now.Sub(l.today) / 7)) // spread over today so far
 			rc, err := survey.SubmitOnline(ctx, l.db, inv.Code, answers[j], "", fmt.Sprintf("demo-phone-%d-%d", i, j))
 			if err != nil {
 				return fmt.Errorf("demo: online answer: %w", err)
@@ -225,7 +263,17 @@ func (l *loader) onlineAnswers(ctx context.Context) error {
 		}
 	}
 	if fake != 0 {
+		l.at(l.now)
 		return survey.Mark(ctx, l.db, demoClerk, fake, survey.Fake, "回访核实：该户业主表示未填写过问卷")
 	}
 	return nil
+}
+
+// mustMonth is the first day of month ("2006-01"), a month the demo made itself.
+func mustMonth(month string) time.Time {
+	t, err := time.ParseInLocation("2006-01", month, Zone)
+	if err != nil {
+		panic(err)
+	}
+	return t
 }

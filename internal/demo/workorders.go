@@ -22,23 +22,21 @@ var woFaults = map[string][][4]string{
 
 var woPlaces = []string{"行政楼 3 层 305", "科研楼 5 层 512", "1 号厂房值班室", "综合楼 2 层会议室", "调度中心大厅", "后勤楼 1 层 108", "培训中心 4 层"}
 
-// workorders loads work orders of the maintenance centre from the first day of the month
-// before last up to now: about 16 hotline orders per working day over the four teams, closed
-// the same day or the next, each day's tasks drawn the next morning and evaluated with a
-// plausible mix (mostly 满意, a few 基本满意, the odd 不满意 and unreachable reporter), repeat
-// reports, and follow-ups filed and confirmed for the months before. The last two days' tasks
-// are left open, so the queues and the overdue list have something to show.
+// workorders loads work orders of the maintenance centre from the first day of the month a
+// year before the current one up to yesterday: about 12 hotline orders per working day over
+// the four teams, closed the same day or the next, each day's tasks drawn the next morning
+// and evaluated with a plausible mix (mostly 满意, a few 基本满意, the odd 不满意 and
+// unreachable reporter), repeat reports, and follow-ups filed and confirmed for the months
+// before. The last two days' tasks are left open, so the queues and the overdue list have
+// something to show.
 func (l *loader) workorders(ctx context.Context, prev error) error {
 	if prev != nil {
 		return prev
 	}
 	db := l.db
-	realNow := db.Now
-	defer func() { db.Now = realNow }()
-	set := func(t time.Time) { db.Now = func() time.Time { return t } }
-	now := realNow().In(workorder.Zone)
-	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, workorder.Zone)
-	start := time.Date(now.Year(), now.Month()-2, 1, 0, 0, 0, 0, workorder.Zone)
+	defer l.at(l.now)
+	set := l.at
+	today, start := l.today, l.month(-12)
 
 	people, err := org.ListPeople(ctx, db, access.System, org.PersonFilter{UnitID: l.units["IMC"].ID})
 	if err != nil {
@@ -74,7 +72,7 @@ func (l *loader) workorders(ctx context.Context, prev error) error {
 			continue
 		}
 		days = append(days, d.Format(time.DateOnly))
-		for range 12 + rnd.IntN(9) {
+		for range 9 + rnd.IntN(7) {
 			code := teams[rnd.IntN(len(teams))]
 			team := l.units[code]
 			ms := maintainers[team.ID]
@@ -103,7 +101,7 @@ func (l *loader) workorders(ctx context.Context, prev error) error {
 				return fmt.Errorf("demo work order: %w", err)
 			}
 			closed := arrive.Add(time.Duration(20+rnd.IntN(240)) * time.Minute)
-			if !closed.Before(realNow()) {
+			if !closed.Before(l.now) {
 				continue // still open
 			}
 			set(closed)
@@ -122,7 +120,7 @@ func (l *loader) workorders(ctx context.Context, prev error) error {
 	for i, day := range days {
 		d, _ := workorder.ParseDay("day", day)
 		set(d.Add(24*time.Hour + 30*time.Minute))
-		if !d.Add(24 * time.Hour).Before(realNow()) {
+		if !d.Add(24 * time.Hour).Before(l.now) {
 			break
 		}
 		if _, err := workorder.Generate(ctx, db, access.System, day); err != nil {
@@ -146,7 +144,7 @@ func (l *loader) workorders(ctx context.Context, prev error) error {
 			return fmt.Errorf("demo meeting: %w", err)
 		}
 		// The follow-ups of the latest month with ratings are left for the foremen.
-		if month >= lastRated[:min(7, len(lastRated))] {
+		if month >= lastRated[:min(7, len(lastRated))] || m.AddDate(0, 1, 3).After(l.now) {
 			continue
 		}
 		set(m.AddDate(0, 1, 3))
@@ -216,44 +214,44 @@ func (l *loader) dutyRoster(ctx context.Context, clerk access.Principal, today t
 // evaluateDay rates every task of the orders closed on day.
 func (l *loader) evaluateDay(ctx context.Context, day string, principal map[int64]access.Principal, foreman map[int64]access.Principal, rnd *rand.Rand, wantUnhappy bool) error {
 	unhappyTeam := l.units["IMC-WL"].ID
+	// The draw assigns each callback to a dispatcher or manager; each reads their queue once
+	// and works through the day's tasks, calling an unreachable reporter again until the
+	// callback is settled as unreachable.
 	for _, p := range sortedPrincipals(principal) {
 		if !p.Has(access.Dispatcher) && !p.Has(access.Manager) {
 			continue
 		}
-		for {
-			tasks, _, err := workorder.Queue(ctx, l.db, p, workorder.Callback, 200)
-			if err != nil {
-				return err
+		tasks, _, err := workorder.Queue(ctx, l.db, p, workorder.Callback, 200)
+		if err != nil {
+			return err
+		}
+		for _, k := range tasks {
+			if k.Day != day {
+				continue
 			}
-			progressed := false
-			for _, k := range tasks {
-				if k.Day != day {
-					continue
-				}
-				in := workorder.EvalInput{OrderID: k.Order.ID, Kind: workorder.Callback}
-				// The outcome is fixed per order, so an unreachable reporter stays unreachable
-				// over the repeated attempts.
-				switch r := int(k.Order.ID * 7919 % 100); {
-				case r < 3:
-					in.Unreachable = true
-				case r < 7:
-					in.Score, in.NoteSpeed, in.Comment = workorder.Dissatisfied, "接报后两个多小时才联系", "希望维修人员及时回电告知到场时间"
-				case r < 22:
-					in.Score, in.NoteDevice = workorder.Basic, "已修复，偶有卡顿"
-				default:
-					in.Score = workorder.Satisfied
-				}
-				if wantUnhappy && k.Order.TeamID == unhappyTeam {
-					in.Unreachable, in.Score, in.NoteSpeed, in.Comment = false, workorder.Dissatisfied, "维修人员当天没有到场", "希望维修人员按约定时间上门"
-					wantUnhappy = false
-				}
-				if _, err := workorder.Evaluate(ctx, l.db, p, in); err != nil {
+			in := workorder.EvalInput{OrderID: k.Order.ID, Kind: workorder.Callback}
+			switch r := int(k.Order.ID * 7919 % 100); {
+			case r < 3:
+				in.Unreachable = true
+			case r < 7:
+				in.Score, in.NoteSpeed, in.Comment = workorder.Dissatisfied, "接报后两个多小时才联系", "希望维修人员及时回电告知到场时间"
+			case r < 22:
+				in.Score, in.NoteDevice = workorder.Basic, "已修复，偶有卡顿"
+			default:
+				in.Score = workorder.Satisfied
+			}
+			if wantUnhappy && k.Order.TeamID == unhappyTeam {
+				in.Unreachable, in.Score, in.NoteSpeed, in.Comment = false, workorder.Dissatisfied, "维修人员当天没有到场", "希望维修人员按约定时间上门"
+				wantUnhappy = false
+			}
+			for range workorder.MaxAttempts {
+				t, err := workorder.Evaluate(ctx, l.db, p, in)
+				if err != nil {
 					return fmt.Errorf("demo callback: %w", err)
 				}
-				progressed = true
-			}
-			if !progressed {
-				break
+				if !in.Unreachable || t.Unreachable() {
+					break
+				}
 			}
 		}
 	}

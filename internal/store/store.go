@@ -43,7 +43,8 @@ type DB struct {
 	url   string
 	path  string // SQLite file path
 
-	statements atomic.Int64 // statements sent, for tests that prove a page's queries stay few
+	statements *atomic.Int64 // statements sent, for tests that prove a page's queries stay few
+	batch      *batch       // set on the handle Batch passes to its function
 }
 
 // Statements is the number of SQL statements sent through transactions since the database
@@ -54,7 +55,7 @@ func (db *DB) Statements() int64 { return db.statements.Load() }
 // Open opens the database named by rawURL: "postgres://…" or "postgresql://…" for PostgreSQL,
 // anything else (a file path, optionally prefixed "sqlite:" or "file:") for SQLite.
 func Open(ctx context.Context, rawURL string) (*DB, error) {
-	db := &DB{url: rawURL, Now: func() time.Time { return time.Now().UTC() }}
+	db := &DB{url: rawURL, Now: func() time.Time { return time.Now().UTC() }, statements: new(atomic.Int64)}
 	switch {
 	case strings.HasPrefix(rawURL, "postgres://"), strings.HasPrefix(rawURL, "postgresql://"):
 		db.Dialect = Postgres
@@ -84,7 +85,9 @@ func Open(ctx context.Context, rawURL string) (*DB, error) {
 		// busy_timeout comes first so that the other pragmas wait instead of failing.
 		// The writer takes its lock at BEGIN (immediate), so a transaction never fails
 		// half-way when it upgrades from reading to writing.
-		db.write = sql.OpenDB(sqliteConnector{sqliteDSN(path, "immediate")})
+		// The writer keeps its temporary files in memory: the sub-journals of savepoints
+		// (store.Batch), written page by page, would otherwise cost a system call each.
+		db.write = sql.OpenDB(sqliteConnector{sqliteDSN(path, "immediate") + "&_pragma=temp_store(2)"})
 		db.write.SetMaxOpenConns(1)
 		db.read = sql.OpenDB(sqliteConnector{sqliteDSN(path, "deferred")})
 		db.read.SetMaxOpenConns(8)
@@ -145,25 +148,35 @@ type Tx struct {
 	dialect    Dialect
 	statements *atomic.Int64
 	Now        time.Time
+
+	savepoint string // in a batch: the savepoint this Tx stands for
+	done      bool
+	batch     *batch
 }
 
 // Begin starts a read-write transaction. Now is truncated to microseconds, the precision
 // PostgreSQL keeps, so a time read back equals the time written on both databases.
 func (db *DB) Begin(ctx context.Context) (*Tx, error) {
+	if db.batch != nil {
+		return db.batch.begin(ctx, db)
+	}
 	tx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, fmt.Errorf("begin: %w", err)
 	}
-	return &Tx{tx: tx, dialect: db.Dialect, statements: &db.statements, Now: db.Now().UTC().Truncate(time.Microsecond)}, nil
+	return &Tx{tx: tx, dialect: db.Dialect, statements: db.statements, Now: db.Now().UTC().Truncate(time.Microsecond)}, nil
 }
 
 // BeginRead starts a transaction that only reads; on SQLite it runs beside the writer.
 func (db *DB) BeginRead(ctx context.Context) (*Tx, error) {
+	if db.batch != nil { // it must see what the batch wrote
+		return db.batch.begin(ctx, db)
+	}
 	tx, err := db.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: db.Dialect == Postgres})
 	if err != nil {
 		return nil, fmt.Errorf("begin: %w", err)
 	}
-	return &Tx{tx: tx, dialect: db.Dialect, statements: &db.statements, Now: db.Now().UTC().Truncate(time.Microsecond)}, nil
+	return &Tx{tx: tx, dialect: db.Dialect, statements: db.statements, Now: db.Now().UTC().Truncate(time.Microsecond)}, nil
 }
 
 // InTx runs fn in a read-write transaction, committing if fn returns nil and rolling back
@@ -190,11 +203,36 @@ func (db *DB) Read(ctx context.Context, fn func(*Tx) error) error {
 	return fn(tx)
 }
 
-// Commit commits the transaction.
-func (tx *Tx) Commit() error { return tx.tx.Commit() }
+// Commit commits the transaction; in a batch it releases its savepoint, and the batch
+// commits it with the rest.
+func (tx *Tx) Commit() error {
+	if tx.savepoint == "" {
+		return tx.tx.Commit()
+	}
+	if tx.done {
+		return sql.ErrTxDone
+	}
+	tx.done = true
+	tx.batch.end()
+	_, err := tx.tx.Exec("RELEASE SAVEPOINT " + tx.savepoint)
+	return err
+}
 
-// Rollback rolls back; after Commit it is a no-op.
+// Rollback rolls back; after Commit it is a no-op. In a batch it undoes what the Tx wrote
+// and leaves the rest of the batch as it was.
 func (tx *Tx) Rollback() error {
+	if tx.savepoint != "" {
+		if tx.done {
+			return nil
+		}
+		tx.done = true
+		tx.batch.end()
+		if _, err := tx.tx.Exec("ROLLBACK TO SAVEPOINT " + tx.savepoint); err != nil {
+			return err
+		}
+		_, err := tx.tx.Exec("RELEASE SAVEPOINT " + tx.savepoint)
+		return err
+	}
 	err := tx.tx.Rollback()
 	if errors.Is(err, sql.ErrTxDone) {
 		return nil
@@ -207,6 +245,13 @@ func (tx *Tx) Dialect() Dialect { return tx.dialect }
 
 // Exec runs a statement written with ? placeholders.
 func (tx *Tx) Exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if tx.batch != nil {
+		stmt, err := tx.batch.prepared(ctx, tx.rebind(query))
+		if err != nil {
+			return nil, err
+		}
+		return stmt.ExecContext(ctx, args...)
+	}
 	return tx.tx.ExecContext(ctx, tx.rebind(query), args...)
 }
 
@@ -217,6 +262,11 @@ func (tx *Tx) Query(ctx context.Context, query string, args ...any) (*sql.Rows, 
 
 // QueryRow runs a query that returns at most one row.
 func (tx *Tx) QueryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	if tx.batch != nil {
+		if stmt, err := tx.batch.prepared(ctx, tx.rebind(query)); err == nil {
+			return stmt.QueryRowContext(ctx, args...)
+		}
+	}
 	return tx.tx.QueryRowContext(ctx, tx.rebind(query), args...)
 }
 
