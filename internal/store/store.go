@@ -44,7 +44,7 @@ type DB struct {
 	path  string // SQLite file path
 
 	statements *atomic.Int64 // statements sent, for tests that prove a page's queries stay few
-	batch      *batch       // set on the handle Batch passes to its function
+	batch      *batch        // set on the handle Batch passes to its function
 }
 
 // Statements is the number of SQL statements sent through transactions since the database
