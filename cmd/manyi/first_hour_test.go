@@ -1,0 +1,74 @@
+package main
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+
+	"manyi/internal/store"
+)
+
+// TestPublicFormUnits: the public complaint form offers residents only the units flagged as
+// serving the public (the demo's areas, serving sections, maintenance teams and wards), refuses
+// an internal unit sent by hand naming the field, and an administrator's tick on the unit form
+// puts a unit on the list.
+func TestPublicFormUnits(t *testing.T) {
+	dialects(t, func(t *testing.T, d store.Dialect) {
+		m := MustRunMain(t, d)
+		unitID := func(code string) string {
+			var id string
+			if err := m.DB.Read(context.Background(), func(tx *store.Tx) error {
+				return tx.QueryRow(context.Background(), "SELECT CAST(id AS TEXT) FROM units WHERE code = ?", code).Scan(&id)
+			}); err != nil {
+				t.Fatal(err)
+			}
+			return id
+		}
+		option := regexp.MustCompile(`<option value="(\d+)"[^>]*>([^<]+)</option>`)
+		offered := func() []string {
+			resident := newClient(t, m.URL())
+			_, page := resident.get("/complain")
+			i := strings.Index(page, `name="unit_id"`)
+			if i < 0 {
+				t.Fatalf("no unit list on the public form: %.500s", page)
+			}
+			var names []string
+			for _, o := range option.FindAllStringSubmatch(page[i:i+strings.Index(page[i:], "</select>")], -1) {
+				names = append(names, strings.TrimSpace(o[2]))
+			}
+			sort.Strings(names)
+			return names
+		}
+		got := offered()
+		if len(got) != 14 || strings.Contains(strings.Join(got, ","), "人力资源部") || strings.Contains(strings.Join(got, ","), "质量管理工作小组") {
+			t.Fatalf("the public form offers %d units: %v", len(got), got)
+		}
+
+		hr := unitID("LOG-RLZY")
+		resident := newClient(t, m.URL())
+		resident.get("/complain")
+		status, body, _ := resident.post("/complain", url.Values{"unit_id": {hr}, "category": {"delay"}, "complainant": {"业主"},
+			"contact": {"13800001111"}, "description": {"投诉内部单位"}})
+		if status != http.StatusUnprocessableEntity || !strings.Contains(body, "不受理公众投诉") {
+			t.Fatalf("a complaint about 人力资源部 from the public form: %d %.300s", status, body)
+		}
+
+		admin := newClient(t, m.URL())
+		admin.login("admin", testAdminPassword)
+		if _, form := admin.get("/org/units/" + hr + "/edit"); !strings.Contains(form, `name="serves_public"`) {
+			t.Fatal("the unit form has no serves_public box")
+		}
+		status, body, _ = admin.post("/org/units/"+hr, url.Values{"parent_id": {unitID("LOG")}, "code": {"LOG-RLZY"}, "name": {"人力资源部"},
+			"kind": {"department"}, "active": {"1"}, "serves_public": {"1"}})
+		if status != http.StatusSeeOther {
+			t.Fatalf("ticking serves_public: %d %.300s", status, body)
+		}
+		if got := offered(); len(got) != 15 || !strings.Contains(strings.Join(got, ","), "人力资源部") {
+			t.Fatalf("after the tick the public form offers %v", got)
+		}
+	})
+}
