@@ -66,6 +66,7 @@ func one(name, title string, role access.Role, scope, username string) []personS
 //     four teams of a foreman and maintainers;
 //   - seed 002: the logistics company's assessed departments and its quality work group in
 //     the HR department, and the care home with its departments and wards.
+//
 // servesPublic are the units the public complaint form offers: the residential areas and the
 // sections that serve residents, the maintenance teams that serve their reporters, and the
 // care home's wards and living department. Internal units (HR, the quality work group, the
