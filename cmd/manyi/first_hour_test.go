@@ -72,3 +72,56 @@ func TestPublicFormUnits(t *testing.T) {
 		}
 	})
 }
+
+// TestAdminResetPassword: `manyi admin reset-password` on the running server's database sets
+// the password read from stdin (or a generated one, printed once), ends the account's
+// sessions, and is audited with the command line as the actor; unknown accounts and short
+// passwords are refused and change nothing.
+func TestAdminResetPassword(t *testing.T) {
+	dialects(t, func(t *testing.T, d store.Dialect) {
+		m := MustRunMain(t, d)
+		ctx := context.Background()
+		admin := newClient(t, m.URL())
+		admin.login("admin", testAdminPassword)
+		runReset := func(stdin string, args ...string) (string, error) {
+			var out, errOut strings.Builder
+			err := runAdmin(ctx, append([]string{"reset-password", "--db", m.Config.DB}, args...), strings.NewReader(stdin), &out, &errOut)
+			return out.String(), err
+		}
+		if _, err := runReset("short\n", "admin"); err == nil || !strings.Contains(err.Error(), "at least 10") {
+			t.Fatalf("a short password: %v", err)
+		}
+		if _, err := runReset("a-new-long-password\n", "nobody"); err == nil || !strings.Contains(err.Error(), "nobody") {
+			t.Fatalf("an unknown account: %v", err)
+		}
+		if _, err := runReset("", "admin"); err == nil {
+			t.Fatal("an empty stdin was taken as a password")
+		}
+		if status, _ := admin.get("/org"); status != http.StatusOK {
+			t.Fatalf("a refused reset ended the session: %d", status)
+		}
+
+		if _, err := runReset("a-new-long-password\n", "admin"); err != nil {
+			t.Fatal(err)
+		}
+		if status, _, _ := admin.do("GET", "/org", nil, nil); status != http.StatusSeeOther {
+			t.Fatalf("the administrator's session survived the reset: %d", status)
+		}
+		fresh := newClient(t, m.URL())
+		fresh.get("/login")
+		if status, _, _ := fresh.post("/login", url.Values{"username": {"admin"}, "password": {testAdminPassword}}); status == http.StatusSeeOther {
+			t.Fatal("the old password still logs in")
+		}
+		fresh.login("admin", "a-new-long-password")
+		if n := sqlCount(t, m, "SELECT COUNT(*) FROM audit_log WHERE action = 'reset_password' AND entity = 'user' AND actor = 'system/cli'"); n != 1 {
+			t.Fatalf("%d audited resets by the command line, want 1", n)
+		}
+
+		out, err := runReset("", "--generate", "clerk")
+		pw := regexp.MustCompile(`New password for "clerk": (\S+)`).FindStringSubmatch(out)
+		if err != nil || pw == nil {
+			t.Fatalf("--generate: %v %q", err, out)
+		}
+		newClient(t, m.URL()).login("clerk", pw[1])
+	})
+}

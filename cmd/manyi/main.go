@@ -26,6 +26,7 @@ Usage:
   manyi eval    --scheme NAME|FILE --facts FILE.json [--format json|table]
                                                                   compute scheme results offline
   manyi backup  [--db URL] FILE                                   copy the SQLite database to FILE
+  manyi admin reset-password [--db URL] [--generate] USER         set a lost password anew
   manyi version                                                   print the version
 
 Every flag can also be set by an environment variable: --addr is MANYI_ADDR, --db is MANYI_DB,
@@ -60,6 +61,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runEval(ctx, rest, stdout, stderr)
 	case "backup":
 		return runBackup(ctx, rest, stdout, stderr)
+	case "admin":
+		return runAdmin(ctx, rest, os.Stdin, stdout, stderr)
 	case "version", "--version", "-v":
 		fmt.Fprintln(stdout, "manyi", version)
 		return nil
