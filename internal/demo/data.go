@@ -60,7 +60,7 @@ func one(name, title string, role access.Role, scope, username string) []personS
 //
 //   - seed 000 and 001: the property company, its Service Management Section (organiser of
 //     the monthly unit assessment), its Quality Department (organiser of the quarterly
-//     survey), the four residential areas with the thresholds of POLICIES §2, and the
+//     survey), the four residential areas with the thresholds of docs/policies.md §2, and the
 //     sections that serve residents;
 //   - seed 003: the IT/facility maintenance centre with its dispatch room, its managers and
 //     four teams of a foreman and maintainers;

@@ -117,7 +117,7 @@ func overall(level string) survey.AnswerInput {
 	return survey.AnswerInput{Values: map[string][]string{"overall": {level}}}
 }
 
-// TestWorkedExample is POLICIES §2's example, counted by hand: 永馨园 has 400 households;
+// TestWorkedExample is docs/policies.md §2's example, counted by hand: 永馨园 has 400 households;
 // 100 valid questionnaires (25 % < 30 %: −1), 93 basically satisfied or better (93 % < 95 %:
 // −3), two dissatisfied ones verified as the unit's fault (−2): the head's deduction is −6.
 // A fake answer and one after the snapshot day do not count.

@@ -339,7 +339,7 @@ func TestEvaluateRefusalsAndVersions(t *testing.T) {
 	})
 }
 
-// TestMonthlyWorkedExample reproduces POLICIES §4's example: 20 evaluated orders, 15 at
+// TestMonthlyWorkedExample reproduces docs/policies.md §4's example: 20 evaluated orders, 15 at
 // 10+10, 4 at 8+10, 1 at 8+6 → 22.3; an unreachable order is listed and not counted.
 func TestMonthlyWorkedExample(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
