@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -9,7 +10,10 @@ import (
 	"strings"
 	"testing"
 
+	"manyi/internal/access"
+	"manyi/internal/demo"
 	"manyi/internal/store"
+	"manyi/internal/survey"
 )
 
 // TestPublicFormUnits: the public complaint form offers residents only the units flagged as
@@ -123,5 +127,49 @@ func TestAdminResetPassword(t *testing.T) {
 			t.Fatalf("--generate: %v %q", err, out)
 		}
 		newClient(t, m.URL()).login("clerk", pw[1])
+	})
+}
+
+// TestQuarterPageTwoCampaigns: a second campaign of 2026-Q3 over 永馨园 (400 households) with
+// 300 answers puts the quarter's valid questionnaires above one campaign's households; the
+// quarter page still shows 永馨园, once, over both campaigns (800 questionnaires handed out),
+// instead of answering 422 for the whole page.
+func TestQuarterPageTwoCampaigns(t *testing.T) {
+	dialects(t, func(t *testing.T, d store.Dialect) {
+		m := MustRunMain(t, d)
+		ctx := context.Background()
+		var yxy int64
+		var tmpl int64
+		if err := m.DB.Read(ctx, func(tx *store.Tx) error {
+			if err := tx.QueryRow(ctx, "SELECT id FROM units WHERE code = 'PROP-YXY'").Scan(&yxy); err != nil {
+				return err
+			}
+			return tx.QueryRow(ctx, "SELECT template_id FROM survey_campaigns WHERE quarter = '2026-Q3'").Scan(&tmpl)
+		}); err != nil {
+			t.Fatal(err)
+		}
+		clerk := access.Principal{Username: "clerk", Name: "clerk", Grants: []access.Grant{{Role: access.Clerk}}}
+		c, err := survey.CreateCampaign(ctx, m.DB, clerk, survey.CampaignInput{Name: "2026 年第三季度走访补充调查", Quarter: "2026-Q3", TemplateID: tmpl,
+			Units: []survey.CampaignUnitInput{{UnitID: yxy}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var rows []survey.ImportRow
+		for i := range 300 {
+			rows = append(rows, survey.ImportRow{UnitID: yxy, AnsweredOn: fmt.Sprintf("2026-08-%02d", 1+i%27), Level: 1 + i%2})
+		}
+		if _, err := survey.Import(ctx, m.DB, clerk, c.ID, rows); err != nil {
+			t.Fatal(err)
+		}
+		web := newClient(t, m.URL())
+		web.login("clerk", demo.DemoPassword)
+		status, page := web.get("/surveys/quarters/2026-Q3")
+		if status != http.StatusOK {
+			t.Fatalf("quarter page: %d %.500s", status, page)
+		}
+		row := regexp.MustCompile(`(?s)<tr id="q-unit-` + fmt.Sprint(yxy) + `">(.*?)</tr>`).FindAllStringSubmatch(page, -1)
+		if len(row) != 1 || !strings.Contains(row[0][1], "800") {
+			t.Fatalf("永馨园 rows on the quarter page: %q", row)
+		}
 	})
 }
