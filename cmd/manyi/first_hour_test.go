@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/chromedp/chromedp"
+
 	"manyi/internal/access"
 	"manyi/internal/demo"
 	"manyi/internal/store"
@@ -167,9 +169,68 @@ func TestQuarterPageTwoCampaigns(t *testing.T) {
 		if status != http.StatusOK {
 			t.Fatalf("quarter page: %d %.500s", status, page)
 		}
-		row := regexp.MustCompile(`(?s)<tr id="q-unit-` + fmt.Sprint(yxy) + `">(.*?)</tr>`).FindAllStringSubmatch(page, -1)
+		row := regexp.MustCompile(`(?s)<tr id="q-unit-`+fmt.Sprint(yxy)+`">(.*?)</tr>`).FindAllStringSubmatch(page, -1)
 		if len(row) != 1 || !strings.Contains(row[0][1], "800") {
 			t.Fatalf("永馨园 rows on the quarter page: %q", row)
 		}
 	})
+}
+
+// TestBrowserFirstHour looks at the pages this change touched, in zh-CN and English, on demo
+// data: the public form's unit list, the unit form's public flag, the close form's parent list,
+// the quarter page, and a 不满意 callback refused for its missing problem text.
+func TestBrowserFirstHour(t *testing.T) {
+	chromiumPath(t)
+	m := MustRunMain(t, store.SQLite)
+	var hr string
+	if err := m.DB.Read(context.Background(), func(tx *store.Tx) error {
+		return tx.QueryRow(context.Background(), "SELECT CAST(id AS TEXT) FROM units WHERE code = 'LOG-RLZY'").Scan(&hr)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for _, lang := range []string{"zh", "en"} {
+		as := func(user, password string) *browser {
+			b := newBrowser(t, m.URL())
+			if user != "" {
+				b.login(user, password)
+			}
+			if lang == "en" {
+				b.open("/lang/en?next=/")
+			}
+			b.lang = lang
+			return b
+		}
+		pub := as("", "")
+		pub.open("/complain")
+		n, err := chromedp.Run(pub.ctx, chromedp.Evaluate[int](`document.querySelectorAll('select[name="unit_id"] option:not([value=""])').length`))
+		if err != nil || n != 14 {
+			t.Fatalf("%s: the public form offers %d units (%v), want 14", lang, n, err)
+		}
+		pub.screenshot("public-form")
+
+		admin := as("admin", testAdminPassword)
+		admin.open("/org/units/" + hr + "/edit")
+		if checked, err := chromedp.Run(admin.ctx, chromedp.Evaluate[bool](`document.querySelector('input[name="serves_public"]').checked`)); err != nil || checked {
+			t.Fatalf("%s: 人力资源部's serves_public box: checked %v (%v)", lang, checked, err)
+		}
+		admin.screenshot("unit-form")
+
+		clerk := as("clerk", demo.DemoPassword)
+		clerk.open("/assessment")
+		if opts := clerk.text(`select[name="parent_id"]`); !strings.Contains(opts, "物流公司") {
+			t.Fatalf("%s: the close form's parents: %q", lang, opts)
+		}
+		clerk.screenshot("close-form")
+		clerk.open("/surveys/quarters/2026-Q3")
+		clerk.do("wait for the table", chromedp.WaitVisible(chromedp.CSS("table#quarter")))
+		clerk.screenshot("quarter")
+
+		disp := as("dispatcher1", demo.DemoPassword)
+		disp.open("/workorders/queue")
+		disp.do("choose 不满意", chromedp.Click(chromedp.CSS(`input[name="score"][value="6"]`)))
+		if status := disp.click("save without a problem", "#save", "#form-error"); status != 422 {
+			t.Fatalf("%s: 不满意 without a problem: %d", lang, status)
+		}
+		disp.screenshot("callback-refused")
+	}
 }
