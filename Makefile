@@ -5,9 +5,11 @@ LDFLAGS := -X main.version=$(VERSION)
 
 .PHONY: run build test test-short lint chromium clean bench fuzz prove vulncheck gosec
 
-## run: build manyi and serve it on http://127.0.0.1:8080 with demo data in ./manyi.db
+## run: build manyi and serve it on http://127.0.0.1:8080 with demo data in ./manyi.db;
+## `make run ADDR=127.0.0.1:9090` serves on another address (MANYI_ADDR works too).
+ADDR ?=
 run: build
-	./bin/manyi serve --demo
+	./bin/manyi serve --demo $(if $(ADDR),--addr $(ADDR))
 
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o bin/manyi ./cmd/manyi

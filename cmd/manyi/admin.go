@@ -1,12 +1,17 @@
 package main
 
 import (
+	"bufio"
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
+
+	"golang.org/x/term"
 
 	"manyi/internal/auth"
 	"manyi/internal/demo"
@@ -106,4 +111,79 @@ func runBackup(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	fmt.Fprintln(stdout, "backup written to", target)
 	return nil
+}
+
+// runAdmin runs the account commands for the machine's operator; today one:
+// `admin reset-password USER`, the way back for an administrator who lost their password.
+func runAdmin(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] != "reset-password" {
+		return fmt.Errorf("admin needs a command: manyi admin reset-password [--db URL] [--generate] USER")
+	}
+	var c Config
+	fs := flag.NewFlagSet("admin reset-password", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	c.flags(fs, false)
+	generate := fs.Bool("generate", false, "generate a password and print it once, instead of reading one")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return fmt.Errorf("reset-password needs exactly one argument: the username")
+	}
+	password, err := newPassword(stdin, stderr, *generate)
+	if err != nil {
+		return err
+	}
+	db, err := store.Open(ctx, c.DB)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	u, err := auth.ResetPassword(ctx, db, auth.CLI, fs.Arg(0), password)
+	if err != nil {
+		return err
+	}
+	if *generate {
+		fmt.Fprintf(stdout, "New password for %q: %s\n(shown once; it is stored only as a hash)\n", u.Username, password)
+	}
+	fmt.Fprintf(stdout, "Password of %q reset; its sessions are ended.\n", u.Username)
+	if !u.Active {
+		fmt.Fprintf(stdout, "The account is inactive: an administrator must activate it before it can log in.\n")
+	}
+	return nil
+}
+
+// newPassword generates a password, or asks for it twice without echo on a terminal, or reads
+// the first line of stdin when it is a pipe (for scripts: printf '%s\n' "$PW" | manyi admin …).
+func newPassword(stdin io.Reader, stderr io.Writer, generate bool) (string, error) {
+	if generate {
+		return auth.RandomPassword(), nil
+	}
+	if f, ok := stdin.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		fmt.Fprint(stderr, "New password: ")
+		first, err := term.ReadPassword(int(f.Fd()))
+		fmt.Fprintln(stderr)
+		if err != nil {
+			return "", err
+		}
+		fmt.Fprint(stderr, "Repeat it: ")
+		second, err := term.ReadPassword(int(f.Fd()))
+		fmt.Fprintln(stderr)
+		if err != nil {
+			return "", err
+		}
+		if string(first) != string(second) {
+			return "", fmt.Errorf("the two passwords differ; nothing was changed")
+		}
+		return string(first), nil
+	}
+	line, err := bufio.NewReader(stdin).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return "", err
+	}
+	line = strings.TrimRight(line, "\r\n")
+	if line == "" {
+		return "", fmt.Errorf("no password on standard input; type it on a terminal, pipe it in, or use --generate")
+	}
+	return line, nil
 }

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"sort"
 	"strings"
 	"testing"
 
@@ -159,6 +160,39 @@ func TestPeriodCloseFlow(t *testing.T) {
 		}
 		if _, decisions := admin.get("/audit?entity=assessment_decision"); !strings.Contains(decisions, "10 月 30 日电话回访业主") {
 			t.Error("audit log lacks the decision on 绿化科")
+		}
+	})
+}
+
+// TestCloseScopeList: the start form offers every unit the clerk may close for, by the rule the
+// start checks (clerk over the unit, subjects somewhere below it): the org-wide clerk gets
+// 物流公司 although its only subject sits under 人力资源部, and the logistics work group's clerk
+// gets 物流公司 and 人力资源部, nothing outside 物流公司.
+func TestCloseScopeList(t *testing.T) {
+	dialects(t, func(t *testing.T, d store.Dialect) {
+		m := MustRunMain(t, d)
+		option := regexp.MustCompile(`<option value="\d+"[^>]*>([^<]+)</option>`)
+		parents := func(user string) []string {
+			c := newClient(t, m.URL())
+			c.login(user, demo.DemoPassword)
+			_, page := c.get("/assessment")
+			i := strings.Index(page, `name="parent_id"`)
+			if i < 0 {
+				t.Fatalf("%s: no start form", user)
+			}
+			sel := page[i : i+strings.Index(page[i:], "</select>")]
+			var names []string
+			for _, o := range option.FindAllStringSubmatch(sel, -1) {
+				names = append(names, o[1])
+			}
+			sort.Strings(names)
+			return names
+		}
+		if got := strings.Join(parents("clerk"), ","); got != "人力资源部,信息维修中心,养老中心,物业公司,物流公司" {
+			t.Errorf("org-wide clerk's scope list: %s", got)
+		}
+		if got := strings.Join(parents("clerk.log"), ","); got != "人力资源部,物流公司" {
+			t.Errorf("logistics clerk's scope list: %s", got)
 		}
 	})
 }

@@ -218,7 +218,7 @@ func line(t *testing.T, out string) []string {
 	return lines
 }
 
-// Every documented example runs, and reproduces the worked examples of POLICIES.md.
+// Every documented example runs, and reproduces the worked examples of docs/policies.md.
 func TestEvalDocumentedExamples(t *testing.T) {
 	tests := map[string][]string{
 		"unit-monthly": {

@@ -29,6 +29,7 @@ Usage:
   manyi audit verify [--db URL] [--seal]                          check the audit log's sealed hash chain
   manyi load    --db URL --url http://127.0.0.1:PORT [-c 8] [-d 10s]
                                                                   residents answering surveys against a running server
+  manyi admin reset-password [--db URL] [--generate] USER         set a lost password anew
   manyi version                                                   print the version
 
 Every flag can also be set by an environment variable: --addr is MANYI_ADDR, --db is MANYI_DB,
@@ -67,6 +68,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runAudit(ctx, rest, stdout, stderr)
 	case "load":
 		return runLoad(ctx, rest, stdout, stderr)
+	case "admin":
+		return runAdmin(ctx, rest, os.Stdin, stdout, stderr)
 	case "version", "--version", "-v":
 		fmt.Fprintln(stdout, "manyi", version)
 		return nil

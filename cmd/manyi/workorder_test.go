@@ -68,6 +68,11 @@ func TestWorkOrderDay(t *testing.T) {
 				t.Fatalf("score %q: %d %.300s", score, status, body)
 			}
 		}
+		// 不满意 without the reporter's problem: refused on the page, naming the field.
+		status, body, _ = disp.post("/workorders/evaluate", url.Values{"order_id": {order}, "kind": {"callback"}, "score": {"6"}, "comment": {" "}})
+		if status != http.StatusUnprocessableEntity || !strings.Contains(body, "问题与建议") {
+			t.Fatalf("dissatisfied without a problem: %d %.300s", status, body)
+		}
 		status, _, loc := disp.post("/workorders/evaluate", url.Values{"order_id": {order}, "kind": {"callback"}, "score": {"8"}, "note_device": {"已恢复"}})
 		if status != http.StatusSeeOther || loc != "/workorders/queue" {
 			t.Fatalf("rating: %d %s", status, loc)

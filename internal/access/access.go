@@ -1,4 +1,4 @@
-// Package access defines who may do what: the roles of DESIGN.md, their scope over the unit
+// Package access defines who may do what: the roles of docs/design.md, their scope over the unit
 // tree, and the Principal a request acts as. It holds no SQL: callers supply a unit's
 // ancestry, so every rule here is a pure function.
 package access

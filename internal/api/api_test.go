@@ -324,6 +324,7 @@ func TestUnitFormat(t *testing.T) {
 			"households": 640,
 			"threshold": 30,
 			"active": true,
+			"serves_public": false,
 			"created_at": "2026-03-01T08:00:00Z",
 			"updated_at": "2026-03-01T08:00:00Z"
 		}`, f.vars["{yx}"], f.vars["{prop}"])
@@ -334,6 +335,16 @@ func TestUnitFormat(t *testing.T) {
 		}
 		if got.String() != exp.String() {
 			t.Errorf("GET unit:\n got %s\nwant %s", got.String(), exp.String())
+		}
+
+		// The public-form flag is set through the API and kept.
+		rec = f.do("admin", locale.ZH, "PATCH", "/api/v1/units/{yx}", "", `{"serves_public": true}`)
+		if rec.Code != 200 || !strings.Contains(rec.Body.String(), `"serves_public":true`) {
+			t.Errorf("PATCH serves_public: %d %s", rec.Code, rec.Body.String())
+		}
+		rec = f.do("admin", locale.ZH, "POST", "/api/v1/units", "", `{"code": "NEW-PUB", "name": "新服务处", "kind": "section", "parent_id": {prop}, "serves_public": true}`)
+		if rec.Code != 201 || !strings.Contains(rec.Body.String(), `"serves_public":true`) {
+			t.Errorf("POST serves_public: %d %s", rec.Code, rec.Body.String())
 		}
 
 		rec = f.do("admin", locale.ZH, "POST", "/api/v1/units", "", `{"code": "YXY", "name": "x", "kind": "team"}`)

@@ -24,7 +24,7 @@ import (
 // clock is the fixed time of every test database, so responses can be pinned verbatim.
 var clock = time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC)
 
-// fixture is the property company of POLICIES §2 with its four areas, a few people and the
+// fixture is the property company of docs/policies.md §2 with its four areas, a few people and the
 // principals the scenarios act as.
 type fixture struct {
 	t    *testing.T

@@ -14,16 +14,18 @@ import (
 // Unit is a unit as the API shows it. The response-rate threshold is a percentage (30 for
 // 30 %, at most two decimals), as the policies state it; the database keeps basis points.
 type Unit struct {
-	ID         int64     `json:"id"`
-	ParentID   *int64    `json:"parent_id"`
-	Code       string    `json:"code"`
-	Name       string    `json:"name"`
-	Kind       org.Kind  `json:"kind"`
-	Households *int      `json:"households"`
-	Threshold  *float64  `json:"threshold"`
-	Active     bool      `json:"active"`
-	CreatedAt  time.Time `json:"created_at"`
-	UpdatedAt  time.Time `json:"updated_at"`
+	ID         int64    `json:"id"`
+	ParentID   *int64   `json:"parent_id"`
+	Code       string   `json:"code"`
+	Name       string   `json:"name"`
+	Kind       org.Kind `json:"kind"`
+	Households *int     `json:"households"`
+	Threshold  *float64 `json:"threshold"`
+	Active     bool     `json:"active"`
+	// ServesPublic: the unit is offered on the public complaint form.
+	ServesPublic bool      `json:"serves_public"`
+	CreatedAt    time.Time `json:"created_at"`
+	UpdatedAt    time.Time `json:"updated_at"`
 }
 
 // Area is a unit of kind area: a residential area with its households and the survey
@@ -40,30 +42,32 @@ type Area struct {
 
 // UnitInput is the body that creates a unit.
 type UnitInput struct {
-	ParentID   int64    `json:"parent_id"`
-	Code       string   `json:"code"`
-	Name       string   `json:"name"`
-	Kind       org.Kind `json:"kind"`
-	Households *int     `json:"households"`
-	Threshold  *float64 `json:"threshold"`
+	ParentID     int64    `json:"parent_id"`
+	Code         string   `json:"code"`
+	Name         string   `json:"name"`
+	Kind         org.Kind `json:"kind"`
+	Households   *int     `json:"households"`
+	Threshold    *float64 `json:"threshold"`
+	ServesPublic bool     `json:"serves_public"`
 }
 
 // UnitPatch is the body that changes a unit; absent or null fields stay as they are.
 type UnitPatch struct {
-	ParentID   *int64    `json:"parent_id"`
-	Code       *string   `json:"code"`
-	Name       *string   `json:"name"`
-	Kind       *org.Kind `json:"kind"`
-	Households *int      `json:"households"`
-	Threshold  *float64  `json:"threshold"`
-	Active     *bool     `json:"active"`
+	ParentID     *int64    `json:"parent_id"`
+	Code         *string   `json:"code"`
+	Name         *string   `json:"name"`
+	Kind         *org.Kind `json:"kind"`
+	Households   *int      `json:"households"`
+	Threshold    *float64  `json:"threshold"`
+	Active       *bool     `json:"active"`
+	ServesPublic *bool     `json:"serves_public"`
 }
 
 func unitOut(u org.Unit) Unit {
 	return Unit{
 		ID: u.ID, ParentID: optID(u.ParentID), Code: u.Code, Name: u.Name, Kind: u.Kind,
 		Households: u.Households, Threshold: percent(u.ThresholdBP), Active: u.Active,
-		CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt,
+		ServesPublic: u.ServesPublic, CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt,
 	}
 }
 
@@ -159,6 +163,7 @@ func (a *API) createUnit(w http.ResponseWriter, r *http.Request, p access.Princi
 	}
 	u, err := org.CreateUnit(r.Context(), a.db, p, org.UnitInput{
 		ParentID: in.ParentID, Code: in.Code, Name: in.Name, Kind: in.Kind, Households: in.Households, ThresholdBP: bp,
+		ServesPublic: in.ServesPublic,
 	})
 	if err != nil {
 		return err
@@ -183,6 +188,7 @@ func (a *API) updateUnit(w http.ResponseWriter, r *http.Request, p access.Princi
 	}
 	u, err := org.UpdateUnit(r.Context(), a.db, p, id, org.UnitPatch{
 		ParentID: in.ParentID, Code: in.Code, Name: in.Name, Kind: in.Kind, Households: in.Households, ThresholdBP: bp, Active: in.Active,
+		ServesPublic: in.ServesPublic,
 	})
 	if err != nil {
 		return err

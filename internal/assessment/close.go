@@ -257,6 +257,27 @@ func subjects(tree *org.Tree, parent int64) []org.Unit {
 	return out
 }
 
+// CloseParents lists the units the actor may start a close for, in tree order: the active
+// companies and departments over which the actor holds the clerk role (the check Start makes)
+// with a subject anywhere below them, so a company whose only section sits under a department
+// (物流公司) is offered. A group of companies is not: each of its companies is closed for itself.
+func CloseParents(tree *org.Tree, actor access.Principal) []org.Unit {
+	groups := map[int64]bool{}
+	for _, u := range tree.Ordered() {
+		if u.Kind == org.Company && u.Active {
+			groups[u.ParentID] = true
+		}
+	}
+	var out []org.Unit
+	for _, u := range tree.Ordered() {
+		if u.Active && (u.Kind == org.Company || u.Kind == org.Department) && !groups[u.ID] &&
+			actor.HoldsOver(tree.Ancestry(u.ID), access.Clerk) && len(subjects(tree, u.ID)) > 0 {
+			out = append(out, u)
+		}
+	}
+	return out
+}
+
 // missingFacts lists the scheme's facts that no source provides.
 func (e *Engine) missingFacts(sch *scheme.Scheme) []string {
 	provided := map[string]bool{}

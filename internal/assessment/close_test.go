@@ -233,7 +233,7 @@ func TestCloseWorkflow(t *testing.T) {
 			t.Fatal(err)
 		}
 
-		// October, the worked example of POLICIES §1 for 玫瑰区; 永馨园 inspected without a
+		// October, the worked example of docs/policies.md §1 for 玫瑰区; 永馨园 inspected without a
 		// survey (incomplete); 维修科 and 服务管理科 without anything (no opinion).
 		w.evidence(t, w.mg, "2026-10-08", intp(3), nil)
 		for _, b := range []int{20, 20, 20, 20, 20, 20, 16, 16, 16, 12} {

@@ -30,7 +30,7 @@ const (
 	SurveyEvaluation EvidenceKind = "survey_evaluation"
 )
 
-// Bands are the survey bands of POLICIES §1 in points: 很满意 20, 基本满意 16, 一般 12,
+// Bands are the survey bands of docs/policies.md §1 in points: 很满意 20, 基本满意 16, 一般 12,
 // 不太满意 8, 很不满意 4.
 var Bands = []int{20, 16, 12, 8, 4}
 

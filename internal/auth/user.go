@@ -358,3 +358,44 @@ func principal(ctx context.Context, tx *store.Tx, userID int64) (access.Principa
 	p.Grants, err = org.GrantsOf(ctx, tx, p.PersonID)
 	return p, loc, err
 }
+
+// CLI is the actor of the operations commands run on the server's machine (`manyi admin …`):
+// whoever can run them can read the database file anyway, so they act as an organisation-wide
+// administrator, and the audit log names them apart from the program's own work (system).
+var CLI = access.Principal{Username: "system/cli", Name: "command line", Grants: []access.Grant{{Role: access.Admin}}}
+
+// ResetPassword sets a new password for the account username, for an administrator who lost
+// theirs and has no other administrator to reset it: it ends all the account's sessions and
+// records the reset in the audit log (without the hash). An inactive account stays inactive.
+func ResetPassword(ctx context.Context, db *store.DB, actor access.Principal, username, password string) (User, error) {
+	var u User
+	username = strings.ToLower(strings.TrimSpace(username))
+	if err := ValidatePassword("password", password); err != nil {
+		return u, err
+	}
+	err := db.InTx(ctx, func(tx *store.Tx) error {
+		var id int64
+		err := tx.QueryRow(ctx, "SELECT id FROM users WHERE username = ?", username).Scan(&id)
+		if store.IsNoRows(err) {
+			return errs.Field("username", "auth.username_unknown", username)
+		}
+		if err != nil {
+			return err
+		}
+		if u, err = getUser(ctx, tx, id); err != nil {
+			return err
+		}
+		if err := org.AuthorizePerson(ctx, tx, actor, u.PersonID); err != nil {
+			return err
+		}
+		if err := setPassword(ctx, tx, id, password); err != nil {
+			return err
+		}
+		if err := endSessions(ctx, tx, id, ""); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, actor, audit.Change{Action: "reset_password", Entity: "user", EntityID: id, UnitID: u.UnitID,
+			After: map[string]any{"username": u.Username, "sessions_ended": true}})
+	})
+	return u, err
+}

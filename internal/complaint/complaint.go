@@ -1,4 +1,4 @@
-// Package complaint is the complaint desk of POLICIES §6: registration from every channel
+// Package complaint is the complaint desk of docs/policies.md §6: registration from every channel
 // (the public web form included), classification by the clerk (invalid, valid, major, with a
 // reason), SLA clocks in Chinese working time (reply within 24 hours, solution within 3
 // working days, both configurable), pauses while waiting on the complainant, reminders and
@@ -31,7 +31,7 @@ const (
 // Channels lists the channels in the order forms show them.
 var Channels = []Channel{Phone, Email, Web, Box, Survey, Callback}
 
-// Category is what the complaint is about (POLICIES §1's grounds for a valid complaint).
+// Category is what the complaint is about (docs/policies.md §1's grounds for a valid complaint).
 type Category string
 
 const (

@@ -47,7 +47,7 @@ func setup(t *testing.T, db *store.DB, now string) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if f.area, err = org.CreateUnit(ctx, db, access.System, org.UnitInput{ParentID: root.ID, Code: "YXY", Name: "永馨园", Kind: org.Section}); err != nil {
+	if f.area, err = org.CreateUnit(ctx, db, access.System, org.UnitInput{ParentID: root.ID, Code: "YXY", Name: "永馨园", Kind: org.Section, ServesPublic: true}); err != nil {
 		t.Fatal(err)
 	}
 	if f.area2, err = org.CreateUnit(ctx, db, access.System, org.UnitInput{ParentID: root.ID, Code: "MGQ", Name: "玫瑰区", Kind: org.Section}); err != nil {
@@ -339,6 +339,13 @@ func TestPublicRateLimitAndTracking(t *testing.T) {
 		}
 		if _, err := complaint.RegisterPublic(ctx, db, in, complaint.Sender{ClientKey: "client-b"}); err != nil {
 			t.Errorf("another client: %v", err)
+		}
+		// 玫瑰区 is not flagged as serving the public: the public form refuses it by its field
+		// (the desk may still register a complaint about it).
+		other := in
+		other.UnitID = f.area2.ID
+		if _, err := complaint.RegisterPublic(ctx, db, other, complaint.Sender{ClientKey: "client-c"}); errs.As(err) == nil || errs.As(err).Key != "complaint.unit_not_public" || errs.As(err).Field != "unit_id" {
+			t.Errorf("a unit that does not serve the public: %v", err)
 		}
 		v, err := complaint.Track(ctx, db, "  "+first.TrackingCode[3:7]+first.TrackingCode[8:])
 		if err != nil || v.TrackingCode != first.TrackingCode || v.Status != complaint.Registered {

@@ -9,7 +9,7 @@ import (
 	"manyi/internal/locale"
 )
 
-// Policy is the complaint desk's SLA (POLICIES §6), editable by an administrator.
+// Policy is the complaint desk's SLA (docs/policies.md §6), editable by an administrator.
 type Policy struct {
 	ReplyHours   int `json:"reply_hours"`   // clock hours to the first reply (24)
 	SolutionDays int `json:"solution_days"` // working days to the solution (3)
@@ -20,7 +20,7 @@ type Policy struct {
 	RestartOnReassign bool `json:"restart_on_reassign"`
 }
 
-// DefaultPolicy is POLICIES §6.
+// DefaultPolicy is docs/policies.md §6.
 var DefaultPolicy = Policy{ReplyHours: 24, SolutionDays: 3, RemindBefore: 4 * time.Hour, RestartOnReassign: true}
 
 // ReplyDue is the reply deadline of a complaint received at t: clock hours, not working hours.

@@ -12,7 +12,7 @@ import (
 // FactSource gives period close the complaint facts of a unit: complaints_valid (valid,
 // not counting major ones) and complaints_major, over the complaints received in the
 // period against the unit or its sub-units, each with a record linking to the complaint.
-// Invalid and unclassified complaints count nothing (POLICIES §1). Register it by passing
+// Invalid and unclassified complaints count nothing (docs/policies.md §1). Register it by passing
 // FactSource{} in web.Config.Sources.
 type FactSource struct{}
 

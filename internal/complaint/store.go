@@ -78,6 +78,19 @@ func checkUnit(ctx context.Context, tx *store.Tx, unitID int64) ([]int64, error)
 	return org.Ancestry(ctx, tx, unitID)
 }
 
+// servesPublic refuses a unit the public form does not offer: residents complain about the
+// units that serve them, not about internal ones (HR, the quality work group).
+func servesPublic(ctx context.Context, tx *store.Tx, unitID int64) error {
+	var serves bool
+	if err := tx.QueryRow(ctx, "SELECT serves_public FROM units WHERE id = ?", unitID).Scan(&serves); err != nil {
+		return err
+	}
+	if !serves {
+		return errs.Field("unit_id", "complaint.unit_not_public")
+	}
+	return nil
+}
+
 // Register records a complaint at once, with its SLA deadlines, tracking code, response
 // code and attachments, in one transaction.
 func Register(ctx context.Context, db *store.DB, actor access.Principal, in Input) (Complaint, error) {
@@ -155,6 +168,11 @@ func register(ctx context.Context, db *store.DB, actor access.Principal, in Inpu
 		ancestry, err := checkUnit(ctx, tx, in.UnitID)
 		if err != nil {
 			return err
+		}
+		if actor.Username == Public.Username {
+			if err := servesPublic(ctx, tx, in.UnitID); err != nil {
+				return err
+			}
 		}
 		if actor.Username != Public.Username && !actor.HoldsOver(ancestry, registerRoles...) {
 			return errs.New(errs.Forbidden, "err.out_of_scope")

@@ -60,12 +60,24 @@ func one(name, title string, role access.Role, scope, username string) []personS
 //
 //   - seed 000 and 001: the property company, its Service Management Section (organiser of
 //     the monthly unit assessment), its Quality Department (organiser of the quarterly
-//     survey), the four residential areas with the thresholds of POLICIES §2, and the
+//     survey), the four residential areas with the thresholds of docs/policies.md §2, and the
 //     sections that serve residents;
 //   - seed 003: the IT/facility maintenance centre with its dispatch room, its managers and
 //     four teams of a foreman and maintainers;
 //   - seed 002: the logistics company's assessed departments and its quality work group in
 //     the HR department, and the care home with its departments and wards.
+//
+// servesPublic are the units the public complaint form offers: the residential areas and the
+// sections that serve residents, the maintenance teams that serve their reporters, and the
+// care home's wards and living department. Internal units (HR, the quality work group, the
+// organisers) are not offered.
+var servesPublic = map[string]bool{
+	"PROP-MDC": true, "PROP-YJC": true, "PROP-YXY": true, "PROP-MGQ": true,
+	"PROP-WXK": true, "PROP-BJK": true, "PROP-LHK": true,
+	"IMC-WL": true, "IMC-ZD": true, "IMC-JF": true, "IMC-RD": true,
+	"CARE-SHB": true, "CARE-BQ1": true, "CARE-BQ2": true,
+}
+
 var tree = unit("GROUP", "示范集团", org.Company,
 	one("郑永年", "质量管理委员会主任", access.Committee, orgWide, "committee"),
 

@@ -156,7 +156,7 @@ func (l *loader) historyMonths() []string {
 }
 
 func (l *loader) unit(ctx context.Context, parentID int64, s unitSpec) error {
-	in := org.UnitInput{ParentID: parentID, Code: s.code, Name: s.name, Kind: s.kind}
+	in := org.UnitInput{ParentID: parentID, Code: s.code, Name: s.name, Kind: s.kind, ServesPublic: servesPublic[s.code]}
 	if s.kind == org.Area {
 		in.Households, in.ThresholdBP = &s.households, &s.thresholdBP
 	}

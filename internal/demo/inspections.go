@@ -20,7 +20,7 @@ import (
 // (dismissal review); the logistics
 // departments' monthly self-checks and the work group's spot checks; this month's open
 // findings awaiting sign-off and rectification, one overdue; duty rounds of the last days
-// against the 10-point quota; and the weekly sampling plans of POLICIES §6 with the last two
+// against the 10-point quota; and the weekly sampling plans of docs/policies.md §6 with the last two
 // complete weeks drawn and checked. The property areas' monthly inspections are filed by
 // assessment.go through inspect, in step with the survey evidence of the same months.
 

@@ -1,4 +1,4 @@
-// Package inspection is the inspection side of POLICIES §1, §3, §5 and §6: checklists of
+// Package inspection is the inspection side of docs/policies.md §1, §3, §5 and §6: checklists of
 // service standards (versioned), inspections of every kind with their findings, photos taken
 // on a phone, deductions charged to a unit or a person (with the department head's sign-off
 // and an in-app notice to the person), rectifications with deadlines and an overdue sweep,

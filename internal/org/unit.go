@@ -50,10 +50,13 @@ type Unit struct {
 	Kind       Kind   `json:"kind"`
 	Households *int   `json:"households,omitempty"`
 	// ThresholdBP is the survey response-rate threshold in basis points (1000 = 10 %).
-	ThresholdBP *int      `json:"threshold_bp,omitempty"`
-	Active      bool      `json:"active"`
-	CreatedAt   time.Time `json:"created_at"`
-	UpdatedAt   time.Time `json:"updated_at"`
+	ThresholdBP *int `json:"threshold_bp,omitempty"`
+	Active      bool `json:"active"`
+	// ServesPublic offers the unit on the public complaint form: it serves residents or
+	// customers, unlike internal units (HR, the quality work group).
+	ServesPublic bool      `json:"serves_public"`
+	CreatedAt    time.Time `json:"created_at"`
+	UpdatedAt    time.Time `json:"updated_at"`
 
 	// Depth is the unit's distance from its root, filled by ListUnits for tree display.
 	Depth int `json:"-"`
@@ -75,24 +78,26 @@ func FormatBP(bp int) string {
 
 // UnitInput creates a unit.
 type UnitInput struct {
-	ParentID    int64  `json:"parent_id"`
-	Code        string `json:"code"`
-	Name        string `json:"name"`
-	Kind        Kind   `json:"kind"`
-	Households  *int   `json:"households"`
-	ThresholdBP *int   `json:"threshold_bp"`
+	ParentID     int64  `json:"parent_id"`
+	Code         string `json:"code"`
+	Name         string `json:"name"`
+	Kind         Kind   `json:"kind"`
+	Households   *int   `json:"households"`
+	ThresholdBP  *int   `json:"threshold_bp"`
+	ServesPublic bool   `json:"serves_public"`
 }
 
 // UnitPatch changes a unit; nil fields stay as they are. Setting ParentID moves the unit
 // (0 makes it a root); Active false deactivates it without losing its history.
 type UnitPatch struct {
-	ParentID    *int64  `json:"parent_id"`
-	Code        *string `json:"code"`
-	Name        *string `json:"name"`
-	Kind        *Kind   `json:"kind"`
-	Households  *int    `json:"households"`
-	ThresholdBP *int    `json:"threshold_bp"`
-	Active      *bool   `json:"active"`
+	ParentID     *int64  `json:"parent_id"`
+	Code         *string `json:"code"`
+	Name         *string `json:"name"`
+	Kind         *Kind   `json:"kind"`
+	Households   *int    `json:"households"`
+	ThresholdBP  *int    `json:"threshold_bp"`
+	Active       *bool   `json:"active"`
+	ServesPublic *bool   `json:"serves_public"`
 }
 
 const maxName = 100
@@ -123,12 +128,12 @@ func validateUnit(u *Unit) error {
 	return nil
 }
 
-const unitColumns = "id, parent_id, code, name, kind, households, threshold_bp, active, created_at, updated_at"
+const unitColumns = "id, parent_id, code, name, kind, households, threshold_bp, active, serves_public, created_at, updated_at"
 
 func scanUnit(row interface{ Scan(...any) error }) (Unit, error) {
 	var u Unit
 	var parent, households, threshold sql.NullInt64
-	err := row.Scan(&u.ID, &parent, &u.Code, &u.Name, &u.Kind, &households, &threshold, &u.Active, &u.CreatedAt, &u.UpdatedAt)
+	err := row.Scan(&u.ID, &parent, &u.Code, &u.Name, &u.Kind, &households, &threshold, &u.Active, &u.ServesPublic, &u.CreatedAt, &u.UpdatedAt)
 	if err != nil {
 		return u, err
 	}
@@ -239,6 +244,8 @@ type UnitFilter struct {
 	IncludeInactive bool
 	// Action decides the scope: the units the actor may perform it on (default Read).
 	Action access.Action
+	// ServesPublic keeps only the units offered to the public (the public complaint form).
+	ServesPublic bool
 }
 
 // ListUnits returns the units actor may see, in tree order (each parent before its
@@ -260,6 +267,9 @@ func ListUnits(ctx context.Context, db *store.DB, actor access.Principal, f Unit
 		if f.Kind != "" && u.Kind != f.Kind {
 			continue
 		}
+		if f.ServesPublic && !u.ServesPublic {
+			continue
+		}
 		if !actor.Can(f.Action, tree.Ancestry(u.ID)) {
 			continue
 		}
@@ -271,7 +281,7 @@ func ListUnits(ctx context.Context, db *store.DB, actor access.Principal, f Unit
 // CreateUnit adds a unit under in.ParentID (0: a new root, which needs an organisation-wide
 // administrator).
 func CreateUnit(ctx context.Context, db *store.DB, actor access.Principal, in UnitInput) (Unit, error) {
-	u := Unit{ParentID: in.ParentID, Code: in.Code, Name: in.Name, Kind: in.Kind, Households: in.Households, ThresholdBP: in.ThresholdBP, Active: true}
+	u := Unit{ParentID: in.ParentID, Code: in.Code, Name: in.Name, Kind: in.Kind, Households: in.Households, ThresholdBP: in.ThresholdBP, Active: true, ServesPublic: in.ServesPublic}
 	if err := validateUnit(&u); err != nil {
 		return Unit{}, err
 	}
@@ -287,9 +297,9 @@ func CreateUnit(ctx context.Context, db *store.DB, actor access.Principal, in Un
 			return err
 		}
 		u.CreatedAt, u.UpdatedAt = tx.Now, tx.Now
-		id, err := tx.InsertID(ctx, `INSERT INTO units (parent_id, code, name, kind, households, threshold_bp, active, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			nullID(u.ParentID), u.Code, u.Name, u.Kind, u.Households, u.ThresholdBP, true, tx.Now, tx.Now)
+		id, err := tx.InsertID(ctx, `INSERT INTO units (parent_id, code, name, kind, households, threshold_bp, active, serves_public, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			nullID(u.ParentID), u.Code, u.Name, u.Kind, u.Households, u.ThresholdBP, true, u.ServesPublic, tx.Now, tx.Now)
 		if err != nil {
 			return unitConflict(err)
 		}
@@ -329,6 +339,9 @@ func UpdateUnit(ctx context.Context, db *store.DB, actor access.Principal, id in
 		}
 		if p.Active != nil {
 			after.Active = *p.Active
+		}
+		if p.ServesPublic != nil {
+			after.ServesPublic = *p.ServesPublic
 		}
 		if after.Kind != Area {
 			// Changing an area into another kind drops its survey figures explicitly.
@@ -371,8 +384,8 @@ func UpdateUnit(ctx context.Context, db *store.DB, actor access.Principal, id in
 			}
 		}
 		after.UpdatedAt = tx.Now
-		_, err = tx.Exec(ctx, `UPDATE units SET parent_id = ?, code = ?, name = ?, kind = ?, households = ?, threshold_bp = ?, active = ?, updated_at = ? WHERE id = ?`,
-			nullID(after.ParentID), after.Code, after.Name, after.Kind, after.Households, after.ThresholdBP, after.Active, tx.Now, id)
+		_, err = tx.Exec(ctx, `UPDATE units SET parent_id = ?, code = ?, name = ?, kind = ?, households = ?, threshold_bp = ?, active = ?, serves_public = ?, updated_at = ? WHERE id = ?`,
+			nullID(after.ParentID), after.Code, after.Name, after.Kind, after.Households, after.ThresholdBP, after.Active, after.ServesPublic, tx.Now, id)
 		if err != nil {
 			return unitConflict(err)
 		}

@@ -1,4 +1,4 @@
-// Package sampling runs the weekly sampling of POLICIES §6 (seed 002, X软件广东区): a plan per
+// Package sampling runs the weekly sampling of docs/policies.md §6 (seed 002, X软件广东区): a plan per
 // service type with its quota (at least 2 implementation projects covering stages A–D, 10
 // on-site maintenance tickets, 5 % of trainees, 5 contracts), a reproducible draw each week
 // from the population the clerk supplies (closed work orders from the work-order area, the

@@ -57,7 +57,7 @@ func summary(r Result) string {
 	return b.String()
 }
 
-// Every worked example of POLICIES.md, exactly.
+// Every worked example of docs/policies.md, exactly.
 func TestWorkedExamples(t *testing.T) {
 	tests := []struct {
 		name, code, facts string

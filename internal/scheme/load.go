@@ -18,7 +18,7 @@ import (
 //go:embed templates/*.yaml
 var templates embed.FS
 
-// builtinCodes lists the built-in templates in the order of POLICIES.md.
+// builtinCodes lists the built-in templates in the order of docs/policies.md.
 var builtinCodes = []string{
 	"unit-monthly", "survey-quarterly", "dept-quarterly-weighted", "maintainer-monthly", "care-deductions",
 }

@@ -4,7 +4,7 @@
 // that explain every number.
 //
 // Schemes are YAML (Parse, (*Scheme).YAML); the built-in templates, one per policy of
-// POLICIES.md, are embedded (Builtin, Builtins). Formulas are expr-lang expressions, checked
+// docs/policies.md, are embedded (Builtin, Builtins). Formulas are expr-lang expressions, checked
 // when a scheme is parsed: an unknown name, a syntax or a type error is refused with its line and
 // column.
 //

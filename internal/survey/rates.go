@@ -78,7 +78,7 @@ func (u UnitRates) BandMean() string { return ratio(u.BandSum, u.Valid) }
 // Score is the questionnaire score 0–100: mean points over the scale's best, two decimals.
 func (u UnitRates) Score() string { return ratio(u.PointsSum*100, u.Valid*u.MaxPoints) }
 
-// Deduction is the unit head's survey-quarterly deduction from these counts (POLICIES §2),
+// Deduction is the unit head's survey-quarterly deduction from these counts (docs/policies.md §2),
 // without improper means: −1 below the response threshold, −3 below 95 % satisfied, −1 per
 // verified fault. It is what the scheme computes, shown beside the rates.
 func (u UnitRates) Deduction() int {

@@ -32,14 +32,14 @@ func TestThresholds(t *testing.T) {
 	}{
 		{UnitRates{Households: 400, ThresholdBP: 3000, Valid: 120, Satisfied: 114}, true, true, 0}, // exactly 30 % and 95 %: inclusive
 		{UnitRates{Households: 400, ThresholdBP: 3000, Valid: 119, Satisfied: 114}, false, true, -1},
-		{UnitRates{Households: 400, ThresholdBP: 3000, Valid: 100, Satisfied: 93, VerifiedFault: 2}, false, false, -6}, // POLICIES §2
+		{UnitRates{Households: 400, ThresholdBP: 3000, Valid: 100, Satisfied: 93, VerifiedFault: 2}, false, false, -6}, // docs/policies.md §2
 		{UnitRates{Households: 10, ThresholdBP: 1000, Valid: 0}, false, false, -4},
 	} {
 		if c.u.ResponseOK() != c.response || c.u.SatisfactionOK() != c.satisfy || c.u.Deduction() != c.deduct {
 			t.Errorf("%+v: response %v satisfaction %v deduction %d", c.u, c.u.ResponseOK(), c.u.SatisfactionOK(), c.u.Deduction())
 		}
 	}
-	// POLICIES §1's worked example: 6 × 20, 3 × 16, 1 × 12 → 18.00.
+	// docs/policies.md §1's worked example: 6 × 20, 3 × 16, 1 × 12 → 18.00.
 	if got := (UnitRates{Valid: 10, BandSum: 6*20 + 3*16 + 12}).BandMean(); got != "18.00" {
 		t.Errorf("band mean %s, want 18.00", got)
 	}

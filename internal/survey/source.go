@@ -17,8 +17,8 @@ import (
 //     the period, fake ones left out;
 //   - households, threshold, valid, satisfied_or_better, verified_fault_dissatisfied
 //     (survey-quarterly): from the campaigns of the quarter that cover the unit, counting
-//     answers up to each campaign's snapshot day; improper_means: the verified cases of the
-//     quarter.
+//     answers up to each campaign's snapshot day, several campaigns read as one survey (their
+//     households added, see quarterFacts); improper_means: the verified cases of the quarter.
 //
 // A unit no campaign of the quarter covers gets valid 0 (the scheme then calls it
 // incomplete, for a recorded decision) and the organisation's households and threshold, or 1
@@ -136,9 +136,15 @@ func quarterFacts(ctx context.Context, tx *store.Tx, q assessment.FactQuery) ([]
 		}
 		hhRecs = []assessment.Record{{Kind: "survey_campaign", ID: "", At: q.From, Summary: fmt.Sprintf("本季度没有调查活动覆盖该单位；户数取组织设置 %d", households), URL: "/surveys"}}
 	} else {
-		// The latest campaign of the quarter says how many households and what threshold.
-		last := camps[len(camps)-1]
-		households, thresholdBP = last.households, last.thresholdBP
+		// Several campaigns of a quarter over one unit (a second round, a visit campaign) are
+		// read as one survey: each hands every household it covers a questionnaire, so the
+		// response rate is the quarter's valid questionnaires over the questionnaires handed
+		// out, the sum of the campaigns' households, and the satisfaction rate is over all the
+		// quarter's valid questionnaires. The latest campaign says the threshold.
+		households, thresholdBP = 0, camps[len(camps)-1].thresholdBP
+		for _, c := range camps {
+			households += c.households
+		}
 		for _, c := range camps {
 			hhRecs = append(hhRecs, assessment.Record{Kind: "survey_campaign", ID: strconv.FormatInt(c.id, 10), At: q.From,
 				Summary: fmt.Sprintf("%s：%d 户，回收率要求 %d.%02d%%，截至 %s", c.name, c.households, c.thresholdBP/100, c.thresholdBP%100, c.snap), URL: fmt.Sprintf("/surveys/campaigns/%d", c.id)})

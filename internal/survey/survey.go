@@ -1,4 +1,4 @@
-// Package survey runs the quarterly satisfaction survey of POLICIES §2 (seed 001):
+// Package survey runs the quarterly satisfaction survey of docs/policies.md §2 (seed 001):
 // versioned questionnaire templates with their rating scales, campaigns per quarter over the
 // areas with their households and response-rate thresholds, one invitation per household
 // (a short code printed on the paper questionnaire and carried by its QR link), the public
@@ -34,7 +34,7 @@ const (
 	Text     = "text"
 )
 
-// Bands are the unit-monthly band points (POLICIES §1) a rating level maps to.
+// Bands are the unit-monthly band points (docs/policies.md §1) a rating level maps to.
 var Bands = []int{20, 16, 12, 8, 4}
 
 // Definition is a questionnaire template's content.

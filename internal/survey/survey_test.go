@@ -117,7 +117,7 @@ func overall(level string) survey.AnswerInput {
 	return survey.AnswerInput{Values: map[string][]string{"overall": {level}}}
 }
 
-// TestWorkedExample is POLICIES §2's example, counted by hand: 永馨园 has 400 households;
+// TestWorkedExample is docs/policies.md §2's example, counted by hand: 永馨园 has 400 households;
 // 100 valid questionnaires (25 % < 30 %: −1), 93 basically satisfied or better (93 % < 95 %:
 // −3), two dissatisfied ones verified as the unit's fault (−2): the head's deduction is −6.
 // A fake answer and one after the snapshot day do not count.
@@ -669,6 +669,54 @@ func TestAddInvitations(t *testing.T) {
 		at(db, "2027-01-05") // the campaign has ended
 		if _, err := survey.AddInvitations(ctx, db, f.clerkA, f.campaign.ID, 0, 1); !errs.Is(err, errs.Conflict) {
 			t.Errorf("after the campaign: err = %v, want a conflict", err)
+// TestQuarterTwoCampaigns: two campaigns of one quarter cover 玫瑰区 (20 households each). The
+// quarter reads them as one survey: every campaign hands each household a questionnaire, so the
+// quarter's response rate is its valid questionnaires over the questionnaires handed out (20 +
+// 20), and its satisfaction rate is over all its valid questionnaires. Before, the valid
+// answers of both (30) were set against one campaign's households (20) and the scheme refused
+// the whole quarter.
+func TestQuarterTwoCampaigns(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := newFixture(t, db)
+		second, err := survey.CreateCampaign(ctx, db, f.clerkA, survey.CampaignInput{Name: "2026 年第四季度走访补充调查", Quarter: "2026-Q4", TemplateID: f.tmpl.ID,
+			Units: []survey.CampaignUnitInput{{UnitID: f.other.ID}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		at(db, "2026-12-30")
+		for i, c := range []int64{f.campaign.ID, second.ID} {
+			var rows []survey.ImportRow
+			for j := range 15 {
+				level := 1
+				if i == 1 && j == 0 {
+					level = 5 // one 很不满意 in the second campaign: 29 of 30 satisfied
+				}
+				rows = append(rows, survey.ImportRow{UnitID: f.other.ID, AnsweredOn: fmt.Sprintf("2026-11-%02d", 1+j), Level: level})
+			}
+			if n, err := survey.Import(ctx, db, f.clerkA, c, rows); err != nil || n != 15 {
+				t.Fatalf("import into campaign %d: %d %v", c, n, err)
+			}
+		}
+		if err := assessment.SeedSchemes(ctx, db); err != nil {
+			t.Fatal(err)
+		}
+		qv, err := survey.QuarterResults(ctx, db, f.clerkA, "2026-Q4")
+		if err != nil {
+			t.Fatalf("quarter with two campaigns over one unit: %v", err)
+		}
+		var mg *survey.QuarterResult
+		for i := range qv.Units {
+			if qv.Units[i].UnitID == f.other.ID {
+				mg = &qv.Units[i]
+			}
+		}
+		if mg == nil {
+			t.Fatalf("玫瑰区 missing: %+v", qv.Units)
+		}
+		// 30 of 40 handed out = 75 % ≥ 30 %: 0; 29 of 30 = 96.7 % ≥ 95 %: 0.
+		if fmt.Sprint(mg.Facts["households"], " ", mg.Facts["valid"], " ", mg.Facts["satisfied_or_better"]) != "40 30 29" || mg.Result.Total == nil || mg.Result.Total.String() != "0" {
+			t.Fatalf("玫瑰区 over two campaigns: facts %v, result %+v", mg.Facts, mg.Result)
 		}
 	})
 }

@@ -79,11 +79,7 @@ func (s *Server) renderAssessmentIndex(w http.ResponseWriter, r *http.Request, s
 	}
 	d.CanStart = p.Has(access.Clerk)
 	if d.CanStart {
-		for _, u := range tree.Ordered() {
-			if u.Active && (u.Kind == org.Company || u.Kind == org.Department) && p.Can(access.Read, tree.Ancestry(u.ID)) && hasSubjects(tree, u.ID) {
-				d.Parents = append(d.Parents, u)
-			}
-		}
+		d.Parents = assessment.CloseParents(tree, p)
 		// The subjects are usually the same every period: offer the last close's parent.
 		if d.Form.ParentUnitID == 0 && len(closes) > 0 {
 			d.Form.ParentUnitID = closes[0].ParentUnitID
@@ -97,17 +93,6 @@ func (s *Server) renderAssessmentIndex(w http.ResponseWriter, r *http.Request, s
 	}
 	s.render(w, r, "assessment_index", status, d)
 	return nil
-}
-
-// hasSubjects reports whether a unit has direct children that a unit scheme assesses.
-func hasSubjects(tree *org.Tree, id int64) bool {
-	for _, c := range tree.Subtree(id) {
-		u, _ := tree.Unit(c)
-		if u.ParentID == id && (u.Kind == org.Area || u.Kind == org.Section) {
-			return true
-		}
-	}
-	return false
 }
 
 func (s *Server) assessmentIndex(w http.ResponseWriter, r *http.Request) error {

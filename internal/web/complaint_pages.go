@@ -162,11 +162,12 @@ type complaintFormData struct {
 }
 
 func (s *Server) renderComplaintForm(w http.ResponseWriter, r *http.Request, status int, d complaintFormData) error {
-	actor := principal(r)
+	actor, filter := principal(r), org.UnitFilter{}
 	if d.Public {
-		actor = access.System
+		// Residents see only the units that serve them (the flag on the unit).
+		actor, filter.ServesPublic = access.System, true
 	}
-	units, err := org.ListUnits(r.Context(), s.db, actor, org.UnitFilter{})
+	units, err := org.ListUnits(r.Context(), s.db, actor, filter)
 	if err != nil {
 		return err
 	}

@@ -99,7 +99,8 @@ func formIDQuery(r *http.Request, name string) (int64, error) {
 // that the form can be shown again as the user left it.
 func unitFromForm(r *http.Request) (org.Unit, string, error) {
 	r.Body = http.MaxBytesReader(nil, r.Body, maxFormBytes)
-	u := org.Unit{Code: r.PostFormValue("code"), Name: r.PostFormValue("name"), Kind: org.Kind(r.PostFormValue("kind"))}
+	u := org.Unit{Code: r.PostFormValue("code"), Name: r.PostFormValue("name"), Kind: org.Kind(r.PostFormValue("kind")),
+		ServesPublic: r.PostFormValue("serves_public") == "1"}
 	threshold := r.PostFormValue("threshold")
 	var err error
 	if u.ParentID, err = formID(r, "parent_id"); err != nil {
@@ -119,7 +120,7 @@ func (s *Server) unitCreate(w http.ResponseWriter, r *http.Request) error {
 	if err == nil {
 		var created org.Unit
 		created, err = org.CreateUnit(r.Context(), s.db, principal(r), org.UnitInput{
-			ParentID: u.ParentID, Code: u.Code, Name: u.Name, Kind: u.Kind, Households: u.Households, ThresholdBP: u.ThresholdBP,
+			ParentID: u.ParentID, Code: u.Code, Name: u.Name, Kind: u.Kind, Households: u.Households, ThresholdBP: u.ThresholdBP, ServesPublic: u.ServesPublic,
 		})
 		if err == nil {
 			s.redirect(w, r, "/org/units/"+itoa(created.ID), "flash.unit_created", created.Name)
@@ -206,7 +207,7 @@ func (s *Server) unitUpdate(w http.ResponseWriter, r *http.Request) error {
 	if err == nil {
 		_, err = org.UpdateUnit(r.Context(), s.db, principal(r), id, org.UnitPatch{
 			ParentID: &u.ParentID, Code: &u.Code, Name: &u.Name, Kind: &u.Kind,
-			Households: u.Households, ThresholdBP: u.ThresholdBP, Active: &u.Active,
+			Households: u.Households, ThresholdBP: u.ThresholdBP, Active: &u.Active, ServesPublic: &u.ServesPublic,
 		})
 		if err == nil {
 			s.redirect(w, r, "/org/units/"+itoa(id), "flash.saved")

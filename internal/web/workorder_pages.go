@@ -12,7 +12,7 @@ import (
 	"manyi/internal/workorder"
 )
 
-// workorderRoutes lists the work-order pages (POLICIES §4).
+// workorderRoutes lists the work-order pages (docs/policies.md §4).
 func (s *Server) workorderRoutes() {
 	m := s.mux
 	m.HandleFunc("GET /workorders", s.page(s.workorderList))

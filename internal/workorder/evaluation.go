@@ -106,6 +106,11 @@ func (in *EvalInput) clean() error {
 	if !in.Unreachable && !ValidScore(in.Score) {
 		return errs.Field("score", "wo.bad_score")
 	}
+	// A 不满意 callback opens a follow-up the foreman takes to the reporter (docs/policies.md §4): without
+	// the reporter's problem it would be an empty form, so the problem is required with the rating.
+	if in.Kind == Callback && !in.Unreachable && in.Score == Dissatisfied && in.Comment == "" {
+		return errs.Field("comment", "wo.dissatisfied_problem")
+	}
 	return nil
 }
 

@@ -1,5 +1,5 @@
 // Package workorder runs the maintenance centre's work orders and their evaluation
-// (POLICIES §4, seed 003): orders registered from the hotline and closed with cause and
+// (docs/policies.md §4, seed 003): orders registered from the hotline and closed with cause and
 // measures, repeat-report (二次报修) detection, the daily draw of evaluation tasks (the foreman's
 // self-evaluation for every order, a callback by a dispatcher for 90 % and by a manager for
 // 10 % of each maintainer's orders), the ratings with their versions, the daily and monthly

@@ -18,7 +18,7 @@ type ClosedOrder struct {
 }
 
 // ClosedBetween returns the orders closed on days in [fromDay, toDay] (YYYY-MM-DD, local),
-// oldest first: the population of the weekly on-site maintenance sample (POLICIES §6).
+// oldest first: the population of the weekly on-site maintenance sample (docs/policies.md §6).
 func ClosedBetween(ctx context.Context, db *store.DB, fromDay, toDay string) ([]ClosedOrder, error) {
 	var out []ClosedOrder
 	err := db.Read(ctx, func(tx *store.Tx) error {

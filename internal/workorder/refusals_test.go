@@ -69,7 +69,16 @@ func TestRefusals(t *testing.T) {
 			t.Fatal(err)
 		}
 		_, assignee, _ := callbackOf(t, db, closed.ID)
-		if _, err := workorder.Evaluate(ctx, db, f.caller(assignee), workorder.EvalInput{OrderID: closed.ID, Kind: workorder.Callback, Score: 6}); err != nil {
+		// A 不满意 callback without the reporter's problem is refused naming the field, and
+		// opens no follow-up (the count below is still one, from the saved callback).
+		_, err = workorder.Evaluate(ctx, db, f.caller(assignee), workorder.EvalInput{OrderID: closed.ID, Kind: workorder.Callback, Score: 6, Comment: "  "})
+		if e := errs.As(err); e == nil || e.Code != errs.Invalid || e.Field != "comment" || e.Key != "wo.dissatisfied_problem" {
+			t.Fatalf("a dissatisfied callback without a problem: got %v, want invalid comment", err)
+		}
+		if fus, err := workorder.FollowUps(ctx, db, f.clerk, "2026-10"); err != nil || len(fus) != 0 {
+			t.Fatalf("a refused callback opened follow-ups: %v %v", fus, err)
+		}
+		if _, err := workorder.Evaluate(ctx, db, f.caller(assignee), workorder.EvalInput{OrderID: closed.ID, Kind: workorder.Callback, Score: 6, Comment: "维修后设备仍不工作"}); err != nil {
 			t.Fatal(err)
 		}
 		fus, err := workorder.FollowUps(ctx, db, f.clerk, "2026-10")

@@ -11,7 +11,7 @@ import (
 // FactSource gives period close the maintainer-monthly fact of a maintainer (q.PersonID):
 // orders, the [foreman, callback] ratings of each evaluated order closed in [q.From, q.To),
 // each with a record linking to the order. Orders whose reporter could not be reached, or whose
-// evaluation is not finished, are not in it (POLICIES §4). Register it by passing FactSource{}
+// evaluation is not finished, are not in it (docs/policies.md §4). Register it by passing FactSource{}
 // in web.Config.Sources.
 type FactSource struct{}
 

@@ -339,7 +339,7 @@ func TestEvaluateRefusalsAndVersions(t *testing.T) {
 	})
 }
 
-// TestMonthlyWorkedExample reproduces POLICIES §4's example: 20 evaluated orders, 15 at
+// TestMonthlyWorkedExample reproduces docs/policies.md §4's example: 20 evaluated orders, 15 at
 // 10+10, 4 at 8+10, 1 at 8+6 → 22.3; an unreachable order is listed and not counted.
 func TestMonthlyWorkedExample(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
@@ -360,6 +360,9 @@ func TestMonthlyWorkedExample(t *testing.T) {
 			}
 			_, a, _ := callbackOf(t, db, id)
 			in := workorder.EvalInput{OrderID: id, Kind: workorder.Callback, Score: cb, Unreachable: cb == 0}
+			if cb == workorder.Dissatisfied {
+				in.Comment = "响应太慢"
+			}
 			for range map[bool]int{true: workorder.MaxAttempts, false: 1}[cb == 0] {
 				if _, err := workorder.Evaluate(ctx, db, f.caller(a), in); err != nil {
 					t.Fatal(err)
@@ -451,7 +454,7 @@ func TestFactSource(t *testing.T) {
 			}
 		}
 		_, who, _ := callbackOf(t, db, a.ID)
-		if _, err := workorder.Evaluate(ctx, db, f.caller(who), workorder.EvalInput{OrderID: a.ID, Kind: workorder.Callback, Score: 6}); err != nil {
+		if _, err := workorder.Evaluate(ctx, db, f.caller(who), workorder.EvalInput{OrderID: a.ID, Kind: workorder.Callback, Score: 6, Comment: "响应太慢"}); err != nil {
 			t.Fatal(err)
 		}
 		from := time.Date(2026, 10, 1, 0, 0, 0, 0, workorder.Zone)

@@ -1,4 +1,4 @@
--- Work orders and their evaluations (internal/workorder, POLICIES §4, seed 003).
+-- Work orders and their evaluations (internal/workorder, docs/policies.md §4, seed 003).
 
 -- One row: how many days after an order closes a new report of the same fault by the same
 -- reporter counts as a repeat report (二次报修).

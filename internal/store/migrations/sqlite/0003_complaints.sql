@@ -101,7 +101,7 @@ INSERT INTO calendar_days (day, year, kind, name, updated_at) VALUES
     ('2026-10-07', 2026, 'holiday', '国庆节', '2025-11-05 00:00:00+00:00'),
     ('2026-10-10', 2026, 'workday', '国庆节调休上班', '2025-11-05 00:00:00+00:00');
 
--- Complaint handling policy (POLICIES §6): one row, editable by an administrator.
+-- Complaint handling policy (docs/policies.md §6): one row, editable by an administrator.
 CREATE TABLE complaint_policy (
     id                    INTEGER PRIMARY KEY CHECK (id = 1),
     reply_hours           INTEGER NOT NULL CHECK (reply_hours > 0),

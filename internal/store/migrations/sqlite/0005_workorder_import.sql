@@ -1,5 +1,5 @@
 -- Work orders: bulk import, service-improvement items and the callers' duty roster
--- (internal/workorder, POLICIES §4, seed 003).
+-- (internal/workorder, docs/policies.md §4, seed 003).
 
 -- An uploaded fault workbook. While staged it keeps the file for its mapping screen; once
 -- imported only its checksum, mapping and counts stay (the orders point back to it).

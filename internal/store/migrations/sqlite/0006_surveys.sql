@@ -1,4 +1,4 @@
--- Survey campaigns (internal/survey, POLICIES §2, seed 001).
+-- Survey campaigns (internal/survey, docs/policies.md §2, seed 001).
 
 -- A questionnaire template: questions, the rating scale with the points of each level, the
 -- overall question and the problem locations and types, as JSON (survey.Definition). A new
