@@ -669,6 +669,10 @@ func TestAddInvitations(t *testing.T) {
 		at(db, "2027-01-05") // the campaign has ended
 		if _, err := survey.AddInvitations(ctx, db, f.clerkA, f.campaign.ID, 0, 1); !errs.Is(err, errs.Conflict) {
 			t.Errorf("after the campaign: err = %v, want a conflict", err)
+		}
+	})
+}
+
 // TestQuarterTwoCampaigns: two campaigns of one quarter cover 玫瑰区 (20 households each). The
 // quarter reads them as one survey: every campaign hands each household a questionnaire, so the
 // quarter's response rate is its valid questionnaires over the questionnaires handed out (20 +
