@@ -1,0 +1,25 @@
+package locale
+
+// Messages of the quarterly department assessment's evidence (POLICIES §3): self-check
+// reports, spot checks, callback audits, key-customer questionnaires and direct deductions.
+func init() {
+	defineAll(map[string][2]string{
+		"field.check_month":    {"考核月份", "Month assessed"},
+		"field.quarter":        {"季度", "Quarter"},
+		"field.parent_unit_id": {"公司", "Company"},
+
+		"quality.bad_month":             {"%s“%s”不是有效的月份（格式 2026-10）", "%s “%s” is not a month (format 2026-10)"},
+		"quality.bad_quarter":           {"%s“%s”不是有效的季度（格式 2026-Q4）", "%s “%s” is not a quarter (format 2026-Q4)"},
+		"quality.month_not_ended":       {"%s %s 尚未结束：月度自查只能在当月结束后上报", "%s %s has not ended: a monthly self-check is reported once the month is over"},
+		"quality.month_after_check":     {"%s %s 晚于检查日期 %s", "%s %s is after the day of the check, %s"},
+		"quality.month_outside_quarter": {"%s %s 不在 %s 季度内", "%s %s is not in the quarter %s"},
+		"quality.spot_without_self":     {"%s %s 没有自查得分，不能抽查该月（抽查是对部门自查报表的核查）", "%s %s has no self-check score, so it cannot be spot-checked (a spot check checks the department's report)"},
+		"quality.callback_range":        {"%s %s 超出回访记录抽查的扣分范围 %s–%s", "%s %s is outside the callback-audit range %s–%s"},
+
+		"report.on_time": {"按时", "On time"},
+		"report.late":    {"迟报", "Late"},
+		"report.missing": {"未报", "Missing"},
+		"report.due":     {"待报", "Due"},
+		"report.open":    {"未到期", "Month not over"},
+	})
+}
