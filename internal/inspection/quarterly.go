@@ -3,9 +3,12 @@ package inspection
 import (
 	"context"
 	"fmt"
+	"manyi/internal/access"
+	"manyi/internal/org"
 	"manyi/internal/store"
 	"regexp"
 	"strconv"
+	"strings"
 	"time"
 
 	"manyi/internal/errs"
@@ -136,4 +139,136 @@ func requireSelfCheck(ctx context.Context, tx *store.Tx, unitID int64, month str
 		return errs.Field("check_month", "quality.spot_without_self", month)
 	}
 	return nil
+}
+
+// MonthReport is one department's month in the quarter board: its self-check report (the
+// latest score, the day the first report of the month was filed, and whether that was on
+// time), and the work group's spot score with the penalty it costs (the template's default,
+// max(0, self − spot), to be confirmed).
+type MonthReport struct {
+	Month   string      `json:"month"`
+	State   ReportState `json:"state"`
+	Due     string      `json:"due"`
+	Filed   string      `json:"filed,omitempty"`
+	Self    *Points     `json:"self,omitempty"`
+	SelfID  int64       `json:"self_id,omitempty"`
+	Spot    *Points     `json:"spot,omitempty"`
+	SpotID  int64       `json:"spot_id,omitempty"`
+	Penalty Points      `json:"penalty"`
+}
+
+// DeptReports is one department's quarter.
+type DeptReports struct {
+	UnitID   int64         `json:"unit_id"`
+	UnitName string        `json:"unit_name"`
+	Months   []MonthReport `json:"months"`
+	Late     int           `json:"late"`
+	Missing  int           `json:"missing"`
+}
+
+// QuarterReports is the work group's board of a quarter: for each department directly under
+// parentID that the actor may read, each month's report and spot check, so that late and
+// missing reports are seen before the quarter's close.
+func QuarterReports(ctx context.Context, db *store.DB, actor access.Principal, parentID int64, quarter string) ([]DeptReports, error) {
+	months, err := QuarterMonths(quarter)
+	if err != nil {
+		return nil, err
+	}
+	if parentID == 0 {
+		return nil, errs.Required("parent_unit_id")
+	}
+	var out []DeptReports
+	err = db.Read(ctx, func(tx *store.Tx) error {
+		today := tx.Now.In(Zone).Format(time.DateOnly)
+		cond, args, err := scope(ctx, tx, actor, "u.id", parentID)
+		if err != nil {
+			return err
+		}
+		rows, err := tx.Query(ctx, "SELECT u.id, u.name FROM units u WHERE "+cond+" AND u.parent_id = ? AND u.kind = ? AND u.active = ? ORDER BY u.code",
+			append(args, parentID, org.Department, true)...)
+		if err != nil {
+			return err
+		}
+		index := map[int64]int{}
+		for rows.Next() {
+			var d DeptReports
+			if err := rows.Scan(&d.UnitID, &d.UnitName); err != nil {
+				rows.Close()
+				return err
+			}
+			index[d.UnitID] = len(out)
+			out = append(out, d)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if len(out) == 0 {
+			return nil
+		}
+		ids := make([]any, 0, len(out))
+		for _, d := range out {
+			ids = append(ids, d.UnitID)
+		}
+		type key struct {
+			unit  int64
+			month string
+		}
+		reps := map[key]*MonthReport{}
+		for _, d := range out {
+			for _, m := range months {
+				reps[key{d.UnitID, m}] = &MonthReport{Month: m, Due: DueDay(m)}
+			}
+		}
+		// One query for the quarter: the checks in filing order, so the first self-check of a
+		// month dates the report and the latest score of each kind counts (as in the facts).
+		crows, err := tx.Query(ctx, "SELECT i.unit_id, i.kind, i.month, i.id, i.score_cp, i.created_at FROM inspections i WHERE i.unit_id IN ("+
+			strings.TrimSuffix(strings.Repeat("?,", len(ids)), ",")+") AND i.kind IN (?, ?) AND i.score_cp IS NOT NULL AND i.month >= ? AND i.month <= ? ORDER BY i.created_at, i.id",
+			append(ids, SelfCheck, SpotCheck, months[0], months[2])...)
+		if err != nil {
+			return err
+		}
+		defer crows.Close()
+		for crows.Next() {
+			var unit, id int64
+			var kind Kind
+			var month string
+			var score int64
+			var created time.Time
+			if err := crows.Scan(&unit, &kind, &month, &id, &score, &created); err != nil {
+				return err
+			}
+			r := reps[key{unit, month}]
+			p := Points(score)
+			if kind == SelfCheck {
+				if r.Filed == "" {
+					r.Filed = created.In(Zone).Format(time.DateOnly)
+				}
+				r.Self, r.SelfID = &p, id
+			} else {
+				r.Spot, r.SpotID = &p, id
+			}
+		}
+		if err := crows.Err(); err != nil {
+			return err
+		}
+		for i := range out {
+			for _, m := range months {
+				r := reps[key{out[i].UnitID, m}]
+				r.State = StateOf(m, r.Filed, today)
+				if r.Self != nil && r.Spot != nil && *r.Self > *r.Spot {
+					r.Penalty = *r.Self - *r.Spot
+				}
+				switch r.State {
+				case ReportLate:
+					out[i].Late++
+				case ReportMissing:
+					out[i].Missing++
+				}
+				out[i].Months = append(out[i].Months, *r)
+			}
+		}
+		return nil
+	})
+	return out, errs.Wrapf(err, "quarter reports")
 }

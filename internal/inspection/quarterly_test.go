@@ -5,9 +5,11 @@ import (
 	"strings"
 	"testing"
 
+	"manyi/internal/access"
 	"manyi/internal/errs"
 	"manyi/internal/inspection"
 	"manyi/internal/locale"
+	"manyi/internal/org"
 	"manyi/internal/store"
 	"manyi/internal/store/storetest"
 )
@@ -131,6 +133,57 @@ func TestQuarterlyRefusals(t *testing.T) {
 		}
 		if _, err := inspection.File(ctx, db, f.clerk, inspection.Input{Kind: inspection.SpotCheck, UnitID: f.area.ID, Score: pts(9300), Month: "2026-09"}); err != nil {
 			t.Fatalf("spot check of a reported month: %v", err)
+		}
+	})
+}
+
+func TestQuarterReports(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := setup(t, db)
+		co, err := org.CreateUnit(ctx, db, access.System, org.UnitInput{Code: "LOG", Name: "物流公司", Kind: org.Company})
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, err := org.CreateUnit(ctx, db, access.System, org.UnitInput{ParentID: co.ID, Code: "LOG-A", Name: "储运中心", Kind: org.Department})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := org.CreateUnit(ctx, db, access.System, org.UnitInput{ParentID: co.ID, Code: "LOG-B", Name: "招标分公司", Kind: org.Department}); err != nil {
+			t.Fatal(err)
+		}
+		file := func(kind inspection.Kind, month string, score inspection.Points) {
+			t.Helper()
+			if _, err := inspection.File(ctx, db, f.clerk, inspection.Input{Kind: kind, UnitID: a.ID, Score: &score, Month: month}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		f.now = at("2026-11-03 09:00")
+		file(inspection.SelfCheck, "2026-10", 9500)
+		f.now = at("2026-11-20 12:00")
+		file(inspection.SelfCheck, "2026-09", 9600)
+		file(inspection.SpotCheck, "2026-10", 9000)
+		q4, err := inspection.QuarterReports(ctx, db, f.clerk, co.ID, "2026-Q4")
+		if err != nil || len(q4) != 2 {
+			t.Fatalf("Q4: %+v %v", q4, err)
+		}
+		oct := q4[0].Months[0]
+		if q4[0].UnitID != a.ID || oct.State != inspection.ReportOnTime || oct.Filed != "2026-11-03" || oct.Penalty != 500 || q4[0].Months[1].State != inspection.ReportOpen {
+			t.Fatalf("储运中心 Q4: %+v", q4[0])
+		}
+		if b := q4[1]; b.Months[0].State != inspection.ReportMissing || b.Missing != 1 || b.Months[0].Self != nil {
+			t.Fatalf("招标分公司 Q4: %+v", b)
+		}
+		q3, err := inspection.QuarterReports(ctx, db, f.clerk, co.ID, "2026-Q3")
+		if err != nil || q3[0].Months[2].State != inspection.ReportLate || q3[0].Late != 1 || q3[0].Missing != 2 {
+			t.Fatalf("Q3: %+v %v", q3, err)
+		}
+		if _, err := inspection.QuarterReports(ctx, db, f.clerk, co.ID, "2026-Q9"); !errs.Is(err, errs.Invalid) {
+			t.Fatalf("a bad quarter: %v", err)
+		}
+		// Staff of another unit see no department.
+		if got, err := inspection.QuarterReports(ctx, db, f.staff, co.ID, "2026-Q4"); err != nil || len(got) != 0 {
+			t.Fatalf("out of scope: %+v %v", got, err)
 		}
 	})
 }
