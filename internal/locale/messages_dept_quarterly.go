@@ -4,9 +4,16 @@ package locale
 // reports, spot checks, callback audits, key-customer questionnaires and direct deductions.
 func init() {
 	defineAll(map[string][2]string{
-		"field.check_month":    {"考核月份", "Month assessed"},
-		"field.quarter":        {"季度", "Quarter"},
-		"field.parent_unit_id": {"公司", "Company"},
+		"field.check_month":      {"考核月份", "Month assessed"},
+		"field.quarter":          {"季度", "Quarter"},
+		"field.parent_unit_id":   {"公司", "Company"},
+		"field.survey_customers": {"重点客户", "Key customers"},
+		"field.survey_audience":  {"调查对象", "Addressed to"},
+
+		"survey.customers_residents":    {"%s只用于重点客户问卷；业主调查按户数发放", "%s are for key-customer questionnaires only; a residents' survey goes by households"},
+		"survey.customer_twice":         {"%s“%s”重复", "%s: “%s” is listed twice"},
+		"survey.audience.residents":     {"业主（住户）", "Residents"},
+		"survey.audience.key_customers": {"重点客户", "Key customers"},
 
 		"quality.bad_month":             {"%s“%s”不是有效的月份（格式 2026-10）", "%s “%s” is not a month (format 2026-10)"},
 		"quality.bad_quarter":           {"%s“%s”不是有效的季度（格式 2026-Q4）", "%s “%s” is not a quarter (format 2026-Q4)"},
