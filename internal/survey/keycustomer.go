@@ -43,7 +43,7 @@ func keyCustomerFacts(ctx context.Context, tx *store.Tx, q assessment.FactQuery)
 	}
 	defer rows.Close()
 	best := map[int64]int{} // campaign → its template's best points
-	var raw, scaled []int // raw points, and points scaled to a best of 10000 (pooled templates)
+	var raw, scaled []int   // raw points, and points scaled to a best of 10000 (pooled templates)
 	bests := map[int]bool{}
 	for rows.Next() {
 		var id, campaign int64

@@ -15,6 +15,7 @@ import (
 //
 //   - survey (unit-monthly): the band points of each valid answer of the unit answered in
 //     the period, fake ones left out;
+//
 //   - households, threshold, valid, satisfied_or_better, verified_fault_dissatisfied
 //     (survey-quarterly): from the campaigns of the quarter that cover the unit, counting
 //     answers up to each campaign's snapshot day; improper_means: the verified cases of the
