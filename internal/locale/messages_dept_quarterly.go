@@ -23,6 +23,15 @@ func init() {
 		"quality.spot_without_self":     {"%s %s 没有自查得分，不能抽查该月（抽查是对部门自查报表的核查）", "%s %s has no self-check score, so it cannot be spot-checked (a spot check checks the department's report)"},
 		"quality.callback_range":        {"%s %s 超出回访记录抽查的扣分范围 %s–%s", "%s %s is outside the callback-audit range %s–%s"},
 
+		"field.direct_points":         {"直接扣分", "Points deducted"},
+		"field.direct_reason":         {"扣分原因", "Reason"},
+		"field.direct_day":            {"扣分日期", "Day"},
+		"complaint.clerk_only":        {"只有投诉受理员可以记录主业直接扣分", "Only the complaint desk may record direct deductions"},
+		"complaint.direct_bad_points": {"%s“%s”不是有效的分数（最多两位小数）", "%s “%s” is not a number of points (two decimals at most)"},
+		"complaint.direct_bad_day":    {"%s“%s”不是有效的日期（格式 2026-10-12）", "%s “%s” is not a day (format 2026-10-12)"},
+		"complaint.direct_future":     {"%s %s 晚于今天", "%s %s is after today"},
+		"complaint.direct_other_unit": {"%s %d 不是该单位的投诉", "%s %d is not a complaint about this unit"},
+
 		"report.on_time": {"按时", "On time"},
 		"report.late":    {"迟报", "Late"},
 		"report.missing": {"未报", "Missing"},
