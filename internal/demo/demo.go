@@ -74,6 +74,7 @@ func Load(ctx context.Context, db *store.DB) (Summary, error) {
 	err = l.workorders(ctx, err)
 	err = l.inspections(ctx, err)
 	err = l.surveys(ctx, err)
+	err = l.logistics(ctx, err)
 	err = l.assessment(ctx, err)
 	// Accounts are listed by role so that a printed table reads from the most to the least
 	// powerful; within a role they keep the tree's order.
