@@ -180,6 +180,32 @@ func ListDirect(ctx context.Context, db *store.DB, actor access.Principal, from,
 	return out, errs.Wrapf(err, "direct deductions")
 }
 
+// GetDirect returns one direct deduction the actor may read.
+func GetDirect(ctx context.Context, db *store.DB, actor access.Principal, id int64) (DirectDeduction, error) {
+	var d DirectDeduction
+	err := db.Read(ctx, func(tx *store.Tx) error {
+		var cp int64
+		err := tx.QueryRow(ctx, `SELECT d.id, d.unit_id, u.name, d.day, d.points_cp, d.reason, COALESCE(d.complaint_id, 0), d.created_by, d.created_at
+			FROM complaint_direct_deductions d JOIN units u ON u.id = d.unit_id WHERE d.id = ?`, id).Scan(&d.ID, &d.UnitID, &d.UnitName, &d.Day, &cp, &d.Reason, &d.ComplaintID, &d.CreatedBy, &d.CreatedAt)
+		if store.IsNoRows(err) {
+			return errs.New(errs.NotFound, "complaint.direct_not_found", id)
+		}
+		if err != nil {
+			return err
+		}
+		d.Points, d.CreatedAt = cpString(cp), d.CreatedAt.UTC()
+		chain, err := org.Ancestry(ctx, tx, d.UnitID)
+		if err != nil {
+			return err
+		}
+		if !actor.Can(access.Read, chain) {
+			return errs.New(errs.NotFound, "complaint.direct_not_found", id)
+		}
+		return nil
+	})
+	return d, errs.Wrapf(err, "direct deduction")
+}
+
 // directFact is the direct_deductions fact: the sum of the unit's direct deductions of the
 // period (the unit itself: a department answers for its own main business), each a record.
 func directFact(ctx context.Context, tx *store.Tx, q assessment.FactQuery) (assessment.Fact, error) {

@@ -529,7 +529,7 @@ type personRef struct {
 func activePerson(ctx context.Context, tx *store.Tx, field string, id int64) (personRef, error) {
 	p := personRef{ID: id}
 	var active bool
-	err := tx.QueryRow(ctx, "SELECT unit_id, name, active FROM people WHERE id = ?", id).Scan(&p.UnitID, &p.Name, &active)
+	err := tx.QueryRow(ctx, "SELECT COALESCE(unit_id, 0), name, active FROM people WHERE id = ?", id).Scan(&p.UnitID, &p.Name, &active)
 	if store.IsNoRows(err) || (err == nil && !active) {
 		return p, errs.Field(field, "inspection.person_unknown", id)
 	}

@@ -15,6 +15,7 @@ func init() {
 		"survey.audience.residents":     {"业主（住户）", "Residents"},
 		"survey.audience.key_customers": {"重点客户", "Key customers"},
 
+		"quality.bad_instant":           {"%s“%s”不是有效的时间（RFC 3339，如 2026-10-03T09:00:00+08:00）", "%s “%s” is not an instant (RFC 3339, e.g. 2026-10-03T09:00:00+08:00)"},
 		"quality.bad_month":             {"%s“%s”不是有效的月份（格式 2026-10）", "%s “%s” is not a month (format 2026-10)"},
 		"quality.bad_quarter":           {"%s“%s”不是有效的季度（格式 2026-Q4）", "%s “%s” is not a quarter (format 2026-Q4)"},
 		"quality.month_not_ended":       {"%s %s 尚未结束：月度自查只能在当月结束后上报", "%s %s has not ended: a monthly self-check is reported once the month is over"},
@@ -30,6 +31,7 @@ func init() {
 		"complaint.direct_bad_points": {"%s“%s”不是有效的分数（最多两位小数）", "%s “%s” is not a number of points (two decimals at most)"},
 		"complaint.direct_bad_day":    {"%s“%s”不是有效的日期（格式 2026-10-12）", "%s “%s” is not a day (format 2026-10-12)"},
 		"complaint.direct_future":     {"%s %s 晚于今天", "%s %s is after today"},
+		"complaint.direct_not_found":  {"找不到编号为 %d 的直接扣分", "There is no direct deduction with id %d"},
 		"complaint.direct_other_unit": {"%s %d 不是该单位的投诉", "%s %d is not a complaint about this unit"},
 
 		"report.on_time": {"按时", "On time"},
