@@ -167,8 +167,9 @@ type DeptReports struct {
 }
 
 // QuarterReports is the work group's board of a quarter: for each department directly under
-// parentID that the actor may read, each month's report and spot check, so that late and
-// missing reports are seen before the quarter's close.
+// parentID that the actor may read and that reports (a self-check in the twelve months up to
+// the quarter's end), each month's report and spot check, so that late and missing reports
+// are seen before the quarter's close.
 func QuarterReports(ctx context.Context, db *store.DB, actor access.Principal, parentID int64, quarter string) ([]DeptReports, error) {
 	months, err := QuarterMonths(quarter)
 	if err != nil {
@@ -184,8 +185,13 @@ func QuarterReports(ctx context.Context, db *store.DB, actor access.Principal, p
 		if err != nil {
 			return err
 		}
-		rows, err := tx.Query(ctx, "SELECT u.id, u.name FROM units u WHERE "+cond+" AND u.parent_id = ? AND u.kind = ? AND u.active = ? ORDER BY u.code",
-			append(args, parentID, org.Department, true)...)
+		// The departments that report: those with a self-check in the year up to the quarter's
+		// end. The seed names the assessed departments, the organisation tree does not (a
+		// department hosting the work group is not assessed), so reporting is what marks one.
+		yearAgo, _ := time.ParseInLocation("2006-01", months[0], Zone)
+		rows, err := tx.Query(ctx, "SELECT u.id, u.name FROM units u WHERE "+cond+` AND u.parent_id = ? AND u.kind = ? AND u.active = ?
+			AND EXISTS (SELECT 1 FROM inspections i WHERE i.unit_id = u.id AND i.kind = ? AND i.month >= ? AND i.month <= ?) ORDER BY u.code`,
+			append(args, parentID, org.Department, true, SelfCheck, yearAgo.AddDate(0, -9, 0).Format("2006-01"), months[2])...)
 		if err != nil {
 			return err
 		}

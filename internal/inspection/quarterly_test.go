@@ -149,7 +149,12 @@ func TestQuarterReports(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := org.CreateUnit(ctx, db, access.System, org.UnitInput{ParentID: co.ID, Code: "LOG-B", Name: "招标分公司", Kind: org.Department}); err != nil {
+		b, err := org.CreateUnit(ctx, db, access.System, org.UnitInput{ParentID: co.ID, Code: "LOG-B", Name: "招标分公司", Kind: org.Department})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The department hosting the work group reports nothing and is not on the board.
+		if _, err := org.CreateUnit(ctx, db, access.System, org.UnitInput{ParentID: co.ID, Code: "LOG-HR", Name: "人力资源部", Kind: org.Department}); err != nil {
 			t.Fatal(err)
 		}
 		file := func(kind inspection.Kind, month string, score inspection.Points) {
@@ -157,6 +162,10 @@ func TestQuarterReports(t *testing.T) {
 			if _, err := inspection.File(ctx, db, f.clerk, inspection.Input{Kind: kind, UnitID: a.ID, Score: &score, Month: month}); err != nil {
 				t.Fatal(err)
 			}
+		}
+		f.now = at("2026-06-03 09:00")
+		if _, err := inspection.File(ctx, db, f.clerk, inspection.Input{Kind: inspection.SelfCheck, UnitID: b.ID, Score: pts(9700), Month: "2026-05"}); err != nil {
+			t.Fatal(err)
 		}
 		f.now = at("2026-11-03 09:00")
 		file(inspection.SelfCheck, "2026-10", 9500)

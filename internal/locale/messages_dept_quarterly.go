@@ -34,10 +34,15 @@ func init() {
 		"complaint.direct_not_found":  {"找不到编号为 %d 的直接扣分", "There is no direct deduction with id %d"},
 		"complaint.direct_other_unit": {"%s %d 不是该单位的投诉", "%s %d is not a complaint about this unit"},
 
-		"report.on_time": {"按时", "On time"},
-		"report.late":    {"迟报", "Late"},
-		"report.missing": {"未报", "Missing"},
-		"report.due":     {"待报", "Due"},
-		"report.open":    {"未到期", "Month not over"},
+		"quality.report":     {"自查自报", "Self-check report"},
+		"quality.due_on":     {"应于 %s 前上报", "due by %s"},
+		"quality.file_self":  {"填报自查", "File self-check"},
+		"quality.file_spot":  {"抽查", "Spot-check"},
+		"quality.board_hint": {"各业务部门每月结束后上报月度自查得分（次月 5 日前为按时）；工作组抽查已上报的月份。未报、迟报在此一目了然。", "Each business department reports its monthly self-check score once the month is over (on time by the 5th of the next month); the work group spot-checks reported months. Missing and late reports show here."},
+		"report.on_time":     {"按时", "On time"},
+		"report.late":        {"迟报", "Late"},
+		"report.missing":     {"未报", "Missing"},
+		"report.due":         {"待报", "Due"},
+		"report.open":        {"未到期", "Month not over"},
 	})
 }

@@ -1,0 +1,106 @@
+package main
+
+import (
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"manyi/internal/demo"
+	"manyi/internal/inspection"
+	"manyi/internal/store"
+)
+
+// lastQuarter is the last complete quarter before now, and its last month.
+func lastQuarter(now time.Time) (quarter, lastMonth string) {
+	now = now.In(inspection.Zone)
+	first := time.Date(now.Year(), now.Month()-(now.Month()-1)%3-3, 1, 0, 0, 0, 0, inspection.Zone)
+	last := first.AddDate(0, 2, 0).Format("2006-01")
+	return inspection.QuarterOf(last), last
+}
+
+// TestQualityBoard: on the demo, the work group's quarter board shows the logistics
+// departments' reports with a spot-check penalty; a report for the current month is refused on
+// the form with its reason and nothing stored; the missing report of 计量检测中心 is filed from
+// the board's link and the board then shows it.
+func TestQualityBoard(t *testing.T) {
+	dialects(t, func(t *testing.T, d store.Dialect) {
+		m := MustRunMain(t, d)
+		now := m.DB.Now().In(inspection.Zone)
+		clerk := newClient(t, m.URL())
+		clerk.login("clerk", demo.DemoPassword)
+		q, _ := lastQuarter(now)
+		status, board := clerk.get("/inspections/checks?quarter=" + q)
+		if status != http.StatusOK || !strings.Contains(board, "储运中心") || !strings.Contains(board, "武汉业务部") ||
+			!regexp.MustCompile(`<td class="num penalty">\d`).MatchString(board) || !strings.Contains(board, `data-state="on_time"`) {
+			t.Fatalf("the %s board: %d %.3000s", q, status, board)
+		}
+		// This quarter: last month's report of 计量检测中心 has not come in.
+		cur := inspection.QuarterOf(now.Format("2006-01"))
+		prev := now.AddDate(0, -1, 0)
+		if now.Day() <= 28 {
+			prev = time.Date(now.Year(), now.Month()-1, 1, 0, 0, 0, 0, inspection.Zone)
+		}
+		lastMonth := prev.Format("2006-01")
+		bq := inspection.QuarterOf(lastMonth)
+		_, board = clerk.get("/inspections/checks?quarter=" + bq)
+		jl := unitID(t, clerk, "计量检测中心")
+		row := regexp.MustCompile(`<tr data-unit="` + jl + `" data-month="` + lastMonth + `" data-state="(due|missing)">`).FindStringSubmatch(board)
+		if row == nil {
+			t.Fatalf("计量检测中心's %s report is not shown as due or missing: %.4000s", lastMonth, board)
+		}
+		link := "/inspections/new?kind=self_check&amp;unit=" + jl + "&amp;month=" + lastMonth + "&amp;quarter=" + bq
+		if !strings.Contains(board, link) {
+			t.Fatalf("no link to file the report (%s)", link)
+		}
+		_, form := clerk.get(strings.ReplaceAll(link, "&amp;", "&"))
+		if !strings.Contains(form, `name="check_month" value="`+lastMonth+`"`) || !strings.Contains(form, `name="quarter" value="`+bq+`"`) {
+			t.Fatalf("the form does not carry the month and quarter: %.3000s", form)
+		}
+		file := func(month, quarter string) (int, string, string) {
+			return clerk.post("/inspections", url.Values{"inspection_kind": {"self_check"}, "unit_id": {jl}, "check_month": {month}, "quarter": {quarter},
+				"check_score": {"96"}, "inspection_note": {"计量器具检定台账、检测报告抽查"}, "inspected_at": {now.Format("2006-01-02T15:04")}})
+		}
+		status, body, _ := file(now.Format("2006-01"), cur)
+		if status != http.StatusUnprocessableEntity || !strings.Contains(body, "尚未结束") {
+			t.Fatalf("a report for the current month: %d %.2000s", status, body)
+		}
+		status, _, loc := file(lastMonth, bq)
+		if status != http.StatusSeeOther || !strings.HasPrefix(loc, "/inspections/") {
+			t.Fatalf("filing the missing report: %d %s", status, loc)
+		}
+		_, board = clerk.get("/inspections/checks?quarter=" + bq)
+		if !regexp.MustCompile(`<tr data-unit="` + jl + `" data-month="` + lastMonth + `" data-state="(on_time|late)">`).MatchString(board) {
+			t.Fatalf("the board after filing: %.4000s", board)
+		}
+	})
+}
+
+// TestBrowserQualityBoard looks at the board in Chromium, in Chinese and in English.
+func TestBrowserQualityBoard(t *testing.T) {
+	chromiumPath(t)
+	m := MustRunMain(t, store.SQLite)
+	b := newBrowser(t, m.URL())
+	b.login("clerk", demo.DemoPassword)
+	q, _ := lastQuarter(m.DB.Now())
+	b.open("/inspections/checks?quarter=" + q)
+	b.do("wait for the board", chromedp.WaitVisible(chromedp.CSS("table.checks")))
+	if h := b.text("main h1"); !strings.Contains(h, "自查与抽查") {
+		t.Errorf("heading %q", h)
+	}
+	if s := b.text(`tr[data-state="on_time"] .status`); s != "按时" {
+		t.Errorf("an on-time report reads %q", s)
+	}
+	b.screenshot("quality-board")
+	b.open("/lang/en?next=/inspections/checks?quarter=" + q)
+	b.lang = "en"
+	b.do("wait for the board", chromedp.WaitVisible(chromedp.CSS("table.checks")))
+	if s := b.text(`tr[data-state="on_time"] .status`); s != "On time" {
+		t.Errorf("an on-time report reads %q in English", s)
+	}
+	b.screenshot("quality-board")
+}
