@@ -77,6 +77,22 @@ func TestQualityBoard(t *testing.T) {
 		if !regexp.MustCompile(`<tr data-unit="` + jl + `" data-month="` + lastMonth + `" data-state="(on_time|late)">`).MatchString(board) {
 			t.Fatalf("the board after filing: %.4000s", board)
 		}
+
+		// A key-customer questionnaire for this quarter: departments with their customers.
+		_, kc := clerk.get("/surveys/campaigns/new?audience=key_customers")
+		if !strings.Contains(kc, `name="customers_`+jl+`"`) || strings.Contains(kc, "玫瑰区") {
+			t.Fatalf("the key-customer form: %.3000s", kc)
+		}
+		campaign := func(customers string) (int, string, string) {
+			return clerk.post("/surveys/campaigns", url.Values{"survey_campaign_name": {cur + " 重点客户问卷"}, "survey_quarter": {cur}, "survey_audience": {"key_customers"},
+				"survey_template": {optionValue(t, kc, "客户满意度调查问卷（五级）")}, "unit": {jl}, "customers_" + jl: {customers}})
+		}
+		if status, body, _ := campaign(" \n "); status != http.StatusUnprocessableEntity || !strings.Contains(body, "重点客户不能为空") {
+			t.Fatalf("a key-customer campaign without customers: %d %.2000s", status, body)
+		}
+		if status, _, loc := campaign("华中钢铁集团\n青山热电\n"); status != http.StatusSeeOther || !strings.HasPrefix(loc, "/surveys/campaigns/") {
+			t.Fatalf("a key-customer campaign: %d %s", status, loc)
+		}
 	})
 }
 

@@ -12,6 +12,7 @@ func init() {
 
 		"survey.customers_residents":    {"%s只用于重点客户问卷；业主调查按户数发放", "%s are for key-customer questionnaires only; a residents' survey goes by households"},
 		"survey.customer_twice":         {"%s“%s”重复", "%s: “%s” is listed twice"},
+		"survey.customers_hint":         {"每行一个重点客户；每个客户一份问卷（附件3《服务满意度》调查问卷），问卷得分 95 分及以上按 100 分计入部门季度考核。", "One key customer a line; one questionnaire each. A questionnaire score of 95 or more counts as 100 in the department's quarterly assessment."},
 		"survey.audience.residents":     {"业主（住户）", "Residents"},
 		"survey.audience.key_customers": {"重点客户", "Key customers"},
 
