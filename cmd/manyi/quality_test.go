@@ -78,6 +78,26 @@ func TestQualityBoard(t *testing.T) {
 			t.Fatalf("the board after filing: %.4000s", board)
 		}
 
+		// The complaint desk's direct deductions: the demo's shows for 武汉业务部; one without a
+		// reason is refused on the page, one with is listed.
+		_, dd := clerk.get("/complaints/direct?quarter=" + q)
+		if !strings.Contains(dd, "武汉业务部") || !strings.Contains(dd, "仓储盘点差错率超标") {
+			t.Fatalf("the %s direct deductions: %.3000s", q, dd)
+		}
+		wh := unitID(t, clerk, "武汉业务部")
+		direct := func(reason string) (int, string, string) {
+			return clerk.post("/complaints/direct", url.Values{"unit_id": {wh}, "direct_day": {now.Format(time.DateOnly)}, "direct_points": {"1.5"}, "direct_reason": {reason}, "quarter": {cur}})
+		}
+		if status, body, _ := direct(""); status != http.StatusUnprocessableEntity || !strings.Contains(body, "扣分原因不能为空") {
+			t.Fatalf("a direct deduction without a reason: %d %.2000s", status, body)
+		}
+		if status, _, loc := direct("运单录入差错"); status != http.StatusSeeOther || !strings.Contains(loc, "/complaints/direct?quarter="+cur) {
+			t.Fatalf("a direct deduction: %d %s", status, loc)
+		}
+		if _, dd = clerk.get("/complaints/direct?quarter=" + cur); !strings.Contains(dd, "运单录入差错") {
+			t.Fatalf("the new direct deduction is not listed: %.3000s", dd)
+		}
+
 		// A key-customer questionnaire for this quarter: departments with their customers.
 		_, kc := clerk.get("/surveys/campaigns/new?audience=key_customers")
 		if !strings.Contains(kc, `name="customers_`+jl+`"`) || strings.Contains(kc, "玫瑰区") {

@@ -226,7 +226,7 @@ func directFact(ctx context.Context, tx *store.Tx, q assessment.FactQuery) (asse
 		}
 		sum += cp
 		at, _ := time.ParseInLocation(time.DateOnly, day, assessment.Zone)
-		url := "/complaints/direct"
+		url := fmt.Sprintf("/complaints/direct?quarter=%s-Q%d", day[:4], (int(at.Month())+2)/3)
 		if complaint != 0 {
 			url = fmt.Sprintf("/complaints/%d", complaint)
 		}

@@ -25,6 +25,7 @@ func init() {
 		"quality.spot_without_self":     {"%s %s 没有自查得分，不能抽查该月（抽查是对部门自查报表的核查）", "%s %s has no self-check score, so it cannot be spot-checked (a spot check checks the department's report)"},
 		"quality.callback_range":        {"%s %s 超出回访记录抽查的扣分范围 %s–%s", "%s %s is outside the callback-audit range %s–%s"},
 
+		"field.complaint_id":          {"投诉编号", "Complaint no."},
 		"field.direct_points":         {"直接扣分", "Points deducted"},
 		"field.direct_reason":         {"扣分原因", "Reason"},
 		"field.direct_day":            {"扣分日期", "Day"},
@@ -32,6 +33,12 @@ func init() {
 		"complaint.direct_bad_points": {"%s“%s”不是有效的分数（最多两位小数）", "%s “%s” is not a number of points (two decimals at most)"},
 		"complaint.direct_bad_day":    {"%s“%s”不是有效的日期（格式 2026-10-12）", "%s “%s” is not a day (format 2026-10-12)"},
 		"complaint.direct_future":     {"%s %s 晚于今天", "%s %s is after today"},
+		"complaint.direct":            {"主业直接扣分", "Direct deductions"},
+		"complaint.direct_add":        {"记录直接扣分", "Record a direct deduction"},
+		"complaint.direct_added":      {"已记录%s直接扣分 %s 分", "Recorded a direct deduction of %[2]s points for %[1]s"},
+		"complaint.direct_none":       {"本季度没有直接扣分", "No direct deductions this quarter"},
+		"complaint.direct_by":         {"记录人", "Recorded by"},
+		"complaint.direct_hint":       {"主业直接扣分在部门季度考核的客户投诉得分中直接扣减（附件1 第十二条）。", "A direct deduction comes off the department's complaint score in the quarterly assessment (附件1 art. 12)."},
 		"complaint.direct_not_found":  {"找不到编号为 %d 的直接扣分", "There is no direct deduction with id %d"},
 		"complaint.direct_other_unit": {"%s %d 不是该单位的投诉", "%s %d is not a complaint about this unit"},
 
