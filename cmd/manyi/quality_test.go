@@ -132,6 +132,12 @@ func TestBrowserQualityBoard(t *testing.T) {
 		t.Errorf("an on-time report reads %q", s)
 	}
 	b.screenshot("quality-board")
+	b.open("/complaints/direct?quarter=" + q)
+	b.do("wait for the list", chromedp.WaitVisible(chromedp.CSS("table#direct")))
+	b.screenshot("direct-deductions")
+	b.open("/surveys/campaigns/new?audience=key_customers")
+	b.do("wait for the form", chromedp.WaitVisible(chromedp.CSS("form#campaign-form textarea")))
+	b.screenshot("key-customer-campaign")
 	b.open("/lang/en?next=/inspections/checks?quarter=" + q)
 	b.lang = "en"
 	b.do("wait for the board", chromedp.WaitVisible(chromedp.CSS("table.checks")))
@@ -139,4 +145,10 @@ func TestBrowserQualityBoard(t *testing.T) {
 		t.Errorf("an on-time report reads %q in English", s)
 	}
 	b.screenshot("quality-board")
+	b.open("/complaints/direct?quarter=" + q)
+	b.do("wait for the list", chromedp.WaitVisible(chromedp.CSS("table#direct")))
+	if h := b.text("main h1"); !strings.HasPrefix(h, "Direct deductions") {
+		t.Errorf("heading %q in English", h)
+	}
+	b.screenshot("direct-deductions")
 }
