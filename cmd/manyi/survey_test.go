@@ -92,8 +92,8 @@ func TestSurveyQuarter(t *testing.T) {
 		clerk.login("clerk", demo.DemoPassword)
 
 		_, index := clerk.get("/surveys")
-		q4 := regexp.MustCompile(`<td>2026-Q4</td><td><a href="/surveys/campaigns/(\d+)">`).FindStringSubmatch(index)
-		q3 := regexp.MustCompile(`<td>2026-Q3</td><td><a href="/surveys/campaigns/(\d+)">`).FindStringSubmatch(index)
+		q4 := regexp.MustCompile(`<tr data-audience="residents"><td>2026-Q4</td><td><a href="/surveys/campaigns/(\d+)">`).FindStringSubmatch(index)
+		q3 := regexp.MustCompile(`<tr data-audience="residents"><td>2026-Q3</td><td><a href="/surveys/campaigns/(\d+)">`).FindStringSubmatch(index)
 		if q4 == nil || q3 == nil {
 			t.Fatalf("the demo has no third- and fourth-quarter campaigns: %.1500s", index)
 		}

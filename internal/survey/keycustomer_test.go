@@ -125,5 +125,21 @@ func TestKeyCustomerCampaign(t *testing.T) {
 		if bands := got["survey"].Value.([]int); len(bands) != 0 || got["valid"].Value != 0 {
 			t.Fatalf("resident facts counted key-customer answers: %+v", got)
 		}
+		// The survey-quarterly view of the quarter covers the residents' areas, not the department.
+		if err := assessment.SeedSchemes(ctx, db); err != nil {
+			t.Fatal(err)
+		}
+		v, err := survey.QuarterResults(ctx, db, f.clerkA, "2026-Q4")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, u := range v.Units {
+			if u.UnitID == dept.ID {
+				t.Fatalf("the survey-quarterly view lists the department: %+v", v.Units)
+			}
+		}
+		if len(v.Units) != 2 {
+			t.Fatalf("the survey-quarterly view: %+v", v.Units)
+		}
 	})
 }
