@@ -56,6 +56,7 @@ type ScoredCheckInput struct {
 type CallbackAuditInput struct {
 	UnitID      int64                `json:"unit_id"`
 	ChecklistID int64                `json:"checklist_id"`
+	Month       string               `json:"month"`
 	InspectedAt string               `json:"inspected_at"`
 	Note        string               `json:"note"`
 	Findings    []CallbackFindingArg `json:"findings"`
@@ -152,7 +153,7 @@ func (a *API) qualityCallbackAudit(w http.ResponseWriter, r *http.Request, p acc
 		}
 		fs = append(fs, fi)
 	}
-	ins, err := inspection.File(r.Context(), a.db, p, inspection.Input{Kind: inspection.CallbackAudit, UnitID: in.UnitID, ChecklistID: in.ChecklistID, InspectedAt: at, Note: in.Note, Findings: fs})
+	ins, err := inspection.File(r.Context(), a.db, p, inspection.Input{Kind: inspection.CallbackAudit, UnitID: in.UnitID, ChecklistID: in.ChecklistID, Month: in.Month, InspectedAt: at, Note: in.Note, Findings: fs})
 	if err != nil {
 		return err
 	}
@@ -253,7 +254,8 @@ var extraSchemas = map[string]any{
 		"inspected_at": schema{"type": "string", "format": "date-time", "description": "When the check was made; default now"},
 	}),
 	"CallbackAuditInput": obj([]string{"unit_id", "checklist_id"}, schema{
-		"unit_id": sInt, "checklist_id": sInt, "inspected_at": schema{"type": "string", "format": "date-time"}, "note": sStr,
+		"unit_id": sInt, "checklist_id": sInt, "month": schema{"type": "string", "description": "YYYY-MM of the callback records sampled (the quarter they count in); default the month of inspected_at"},
+		"inspected_at": schema{"type": "string", "format": "date-time"}, "note": sStr,
 		"findings": schema{"type": "array", "items": obj([]string{"item_id", "description"}, schema{"item_id": sInt, "description": sStr, "deduction": sPts})},
 	}),
 	"Inspection": obj([]string{"id", "kind", "unit_id", "month", "day"}, schema{

@@ -85,7 +85,8 @@ func TestDeptQuarterFacts(t *testing.T) {
 		self("2026-09", 9300)
 		cl, err := inspection.SaveChecklist(ctx, db, group, inspection.ChecklistInput{Code: "LOG-CB", Name: "回访记录抽查", Items: "CB1 | 回访记录与实际不符 | 1 | 0.5-1"})
 		must(err)
-		_, err = inspection.File(ctx, db, group, inspection.Input{Kind: inspection.CallbackAudit, UnitID: dept.ID, ChecklistID: cl.ID, InspectedAt: day("2026-09-25 10:00"),
+		// The audit is made on 8 October, of September's callback records: it counts in Q3.
+		_, err = inspection.File(ctx, db, group, inspection.Input{Kind: inspection.CallbackAudit, UnitID: dept.ID, ChecklistID: cl.ID, Month: "2026-09",
 			Findings: []inspection.FindingInput{{ItemID: cl.Items[0].ID, Description: "9 月 12 日回访记录客户称未接到电话"}}})
 		must(err)
 

@@ -156,7 +156,9 @@ func callbackFacts(ctx context.Context, tx *store.Tx, q assessment.FactQuery) (a
 	if err != nil {
 		return f, err
 	}
-	fs, err := queryFindings(ctx, tx, in+" AND i.inspected_at >= ? AND i.inspected_at < ? AND i.kind = 'callback_audit' AND f.signoff <> 'rejected'", append(args, q.From, q.To)...)
+	// By the month of the records audited (the audit's month), like the scores.
+	fs, err := queryFindings(ctx, tx, in+" AND i.month >= ? AND i.month < ? AND i.kind = 'callback_audit' AND f.signoff <> 'rejected'",
+		append(args, q.From.In(Zone).Format("2006-01"), q.To.In(Zone).Format("2006-01"))...)
 	if err != nil {
 		return f, err
 	}

@@ -25,7 +25,8 @@ type Input struct {
 	InspectedAt  time.Time // zero: now
 	ItemsChecked int       // how many of the checklist's items were checked; 0: all
 	Score        *Points   // self-checks and spot checks only, 0–100
-	// Month is the month a scored check is for (YYYY-MM); "" takes the month of InspectedAt.
+	// Month is the month a scored check (or the records a callback audit sampled) is for
+	// (YYYY-MM); "" takes the month of InspectedAt.
 	// Quarter, when given, is the quarter a self-check report is filed for: the month must
 	// lie in it (§3).
 	Month    string
@@ -206,7 +207,9 @@ func File(ctx context.Context, db *store.DB, actor access.Principal, in Input) (
 			Day: local.Format("2006-01-02"), ItemsChecked: in.ItemsChecked, Score: in.Score, Note: in.Note, CreatedBy: actorName(actor), CreatedAt: now}
 		// A score is for a month (§3): the period it counts in, and so the one that must be open.
 		periodAt := local
-		if in.Score != nil {
+		// A callback audit may name the month of the records it sampled, so an audit made
+		// early in October of September's records counts in the third quarter.
+		if in.Score != nil || (in.Kind == CallbackAudit && strings.TrimSpace(in.Month) != "") {
 			if in.Month = strings.TrimSpace(in.Month); in.Month == "" {
 				in.Month = ins.Month
 			}
