@@ -72,8 +72,8 @@ func keyCustomerFacts(ctx context.Context, tx *store.Tx, q assessment.FactQuery)
 		return nil, err
 	}
 	s, ok := KeyCustomerScore(scaled, 10000)
-	for b := range bests {
-		if len(bests) == 1 { // one scale: exact
+	if len(bests) == 1 { // one scale, the usual case: exact, without the scaling's rounding
+		for b := range bests {
 			s, ok = KeyCustomerScore(raw, b)
 		}
 	}
