@@ -86,7 +86,7 @@ var (
 
 // routes is the route table.
 func (a *API) routes() []route {
-	return []route{
+	table := []route{
 		{method: "GET", path: "/api/openapi.json", handler: a.openAPI, id: "getOpenAPI", tag: "meta", summary: "This OpenAPI document", public: true, status: 200},
 		{method: "GET", path: "/api/v1/me", handler: a.me, id: "getMe", tag: "meta", summary: "The caller: account, person and roles", status: 200, result: "Me"},
 
@@ -128,6 +128,7 @@ func (a *API) routes() []route {
 
 		{method: "GET", path: "/api/v1/audit", handler: a.listAudit, id: "listAudit", tag: "audit", summary: "Audit log entries, newest first (administrators)", query: auditQuery, status: 200, result: "AuditList"},
 	}
+	return append(table, qualityRoutes(a)...)
 }
 
 // Register adds the API's routes to mux, and a fallback that answers unknown /api/ paths

@@ -33,6 +33,15 @@ func buildDocument(table []route) ([]byte, error) {
 		item[strings.ToLower(rt.method)] = operation(rt)
 	}
 	doc["paths"] = paths
+	// Areas that document their own schemas in Go (see quality.go) add them here, so that
+	// branches adding schemas do not all edit openapi.json at the same place.
+	if comps, ok := doc["components"].(map[string]any); ok {
+		if schemas, ok := comps["schemas"].(map[string]any); ok {
+			for name, sch := range extraSchemas {
+				schemas[name] = sch
+			}
+		}
+	}
 	return json.MarshalIndent(doc, "", "  ")
 }
 

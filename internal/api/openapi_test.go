@@ -27,14 +27,18 @@ func TestDocumentMatchesServer(t *testing.T) {
 		f.run(t, []scenario{
 			{name: "leaf", who: "admin", method: "POST", url: "/api/v1/units", body: `{"parent_id": {yx}, "code": "LEAF", "name": "叶子", "kind": "team"}`, status: 201, save: "leaf"},
 			{name: "token", who: "admin", method: "POST", url: "/api/v1/tokens", body: `{"name": "probe"}`, status: 201, save: "token"},
+			{name: "self-check", who: "admin", method: "POST", url: "/api/v1/quality/self-checks", body: `{"unit_id": {prop}, "month": "2026-02", "score": "95"}`, status: 201, save: "check"},
+			{name: "direct", who: "admin", method: "POST", url: "/api/v1/quality/direct-deductions", body: `{"unit_id": {prop}, "day": "2026-02-10", "points": "2", "reason": "probe"}`, status: 201, save: "direct"},
 		})
 		ids := map[string]string{
-			"/api/v1/units/{id}":        "{yx}",
-			"/api/v1/areas/{id}":        "{mg}",
-			"/api/v1/people/{id}":       "{zhang}",
-			"/api/v1/people/{id}/roles": "{zhang}",
-			"/api/v1/users/{id}":        "{admin_user}",
-			"/api/v1/tokens/{id}":       "{token}",
+			"/api/v1/units/{id}":                     "{yx}",
+			"/api/v1/areas/{id}":                     "{mg}",
+			"/api/v1/people/{id}":                    "{zhang}",
+			"/api/v1/people/{id}/roles":              "{zhang}",
+			"/api/v1/users/{id}":                     "{admin_user}",
+			"/api/v1/tokens/{id}":                    "{token}",
+			"/api/v1/quality/checks/{id}":            "{check}",
+			"/api/v1/quality/direct-deductions/{id}": "{direct}",
 		}
 		deleteIDs := map[string]string{"/api/v1/units/{id}": "{leaf}"}
 

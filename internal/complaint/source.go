@@ -12,7 +12,9 @@ import (
 // FactSource gives period close the complaint facts of a unit: complaints_valid (valid,
 // not counting major ones) and complaints_major, over the complaints received in the
 // period against the unit or its sub-units, each with a record linking to the complaint.
-// Invalid and unclassified complaints count nothing (docs/policies.md §1). Register it by passing
+// Invalid and unclassified complaints count nothing (docs/policies.md §1). It also gives
+// direct_deductions (dept-quarterly-weighted, §3): the sum of the unit's direct deductions
+// (主业直接扣分) of the period, each a record. Register it by passing
 // FactSource{} in web.Config.Sources.
 type FactSource struct{}
 
@@ -22,13 +24,26 @@ var _ assessment.Source = FactSource{}
 func (FactSource) Name() string { return "complaints" }
 
 // Provides lists the facts.
-func (FactSource) Provides() []string { return []string{"complaints_valid", "complaints_major"} }
+func (FactSource) Provides() []string {
+	return []string{"complaints_valid", "complaints_major", "direct_deductions"}
+}
 
 // Facts counts the unit's valid and major complaints received in [q.From, q.To).
 func (FactSource) Facts(ctx context.Context, tx *store.Tx, q assessment.FactQuery) ([]assessment.Fact, error) {
 	want := map[string]bool{}
 	for _, n := range q.Names {
 		want[n] = true
+	}
+	var out []assessment.Fact
+	if want["direct_deductions"] {
+		f, err := directFact(ctx, tx, q)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, f)
+	}
+	if !want["complaints_valid"] && !want["complaints_major"] {
+		return out, nil
 	}
 	units, err := subtree(ctx, tx, q.UnitID)
 	if err != nil {
@@ -75,7 +90,6 @@ func (FactSource) Facts(ctx context.Context, tx *store.Tx, q assessment.FactQuer
 		return nil, err
 	}
 	valid.Value, major.Value = nValid, nMajor
-	var out []assessment.Fact
 	if want["complaints_valid"] {
 		out = append(out, valid)
 	}

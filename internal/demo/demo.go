@@ -82,6 +82,7 @@ func LoadAt(ctx context.Context, db *store.DB, now time.Time) (Summary, error) {
 		err = l.workorders(ctx, err)
 		err = l.inspections(ctx, err)
 		err = l.surveys(ctx, err)
+		err = l.logistics(ctx, err)
 		err = l.assessment(ctx, err)
 		err = l.projects(ctx, err)
 		sum = l.sum

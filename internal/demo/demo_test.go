@@ -40,6 +40,8 @@ func TestLoad(t *testing.T) {
 				sum.Units, sum.People, sum.Users, len(sum.Accounts), wantUnits, wantPeople, wantUsers)
 		}
 
+		checkLogistics(t, ctx, db)
+
 		units, err := org.ListUnits(ctx, db, access.System, org.UnitFilter{IncludeInactive: true})
 		if err != nil {
 			t.Fatal(err)

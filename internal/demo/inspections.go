@@ -64,9 +64,6 @@ func (l *loader) inspections(ctx context.Context, err error) error {
 	if err := l.careRounds(ctx, lists["CARE-ROUND"]); err != nil {
 		return err
 	}
-	if err := l.logisticsChecks(ctx, lists["LOG-CB"]); err != nil {
-		return err
-	}
 	if err := l.openFindings(ctx, lists); err != nil {
 		return err
 	}
@@ -196,48 +193,6 @@ func (l *loader) signAll(ctx context.Context, head access.Principal, inspectionI
 		}
 		if _, err := inspection.SignOff(ctx, l.db, head, f.ID, true, ""); err != nil {
 			return fmt.Errorf("demo: sign-off %d: %w", f.ID, err)
-		}
-	}
-	return nil
-}
-
-// logisticsDepts are the departments the logistics work group assesses.
-var logisticsDepts = []string{"LOG-SCJY", "LOG-WLYW", "LOG-WH", "LOG-DDCL", "LOG-CY", "LOG-ZB", "LOG-JLJC"}
-
-// logisticsChecks files each department's monthly self-check score, the work group's spot
-// check of one month a quarter (a few points lower than the self-check), and a callback-record
-// audit each quarter finding a record or two.
-func (l *loader) logisticsChecks(ctx context.Context, cb inspection.Checklist) error {
-	rng := rand.New(rand.NewPCG(2026, 8))
-	for _, month := range l.historyMonths() {
-		m, _ := time.ParseInLocation("2006-01", month, inspection.Zone)
-		for _, code := range logisticsDepts {
-			self := inspection.Points((90 + rng.IntN(9)) * 100)
-			at := m.AddDate(0, 1, -1).Add(16 * time.Hour)
-			l.at(at)
-			if _, err := inspection.File(ctx, l.db, demoClerk, inspection.Input{Kind: inspection.SelfCheck, UnitID: l.units[code].ID, InspectedAt: at, Score: &self,
-				Note: "部门月度内部自查，自查表及整改记录已上传部门文件夹"}); err != nil {
-				return fmt.Errorf("demo: self-check %s %s: %w", code, month, err)
-			}
-			if int(m.Month())%3 == 1 { // the first month of each quarter
-				spot := self - inspection.Points(rng.IntN(4)*100)
-				l.at(m.AddDate(0, 0, 19).Add(10 * time.Hour))
-				if _, err := inspection.File(ctx, l.db, demoClerk, inspection.Input{Kind: inspection.SpotCheck, UnitID: l.units[code].ID, InspectedAt: m.AddDate(0, 0, 19).Add(10 * time.Hour), Score: &spot,
-					Note: "质量管理工作小组抽查"}); err != nil {
-					return fmt.Errorf("demo: spot check %s %s: %w", code, month, err)
-				}
-				var fs []inspection.FindingInput
-				for i := range rng.IntN(3) {
-					it := cb.Items[i%2]
-					d := inspection.Points(50 + 50*rng.IntN(2))
-					fs = append(fs, inspection.FindingInput{ItemID: it.ID, Description: it.Text, Deduction: &d})
-				}
-				l.at(m.AddDate(0, 0, 20).Add(10 * time.Hour))
-				if _, err := inspection.File(ctx, l.db, demoClerk, inspection.Input{Kind: inspection.CallbackAudit, UnitID: l.units[code].ID, ChecklistID: cb.ID,
-					InspectedAt: m.AddDate(0, 0, 20).Add(10 * time.Hour), Findings: fs}); err != nil {
-					return fmt.Errorf("demo: callback audit %s %s: %w", code, month, err)
-				}
-			}
 		}
 	}
 	return nil

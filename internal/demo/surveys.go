@@ -101,7 +101,7 @@ func (l *loader) campaignOf(ctx context.Context, quarter string) (survey.Campaig
 		return survey.Campaign{}, err
 	}
 	for _, c := range cs {
-		if c.Quarter == quarter {
+		if c.Quarter == quarter && c.Audience != survey.KeyCustomers {
 			return c, nil
 		}
 	}

@@ -264,7 +264,7 @@ func TestRefusals(t *testing.T) {
 		if _, err := inspection.AddFinding(ctx, db, f.staff, ins.ID, inspection.FindingInput{ItemID: c1.ID, Description: "x", PersonID: f.worker.ID}); !errs.Is(err, errs.Forbidden) {
 			t.Fatalf("a finding added by staff: %v", err)
 		}
-		self, err := inspection.File(ctx, db, f.clerk, inspection.Input{Kind: inspection.SelfCheck, UnitID: f.ward.ID, Score: pts(9500), InspectedAt: at("2026-11-18 09:00")})
+		self, err := inspection.File(ctx, db, f.clerk, inspection.Input{Kind: inspection.SelfCheck, UnitID: f.ward.ID, Score: pts(9500), InspectedAt: at("2026-11-18 09:00"), Month: "2026-10"})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -129,8 +129,10 @@ func scoreFacts(ctx context.Context, tx *store.Tx, q assessment.FactQuery, name 
 		kind = SpotCheck
 	}
 	f := assessment.Fact{Name: name, Records: []assessment.Record{}}
-	rows, err := tx.Query(ctx, "SELECT "+inspectionColumns+inspectionFrom+" WHERE i.unit_id = ? AND i.kind = ? AND i.score_cp IS NOT NULL AND i.inspected_at >= ? AND i.inspected_at < ? ORDER BY i.inspected_at, i.id",
-		q.UnitID, kind, q.From, q.To)
+	// A score counts in the period of the month it is for, not of the day it was filed: the
+	// September report filed on 3 October is the third quarter's.
+	rows, err := tx.Query(ctx, "SELECT "+inspectionColumns+inspectionFrom+" WHERE i.unit_id = ? AND i.kind = ? AND i.score_cp IS NOT NULL AND i.month >= ? AND i.month < ? ORDER BY i.inspected_at, i.id",
+		q.UnitID, kind, q.From.In(Zone).Format("2006-01"), q.To.In(Zone).Format("2006-01"))
 	if err != nil {
 		return f, err
 	}
@@ -155,7 +157,9 @@ func callbackFacts(ctx context.Context, tx *store.Tx, q assessment.FactQuery) (a
 	if err != nil {
 		return f, err
 	}
-	fs, err := queryFindings(ctx, tx, in+" AND i.inspected_at >= ? AND i.inspected_at < ? AND i.kind = 'callback_audit' AND f.signoff <> 'rejected'", append(args, q.From, q.To)...)
+	// By the month of the records audited (the audit's month), like the scores.
+	fs, err := queryFindings(ctx, tx, in+" AND i.month >= ? AND i.month < ? AND i.kind = 'callback_audit' AND f.signoff <> 'rejected'",
+		append(args, q.From.In(Zone).Format("2006-01"), q.To.In(Zone).Format("2006-01"))...)
 	if err != nil {
 		return f, err
 	}

@@ -25,8 +25,14 @@ type Input struct {
 	InspectedAt  time.Time // zero: now
 	ItemsChecked int       // how many of the checklist's items were checked; 0: all
 	Score        *Points   // self-checks and spot checks only, 0–100
-	Note         string
-	Findings     []FindingInput
+	// Month is the month a scored check (or the records a callback audit sampled) is for
+	// (YYYY-MM); "" takes the month of InspectedAt.
+	// Quarter, when given, is the quarter a self-check report is filed for: the month must
+	// lie in it (§3).
+	Month    string
+	Quarter  string
+	Note     string
+	Findings []FindingInput
 }
 
 // FindingInput is one finding.
@@ -199,7 +205,26 @@ func File(ctx context.Context, db *store.DB, actor access.Principal, in Input) (
 		local := at.In(Zone)
 		ins = Inspection{Kind: in.Kind, UnitID: in.UnitID, ChecklistID: in.ChecklistID, InspectedAt: at, Month: local.Format("2006-01"),
 			Day: local.Format("2006-01-02"), ItemsChecked: in.ItemsChecked, Score: in.Score, Note: in.Note, CreatedBy: actorName(actor), CreatedAt: now}
-		if err := assessment.RefuseClosed(ctx, tx, in.UnitID, local); err != nil {
+		// A score is for a month (§3): the period it counts in, and so the one that must be open.
+		periodAt := local
+		// A callback audit may name the month of the records it sampled, so an audit made
+		// early in October of September's records counts in the third quarter.
+		if in.Score != nil || (in.Kind == CallbackAudit && strings.TrimSpace(in.Month) != "") {
+			if in.Month = strings.TrimSpace(in.Month); in.Month == "" {
+				in.Month = ins.Month
+			}
+			if err := CheckScoredMonth(in.Kind, in.Month, strings.TrimSpace(in.Quarter), at, now); err != nil {
+				return err
+			}
+			ins.Month = in.Month
+			periodAt, _ = time.ParseInLocation("2006-01", in.Month, Zone)
+			if in.Kind == SpotCheck {
+				if err := requireSelfCheck(ctx, tx, in.UnitID, in.Month); err != nil {
+					return err
+				}
+			}
+		}
+		if err := assessment.RefuseClosed(ctx, tx, in.UnitID, periodAt); err != nil {
 			return err
 		}
 		var cl *Checklist
@@ -339,6 +364,11 @@ func addFinding(ctx context.Context, tx *store.Tx, actor access.Principal, ins I
 	}
 	if err := it.CheckDeduction(f.Deduction); err != nil {
 		return f, err
+	}
+	if ins.Kind == CallbackAudit {
+		if err := CheckCallbackDeduction(f.Deduction); err != nil {
+			return f, err
+		}
 	}
 	if fi.PersonID != 0 {
 		p, err := activePerson(ctx, tx, "charged_person", fi.PersonID)
@@ -502,7 +532,7 @@ type personRef struct {
 func activePerson(ctx context.Context, tx *store.Tx, field string, id int64) (personRef, error) {
 	p := personRef{ID: id}
 	var active bool
-	err := tx.QueryRow(ctx, "SELECT unit_id, name, active FROM people WHERE id = ?", id).Scan(&p.UnitID, &p.Name, &active)
+	err := tx.QueryRow(ctx, "SELECT COALESCE(unit_id, 0), name, active FROM people WHERE id = ?", id).Scan(&p.UnitID, &p.Name, &active)
 	if store.IsNoRows(err) || (err == nil && !active) {
 		return p, errs.Field(field, "inspection.person_unknown", id)
 	}

@@ -314,6 +314,11 @@ func TestDeptQuarterlyWeighted(t *testing.T) {
 			"scored self_check=89 questionnaire_score=0 complaint_score=100 callbacks=-1 total=88 grade=fail reward=0 penalty=5000"},
 		{"no weights in facts or scheme: incomplete",
 			`{"self_checks":{"2026-04":100},"questionnaire":100}`, "incomplete"},
+		{"no key customer answered: incomplete, not a questionnaire of 0",
+			base("100", `,"questionnaire_missing":true`), "incomplete"},
+		{"key customers answered: scored",
+			base("100", `,"questionnaire_missing":false`),
+			"scored self_check=100 questionnaire_score=100 complaint_score=100 callbacks=0 total=100 grade=excellent reward=10000 penalty=0"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -17,7 +17,7 @@ func TestBuiltins(t *testing.T) {
 	want := map[string]string{
 		"unit-monthly":            "inspections problems survey complaints_valid complaints_major",
 		"survey-quarterly":        "households threshold valid satisfied_or_better verified_fault_dissatisfied improper_means",
-		"dept-quarterly-weighted": "weights self_checks spot_checks questionnaire complaints_valid direct_deductions callback_deductions",
+		"dept-quarterly-weighted": "weights self_checks spot_checks questionnaire questionnaire_missing complaints_valid direct_deductions callback_deductions",
 		"maintainer-monthly":      "orders",
 		"care-deductions":         "deductions",
 	}

@@ -718,7 +718,7 @@ func RecordVisit(ctx context.Context, db *store.DB, actor access.Principal, camp
 		if err := tx.QueryRow(ctx, "SELECT COALESCE(MAX(seq), 0) FROM survey_invitations WHERE campaign_id = ? AND unit_id = ?", c.ID, unitID).Scan(&seq); err != nil {
 			return err
 		}
-		if err := insertInvitations(ctx, tx, c.ID, unitID, seq+1, seq+1, "visit"); err != nil {
+		if err := insertInvitations(ctx, tx, c.ID, unitID, seq+1, seq+1, "visit", nil); err != nil {
 			return err
 		}
 		var inv invitationRow

@@ -21,6 +21,15 @@ const (
 	Closed = "closed"
 )
 
+// Audiences of a campaign: the residents (households) of areas (seed 001, survey-quarterly),
+// or the key customers of business departments (重点客户问卷调查, seed 002 附件1, the
+// questionnaire score of dept-quarterly-weighted), one invitation per customer by name.
+const (
+	Residents    = "residents"
+	KeyCustomers = "key_customers"
+	maxCustomers = 500
+)
+
 // Defaults of a campaign.
 const (
 	DefaultFollowupDays  = 7
@@ -33,6 +42,7 @@ type Campaign struct {
 	ID            int64          `json:"id"`
 	Name          string         `json:"name"`
 	Quarter       string         `json:"quarter"`
+	Audience      string         `json:"audience"`
 	TemplateID    int64          `json:"template_id"`
 	Status        string         `json:"status"`
 	StartsOn      string         `json:"starts_on"`
@@ -69,6 +79,7 @@ func (c Campaign) snapshotEnd() time.Time {
 type CampaignInput struct {
 	Name          string
 	Quarter       string
+	Audience      string // Residents ("" too) or KeyCustomers
 	TemplateID    int64
 	StartsOn      string
 	EndsOn        string
@@ -83,6 +94,9 @@ type CampaignUnitInput struct {
 	UnitID      int64
 	Households  *int
 	ThresholdBP *int
+	// Customers names a department's key customers (key-customer campaigns only): one
+	// invitation each, labelled with the name; the count stands for the households.
+	Customers []string
 }
 
 func validateCampaign(in *CampaignInput) error {
@@ -140,6 +154,52 @@ func validateCampaign(in *CampaignInput) error {
 	if len(in.Units) == 0 {
 		return errs.Field("survey_units", "survey.no_units")
 	}
+	return checkAudience(in)
+}
+
+// checkAudience reads the audience: a key-customer campaign names each department's
+// customers (no two alike) and has no response-rate threshold (§3 has none); a residents'
+// campaign names none.
+func checkAudience(in *CampaignInput) error {
+	switch in.Audience = strings.TrimSpace(in.Audience); in.Audience {
+	case "":
+		in.Audience = Residents
+	case Residents, KeyCustomers:
+	default:
+		return errs.Field("survey_audience", "err.invalid_choice", in.Audience)
+	}
+	for i := range in.Units {
+		u := &in.Units[i]
+		if in.Audience == Residents {
+			if len(u.Customers) > 0 {
+				return errs.Field("survey_customers", "survey.customers_residents")
+			}
+			continue
+		}
+		seen := map[string]bool{}
+		var names []string
+		for _, c := range u.Customers {
+			if c = strings.TrimSpace(c); c == "" {
+				continue
+			}
+			if utf8.RuneCountInString(c) > 100 {
+				return errs.Field("survey_customers", "err.too_long", 100)
+			}
+			if seen[c] {
+				return errs.Field("survey_customers", "survey.customer_twice", c)
+			}
+			seen[c] = true
+			names = append(names, c)
+		}
+		if len(names) == 0 {
+			return errs.Required("survey_customers")
+		}
+		if len(names) > maxCustomers {
+			return errs.Field("survey_customers", "err.out_of_range", "1", fmt.Sprint(maxCustomers))
+		}
+		n, zero := len(names), 0
+		u.Customers, u.Households, u.ThresholdBP = names, &n, &zero
+	}
 	return nil
 }
 
@@ -168,10 +228,12 @@ func createCampaign(ctx context.Context, db *store.DB, actor access.Principal, i
 		if _, err := getTemplate(ctx, tx, in.TemplateID); err != nil {
 			return err
 		}
-		c = Campaign{Name: in.Name, Quarter: in.Quarter, TemplateID: in.TemplateID, Status: Open, StartsOn: in.StartsOn, EndsOn: in.EndsOn,
+		c = Campaign{Name: in.Name, Quarter: in.Quarter, Audience: in.Audience, TemplateID: in.TemplateID, Status: Open, StartsOn: in.StartsOn, EndsOn: in.EndsOn,
 			SnapshotOn: in.SnapshotOn, FollowupDays: in.FollowupDays, RetentionDays: in.RetentionDays, CreatedBy: actorName(actor), CreatedAt: tx.Now}
 		seen := map[int64]bool{}
+		labels := map[int64][]string{}
 		for _, ui := range in.Units {
+			labels[ui.UnitID] = ui.Customers
 			u, chain, err := activeUnit(ctx, tx, ui.UnitID)
 			if err != nil {
 				return err
@@ -210,8 +272,8 @@ func createCampaign(ctx context.Context, db *store.DB, actor access.Principal, i
 			c.Units = append(c.Units, cu)
 		}
 		var err error
-		c.ID, err = tx.InsertID(ctx, `INSERT INTO survey_campaigns (name, quarter, template_id, status, starts_on, ends_on, snapshot_on, followup_days, retention_days, created_by, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, c.Name, c.Quarter, c.TemplateID, c.Status, c.StartsOn, c.EndsOn, c.SnapshotOn, c.FollowupDays, c.RetentionDays, c.CreatedBy, tx.Now, tx.Now)
+		c.ID, err = tx.InsertID(ctx, `INSERT INTO survey_campaigns (name, quarter, audience, template_id, status, starts_on, ends_on, snapshot_on, followup_days, retention_days, created_by, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, c.Name, c.Quarter, c.Audience, c.TemplateID, c.Status, c.StartsOn, c.EndsOn, c.SnapshotOn, c.FollowupDays, c.RetentionDays, c.CreatedBy, tx.Now, tx.Now)
 		if err != nil {
 			return fmt.Errorf("insert campaign: %w", err)
 		}
@@ -220,7 +282,7 @@ func createCampaign(ctx context.Context, db *store.DB, actor access.Principal, i
 				c.ID, cu.UnitID, cu.Households, cu.ThresholdBP); err != nil {
 				return err
 			}
-			if err := insertInvitations(ctx, tx, c.ID, cu.UnitID, 1, cu.Households, "household"); err != nil {
+			if err := insertInvitations(ctx, tx, c.ID, cu.UnitID, 1, cu.Households, "household", labels[cu.UnitID]); err != nil {
 				return err
 			}
 		}
@@ -230,19 +292,24 @@ func createCampaign(ctx context.Context, db *store.DB, actor access.Principal, i
 }
 
 // insertInvitations inserts invitations seq from..to of a unit, many rows a statement.
-func insertInvitations(ctx context.Context, tx *store.Tx, campaignID, unitID int64, from, to int, channel string) error {
+// labels, when given, name the invitations from seq from on (a key customer each).
+func insertInvitations(ctx context.Context, tx *store.Tx, campaignID, unitID int64, from, to int, channel string, labels []string) error {
 	const chunk = 200
 	for start := from; start <= to; start += chunk {
 		end := min(to, start+chunk-1)
 		var sb strings.Builder
-		sb.WriteString("INSERT INTO survey_invitations (campaign_id, unit_id, seq, code, channel, created_at) VALUES ")
-		args := make([]any, 0, 6*(end-start+1))
+		sb.WriteString("INSERT INTO survey_invitations (campaign_id, unit_id, seq, code, household, channel, created_at) VALUES ")
+		args := make([]any, 0, 7*(end-start+1))
 		for seq := start; seq <= end; seq++ {
 			if seq > start {
 				sb.WriteString(", ")
 			}
-			sb.WriteString("(?, ?, ?, ?, ?, ?)")
-			args = append(args, campaignID, unitID, seq, NewCode(), channel, tx.Now)
+			label := ""
+			if i := seq - from; i < len(labels) {
+				label = labels[i]
+			}
+			sb.WriteString("(?, ?, ?, ?, ?, ?, ?)")
+			args = append(args, campaignID, unitID, seq, NewCode(), label, channel, tx.Now)
 		}
 		if _, err := tx.Exec(ctx, sb.String(), args...); err != nil {
 			return fmt.Errorf("insert invitations: %w", err)
@@ -267,11 +334,11 @@ func activeUnit(ctx context.Context, tx *store.Tx, id int64) (org.Unit, []int64,
 	return u, chain, err
 }
 
-const campaignColumns = "id, name, quarter, template_id, status, starts_on, ends_on, snapshot_on, followup_days, retention_days, created_by, created_at"
+const campaignColumns = "id, name, quarter, audience, template_id, status, starts_on, ends_on, snapshot_on, followup_days, retention_days, created_by, created_at"
 
 func scanCampaign(row interface{ Scan(...any) error }) (Campaign, error) {
 	var c Campaign
-	err := row.Scan(&c.ID, &c.Name, &c.Quarter, &c.TemplateID, &c.Status, &c.StartsOn, &c.EndsOn, &c.SnapshotOn, &c.FollowupDays, &c.RetentionDays, &c.CreatedBy, &c.CreatedAt)
+	err := row.Scan(&c.ID, &c.Name, &c.Quarter, &c.Audience, &c.TemplateID, &c.Status, &c.StartsOn, &c.EndsOn, &c.SnapshotOn, &c.FollowupDays, &c.RetentionDays, &c.CreatedBy, &c.CreatedAt)
 	c.CreatedAt = c.CreatedAt.UTC()
 	return c, err
 }

@@ -75,7 +75,7 @@ func addInvitations(ctx context.Context, db *store.DB, actor access.Principal, c
 			if err := tx.QueryRow(ctx, "SELECT COALESCE(MAX(seq), 0) FROM survey_invitations WHERE campaign_id = ? AND unit_id = ?", c.ID, u).Scan(&last); err != nil {
 				return err
 			}
-			if err := insertInvitations(ctx, tx, c.ID, u, last+1, last+k, "household"); err != nil {
+			if err := insertInvitations(ctx, tx, c.ID, u, last+1, last+k, "household", nil); err != nil {
 				return err
 			}
 			rows, err := tx.Query(ctx, "SELECT code FROM survey_invitations WHERE campaign_id = ? AND unit_id = ? AND seq > ? ORDER BY seq", c.ID, u, last)

@@ -56,7 +56,7 @@ func QuarterResults(ctx context.Context, db *store.DB, actor access.Principal, q
 	}
 	err = db.Read(ctx, func(tx *store.Tx) error {
 		rows, err := tx.Query(ctx, `SELECT DISTINCT cu.unit_id, u.name, u.code FROM survey_campaign_units cu JOIN survey_campaigns c ON c.id = cu.campaign_id
-			JOIN units u ON u.id = cu.unit_id WHERE c.quarter = ? ORDER BY u.code`, quarter)
+			JOIN units u ON u.id = cu.unit_id WHERE c.quarter = ? AND c.audience = ? ORDER BY u.code`, quarter, Residents)
 		if err != nil {
 			return err
 		}

@@ -15,10 +15,18 @@ import (
 //
 //   - survey (unit-monthly): the band points of each valid answer of the unit answered in
 //     the period, fake ones left out;
+//
 //   - households, threshold, valid, satisfied_or_better, verified_fault_dissatisfied
 //     (survey-quarterly): from the campaigns of the quarter that cover the unit, counting
 //     answers up to each campaign's snapshot day, several campaigns read as one survey (their
 //     households added, see quarterFacts); improper_means: the verified cases of the quarter.
+//
+//   - questionnaire and questionnaire_missing (dept-quarterly-weighted): the key-customer
+//     score of the department, from the key-customer campaigns of the quarter (see
+//     KeyCustomerScore); with no answer at all the score is 0 and questionnaire_missing is
+//     true, which the scheme reads as incomplete, so a clerk decides rather than a silent 0.
+//
+// Resident facts count resident campaigns only, and the questionnaire key-customer ones.
 //
 // A unit no campaign of the quarter covers gets valid 0 (the scheme then calls it
 // incomplete, for a recorded decision) and the organisation's households and threshold, or 1
@@ -34,7 +42,9 @@ func (FactSource) Name() string { return "surveys" }
 var quarterlyFacts = []string{"households", "threshold", "valid", "satisfied_or_better", "verified_fault_dissatisfied", "improper_means"}
 
 // Provides lists the facts.
-func (FactSource) Provides() []string { return append([]string{"survey"}, quarterlyFacts...) }
+func (FactSource) Provides() []string {
+	return append([]string{"survey", "questionnaire", "questionnaire_missing"}, quarterlyFacts...)
+}
 
 // Facts reads the unit's answers of the period.
 func (FactSource) Facts(ctx context.Context, tx *store.Tx, q assessment.FactQuery) ([]assessment.Fact, error) {
@@ -49,6 +59,17 @@ func (FactSource) Facts(ctx context.Context, tx *store.Tx, q assessment.FactQuer
 			return nil, err
 		}
 		out = append(out, f)
+	}
+	if want["questionnaire"] || want["questionnaire_missing"] {
+		fs, err := keyCustomerFacts(ctx, tx, q)
+		if err != nil {
+			return nil, err
+		}
+		for _, f := range fs {
+			if want[f.Name] {
+				out = append(out, f)
+			}
+		}
 	}
 	quarterly := false
 	for _, n := range quarterlyFacts {
@@ -71,6 +92,7 @@ func (FactSource) Facts(ctx context.Context, tx *store.Tx, q assessment.FactQuer
 func bandFact(ctx context.Context, tx *store.Tx, q assessment.FactQuery) (assessment.Fact, error) {
 	f := assessment.Fact{Name: "survey", Value: []int{}, Records: []assessment.Record{}}
 	rows, err := tx.Query(ctx, `SELECT a.id, i.code, a.channel, a.answered_at, a.band FROM survey_answers a JOIN survey_invitations i ON i.id = a.invitation_id
+		JOIN survey_campaigns c ON c.id = a.campaign_id AND c.audience = 'residents'
 		WHERE a.unit_id = ? AND a.answered_at >= ? AND a.answered_at < ? AND a.authenticity <> 'fake' ORDER BY a.answered_at, a.id`, q.UnitID, q.From, q.To)
 	if err != nil {
 		return f, fmt.Errorf("survey facts: %w", err)
@@ -101,7 +123,7 @@ var channelZH = map[string]string{Online: "在线", Paper: "纸质", Visit: "走
 
 func quarterFacts(ctx context.Context, tx *store.Tx, q assessment.FactQuery) ([]assessment.Fact, error) {
 	rows, err := tx.Query(ctx, `SELECT c.id, c.name, c.snapshot_on, cu.households, cu.threshold_bp FROM survey_campaigns c
-		JOIN survey_campaign_units cu ON cu.campaign_id = c.id WHERE c.quarter = ? AND cu.unit_id = ? ORDER BY c.id`, q.Period, q.UnitID)
+		JOIN survey_campaign_units cu ON cu.campaign_id = c.id WHERE c.quarter = ? AND cu.unit_id = ? AND c.audience = 'residents' ORDER BY c.id`, q.Period, q.UnitID)
 	if err != nil {
 		return nil, fmt.Errorf("survey facts: %w", err)
 	}

@@ -28,7 +28,7 @@ const auditPage = 50
 var auditEntities = []string{
 	"unit", "person", "roles", "user", "token", "session",
 	"calendar_day", "calendar_config", "calendar_year",
-	"complaint", "complaint_policy",
+	"complaint", "complaint_policy", "complaint_direct_deduction",
 	"assessment_close", "assessment_decision", "assessment_evidence", "assessment_scheme",
 	"work_order", "workorder_draw", "workorder_task", "workorder_followup", "workorder_meeting", "workorder_settings",
 	"inspection", "inspection_finding", "inspection_checklist", "sampling_plan", "sampling_draw", "sampling_item",

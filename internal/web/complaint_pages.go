@@ -27,6 +27,8 @@ func (s *Server) complaintRoutes() {
 	m.HandleFunc("GET /complaints/new", s.page(s.complaintNew))
 	m.HandleFunc("POST /complaints", s.page(s.complaintCreate))
 	m.HandleFunc("GET /complaints/stats", s.page(s.complaintStats))
+	m.HandleFunc("GET /complaints/direct", s.page(s.complaintDirect))
+	m.HandleFunc("POST /complaints/direct", s.page(s.complaintDirectAdd))
 	m.HandleFunc("GET /complaints/notifications", s.page(s.complaintNotifications))
 	m.HandleFunc("GET /complaints/settings", s.page(s.complaintSettings))
 	m.HandleFunc("POST /complaints/settings", s.page(s.complaintSettingsSave))

@@ -163,6 +163,7 @@ func (s *Server) inspectionNew(w http.ResponseWriter, r *http.Request) error {
 	}
 	d.In.UnitID, _ = strconv.ParseInt(q.Get("unit"), 10, 64)
 	d.In.ChecklistID, _ = strconv.ParseInt(q.Get("checklist"), 10, 64)
+	d.In.Month, d.In.Quarter = q.Get("month"), q.Get("quarter")
 	return s.renderInspectionForm(w, r, http.StatusOK, d)
 }
 
@@ -254,6 +255,7 @@ func (s *Server) inspectionCreate(w http.ResponseWriter, r *http.Request) error 
 		d.In.Kind = inspection.Kind(r.PostFormValue("inspection_kind"))
 		d.In.Note = r.PostFormValue("inspection_note")
 		d.At, d.Score = r.PostFormValue("inspected_at"), strings.TrimSpace(r.PostFormValue("check_score"))
+		d.In.Month, d.In.Quarter = r.PostFormValue("check_month"), r.PostFormValue("quarter")
 		d.In.UnitID, err = formID(r, "unit_id")
 	}
 	if err == nil {
@@ -489,6 +491,9 @@ func (s *Server) inspectionDuty(w http.ResponseWriter, r *http.Request) error {
 
 // inspectionChecks compares the departments' self-checks with the work group's spot checks of
 // a quarter (default: the current one).
+// inspectionChecks is the work group's quarter board (POLICIES §3): for each company in
+// scope whose departments report, every department's monthly self-check report (on time,
+// late, missing), the spot score and the penalty it costs, with links to file what is due.
 func (s *Server) inspectionChecks(w http.ResponseWriter, r *http.Request) error {
 	now := s.db.Now().In(timeZone)
 	q := r.URL.Query().Get("quarter")
@@ -497,10 +502,33 @@ func (s *Server) inspectionChecks(w http.ResponseWriter, r *http.Request) error 
 		year, n = now.Year(), (int(now.Month())+2)/3
 	}
 	q = fmt.Sprintf("%04d-Q%d", year, n)
-	from, to := fmt.Sprintf("%04d-%02d", year, 3*n-2), fmt.Sprintf("%04d-%02d", year, 3*n)
-	rows, err := inspection.CompareChecks(r.Context(), s.db, principal(r), from, to)
+	p := principal(r)
+	units, err := org.ListUnits(r.Context(), s.db, p, org.UnitFilter{})
 	if err != nil {
 		return err
+	}
+	type board struct {
+		Company string
+		Depts   []inspection.DeptReports
+	}
+	var boards []board
+	for _, u := range units {
+		if u.Kind != org.Company {
+			continue
+		}
+		depts, err := inspection.QuarterReports(r.Context(), s.db, p, u.ID, q)
+		if err != nil {
+			return err
+		}
+		reported := false
+		for _, d := range depts {
+			for _, m := range d.Months {
+				reported = reported || m.Self != nil
+			}
+		}
+		if reported { // a company whose departments do not report is not assessed this way
+			boards = append(boards, board{u.Name, depts})
+		}
 	}
 	prev, next := fmt.Sprintf("%04d-Q%d", year, n-1), fmt.Sprintf("%04d-Q%d", year, n+1)
 	if n == 1 {
@@ -509,7 +537,7 @@ func (s *Server) inspectionChecks(w http.ResponseWriter, r *http.Request) error 
 	if n == 4 {
 		next = fmt.Sprintf("%04d-Q1", year+1)
 	}
-	s.render(w, r, "inspection_checks", http.StatusOK, map[string]any{"Tabs": inspectionTabs, "Quarter": q, "Prev": prev, "Next": next, "Rows": rows})
+	s.render(w, r, "inspection_checks", http.StatusOK, map[string]any{"Tabs": inspectionTabs, "Quarter": q, "Prev": prev, "Next": next, "Boards": boards})
 	return nil
 }
 

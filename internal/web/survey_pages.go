@@ -121,11 +121,15 @@ type campaignUnitRow struct {
 	Checked    bool
 	Households string
 	Threshold  string
+	Customers  string // key-customer campaigns: one name a line
 }
 
 func (s *Server) surveyCampaignNew(w http.ResponseWriter, r *http.Request) error {
-	in := survey.CampaignInput{Quarter: survey.QuarterOf(s.db.Now())}
+	in := survey.CampaignInput{Quarter: survey.QuarterOf(s.db.Now()), Audience: r.URL.Query().Get("audience")}
 	in.Name = fmt.Sprintf("%s 客户服务满意度调查", in.Quarter)
+	if in.Audience == survey.KeyCustomers {
+		in.Name = fmt.Sprintf("%s 重点客户服务满意度问卷", in.Quarter)
+	}
 	return s.renderCampaignForm(w, r, http.StatusOK, in, nil, "", "")
 }
 
@@ -144,8 +148,11 @@ func (s *Server) renderCampaignForm(w http.ResponseWriter, r *http.Request, stat
 	if err != nil {
 		return err
 	}
+	// A residents' survey covers areas and sections; a key-customer questionnaire (§3) the
+	// business departments, each with its customers by name.
+	keyCustomers := in.Audience == survey.KeyCustomers
 	for _, u := range units {
-		if u.Kind != org.Area && u.Kind != org.Section {
+		if keyCustomers != (u.Kind == org.Department) || (!keyCustomers && u.Kind != org.Area && u.Kind != org.Section) {
 			continue
 		}
 		row := campaignUnitRow{Unit: u, Checked: form == nil && u.Kind == org.Area}
@@ -158,7 +165,7 @@ func (s *Server) renderCampaignForm(w http.ResponseWriter, r *http.Request, stat
 			for _, v := range form["unit"] {
 				row.Checked = row.Checked || v == id
 			}
-			row.Households, row.Threshold = form.Get("households_"+id), form.Get("threshold_"+id)
+			row.Households, row.Threshold, row.Customers = form.Get("households_"+id), form.Get("threshold_"+id), form.Get("customers_"+id)
 		}
 		d.Units = append(d.Units, row)
 	}
@@ -167,7 +174,7 @@ func (s *Server) renderCampaignForm(w http.ResponseWriter, r *http.Request, stat
 }
 
 func (s *Server) surveyCampaignCreate(w http.ResponseWriter, r *http.Request) error {
-	in := survey.CampaignInput{Name: r.PostFormValue("survey_campaign_name"), Quarter: r.PostFormValue("survey_quarter"),
+	in := survey.CampaignInput{Name: r.PostFormValue("survey_campaign_name"), Quarter: r.PostFormValue("survey_quarter"), Audience: r.PostFormValue("survey_audience"),
 		StartsOn: r.PostFormValue("survey_starts_on"), EndsOn: r.PostFormValue("survey_ends_on"), SnapshotOn: r.PostFormValue("survey_snapshot_on")}
 	err := func() error {
 		var err error
@@ -192,6 +199,11 @@ func (s *Server) surveyCampaignCreate(w http.ResponseWriter, r *http.Request) er
 				return errs.Field("survey_units", "err.invalid_choice", v)
 			}
 			cu := survey.CampaignUnitInput{UnitID: id}
+			if in.Audience == survey.KeyCustomers {
+				cu.Customers = strings.Split(r.PostFormValue("customers_"+v), "\n")
+				in.Units = append(in.Units, cu)
+				continue
+			}
 			if cu.Households, err = formInt(r, "households_"+v); err != nil {
 				return errs.Field("households", "err.not_integer")
 			}
