@@ -86,7 +86,7 @@ func (l *loader) logistics(ctx context.Context, err error) error {
 		self  inspection.Points
 	}
 	var reports []filed
-	for back := 12; back >= 1; back-- {
+	for back := 13; back >= 1; back-- { // 13: the oldest report is filed in the first month of the demo's year
 		m := thisMonth.AddDate(0, -back, 0)
 		for _, code := range logisticsDepts {
 			p := logisticsProfiles[code]
