@@ -12,7 +12,7 @@ import (
 	"manyi/internal/inspection"
 )
 
-// The quality work group's evidence of the quarterly department assessment (POLICIES §3):
+// The quality work group's evidence of the quarterly department assessment (docs/policies.md §3):
 // the quarter board of self-check reports, self-check reports, spot checks, callback-record
 // audits and the complaint desk's direct deductions. The handlers call the same area
 // functions as the pages.

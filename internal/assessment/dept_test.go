@@ -17,7 +17,7 @@ import (
 	"manyi/internal/survey"
 )
 
-// TestDeptQuarterFacts records POLICIES §3's worked example as evidence in the areas that own
+// TestDeptQuarterFacts records docs/policies.md §3's worked example as evidence in the areas that own
 // it, gathers dept-quarterly-weighted's facts through the registered sources (the way the
 // close does), and evaluates the scheme with the example's weights 40/30/30: self-checks
 // 94, 95, 93 with August spot-checked at 93 (92), five key customers at 96 (→ 100), two valid

@@ -14,7 +14,7 @@ import (
 	"manyi/internal/store/storetest"
 )
 
-// TestDeptWeights: the committee's weights for dept-quarterly-weighted (POLICIES §3). Weights
+// TestDeptWeights: the committee's weights for dept-quarterly-weighted (docs/policies.md §3). Weights
 // that do not sum to 100 are refused when the version is imported, nothing is stored, and the
 // built-in stays inactive; 40/30/30 imports and activates.
 func TestDeptWeights(t *testing.T) {

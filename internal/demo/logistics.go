@@ -12,7 +12,7 @@ import (
 	"manyi/internal/survey"
 )
 
-// The logistics company's quarterly department assessment (POLICIES §3), over the twelve
+// The logistics company's quarterly department assessment (docs/policies.md §3), over the twelve
 // months before today: each department's monthly self-check report, filed in the first days
 // of the next month (one department often late, and this month's report of another still
 // missing once it is due); the work group's spot check of the middle month of each quarter

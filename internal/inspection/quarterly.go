@@ -14,7 +14,7 @@ import (
 	"manyi/internal/errs"
 )
 
-// The quarterly department assessment (POLICIES §3, seed 002 附件1) keeps its evidence here
+// The quarterly department assessment (docs/policies.md §3, seed 002 附件1) keeps its evidence here
 // rather than in an area of its own: a department's monthly self-check report (月度自查自报),
 // the work group's spot check (公司抽查) and its callback-record audit (回访记录抽查) are
 // inspections of a unit against a checklist of service standards, with notes, findings and

@@ -1,6 +1,6 @@
 package locale
 
-// Messages of the quarterly department assessment's evidence (POLICIES §3): self-check
+// Messages of the quarterly department assessment's evidence (docs/policies.md §3): self-check
 // reports, spot checks, callback audits, key-customer questionnaires and direct deductions.
 func init() {
 	defineAll(map[string][2]string{

@@ -9,7 +9,7 @@ import (
 	"manyi/internal/org"
 )
 
-// Direct deductions (主业直接扣分, POLICIES §3): the complaint desk's list of a quarter and the
+// Direct deductions (主业直接扣分, docs/policies.md §3): the complaint desk's list of a quarter and the
 // form to record one against a business department.
 
 type directData struct {

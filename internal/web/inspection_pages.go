@@ -491,7 +491,7 @@ func (s *Server) inspectionDuty(w http.ResponseWriter, r *http.Request) error {
 
 // inspectionChecks compares the departments' self-checks with the work group's spot checks of
 // a quarter (default: the current one).
-// inspectionChecks is the work group's quarter board (POLICIES §3): for each company in
+// inspectionChecks is the work group's quarter board (docs/policies.md §3): for each company in
 // scope whose departments report, every department's monthly self-check report (on time,
 // late, missing), the spot score and the penalty it costs, with links to file what is due.
 func (s *Server) inspectionChecks(w http.ResponseWriter, r *http.Request) error {
