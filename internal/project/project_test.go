@@ -74,7 +74,6 @@ func newFixture(t *testing.T, db *store.DB) fixture {
 }
 
 func yes() *bool { v := true; return &v }
-func no() *bool  { v := false; return &v }
 
 func TestSaveRefusals(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
