@@ -215,6 +215,7 @@ func init() {
 		"sampling.week":               {"周", "Week"},
 		"sampling.sheet_summary":      {"汇总", "Summary"},
 		"sampling.sheet_items":        {"抽样明细", "Sampled items"},
+		"sampling.read_forbidden":     {"只有全组织的质量管理员、质量管理委员会和系统管理员可以查看抽样", "Only the organisation's quality clerks, the committee and the administrator can see the sampling"},
 		"sampling.clerk_only":         {"只有质量管理员可以抽样和记录检查", "Only a quality clerk can draw samples and record checks"},
 		"sampling.bad_code":           {"%s“%s”不能含空格或 /?#，最多 30 个字符", "%s “%s”: no spaces or /?#, at most 30 characters"},
 		"sampling.no_quota":           {"%s：请至少给出最少抽样数或比例", "%s: give a minimum count or a minimum percentage"},

@@ -14,6 +14,7 @@ import (
 	"manyi/internal/errs"
 	"manyi/internal/inspection"
 	"manyi/internal/org"
+	"manyi/internal/sampling"
 )
 
 // inspectionRoutes lists the inspection pages; sampling's are in inspection_sampling.go.
@@ -42,18 +43,27 @@ func (s *Server) inspectionRoutes() {
 // shows the same bar without a shared partial.
 type tab struct{ Href, Key string }
 
-var inspectionTabs = []tab{
-	{"/inspections", "inspection.list"},
-	{"/inspections/new", "inspection.new"},
-	{"/inspections/units", "inspection.units"},
-	{"/inspections/people", "inspection.people"},
-	{"/inspections/findings?pending=1", "inspection.pending"},
-	{"/inspections/findings?overdue=1", "inspection.overdue"},
-	{"/inspections/checks", "inspection.checks"},
-	{"/inspections/duty", "inspection.duty"},
-	{"/inspections/notifications", "inspection.notifications"},
-	{"/inspections/checklists", "inspection.checklists"},
-	{"/sampling", "sampling.title"},
+// inspectionTabs lists the area's tabs the principal may open: filing a new inspection and the
+// weekly sampling are offered only to those the inspection and sampling rules allow.
+func inspectionTabs(r *http.Request) []tab {
+	p := principal(r)
+	tabs := []tab{{"/inspections", "inspection.list"}}
+	if inspection.MayFile(p) {
+		tabs = append(tabs, tab{"/inspections/new", "inspection.new"})
+	}
+	tabs = append(tabs,
+		tab{"/inspections/units", "inspection.units"},
+		tab{"/inspections/people", "inspection.people"},
+		tab{"/inspections/findings?pending=1", "inspection.pending"},
+		tab{"/inspections/findings?overdue=1", "inspection.overdue"},
+		tab{"/inspections/checks", "inspection.checks"},
+		tab{"/inspections/duty", "inspection.duty"},
+		tab{"/inspections/notifications", "inspection.notifications"},
+		tab{"/inspections/checklists", "inspection.checklists"})
+	if sampling.MayRead(p) {
+		tabs = append(tabs, tab{"/sampling", "sampling.title"})
+	}
+	return tabs
 }
 
 func monthParam(r *http.Request, now time.Time) string {
@@ -91,8 +101,8 @@ func (s *Server) inspectionList(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	s.render(w, r, "inspection_list", http.StatusOK, inspectionListData{Tabs: inspectionTabs, Rows: rows, Units: units, F: f, Kinds: inspection.Kinds,
-		CanFile: p.Has(access.Clerk) || p.Has(access.Admin) || p.Has(access.UnitHead)})
+	s.render(w, r, "inspection_list", http.StatusOK, inspectionListData{Tabs: inspectionTabs(r), Rows: rows, Units: units, F: f, Kinds: inspection.Kinds,
+		CanFile: inspection.MayFile(p)})
 	return nil
 }
 
@@ -150,12 +160,15 @@ func (s *Server) renderInspectionForm(w http.ResponseWriter, r *http.Request, st
 	if d.People, err = org.ListPeople(r.Context(), s.db, p, org.PersonFilter{UnitID: d.In.UnitID}); err != nil {
 		return err
 	}
-	d.Tabs, d.Kinds = inspectionTabs, inspection.Kinds
+	d.Tabs, d.Kinds = inspectionTabs(r), inspection.Kinds
 	s.render(w, r, "inspection_new", status, d)
 	return nil
 }
 
 func (s *Server) inspectionNew(w http.ResponseWriter, r *http.Request) error {
+	if !inspection.MayFile(principal(r)) {
+		return errs.New(errs.Forbidden, "inspection.not_inspector")
+	}
 	q := r.URL.Query()
 	d := inspectionFormData{In: inspection.Input{Kind: inspection.Kind(q.Get("kind"))}, At: s.db.Now().In(timeZone).Format("2006-01-02T15:04")}
 	if d.In.Kind == "" {
@@ -326,8 +339,8 @@ func (s *Server) renderInspectionShow(w http.ResponseWriter, r *http.Request, st
 			return err
 		}
 	}
-	d.Tabs, d.Today = inspectionTabs, s.db.Now().In(timeZone).Format("2006-01-02")
-	d.CanSign = p.Has(access.UnitHead) || p.Has(access.Admin)
+	d.Tabs, d.Today = inspectionTabs(r), s.db.Now().In(timeZone).Format("2006-01-02")
+	d.CanSign = inspection.MaySign(p)
 	s.render(w, r, "inspection_show", status, d)
 	return nil
 }
@@ -436,8 +449,8 @@ func (s *Server) inspectionFindings(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	d := findingListData{Tabs: inspectionTabs, Rows: rows, F: f, Today: s.db.Now().In(timeZone).Format("2006-01-02"), Back: r.URL.RequestURI(),
-		CanSign: p.Has(access.UnitHead) || p.Has(access.Admin)}
+	d := findingListData{Tabs: inspectionTabs(r), Rows: rows, F: f, Today: s.db.Now().In(timeZone).Format("2006-01-02"), Back: r.URL.RequestURI(),
+		CanSign: inspection.MaySign(p)}
 	for _, x := range rows {
 		if x.Signoff != inspection.Rejected {
 			d.Total += x.Deduction
@@ -453,7 +466,7 @@ func (s *Server) inspectionUnits(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	s.render(w, r, "inspection_units", http.StatusOK, map[string]any{"Tabs": inspectionTabs, "Month": month, "Rows": rows})
+	s.render(w, r, "inspection_units", http.StatusOK, map[string]any{"Tabs": inspectionTabs(r), "Month": month, "Rows": rows})
 	return nil
 }
 
@@ -472,7 +485,7 @@ func (s *Server) inspectionPeople(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	s.render(w, r, "inspection_people", http.StatusOK, map[string]any{"Tabs": inspectionTabs, "Month": month, "Rows": rows})
+	s.render(w, r, "inspection_people", http.StatusOK, map[string]any{"Tabs": inspectionTabs(r), "Month": month, "Rows": rows})
 	return nil
 }
 
@@ -485,7 +498,7 @@ func (s *Server) inspectionDuty(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	s.render(w, r, "inspection_duty", http.StatusOK, map[string]any{"Tabs": inspectionTabs, "Day": day, "Rows": rows, "Quota": inspection.DutyQuota})
+	s.render(w, r, "inspection_duty", http.StatusOK, map[string]any{"Tabs": inspectionTabs(r), "Day": day, "Rows": rows, "Quota": inspection.DutyQuota})
 	return nil
 }
 
@@ -537,7 +550,7 @@ func (s *Server) inspectionChecks(w http.ResponseWriter, r *http.Request) error 
 	if n == 4 {
 		next = fmt.Sprintf("%04d-Q1", year+1)
 	}
-	s.render(w, r, "inspection_checks", http.StatusOK, map[string]any{"Tabs": inspectionTabs, "Quarter": q, "Prev": prev, "Next": next, "Boards": boards})
+	s.render(w, r, "inspection_checks", http.StatusOK, map[string]any{"Tabs": inspectionTabs(r), "Quarter": q, "Prev": prev, "Next": next, "Boards": boards, "CanFile": inspection.MayFile(principal(r))})
 	return nil
 }
 
@@ -556,7 +569,7 @@ func (s *Server) renderChecklists(w http.ResponseWriter, r *http.Request, status
 		return err
 	}
 	p := principal(r)
-	d.Tabs, d.CanEdit = inspectionTabs, p.Has(access.Clerk) || p.Has(access.Admin)
+	d.Tabs, d.CanEdit = inspectionTabs(r), inspection.MayKeepChecklists(p)
 	if d.In.Items == "" && d.In.Code == "" {
 		if code := r.URL.Query().Get("edit"); code != "" {
 			for _, c := range d.Checklists {
@@ -593,6 +606,6 @@ func (s *Server) inspectionNotifications(w http.ResponseWriter, r *http.Request)
 	if err != nil {
 		return err
 	}
-	s.render(w, r, "inspection_notifications", http.StatusOK, map[string]any{"Tabs": inspectionTabs, "Notifications": ns})
+	s.render(w, r, "inspection_notifications", http.StatusOK, map[string]any{"Tabs": inspectionTabs(r), "Notifications": ns})
 	return nil
 }

@@ -7,7 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"manyi/internal/access"
 	"manyi/internal/errs"
 	"manyi/internal/locale"
 	"manyi/internal/sampling"
@@ -59,15 +58,14 @@ func (s *Server) weekParam(r *http.Request) string {
 func (s *Server) renderSampling(w http.ResponseWriter, r *http.Request, status int, d samplingData) error {
 	week := s.weekParam(r)
 	var err error
-	if d.Week, err = sampling.Report(r.Context(), s.db, week); err != nil {
+	if d.Week, err = sampling.Report(r.Context(), s.db, principal(r), week); err != nil {
 		return err
 	}
 	from, _, _ := sampling.WeekDays(week)
 	if t, err := time.ParseInLocation("2006-01-02", from, timeZone); err == nil {
 		d.Prev, d.Next = sampling.WeekOf(t.AddDate(0, 0, -7)), sampling.WeekOf(t.AddDate(0, 0, 7))
 	}
-	p := principal(r)
-	d.Tabs, d.CanDraw = inspectionTabs, p.Has(access.Clerk) || p.Has(access.Admin)
+	d.Tabs, d.CanDraw = inspectionTabs(r), sampling.MayDraw(principal(r))
 	s.render(w, r, "inspection_sampling", status, d)
 	return nil
 }
@@ -77,7 +75,7 @@ func (s *Server) samplingWeek(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) samplingXLSX(w http.ResponseWriter, r *http.Request) error {
-	wk, err := sampling.Report(r.Context(), s.db, s.weekParam(r))
+	wk, err := sampling.Report(r.Context(), s.db, principal(r), s.weekParam(r))
 	if err != nil {
 		return err
 	}
@@ -160,13 +158,12 @@ func (s *Server) samplingShow(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	smp, err := sampling.GetSample(r.Context(), s.db, id)
+	smp, err := sampling.GetSample(r.Context(), s.db, principal(r), id)
 	if err != nil {
 		return err
 	}
-	p := principal(r)
-	s.render(w, r, "inspection_sample", http.StatusOK, map[string]any{"Tabs": inspectionTabs, "S": smp, "Verified": sampling.Verify(smp),
-		"CanCheck": p.Has(access.Clerk) || p.Has(access.Admin)})
+	s.render(w, r, "inspection_sample", http.StatusOK, map[string]any{"Tabs": inspectionTabs(r), "S": smp, "Verified": sampling.Verify(smp),
+		"CanCheck": sampling.MayDraw(principal(r))})
 	return nil
 }
 
