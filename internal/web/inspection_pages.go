@@ -66,12 +66,8 @@ func inspectionTabs(r *http.Request) []tab {
 	return tabs
 }
 
-func monthParam(r *http.Request, now time.Time) string {
-	m := r.URL.Query().Get("month")
-	if _, err := time.Parse("2006-01", m); err != nil {
-		return now.In(timeZone).Format("2006-01")
-	}
-	return m
+func monthParam(r *http.Request, now time.Time) (string, error) {
+	return periodParamOr(r, "month", monthPeriod, now.In(timeZone).Format("2006-01"))
 }
 
 type inspectionListData struct {
@@ -86,13 +82,15 @@ type inspectionListData struct {
 func (s *Server) inspectionList(w http.ResponseWriter, r *http.Request) error {
 	p := principal(r)
 	q := r.URL.Query()
-	f := inspection.Filter{Kind: inspection.Kind(q.Get("kind")), Month: q.Get("month"), Day: q.Get("day"), Exact: q.Get("exact") == "1"}
-	f.UnitID, _ = strconv.ParseInt(q.Get("unit"), 10, 64)
-	if f.Month != "" {
-		if _, err := time.Parse("2006-01", f.Month); err != nil {
-			f.Month = ""
-		}
+	f := inspection.Filter{Kind: inspection.Kind(q.Get("kind")), Exact: q.Get("exact") == "1"}
+	var err error
+	if f.Month, err = periodParam(r, "month", monthPeriod); err != nil {
+		return err
 	}
+	if f.Day, err = periodParam(r, "day", dayPeriod); err != nil {
+		return err
+	}
+	f.UnitID, _ = strconv.ParseInt(q.Get("unit"), 10, 64)
 	rows, err := inspection.List(r.Context(), s.db, p, f)
 	if err != nil {
 		return err
@@ -440,7 +438,11 @@ type findingListData struct {
 
 func (s *Server) inspectionFindings(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
-	f := inspection.Filter{Month: q.Get("month"), Kind: inspection.Kind(q.Get("kind")), Pending: q.Get("pending") == "1", Overdue: q.Get("overdue") == "1", Open: q.Get("open") == "1",
+	month, err := periodParam(r, "month", monthPeriod)
+	if err != nil {
+		return err
+	}
+	f := inspection.Filter{Month: month, Kind: inspection.Kind(q.Get("kind")), Pending: q.Get("pending") == "1", Overdue: q.Get("overdue") == "1", Open: q.Get("open") == "1",
 		Exact: q.Get("exact") == "1"}
 	f.UnitID, _ = strconv.ParseInt(q.Get("unit"), 10, 64)
 	f.PersonID, _ = strconv.ParseInt(q.Get("person"), 10, 64)
@@ -461,7 +463,10 @@ func (s *Server) inspectionFindings(w http.ResponseWriter, r *http.Request) erro
 }
 
 func (s *Server) inspectionUnits(w http.ResponseWriter, r *http.Request) error {
-	month := monthParam(r, s.db.Now())
+	month, err := monthParam(r, s.db.Now())
+	if err != nil {
+		return err
+	}
 	rows, err := inspection.UnitMonths(r.Context(), s.db, principal(r), month)
 	if err != nil {
 		return err
@@ -471,7 +476,10 @@ func (s *Server) inspectionUnits(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) inspectionPeople(w http.ResponseWriter, r *http.Request) error {
-	month := monthParam(r, s.db.Now())
+	month, err := monthParam(r, s.db.Now())
+	if err != nil {
+		return err
+	}
 	p := principal(r)
 	var person int64
 	// Staff without a wider role see their own month only.
@@ -490,9 +498,9 @@ func (s *Server) inspectionPeople(w http.ResponseWriter, r *http.Request) error 
 }
 
 func (s *Server) inspectionDuty(w http.ResponseWriter, r *http.Request) error {
-	day := r.URL.Query().Get("day")
-	if _, err := time.Parse("2006-01-02", day); err != nil {
-		day = s.db.Now().In(timeZone).Format("2006-01-02")
+	day, err := periodParamOr(r, "day", dayPeriod, s.db.Now().In(timeZone).Format(time.DateOnly))
+	if err != nil {
+		return err
 	}
 	rows, err := inspection.DutyQuotas(r.Context(), s.db, principal(r), day)
 	if err != nil {

@@ -41,23 +41,30 @@ type drawForm struct {
 	Seed       string
 }
 
-func (s *Server) weekParam(r *http.Request) string {
-	w := r.URL.Query().Get("week")
+// weekParam is the week a sampling page shows: ?week= (refused when malformed), else the
+// form's week, else the newest week with a draw, else the current week.
+func (s *Server) weekParam(r *http.Request) (string, error) {
+	w, err := periodParam(r, "week", weekPeriod)
+	if err != nil {
+		return "", err
+	}
 	if w == "" {
 		w = r.PostFormValue("week")
 	}
 	if _, _, err := sampling.WeekDays(w); err == nil {
-		return w
+		return w, nil
 	}
 	if latest, err := sampling.LatestWeek(r.Context(), s.db); err == nil && latest != "" {
-		return latest
+		return latest, nil
 	}
-	return sampling.WeekOf(s.db.Now().In(timeZone))
+	return sampling.WeekOf(s.db.Now().In(timeZone)), nil
 }
 
 func (s *Server) renderSampling(w http.ResponseWriter, r *http.Request, status int, d samplingData) error {
-	week := s.weekParam(r)
-	var err error
+	week, err := s.weekParam(r)
+	if err != nil {
+		return err
+	}
 	if d.Week, err = sampling.Report(r.Context(), s.db, principal(r), week); err != nil {
 		return err
 	}
@@ -75,7 +82,11 @@ func (s *Server) samplingWeek(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) samplingXLSX(w http.ResponseWriter, r *http.Request) error {
-	wk, err := sampling.Report(r.Context(), s.db, principal(r), s.weekParam(r))
+	week, err := s.weekParam(r)
+	if err != nil {
+		return err
+	}
+	wk, err := sampling.Report(r.Context(), s.db, principal(r), week)
 	if err != nil {
 		return err
 	}
@@ -113,7 +124,8 @@ func (s *Server) samplingPlanSave(w http.ResponseWriter, r *http.Request) error 
 	}
 	if err == nil {
 		if _, err = sampling.SavePlan(r.Context(), s.db, principal(r), in); err == nil {
-			s.redirect(w, r, "/sampling?week="+s.weekParam(r), "sampling.plan_saved", in.Name)
+			week, _ := s.weekParam(r) // the form's week; a malformed one gives the newest
+			s.redirect(w, r, "/sampling?week="+week, "sampling.plan_saved", in.Name)
 			return nil
 		}
 	}
@@ -125,8 +137,11 @@ func (s *Server) samplingPlanSave(w http.ResponseWriter, r *http.Request) error 
 func (s *Server) samplingDraw(w http.ResponseWriter, r *http.Request) error {
 	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
 	df := drawForm{Population: r.PostFormValue("population"), Size: strings.TrimSpace(r.PostFormValue("sample_size")), Seed: strings.TrimSpace(r.PostFormValue("seed"))}
-	in := sampling.DrawInput{Week: s.weekParam(r), Population: df.Population}
-	var err error
+	week, err := s.weekParam(r)
+	if err != nil {
+		return err
+	}
+	in := sampling.DrawInput{Week: week, Population: df.Population}
 	df.PlanID, err = formID(r, "plan_id")
 	in.PlanID = df.PlanID
 	if err == nil && df.Size != "" {

@@ -65,7 +65,10 @@ func (s *Server) targetsPage(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) renderTargets(w http.ResponseWriter, r *http.Request, status int, msg string) error {
 	q := r.URL.Query()
-	month := q.Get("month")
+	month, err := periodParam(r, "month", monthPeriod)
+	if err != nil {
+		return err
+	}
 	if month == "" {
 		// The last whole month: the current one is still filling up.
 		local := s.db.Now().In(timeZone)
