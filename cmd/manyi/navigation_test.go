@@ -16,14 +16,17 @@ import (
 var demoAccounts = []string{"admin", "clerk", "clerk.log", "clerk.eng", "committee", "head.yongxin", "head.gc1", "head.care",
 	"foreman.net", "dispatcher1", "manager1", "staff1", "nurse1"}
 
-// loginDemo logs c in as a demo account (the administrator has the tests' password).
-func loginDemo(c *client, user string) {
-	c.t.Helper()
+// demoClient is a client on base logged in as a demo account (the administrator has the
+// tests' password).
+func demoClient(t testing.TB, base, user string) *client {
+	t.Helper()
+	c := newClient(t, base)
 	if user == "admin" {
 		c.login(user, testAdminPassword)
 	} else {
 		c.login(user, "manyi-demo-2026")
 	}
+	return c
 }
 
 // isNavLink reports whether n is a link of the main navigation or of an area's tab bar: the
@@ -77,8 +80,7 @@ func TestNavigationOffersOnlyWhatOpens(t *testing.T) {
 	dialects(t, func(t *testing.T, d store.Dialect) {
 		m := MustRunMain(t, d)
 		for _, user := range demoAccounts {
-			c := newClient(t, m.URL())
-			loginDemo(c, user)
+			c := demoClient(t, m.URL(), user)
 			navWalk(t, c, func(path string, status int, _ string) {
 				if status != http.StatusOK {
 					t.Errorf("%s: the navigation offers %s, which answers %d", user, path, status)

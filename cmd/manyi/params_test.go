@@ -16,8 +16,7 @@ import (
 func TestBadPeriodParams(t *testing.T) {
 	dialects(t, func(t *testing.T, d store.Dialect) {
 		m := MustRunMain(t, d)
-		c := newClient(t, m.URL())
-		loginDemo(c, "clerk")
+		c := demoClient(t, m.URL(), "clerk")
 		for _, tc := range []struct {
 			path, param, bad, good string
 			zh, en                 string // the parameter as the message names it

@@ -27,8 +27,7 @@ func hrefsWithPrefix(t *testing.T, page, prefix string) []string {
 func TestSamplingScope(t *testing.T) {
 	dialects(t, func(t *testing.T, d store.Dialect) {
 		m := MustRunMain(t, d)
-		clerk := newClient(t, m.URL())
-		loginDemo(clerk, "clerk")
+		clerk := demoClient(t, m.URL(), "clerk")
 		status, page := clerk.get("/sampling")
 		if status != http.StatusOK {
 			t.Fatalf("clerk: /sampling %d", status)
@@ -42,8 +41,7 @@ func TestSamplingScope(t *testing.T) {
 			user string
 			want int
 		}{{"clerk", 200}, {"committee", 200}, {"admin", 200}, {"clerk.log", 403}, {"head.yongxin", 403}, {"manager1", 403}, {"nurse1", 403}} {
-			c := newClient(t, m.URL())
-			loginDemo(c, tc.user)
+			c := demoClient(t, m.URL(), tc.user)
 			for _, p := range paths[:3] {
 				if status, _ := c.get(p); status != tc.want {
 					t.Errorf("%s: %s answers %d, want %d", tc.user, p, status, tc.want)
@@ -59,21 +57,18 @@ func TestSamplingScope(t *testing.T) {
 func TestCloseListScope(t *testing.T) {
 	dialects(t, func(t *testing.T, d store.Dialect) {
 		m := MustRunMain(t, d)
-		clerk := newClient(t, m.URL())
-		loginDemo(clerk, "clerk")
+		clerk := demoClient(t, m.URL(), "clerk")
 		_, page := clerk.get("/assessment")
 		closes := hrefsWithPrefix(t, page, "/assessment/closes/")
 		if len(closes) == 0 {
 			t.Fatal("the demo has no close")
 		}
-		head := newClient(t, m.URL())
-		loginDemo(head, "head.yongxin")
+		head := demoClient(t, m.URL(), "head.yongxin")
 		if _, page := head.get("/assessment"); len(hrefsWithPrefix(t, page, "/assessment/closes/")) != len(closes) {
 			t.Errorf("the head of 永馨园 lists %d closes, want %d", len(hrefsWithPrefix(t, page, "/assessment/closes/")), len(closes))
 		}
 		for _, user := range []string{"clerk.log", "head.gc1"} {
-			c := newClient(t, m.URL())
-			loginDemo(c, user)
+			c := demoClient(t, m.URL(), user)
 			status, page := c.get("/assessment")
 			if status != http.StatusOK {
 				t.Fatalf("%s: /assessment %d", user, status)
@@ -94,8 +89,7 @@ func TestMaintainerSeesOwnScore(t *testing.T) {
 	dialects(t, func(t *testing.T, d store.Dialect) {
 		m := MustRunMain(t, d)
 		rows := func(user, month string) []*html.Node {
-			c := newClient(t, m.URL())
-			loginDemo(c, user)
+			c := demoClient(t, m.URL(), user)
 			status, page := c.get("/workorders/monthly?month=" + month)
 			if status != http.StatusOK {
 				t.Fatalf("%s: monthly %d", user, status)

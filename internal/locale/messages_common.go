@@ -3,7 +3,6 @@ package locale
 func init() {
 	defineAll(map[string][2]string{
 		"err.internal":         {"服务器内部错误，请稍后再试；如果问题持续，请联系管理员", "Something went wrong on our side; please try again, and tell the administrator if it persists"},
-		// punct.colon follows a label: full-width in Chinese text, "label: " in English.
 		"punct.colon":          {"：", ": "},
 		"err.required":         {"%s不能为空", "%s is required"},
 		"err.too_long":         {"%s太长（最多 %d 个字符）", "%s is too long (at most %d characters)"},
