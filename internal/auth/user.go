@@ -139,6 +139,10 @@ func ListUsers(ctx context.Context, db *store.DB, actor access.Principal) ([]Use
 
 // CreateUser gives a person an account.
 func CreateUser(ctx context.Context, db *store.DB, actor access.Principal, in UserInput) (User, error) {
+	if !actor.CanAnywhere(access.ManageOrg) {
+		// No unit to manage anywhere: refuse before reading the input (issue 13 matrix).
+		return User{}, errs.New(errs.Forbidden, "err.forbidden")
+	}
 	in.Username = strings.ToLower(strings.TrimSpace(in.Username))
 	if err := validateUsername(in.Username); err != nil {
 		return User{}, err

@@ -206,6 +206,10 @@ func ListPeople(ctx context.Context, db *store.DB, actor access.Principal, f Per
 
 // CreatePerson adds a person to a unit the actor manages.
 func CreatePerson(ctx context.Context, db *store.DB, actor access.Principal, in PersonInput) (Person, error) {
+	if !actor.CanAnywhere(access.ManageOrg) {
+		// No unit to manage anywhere: refuse before reading the input (issue 13 matrix).
+		return Person{}, errs.New(errs.Forbidden, "err.forbidden")
+	}
 	p := Person{UnitID: in.UnitID, Name: in.Name, Phone: in.Phone, Title: in.Title, Active: true, Grants: []access.Grant{}}
 	if err := validatePerson(&p); err != nil {
 		return Person{}, err

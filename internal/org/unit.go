@@ -281,6 +281,10 @@ func ListUnits(ctx context.Context, db *store.DB, actor access.Principal, f Unit
 // CreateUnit adds a unit under in.ParentID (0: a new root, which needs an organisation-wide
 // administrator).
 func CreateUnit(ctx context.Context, db *store.DB, actor access.Principal, in UnitInput) (Unit, error) {
+	if !actor.CanAnywhere(access.ManageOrg) {
+		// No unit to manage anywhere: refuse before reading the input (issue 13 matrix).
+		return Unit{}, errs.New(errs.Forbidden, "err.forbidden")
+	}
 	u := Unit{ParentID: in.ParentID, Code: in.Code, Name: in.Name, Kind: in.Kind, Households: in.Households, ThresholdBP: in.ThresholdBP, Active: true, ServesPublic: in.ServesPublic}
 	if err := validateUnit(&u); err != nil {
 		return Unit{}, err
