@@ -359,3 +359,65 @@ func TestRouteMatrix(t *testing.T) {
 		}
 	})
 }
+
+// scopedRecord is one record route tried as a role on a record in its scope and on one out
+// of it; the ids come from the demo database by the queries (portable SQL, no parameters).
+type scopedRecord struct {
+	user, path string // path with {id}
+	in, out    string // queries for the id of a record in and out of the user's scope
+}
+
+func unitRecord(table, unit string) string {
+	return "SELECT MIN(t.id) FROM " + table + " t JOIN units u ON u.id = t.unit_id WHERE u.name = '" + unit + "'"
+}
+
+var scopedRecords = []scopedRecord{
+	{"head.yongxin", "/org/units/{id}", "SELECT id FROM units WHERE name = '永馨园'", "SELECT id FROM units WHERE name = '玫瑰区'"},
+	{"head.yongxin", "/api/v1/units/{id}", "SELECT id FROM units WHERE name = '永馨园'", "SELECT id FROM units WHERE name = '玫瑰区'"},
+	{"head.yongxin", "/complaints/{id}", unitRecord("complaints", "永馨园"), unitRecord("complaints", "玫瑰区")},
+	{"head.yongxin", "/inspections/{id}", unitRecord("inspections", "永馨园"), unitRecord("inspections", "玫瑰区")},
+	{"head.yongxin", "/surveys/answers/{id}", unitRecord("survey_answers", "永馨园"), unitRecord("survey_answers", "玫瑰区")},
+	{"clerk.log", "/org/units/{id}", "SELECT id FROM units WHERE code = 'LOG-WH'", "SELECT id FROM units WHERE code = 'PROP-MDC'"},
+	{"clerk.log", "/complaints/{id}", "", unitRecord("complaints", "永馨园")}, // the demo has no logistics complaints
+	{"clerk.eng", "/projects/{id}", "SELECT MIN(id) FROM projects", ""},
+	{"clerk.log", "/projects/{id}", "", "SELECT MIN(id) FROM projects"},
+	{"dispatcher1", "/workorders/{id}", "SELECT MIN(id) FROM work_orders", ""},
+	{"foreman.net", "/workorders/{id}", "SELECT MIN(o.id) FROM work_orders o JOIN units u ON u.id = o.team_id WHERE u.code = 'IMC-WL'",
+		"SELECT MIN(o.id) FROM work_orders o JOIN units u ON u.id = o.team_id WHERE u.code = 'IMC-ZD'"},
+	{"nurse1", "/workorders/{id}", "", "SELECT MIN(id) FROM work_orders"},
+	{"head.care", "/inspections/{id}", unitRecord("inspections", "一病区"), unitRecord("inspections", "永馨园")},
+}
+
+// TestRouteMatrixScope (issue 13) opens records in a role's scope (200) and out of it
+// (403 or 404, never the record), so that editing the id in a URL shows nothing more.
+func TestRouteMatrixScope(t *testing.T) {
+	m, _ := runMainLogged(t, store.SQLite)
+	clients := map[string]*client{}
+	for _, sr := range scopedRecords {
+		c := clients[sr.user]
+		if c == nil {
+			c = demoClient(t, m.URL(), sr.user)
+			clients[sr.user] = c
+		}
+		for _, side := range []struct {
+			query string
+			in    bool
+		}{{sr.in, true}, {sr.out, false}} {
+			if side.query == "" {
+				continue
+			}
+			var id string
+			if err := m.DB.SQL().QueryRow(side.query).Scan(&id); err != nil {
+				t.Fatalf("%s: %v", side.query, err)
+			}
+			path := strings.Replace(sr.path, "{id}", id, 1)
+			status, _ := c.get(path)
+			if side.in && status != http.StatusOK {
+				t.Errorf("%s opens %s (in scope): %d, want 200", sr.user, path, status)
+			}
+			if !side.in && status != http.StatusForbidden && status != http.StatusNotFound {
+				t.Errorf("%s opens %s (out of scope): %d, want 403 or 404", sr.user, path, status)
+			}
+		}
+	}
+}
