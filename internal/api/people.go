@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"manyi/internal/access"
+	"manyi/internal/audit"
 	"manyi/internal/errs"
 	"manyi/internal/org"
 )
@@ -106,6 +107,11 @@ func (a *API) listPeople(w http.ResponseWriter, r *http.Request, p access.Princi
 	if err != nil {
 		return err
 	}
+	// A list is not where a number is needed: masked for everyone (issue 13, personal data).
+	// One person's record shows it to whoever manages the unit, and that view is logged.
+	for i := range out {
+		out[i].Phone = org.MaskPhone(out[i].Phone)
+	}
 	writeJSON(w, http.StatusOK, newList(out))
 	return nil
 }
@@ -118,6 +124,13 @@ func (a *API) getPerson(w http.ResponseWriter, r *http.Request, p access.Princip
 	x, err := org.GetPerson(r.Context(), a.db, p, id)
 	if err != nil {
 		return err
+	}
+	if shown, err := a.phoneShown(r.Context(), p); err != nil {
+		return err
+	} else if x.Phone != "" && shown(x.UnitID) {
+		if err := audit.RecordView(r.Context(), a.db, p, "person", x.ID, x.UnitID, "phone"); err != nil {
+			return err
+		}
 	}
 	return a.writePerson(w, r, p, http.StatusOK, x)
 }
