@@ -160,7 +160,7 @@ var routeRules = map[string]string{
 	"GET /assessment/schemes": "login", "GET /assessment/schemes/new": "admin", "POST /assessment/schemes": "admin",
 	"GET /assessment/schemes/{id}": "record", "GET /assessment/schemes/{id}/yaml": "record", "POST /assessment/schemes/{id}/activate": "admin",
 
-	"GET /complaints": "login", "GET /complaints/new": "login", "POST /complaints": "admin clerk clerk.log clerk.eng",
+	"GET /complaints": "login", "GET /complaints/new": "admin clerk clerk.log clerk.eng head.yongxin head.gc1 head.care", "POST /complaints": "admin clerk clerk.log clerk.eng head.yongxin head.gc1 head.care",
 	"GET /complaints/stats": "login", "GET /complaints/direct": "login", "POST /complaints/direct": "admin clerk clerk.log clerk.eng",
 	"GET /complaints/notifications": "login", "GET /complaints/settings": "admin", "POST /complaints/settings": "admin",
 	"GET /complaints/{id}": "record", "POST /complaints/{id}/act": "record", "GET /complaints/{id}/attachments/{aid}": "record",
@@ -179,7 +179,7 @@ var routeRules = map[string]string{
 	"POST /sampling/items/{id}/check": "admin clerk",
 
 	"GET /targets": "login", "POST /targets/{code}": "admin clerk clerk.log clerk.eng", "GET /projects": "login",
-	"GET /projects/new": "login", "POST /projects": "admin clerk clerk.log clerk.eng", "POST /projects/import": "admin clerk clerk.log clerk.eng",
+	"GET /projects/new": "admin clerk clerk.log clerk.eng head.yongxin head.gc1 head.care", "POST /projects": "admin clerk clerk.log clerk.eng head.yongxin head.gc1 head.care", "POST /projects/import": "admin clerk clerk.log clerk.eng head.yongxin head.gc1 head.care",
 	"GET /projects/{id}": "record", "POST /projects/{id}/acceptances": "record",
 
 	"GET /surveys": "login", "GET /surveys/campaigns/new": "admin clerk clerk.log clerk.eng", "POST /surveys/campaigns": "admin clerk clerk.log clerk.eng",
@@ -236,9 +236,8 @@ var refusedByFlash = map[string]string{"POST /workorders/draw": "/workorders/dai
 var validatesBeforeRight = map[string]bool{
 	"POST /api/v1/quality/callback-audits": true, "POST /api/v1/quality/direct-deductions": true,
 	"POST /api/v1/quality/self-checks": true, "POST /api/v1/quality/spot-checks": true,
-	"POST /assessment/closes": true, "POST /calendar/import": true, "POST /complaints": true, "POST /complaints/direct": true,
-	"POST /complaints/settings": true, "POST /inspections": true, "POST /projects": true, "POST /projects/import": true,
-	"POST /surveys/entry/{code}": true, "POST /surveys/improper": true,
+	"POST /assessment/closes": true, "POST /calendar/import": true, "POST /complaints/direct": true,
+	"POST /complaints/settings": true, "POST /inspections": true, "POST /surveys/entry/{code}": true, "POST /surveys/improper": true,
 }
 
 // allows reports whether the rule lets user (""= anonymous) use the route.

@@ -66,6 +66,10 @@ var (
 	handleRoles   = []access.Role{access.Admin, access.Clerk, access.UnitHead}
 )
 
+// MayRegister reports whether p registers complaints for at least one unit; the desk's form
+// is offered only then, and each complaint is still checked over its unit.
+func MayRegister(p access.Principal) bool { return p.HasAny(registerRoles...) }
+
 func checkUnit(ctx context.Context, tx *store.Tx, unitID int64) ([]int64, error) {
 	var active bool
 	err := tx.QueryRow(ctx, "SELECT active FROM units WHERE id = ?", unitID).Scan(&active)

@@ -134,7 +134,7 @@ func (s *Server) complaintList(w http.ResponseWriter, r *http.Request) error {
 	now := s.db.Now()
 	d := complaintListData{Rows: withClocks(list, pol, cal, now), Total: total, F: f, Month: month,
 		Statuses: complaint.Statuses, Classes: append([]complaint.Class{complaint.Unclassified}, complaint.Classes...),
-		CanRegister: p.Has(access.Clerk) || p.Has(access.Admin) || p.Has(access.UnitHead), IsAdmin: p.CanAnywhere(access.ManageOrg)}
+		CanRegister: complaint.MayRegister(p), IsAdmin: p.CanAnywhere(access.ManageOrg)}
 	if y, missing := cal.NextYearMissing(now); missing {
 		d.YearMissing = y
 	}
@@ -190,6 +190,9 @@ func (s *Server) renderComplaintForm(w http.ResponseWriter, r *http.Request, sta
 }
 
 func (s *Server) complaintNew(w http.ResponseWriter, r *http.Request) error {
+	if !complaint.MayRegister(principal(r)) {
+		return errs.New(errs.Forbidden, "err.forbidden")
+	}
 	return s.renderComplaintForm(w, r, http.StatusOK, complaintFormData{In: complaint.Input{Channel: complaint.Phone},
 		Received: s.db.Now().In(timeZone).Format("2006-01-02T15:04")})
 }
@@ -256,6 +259,9 @@ func readUpload(fh *multipart.FileHeader) (complaint.Upload, error) {
 }
 
 func (s *Server) complaintCreate(w http.ResponseWriter, r *http.Request) error {
+	if !complaint.MayRegister(principal(r)) {
+		return errs.New(errs.Forbidden, "err.forbidden")
+	}
 	in, received, err := complaintFromForm(r, w)
 	if err == nil {
 		var c complaint.Complaint

@@ -158,6 +158,9 @@ type projectFormData struct {
 }
 
 func (s *Server) projectNew(w http.ResponseWriter, r *http.Request) error {
+	if !project.MayEdit(principal(r)) {
+		return errs.New(errs.Forbidden, "err.forbidden")
+	}
 	return s.renderProjectForm(w, r, http.StatusOK, project.Input{}, "", "")
 }
 
@@ -184,6 +187,9 @@ func formYesNo(r *http.Request, name string) *bool {
 }
 
 func (s *Server) projectCreate(w http.ResponseWriter, r *http.Request) error {
+	if !project.MayEdit(principal(r)) {
+		return errs.New(errs.Forbidden, "err.forbidden")
+	}
 	unit, err := formID(r, "project_unit")
 	if err != nil {
 		return err
@@ -202,6 +208,9 @@ func (s *Server) projectCreate(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) projectImport(w http.ResponseWriter, r *http.Request) error {
+	if !project.MayEdit(principal(r)) {
+		return errs.New(errs.Forbidden, "err.forbidden")
+	}
 	lang := locale.FromContext(r.Context())
 	if r.MultipartForm == nil || len(r.MultipartForm.File["file"]) == 0 {
 		return s.renderProjects(w, r, http.StatusUnprocessableEntity, errs.Required("import_file").Message(lang), nil)
