@@ -41,6 +41,9 @@ type importResult struct {
 // importOrders imports a fault workbook sent as the request body. Retrying the same file
 // imports nothing twice: rows that are already orders come back as duplicates.
 func (a *API) importOrders(w http.ResponseWriter, r *http.Request, p access.Principal) error {
+	if !workorder.MayImport(p) {
+		return errs.New(errs.Forbidden, "wo.forbidden")
+	}
 	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, workorder.MaxImportBytes+1))
 	if err != nil {
 		return errs.Field("import_file", "wo.import_too_large", workorder.MaxImportBytes>>20)

@@ -30,6 +30,9 @@ type workorderImportsData struct {
 }
 
 func (s *Server) workorderImports(w http.ResponseWriter, r *http.Request) error {
+	if !workorder.MayImport(principal(r)) {
+		return errs.New(errs.Forbidden, "wo.forbidden")
+	}
 	return s.renderImports(w, r, http.StatusOK, "")
 }
 
@@ -44,6 +47,9 @@ func (s *Server) renderImports(w http.ResponseWriter, r *http.Request, status in
 
 // workorderUpload stages an uploaded workbook and opens its mapping screen.
 func (s *Server) workorderUpload(w http.ResponseWriter, r *http.Request) error {
+	if !workorder.MayImport(principal(r)) {
+		return errs.New(errs.Forbidden, "wo.forbidden")
+	}
 	if r.MultipartForm == nil || len(r.MultipartForm.File["file"]) == 0 {
 		return s.renderImports(w, r, http.StatusUnprocessableEntity, errs.Required("import_file").Message(locale.FromContext(r.Context())))
 	}

@@ -110,6 +110,10 @@ type CloseInput struct {
 // registerRoles may register and close orders: the hotline is answered in the dispatch room.
 var registerRoles = []access.Role{access.Admin, access.Clerk, access.Dispatcher, access.Foreman}
 
+// MayImport reports whether p registers orders somewhere and so may import a fault workbook;
+// each row is still checked over its team.
+func MayImport(p access.Principal) bool { return p.HasAny(registerRoles...) }
+
 // authorize checks that p holds one of roles over unit; otherwise it is forbidden.
 func authorize(ctx context.Context, tx *store.Tx, p access.Principal, roles []access.Role, unitID int64) error {
 	anc, err := org.Ancestry(ctx, tx, unitID)
