@@ -38,6 +38,12 @@ func MustRunMain(t testing.TB, d store.Dialect, options ...func(*Config)) *Main 
 	for _, o := range options {
 		o(&m.Config)
 	}
+	return startMain(t, m)
+}
+
+// startMain opens m and closes it when the test ends.
+func startMain(t testing.TB, m *Main) *Main {
+	t.Helper()
 	if err := m.Open(context.Background()); err != nil {
 		t.Fatal(err)
 	}

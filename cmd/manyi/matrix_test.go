@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -15,7 +14,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"manyi/internal/store"
 )
@@ -114,15 +112,7 @@ func runMainLogged(t *testing.T, d store.Dialect) (*Main, *syncBuffer) {
 		Stdout: io.Discard,
 		Logger: slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 	}
-	if err := m.Open(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		m.Close(ctx)
-	})
-	return m, logs
+	return startMain(t, m), logs
 }
 
 // Access rules of the route matrix. Every route the web package registers and every

@@ -161,56 +161,37 @@ func TestPersonalDataMasked(t *testing.T) {
 		}
 		t.Logf("%d pages and %d exports without a phone number in full", pages, sheets)
 
-		// The callback queue shows the dispatcher the number to call, and logs that it did.
-		dispatcher := demoClient(t, m.URL(), "dispatcher1")
-		before := viewEntries(t, db, "work_order")
-		status, queue := dispatcher.get("/workorders/queue")
-		if status != http.StatusOK {
-			t.Fatalf("queue: %d", status)
-		}
-		if shown := distinct(unmasked(queue, phones)); len(shown) != 1 {
-			t.Errorf("the callback queue shows %d numbers in full, want the one being called: %v", len(shown), shown)
-		} else if after := viewEntries(t, db, "work_order"); after != before+1 {
-			t.Errorf("showing the reporter's number wrote %d access entries, want 1", after-before)
-		}
-
-		// The complaint desk sees the complainant's contact on the complaint, logged.
-		clerk := demoClient(t, m.URL(), "clerk")
-		var id string
-		if err := db.QueryRow("SELECT MIN(id) FROM complaints WHERE contact LIKE '1%'").Scan(&id); err != nil {
-			t.Fatal(err)
-		}
-		before = viewEntries(t, db, "complaint")
-		if _, page := clerk.get("/complaints/" + id); len(distinct(unmasked(page, phones))) != 1 {
-			t.Errorf("the complaint page shows the desk %d numbers in full, want the complainant's", len(distinct(unmasked(page, phones))))
-		} else if after := viewEntries(t, db, "complaint"); after != before+1 {
-			t.Errorf("showing the complainant's contact wrote %d access entries, want 1", after-before)
-		}
-		// A unit head handles the complaints about the unit (complaint.handleRoles: reply,
-		// resolve) and so sees the contact too, logged the same way.
-		head := demoClient(t, m.URL(), "head.yongxin")
-		var yx string
-		if err := db.QueryRow("SELECT MIN(c.id) FROM complaints c JOIN units u ON u.id = c.unit_id WHERE u.name = '永馨园' AND c.contact LIKE '1%'").Scan(&yx); err != nil {
-			t.Fatal(err)
-		}
-		before = viewEntries(t, db, "complaint")
-		if _, page := head.get("/complaints/" + yx); len(distinct(unmasked(page, phones))) != 1 {
-			t.Errorf("the complaint page shows the unit head %d numbers in full, want the complainant's", len(distinct(unmasked(page, phones))))
-		} else if after := viewEntries(t, db, "complaint"); after != before+1 {
-			t.Errorf("showing the unit head the contact wrote %d access entries, want 1", after-before)
-		}
-
-		// The administrator opens one person through the API: the number in full, logged.
-		admin := demoClient(t, m.URL(), "admin")
-		var pid string
-		if err := db.QueryRow("SELECT MIN(id) FROM people WHERE phone LIKE '1%'").Scan(&pid); err != nil {
-			t.Fatal(err)
-		}
-		before = viewEntries(t, db, "person")
-		if _, body := admin.get("/api/v1/people/" + pid); len(unmasked(body, phones)) != 1 {
-			t.Errorf("GET /api/v1/people/%s shows the administrator %d numbers in full, want the person's", pid, len(unmasked(body, phones)))
-		} else if after := viewEntries(t, db, "person"); after != before+1 {
-			t.Errorf("showing the administrator a person's phone wrote %d access entries, want 1", after-before)
+		// The showings whose purpose is one number: the reporter's in the dispatcher's callback
+		// queue, and those below; each logs an access entry.
+		// Each showing: as whom, the record (a query for its id), the page, the audit entity.
+		for _, sh := range []struct{ user, id, path, entity string }{
+			{"dispatcher1", "", "/workorders/queue", "work_order"},
+			// The complaint desk, and the unit head who handles the complaints about the unit
+			// (complaint.handleRoles: reply, resolve), see the complainant's contact.
+			{"clerk", "SELECT MIN(id) FROM complaints WHERE contact LIKE '1%'", "/complaints/", "complaint"},
+			{"head.yongxin", "SELECT MIN(c.id) FROM complaints c JOIN units u ON u.id = c.unit_id WHERE u.name = '永馨园' AND c.contact LIKE '1%'", "/complaints/", "complaint"},
+			// The administrator opens one person through the API.
+			{"admin", "SELECT MIN(id) FROM people WHERE phone LIKE '1%'", "/api/v1/people/", "person"},
+		} {
+			path := sh.path
+			if sh.id != "" {
+				var id string
+				if err := db.QueryRow(sh.id).Scan(&id); err != nil {
+					t.Fatal(err)
+				}
+				path += id
+			}
+			c := demoClient(t, m.URL(), sh.user)
+			before := viewEntries(t, db, sh.entity)
+			status, body := c.get(path)
+			if status != http.StatusOK {
+				t.Fatalf("%s as %s: %d", path, sh.user, status)
+			}
+			if shown := distinct(unmasked(body, phones)); len(shown) != 1 {
+				t.Errorf("%s shows %s %d numbers in full, want the one needed: %v", path, sh.user, len(shown), shown)
+			} else if after := viewEntries(t, db, sh.entity); after != before+1 {
+				t.Errorf("%s showed %s a number and wrote %d access entries, want 1", path, sh.user, after-before)
+			}
 		}
 
 		if leak := unmasked(logs.String(), phones); len(leak) > 0 {
