@@ -61,6 +61,9 @@ type route struct {
 	upload       bool    // the request body is a spreadsheet file (XLSX or CSV), not JSON
 	status       int     // success status
 	result       string  // component schema of the success body, "" for none
+	// once names fields of the success body shown only in the first answer (secrets stored
+	// only hashed): a replay under an Idempotency-Key answers without them.
+	once []string
 }
 
 // param is a documented query parameter.
@@ -80,7 +83,10 @@ var (
 		{"from", "string", "", "Entries at or after this instant (RFC 3339) or day (YYYY-MM-DD, China time)."},
 		{"to", "string", "", "Entries before this instant (RFC 3339), or up to and including this day (YYYY-MM-DD, China time)."},
 		{"limit", "integer", "int32", "Page size, 1–500 (default 100)."},
-		{"offset", "integer", "int32", "Entries to skip (default 0)."},
+		{"offset", "integer", "int32", "Entries to skip (default 0); prefer cursor, which neither skips nor repeats entries logged meanwhile."},
+		{"cursor", "string", "", "The next_cursor of the previous page; absent for the first page."},
+		{"unit_id", "integer", "int64", "Only entries of this unit and its sub-units."},
+		{"period", "string", "", "Only entries of this period: a year (2026), a month (2026-03) or a quarter (2026-Q1), China time."},
 	}
 )
 
@@ -128,7 +134,8 @@ func (a *API) routes() []route {
 
 		{method: "GET", path: "/api/v1/audit", handler: a.listAudit, id: "listAudit", tag: "audit", summary: "Audit log entries, newest first (administrators)", query: auditQuery, status: 200, result: "AuditList"},
 	}
-	return append(table, qualityRoutes(a)...)
+	table = append(table, qualityRoutes(a)...)
+	return append(table, areaRoutes(a)...)
 }
 
 // Register adds the API's routes to mux, and a fallback that answers unknown /api/ paths
@@ -148,6 +155,10 @@ func (a *API) serve(rt route) http.Handler {
 		if !ok && !rt.public {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="manyi"`)
 			a.writeError(w, r, errs.New(errs.Unauthorized, "err.login_required"))
+			return
+		}
+		if key := r.Header.Get(idemHeader); key != "" && ok && rt.method != http.MethodGet {
+			a.idempotent(w, r, rt, p, key)
 			return
 		}
 		if err := rt.handler(w, r, p); err != nil {

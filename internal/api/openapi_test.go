@@ -23,7 +23,9 @@ func TestDocumentMatchesServer(t *testing.T) {
 		if v, _ := f.doc["openapi"].(string); !strings.HasPrefix(v, "3.") {
 			t.Fatalf("openapi = %q, want 3.x", v)
 		}
-		// Records the probes can address: a leaf unit to delete, a token to revoke.
+		// Records the probes can address: a leaf unit to delete, a token to revoke, and one
+		// record of each area.
+		f.seedAreas()
 		f.run(t, []scenario{
 			{name: "leaf", who: "admin", method: "POST", url: "/api/v1/units", body: `{"parent_id": {yx}, "code": "LEAF", "name": "叶子", "kind": "team"}`, status: 201, save: "leaf"},
 			{name: "token", who: "admin", method: "POST", url: "/api/v1/tokens", body: `{"name": "probe"}`, status: 201, save: "token"},
@@ -39,6 +41,20 @@ func TestDocumentMatchesServer(t *testing.T) {
 			"/api/v1/tokens/{id}":                    "{token}",
 			"/api/v1/quality/checks/{id}":            "{check}",
 			"/api/v1/quality/direct-deductions/{id}": "{direct}",
+
+			"/api/v1/complaints/{id}":                    "{complaint}",
+			"/api/v1/complaints/{id}/actions":            "{complaint}",
+			"/api/v1/complaints/{id}/classification":     "{complaint}",
+			"/api/v1/inspections/{id}/findings":          "{inspection}",
+			"/api/v1/inspections/findings/{id}":          "{finding}",
+			"/api/v1/inspections/findings/{id}/signoff":  "{finding}",
+			"/api/v1/sampling/draws/{id}":                "{draw}",
+			"/api/v1/sampling/items/{id}/check":          "{sitem}",
+			"/api/v1/surveys/campaigns/{id}":             "{campaign}",
+			"/api/v1/surveys/campaigns/{id}/invitations": "{campaign}",
+			"/api/v1/surveys/campaigns/{id}/rates":       "{campaign}",
+			"/api/v1/surveys/followups/{id}":             "{followup}",
+			"/api/v1/surveys/followups/{id}/close":       "{followup}",
 		}
 		deleteIDs := map[string]string{"/api/v1/units/{id}": "{leaf}"}
 

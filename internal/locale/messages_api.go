@@ -13,6 +13,11 @@ func init() {
 		"api.not_boolean":     {"%s只能是 true 或 false", "%s must be true or false"},
 		"api.bad_time":        {"%s的值“%s”无效，请使用 RFC 3339 时间或 YYYY-MM-DD 日期", "%s: “%s” is not valid; use an RFC 3339 time or a YYYY-MM-DD date"},
 		"api.two_decimals":    {"%s最多保留两位小数", "%s can have at most two decimals"},
+		"api.idem_bad_key":    {"%s必须是 1 到 %d 个可见 ASCII 字符", "%s must be 1 to %d visible ASCII characters"},
+		"api.idem_reused":     {"%s已用于另一个请求；新的请求请使用新的键", "%s was already used for a different request; use a new key for a new request"},
+		"api.idem_running":    {"使用同一 Idempotency-Key 的请求仍在处理中，请稍后重试", "A request with the same Idempotency-Key is still being processed; retry later"},
+		"api.bad_cursor":      {"%s无效，请使用上一页返回的 next_cursor", "%s is not valid: use the next_cursor of the previous page"},
+		"api.bad_period":      {"%s的值“%s”无效，请使用 YYYY、YYYY-MM 或 YYYY-Qn", "%s: “%s” is not valid; use YYYY, YYYY-MM or YYYY-Qn"},
 		"api.not_an_area":     {"编号为 %d 的单位不是小区/片区", "The unit with id %d is not an area"},
 	})
 }

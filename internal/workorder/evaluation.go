@@ -28,21 +28,21 @@ func ValidScore(s int) bool { return s == Satisfied || s == Basic || s == Dissat
 
 // Task is an evaluation task with its order, as a queue shows it.
 type Task struct {
-	ID            int64
-	Order         Order
-	Kind          Kind
-	Role          access.Role
-	AssigneeID    int64
-	Assignee      string
-	Day           string
-	DueAt         time.Time
-	Attempts      int
-	LastAttemptAt *time.Time
-	Outcome       string // "", rated, unreachable
-	Score         int
-	Version       int
-	EvaluatedAt   *time.Time
-	Extension     string // why the deadline was moved by a day; "" if it was not
+	ID            int64       `json:"id"`
+	Order         Order       `json:"order"`
+	Kind          Kind        `json:"kind"`
+	Role          access.Role `json:"role"`
+	AssigneeID    int64       `json:"assignee_id"`
+	Assignee      string      `json:"assignee"`
+	Day           string      `json:"day"`
+	DueAt         time.Time   `json:"due_at"`
+	Attempts      int         `json:"attempts"`
+	LastAttemptAt *time.Time  `json:"last_attempt_at"`
+	Outcome       string      `json:"outcome"` // "", rated, unreachable
+	Score         int         `json:"score"`
+	Version       int         `json:"version"`
+	EvaluatedAt   *time.Time  `json:"evaluated_at"`
+	Extension     string      `json:"extension"` // why the deadline was moved by a day; "" if it was not
 }
 
 // Done reports whether the task has a saved result.
@@ -88,6 +88,9 @@ type EvalInput struct {
 }
 
 func (in *EvalInput) clean() error {
+	if in.OrderID <= 0 {
+		return errs.Required("order_id")
+	}
 	var err error
 	for _, f := range []struct {
 		name string
@@ -421,4 +424,25 @@ func Queue(ctx context.Context, db *store.DB, actor access.Principal, kind Kind,
 		return rows.Err()
 	})
 	return out, total, err
+}
+
+// MyQueue is the actor's queue of one kind, as the queue page and the API show it: callbacks
+// for dispatchers and managers, self-evaluations for foremen (anyone else is refused). The
+// first task is the current one, whose reporter's number is shown in full to its caller, so
+// showing it is recorded in the access log.
+func MyQueue(ctx context.Context, db *store.DB, actor access.Principal, kind Kind, limit int) ([]Task, int, error) {
+	switch {
+	case kind == Callback && !actor.Has(access.Dispatcher) && !actor.Has(access.Manager):
+		return nil, 0, errs.New(errs.Forbidden, "wo.queue_callers_only")
+	case kind == SelfEvaluation && !actor.Has(access.Foreman):
+		return nil, 0, errs.New(errs.Forbidden, "wo.queue_foremen_only")
+	case kind != Callback && kind != SelfEvaluation:
+		return nil, 0, errs.Field("kind", "err.invalid_choice", string(kind))
+	}
+	tasks, total, err := Queue(ctx, db, actor, kind, limit)
+	if err != nil || len(tasks) == 0 || kind != Callback {
+		return tasks, total, err
+	}
+	cur := tasks[0].Order
+	return tasks, total, audit.RecordView(ctx, db, actor, "work_order", cur.ID, cur.TeamID, "phone")
 }

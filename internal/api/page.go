@@ -1,0 +1,254 @@
+package api
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"net/http"
+	"reflect"
+	"strconv"
+	"strings"
+	"time"
+
+	"manyi/internal/errs"
+)
+
+// Lists that grow without bound (complaints, inspections, findings, follow-ups, callbacks,
+// invitations, the audit log) are read a page at a time by keyset: newest first by id, and
+// the next page starts below the last id of this one. Unlike an offset, a keyset page neither
+// skips nor repeats a record when records are added meanwhile, and costs the same at page
+// 1,000 as at page 1.
+
+const (
+	defaultPageSize = 50
+	maxPageSize     = 200
+)
+
+// pageParams are the documented query parameters of a paged list.
+var pageParams = []param{
+	{"limit", "integer", "int32", "Page size, 1–200 (default 50)."},
+	{"cursor", "string", "", "The next_cursor of the previous page; absent for the first page."},
+}
+
+// unitPeriodParams filter a paged list by unit and period.
+var unitPeriodParams = []param{
+	{"unit_id", "integer", "int64", "Only records of this unit and its sub-units."},
+	{"period", "string", "", "Only records of this period: a year (2026), a month (2026-03) or a quarter (2026-Q1), China time."},
+}
+
+// page is the envelope of a paged list. NextCursor is null on the last page.
+type page[T any] struct {
+	Items      []T     `json:"items"`
+	NextCursor *string `json:"next_cursor"`
+}
+
+// pageReq is a page request: how many items, and the id below which they start (0: the first page).
+type pageReq struct {
+	Limit  int
+	Before int64
+}
+
+// fetch is how many rows to ask the area for: one more than the page, to know whether
+// another page follows without counting.
+func (q pageReq) fetch() int { return q.Limit + 1 }
+
+// pageQuery reads limit and cursor.
+func pageQuery(r *http.Request) (pageReq, error) {
+	n, err := queryInt(r, "limit", defaultPageSize)
+	if err != nil {
+		return pageReq{}, err
+	}
+	if n < 1 || n > maxPageSize {
+		return pageReq{}, errs.Field("limit", "err.out_of_range", "1", strconv.Itoa(maxPageSize))
+	}
+	q := pageReq{Limit: int(n)}
+	if c := r.URL.Query().Get("cursor"); c != "" {
+		if q.Before, err = decodeCursor(c); err != nil {
+			return pageReq{}, err
+		}
+	}
+	return q, nil
+}
+
+// The cursor is opaque to clients, so its form can change; today it is the last id shown.
+const cursorPrefix = "k1."
+
+func encodeCursor(id int64) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(cursorPrefix + strconv.FormatInt(id, 10)))
+}
+
+func decodeCursor(c string) (int64, error) {
+	raw, err := base64.RawURLEncoding.DecodeString(c)
+	if err == nil {
+		if s, ok := strings.CutPrefix(string(raw), cursorPrefix); ok {
+			if id, err := strconv.ParseInt(s, 10, 64); err == nil && id > 0 {
+				return id, nil
+			}
+		}
+	}
+	return 0, &errs.Error{Code: errs.Invalid, Field: "cursor", Key: "api.bad_cursor"}
+}
+
+// newPage cuts rows (fetched with q.fetch()) to the page and sets the cursor of the next one.
+func newPage[T any](rows []T, q pageReq, id func(T) int64) page[T] {
+	out := page[T]{Items: rows}
+	if len(rows) > q.Limit {
+		out.Items = rows[:q.Limit]
+		c := encodeCursor(id(rows[q.Limit-1]))
+		out.NextCursor = &c
+	}
+	if out.Items == nil {
+		out.Items = []T{}
+	}
+	return out
+}
+
+// wholePage answers a short list (templates, campaigns, plans) in the paged envelope, all in one page.
+func wholePage[T any](rows []T) page[T] {
+	if rows == nil {
+		rows = []T{}
+	}
+	return page[T]{Items: rows}
+}
+
+// chinaPeriod is a period filter: [From, To) in UTC, and the same as months [FromMonth, ToMonth).
+type chinaPeriod struct {
+	From, To           time.Time
+	FromMonth, ToMonth string
+}
+
+// queryPeriod reads the period parameter: YYYY, YYYY-MM or YYYY-Qn in China time. The zero
+// value when absent.
+func queryPeriod(r *http.Request, name string) (chinaPeriod, error) {
+	s := strings.TrimSpace(r.URL.Query().Get(name))
+	var p chinaPeriod
+	if s == "" {
+		return p, nil
+	}
+	bad := &errs.Error{Code: errs.Invalid, Field: name, Key: "api.bad_period", Args: []any{s}}
+	var start time.Time
+	months := 0
+	if y, q, ok := strings.Cut(s, "-Q"); ok {
+		t, err := time.ParseInLocation("2006", y, chinaTime)
+		n, qerr := strconv.Atoi(q)
+		if err != nil || qerr != nil || n < 1 || n > 4 || len(q) != 1 {
+			return p, bad
+		}
+		start, months = t.AddDate(0, 3*(n-1), 0), 3
+	} else if t, err := time.ParseInLocation("2006-01", s, chinaTime); err == nil {
+		start, months = t, 1
+	} else if t, err := time.ParseInLocation("2006", s, chinaTime); err == nil {
+		start, months = t, 12
+	} else {
+		return p, bad
+	}
+	end := start.AddDate(0, months, 0)
+	return chinaPeriod{From: start.UTC(), To: end.UTC(), FromMonth: start.Format("2006-01"), ToMonth: end.Format("2006-01")}, nil
+}
+
+// unitPeriod reads the unit_id and period filters.
+func unitPeriod(r *http.Request) (int64, chinaPeriod, error) {
+	unit, err := queryInt(r, "unit_id", 0)
+	if err != nil {
+		return 0, chinaPeriod{}, err
+	}
+	per, err := queryPeriod(r, "period")
+	return unit, per, err
+}
+
+// Component schemas of the area routes are derived from the Go types they answer with, so a
+// field added to a type is documented by the same change, and the document test (which
+// refuses an undocumented response field) holds the two together.
+
+var (
+	timeType     = reflect.TypeFor[time.Time]()
+	durationType = reflect.TypeFor[time.Duration]()
+	marshaler    = reflect.TypeFor[json.Marshaler]()
+)
+
+// typeSchema is the JSON Schema of the JSON encoding of t.
+func typeSchema(t reflect.Type) schema {
+	switch {
+	case t == timeType:
+		return schema{"type": "string", "format": "date-time"}
+	case t == durationType:
+		return schema{"type": "integer", "description": "nanoseconds"}
+	case t.Implements(marshaler):
+		return schema{"type": "string"}
+	}
+	switch t.Kind() {
+	case reflect.Pointer:
+		s := typeSchema(t.Elem())
+		if typ, ok := s["type"].(string); ok {
+			s["type"] = []string{typ, "null"}
+		}
+		return s
+	case reflect.String:
+		return schema{"type": "string"}
+	case reflect.Bool:
+		return schema{"type": "boolean"}
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64, reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return schema{"type": "integer"}
+	case reflect.Float32, reflect.Float64:
+		return schema{"type": "number"}
+	case reflect.Slice, reflect.Array:
+		// A nil slice encodes as null.
+		return schema{"type": []string{"array", "null"}, "items": typeSchema(t.Elem())}
+	case reflect.Map:
+		return schema{"type": []string{"object", "null"}}
+	case reflect.Struct:
+		props, required := schema{}, []string{}
+		structFields(t, props, &required)
+		return schema{"type": "object", "required": required, "properties": props}
+	}
+	return schema{}
+}
+
+func structFields(t reflect.Type, props schema, required *[]string) {
+	for i := range t.NumField() {
+		f := t.Field(i)
+		tag := f.Tag.Get("json")
+		if tag == "-" || (!f.IsExported() && !f.Anonymous) {
+			continue
+		}
+		name, opts, _ := strings.Cut(tag, ",")
+		if f.Anonymous && name == "" {
+			ft := f.Type
+			if ft.Kind() == reflect.Pointer {
+				ft = ft.Elem()
+			}
+			if ft.Kind() == reflect.Struct {
+				structFields(ft, props, required)
+				continue
+			}
+		}
+		if name == "" {
+			name = f.Name
+		}
+		props[name] = typeSchema(f.Type)
+		if !strings.Contains(opts, "omitempty") && !strings.Contains(opts, "omitzero") {
+			*required = append(*required, name)
+		}
+	}
+}
+
+// areaSchemas are the component schemas of the area routes (areas.go).
+var areaSchemas = map[string]any{}
+
+// doc registers the schema of v's type under name, and "<name>Page" for a page of them.
+func doc(name string, v any) {
+	areaSchemas[name] = typeSchema(reflect.TypeOf(v))
+	areaSchemas[name+"Page"] = obj([]string{"items", "next_cursor"}, schema{
+		"items": schema{"type": "array", "items": ref(name)}, "next_cursor": schema{"type": []string{"string", "null"}, "description": "The cursor of the next page; null on the last"},
+	})
+}
+
+// docInput registers the schema of a request body type, whose required fields are named:
+// absent fields of a body are zero, so the type alone cannot say which are required.
+func docInput(name string, v any, required ...string) {
+	s := typeSchema(reflect.TypeOf(v))
+	if required == nil {
+		required = []string{}
+	}
+	s["required"] = required
+	areaSchemas[name] = s
+}
