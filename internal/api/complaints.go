@@ -44,14 +44,14 @@ func complaintRoutes(a *API) []route {
 
 // ComplaintInput registers a complaint. received_at defaults to now.
 type ComplaintInput struct {
-	UnitID      int64             `json:"unit_id"`
-	Channel     complaint.Channel `json:"channel"`
+	UnitID      int64              `json:"unit_id"`
+	Channel     complaint.Channel  `json:"channel"`
 	Category    complaint.Category `json:"category"`
-	Complainant string            `json:"complainant"`
-	Contact     string            `json:"contact"`
-	Description string            `json:"description"`
-	SourceRef   string            `json:"source_ref"`
-	ReceivedAt  string            `json:"received_at"`
+	Complainant string             `json:"complainant"`
+	Contact     string             `json:"contact"`
+	Description string             `json:"description"`
+	SourceRef   string             `json:"source_ref"`
+	ReceivedAt  string             `json:"received_at"`
 }
 
 // ComplaintAction is a verb with its input.
