@@ -8,16 +8,19 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"manyi/internal/access"
 	"manyi/internal/complaint"
 	"manyi/internal/errs"
 	"manyi/internal/inspection"
 	"manyi/internal/locale"
+	"manyi/internal/org"
 	"manyi/internal/sampling"
 	"manyi/internal/store"
 	"manyi/internal/store/storetest"
 	"manyi/internal/survey"
+	"manyi/internal/workorder"
 )
 
 // seedAreas adds one record of each area the API addresses by id, through the area
@@ -473,19 +476,86 @@ func TestCalendarAPI(t *testing.T) {
 	})
 }
 
-// TestCallbacksAPI: the queue is for callers and foremen only; a rating outside 10/8/6 and
-// one without its order are refused naming the field.
+// TestCallbacksAPI: a closed hotline order's callback drawn for the next day reaches the
+// dispatcher's queue with the reporter's number; another dispatcher may not rate it; a rating
+// outside 10/8/6 and one without its order are refused naming the field; the rating stores
+// once under a replayed Idempotency-Key.
 func TestCallbacksAPI(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		f := newFixture(t, db)
-		f.who["dispatcher"] = &access.Principal{PersonID: mustID(f, "li"), Username: "li", Name: "李四", Grants: []access.Grant{{Role: access.Dispatcher}}}
+		ctx := context.Background()
+		unit := func(parent int64, code string, kind org.Kind) int64 {
+			u, err := org.CreateUnit(ctx, db, access.System, org.UnitInput{ParentID: parent, Code: code, Name: code, Kind: kind})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return u.ID
+		}
+		centre := unit(mustID(f, "co"), "IMC", org.Department)
+		team := unit(centre, "IMC-WL", org.Team)
+		person := func(key string, u int64, role access.Role, scope int64) access.Principal {
+			p, err := org.CreatePerson(ctx, db, access.System, org.PersonInput{UnitID: u, Name: key})
+			if err != nil {
+				t.Fatal(err)
+			}
+			g := []access.Grant{{Role: role, UnitID: scope}}
+			if _, err := org.SetGrants(ctx, db, access.System, p.ID, g); err != nil {
+				t.Fatal(err)
+			}
+			pr := access.Principal{UserID: p.ID, PersonID: p.ID, Username: key, Name: key, Grants: g}
+			f.who[key] = &pr
+			return pr
+		}
+		foreman := person("foreman", team, access.Foreman, team)
+		maint := person("maint", team, access.Staff, team)
+		disp := person("dispatcher", centre, access.Dispatcher, centre)
+		other := unit(mustID(f, "co"), "IMC2", org.Department)
+		person("other", other, access.Dispatcher, other)
+		at := func(s string) time.Time {
+			x, err := time.ParseInLocation("2006-01-02 15:04", s, workorder.Zone)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return x
+		}
+		o, err := workorder.Register(ctx, db, disp, workorder.Input{Reporter: "王老师", Phone: "13912345678", Location: "3号楼201", Device: "交换机",
+			Fault: "网络不通", TeamID: team, MaintainerID: maint.PersonID, ReportedAt: at("2026-02-27 09:00")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := workorder.Close(ctx, db, foreman, o.ID, workorder.CloseInput{ClosedAt: at("2026-02-28 10:00"), Cause: "网线松动", Measures: "重新压接"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := workorder.Generate(ctx, db, access.System, "2026-02-28"); err != nil {
+			t.Fatal(err)
+		}
+		f.vars["{order}"] = fmt.Sprint(o.ID)
 		f.refused(t, []scenario{
 			{name: "the committee's queue", who: "committee", method: "GET", url: "/api/v1/callbacks/queue", status: 403, code: errs.Forbidden},
 			{name: "no order", who: "dispatcher", method: "POST", url: "/api/v1/callbacks/unreachable", body: `{}`, status: 422, code: errs.Invalid, field: "order_id"},
-			{name: "a score of 7", who: "dispatcher", method: "POST", url: "/api/v1/callbacks/ratings", body: `{"order_id": 1, "score": 7}`, status: 422, code: errs.Invalid, field: "score"},
+			{name: "a score of 7", who: "dispatcher", method: "POST", url: "/api/v1/callbacks/ratings", body: `{"order_id": {order}, "score": 7}`, status: 422, code: errs.Invalid, field: "score"},
+			{name: "a dispatcher not assigned", who: "other", method: "POST", url: "/api/v1/callbacks/ratings", body: `{"order_id": {order}, "score": 10}`, status: 403, code: errs.Forbidden},
 		})
 		f.run(t, []scenario{
-			{name: "an empty queue", who: "dispatcher", method: "GET", url: "/api/v1/callbacks/queue", status: 200, want: []string{`"items":[]`, `"total":0`}},
+			{name: "another dispatcher's queue is empty", who: "other", method: "GET", url: "/api/v1/callbacks/queue", status: 200, want: []string{`"items":[]`, `"total":0`}},
+			{name: "the queue", who: "dispatcher", method: "GET", url: "/api/v1/callbacks/queue", status: 200,
+				want: []string{`"total":1`, `"phone":"13912345678"`, `"kind":"callback"`, `"reporter":"王老师"`}},
+			{name: "the foreman's self-evaluations", who: "foreman", method: "GET", url: "/api/v1/callbacks/queue?kind=self", status: 200, want: []string{`"total":1`}, absent: []string{`"phone"`}},
+		})
+		tasks := f.rows("workorder_evaluations")
+		key := map[string]string{"Idempotency-Key": "rate-1"}
+		body := f.expand(`{"order_id": {order}, "score": 8, "note_speed": "及时"}`)
+		rec1, v1 := f.send("dispatcher", "POST", "/api/v1/callbacks/ratings", body, key)
+		rec2, v2 := f.send("dispatcher", "POST", "/api/v1/callbacks/ratings", body, key)
+		if rec1.Code != 200 || rec2.Code != 200 || v1["score"] != 8.0 || v2["id"] != v1["id"] || v2["version"] != 1.0 {
+			t.Fatalf("rating: %d %v / %d %v", rec1.Code, v1, rec2.Code, v2)
+		}
+		if n := f.rows("workorder_evaluations"); n != tasks+1 {
+			t.Errorf("stored %d evaluations, want 1", n-tasks)
+		}
+		f.run(t, []scenario{
+			{name: "rated twice", who: "dispatcher", method: "POST", url: "/api/v1/callbacks/ratings", body: `{"order_id": {order}, "score": 10}`, status: 409, code: errs.Conflict},
+			{name: "the queue is empty", who: "dispatcher", method: "GET", url: "/api/v1/callbacks/queue", status: 200, want: []string{`"total":0`}},
 		})
 	})
 }

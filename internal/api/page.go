@@ -167,6 +167,13 @@ var (
 
 // typeSchema is the JSON Schema of the JSON encoding of t.
 func typeSchema(t reflect.Type) schema {
+	if t.Kind() == reflect.Pointer {
+		s := typeSchema(t.Elem())
+		if typ, ok := s["type"].(string); ok {
+			s["type"] = []string{typ, "null"}
+		}
+		return s
+	}
 	switch {
 	case t == timeType:
 		return schema{"type": "string", "format": "date-time"}
@@ -176,12 +183,6 @@ func typeSchema(t reflect.Type) schema {
 		return schema{"type": "string"}
 	}
 	switch t.Kind() {
-	case reflect.Pointer:
-		s := typeSchema(t.Elem())
-		if typ, ok := s["type"].(string); ok {
-			s["type"] = []string{typ, "null"}
-		}
-		return s
 	case reflect.String:
 		return schema{"type": "string"}
 	case reflect.Bool:
