@@ -7,6 +7,7 @@ func areaRoutes(a *API) []route {
 	for _, rs := range [][]route{
 		complaintRoutes(a),
 		callbackRoutes(a),
+		workorderItemRoutes(a),
 		surveyRoutes(a),
 		inspectionRoutes(a),
 		samplingRoutes(a),

@@ -476,6 +476,62 @@ func TestCalendarAPI(t *testing.T) {
 	})
 }
 
+// seedCallbacks adds a maintenance centre (IMC) with a team, its foreman and maintainer, a
+// dispatcher over the centre and one over another centre (other), and a hotline order
+// ({order}) closed on 28 February whose tasks are drawn: a callback for the dispatcher and a
+// self-evaluation for the foreman.
+func (f *fixture) seedCallbacks() {
+	f.t.Helper()
+	ctx := context.Background()
+	unit := func(parent int64, code string, kind org.Kind) int64 {
+		u, err := org.CreateUnit(ctx, f.db, access.System, org.UnitInput{ParentID: parent, Code: code, Name: code, Kind: kind})
+		if err != nil {
+			f.t.Fatal(err)
+		}
+		return u.ID
+	}
+	centre := unit(mustID(f, "co"), "IMC", org.Department)
+	team := unit(centre, "IMC-WL", org.Team)
+	person := func(key string, u int64, role access.Role, scope int64) access.Principal {
+		p, err := org.CreatePerson(ctx, f.db, access.System, org.PersonInput{UnitID: u, Name: key})
+		if err != nil {
+			f.t.Fatal(err)
+		}
+		g := []access.Grant{{Role: role, UnitID: scope}}
+		if _, err := org.SetGrants(ctx, f.db, access.System, p.ID, g); err != nil {
+			f.t.Fatal(err)
+		}
+		pr := access.Principal{UserID: p.ID, PersonID: p.ID, Username: key, Name: key, Grants: g}
+		f.who[key] = &pr
+		return pr
+	}
+	foreman := person("foreman", team, access.Foreman, team)
+	maint := person("maint", team, access.Staff, team)
+	disp := person("dispatcher", centre, access.Dispatcher, centre)
+	other := unit(mustID(f, "co"), "IMC2", org.Department)
+	person("other", other, access.Dispatcher, other)
+	at := func(s string) time.Time {
+		x, err := time.ParseInLocation("2006-01-02 15:04", s, workorder.Zone)
+		if err != nil {
+			f.t.Fatal(err)
+		}
+		return x
+	}
+	o, err := workorder.Register(ctx, f.db, disp, workorder.Input{Reporter: "王老师", Phone: "13912345678", Location: "3号楼201", Device: "交换机",
+		Fault: "网络不通", TeamID: team, MaintainerID: maint.PersonID, ReportedAt: at("2026-02-27 09:00")})
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	if _, err := workorder.Close(ctx, f.db, foreman, o.ID, workorder.CloseInput{ClosedAt: at("2026-02-28 10:00"), Cause: "网线松动", Measures: "重新压接"}); err != nil {
+		f.t.Fatal(err)
+	}
+	if _, err := workorder.Generate(ctx, f.db, access.System, "2026-02-28"); err != nil {
+		f.t.Fatal(err)
+	}
+	f.vars["{order}"] = fmt.Sprint(o.ID)
+	f.vars["{team}"] = fmt.Sprint(team)
+}
+
 // TestCallbacksAPI: a closed hotline order's callback drawn for the next day reaches the
 // dispatcher's queue with the reporter's number; another dispatcher may not rate it; a rating
 // outside 10/8/6 and one without its order are refused naming the field; the rating stores
@@ -483,53 +539,7 @@ func TestCalendarAPI(t *testing.T) {
 func TestCallbacksAPI(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		f := newFixture(t, db)
-		ctx := context.Background()
-		unit := func(parent int64, code string, kind org.Kind) int64 {
-			u, err := org.CreateUnit(ctx, db, access.System, org.UnitInput{ParentID: parent, Code: code, Name: code, Kind: kind})
-			if err != nil {
-				t.Fatal(err)
-			}
-			return u.ID
-		}
-		centre := unit(mustID(f, "co"), "IMC", org.Department)
-		team := unit(centre, "IMC-WL", org.Team)
-		person := func(key string, u int64, role access.Role, scope int64) access.Principal {
-			p, err := org.CreatePerson(ctx, db, access.System, org.PersonInput{UnitID: u, Name: key})
-			if err != nil {
-				t.Fatal(err)
-			}
-			g := []access.Grant{{Role: role, UnitID: scope}}
-			if _, err := org.SetGrants(ctx, db, access.System, p.ID, g); err != nil {
-				t.Fatal(err)
-			}
-			pr := access.Principal{UserID: p.ID, PersonID: p.ID, Username: key, Name: key, Grants: g}
-			f.who[key] = &pr
-			return pr
-		}
-		foreman := person("foreman", team, access.Foreman, team)
-		maint := person("maint", team, access.Staff, team)
-		disp := person("dispatcher", centre, access.Dispatcher, centre)
-		other := unit(mustID(f, "co"), "IMC2", org.Department)
-		person("other", other, access.Dispatcher, other)
-		at := func(s string) time.Time {
-			x, err := time.ParseInLocation("2006-01-02 15:04", s, workorder.Zone)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return x
-		}
-		o, err := workorder.Register(ctx, db, disp, workorder.Input{Reporter: "王老师", Phone: "13912345678", Location: "3号楼201", Device: "交换机",
-			Fault: "网络不通", TeamID: team, MaintainerID: maint.PersonID, ReportedAt: at("2026-02-27 09:00")})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := workorder.Close(ctx, db, foreman, o.ID, workorder.CloseInput{ClosedAt: at("2026-02-28 10:00"), Cause: "网线松动", Measures: "重新压接"}); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := workorder.Generate(ctx, db, access.System, "2026-02-28"); err != nil {
-			t.Fatal(err)
-		}
-		f.vars["{order}"] = fmt.Sprint(o.ID)
+		f.seedCallbacks()
 		f.refused(t, []scenario{
 			{name: "the committee's queue", who: "committee", method: "GET", url: "/api/v1/callbacks/queue", status: 403, code: errs.Forbidden},
 			{name: "no order", who: "dispatcher", method: "POST", url: "/api/v1/callbacks/unreachable", body: `{}`, status: 422, code: errs.Invalid, field: "order_id"},
@@ -556,6 +566,60 @@ func TestCallbacksAPI(t *testing.T) {
 		f.run(t, []scenario{
 			{name: "rated twice", who: "dispatcher", method: "POST", url: "/api/v1/callbacks/ratings", body: `{"order_id": {order}, "score": 10}`, status: 409, code: errs.Conflict},
 			{name: "the queue is empty", who: "dispatcher", method: "GET", url: "/api/v1/callbacks/queue", status: 200, want: []string{`"total":0`}},
+		})
+	})
+}
+
+// TestWorkOrderLoopAPI: a 不满意 callback opens a follow-up; the foreman files it, its
+// rectification becoming an improvement item; the meeting confirms both; the order's tasks
+// show the ratings. A foreman of another team may not file it, and a filing without the visit
+// day is refused naming it.
+func TestWorkOrderLoopAPI(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		f.seedCallbacks()
+		f.who["otherforeman"] = &access.Principal{PersonID: 1 << 40, Username: "of", Name: "别队工长", Grants: []access.Grant{{Role: access.Foreman, UnitID: mustID(f, "yx")}}}
+		f.run(t, []scenario{
+			{name: "不满意 without the problem", who: "dispatcher", method: "POST", url: "/api/v1/callbacks/ratings", body: `{"order_id": {order}, "score": 6}`, status: 422, code: errs.Invalid, field: "comment"},
+			{name: "不满意", who: "dispatcher", method: "POST", url: "/api/v1/callbacks/ratings", body: `{"order_id": {order}, "score": 6, "comment": "修完第二天又断网"}`, status: 200},
+			{name: "the follow-ups of February", who: "foreman", method: "GET", url: "/api/v1/workorders/followups?month=2026-02", status: 200,
+				check: func(t *testing.T, f *fixture, v map[string]any) {
+					items := v["items"].([]any)
+					if len(items) != 1 || items[0].(map[string]any)["status"] != "open" || items[0].(map[string]any)["comment"] != "修完第二天又断网" {
+						t.Fatalf("follow-ups: %v", v)
+					}
+					f.vars["{fu}"] = fmt.Sprint(items[0].(map[string]any)["id"])
+				}},
+		})
+		before := f.rows("workorder_improvements")
+		f.refused(t, []scenario{
+			{name: "another team's foreman", who: "otherforeman", method: "PUT", url: "/api/v1/workorders/followups/{fu}",
+				body: `{"visited_on": "2026-03-01", "findings": "x", "rectification": "y"}`, status: 403, code: errs.Forbidden},
+			{name: "no visit day", who: "foreman", method: "PUT", url: "/api/v1/workorders/followups/{fu}", body: `{"findings": "x", "rectification": "y"}`, status: 422, code: errs.Invalid, field: "visited_on"},
+		})
+		if n := f.rows("workorder_improvements"); n != before {
+			t.Fatalf("refused requests stored %d items", n-before)
+		}
+		f.run(t, []scenario{
+			{name: "file", who: "foreman", method: "PUT", url: "/api/v1/workorders/followups/{fu}",
+				body: `{"visited_on": "2026-03-01", "findings": "水晶头氧化", "rectification": "更换水晶头并巡检同楼层", "item_title": "三号楼网络巡检"}`, status: 200, want: []string{`"status":"filed"`}},
+			{name: "the meeting confirms it", who: "admin", method: "POST", url: "/api/v1/workorders/followups/{fu}/decision", body: `{"confirm": true}`, status: 200, want: []string{`"status":"confirmed"`}},
+			{name: "the item it became", who: "foreman", method: "GET", url: "/api/v1/workorders/improvements?team_id={team}", status: 200,
+				check: func(t *testing.T, f *fixture, v map[string]any) {
+					items := v["items"].([]any)
+					if len(items) != 1 || items[0].(map[string]any)["title"] != "三号楼网络巡检" {
+						t.Fatalf("items: %v", v)
+					}
+					f.vars["{item}"] = fmt.Sprint(items[0].(map[string]any)["id"])
+				}},
+			{name: "done", who: "foreman", method: "POST", url: "/api/v1/workorders/improvements/{item}/progress", body: `{"progress": "已更换 12 个水晶头"}`, status: 200, want: []string{`"status":"done"`}},
+			{name: "confirmed", who: "admin", method: "POST", url: "/api/v1/workorders/improvements/{item}/decision", body: `{"confirm": true, "decision": "效果良好"}`, status: 200, want: []string{`"status":"confirmed"`}},
+			{name: "raise another", who: "admin", method: "POST", url: "/api/v1/workorders/improvements",
+				body: `{"team_id": {team}, "title": "备件库存", "problem": "常用备件缺货", "measures": "每周盘点", "owner": "工长", "due_on": "2026-03-20"}`, status: 201, want: []string{`"status":"open"`}},
+			{name: "an item without an owner", who: "admin", method: "POST", url: "/api/v1/workorders/improvements",
+				body: `{"team_id": {team}, "title": "x", "problem": "y", "measures": "z", "due_on": "2026-03-20"}`, status: 422, code: errs.Invalid, field: "owner"},
+			{name: "the order's tasks", who: "admin", method: "GET", url: "/api/v1/workorders/orders/{order}/tasks", status: 200,
+				want: []string{`"kind":"callback"`, `"score":6`, `"kind":"self"`, `"comment":"修完第二天又断网"`}},
 		})
 	})
 }

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"sort"
@@ -26,6 +27,16 @@ func TestDocumentMatchesServer(t *testing.T) {
 		// Records the probes can address: a leaf unit to delete, a token to revoke, and one
 		// record of each area.
 		f.seedAreas()
+		f.seedCallbacks()
+		f.run(t, []scenario{
+			{name: "a 不满意 callback", who: "dispatcher", method: "POST", url: "/api/v1/callbacks/ratings", body: `{"order_id": {order}, "score": 6, "comment": "又坏了"}`, status: 200},
+			{name: "its follow-up", who: "admin", method: "GET", url: "/api/v1/workorders/followups?month=2026-02", status: 200,
+				check: func(t *testing.T, f *fixture, v map[string]any) {
+					f.vars["{wofu}"] = fmt.Sprint(v["items"].([]any)[0].(map[string]any)["id"])
+				}},
+			{name: "an item", who: "admin", method: "POST", url: "/api/v1/workorders/improvements", status: 201, save: "improvement",
+				body: `{"team_id": {team}, "title": "备件库存", "problem": "常用备件缺货", "measures": "每周盘点", "owner": "工长", "due_on": "2026-03-20"}`},
+		})
 		f.run(t, []scenario{
 			{name: "leaf", who: "admin", method: "POST", url: "/api/v1/units", body: `{"parent_id": {yx}, "code": "LEAF", "name": "叶子", "kind": "team"}`, status: 201, save: "leaf"},
 			{name: "token", who: "admin", method: "POST", url: "/api/v1/tokens", body: `{"name": "probe"}`, status: 201, save: "token"},
@@ -42,19 +53,25 @@ func TestDocumentMatchesServer(t *testing.T) {
 			"/api/v1/quality/checks/{id}":            "{check}",
 			"/api/v1/quality/direct-deductions/{id}": "{direct}",
 
-			"/api/v1/complaints/{id}":                    "{complaint}",
-			"/api/v1/complaints/{id}/actions":            "{complaint}",
-			"/api/v1/complaints/{id}/classification":     "{complaint}",
-			"/api/v1/inspections/{id}/findings":          "{inspection}",
-			"/api/v1/inspections/findings/{id}":          "{finding}",
-			"/api/v1/inspections/findings/{id}/signoff":  "{finding}",
-			"/api/v1/sampling/draws/{id}":                "{draw}",
-			"/api/v1/sampling/items/{id}/check":          "{sitem}",
-			"/api/v1/surveys/campaigns/{id}":             "{campaign}",
-			"/api/v1/surveys/campaigns/{id}/invitations": "{campaign}",
-			"/api/v1/surveys/campaigns/{id}/rates":       "{campaign}",
-			"/api/v1/surveys/followups/{id}":             "{followup}",
-			"/api/v1/surveys/followups/{id}/close":       "{followup}",
+			"/api/v1/complaints/{id}":                       "{complaint}",
+			"/api/v1/complaints/{id}/actions":               "{complaint}",
+			"/api/v1/complaints/{id}/classification":        "{complaint}",
+			"/api/v1/inspections/{id}/findings":             "{inspection}",
+			"/api/v1/inspections/findings/{id}":             "{finding}",
+			"/api/v1/inspections/findings/{id}/signoff":     "{finding}",
+			"/api/v1/sampling/draws/{id}":                   "{draw}",
+			"/api/v1/sampling/items/{id}/check":             "{sitem}",
+			"/api/v1/surveys/campaigns/{id}":                "{campaign}",
+			"/api/v1/surveys/campaigns/{id}/invitations":    "{campaign}",
+			"/api/v1/surveys/campaigns/{id}/rates":          "{campaign}",
+			"/api/v1/surveys/followups/{id}":                "{followup}",
+			"/api/v1/surveys/followups/{id}/close":          "{followup}",
+			"/api/v1/workorders/orders/{id}/tasks":          "{order}",
+			"/api/v1/workorders/followups/{id}":             "{wofu}",
+			"/api/v1/workorders/followups/{id}/decision":    "{wofu}",
+			"/api/v1/workorders/improvements/{id}":          "{improvement}",
+			"/api/v1/workorders/improvements/{id}/progress": "{improvement}",
+			"/api/v1/workorders/improvements/{id}/decision": "{improvement}",
 		}
 		deleteIDs := map[string]string{"/api/v1/units/{id}": "{leaf}"}
 

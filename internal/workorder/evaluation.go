@@ -59,19 +59,19 @@ func (t Task) Unreachable() bool { return t.Outcome == outcomeUnreach }
 
 // Evaluation is one saved version of a task's result.
 type Evaluation struct {
-	TaskID       int64
-	Version      int
-	Outcome      string
-	Score        int
-	Attempts     int
-	NoteSpeed    string
-	NoteAttitude string
-	NoteDevice   string
-	Comment      string
-	Reason       string
-	EvaluatorID  int64
-	Evaluator    string
-	CreatedAt    time.Time
+	TaskID       int64     `json:"task_id"`
+	Version      int       `json:"version"`
+	Outcome      string    `json:"outcome"`
+	Score        int       `json:"score"`
+	Attempts     int       `json:"attempts"`
+	NoteSpeed    string    `json:"note_speed"`
+	NoteAttitude string    `json:"note_attitude"`
+	NoteDevice   string    `json:"note_device"`
+	Comment      string    `json:"comment"`
+	Reason       string    `json:"reason"`
+	EvaluatorID  int64     `json:"evaluator_id"`
+	Evaluator    string    `json:"evaluator"`
+	CreatedAt    time.Time `json:"created_at"`
 }
 
 // EvalInput is what an evaluator submits.
