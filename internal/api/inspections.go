@@ -151,14 +151,5 @@ func (a *API) signOff(w http.ResponseWriter, r *http.Request, p access.Principal
 }
 
 func (a *API) getFinding(w http.ResponseWriter, r *http.Request, p access.Principal) error {
-	id, err := pathID(r)
-	if err != nil {
-		return err
-	}
-	f, err := inspection.GetFinding(r.Context(), a.db, p, id)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, f)
-	return nil
+	return show(w, r, func(id int64) (inspection.Finding, error) { return inspection.GetFinding(r.Context(), a.db, p, id) })
 }

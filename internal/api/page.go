@@ -253,3 +253,40 @@ func docInput(name string, v any, required ...string) {
 	s["required"] = required
 	areaSchemas[name] = s
 }
+
+// show answers the record get returns for the path's id: the shape of every "one record"
+// route of the areas.
+func show[T any](w http.ResponseWriter, r *http.Request, get func(id int64) (T, error)) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	v, err := get(id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, v)
+	return nil
+}
+
+// actOn applies an action with a JSON body to the record of the path's id, then answers
+// the record as it now is: the shape of the areas' actions that return nothing themselves.
+func actOn[In, T any](w http.ResponseWriter, r *http.Request, act func(id int64, in In) error, get func(id int64) (T, error)) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	var in In
+	if err := decode(w, r, &in); err != nil {
+		return err
+	}
+	if err := act(id, in); err != nil {
+		return err
+	}
+	v, err := get(id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, v)
+	return nil
+}

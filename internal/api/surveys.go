@@ -124,16 +124,7 @@ func coversUnit(c survey.Campaign, unit int64) bool {
 }
 
 func (a *API) surveyCampaign(w http.ResponseWriter, r *http.Request, p access.Principal) error {
-	id, err := pathID(r)
-	if err != nil {
-		return err
-	}
-	c, err := survey.GetCampaign(r.Context(), a.db, p, id)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, c)
-	return nil
+	return show(w, r, func(id int64) (survey.Campaign, error) { return survey.GetCampaign(r.Context(), a.db, p, id) })
 }
 
 // surveyInvitations pages by sequence number, the invitations' own order: the cursor is the
@@ -210,50 +201,22 @@ func (a *API) surveyFollowups(w http.ResponseWriter, r *http.Request, p access.P
 	return nil
 }
 
-func (a *API) surveyFollowup(w http.ResponseWriter, r *http.Request, p access.Principal) error {
-	id, err := pathID(r)
-	if err != nil {
-		return err
-	}
-	return a.writeFollowup(w, r, p, id)
+func (a *API) getSurveyFollowup(r *http.Request, p access.Principal) func(int64) (survey.Followup, error) {
+	return func(id int64) (survey.Followup, error) { return survey.GetFollowup(r.Context(), a.db, p, id) }
 }
 
-func (a *API) writeFollowup(w http.ResponseWriter, r *http.Request, p access.Principal, id int64) error {
-	f, err := survey.GetFollowup(r.Context(), a.db, p, id)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, f)
-	return nil
+func (a *API) surveyFollowup(w http.ResponseWriter, r *http.Request, p access.Principal) error {
+	return show(w, r, a.getSurveyFollowup(r, p))
 }
 
 func (a *API) recordFollowup(w http.ResponseWriter, r *http.Request, p access.Principal) error {
-	id, err := pathID(r)
-	if err != nil {
-		return err
-	}
-	var in FollowupInput
-	if err := decode(w, r, &in); err != nil {
-		return err
-	}
-	err = survey.RecordFollowup(r.Context(), a.db, p, id, survey.FollowupInput{Cause: in.Cause, Action: in.Action, Outcome: in.Outcome, Escalate: in.Escalate, Escalation: in.Escalation})
-	if err != nil {
-		return err
-	}
-	return a.writeFollowup(w, r, p, id)
+	return actOn(w, r, func(id int64, in FollowupInput) error {
+		return survey.RecordFollowup(r.Context(), a.db, p, id, survey.FollowupInput{Cause: in.Cause, Action: in.Action, Outcome: in.Outcome, Escalate: in.Escalate, Escalation: in.Escalation})
+	}, a.getSurveyFollowup(r, p))
 }
 
 func (a *API) closeFollowup(w http.ResponseWriter, r *http.Request, p access.Principal) error {
-	id, err := pathID(r)
-	if err != nil {
-		return err
-	}
-	var in FollowupClose
-	if err := decode(w, r, &in); err != nil {
-		return err
-	}
-	if err := survey.CloseFollowup(r.Context(), a.db, p, id, in.Note); err != nil {
-		return err
-	}
-	return a.writeFollowup(w, r, p, id)
+	return actOn(w, r, func(id int64, in FollowupClose) error {
+		return survey.CloseFollowup(r.Context(), a.db, p, id, in.Note)
+	}, a.getSurveyFollowup(r, p))
 }

@@ -116,52 +116,24 @@ func (a *API) woFollowUps(w http.ResponseWriter, r *http.Request, p access.Princ
 	return nil
 }
 
-func (a *API) writeWOFollowUp(w http.ResponseWriter, r *http.Request, p access.Principal, id int64) error {
-	f, err := workorder.GetFollowUp(r.Context(), a.db, p, id)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, f)
-	return nil
+func (a *API) woFollowUp(w http.ResponseWriter, r *http.Request, p access.Principal) error {
+	return show(w, r, a.getWOFollowUp(r, p))
 }
 
-func (a *API) woFollowUp(w http.ResponseWriter, r *http.Request, p access.Principal) error {
-	id, err := pathID(r)
-	if err != nil {
-		return err
-	}
-	return a.writeWOFollowUp(w, r, p, id)
+func (a *API) getWOFollowUp(r *http.Request, p access.Principal) func(int64) (workorder.FollowUp, error) {
+	return func(id int64) (workorder.FollowUp, error) { return workorder.GetFollowUp(r.Context(), a.db, p, id) }
 }
 
 func (a *API) fileWOFollowUp(w http.ResponseWriter, r *http.Request, p access.Principal) error {
-	id, err := pathID(r)
-	if err != nil {
-		return err
-	}
-	var in WorkOrderFollowUpInput
-	if err := decode(w, r, &in); err != nil {
-		return err
-	}
-	err = workorder.FileFollowUp(r.Context(), a.db, p, id, workorder.FollowUpInput{VisitedOn: in.VisitedOn, Findings: in.Findings, Rectification: in.Rectification, Improvement: in.ItemTitle})
-	if err != nil {
-		return err
-	}
-	return a.writeWOFollowUp(w, r, p, id)
+	return actOn(w, r, func(id int64, in WorkOrderFollowUpInput) error {
+		return workorder.FileFollowUp(r.Context(), a.db, p, id, workorder.FollowUpInput{VisitedOn: in.VisitedOn, Findings: in.Findings, Rectification: in.Rectification, Improvement: in.ItemTitle})
+	}, a.getWOFollowUp(r, p))
 }
 
 func (a *API) decideWOFollowUp(w http.ResponseWriter, r *http.Request, p access.Principal) error {
-	id, err := pathID(r)
-	if err != nil {
-		return err
-	}
-	var in Decision
-	if err := decode(w, r, &in); err != nil {
-		return err
-	}
-	if err := workorder.DecideFollowUp(r.Context(), a.db, p, id, in.Confirm); err != nil {
-		return err
-	}
-	return a.writeWOFollowUp(w, r, p, id)
+	return actOn(w, r, func(id int64, in Decision) error {
+		return workorder.DecideFollowUp(r.Context(), a.db, p, id, in.Confirm)
+	}, a.getWOFollowUp(r, p))
 }
 
 func (a *API) improvements(w http.ResponseWriter, r *http.Request, p access.Principal) error {
@@ -177,21 +149,14 @@ func (a *API) improvements(w http.ResponseWriter, r *http.Request, p access.Prin
 	return nil
 }
 
-func (a *API) writeImprovement(w http.ResponseWriter, r *http.Request, p access.Principal, id int64) error {
-	it, err := workorder.GetImprovement(r.Context(), a.db, p, id)
-	if err != nil {
-		return err
+func (a *API) getImprovement(r *http.Request, p access.Principal) func(int64) (workorder.Improvement, error) {
+	return func(id int64) (workorder.Improvement, error) {
+		return workorder.GetImprovement(r.Context(), a.db, p, id)
 	}
-	writeJSON(w, http.StatusOK, it)
-	return nil
 }
 
 func (a *API) improvement(w http.ResponseWriter, r *http.Request, p access.Principal) error {
-	id, err := pathID(r)
-	if err != nil {
-		return err
-	}
-	return a.writeImprovement(w, r, p, id)
+	return show(w, r, a.getImprovement(r, p))
 }
 
 func (a *API) raiseImprovement(w http.ResponseWriter, r *http.Request, p access.Principal) error {
@@ -213,31 +178,13 @@ func (a *API) raiseImprovement(w http.ResponseWriter, r *http.Request, p access.
 }
 
 func (a *API) reportImprovement(w http.ResponseWriter, r *http.Request, p access.Principal) error {
-	id, err := pathID(r)
-	if err != nil {
-		return err
-	}
-	var in ProgressInput
-	if err := decode(w, r, &in); err != nil {
-		return err
-	}
-	if err := workorder.ReportImprovement(r.Context(), a.db, p, id, in.Progress); err != nil {
-		return err
-	}
-	return a.writeImprovement(w, r, p, id)
+	return actOn(w, r, func(id int64, in ProgressInput) error {
+		return workorder.ReportImprovement(r.Context(), a.db, p, id, in.Progress)
+	}, a.getImprovement(r, p))
 }
 
 func (a *API) decideImprovement(w http.ResponseWriter, r *http.Request, p access.Principal) error {
-	id, err := pathID(r)
-	if err != nil {
-		return err
-	}
-	var in Decision
-	if err := decode(w, r, &in); err != nil {
-		return err
-	}
-	if err := workorder.DecideImprovement(r.Context(), a.db, p, id, in.Confirm, in.Decision); err != nil {
-		return err
-	}
-	return a.writeImprovement(w, r, p, id)
+	return actOn(w, r, func(id int64, in Decision) error {
+		return workorder.DecideImprovement(r.Context(), a.db, p, id, in.Confirm, in.Decision)
+	}, a.getImprovement(r, p))
 }
