@@ -12,6 +12,7 @@ func areaRoutes(a *API) []route {
 		inspectionRoutes(a),
 		samplingRoutes(a),
 		calendarRoutes(a),
+		webhookRoutes(a),
 	} {
 		table = append(table, rs...)
 	}

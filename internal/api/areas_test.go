@@ -623,3 +623,31 @@ func TestWorkOrderLoopAPI(t *testing.T) {
 		})
 	})
 }
+
+// TestWebhooksAPI: an administrator registers a receiver (the secret never shown again), lists
+// it, reads its empty delivery log and stops it; a unit-scoped administrator is refused and a
+// receiver on a private address is refused naming the URL; nothing is stored by a refusal.
+func TestWebhooksAPI(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		body := `{"url": "https://hooks.example.com/manyi", "secret": "0123456789abcdef", "events": ["complaint.*", "unit.create"]}`
+		f.refused(t, []scenario{
+			{name: "a unit's administrator", who: "yxadmin", method: "POST", url: "/api/v1/webhooks", body: body, status: 403, code: errs.Forbidden},
+			{name: "a private address", who: "admin", method: "POST", url: "/api/v1/webhooks",
+				body: `{"url": "http://10.0.0.8/hook", "secret": "0123456789abcdef", "events": ["*"]}`, status: 422, code: errs.Invalid, field: "url"},
+			{name: "a short secret", who: "admin", method: "POST", url: "/api/v1/webhooks",
+				body: `{"url": "https://hooks.example.com/manyi", "secret": "short", "events": ["*"]}`, status: 422, code: errs.Invalid, field: "secret"},
+		})
+		if n := f.rows("webhooks"); n != 0 {
+			t.Fatalf("refusals stored %d webhooks", n)
+		}
+		f.run(t, []scenario{
+			{name: "register", who: "admin", method: "POST", url: "/api/v1/webhooks", body: body, status: 201, save: "hook",
+				want: []string{`"events":["complaint.*","unit.create"]`, `"active":true`}, absent: []string{"0123456789abcdef"}},
+			{name: "list", who: "admin", method: "GET", url: "/api/v1/webhooks", status: 200, want: []string{`"url":"https://hooks.example.com/manyi"`}, absent: []string{"0123456789abcdef"}},
+			{name: "deliveries", who: "admin", method: "GET", url: "/api/v1/webhooks/{hook}/deliveries", status: 200, want: []string{`"items":[]`}},
+			{name: "stop", who: "admin", method: "DELETE", url: "/api/v1/webhooks/{hook}", status: 204},
+			{name: "stopped", who: "admin", method: "GET", url: "/api/v1/webhooks/{hook}", status: 200, want: []string{`"active":false`}},
+		})
+	})
+}

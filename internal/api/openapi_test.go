@@ -34,6 +34,8 @@ func TestDocumentMatchesServer(t *testing.T) {
 				check: func(t *testing.T, f *fixture, v map[string]any) {
 					f.vars["{wofu}"] = fmt.Sprint(v["items"].([]any)[0].(map[string]any)["id"])
 				}},
+			{name: "a webhook", who: "admin", method: "POST", url: "/api/v1/webhooks", status: 201, save: "webhook",
+				body: `{"url": "https://hooks.example.com/manyi", "secret": "0123456789abcdef", "events": ["*"]}`},
 			{name: "an item", who: "admin", method: "POST", url: "/api/v1/workorders/improvements", status: 201, save: "improvement",
 				body: `{"team_id": {team}, "title": "备件库存", "problem": "常用备件缺货", "measures": "每周盘点", "owner": "工长", "due_on": "2026-03-20"}`},
 		})
@@ -66,6 +68,8 @@ func TestDocumentMatchesServer(t *testing.T) {
 			"/api/v1/surveys/campaigns/{id}/rates":          "{campaign}",
 			"/api/v1/surveys/followups/{id}":                "{followup}",
 			"/api/v1/surveys/followups/{id}/close":          "{followup}",
+			"/api/v1/webhooks/{id}":                         "{webhook}",
+			"/api/v1/webhooks/{id}/deliveries":              "{webhook}",
 			"/api/v1/workorders/orders/{id}/tasks":          "{order}",
 			"/api/v1/workorders/followups/{id}":             "{wofu}",
 			"/api/v1/workorders/followups/{id}/decision":    "{wofu}",

@@ -21,3 +21,15 @@ func init() {
 		"api.not_an_area":     {"编号为 %d 的单位不是小区/片区", "The unit with id %d is not an area"},
 	})
 }
+
+func init() {
+	defineAll(map[string][2]string{
+		"webhook.bad_url":         {"%s必须是 http 或 https 地址", "%s must be an http or https address"},
+		"webhook.url_credentials": {"%s不能包含用户名或密码，请用密钥验证签名", "%s cannot hold a user name or password; verify the signature with the secret"},
+		"webhook.private_address": {"%s指向内部地址 %s；只有允许内部地址的 webhook 可以投递到内部地址", "%s points to the internal address %s; only a webhook that allows private addresses may deliver there"},
+		"webhook.secret_length":   {"%s长度必须在 %d 到 %d 个字符之间", "%s must be %d to %d characters long"},
+		"webhook.bad_event":       {"%s中的“%s”无效，请使用 实体.动作、实体.* 或 *", "%s: “%s” is not valid; use entity.action, entity.* or *"},
+		"webhook.admin_only":      {"只有全组织的系统管理员可以管理 webhook", "Only an organisation-wide administrator can manage webhooks"},
+		"webhook.not_found":       {"找不到编号为 %d 的 webhook", "There is no webhook with id %d"},
+	})
+}
