@@ -119,7 +119,9 @@ func NewClients() Clients {
 	mk := func(control func(network, address string, c any) error) *http.Client {
 		d := &net.Dialer{Timeout: 5 * time.Second}
 		if control != nil {
-			d.ControlContext = func(_ context.Context, network, address string, c syscall.RawConn) error { return control(network, address, c) }
+			d.ControlContext = func(_ context.Context, network, address string, c syscall.RawConn) error {
+				return control(network, address, c)
+			}
 		}
 		return &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{DialContext: d.DialContext, Proxy: nil},
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
