@@ -194,3 +194,23 @@ func TestDispatch(t *testing.T) {
 		}
 	})
 }
+
+// TestPublicClientRefusesInternal: the client of ordinary webhooks refuses to connect to an
+// internal address whatever the URL named, so a name resolving inward cannot be used.
+func TestPublicClientRefusesInternal(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	defer srv.Close()
+	resp, err := webhook.NewClients().Public.Get(srv.URL)
+	if err == nil {
+		resp.Body.Close()
+		t.Fatal("the public client connected to a loopback address")
+	}
+	if !strings.Contains(err.Error(), "internal address") {
+		t.Errorf("error %v", err)
+	}
+	resp, err = webhook.NewClients().Private.Get(srv.URL)
+	if err != nil {
+		t.Fatalf("the private client: %v", err)
+	}
+	resp.Body.Close()
+}
