@@ -33,3 +33,21 @@ func init() {
 		"webhook.not_found":       {"找不到编号为 %d 的 webhook", "There is no webhook with id %d"},
 	})
 }
+
+// Labels of the API's own fields, so refusals name them in the reader's words.
+func init() {
+	defineAll(map[string][2]string{
+		"field.verb":            {"操作", "Action"},
+		"field.cursor":          {"分页游标", "Cursor"},
+		"field.period":          {"期间", "Period"},
+		"field.limit":           {"每页条数", "Page size"},
+		"field.Idempotency-Key": {"Idempotency-Key 请求头", "The Idempotency-Key header"},
+		"field.url":             {"接收地址", "URL"},
+		"field.secret":          {"签名密钥", "Secret"},
+		"field.events":          {"事件", "Events"},
+		"field.result":          {"检查结果", "Result"},
+		"field.order_id":        {"工单", "Work order"},
+		"field.team_id":         {"班组", "Team"},
+		"field.item_id":         {"检查项", "Checklist item"},
+	})
+}
