@@ -331,8 +331,13 @@ func save(ctx context.Context, tx *store.Tx, actor access.Principal, k *Task, in
 
 // History lists a task's saved versions, oldest first.
 func History(ctx context.Context, tx *store.Tx, taskID int64) ([]Evaluation, error) {
+	return histories(ctx, tx, "e.task_id = ?", taskID)
+}
+
+// histories lists the saved versions of the tasks cond selects, by task and version.
+func histories(ctx context.Context, tx *store.Tx, cond string, args ...any) ([]Evaluation, error) {
 	rows, err := tx.Query(ctx, `SELECT e.task_id, e.version, e.outcome, e.score, e.attempts, e.note_speed, e.note_attitude, e.note_device, e.comment, e.reason,
-		e.evaluator_id, p.name, e.created_at FROM workorder_evaluations e JOIN people p ON p.id = e.evaluator_id WHERE e.task_id = ? ORDER BY e.version`, taskID)
+		e.evaluator_id, p.name, e.created_at FROM workorder_evaluations e JOIN people p ON p.id = e.evaluator_id WHERE `+cond+` ORDER BY e.task_id, e.version`, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -372,12 +377,12 @@ func OrderTasks(ctx context.Context, db *store.DB, actor access.Principal, order
 			tasks = append(tasks, k)
 		}
 		rows.Close()
-		for _, k := range tasks {
-			if hist[k.ID], err = History(ctx, tx, k.ID); err != nil {
-				return err
-			}
+		// Every task's versions in one query, not one per task.
+		all, err := histories(ctx, tx, "e.task_id IN (SELECT id FROM workorder_tasks WHERE order_id = ?)", orderID)
+		for _, e := range all {
+			hist[e.TaskID] = append(hist[e.TaskID], e)
 		}
-		return nil
+		return err
 	})
 	return tasks, hist, err
 }
