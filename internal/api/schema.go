@@ -105,4 +105,3 @@ func docInput(name string, v any, required ...string) {
 	s["required"] = required
 	areaSchemas[name] = s
 }
-
