@@ -165,7 +165,10 @@ func TestComplaintsAPI(t *testing.T) {
 				body: `{"unit_id": {mg}, "channel": "phone", "category": "delay", "description": "报修三天无人来"}`, status: 422, code: errs.Invalid, field: "complainant"},
 			{name: "unknown verb", who: "admin", method: "POST", url: "/api/v1/complaints/{complaint}/actions", body: `{"verb": "shout"}`, status: 422, code: errs.Invalid, field: "verb"},
 			{name: "bad cursor", who: "admin", method: "GET", url: "/api/v1/complaints?cursor=xyz", status: 422, code: errs.Invalid, field: "cursor"},
-			{name: "bad period", who: "admin", method: "GET", url: "/api/v1/complaints?period=2026-Q5", status: 422, code: errs.Invalid, field: "period"},
+			{name: "bad period", who: "admin", method: "GET", url: "/api/v1/complaints?period=2026-Q5", status: 422, code: errs.Invalid, field: "period",
+				want: []string{"期间的值“2026-Q5”无效"}},
+			{name: "bad period, in English", who: "admin", lang: locale.EN, method: "GET", url: "/api/v1/complaints?period=2026-13", status: 422, code: errs.Invalid, field: "period",
+				want: []string{"Period: “2026-13” is not valid; use YYYY, YYYY-MM or YYYY-Qn"}},
 		})
 		if n := f.rows("complaints"); n != before {
 			t.Fatalf("refused requests stored %d complaints", n-before)
