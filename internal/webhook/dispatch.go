@@ -33,14 +33,14 @@ type event struct {
 	At       time.Time `json:"at"`
 }
 
-// Queue turns the audit entries each active webhook has not seen into deliveries of the
-// events it asked for, and reports how many it queued. Records of who viewed personal data
+// Queue turns the sealed audit entries each active webhook has not seen into deliveries of
+// the events it asked for, and reports how many it queued. Records of who viewed personal data
 // are access logs, not changes, and are never sent.
 func Queue(ctx context.Context, db *store.DB) (int, error) {
 	var hooks []Webhook
 	var last []int64
 	err := db.Read(ctx, func(tx *store.Tx) error {
-		rows, err := tx.Query(ctx, "SELECT "+columns+", last_audit_id FROM webhooks WHERE active = ? ORDER BY id", true)
+		rows, err := tx.Query(ctx, "SELECT "+columns+", last_seal_seq FROM webhooks WHERE active = ? ORDER BY id", true)
 		if err != nil {
 			return err
 		}
@@ -63,24 +63,29 @@ func Queue(ctx context.Context, db *store.DB) (int, error) {
 	n := 0
 	for i, w := range hooks {
 		err := db.InTx(ctx, func(tx *store.Tx) error {
-			rows, err := tx.Query(ctx, "SELECT id, at, action, entity, entity_id, COALESCE(unit_id, 0) FROM audit_log WHERE id > ? AND action <> ? ORDER BY id LIMIT ?",
-				last[i], audit.ViewedPersonal, batch)
+			// Views of personal data are skipped but still read, so the cursor moves past them.
+			rows, err := tx.Query(ctx, "SELECT seal_seq, id, at, action, entity, entity_id, COALESCE(unit_id, 0) FROM audit_log WHERE seal_seq > ? ORDER BY seal_seq LIMIT ?",
+				last[i], batch)
 			if err != nil {
 				return err
 			}
 			var es []event
+			var seq int64
 			for rows.Next() {
 				var e event
 				var action string
-				if err := rows.Scan(&e.ID, &e.At, &action, &e.Entity, &e.EntityID, &e.UnitID); err != nil {
+				if err := rows.Scan(&seq, &e.ID, &e.At, &action, &e.Entity, &e.EntityID, &e.UnitID); err != nil {
 					rows.Close()
 					return err
+				}
+				if action == audit.ViewedPersonal {
+					continue
 				}
 				e.Event, e.At = e.Entity+"."+action, e.At.UTC()
 				es = append(es, e)
 			}
 			rows.Close()
-			if err := rows.Err(); err != nil || len(es) == 0 {
+			if err := rows.Err(); err != nil || seq == 0 {
 				return err
 			}
 			for _, e := range es {
@@ -97,7 +102,7 @@ func Queue(ctx context.Context, db *store.DB) (int, error) {
 				}
 				n++
 			}
-			_, err = tx.Exec(ctx, "UPDATE webhooks SET last_audit_id = ? WHERE id = ? AND last_audit_id = ?", es[len(es)-1].ID, w.ID, last[i])
+			_, err = tx.Exec(ctx, "UPDATE webhooks SET last_seal_seq = ? WHERE id = ? AND last_seal_seq = ?", seq, w.ID, last[i])
 			return err
 		})
 		if err != nil {

@@ -3,8 +3,9 @@
 // with back-off until accepted, and logged.
 //
 // The audit log is the outbox. Every change an area makes is recorded there in the change's
-// own transaction, so reading on from the last entry a webhook has seen loses nothing and
-// needs no hook in any area. A delivery carries what happened and where (event, entity, id,
+// own transaction, and the audit sealer numbers committed entries in order without gaps
+// (seal_seq), so reading on from the last number a webhook has seen loses nothing, not even
+// an entry whose transaction committed after a later one's, and needs no hook in any area. A delivery carries what happened and where (event, entity, id,
 // unit, time), never the record's data: the receiver fetches that through the API with its
 // own token and scope, so personal data does not leave by this door.
 //
@@ -170,7 +171,8 @@ func (in *Input) validate() error {
 	return nil
 }
 
-// Register records a webhook. It receives the changes made from now on.
+// Register records a webhook. It receives the changes sealed from now on (within a second or
+// so of being made).
 func Register(ctx context.Context, db *store.DB, actor access.Principal, in Input) (Webhook, error) {
 	if err := authorize(actor); err != nil {
 		return Webhook{}, err
@@ -181,10 +183,10 @@ func Register(ctx context.Context, db *store.DB, actor access.Principal, in Inpu
 	var w Webhook
 	err := db.InTx(ctx, func(tx *store.Tx) error {
 		var last int64
-		if err := tx.QueryRow(ctx, "SELECT COALESCE(MAX(id), 0) FROM audit_log").Scan(&last); err != nil {
+		if err := tx.QueryRow(ctx, "SELECT COALESCE(MAX(seal_seq), 0) FROM audit_log").Scan(&last); err != nil {
 			return err
 		}
-		id, err := tx.InsertID(ctx, `INSERT INTO webhooks (url, secret, events, allow_private, active, last_audit_id, created_by, created_at)
+		id, err := tx.InsertID(ctx, `INSERT INTO webhooks (url, secret, events, allow_private, active, last_seal_seq, created_by, created_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, in.URL, in.Secret, strings.Join(in.Events, ","), in.AllowPrivate, true, last, actor.Name, tx.Now)
 		if err != nil {
 			return err

@@ -127,6 +127,7 @@ func TestDispatch(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		seal(t, db) // as the sealer does within a second: the next registration starts after it
 		flaky, err := webhook.Register(ctx, db, access.System, webhook.Input{URL: srv.URL + "/flaky", Secret: secret, Events: []string{"*"}, AllowPrivate: true})
 		if err != nil {
 			t.Fatal(err)
@@ -140,6 +141,10 @@ func TestDispatch(t *testing.T) {
 		}
 		// The unit's creation for each webhook, and for the "*" one its own registration too
 		// (registered after the other's); not the view of a contact.
+		if n, err := webhook.Queue(ctx, db); err != nil || n != 0 {
+			t.Fatalf("queued %d before the entries were sealed, %v", n, err)
+		}
+		seal(t, db)
 		if n, err := webhook.Queue(ctx, db); err != nil || n != 3 {
 			t.Fatalf("queued %d, %v", n, err)
 		}
@@ -176,6 +181,7 @@ func TestDispatch(t *testing.T) {
 		if _, err := org.CreateUnit(ctx, db, access.System, org.UnitInput{ParentID: u.ID, Code: "WG", Name: "物业", Kind: org.Department}); err != nil {
 			t.Fatal(err)
 		}
+		seal(t, db)
 		if n, err := webhook.Queue(ctx, db); err != nil || n != 2 { // for the "*" webhook: the other's deactivation and the unit
 			t.Fatalf("queued %d, %v", n, err)
 		}
@@ -213,4 +219,11 @@ func TestPublicClientRefusesInternal(t *testing.T) {
 		t.Fatalf("the private client: %v", err)
 	}
 	resp.Body.Close()
+}
+
+func seal(t *testing.T, db *store.DB) {
+	t.Helper()
+	if _, _, err := audit.SealAll(context.Background(), db); err != nil {
+		t.Fatal(err)
+	}
 }

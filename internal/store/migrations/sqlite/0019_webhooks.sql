@@ -1,7 +1,9 @@
 -- Outbound webhooks: an administrator registers a URL, a secret and the events it wants; the
 -- audit log is the outbox (every change is there, in the change's transaction), so a webhook
--- reads on from last_audit_id and each matching entry becomes a delivery, retried with
--- back-off until it is accepted or given up. The secret signs each delivery (HMAC-SHA256).
+-- reads on from last_seal_seq (the sealer numbers committed entries without gaps, so nothing
+-- committed late is skipped) and each matching entry becomes a delivery, retried with
+-- back-off until it is accepted or given up. The secret signs each delivery (HMAC-SHA256);
+-- it is kept, not hashed, because signing needs it.
 CREATE TABLE webhooks (
     id            INTEGER PRIMARY KEY,
     url           TEXT NOT NULL,
@@ -9,7 +11,7 @@ CREATE TABLE webhooks (
     events        TEXT NOT NULL,
     allow_private BOOLEAN NOT NULL DEFAULT 0,
     active        BOOLEAN NOT NULL DEFAULT 1,
-    last_audit_id INTEGER NOT NULL DEFAULT 0,
+    last_seal_seq INTEGER NOT NULL DEFAULT 0,
     created_by    TEXT NOT NULL,
     created_at    TIMESTAMP NOT NULL
 );
