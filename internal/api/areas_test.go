@@ -585,6 +585,7 @@ func TestWorkOrderLoopAPI(t *testing.T) {
 		f.run(t, []scenario{
 			{name: "不满意 without the problem", who: "dispatcher", method: "POST", url: "/api/v1/callbacks/ratings", body: `{"order_id": {order}, "score": 6}`, status: 422, code: errs.Invalid, field: "comment"},
 			{name: "不满意", who: "dispatcher", method: "POST", url: "/api/v1/callbacks/ratings", body: `{"order_id": {order}, "score": 6, "comment": "修完第二天又断网"}`, status: 200},
+			{name: "a month mistyped", who: "foreman", method: "GET", url: "/api/v1/workorders/followups?month=2026-13", status: 400, code: errs.Malformed, field: "month"},
 			{name: "the follow-ups of February", who: "foreman", method: "GET", url: "/api/v1/workorders/followups?month=2026-02", status: 200,
 				check: func(t *testing.T, f *fixture, v map[string]any) {
 					items := v["items"].([]any)

@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"manyi/internal/access"
+	"manyi/internal/errs"
 	"manyi/internal/sampling"
 )
 
@@ -72,6 +73,10 @@ func init() {
 }
 
 func (a *API) samplingPlans(w http.ResponseWriter, r *http.Request, p access.Principal) error {
+	// The plans are read with the week's samples, by those the area lets read them.
+	if !sampling.MayRead(p) {
+		return errs.New(errs.Forbidden, "sampling.read_forbidden")
+	}
 	ps, err := sampling.Plans(r.Context(), a.db)
 	if err != nil {
 		return err
@@ -93,8 +98,8 @@ func (a *API) saveSamplingPlan(w http.ResponseWriter, r *http.Request, p access.
 	return nil
 }
 
-func (a *API) writeSample(w http.ResponseWriter, r *http.Request, status int, id int64) error {
-	s, err := sampling.GetSample(r.Context(), a.db, id)
+func (a *API) writeSample(w http.ResponseWriter, r *http.Request, p access.Principal, status int, id int64) error {
+	s, err := sampling.GetSample(r.Context(), a.db, p, id)
 	if err != nil {
 		return err
 	}
@@ -114,7 +119,7 @@ func (a *API) drawSample(w http.ResponseWriter, r *http.Request, p access.Princi
 	if err != nil {
 		return err
 	}
-	return a.writeSample(w, r, http.StatusCreated, s.ID)
+	return a.writeSample(w, r, p, http.StatusCreated, s.ID)
 }
 
 func (a *API) getSample(w http.ResponseWriter, r *http.Request, p access.Principal) error {
@@ -122,7 +127,7 @@ func (a *API) getSample(w http.ResponseWriter, r *http.Request, p access.Princip
 	if err != nil {
 		return err
 	}
-	return a.writeSample(w, r, http.StatusOK, id)
+	return a.writeSample(w, r, p, http.StatusOK, id)
 }
 
 func (a *API) checkSampleItem(w http.ResponseWriter, r *http.Request, p access.Principal) error {
@@ -141,5 +146,5 @@ func (a *API) checkSampleItem(w http.ResponseWriter, r *http.Request, p access.P
 	if err != nil {
 		return err
 	}
-	return a.writeSample(w, r, http.StatusOK, draw)
+	return a.writeSample(w, r, p, http.StatusOK, draw)
 }

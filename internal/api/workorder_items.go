@@ -3,8 +3,10 @@ package api
 import (
 	"net/http"
 	"strconv"
+	"time"
 
 	"manyi/internal/access"
+	"manyi/internal/errs"
 	"manyi/internal/workorder"
 )
 
@@ -107,6 +109,9 @@ func (a *API) woFollowUps(w http.ResponseWriter, r *http.Request, p access.Princ
 	month := r.URL.Query().Get("month")
 	if month == "" {
 		month = a.db.Now().In(chinaTime).Format("2006-01")
+	} else if _, err := time.Parse("2006-01", month); err != nil {
+		// As the page: another month's forms are not answered for a month mistyped.
+		return errs.Param("month", "err.bad_month", month)
 	}
 	fs, err := workorder.FollowUps(r.Context(), a.db, p, month)
 	if err != nil {
