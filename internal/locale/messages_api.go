@@ -31,7 +31,7 @@ func init() {
 		"webhook.bad_event":       {"%s中的“%s”无效，请使用 实体.动作、实体.* 或 *", "%s: “%s” is not valid; use entity.action, entity.* or *"},
 		"webhook.admin_only":      {"只有全组织的系统管理员可以管理 webhook", "Only an organisation-wide administrator can manage webhooks"},
 		"webhook.not_found":       {"找不到编号为 %d 的 webhook", "There is no webhook with id %d"},
-		"entity.webhook":          {"Webhook 推送", "Webhook"},
+		"entity.webhook":          {"事件推送", "Webhook"},
 	})
 }
 
