@@ -94,15 +94,15 @@ type Decision struct {
 
 // Result is one subject's stored result.
 type Result struct {
-	ID      int64               `json:"id"`
-	CloseID int64               `json:"close_id"`
-	UnitID  int64               `json:"unit_id"`
+	ID      int64 `json:"id"`
+	CloseID int64 `json:"close_id"`
+	UnitID  int64 `json:"unit_id"`
 	// PersonID is the person assessed (person schemes) or charged (the unit's head, unit-head
 	// schemes); 0 for a unit.
-	PersonID int64              `json:"person_id,omitempty"`
-	Result  scheme.Result       `json:"result"`
-	Facts   map[string]any      `json:"facts"`
-	Records map[string][]Record `json:"records"`
+	PersonID int64               `json:"person_id,omitempty"`
+	Result   scheme.Result       `json:"result"`
+	Facts    map[string]any      `json:"facts"`
+	Records  map[string][]Record `json:"records"`
 	// Decided is set when the result follows a decision (filled by the read functions).
 	Decision *Decision `json:"decision,omitempty"`
 	Rank     int       `json:"rank,omitempty"` // 1 for the best total among scored results
@@ -278,6 +278,10 @@ func (e *Engine) missingFacts(sch *scheme.Scheme) []string {
 		for _, n := range s.Provides() {
 			provided[n] = true
 		}
+	}
+	if sch.Weights != nil && sch.Weights.Fact != "" {
+		// The weights come from the scheme version the committee set, not from an area.
+		provided[sch.Weights.Fact] = true
 	}
 	var out []string
 	for _, n := range sch.FactNames() {
@@ -651,10 +655,10 @@ func (e *Engine) DecideMissing(ctx context.Context, actor access.Principal, id i
 type DecisionInput struct {
 	UnitID   int64
 	PersonID int64 // the person, for person subjects (and the head, for unit-head subjects)
-	Kind   DecisionKind
-	Fact   string // Award: the fact given a value
-	Value  string // Award: the value, e.g. "16" for 基本满意
-	Reason string
+	Kind     DecisionKind
+	Fact     string // Award: the fact given a value
+	Value    string // Award: the value, e.g. "16" for 基本满意
+	Reason   string
 }
 
 // Decide records (or replaces) the decision on an incomplete subject of a draft close and

@@ -369,4 +369,3 @@ func number(d scheme.Decimal) float64 {
 	x, _ := strconv.ParseFloat(d.String(), 64)
 	return x
 }
-
