@@ -46,6 +46,12 @@ type CloseView struct {
 	// Budget is the quality work group's budget of the close's year as it stands, and what
 	// approving the close would add to its spending (schemes with a year_budget rule).
 	Budget *BudgetView
+	// Star and Teams are the period's maintenance star and team ranking, for schemes that name
+	// a star (maintainer-monthly): pending until the close is approved.
+	Star  *Result
+	Teams []TeamScore
+	// Ledger are the close's ledger lines the actor may read (approved closes).
+	Ledger []LedgerLine
 	// Undecided counts incomplete subjects without a decision, over all subjects (not only
 	// those the actor sees), because it decides whether the close can be approved.
 	Undecided int
@@ -104,6 +110,14 @@ func (e *Engine) GetClose(ctx context.Context, actor access.Principal, id int64)
 			}
 		}
 		v.Results = visible(actor, tree.Tree, all)
+		if _, ok := StarPoints(v.Scheme); ok {
+			// Over every subject, not only those the actor sees: there is one star.
+			v.Teams = BestTeams(all)
+			if star := Star(all); star != nil {
+				cp := *star
+				v.Star = &cp
+			}
+		}
 		v.Hidden = len(all) - len(v.Results)
 		if v.Close.Version > 1 {
 			var prevID int64
@@ -117,6 +131,9 @@ func (e *Engine) GetClose(ctx context.Context, actor access.Principal, id int64)
 				return err
 			}
 			v.Diff = diff(visible(actor, tree.Tree, prev), v.Results)
+		}
+		if v.Ledger, err = listLedger(ctx, tx, tree, actor, LedgerFilter{CloseID: id, IncludeSuperseded: true}); err != nil {
+			return err
 		}
 		if rule := budgetRule(v.Scheme); rule != nil && !v.Close.Superseded {
 			b, err := budgetOf(ctx, tx, v.Scheme, rule, v.Close, all)
@@ -141,6 +158,13 @@ func (e *Engine) GetClose(ctx context.Context, actor access.Principal, id int64)
 	}
 	for _, d := range v.Diff {
 		v.People[d.PersonID] = tree.byID[d.PersonID]
+	}
+	for _, t := range v.Teams {
+		v.Units[t.UnitID], _ = tree.Unit(t.UnitID)
+	}
+	if v.Star != nil {
+		v.Units[v.Star.UnitID], _ = tree.Unit(v.Star.UnitID)
+		v.People[v.Star.PersonID] = tree.byID[v.Star.PersonID]
 	}
 	chain := tree.Ancestry(v.Close.ParentUnitID)
 	live := !v.Close.Superseded

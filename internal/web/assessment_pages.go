@@ -31,6 +31,7 @@ func (s *Server) assessmentRoutes(m *http.ServeMux) {
 	m.HandleFunc("GET /assessment/closes/{id}/units/{unit}", s.page(s.closeResult))
 	s.evidenceRoutes(m)
 	s.schemeRoutes(m)
+	s.ledgerRoutes(m)
 }
 
 type closeRow struct {
