@@ -960,29 +960,14 @@ func loadResults(ctx context.Context, tx *store.Tx, closeID int64) ([]Result, er
 		return nil, fmt.Errorf("load results: %w", err)
 	}
 	defer rows.Close()
-	var out []Result
-	for rows.Next() {
-		var r Result
-		var rj, fj, recj string
-		if err := rows.Scan(&r.ID, &r.CloseID, &r.UnitID, &r.PersonID, &rj, &fj, &recj); err != nil {
-			return nil, err
-		}
-		if err := json.Unmarshal([]byte(rj), &r.Result); err != nil {
-			return nil, fmt.Errorf("decode result %d: %w", r.ID, err)
-		}
-		if r.Facts, err = decodeFacts(fj); err != nil {
-			return nil, err
-		}
-		if err := json.Unmarshal([]byte(recj), &r.Records); err != nil {
-			return nil, fmt.Errorf("decode records %d: %w", r.ID, err)
-		}
-		if d, ok := decisions[r.Subject()]; ok {
-			r.Decision = &d
-		}
-		out = append(out, r)
-	}
-	if err := rows.Err(); err != nil {
+	out, err := scanResults(rows)
+	if err != nil {
 		return nil, err
+	}
+	for i := range out {
+		if d, ok := decisions[out[i].Subject()]; ok {
+			out[i].Decision = &d
+		}
 	}
 	rank(out)
 	return out, nil
@@ -1003,4 +988,32 @@ func rank(rs []Result) {
 			r.Rank = scored[i-1].Rank
 		}
 	}
+}
+
+// scanResults reads result rows (id, close_id, unit_id, person_id and the three JSON columns).
+func scanResults(rows interface {
+	Next() bool
+	Scan(...any) error
+	Err() error
+}) ([]Result, error) {
+	var out []Result
+	for rows.Next() {
+		var r Result
+		var rj, fj, recj string
+		if err := rows.Scan(&r.ID, &r.CloseID, &r.UnitID, &r.PersonID, &rj, &fj, &recj); err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal([]byte(rj), &r.Result); err != nil {
+			return nil, fmt.Errorf("decode result %d: %w", r.ID, err)
+		}
+		var err error
+		if r.Facts, err = decodeFacts(fj); err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal([]byte(recj), &r.Records); err != nil {
+			return nil, fmt.Errorf("decode records %d: %w", r.ID, err)
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
 }

@@ -1,6 +1,7 @@
 package assessment_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"strings"
@@ -306,6 +307,34 @@ func TestCloseEveryScheme(t *testing.T) {
 		}
 		if old != 3 || cur != 3 {
 			t.Fatalf("after reopen: %d superseded, %d current: %s", old, cur, lineKinds(all))
+		}
+
+		// The year pages: the care home's dismissal review with HR's decision; the centre's
+		// star with the points paid the next year.
+		cy2, err := e.Year(ctx, committee, "care-deductions", 2026)
+		if err != nil || len(cy2.Reviews) != 1 || cy2.Reviews[0].Result.PersonID != yang.ID || cy2.Reviews[0].Decision != nil {
+			t.Fatalf("care year: %v %+v", err, cy2.Reviews)
+		}
+		if _, err := assessment.RecordHRDecision(ctx, db, clerk, assessment.HRInput{SchemeCode: "care-deductions", Period: "2026-10", PersonID: yang.ID, Outcome: "kept", Reason: "已整改"}); !errs.Is(err, errs.Forbidden) {
+			t.Fatalf("HR decision by a clerk: %v", err)
+		}
+		if _, err := assessment.RecordHRDecision(ctx, db, admin, assessment.HRInput{SchemeCode: "care-deductions", Period: "2026-10", PersonID: xu.ID, Outcome: "kept", Reason: "x"}); errs.As(err) == nil || errs.As(err).Field != "assessment_person" {
+			t.Fatalf("HR decision without a review: %v", err)
+		}
+		if _, err := assessment.RecordHRDecision(ctx, db, admin, assessment.HRInput{SchemeCode: "care-deductions", Period: "2026-10", PersonID: yang.ID, Outcome: "kept", Reason: "本人已整改，留用察看"}); err != nil {
+			t.Fatal(err)
+		}
+		cy2, err = e.Year(ctx, committee, "care-deductions", 2026)
+		if err != nil || cy2.Reviews[0].Decision == nil || cy2.Reviews[0].Decision.Outcome != "kept" || cy2.Reviews[0].Decision.DecidedBy != "root" {
+			t.Fatalf("care year after HR: %v %+v", err, cy2.Reviews)
+		}
+		my, err := e.Year(ctx, committee, "maintainer-monthly", 2026)
+		if err != nil || len(my.Awards) != 1 || my.Awards[0].Star == nil || my.Awards[0].Star.PersonID != he.ID || my.Awards[0].PaidIn != 2027 || my.Awards[0].BestTeam.UnitID != net.ID {
+			t.Fatalf("maintainer year: %v %+v", err, my.Awards)
+		}
+		var buf bytes.Buffer
+		if err := assessment.WriteYear(&buf, my); err != nil || buf.Len() == 0 {
+			t.Fatal(err)
 		}
 
 		// The payroll of September has the quarter's lines; a unit head sees only their unit's.

@@ -32,6 +32,7 @@ func (s *Server) assessmentRoutes(m *http.ServeMux) {
 	s.evidenceRoutes(m)
 	s.schemeRoutes(m)
 	s.ledgerRoutes(m)
+	s.yearRoutes(m)
 }
 
 type closeRow struct {

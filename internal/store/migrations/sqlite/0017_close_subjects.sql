@@ -88,3 +88,19 @@ CREATE TABLE assessment_budget_expenses (
     recorded_at TIMESTAMP NOT NULL
 );
 CREATE INDEX assessment_budget_expenses_year ON assessment_budget_expenses(year);
+
+-- The HR decision on a dismissal review raised by a closed period (care-deductions: 30 points
+-- or more in two consecutive months): kept or dismissed, by whom, why. One per person and
+-- period of a scheme; the policy makes dismissal an HR decision, never automatic.
+CREATE TABLE assessment_hr_decisions (
+    id          INTEGER PRIMARY KEY,
+    scheme_code TEXT NOT NULL,
+    period      TEXT NOT NULL,
+    unit_id     INTEGER NOT NULL REFERENCES units(id),
+    person_id   INTEGER NOT NULL REFERENCES people(id),
+    outcome     TEXT NOT NULL CHECK (outcome IN ('kept', 'dismissed')),
+    reason      TEXT NOT NULL CHECK (reason <> ''),
+    decided_by  TEXT NOT NULL,
+    decided_at  TIMESTAMP NOT NULL,
+    UNIQUE (scheme_code, period, person_id)
+);
