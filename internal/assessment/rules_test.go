@@ -13,8 +13,8 @@ func TestCheckBudget(t *testing.T) {
 	d := scheme.MustDecimal
 	tests := []struct {
 		limit, rewards, expenses, close string
-		remaining, after              string
-		exceeds                       bool
+		remaining, after                string
+		exceeds                         bool
 	}{
 		{"30000", "0", "0", "9200", "30000", "20800", false},
 		{"30000", "20000", "800", "9200", "9200", "0", false}, // exactly spent is within
@@ -98,7 +98,7 @@ func TestStarAndTeams(t *testing.T) {
 	}
 	rs := []assessment.Result{
 		res(1, 10, "20.3", [2]int{10, 10}, [2]int{10, 10}),
-		res(1, 11, "20.3", [2]int{10, 10}, [2]int{10, 10}), // same total and orders: lower id wins
+		res(1, 11, "20.3", [2]int{10, 10}, [2]int{10, 10}),                // same total and orders: lower id wins
 		res(2, 12, "20.3", [2]int{10, 10}, [2]int{10, 10}, [2]int{10, 6}), // not the same total in reality; more orders wins a tie
 		{UnitID: 2, PersonID: 13, Result: scheme.Result{Status: scheme.NoOpinion}},
 	}

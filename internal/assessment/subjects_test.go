@@ -189,8 +189,8 @@ func TestCloseEveryScheme(t *testing.T) {
 				"verified_fault_dissatisfied": 0, "improper_means": 0, "self_checks": map[string]any{}, "spot_checks": map[string]any{}, "questionnaire": 0,
 				"questionnaire_missing": true, "complaints_valid": 0, "direct_deductions": 0, "callback_deductions": []any{}},
 			by: map[assessment.Subject]map[string]map[string]any{
-				{UnitID: net.ID, PersonID: he.ID}: {"2026-10": {"orders": rowsOf([2]int{10, 10}, [2]int{10, 10}, [2]int{10, 10})}},
-				{UnitID: net.ID, PersonID: li.ID}: {"2026-10": {"orders": rowsOf([2]int{8, 10})}},
+				{UnitID: net.ID, PersonID: he.ID}:  {"2026-10": {"orders": rowsOf([2]int{10, 10}, [2]int{10, 10}, [2]int{10, 10})}},
+				{UnitID: net.ID, PersonID: li.ID}:  {"2026-10": {"orders": rowsOf([2]int{8, 10})}},
 				{UnitID: term.ID, PersonID: zh.ID}: {"2026-10": {"orders": rowsOf([2]int{10, 10}, [2]int{10, 10}, [2]int{10, 6}, [2]int{10, 10})}},
 				{UnitID: ward.ID, PersonID: yang.ID}: {
 					"2026-09": {"deductions": []any{map[string]any{"points": 30}}},
