@@ -1,0 +1,159 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/xuri/excelize/v2"
+
+	"manyi/internal/demo"
+	"manyi/internal/store"
+)
+
+// token logs in and creates an API token on the account page.
+func apiToken(t *testing.T, base, username string) map[string]string {
+	t.Helper()
+	c := newClient(t, base)
+	c.login(username, demo.DemoPassword)
+	c.get("/account")
+	_, page, _ := c.post("/account/tokens", url.Values{"name": {"close"}})
+	tm := regexp.MustCompile(`id="new-token">(manyi_[^<]+)<`).FindStringSubmatch(page)
+	if tm == nil {
+		t.Fatalf("no token for %s: %.300s", username, page)
+	}
+	return map[string]string{"Authorization": "Bearer " + tm[1], "Content-Type": "application/json"}
+}
+
+// TestCloseAPI drives a care-deductions close of the demo through the API with tokens:
+// start, the decisions, a refused payroll while it is a draft, the committee's approval, lock,
+// the drill-down from a locked result to an inspection finding, the ledger lines with their
+// source and the payroll, and the same payroll as XLSX from the ledger page (numbers as
+// numbers). A unit head reads only their unit's lines.
+func TestCloseAPI(t *testing.T) {
+	dialects(t, func(t *testing.T, d store.Dialect) {
+		m := MustRunMain(t, d)
+		api := newClient(t, m.URL())
+		clerk, committee := apiToken(t, m.URL(), "clerk"), apiToken(t, m.URL(), "committee")
+		call := func(who map[string]string, method, path, body string, want int) map[string]any {
+			t.Helper()
+			status, out, _ := api.do(method, path, strings.NewReader(body), who)
+			if status != want {
+				t.Fatalf("%s %s: %d, want %d: %.500s", method, path, status, want, out)
+			}
+			var v map[string]any
+			if err := json.Unmarshal([]byte(out), &v); err != nil {
+				t.Fatalf("%s %s: %v", method, path, err)
+			}
+			return v
+		}
+		units := call(clerk, "GET", "/api/v1/units?kind=company", "", 200)
+		var care float64
+		for _, u := range units["items"].([]any) {
+			if u := u.(map[string]any); u["name"] == "养老中心" {
+				care = u["id"].(float64)
+			}
+		}
+		month := demoMonth(-2) // the demo approved last month's close; this one is open
+		c := call(clerk, "POST", "/api/v1/assessment/closes", fmt.Sprintf(`{"scheme_code": "care-deductions", "period": %q, "parent_unit_id": %d}`, month, int64(care)), 201)
+		id := int64(c["id"].(float64))
+		closeURL := fmt.Sprintf("/api/v1/assessment/closes/%d", id)
+		// A second close of the scheme and period names the period.
+		e := call(clerk, "POST", "/api/v1/assessment/closes", fmt.Sprintf(`{"scheme_code": "care-deductions", "period": %q, "parent_unit_id": %d}`, month, int64(care)), 409)
+		if e["error"].(map[string]any)["field"] != "period" && e["error"].(map[string]any)["field"] != "assessment_period" {
+			t.Fatalf("second close: %v", e)
+		}
+		// The payroll of the month is refused while the close is a draft.
+		e = call(committee, "GET", "/api/v1/assessment/payroll?month="+month, "", 422)
+		if !strings.Contains(fmt.Sprint(e), "care-deductions "+month) {
+			t.Fatalf("payroll of a draft: %v", e)
+		}
+		call(clerk, "POST", closeURL+"/approve", "", 403)
+		call(committee, "POST", closeURL+"/approve", "", 200)
+		call(clerk, "POST", closeURL+"/lock", "", 200)
+
+		v := call(committee, "GET", closeURL, "", 200)
+		if v["close"].(map[string]any)["status"] != "locked" {
+			t.Fatalf("close: %v", v["close"])
+		}
+		var subject map[string]any
+		for _, r := range v["results"].([]any) {
+			r := r.(map[string]any)
+			res := r["result"].(map[string]any)
+			if tot, _ := res["total"].(string); tot != "" && tot != "0" && r["person_id"] != nil {
+				subject = r
+				break
+			}
+		}
+		if subject == nil {
+			t.Fatalf("no person with deductions: %v", v["results"])
+		}
+		rv := call(committee, "GET", fmt.Sprintf("%s/result?unit_id=%d&person_id=%d", closeURL, int64(subject["unit_id"].(float64)), int64(subject["person_id"].(float64))), "", 200)
+		comps := rv["components"].([]any)
+		facts := comps[0].(map[string]any)["Facts"].([]any)
+		recs := facts[0].(map[string]any)["Records"].([]any)
+		if len(recs) == 0 || !strings.HasPrefix(recs[0].(map[string]any)["url"].(string), "/inspections/") {
+			t.Fatalf("drill-down: %v", comps)
+		}
+		if status, _ := api.get(recs[0].(map[string]any)["url"].(string)); status == http.StatusNotFound {
+			t.Fatal("the record's page is not there")
+		}
+
+		ledger := call(committee, "GET", "/api/v1/assessment/ledger?month="+month+"&scheme=care-deductions", "", 200)
+		items := ledger["items"].([]any)
+		if len(items) == 0 {
+			t.Fatal("no ledger lines")
+		}
+		for _, it := range items {
+			l := it.(map[string]any)
+			if l["close_id"].(float64) != float64(id) || l["result_id"] == nil || l["period"] != month || l["person_name"] == "" {
+				t.Fatalf("ledger line without its source: %v", l)
+			}
+		}
+		pr := call(committee, "GET", "/api/v1/assessment/payroll?month="+month, "", 200)
+		if len(pr["lines"].([]any)) < len(items) {
+			t.Fatalf("payroll: %v", pr)
+		}
+
+		// The payroll office's workbook, from the ledger page.
+		web := newClient(t, m.URL())
+		web.login("committee", demo.DemoPassword)
+		status, body, h := web.do("GET", "/assessment/ledger?month="+month+"&format=xlsx", nil, nil)
+		if status != 200 || !strings.Contains(h.Get("Content-Type"), "spreadsheetml") {
+			t.Fatalf("payroll export: %d %s", status, h.Get("Content-Type"))
+		}
+		f, err := excelize.OpenReader(bytes.NewReader([]byte(body)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		sheet := f.GetSheetName(0)
+		if typ, _ := f.GetCellType(sheet, "E2"); typ != excelize.CellTypeNumber && typ != excelize.CellTypeUnset {
+			t.Fatalf("amount cell type %v", typ)
+		}
+		rows, _ := f.GetRows(sheet)
+		if len(rows) < 2 || !strings.Contains(rows[0][0], "发放月份") {
+			t.Fatalf("payroll rows: %v", rows)
+		}
+		yuan := 0
+		for _, r := range rows[1:] {
+			if len(r) > 4 && r[4] != "" && !strings.HasPrefix(r[0], "合计") {
+				if _, err := fmt.Sscan(r[4], new(float64)); err != nil {
+					t.Fatalf("amount %q is not a number", r[4])
+				}
+				yuan++
+			}
+		}
+		if yuan == 0 {
+			t.Fatalf("no amounts in %v", rows)
+		}
+		// A month without an approved close (next month) is refused on the page too, naming the field.
+		if status, body, _ := web.do("GET", "/assessment/ledger?month="+demoMonth(1)+"&format=xlsx", nil, nil); status != http.StatusUnprocessableEntity || !strings.Contains(body, "发放月份") {
+			t.Fatalf("export of an unapproved month: %d", status)
+		}
+	})
+}
