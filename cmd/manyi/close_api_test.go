@@ -151,6 +151,19 @@ func TestCloseAPI(t *testing.T) {
 		if yuan == 0 {
 			t.Fatalf("no amounts in %v", rows)
 		}
+		// The pages of the close, a person's result, the year and the ledger.
+		for _, tc := range []struct{ path, want string }{
+			{fmt.Sprintf("/assessment/closes/%d", id), `id="close-ledger"`},
+			{fmt.Sprintf("/assessment/closes/%d/units/%d?person=%d", id, int64(subject["unit_id"].(float64)), int64(subject["person_id"].(float64))), `class="record-link"`},
+			{"/assessment/year?scheme=care-deductions&year=" + demoMonth(-1)[:4], `id="reviews"`},
+			{"/assessment/year?scheme=maintainer-monthly&year=" + demoMonth(-1)[:4], `id="awards"`},
+			{"/assessment/year?scheme=dept-quarterly-weighted&year=" + demoMonth(-3)[:4], `href="/assessment/ledger"`},
+			{"/assessment/ledger?month=" + month, `id="ledger"`},
+		} {
+			if status, page := web.get(tc.path); status != 200 || !strings.Contains(page, tc.want) {
+				t.Fatalf("GET %s: %d, lacks %s", tc.path, status, tc.want)
+			}
+		}
 		// A month without an approved close (next month) is refused on the page too, naming the field.
 		if status, body, _ := web.do("GET", "/assessment/ledger?month="+demoMonth(1)+"&format=xlsx", nil, nil); status != http.StatusUnprocessableEntity || !strings.Contains(body, "发放月份") {
 			t.Fatalf("export of an unapproved month: %d", status)
