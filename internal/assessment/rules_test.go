@@ -1,6 +1,8 @@
 package assessment_test
 
 import (
+	"fmt"
+	"strings"
 	"testing"
 
 	"manyi/internal/access"
@@ -112,5 +114,58 @@ func TestStarAndTeams(t *testing.T) {
 	// Team 1: 80 ÷ 4 = 20; team 2: 56 ÷ 3 = 18.67 — no volume bonus on a team.
 	if len(teams) != 2 || teams[0].UnitID != 1 || teams[0].Mean.String() != "20" || teams[1].Mean.String() != "18.67" || teams[1].Explain() != "56 ÷ 3 = 18.67" {
 		t.Fatalf("teams %+v", teams)
+	}
+}
+
+// TestLedgerLines: each money or pay consequence of a scheme's results, as a line.
+func TestLedgerLines(t *testing.T) {
+	dec := func(s string) *scheme.Decimal { d := scheme.MustDecimal(s); return &d }
+	scored := func(unit, person int64, total string, money map[string]string, flags ...string) assessment.Result {
+		r := assessment.Result{ID: unit*100 + person, UnitID: unit, PersonID: person, Result: scheme.Result{Status: scheme.Scored, Total: dec(total), Flags: flags, Money: map[string]scheme.Decimal{}}}
+		for k, v := range money {
+			r.Result.Money[k] = scheme.MustDecimal(v)
+		}
+		return r
+	}
+	builtin := func(code string) *scheme.Scheme {
+		s, err := scheme.Builtin(code)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	tests := []struct {
+		code, period string
+		results      []assessment.Result
+		want         string
+	}{
+		{"dept-quarterly-weighted", "2026-Q3", []assessment.Result{
+			scored(1, 0, "99.6", map[string]string{"reward": "9200", "penalty": "0"}),
+			scored(2, 0, "95", map[string]string{"reward": "0", "penalty": "0"}), // pass: nothing
+			scored(3, 0, "89.8", map[string]string{"reward": "0", "penalty": "5000"}),
+			{UnitID: 4, Result: scheme.Result{Status: scheme.NoOpinion}},
+		}, "1/0 reward 9200 yuan 2026-09; 3/0 penalty -5000 yuan 2026-09"},
+		{"survey-quarterly", "2026-Q4", []assessment.Result{
+			scored(5, 9, "-6", map[string]string{"fine": "0"}),
+			scored(6, 10, "0", map[string]string{"fine": "0"}), // nothing to charge
+			scored(7, 11, "-5", map[string]string{"fine": "100"}),
+		}, "5/9 head_deduction -6 points 2026-12; 7/11 fine -100 yuan 2026-12; 7/11 head_deduction -5 points 2026-12"},
+		{"care-deductions", "2026-10", []assessment.Result{
+			scored(8, 12, "32", map[string]string{"penalty": "320"}, "base_salary_only", "dismissal_review"),
+			scored(8, 13, "0", map[string]string{"penalty": "0"}),
+		}, "8/12 pay_deduction -320 yuan 2026-10; 8/12 base_salary_only 0 flag 2026-10"},
+		{"unit-monthly", "2026-10", []assessment.Result{scored(1, 0, "89", nil, "year_end_ineligible")}, ""},
+	}
+	for _, tt := range tests {
+		var got []string
+		for _, l := range assessment.LedgerLines(builtin(tt.code), tt.period, tt.results) {
+			if l.ResultID == 0 {
+				t.Errorf("%s: line without its result", tt.code)
+			}
+			got = append(got, fmt.Sprintf("%d/%d %s %s %s %s", l.UnitID, l.PersonID, l.Kind, l.Amount, l.Measure, l.PayMonth))
+		}
+		if g := strings.Join(got, "; "); g != tt.want {
+			t.Errorf("%s:\n got %s\nwant %s", tt.code, g, tt.want)
+		}
 	}
 }
