@@ -22,6 +22,10 @@ import (
 // forbid going over it, so a close that would exceed it is flagged on the review page and
 // its approval records by how much (Close.BudgetOver), in the audit log too.
 
+// BudgetScheme is the scheme whose year_budget rule is the work group's budget: the rewards it
+// pays are what the budget is spent on (§3).
+const BudgetScheme = "dept-quarterly-weighted"
+
 // BudgetView is a year's budget as it stands, and what a close adds to it.
 type BudgetView struct {
 	Year      int            `json:"year"`

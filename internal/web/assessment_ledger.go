@@ -30,9 +30,6 @@ type ledgerData struct {
 	ErrField   string
 }
 
-// budgetScheme is the scheme whose year_budget rule is the work group's budget.
-const budgetScheme = "dept-quarterly-weighted"
-
 func (s *Server) renderLedger(w http.ResponseWriter, r *http.Request, status int, d ledgerData) error {
 	p := principal(r)
 	q := r.URL.Query()
@@ -49,7 +46,7 @@ func (s *Server) renderLedger(w http.ResponseWriter, r *http.Request, status int
 	}
 	d.Lines = lines
 	year, _ := strconv.Atoi(d.Month[:4])
-	if d.Budget, d.Expenses, err = assessment.YearBudget(r.Context(), s.db, budgetScheme, year); err != nil {
+	if d.Budget, d.Expenses, err = assessment.YearBudget(r.Context(), s.db, assessment.BudgetScheme, year); err != nil {
 		d.Budget = nil // no active version of the scheme: no budget to show
 	}
 	d.CanSpend = p.HasAny(access.Clerk)
