@@ -120,6 +120,20 @@ func TestCloseAPI(t *testing.T) {
 			t.Fatalf("payroll: %v", pr)
 		}
 
+		// A unit head reads their own unit's lines only, and cannot start a close.
+		head := apiToken(t, m.URL(), "head.yongxin")
+		hl := call(head, "GET", "/api/v1/assessment/ledger?year="+quarterOf(demoMonth(-3))[:4], "", 200)
+		for _, it := range hl["items"].([]any) {
+			if l := it.(map[string]any); l["unit_name"] != "永馨园" {
+				t.Fatalf("head sees another unit's line: %v", l)
+			}
+		}
+		call(head, "POST", "/api/v1/assessment/closes", fmt.Sprintf(`{"scheme_code": "care-deductions", "period": %q, "parent_unit_id": %d}`, demoMonth(-3), int64(care)), 403)
+		hv := call(head, "GET", closeURL, "", 200)
+		if len(hv["results"].([]any)) != 0 || hv["hidden"].(float64) == 0 {
+			t.Fatalf("head sees the care home's results: %v", hv["results"])
+		}
+
 		// The payroll office's workbook, from the ledger page.
 		web := newClient(t, m.URL())
 		web.login("committee", demo.DemoPassword)
