@@ -66,7 +66,6 @@ type CloseView struct {
 // Diff is one subject's change between two versions of a close.
 type Diff struct {
 	Subject
-	UnitID        int64
 	Before, After *Result
 	Changed       bool
 }
@@ -226,14 +225,14 @@ func diff(before, after []Result) []Diff {
 	var order []Subject
 	for i := range before {
 		r := &before[i]
-		byUnit[r.Subject()] = &Diff{Subject: r.Subject(), UnitID: r.UnitID, Before: r}
+		byUnit[r.Subject()] = &Diff{Subject: r.Subject(), Before: r}
 		order = append(order, r.Subject())
 	}
 	for i := range after {
 		r := &after[i]
 		d, ok := byUnit[r.Subject()]
 		if !ok {
-			d = &Diff{Subject: r.Subject(), UnitID: r.UnitID}
+			d = &Diff{Subject: r.Subject()}
 			byUnit[r.Subject()] = d
 			order = append(order, r.Subject())
 		}
