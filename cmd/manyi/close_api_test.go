@@ -178,6 +178,38 @@ func TestCloseAPI(t *testing.T) {
 				t.Fatalf("GET %s: %d, lacks %s", tc.path, status, tc.want)
 			}
 		}
+		// HR's decision on the demo's dismissal review, by the care home's head, from the year
+		// page; a decision without a reason is refused naming the field.
+		hr := newClient(t, m.URL())
+		hr.login("head.care", demo.DemoPassword)
+		last := demoMonth(-1)
+		_, yp := hr.get("/assessment/year?scheme=care-deductions&year=" + last[:4])
+		pm := regexp.MustCompile(`name="period" value="` + last + `"><input type="hidden" name="person_id" value="(\d+)"`).FindStringSubmatch(yp)
+		if pm == nil {
+			t.Fatalf("no dismissal review to decide on the year page: %.300s", yp)
+		}
+		form := url.Values{"scheme": {"care-deductions"}, "year": {last[:4]}, "period": {last}, "person_id": {pm[1]}, "outcome": {"kept"}}
+		if status, body, _ := hr.post("/assessment/year/hr", form); status != http.StatusUnprocessableEntity || !strings.Contains(body, "理由不能为空") {
+			t.Fatalf("HR decision without a reason: %d", status)
+		}
+		form.Set("reason", "本人已整改，留用察看三个月")
+		if status, _, _ := hr.post("/assessment/year/hr", form); status != http.StatusSeeOther {
+			t.Fatalf("HR decision: %d", status)
+		}
+		if _, yp := web.get("/assessment/year?scheme=care-deductions&year=" + last[:4]); !strings.Contains(yp, "留用 · head.care") {
+			t.Fatal("the year page does not show HR's decision and who made it")
+		}
+		// The work group's expense: refused without an amount, naming it.
+		wg := newClient(t, m.URL())
+		wg.login("clerk.log", demo.DemoPassword)
+		wg.get("/assessment/ledger")
+		if status, body, _ := wg.post("/assessment/ledger/expenses", url.Values{"spent_on": {last + "-03"}, "note": {"质量分析会资料印制"}}); status != http.StatusUnprocessableEntity || !strings.Contains(body, "金额（元）不能为空") {
+			t.Fatalf("expense without an amount: %d", status)
+		}
+		if status, _, _ := wg.post("/assessment/ledger/expenses", url.Values{"spent_on": {last + "-03"}, "amount": {"860"}, "note": {"质量分析会资料印制"}}); status != http.StatusSeeOther {
+			t.Fatalf("expense: %d", status)
+		}
+
 		// A month without an approved close (next month) is refused on the page too, naming the field.
 		if status, body, _ := web.do("GET", "/assessment/ledger?month="+demoMonth(1)+"&format=xlsx", nil, nil); status != http.StatusUnprocessableEntity || !strings.Contains(body, "发放月份") {
 			t.Fatalf("export of an unapproved month: %d", status)
