@@ -235,7 +235,7 @@ type Payroll struct {
 
 // GetPayroll returns the month's lines for the payroll office. It is refused while a close
 // whose consequences fall in the month is not approved (the office would pay what the
-// committee has not decided), and when no approved close falls in it.
+// committee has not decided), and when no approved close of a scheme that pays falls in it.
 func GetPayroll(ctx context.Context, db *store.DB, actor access.Principal, month string) (Payroll, error) {
 	pr := Payroll{Month: strings.TrimSpace(month)}
 	if pr.Month == "" {
@@ -253,11 +253,15 @@ func GetPayroll(ctx context.Context, db *store.DB, actor access.Principal, month
 		if err != nil {
 			return err
 		}
+		pays, err := payingSchemes(ctx, tx)
+		if err != nil {
+			return err
+		}
 		var draft []string
 		approved := 0
 		for _, c := range closes {
 			p, err := scheme.ParsePeriod(c.Period)
-			if err != nil || PayMonth(p) != pr.Month {
+			if err != nil || PayMonth(p) != pr.Month || !pays[c.SchemeCode+"/"+strconv.Itoa(c.SchemeVersion)] {
 				continue
 			}
 			if c.Status == Draft {
@@ -276,6 +280,43 @@ func GetPayroll(ctx context.Context, db *store.DB, actor access.Principal, month
 		return err
 	})
 	return pr, err
+}
+
+// Pays reports whether a scheme's results can have a pay consequence (a money item, a star,
+// a unit head's deduction, the base-salary-only flag): only such closes hold up a payroll, a
+// draft unit-monthly close does not.
+func Pays(sch *scheme.Scheme) bool {
+	if _, star := StarPoints(sch); star || len(sch.Money) > 0 || sch.Subject == scheme.UnitHead {
+		return true
+	}
+	for _, f := range sch.Flags {
+		if f.Code == LedgerBaseSalaryOnly {
+			return true
+		}
+	}
+	return false
+}
+
+// payingSchemes returns which stored scheme versions pay ("code/version"), in one query.
+func payingSchemes(ctx context.Context, tx *store.Tx) (map[string]bool, error) {
+	rows, err := tx.Query(ctx, "SELECT "+schemeColumns+" FROM assessment_schemes")
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]bool{}
+	for rows.Next() {
+		v, err := scanScheme(rows)
+		if err != nil {
+			return nil, err
+		}
+		sch, err := v.Parse()
+		if err != nil {
+			return nil, err
+		}
+		out[v.Code+"/"+strconv.Itoa(v.Version)] = Pays(sch)
+	}
+	return out, rows.Err()
 }
 
 // latestCloses returns the latest version of every close.

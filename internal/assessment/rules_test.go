@@ -169,3 +169,15 @@ func TestLedgerLines(t *testing.T) {
 		}
 	}
 }
+
+func TestPays(t *testing.T) {
+	for code, want := range map[string]bool{"unit-monthly": false, "survey-quarterly": true, "dept-quarterly-weighted": true, "maintainer-monthly": true, "care-deductions": true} {
+		s, err := scheme.Builtin(code)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := assessment.Pays(s); got != want {
+			t.Errorf("Pays(%s) = %v", code, got)
+		}
+	}
+}
