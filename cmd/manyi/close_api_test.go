@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"sort"
 	"strings"
 	"testing"
 
@@ -108,6 +109,18 @@ func TestCloseAPI(t *testing.T) {
 		items := ledger["items"].([]any)
 		if len(items) == 0 {
 			t.Fatal("no ledger lines")
+		}
+		// The shape of a line, pinned: every field a payroll script reads; amounts are strings.
+		var keys []string
+		for k := range items[0].(map[string]any) {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		if got := strings.Join(keys, ","); got != "amount,close_id,close_version,created_at,id,kind,measure,pay_month,period,person_id,person_name,result_id,scheme_code,superseded,unit_id,unit_name" {
+			t.Fatalf("ledger line fields: %s", got)
+		}
+		if _, ok := items[0].(map[string]any)["amount"].(string); !ok {
+			t.Fatalf("amount is not a decimal string: %v", items[0])
 		}
 		for _, it := range items {
 			l := it.(map[string]any)
