@@ -210,3 +210,41 @@ func (b *browser) pages() {
 	visit("/assessment/evidence", "evidence", "main table")
 	visit("/assessment/schemes", "schemes", "main table")
 }
+
+// tableFit is how wide the complaint table is against the room it has.
+type tableFit struct {
+	Table     float64 `json:"table"`     // the table's scrollWidth: all its columns
+	Container float64 `json:"container"` // the width of main's content box
+	Page      float64 `json:"page"`      // the document's scrollWidth
+	Viewport  float64 `json:"viewport"`
+}
+
+// TestBrowserComplaintTableFits: at 1280×800 the English complaint list, whose headings and
+// SLA clocks are longer than the Chinese ones, fits its column: no horizontal scrolling of
+// the table or the page.
+func TestBrowserComplaintTableFits(t *testing.T) {
+	chromiumPath(t)
+	m := MustRunMain(t, store.SQLite)
+	b := newBrowser(t, m.URL())
+	b.do("desktop viewport", chromedp.EmulateViewport(1280, 800))
+	b.login("clerk", "manyi-demo-2026")
+	b.open("/lang/en?next=/complaints")
+	b.lang = "en"
+	b.do("wait for the list", chromedp.WaitVisible(chromedp.CSS(`#complaints tbody tr[data-id]`)))
+	fit, err := chromedp.Run(b.ctx, chromedp.Evaluate[tableFit](`(() => {
+		const main = document.querySelector('main'), cs = getComputedStyle(main);
+		return {
+			table: document.querySelector('#complaints').scrollWidth,
+			container: main.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight),
+			page: document.documentElement.scrollWidth,
+			viewport: document.documentElement.clientWidth,
+		};
+	})()`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.screenshot("complaints-1280")
+	if fit.Table > fit.Container+0.5 || fit.Page > fit.Viewport {
+		t.Errorf("at 1280×800 the complaint table is %.0f px wide in a %.0f px column (page %.0f px, viewport %.0f px)", fit.Table, fit.Container, fit.Page, fit.Viewport)
+	}
+}

@@ -58,11 +58,14 @@ func (m *Main) Open(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	begun := time.Now()
+	step := func(name string) { m.Logger.Debug("startup", "step", name, "since_start", time.Since(begun)) }
 	db, err := store.Open(ctx, c.DB)
 	if err != nil {
 		return err
 	}
 	m.DB = db
+	step("open")
 	applied, err := db.Migrate(ctx)
 	if err != nil {
 		return fmt.Errorf("migrate: %w", err)
@@ -70,22 +73,28 @@ func (m *Main) Open(ctx context.Context) error {
 	if len(applied) > 0 {
 		m.Logger.Info("applied migrations", "migrations", applied)
 	}
+	step("migrate")
 	if err := jobs.Migrate(ctx, db); err != nil {
 		return fmt.Errorf("migrate job queue: %w", err)
 	}
+	step("job queue migrate")
 	if err := assessment.SeedSchemes(ctx, db); err != nil {
 		return fmt.Errorf("store built-in schemes: %w", err)
 	}
+	step("schemes")
 	if err := survey.SeedTemplates(ctx, db); err != nil {
 		return fmt.Errorf("store built-in questionnaire templates: %w", err)
 	}
+	step("templates")
 	if err := target.Seed(ctx, db); err != nil {
 		return fmt.Errorf("store the service-standard targets: %w", err)
 	}
+	step("targets")
 	created, username, password, err := auth.EnsureAdmin(ctx, db, c.AdminPassword)
 	if err != nil {
 		return fmt.Errorf("create administrator: %w", err)
 	}
+	step("admin")
 	var summary *demo.Summary
 	if c.Demo {
 		s, err := demo.Load(ctx, db)
@@ -112,6 +121,7 @@ func (m *Main) Open(ctx context.Context) error {
 	}); err != nil {
 		return fmt.Errorf("start jobs: %w", err)
 	}
+	step("jobs")
 	ready := func(ctx context.Context) error {
 		pending, err := jobs.Pending(ctx, db)
 		if err == nil && len(pending) > 0 {
@@ -124,6 +134,7 @@ func (m *Main) Open(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	step("web")
 	if m.ln, err = net.Listen("tcp", c.Addr); err != nil {
 		return err
 	}

@@ -71,7 +71,7 @@ type CloseReopen struct {
 }
 
 func (a *API) listCloses(w http.ResponseWriter, r *http.Request, p access.Principal) error {
-	cs, err := a.assess.ListCloses(r.Context())
+	cs, err := a.assess.ListCloses(r.Context(), p)
 	if err != nil {
 		return err
 	}

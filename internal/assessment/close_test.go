@@ -383,6 +383,27 @@ func TestCloseWorkflow(t *testing.T) {
 		}
 		_, err = e.GetResult(ctx, w.headYX, v2.ID, assessment.Subject{UnitID: w.mg.ID})
 		wantCode(t, "head reads 玫瑰区", err, errs.Forbidden, "")
+
+		// Scope of the list: the head of 永馨园 lists the company's close (he holds a subject
+		// below it); a head of another company and a staff member of no unit below do not
+		// see it, nor may they open it with its reopen reason.
+		other, err := org.CreateUnit(ctx, w.db, admin, org.UnitInput{Code: "LOG", Name: "物流公司", Kind: org.Company})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cs, err := e.ListCloses(ctx, w.headYX); err != nil || len(cs) == 0 || cs[0].ID != v2.ID {
+			t.Fatalf("the head's close list: %+v %v", cs, err)
+		}
+		for _, outsider := range []access.Principal{
+			{Username: "head.log", Grants: []access.Grant{{Role: access.UnitHead, UnitID: other.ID}}},
+			{Username: "clerk.log", Grants: []access.Grant{{Role: access.Clerk, UnitID: other.ID}}},
+		} {
+			if cs, err := e.ListCloses(ctx, outsider); err != nil || len(cs) != 0 {
+				t.Errorf("%s lists closes outside his scope: %+v %v", outsider.Username, cs, err)
+			}
+			_, err := e.GetClose(ctx, outsider, v2.ID)
+			wantCode(t, outsider.Username+" opens the close", err, errs.NotFound, "")
+		}
 		if _, err := e.GetResult(ctx, w.headYX, v2.ID, assessment.Subject{UnitID: w.yx.ID}); err != nil {
 			t.Fatal(err)
 		}

@@ -3,6 +3,7 @@ package assessment
 import (
 	"context"
 	"regexp"
+	"slices"
 	"strings"
 
 	"manyi/internal/access"
@@ -12,12 +13,45 @@ import (
 	"manyi/internal/store"
 )
 
-// ListCloses returns the latest version of every close, newest period first. Everyone may see
-// which periods are closed; results are filtered by scope when read.
-func (e *Engine) ListCloses(ctx context.Context) ([]Close, error) {
+// MayView reports whether actor holds scope over a close: a reading grant over its parent
+// unit, above it or on some unit below it, so that at least one of its subjects may be read.
+// Anyone else must not learn that the close exists, nor its reopen reason.
+func MayView(tree *org.Tree, actor access.Principal, c Close) bool {
+	roots, everything := actor.ScopeRoots(access.Read)
+	if everything {
+		return true
+	}
+	chain, below := tree.Ancestry(c.ParentUnitID), tree.Subtree(c.ParentUnitID)
+	for _, r := range roots {
+		if slices.Contains(chain, r) || slices.Contains(below, r) {
+			return true
+		}
+	}
+	return false
+}
+
+// ListCloses returns the latest version of every close the actor may view (MayView), newest
+// period first.
+func (e *Engine) ListCloses(ctx context.Context, actor access.Principal) ([]Close, error) {
+	tree, err := loadTree(ctx, e.DB)
+	if err != nil {
+		return nil, err
+	}
+	// The parents in scope, so that the query returns only the closes the actor may view.
+	var parents []int64
+	for _, u := range tree.Ordered() {
+		if MayView(tree, actor, Close{ParentUnitID: u.ID}) {
+			parents = append(parents, u.ID)
+		}
+	}
+	if len(parents) == 0 {
+		return nil, nil
+	}
+	in, args := store.In("parent_unit_id", parents)
 	var out []Close
-	err := e.DB.Read(ctx, func(tx *store.Tx) error {
-		rows, err := tx.Query(ctx, "SELECT "+closeColumns+" FROM assessment_closes WHERE superseded = ? ORDER BY period DESC, scheme_code", false)
+	err = e.DB.Read(ctx, func(tx *store.Tx) error {
+		rows, err := tx.Query(ctx, "SELECT "+closeColumns+" FROM assessment_closes WHERE superseded = ? AND "+in+" ORDER BY period DESC, scheme_code",
+			append([]any{false}, args...)...)
 		if err != nil {
 			return err
 		}
@@ -82,6 +116,9 @@ func (e *Engine) GetClose(ctx context.Context, actor access.Principal, id int64)
 		var err error
 		if v.Close, err = getClose(ctx, tx, id); err != nil {
 			return err
+		}
+		if !MayView(tree.Tree, actor, v.Close) {
+			return errs.New(errs.NotFound, "assessment.close_not_found", id)
 		}
 		if v.Scheme, err = schemeVersion(ctx, tx, v.Close.SchemeCode, v.Close.SchemeVersion); err != nil {
 			return err

@@ -306,6 +306,17 @@ func EnsureAdmin(ctx context.Context, db *store.DB, password string) (created bo
 	} else if err := ValidatePassword("MANYI_ADMIN_PASSWORD", password); err != nil {
 		return false, "", "", err
 	}
+	// A restart must not pay for a password hash (tens of milliseconds, far more on a busy
+	// machine) when the administrator exists already, which is every start but the first.
+	var users int
+	if err := db.Read(ctx, func(tx *store.Tx) error {
+		return tx.QueryRow(ctx, "SELECT COUNT(*) FROM users").Scan(&users)
+	}); err != nil {
+		return false, "", "", err
+	}
+	if users > 0 {
+		return false, "", "", nil
+	}
 	hash, err := HashPassword(password)
 	if err != nil {
 		return false, "", "", err

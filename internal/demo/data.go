@@ -157,7 +157,7 @@ var tree = unit("GROUP", "示范集团", org.Company,
 	// The logistics company's quality committee approves its own departments' results; its
 	// work group sits in the HR department and assesses the whole company.
 	unit("LOG", "物流公司", org.Company,
-		staff(1, "副总经理(质量管理委员会副主任)", access.Committee, "LOG"),
+		staff(1, "副总经理（质量管理委员会副主任）", access.Committee, "LOG"),
 		unit("LOG-SCJY", "市场经营部", org.Department, staff(1, "部长", access.UnitHead, "")),
 		unit("LOG-WLYW", "物流业务部", org.Department, staff(1, "部长", access.UnitHead, "")),
 		unit("LOG-WH", "武汉业务部", org.Department, staff(1, "部长", access.UnitHead, "")),

@@ -75,6 +75,12 @@ func Field(field, key string, args ...any) *Error {
 	return &Error{Code: Invalid, Field: field, Key: key, Args: args}
 }
 
+// Param is a malformed query parameter of a page (?month=2026-13): a 400 whose message names
+// the parameter like a field error names its field.
+func Param(field, key string, args ...any) *Error {
+	return &Error{Code: Malformed, Field: field, Key: key, Args: args}
+}
+
 // Required is the common "field is required" error.
 func Required(field string) *Error { return Field(field, "err.required") }
 

@@ -35,7 +35,7 @@ func init() {
 		"calendar.zone":           {"时区", "Time zone"},
 		"calendar.set_day":        {"添加或修改特殊日期", "Add or change a listed day"},
 		"calendar.import":         {"导入一年或多年的安排（CSV 或 JSON）", "Import one or more years (CSV or JSON)"},
-		"calendar.import_hint":    {"CSV 首行为 date,kind,name，kind 为 holiday（放假）或 workday（调休上班）；导入会整体替换所涉及年份的特殊日期。", "CSV header date,kind,name, where kind is holiday or workday; an import replaces the listed days of the years it covers."},
+		"calendar.import_hint":    {"CSV 文件首行为列名“date,kind,name”，依次为日期、类型和名称；类型填“holiday”（放假）或“workday”（调休上班）；导入会整体替换所涉及年份的特殊日期。", "CSV header date,kind,name, where kind is holiday or workday; an import replaces the listed days of the years it covers."},
 		"calendar.import_paste":   {"或粘贴内容", "or paste the content"},
 		"calendar.export_csv":     {"导出 CSV", "Export CSV"},
 		"calendar.remove":         {"删除", "Remove"},

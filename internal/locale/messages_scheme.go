@@ -42,7 +42,7 @@ func init() {
 		"scheme.bad_limit":                 {"%s：必须给出不小于 0 的额度", "%s: give a limit of at least 0"},
 		"scheme.explain_brace":             {"%s：说明中的“%s”缺少右括号 }", "%s: “%s” in the explanation lacks its closing }"},
 		"scheme.weights_fact":              {"%s：事实“%s”必须是键为 %s 的 map 类型事实", "%s: the fact “%s” must be a map fact with the keys %s"},
-		"scheme.weights_required":          {"%s：启用前必须设置合计为 100%% 的权重（%s)", "%s: set weights summing to 100%% (%s) before activating the scheme"},
+		"scheme.weights_required":          {"%s：启用前必须设置合计为 100%% 的权重（%s）", "%s: set weights summing to 100%% (%s) before activating the scheme"},
 		"scheme.weight_missing":            {"%s：缺少“%s”的权重", "%s: the weight of “%s” is missing"},
 		"scheme.weight_negative":           {"%s:“%s”的权重不能小于 0", "%s: the weight of “%s” cannot be below 0"},
 		"scheme.weight_unknown":            {"%s：没有名为“%s”的权重（可用：%s)", "%s: there is no weight “%s” (use %s)"},

@@ -17,6 +17,10 @@ import (
 // department's clerks over the company.
 var editors = []access.Role{access.Admin, access.Clerk, access.UnitHead}
 
+// MayEdit reports whether p keeps the projects of at least one office; pages offer the
+// register's forms only then, and each change is still checked over its unit.
+func MayEdit(p access.Principal) bool { return p.HasAny(editors...) }
+
 const columns = `p.id, p.code, p.name, p.contract_no, p.customer, p.unit_id, u.name, p.major, p.tendered, p.planned_start,
 	p.plan_filed_on, p.plan_approved_on, p.plan_approved_by, p.materials_plan, p.handed_over_on, p.fulfilled, p.customer_satisfied,
 	p.created_by, p.created_at`

@@ -140,7 +140,7 @@ func TestDrawWeek(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		got, err := sampling.GetSample(ctx, db, s.ID)
+		got, err := sampling.GetSample(ctx, db, clerk, s.ID)
 		if err != nil || !got.Met() || got.Problems() != 1 || !sampling.Verify(got) || len(got.Population) != 6 {
 			t.Fatalf("stored sample: %+v %v", got, err)
 		}
@@ -148,9 +148,24 @@ func TestDrawWeek(t *testing.T) {
 		if sampling.Verify(got) {
 			t.Fatal("a changed seed still verifies")
 		}
-		wk, err := sampling.Report(ctx, db, "2026-W47")
+		wk, err := sampling.Report(ctx, db, clerk, "2026-W47")
 		if err != nil || !wk.Met() {
 			t.Fatalf("week report: %+v %v", wk, err)
+		}
+		// The sample and the GM report show the whole organisation's population: a role
+		// limited to a unit, or a role outside quality supervision, is refused.
+		for _, p := range []access.Principal{staff, {Grants: []access.Grant{{Role: access.Clerk, UnitID: 2}}},
+			{Grants: []access.Grant{{Role: access.UnitHead, UnitID: 2}}}} {
+			if _, err := sampling.Report(ctx, db, p, "2026-W47"); !errs.Is(err, errs.Forbidden) {
+				t.Errorf("report for %+v: %v, want forbidden", p.Grants, err)
+			}
+			if _, err := sampling.GetSample(ctx, db, p, s.ID); !errs.Is(err, errs.Forbidden) {
+				t.Errorf("sample for %+v: %v, want forbidden", p.Grants, err)
+			}
+		}
+		committee := access.Principal{Grants: []access.Grant{{Role: access.Committee}}}
+		if _, err := sampling.GetSample(ctx, db, committee, s.ID); err != nil {
+			t.Errorf("the committee reads the sample: %v", err)
 		}
 		x, err := wk.XLSX(func(k string) string { return k })
 		if err != nil || len(x) < 1000 {
@@ -249,7 +264,7 @@ func TestRefusals(t *testing.T) {
 				t.Errorf("%s: got %v, want %s", c.name, err, c.code)
 			}
 		}
-		if got, err := sampling.GetSample(ctx, db, s.ID); err != nil || got.Items[0].Result != "" {
+		if got, err := sampling.GetSample(ctx, db, clerk, s.ID); err != nil || got.Items[0].Result != "" {
 			t.Fatalf("a refused check changed the item: %+v %v", got.Items[0], err)
 		}
 	})

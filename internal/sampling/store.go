@@ -56,11 +56,26 @@ type PlanInput struct {
 // clerkRoles draw samples and record checks: the quality supervision post.
 var clerkRoles = []access.Role{access.Admin, access.Clerk}
 
+// readRoles may read the samples and the GM workbook: the quality supervision post, the
+// committee that approves results, and the administrator.
+var readRoles = []access.Role{access.Admin, access.Clerk, access.Committee}
+
+// MayRead reports whether p may read the weekly samples and their report. A week's population
+// spans the whole organisation (every unit's closed work orders, lists imported with no unit),
+// so only a grant over the whole organisation covers it: a clerk of one subsidiary would
+// otherwise read other units' tickets.
+func MayRead(p access.Principal) bool { return p.HoldsOver(nil, readRoles...) }
+
+// MayDraw reports whether p may keep plans, draw samples and record checks; pages use it to
+// decide whether to show the forms, and SavePlan, DrawWeek and CheckItem enforce it. Like
+// reading, it needs a grant over the whole organisation: a draw shows the whole population.
+func MayDraw(p access.Principal) bool { return p.HoldsOver(nil, clerkRoles...) }
+
 // SavePlan creates a plan, or changes the plan with the same code; draws already made keep
 // the quota they were drawn with.
 func SavePlan(ctx context.Context, db *store.DB, actor access.Principal, in PlanInput) (Plan, error) {
 	var p Plan
-	if !actor.HasAny(clerkRoles...) {
+	if !MayDraw(actor) {
 		return p, errs.New(errs.Forbidden, "sampling.clerk_only")
 	}
 	in.Code, in.Name = strings.TrimSpace(in.Code), strings.TrimSpace(in.Name)
@@ -306,7 +321,7 @@ func WorkOrderPopulation(ctx context.Context, db *store.DB, week string) ([]Memb
 // the sample.
 func DrawWeek(ctx context.Context, db *store.DB, actor access.Principal, in DrawInput) (Sample, error) {
 	var s Sample
-	if !actor.HasAny(clerkRoles...) {
+	if !MayDraw(actor) {
 		return s, errs.New(errs.Forbidden, "sampling.clerk_only")
 	}
 	if _, _, err := WeekDays(in.Week); err != nil {
@@ -382,7 +397,7 @@ func DrawWeek(ctx context.Context, db *store.DB, actor access.Principal, in Draw
 
 // CheckItem records the check of a sampled item: ok, or a problem with a note.
 func CheckItem(ctx context.Context, db *store.DB, actor access.Principal, itemID int64, result, note string) error {
-	if !actor.HasAny(clerkRoles...) {
+	if !MayDraw(actor) {
 		return errs.New(errs.Forbidden, "sampling.clerk_only")
 	}
 	note = strings.TrimSpace(note)
@@ -411,9 +426,12 @@ func CheckItem(ctx context.Context, db *store.DB, actor access.Principal, itemID
 	})
 }
 
-// GetSample returns a draw with its items and stored population.
-func GetSample(ctx context.Context, db *store.DB, id int64) (Sample, error) {
+// GetSample returns a draw with its items and stored population, to those who MayRead.
+func GetSample(ctx context.Context, db *store.DB, actor access.Principal, id int64) (Sample, error) {
 	var s Sample
+	if !MayRead(actor) {
+		return s, errs.New(errs.Forbidden, "sampling.read_forbidden")
+	}
 	err := db.Read(ctx, func(tx *store.Tx) (err error) { s, err = getSample(ctx, tx, id); return err })
 	return s, err
 }
@@ -513,9 +531,12 @@ func (w Week) Met() bool {
 	return len(w.Plans) > 0
 }
 
-// Report returns a week's plans and samples.
-func Report(ctx context.Context, db *store.DB, week string) (Week, error) {
+// Report returns a week's plans and samples, to those who MayRead.
+func Report(ctx context.Context, db *store.DB, actor access.Principal, week string) (Week, error) {
 	w := Week{Week: week, Samples: map[int64]*Sample{}}
+	if !MayRead(actor) {
+		return w, errs.New(errs.Forbidden, "sampling.read_forbidden")
+	}
 	var err error
 	if w.From, w.To, err = WeekDays(week); err != nil {
 		return w, err

@@ -390,7 +390,7 @@ func paperTarget(ctx context.Context, tx *store.Tx, actor access.Principal, code
 	if err != nil {
 		return inv, c, t, err
 	}
-	if !actor.HoldsOver(chain, access.Clerk, access.Admin) {
+	if !actor.HoldsOver(chain, entryRoles...) {
 		return inv, c, t, errs.New(errs.Forbidden, "survey.clerk_only")
 	}
 	if c, err = getCampaign(ctx, tx, inv.campaignID); err != nil {

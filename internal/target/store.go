@@ -78,10 +78,14 @@ type Input struct {
 	UnitID     int64
 }
 
-// Save changes a target's comparison, threshold and unit. Only an administrator or clerk may;
+// MayEdit reports whether p may change targets: an administrator or a clerk. Save enforces
+// it and pages offer the form only then.
+func MayEdit(p access.Principal) bool { return p.HasAny(access.Admin, access.Clerk) }
+
+// Save changes a target's comparison, threshold and unit. Only those who MayEdit may;
 // a percentage outside 0–100 and a threshold that no rate can meet are refused.
 func (e *Engine) Save(ctx context.Context, actor access.Principal, in Input) (Target, error) {
-	if !actor.HasAny(access.Admin, access.Clerk) {
+	if !MayEdit(actor) {
 		return Target{}, errs.New(errs.Forbidden, "err.forbidden")
 	}
 	var out Target

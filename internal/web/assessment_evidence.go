@@ -29,7 +29,10 @@ func (s *Server) renderEvidence(w http.ResponseWriter, r *http.Request, status i
 	p := principal(r)
 	q := r.URL.Query()
 	if d.Filter.Month == "" {
-		d.Filter.Month = q.Get("month")
+		var err error
+		if d.Filter.Month, err = periodParam(r, "month", monthPeriod); err != nil {
+			return err
+		}
 	}
 	if d.Filter.Month == "" {
 		d.Filter.Month = time.Now().In(timeZone).Format("2006-01")

@@ -53,7 +53,7 @@ type assessmentIndexData struct {
 
 func (s *Server) renderAssessmentIndex(w http.ResponseWriter, r *http.Request, status int, d assessmentIndexData) error {
 	p := principal(r)
-	closes, err := s.assess.ListCloses(r.Context())
+	closes, err := s.assess.ListCloses(r.Context(), p)
 	if err != nil {
 		return err
 	}

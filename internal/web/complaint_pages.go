@@ -93,27 +93,34 @@ type complaintListData struct {
 	Classes     []complaint.Class
 }
 
-func filterFromQuery(q url.Values) (complaint.Filter, string) {
+// filterFromQuery reads the complaint filters of the query; month is a month or a year,
+// defMonth when absent.
+func filterFromQuery(r *http.Request, defMonth string) (complaint.Filter, string, error) {
+	q := r.URL.Query()
 	f := complaint.Filter{Status: complaint.Status(q.Get("status")), Channel: complaint.Channel(q.Get("channel")),
 		Category: complaint.Category(q.Get("category")), Class: complaint.Class(q.Get("class")), Open: q.Get("open") == "1"}
 	f.UnitID, _ = strconv.ParseInt(q.Get("unit"), 10, 64)
 	f.SameContactAs, _ = strconv.ParseInt(q.Get("same_contact"), 10, 64)
-	month := q.Get("month")
+	month, err := periodParamOr(r, "month", monthOrYear, defMonth)
+	if err != nil {
+		return f, "", err
+	}
 	if t, err := time.ParseInLocation("2006-01", month, timeZone); err == nil {
 		f.From, f.To = t.UTC(), t.AddDate(0, 1, 0).UTC()
 	} else if t, err := time.ParseInLocation("2006", month, timeZone); err == nil {
 		f.From, f.To = t.UTC(), t.AddDate(1, 0, 0).UTC()
-	} else {
-		month = ""
 	}
-	return f, month
+	return f, month, nil
 }
 
 func (s *Server) complaintList(w http.ResponseWriter, r *http.Request) error {
 	p := principal(r)
 	ctx := r.Context()
 	q := r.URL.Query()
-	f, month := filterFromQuery(q)
+	f, month, err := filterFromQuery(r, "")
+	if err != nil {
+		return err
+	}
 	f.Limit = 50
 	f.Offset, _ = strconv.Atoi(q.Get("offset"))
 	list, total, err := complaint.List(ctx, s.db, p, f)
@@ -363,11 +370,10 @@ type statsTable struct {
 }
 
 func (s *Server) complaintStats(w http.ResponseWriter, r *http.Request) error {
-	q := r.URL.Query()
-	if q.Get("month") == "" {
-		q.Set("month", s.db.Now().In(timeZone).Format("2006"))
+	f, month, err := filterFromQuery(r, s.db.Now().In(timeZone).Format("2006"))
+	if err != nil {
+		return err
 	}
-	f, month := filterFromQuery(q)
 	st, err := complaint.Statistics(r.Context(), s.db, principal(r), f, timeZone)
 	if err != nil {
 		return err

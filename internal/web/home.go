@@ -136,7 +136,7 @@ func (s *Server) clerkCards(r *http.Request, p access.Principal, now time.Time) 
 			staged++
 		}
 	}
-	closes, err := assessment.NewEngine(s.db).ListCloses(ctx)
+	closes, err := assessment.NewEngine(s.db).ListCloses(ctx, p)
 	if err != nil {
 		return nil, err
 	}
@@ -194,7 +194,7 @@ func (s *Server) followupCards(r *http.Request, p access.Principal, now time.Tim
 }
 
 func (s *Server) committeeCards(r *http.Request, p access.Principal, now time.Time) ([]homeCard, error) {
-	closes, err := assessment.NewEngine(s.db).ListCloses(r.Context())
+	closes, err := assessment.NewEngine(s.db).ListCloses(r.Context(), p)
 	if err != nil {
 		return nil, err
 	}

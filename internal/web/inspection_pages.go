@@ -14,6 +14,7 @@ import (
 	"manyi/internal/errs"
 	"manyi/internal/inspection"
 	"manyi/internal/org"
+	"manyi/internal/sampling"
 )
 
 // inspectionRoutes lists the inspection pages; sampling's are in inspection_sampling.go.
@@ -42,26 +43,31 @@ func (s *Server) inspectionRoutes() {
 // shows the same bar without a shared partial.
 type tab struct{ Href, Key string }
 
-var inspectionTabs = []tab{
-	{"/inspections", "inspection.list"},
-	{"/inspections/new", "inspection.new"},
-	{"/inspections/units", "inspection.units"},
-	{"/inspections/people", "inspection.people"},
-	{"/inspections/findings?pending=1", "inspection.pending"},
-	{"/inspections/findings?overdue=1", "inspection.overdue"},
-	{"/inspections/checks", "inspection.checks"},
-	{"/inspections/duty", "inspection.duty"},
-	{"/inspections/notifications", "inspection.notifications"},
-	{"/inspections/checklists", "inspection.checklists"},
-	{"/sampling", "sampling.title"},
+// inspectionTabs lists the area's tabs the principal may open: filing a new inspection and the
+// weekly sampling are offered only to those the inspection and sampling rules allow.
+func inspectionTabs(r *http.Request) []tab {
+	p := principal(r)
+	tabs := []tab{{"/inspections", "inspection.list"}}
+	if inspection.MayFile(p) {
+		tabs = append(tabs, tab{"/inspections/new", "inspection.new"})
+	}
+	tabs = append(tabs,
+		tab{"/inspections/units", "inspection.units"},
+		tab{"/inspections/people", "inspection.people"},
+		tab{"/inspections/findings?pending=1", "inspection.pending"},
+		tab{"/inspections/findings?overdue=1", "inspection.overdue"},
+		tab{"/inspections/checks", "inspection.checks"},
+		tab{"/inspections/duty", "inspection.duty"},
+		tab{"/inspections/notifications", "inspection.notifications"},
+		tab{"/inspections/checklists", "inspection.checklists"})
+	if sampling.MayRead(p) {
+		tabs = append(tabs, tab{"/sampling", "sampling.title"})
+	}
+	return tabs
 }
 
-func monthParam(r *http.Request, now time.Time) string {
-	m := r.URL.Query().Get("month")
-	if _, err := time.Parse("2006-01", m); err != nil {
-		return now.In(timeZone).Format("2006-01")
-	}
-	return m
+func monthParam(r *http.Request, now time.Time) (string, error) {
+	return periodParamOr(r, "month", monthPeriod, now.In(timeZone).Format("2006-01"))
 }
 
 type inspectionListData struct {
@@ -76,13 +82,15 @@ type inspectionListData struct {
 func (s *Server) inspectionList(w http.ResponseWriter, r *http.Request) error {
 	p := principal(r)
 	q := r.URL.Query()
-	f := inspection.Filter{Kind: inspection.Kind(q.Get("kind")), Month: q.Get("month"), Day: q.Get("day"), Exact: q.Get("exact") == "1"}
-	f.UnitID, _ = strconv.ParseInt(q.Get("unit"), 10, 64)
-	if f.Month != "" {
-		if _, err := time.Parse("2006-01", f.Month); err != nil {
-			f.Month = ""
-		}
+	f := inspection.Filter{Kind: inspection.Kind(q.Get("kind")), Exact: q.Get("exact") == "1"}
+	var err error
+	if f.Month, err = periodParam(r, "month", monthPeriod); err != nil {
+		return err
 	}
+	if f.Day, err = periodParam(r, "day", dayPeriod); err != nil {
+		return err
+	}
+	f.UnitID, _ = strconv.ParseInt(q.Get("unit"), 10, 64)
 	rows, err := inspection.List(r.Context(), s.db, p, f)
 	if err != nil {
 		return err
@@ -91,8 +99,8 @@ func (s *Server) inspectionList(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	s.render(w, r, "inspection_list", http.StatusOK, inspectionListData{Tabs: inspectionTabs, Rows: rows, Units: units, F: f, Kinds: inspection.Kinds,
-		CanFile: p.Has(access.Clerk) || p.Has(access.Admin) || p.Has(access.UnitHead)})
+	s.render(w, r, "inspection_list", http.StatusOK, inspectionListData{Tabs: inspectionTabs(r), Rows: rows, Units: units, F: f, Kinds: inspection.Kinds,
+		CanFile: inspection.MayFile(p)})
 	return nil
 }
 
@@ -150,12 +158,15 @@ func (s *Server) renderInspectionForm(w http.ResponseWriter, r *http.Request, st
 	if d.People, err = org.ListPeople(r.Context(), s.db, p, org.PersonFilter{UnitID: d.In.UnitID}); err != nil {
 		return err
 	}
-	d.Tabs, d.Kinds = inspectionTabs, inspection.Kinds
+	d.Tabs, d.Kinds = inspectionTabs(r), inspection.Kinds
 	s.render(w, r, "inspection_new", status, d)
 	return nil
 }
 
 func (s *Server) inspectionNew(w http.ResponseWriter, r *http.Request) error {
+	if !inspection.MayFile(principal(r)) {
+		return errs.New(errs.Forbidden, "inspection.not_inspector")
+	}
 	q := r.URL.Query()
 	d := inspectionFormData{In: inspection.Input{Kind: inspection.Kind(q.Get("kind"))}, At: s.db.Now().In(timeZone).Format("2006-01-02T15:04")}
 	if d.In.Kind == "" {
@@ -326,8 +337,8 @@ func (s *Server) renderInspectionShow(w http.ResponseWriter, r *http.Request, st
 			return err
 		}
 	}
-	d.Tabs, d.Today = inspectionTabs, s.db.Now().In(timeZone).Format("2006-01-02")
-	d.CanSign = p.Has(access.UnitHead) || p.Has(access.Admin)
+	d.Tabs, d.Today = inspectionTabs(r), s.db.Now().In(timeZone).Format("2006-01-02")
+	d.CanSign = inspection.MaySign(p)
 	s.render(w, r, "inspection_show", status, d)
 	return nil
 }
@@ -427,7 +438,11 @@ type findingListData struct {
 
 func (s *Server) inspectionFindings(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
-	f := inspection.Filter{Month: q.Get("month"), Kind: inspection.Kind(q.Get("kind")), Pending: q.Get("pending") == "1", Overdue: q.Get("overdue") == "1", Open: q.Get("open") == "1",
+	month, err := periodParam(r, "month", monthPeriod)
+	if err != nil {
+		return err
+	}
+	f := inspection.Filter{Month: month, Kind: inspection.Kind(q.Get("kind")), Pending: q.Get("pending") == "1", Overdue: q.Get("overdue") == "1", Open: q.Get("open") == "1",
 		Exact: q.Get("exact") == "1"}
 	f.UnitID, _ = strconv.ParseInt(q.Get("unit"), 10, 64)
 	f.PersonID, _ = strconv.ParseInt(q.Get("person"), 10, 64)
@@ -436,8 +451,8 @@ func (s *Server) inspectionFindings(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	d := findingListData{Tabs: inspectionTabs, Rows: rows, F: f, Today: s.db.Now().In(timeZone).Format("2006-01-02"), Back: r.URL.RequestURI(),
-		CanSign: p.Has(access.UnitHead) || p.Has(access.Admin)}
+	d := findingListData{Tabs: inspectionTabs(r), Rows: rows, F: f, Today: s.db.Now().In(timeZone).Format("2006-01-02"), Back: r.URL.RequestURI(),
+		CanSign: inspection.MaySign(p)}
 	for _, x := range rows {
 		if x.Signoff != inspection.Rejected {
 			d.Total += x.Deduction
@@ -448,17 +463,23 @@ func (s *Server) inspectionFindings(w http.ResponseWriter, r *http.Request) erro
 }
 
 func (s *Server) inspectionUnits(w http.ResponseWriter, r *http.Request) error {
-	month := monthParam(r, s.db.Now())
+	month, err := monthParam(r, s.db.Now())
+	if err != nil {
+		return err
+	}
 	rows, err := inspection.UnitMonths(r.Context(), s.db, principal(r), month)
 	if err != nil {
 		return err
 	}
-	s.render(w, r, "inspection_units", http.StatusOK, map[string]any{"Tabs": inspectionTabs, "Month": month, "Rows": rows})
+	s.render(w, r, "inspection_units", http.StatusOK, map[string]any{"Tabs": inspectionTabs(r), "Month": month, "Rows": rows})
 	return nil
 }
 
 func (s *Server) inspectionPeople(w http.ResponseWriter, r *http.Request) error {
-	month := monthParam(r, s.db.Now())
+	month, err := monthParam(r, s.db.Now())
+	if err != nil {
+		return err
+	}
 	p := principal(r)
 	var person int64
 	// Staff without a wider role see their own month only.
@@ -472,20 +493,20 @@ func (s *Server) inspectionPeople(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	s.render(w, r, "inspection_people", http.StatusOK, map[string]any{"Tabs": inspectionTabs, "Month": month, "Rows": rows})
+	s.render(w, r, "inspection_people", http.StatusOK, map[string]any{"Tabs": inspectionTabs(r), "Month": month, "Rows": rows})
 	return nil
 }
 
 func (s *Server) inspectionDuty(w http.ResponseWriter, r *http.Request) error {
-	day := r.URL.Query().Get("day")
-	if _, err := time.Parse("2006-01-02", day); err != nil {
-		day = s.db.Now().In(timeZone).Format("2006-01-02")
+	day, err := periodParamOr(r, "day", dayPeriod, s.db.Now().In(timeZone).Format(time.DateOnly))
+	if err != nil {
+		return err
 	}
 	rows, err := inspection.DutyQuotas(r.Context(), s.db, principal(r), day)
 	if err != nil {
 		return err
 	}
-	s.render(w, r, "inspection_duty", http.StatusOK, map[string]any{"Tabs": inspectionTabs, "Day": day, "Rows": rows, "Quota": inspection.DutyQuota})
+	s.render(w, r, "inspection_duty", http.StatusOK, map[string]any{"Tabs": inspectionTabs(r), "Day": day, "Rows": rows, "Quota": inspection.DutyQuota})
 	return nil
 }
 
@@ -537,7 +558,7 @@ func (s *Server) inspectionChecks(w http.ResponseWriter, r *http.Request) error 
 	if n == 4 {
 		next = fmt.Sprintf("%04d-Q1", year+1)
 	}
-	s.render(w, r, "inspection_checks", http.StatusOK, map[string]any{"Tabs": inspectionTabs, "Quarter": q, "Prev": prev, "Next": next, "Boards": boards})
+	s.render(w, r, "inspection_checks", http.StatusOK, map[string]any{"Tabs": inspectionTabs(r), "Quarter": q, "Prev": prev, "Next": next, "Boards": boards, "CanFile": inspection.MayFile(principal(r))})
 	return nil
 }
 
@@ -556,7 +577,7 @@ func (s *Server) renderChecklists(w http.ResponseWriter, r *http.Request, status
 		return err
 	}
 	p := principal(r)
-	d.Tabs, d.CanEdit = inspectionTabs, p.Has(access.Clerk) || p.Has(access.Admin)
+	d.Tabs, d.CanEdit = inspectionTabs(r), inspection.MayKeepChecklists(p)
 	if d.In.Items == "" && d.In.Code == "" {
 		if code := r.URL.Query().Get("edit"); code != "" {
 			for _, c := range d.Checklists {
@@ -593,6 +614,6 @@ func (s *Server) inspectionNotifications(w http.ResponseWriter, r *http.Request)
 	if err != nil {
 		return err
 	}
-	s.render(w, r, "inspection_notifications", http.StatusOK, map[string]any{"Tabs": inspectionTabs, "Notifications": ns})
+	s.render(w, r, "inspection_notifications", http.StatusOK, map[string]any{"Tabs": inspectionTabs(r), "Notifications": ns})
 	return nil
 }

@@ -7,7 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"manyi/internal/access"
 	"manyi/internal/errs"
 	"manyi/internal/locale"
 	"manyi/internal/sampling"
@@ -42,32 +41,38 @@ type drawForm struct {
 	Seed       string
 }
 
-func (s *Server) weekParam(r *http.Request) string {
-	w := r.URL.Query().Get("week")
+// weekParam is the week a sampling page shows: ?week= (refused when malformed), else the
+// form's week, else the newest week with a draw, else the current week.
+func (s *Server) weekParam(r *http.Request) (string, error) {
+	w, err := periodParam(r, "week", weekPeriod)
+	if err != nil {
+		return "", err
+	}
 	if w == "" {
 		w = r.PostFormValue("week")
 	}
 	if _, _, err := sampling.WeekDays(w); err == nil {
-		return w
+		return w, nil
 	}
 	if latest, err := sampling.LatestWeek(r.Context(), s.db); err == nil && latest != "" {
-		return latest
+		return latest, nil
 	}
-	return sampling.WeekOf(s.db.Now().In(timeZone))
+	return sampling.WeekOf(s.db.Now().In(timeZone)), nil
 }
 
 func (s *Server) renderSampling(w http.ResponseWriter, r *http.Request, status int, d samplingData) error {
-	week := s.weekParam(r)
-	var err error
-	if d.Week, err = sampling.Report(r.Context(), s.db, week); err != nil {
+	week, err := s.weekParam(r)
+	if err != nil {
+		return err
+	}
+	if d.Week, err = sampling.Report(r.Context(), s.db, principal(r), week); err != nil {
 		return err
 	}
 	from, _, _ := sampling.WeekDays(week)
 	if t, err := time.ParseInLocation("2006-01-02", from, timeZone); err == nil {
 		d.Prev, d.Next = sampling.WeekOf(t.AddDate(0, 0, -7)), sampling.WeekOf(t.AddDate(0, 0, 7))
 	}
-	p := principal(r)
-	d.Tabs, d.CanDraw = inspectionTabs, p.Has(access.Clerk) || p.Has(access.Admin)
+	d.Tabs, d.CanDraw = inspectionTabs(r), sampling.MayDraw(principal(r))
 	s.render(w, r, "inspection_sampling", status, d)
 	return nil
 }
@@ -77,7 +82,11 @@ func (s *Server) samplingWeek(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) samplingXLSX(w http.ResponseWriter, r *http.Request) error {
-	wk, err := sampling.Report(r.Context(), s.db, s.weekParam(r))
+	week, err := s.weekParam(r)
+	if err != nil {
+		return err
+	}
+	wk, err := sampling.Report(r.Context(), s.db, principal(r), week)
 	if err != nil {
 		return err
 	}
@@ -115,7 +124,8 @@ func (s *Server) samplingPlanSave(w http.ResponseWriter, r *http.Request) error 
 	}
 	if err == nil {
 		if _, err = sampling.SavePlan(r.Context(), s.db, principal(r), in); err == nil {
-			s.redirect(w, r, "/sampling?week="+s.weekParam(r), "sampling.plan_saved", in.Name)
+			week, _ := s.weekParam(r) // the form's week; a malformed one gives the newest
+			s.redirect(w, r, "/sampling?week="+week, "sampling.plan_saved", in.Name)
 			return nil
 		}
 	}
@@ -127,8 +137,11 @@ func (s *Server) samplingPlanSave(w http.ResponseWriter, r *http.Request) error 
 func (s *Server) samplingDraw(w http.ResponseWriter, r *http.Request) error {
 	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
 	df := drawForm{Population: r.PostFormValue("population"), Size: strings.TrimSpace(r.PostFormValue("sample_size")), Seed: strings.TrimSpace(r.PostFormValue("seed"))}
-	in := sampling.DrawInput{Week: s.weekParam(r), Population: df.Population}
-	var err error
+	week, err := s.weekParam(r)
+	if err != nil {
+		return err
+	}
+	in := sampling.DrawInput{Week: week, Population: df.Population}
 	df.PlanID, err = formID(r, "plan_id")
 	in.PlanID = df.PlanID
 	if err == nil && df.Size != "" {
@@ -160,13 +173,12 @@ func (s *Server) samplingShow(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	smp, err := sampling.GetSample(r.Context(), s.db, id)
+	smp, err := sampling.GetSample(r.Context(), s.db, principal(r), id)
 	if err != nil {
 		return err
 	}
-	p := principal(r)
-	s.render(w, r, "inspection_sample", http.StatusOK, map[string]any{"Tabs": inspectionTabs, "S": smp, "Verified": sampling.Verify(smp),
-		"CanCheck": p.Has(access.Clerk) || p.Has(access.Admin)})
+	s.render(w, r, "inspection_sample", http.StatusOK, map[string]any{"Tabs": inspectionTabs(r), "S": smp, "Verified": sampling.Verify(smp),
+		"CanCheck": sampling.MayDraw(principal(r))})
 	return nil
 }
 

@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"time"
 
-	"manyi/internal/access"
 	"manyi/internal/complaint"
 	"manyi/internal/errs"
 	"manyi/internal/locale"
@@ -43,10 +42,6 @@ func targetTabs(r *http.Request) []navItem {
 	return tabs
 }
 
-// canEditTargets reports whether the person may change thresholds: the area's rule, asked
-// here only to offer the form.
-func canEditTargets(p access.Principal) bool { return p.HasAny(access.Admin, access.Clerk) }
-
 type targetsData struct {
 	Tabs    []navItem
 	Month   string
@@ -65,7 +60,10 @@ func (s *Server) targetsPage(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) renderTargets(w http.ResponseWriter, r *http.Request, status int, msg string) error {
 	q := r.URL.Query()
-	month := q.Get("month")
+	month, err := periodParam(r, "month", monthPeriod)
+	if err != nil {
+		return err
+	}
 	if month == "" {
 		// The last whole month: the current one is still filling up.
 		local := s.db.Now().In(timeZone)
@@ -75,7 +73,7 @@ func (s *Server) renderTargets(w http.ResponseWriter, r *http.Request, status in
 	if err != nil {
 		return err
 	}
-	d := targetsData{Tabs: targetTabs(r), Month: month, Rows: rows, Open: q.Get("target"), CanEdit: canEditTargets(principal(r)), Error: msg}
+	d := targetsData{Tabs: targetTabs(r), Month: month, Rows: rows, Open: q.Get("target"), CanEdit: target.MayEdit(principal(r)), Error: msg}
 	d.OpenFor, _ = strconv.ParseInt(q.Get("unit"), 10, 64)
 	s.render(w, r, "targets", status, d)
 	return nil
@@ -125,11 +123,6 @@ func rowOf(p project.Project, today string) projectRow {
 	return row
 }
 
-// canEditProjects offers the register's forms to those the area lets edit somewhere.
-func canEditProjects(p access.Principal) bool {
-	return p.HasAny(access.Admin, access.Clerk, access.UnitHead)
-}
-
 func (s *Server) projectList(w http.ResponseWriter, r *http.Request) error {
 	return s.renderProjects(w, r, http.StatusOK, "", nil)
 }
@@ -148,7 +141,7 @@ func (s *Server) renderProjects(w http.ResponseWriter, r *http.Request, status i
 		return err
 	}
 	today := s.db.Now().In(timeZone).Format(time.DateOnly)
-	d := projectListData{Tabs: targetTabs(r), Year: year, CanEdit: canEditProjects(principal(r)), Today: today, Error: msg, Problems: problems}
+	d := projectListData{Tabs: targetTabs(r), Year: year, CanEdit: project.MayEdit(principal(r)), Today: today, Error: msg, Problems: problems}
 	for _, p := range list {
 		d.Projects = append(d.Projects, rowOf(p, today))
 	}
@@ -258,7 +251,7 @@ func (s *Server) renderProject(w http.ResponseWriter, r *http.Request, status in
 		return err
 	}
 	today := s.db.Now().In(timeZone).Format(time.DateOnly)
-	s.render(w, r, "project_show", status, projectShowData{Tabs: targetTabs(r), Row: rowOf(p, today), CanEdit: canEditProjects(principal(r)), Today: today, Error: msg, Field: field})
+	s.render(w, r, "project_show", status, projectShowData{Tabs: targetTabs(r), Row: rowOf(p, today), CanEdit: project.MayEdit(principal(r)), Today: today, Error: msg, Field: field})
 	return nil
 }
 

@@ -62,21 +62,23 @@ type surveyBase struct {
 }
 
 func surveyTabs(r *http.Request) surveyBase {
-	items := []navItem{
-		{"/surveys", "survey.tab.campaigns", false},
-		{"/surveys/entry", "survey.tab.entry", false},
-		{"/surveys/answers", "survey.tab.answers", false},
-		{"/surveys/followups", "survey.tab.followups", false},
-		{"/surveys/improper", "survey.tab.improper", false},
-		{"/surveys/templates", "survey.tab.templates", false},
+	p := principal(r)
+	items := []navItem{{"/surveys", "survey.tab.campaigns", false}}
+	if survey.MayEnterPaper(p) {
+		items = append(items, navItem{"/surveys/entry", "survey.tab.entry", false})
 	}
+	items = append(items,
+		navItem{"/surveys/answers", "survey.tab.answers", false},
+		navItem{"/surveys/followups", "survey.tab.followups", false},
+		navItem{"/surveys/improper", "survey.tab.improper", false},
+		navItem{"/surveys/templates", "survey.tab.templates", false})
 	for i := range items {
 		items[i].Active = r.URL.Path == items[i].Href || (items[i].Href != "/surveys" && strings.HasPrefix(r.URL.Path, items[i].Href))
 	}
 	if strings.HasPrefix(r.URL.Path, "/surveys/campaigns") || strings.HasPrefix(r.URL.Path, "/surveys/quarters") {
 		items[0].Active = true
 	}
-	return surveyBase{Tabs: items, IsClerk: isClerk(principal(r))}
+	return surveyBase{Tabs: items, IsClerk: isClerk(p)}
 }
 
 type surveyIndexData struct {
@@ -590,6 +592,9 @@ type entryIndexData struct {
 
 func (s *Server) surveyEntryIndex(w http.ResponseWriter, r *http.Request) error {
 	p := principal(r)
+	if !survey.MayEnterPaper(p) {
+		return errs.New(errs.Forbidden, "survey.clerk_only")
+	}
 	if code := r.URL.Query().Get("code"); code != "" {
 		if norm := survey.NormalizeCode(code); norm != "" {
 			http.Redirect(w, r, "/surveys/entry/"+norm, http.StatusSeeOther)
@@ -599,9 +604,6 @@ func (s *Server) surveyEntryIndex(w http.ResponseWriter, r *http.Request) error 
 		d.Error, d.ErrField = errs.Field("survey_code", "survey.code_unknown", code).Message(locale.FromContext(r.Context())), "survey_code"
 		s.render(w, r, "survey_entry_index", http.StatusNotFound, d)
 		return nil
-	}
-	if !isClerk(p) {
-		return errs.New(errs.Forbidden, "survey.clerk_only")
 	}
 	ms, err := survey.ListMismatches(r.Context(), s.db, p)
 	if err != nil {

@@ -20,9 +20,9 @@ type workorderDutyData struct {
 
 // workorderDuty shows a week of the callback duty roster from ?from= (default: tomorrow).
 func (s *Server) workorderDuty(w http.ResponseWriter, r *http.Request) error {
-	from := r.URL.Query().Get("from")
-	if from == "" {
-		from = workorder.DayOf(s.db.Now().AddDate(0, 0, 1))
+	from, err := periodParamOr(r, "from", dayPeriod, workorder.DayOf(s.db.Now().AddDate(0, 0, 1)))
+	if err != nil {
+		return err
 	}
 	roster, err := workorder.LoadRoster(r.Context(), s.db, principal(r), from)
 	if err != nil {

@@ -10,9 +10,9 @@ import (
 
 // workorderExport sends the daily fault workbook of ?day= (default yesterday) as XLSX.
 func (s *Server) workorderExport(w http.ResponseWriter, r *http.Request) error {
-	day := r.URL.Query().Get("day")
-	if day == "" {
-		day = s.db.Now().In(timeZone).AddDate(0, 0, -1).Format(time.DateOnly)
+	day, err := periodParamOr(r, "day", dayPeriod, s.db.Now().In(timeZone).AddDate(0, 0, -1).Format(time.DateOnly))
+	if err != nil {
+		return err
 	}
 	rows, err := workorder.Workbook(r.Context(), s.db, principal(r), day)
 	if err != nil {

@@ -18,7 +18,10 @@ type workorderFollowUpsData struct {
 
 // workorderFollowUps lists a month's dissatisfaction follow-ups with the meeting they are due by.
 func (s *Server) workorderFollowUps(w http.ResponseWriter, r *http.Request) error {
-	month := s.monthOrDefault(r)
+	month, err := s.monthOrDefault(r)
+	if err != nil {
+		return err
+	}
 	list, err := workorder.FollowUps(r.Context(), s.db, principal(r), month)
 	if err != nil {
 		return err

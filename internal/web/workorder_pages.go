@@ -114,7 +114,11 @@ type workorderListData struct {
 func (s *Server) workorderList(w http.ResponseWriter, r *http.Request) error {
 	p := principal(r)
 	q := r.URL.Query()
-	f := workorder.Filter{Day: q.Get("day"), Open: q.Get("open") == "1", Limit: 50}
+	day, err := periodParam(r, "day", dayPeriod)
+	if err != nil {
+		return err
+	}
+	f := workorder.Filter{Day: day, Open: q.Get("open") == "1", Limit: 50}
 	f.TeamID, _ = strconv.ParseInt(q.Get("team"), 10, 64)
 	f.Offset, _ = strconv.Atoi(q.Get("offset"))
 	orders, total, err := workorder.List(r.Context(), s.db, p, f)

@@ -128,12 +128,8 @@ func (s *Server) workorderRevise(w http.ResponseWriter, r *http.Request) error {
 }
 
 // monthOrDefault reads ?month=, defaulting to the current month.
-func (s *Server) monthOrDefault(r *http.Request) string {
-	m := r.URL.Query().Get("month")
-	if m == "" {
-		m = s.db.Now().In(timeZone).Format("2006-01")
-	}
-	return m
+func (s *Server) monthOrDefault(r *http.Request) (string, error) {
+	return periodParamOr(r, "month", monthPeriod, s.db.Now().In(timeZone).Format("2006-01"))
 }
 
 func query(pairs ...string) string {

@@ -22,9 +22,9 @@ type workorderDailyData struct {
 // workorderDaily shows the statistics of the orders closed on a day (default: yesterday),
 // the draws that made their tasks, and for the clerk the button to run the draw.
 func (s *Server) workorderDaily(w http.ResponseWriter, r *http.Request) error {
-	day := r.URL.Query().Get("day")
-	if day == "" {
-		day = s.db.Now().In(timeZone).AddDate(0, 0, -1).Format(time.DateOnly)
+	day, err := periodParamOr(r, "day", dayPeriod, s.db.Now().In(timeZone).AddDate(0, 0, -1).Format(time.DateOnly))
+	if err != nil {
+		return err
 	}
 	maint, teams, err := workorder.Daily(r.Context(), s.db, principal(r), day)
 	if err != nil {
@@ -66,7 +66,11 @@ type workorderMonthlyData struct {
 }
 
 func (s *Server) workorderMonthly(w http.ResponseWriter, r *http.Request) error {
-	rk, err := workorder.Monthly(r.Context(), s.db, principal(r), s.monthOrDefault(r))
+	month, err := s.monthOrDefault(r)
+	if err != nil {
+		return err
+	}
+	rk, err := workorder.Monthly(r.Context(), s.db, principal(r), month)
 	if err != nil {
 		return err
 	}

@@ -329,7 +329,41 @@ func Monthly(ctx context.Context, db *store.DB, actor access.Principal, month st
 	if len(r.Teams) > 0 && r.Teams[0].Scored() {
 		r.BestTeam = &r.Teams[0]
 	}
+	if OwnScoresOnly(actor) {
+		ownRow(&r, actor.PersonID)
+	}
 	return r, nil
+}
+
+// OwnScoresOnly reports whether p sees only his own maintainer score: a maintainer whose only
+// role is staff (docs/design.md: staff see their own scores). Foremen, managers, dispatchers,
+// clerks and the rest keep the rows their scope allows.
+func OwnScoresOnly(p access.Principal) bool {
+	for _, g := range p.Grants {
+		if g.Role != access.Staff {
+			return false
+		}
+	}
+	return true
+}
+
+// ownRow keeps only person's maintainer row of a ranking, ranked among everyone so that his
+// place is true, and the star only when it is he. Team scores stay: they pool a team's
+// orders and name nobody's score.
+func ownRow(r *Ranking, person int64) {
+	var own []Score
+	for _, s := range r.Maintainers {
+		if s.ID == person && person != 0 {
+			own = append(own, s)
+		}
+	}
+	r.Maintainers = own
+	if r.Star != nil && (len(own) == 0 || r.Star.ID != person) {
+		r.Star = nil
+	}
+	if r.Star != nil {
+		r.Star = &r.Maintainers[0]
+	}
 }
 
 // evaluate runs the scheme over the subjects and ranks them. A team's score is the mean total

@@ -470,3 +470,24 @@ func TestFactSource(t *testing.T) {
 		}
 	})
 }
+
+// TestOwnScoresOnly: only a person whose every grant is staff is limited to his own row; any
+// wider role keeps the rows of its scope.
+func TestOwnScoresOnly(t *testing.T) {
+	for _, c := range []struct {
+		name   string
+		grants []access.Grant
+		want   bool
+	}{
+		{"maintainer", []access.Grant{{Role: access.Staff, UnitID: 7}}, true},
+		{"maintainer in two teams", []access.Grant{{Role: access.Staff, UnitID: 7}, {Role: access.Staff, UnitID: 8}}, true},
+		{"foreman", []access.Grant{{Role: access.Foreman, UnitID: 7}}, false},
+		{"maintainer and foreman", []access.Grant{{Role: access.Staff, UnitID: 7}, {Role: access.Foreman, UnitID: 7}}, false},
+		{"manager", []access.Grant{{Role: access.Manager, UnitID: 3}}, false},
+		{"clerk", []access.Grant{{Role: access.Clerk}}, false},
+	} {
+		if got := workorder.OwnScoresOnly(access.Principal{Grants: c.grants}); got != c.want {
+			t.Errorf("%s: OwnScoresOnly = %v, want %v", c.name, got, c.want)
+		}
+	}
+}
