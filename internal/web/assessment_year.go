@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"manyi/internal/assessment"
+	"manyi/internal/scheme"
 )
 
 // The year page (/assessment/year?scheme=&year=): a scheme's closed periods of a year per
@@ -19,10 +20,11 @@ func (s *Server) yearRoutes(m *http.ServeMux) {
 
 type yearData struct {
 	assessment.YearView
-	Code     string
-	Schemes  []assessment.SchemeVersion
-	Error    string
-	ErrField string
+	Code      string
+	FlagNames map[string]scheme.Text
+	Schemes   []assessment.SchemeVersion
+	Error     string
+	ErrField  string
 }
 
 func (s *Server) renderYear(w http.ResponseWriter, r *http.Request, status int, code string, year int, d yearData) error {
@@ -39,7 +41,7 @@ func (s *Server) renderYear(w http.ResponseWriter, r *http.Request, status int, 
 			d.Schemes = append(d.Schemes, x)
 		}
 	}
-	d.YearView, d.Code = v, code
+	d.YearView, d.Code, d.FlagNames = v, code, flagNames(v.Scheme)
 	s.render(w, r, "assessment_year", status, d)
 	return nil
 }
