@@ -212,3 +212,28 @@ func TestStatsLinksHidePhones(t *testing.T) {
 		}
 	})
 }
+
+// TestOversizedRolesFormChangesNothing: a roles form cut short by the size limit is refused as
+// too large; it must not be read as a shorter list of roles (before, the handler ignored the
+// parse error and replaced the person's roles with what it had read).
+func TestOversizedRolesFormChangesNothing(t *testing.T) {
+	m := MustRunMain(t, store.SQLite)
+	var personID, before int
+	if err := m.DB.Read(context.Background(), func(tx *store.Tx) error {
+		return tx.QueryRow(context.Background(), `SELECT p.id, COUNT(*) FROM people p JOIN users u ON u.person_id = p.id
+			JOIN role_assignments ra ON ra.person_id = p.id WHERE u.username = 'clerk' GROUP BY p.id`).Scan(&personID, &before)
+	}); err != nil || before == 0 {
+		t.Fatalf("the demo clerk's roles: %d, %v", before, err)
+	}
+	admin := newClient(t, m.URL())
+	admin.login("admin", testAdminPassword)
+	admin.get(fmt.Sprintf("/org/people/%d", personID))
+	status, _, _ := admin.post(fmt.Sprintf("/org/people/%d/roles", personID),
+		url.Values{"grant": {"staff@0"}, "padding": {strings.Repeat("x", 2<<20)}})
+	if status != http.StatusRequestEntityTooLarge && status != http.StatusBadRequest {
+		t.Errorf("an oversized roles form answered %d, want it refused as too large", status)
+	}
+	if n := sqlCount(t, m, fmt.Sprintf("SELECT COUNT(*) FROM role_assignments WHERE person_id = %d", personID)); n != before {
+		t.Errorf("the clerk had %d roles, has %d after a refused form", before, n)
+	}
+}

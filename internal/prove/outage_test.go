@@ -127,8 +127,9 @@ func publicPage(t *testing.T, target string) (int, string) {
 }
 
 // TestPostgresRestart restarts the PostgreSQL server while residents answer: the service must
-// be ready again within 10 seconds of the database's return, and nothing acknowledged may be
-// lost or stored twice (answers cut off are retried with their keys).
+// be ready again within 10 seconds of the database's return, an answer refused meanwhile is
+// refused with 503 "try again later", and nothing acknowledged may be lost or stored twice
+// (answers cut off are retried with their keys).
 func TestPostgresRestart(t *testing.T) {
 	needProve(t)
 	if storetest.PostgresURL() == "" {
@@ -156,6 +157,15 @@ func TestPostgresRestart(t *testing.T) {
 	if u := res.unexpected(); u != "" {
 		t.Errorf("unexpected answers: %s", u)
 	}
+	// A resident whose answer met the restart must read "try again later" (503), not an
+	// internal error.
+	res.mu.Lock()
+	for status, n := range res.failures {
+		if status != 0 && status != http.StatusServiceUnavailable {
+			t.Errorf("while PostgreSQL restarted, %d answers got status %d (want 503 or a cut connection)", n, status)
+		}
+	}
+	res.mu.Unlock()
 	srv.stop()
 	checkStored(t, "after PostgreSQL restarted", dbURL, res.ackedNow())
 	t.Logf("PROVE postgres-restart: ready %v after PostgreSQL was back; while it restarted %s; %d acknowledged in all, every one stored once",

@@ -22,7 +22,9 @@ func (w Week) XLSX(label func(key string) string) ([]byte, error) {
 	if err := f.SetSheetRow(sum, "A1", &head); err != nil {
 		return nil, err
 	}
-	f.SetCellValue(sum, "I1", fmt.Sprintf("%s %s (%s – %s)", label("sampling.week"), w.Week, w.From, w.To))
+	if err := f.SetCellValue(sum, "I1", fmt.Sprintf("%s %s (%s – %s)", label("sampling.week"), w.Week, w.From, w.To)); err != nil {
+		return nil, err
+	}
 	for i, p := range w.Plans {
 		row := []any{p.Name, 0, 0, 0, 0, 0, label("sampling.not_drawn")}
 		if s := w.Samples[p.ID]; s != nil {
@@ -63,8 +65,12 @@ func (w Week) XLSX(label func(key string) string) ([]byte, error) {
 			r++
 		}
 	}
-	f.SetColWidth(sum, "A", "A", 28)
-	f.SetColWidth(items, "D", "D", 48)
+	if err := f.SetColWidth(sum, "A", "A", 28); err != nil {
+		return nil, err
+	}
+	if err := f.SetColWidth(items, "D", "D", 48); err != nil {
+		return nil, err
+	}
 	var buf bytes.Buffer
 	if err := f.Write(&buf); err != nil {
 		return nil, err

@@ -2,7 +2,10 @@ package store
 
 import (
 	"database/sql"
+	"database/sql/driver"
 	"errors"
+	"io"
+	"net"
 	"strings"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -68,18 +71,36 @@ func IsStorageFull(err error) bool {
 	return false
 }
 
-// unavailableIfFull turns a full disk into an error the user can read ("storage full, try
+// IsConnectionLost reports whether err says the database could not be reached or dropped the
+// connection (a PostgreSQL restart or failover: connection exceptions, administrator or crash
+// shutdown, "cannot connect now"). The transaction did not commit; retrying once the database
+// is back succeeds.
+func IsConnectionLost(err error) bool {
+	var pg *pgconn.PgError
+	if errors.As(err, &pg) {
+		return strings.HasPrefix(pg.Code, "08") || pg.Code == "57P01" || pg.Code == "57P02" || pg.Code == "57P03"
+	}
+	var connect *pgconn.ConnectError
+	var network net.Error
+	return errors.As(err, &connect) || errors.As(err, &network) || errors.Is(err, driver.ErrBadConn) ||
+		errors.Is(err, io.ErrUnexpectedEOF) || pgconn.SafeToRetry(err)
+}
+
+// unavailable turns a full disk or a lost database into an error the user can read ("try
 // again later", HTTP 503) instead of an internal error: nothing was stored, and the same
-// request succeeds once an operator frees space. Other errors pass unchanged.
-func unavailableIfFull(err error) error {
-	if err == nil || !IsStorageFull(err) {
-		return err
-	}
+// request succeeds once an operator frees space or the database returns. Other errors pass
+// unchanged.
+func unavailable(err error) error {
 	var known *errs.Error
-	if errors.As(err, &known) {
+	switch {
+	case err == nil || errors.As(err, &known):
 		return err
+	case IsStorageFull(err):
+		return &errs.Error{Code: errs.Unavailable, Key: "err.storage_full", Err: err}
+	case IsConnectionLost(err):
+		return &errs.Error{Code: errs.Unavailable, Key: "err.database_unreachable", Err: err}
 	}
-	return &errs.Error{Code: errs.Unavailable, Key: "err.storage_full", Err: err}
+	return err
 }
 
 // IsNoRows reports whether err says a query returned no row.

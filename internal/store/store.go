@@ -184,23 +184,23 @@ func (db *DB) BeginRead(ctx context.Context) (*Tx, error) {
 func (db *DB) InTx(ctx context.Context, fn func(*Tx) error) error {
 	tx, err := db.Begin(ctx)
 	if err != nil {
-		return err
+		return unavailable(err)
 	}
 	defer tx.Rollback()
 	if err := fn(tx); err != nil {
-		return unavailableIfFull(err)
+		return unavailable(err)
 	}
-	return unavailableIfFull(tx.Commit())
+	return unavailable(tx.Commit())
 }
 
 // Read runs fn in a read-only transaction.
 func (db *DB) Read(ctx context.Context, fn func(*Tx) error) error {
 	tx, err := db.BeginRead(ctx)
 	if err != nil {
-		return err
+		return unavailable(err)
 	}
 	defer tx.Rollback()
-	return fn(tx)
+	return unavailable(fn(tx))
 }
 
 // Commit commits the transaction; in a batch it releases its savepoint, and the batch

@@ -375,8 +375,10 @@ func (s *Server) personRoles(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	r.Body = http.MaxBytesReader(nil, r.Body, maxFormBytes)
-	r.ParseForm()
+	// A form cut short by its size limit must not be read as a shorter list of roles.
+	if err := parseForm(r); err != nil {
+		return err
+	}
 	var grants []access.Grant
 	for _, v := range r.PostForm["grant"] {
 		role, unit, _ := strings.Cut(v, "@")

@@ -213,7 +213,7 @@ func (s *Server) view(r *http.Request, data any) view {
 func (s *Server) redirect(w http.ResponseWriter, r *http.Request, to, flashKey string, args ...any) {
 	if flashKey != "" {
 		msg := locale.T(locale.FromContext(r.Context()), flashKey, args...)
-		http.SetCookie(w, &http.Cookie{Name: "flash", Value: url.QueryEscape(msg), Path: "/", MaxAge: 10, HttpOnly: true, SameSite: http.SameSiteLaxMode})
+		http.SetCookie(w, &http.Cookie{Name: "flash", Value: url.QueryEscape(msg), Path: "/", MaxAge: 10, HttpOnly: true, Secure: s.secure(r), SameSite: http.SameSiteLaxMode})
 	}
 	http.Redirect(w, r, to, http.StatusSeeOther)
 }
@@ -221,7 +221,7 @@ func (s *Server) redirect(w http.ResponseWriter, r *http.Request, to, flashKey s
 // clearFlash removes the one-time message once a page has shown it.
 func clearFlash(w http.ResponseWriter, r *http.Request) {
 	if _, err := r.Cookie("flash"); err == nil {
-		http.SetCookie(w, &http.Cookie{Name: "flash", Value: "", Path: "/", MaxAge: -1})
+		http.SetCookie(w, &http.Cookie{Name: "flash", Value: "", Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteLaxMode})
 	}
 }
 

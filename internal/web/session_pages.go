@@ -85,7 +85,7 @@ func (s *Server) switchLang(w http.ResponseWriter, r *http.Request) error {
 	if !ok {
 		return errs.Field("locale", "err.invalid_choice", r.PathValue("lang"))
 	}
-	http.SetCookie(w, &http.Cookie{Name: "lang", Value: string(l), Path: "/", MaxAge: 365 * 24 * 3600, SameSite: http.SameSiteLaxMode})
+	http.SetCookie(w, &http.Cookie{Name: "lang", Value: string(l), Path: "/", MaxAge: 365 * 24 * 3600, Secure: s.secure(r), SameSite: http.SameSiteLaxMode})
 	http.Redirect(w, r, safeNext(r.URL.Query().Get("next")), http.StatusSeeOther)
 	return nil
 }
