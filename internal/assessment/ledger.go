@@ -385,14 +385,20 @@ func WritePayroll(w io.Writer, pr Payroll) error {
 		case Flag:
 			base = "是"
 		}
-		cell, _ := excelize.CoordinatesToCellName(1, i+2)
+		cell, err := excelize.CoordinatesToCellName(1, i+2)
+		if err != nil {
+			return err
+		}
 		row := []any{l.PayMonth, l.UnitName, l.PersonName, LedgerKindNames[l.Kind].ZH, yuan, points, base, l.SchemeCode, l.Period, l.CloseVersion, l.ID}
 		if err := sw.SetRow(cell, row); err != nil {
 			return err
 		}
 	}
 	last := len(lines) + 1
-	cell, _ := excelize.CoordinatesToCellName(1, last+1)
+	cell, err := excelize.CoordinatesToCellName(1, last+1)
+	if err != nil {
+		return err
+	}
 	total := []any{"合计 Total", nil, nil, nil, excelize.Cell{Formula: fmt.Sprintf("SUM(E2:E%d)", max(last, 2))}, excelize.Cell{Formula: fmt.Sprintf("SUM(F2:F%d)", max(last, 2))}}
 	if err := sw.SetRow(cell, total); err != nil {
 		return err

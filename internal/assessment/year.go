@@ -306,7 +306,10 @@ func WriteYear(w io.Writer, v YearView) error {
 			}
 		}
 		row = append(row, strings.Join(r.Flags, ", "))
-		cell, _ := excelize.CoordinatesToCellName(1, i+2)
+		cell, err := excelize.CoordinatesToCellName(1, i+2)
+		if err != nil {
+			return err
+		}
 		if err := sw.SetRow(cell, row); err != nil {
 			return err
 		}
