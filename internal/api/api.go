@@ -16,6 +16,7 @@ import (
 	"strings"
 
 	"manyi/internal/access"
+	"manyi/internal/assessment"
 	"manyi/internal/errs"
 	"manyi/internal/store"
 )
@@ -23,18 +24,20 @@ import (
 // API serves the JSON API over a database.
 type API struct {
 	db     *store.DB
+	assess *assessment.Engine // period close over the areas' fact sources, as the pages use it
 	logger *slog.Logger
 	table  []route
 	doc    []byte // the OpenAPI document, built once from table
 }
 
-// New returns the API. It panics if the embedded OpenAPI components do not parse, which
+// New returns the API; sources are the areas' fact sources for period close (the web passes
+// the same as the pages use). It panics if the embedded OpenAPI components do not parse, which
 // every test run would show.
-func New(db *store.DB, logger *slog.Logger) *API {
+func New(db *store.DB, logger *slog.Logger, sources ...assessment.Source) *API {
 	if logger == nil {
 		logger = slog.Default()
 	}
-	a := &API{db: db, logger: logger}
+	a := &API{db: db, logger: logger, assess: assessment.NewEngine(db, sources...)}
 	a.table = a.routes()
 	doc, err := buildDocument(a.table)
 	if err != nil {
@@ -135,6 +138,7 @@ func (a *API) routes() []route {
 		{method: "GET", path: "/api/v1/audit", handler: a.listAudit, id: "listAudit", tag: "audit", summary: "Audit log entries, newest first (administrators)", query: auditQuery, status: 200, result: "AuditList"},
 	}
 	table = append(table, qualityRoutes(a)...)
+	table = append(table, assessmentRoutes(a)...)
 	return append(table, areaRoutes(a)...)
 }
 

@@ -1,13 +1,17 @@
 package api
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 
+	"manyi/internal/access"
+	"manyi/internal/assessment"
 	"manyi/internal/locale"
 	"manyi/internal/store"
 	"manyi/internal/store/storetest"
@@ -45,15 +49,34 @@ func TestDocumentMatchesServer(t *testing.T) {
 			{name: "self-check", who: "admin", method: "POST", url: "/api/v1/quality/self-checks", body: `{"unit_id": {prop}, "month": "2026-02", "score": "95"}`, status: 201, save: "check"},
 			{name: "direct", who: "admin", method: "POST", url: "/api/v1/quality/direct-deductions", body: `{"unit_id": {prop}, "day": "2026-02-10", "points": "2", "reason": "probe"}`, status: 201, save: "direct"},
 		})
+		// A close to address the period-close routes with (the fixture has no fact sources:
+		// the close lists its facts as missing, which is enough to answer every route).
+		if err := assessment.SeedSchemes(context.Background(), db); err != nil {
+			t.Fatal(err)
+		}
+		prop, _ := strconv.ParseInt(f.expand("{prop}"), 10, 64)
+		cl, err := assessment.NewEngine(db).Start(context.Background(), access.Principal{Username: "clerk", Grants: []access.Grant{{Role: access.Clerk}}},
+			assessment.StartInput{SchemeCode: "unit-monthly", Period: "2026-02", ParentUnitID: prop})
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.vars["{close}"] = strconv.FormatInt(cl.ID, 10)
 		ids := map[string]string{
-			"/api/v1/units/{id}":                     "{yx}",
-			"/api/v1/areas/{id}":                     "{mg}",
-			"/api/v1/people/{id}":                    "{zhang}",
-			"/api/v1/people/{id}/roles":              "{zhang}",
-			"/api/v1/users/{id}":                     "{admin_user}",
-			"/api/v1/tokens/{id}":                    "{token}",
-			"/api/v1/quality/checks/{id}":            "{check}",
-			"/api/v1/quality/direct-deductions/{id}": "{direct}",
+			"/api/v1/assessment/closes/{id}":           "{close}",
+			"/api/v1/assessment/closes/{id}/recompute": "{close}",
+			"/api/v1/assessment/closes/{id}/decisions": "{close}",
+			"/api/v1/assessment/closes/{id}/approve":   "{close}",
+			"/api/v1/assessment/closes/{id}/lock":      "{close}",
+			"/api/v1/assessment/closes/{id}/reopen":    "{close}",
+			"/api/v1/assessment/closes/{id}/result":    "{close}",
+			"/api/v1/units/{id}":                       "{yx}",
+			"/api/v1/areas/{id}":                       "{mg}",
+			"/api/v1/people/{id}":                      "{zhang}",
+			"/api/v1/people/{id}/roles":                "{zhang}",
+			"/api/v1/users/{id}":                       "{admin_user}",
+			"/api/v1/tokens/{id}":                      "{token}",
+			"/api/v1/quality/checks/{id}":              "{check}",
+			"/api/v1/quality/direct-deductions/{id}":   "{direct}",
 
 			"/api/v1/complaints/{id}":                       "{complaint}",
 			"/api/v1/complaints/{id}/actions":               "{complaint}",
