@@ -165,9 +165,10 @@ func TestPeriodCloseFlow(t *testing.T) {
 }
 
 // TestCloseScopeList: the start form offers every unit the clerk may close for, by the rule the
-// start checks (clerk over the unit, subjects somewhere below it): the org-wide clerk gets
-// 物流公司 although its only subject sits under 人力资源部, and the logistics work group's clerk
-// gets 物流公司 and 人力资源部, nothing outside 物流公司.
+// start checks (clerk over the unit, subjects of some scheme somewhere below it): the org-wide
+// clerk gets 物流公司, and 电信工程公司 for its departments (dept-quarterly-weighted assesses
+// departments), and the logistics work group's clerk gets 物流公司 and 人力资源部, nothing
+// outside 物流公司.
 func TestCloseScopeList(t *testing.T) {
 	dialects(t, func(t *testing.T, d store.Dialect) {
 		m := MustRunMain(t, d)
@@ -188,7 +189,7 @@ func TestCloseScopeList(t *testing.T) {
 			sort.Strings(names)
 			return names
 		}
-		if got := strings.Join(parents("clerk"), ","); got != "人力资源部,信息维修中心,养老中心,物业公司,物流公司" {
+		if got := strings.Join(parents("clerk"), ","); got != "人力资源部,信息维修中心,养老中心,物业公司,物流公司,电信工程公司" {
 			t.Errorf("org-wide clerk's scope list: %s", got)
 		}
 		if got := strings.Join(parents("clerk.log"), ","); got != "人力资源部,物流公司" {

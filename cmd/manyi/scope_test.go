@@ -2,6 +2,7 @@ package main
 
 import (
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -51,33 +52,44 @@ func TestSamplingScope(t *testing.T) {
 	})
 }
 
-// TestCloseListScope: the demo's closes are over the property company; a clerk of the
-// logistics company and the head of an engineering unit neither list them nor open them (nor
-// read a reopen reason), while the head of 永馨园, a subject of the close, lists them.
+// TestCloseListScope: the demo's unit-monthly and survey-quarterly closes are over the
+// property company, its other closes over 信息维修中心, 养老中心 and 物流公司. The head of 永馨园,
+// a subject of the property company's closes, lists exactly those; a clerk of the logistics
+// company lists only 物流公司's, and the head of an engineering unit none; neither opens a
+// property company close (nor reads a reopen reason).
 func TestCloseListScope(t *testing.T) {
 	dialects(t, func(t *testing.T, d store.Dialect) {
 		m := MustRunMain(t, d)
+		row := regexp.MustCompile(`<tr><td><a href="(/assessment/closes/\d+)">[^<]*</a></td><td>.*?</td><td>([^<]*)</td>`)
+		byParent := func(page string) map[string][]string {
+			out := map[string][]string{}
+			for _, r := range row.FindAllStringSubmatch(page, -1) {
+				out[r[2]] = append(out[r[2]], r[1])
+			}
+			return out
+		}
 		clerk := demoClient(t, m.URL(), "clerk")
 		_, page := clerk.get("/assessment")
-		closes := hrefsWithPrefix(t, page, "/assessment/closes/")
-		if len(closes) == 0 {
-			t.Fatal("the demo has no close")
+		all := byParent(page)
+		prop := all["物业公司"]
+		if len(prop) == 0 || len(all["物流公司"]) == 0 {
+			t.Fatalf("the demo's closes by parent: %v", all)
 		}
 		head := demoClient(t, m.URL(), "head.yongxin")
-		if _, page := head.get("/assessment"); len(hrefsWithPrefix(t, page, "/assessment/closes/")) != len(closes) {
-			t.Errorf("the head of 永馨园 lists %d closes, want %d", len(hrefsWithPrefix(t, page, "/assessment/closes/")), len(closes))
+		if _, page := head.get("/assessment"); strings.Join(hrefsWithPrefix(t, page, "/assessment/closes/"), ",") != strings.Join(prop, ",") {
+			t.Errorf("the head of 永馨园 lists %v, want the property company's %v", hrefsWithPrefix(t, page, "/assessment/closes/"), prop)
 		}
-		for _, user := range []string{"clerk.log", "head.gc1"} {
+		for user, want := range map[string][]string{"clerk.log": all["物流公司"], "head.gc1": nil} {
 			c := demoClient(t, m.URL(), user)
 			status, page := c.get("/assessment")
 			if status != http.StatusOK {
 				t.Fatalf("%s: /assessment %d", user, status)
 			}
-			if got := hrefsWithPrefix(t, page, "/assessment/closes/"); len(got) != 0 {
-				t.Errorf("%s lists closes outside his scope: %v", user, got)
+			if got := hrefsWithPrefix(t, page, "/assessment/closes/"); strings.Join(got, ",") != strings.Join(want, ",") {
+				t.Errorf("%s lists %v, want %v", user, got, want)
 			}
-			if status, _ := c.get(closes[0]); status != http.StatusNotFound {
-				t.Errorf("%s opens %s: %d, want 404", user, closes[0], status)
+			if status, _ := c.get(prop[0]); status != http.StatusNotFound {
+				t.Errorf("%s opens %s: %d, want 404", user, prop[0], status)
 			}
 		}
 	})

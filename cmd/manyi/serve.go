@@ -26,6 +26,7 @@ import (
 	"manyi/internal/survey"
 	"manyi/internal/target"
 	"manyi/internal/web"
+	"manyi/internal/webhook"
 	"manyi/internal/workorder"
 )
 
@@ -116,8 +117,10 @@ func (m *Main) Open(ctx context.Context) error {
 			workorder.Workers(db, m.Logger)(w)
 			inspection.Workers(db, m.Logger)(w)
 			survey.Workers(db, m.Logger)(w)
+			webhook.Workers(db, m.Logger)(w)
 		},
-		PeriodicJobs: append(append(complaint.PeriodicJobs(time.Minute), workorder.PeriodicJobs(jobs.Daily(0, 30, workorder.Zone))...), append(inspection.PeriodicJobs(time.Hour), survey.PeriodicJobs(jobs.Daily(3, 0, survey.Zone))...)...),
+		PeriodicJobs: append(append(append(complaint.PeriodicJobs(time.Minute), workorder.PeriodicJobs(jobs.Daily(0, 30, workorder.Zone))...), append(inspection.PeriodicJobs(time.Hour), survey.PeriodicJobs(jobs.Daily(3, 0, survey.Zone))...)...),
+			webhook.PeriodicJobs(10*time.Second)...),
 	}); err != nil {
 		return fmt.Errorf("start jobs: %w", err)
 	}

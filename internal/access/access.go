@@ -45,6 +45,10 @@ type Principal struct {
 	Username string
 	Name     string
 	Grants   []Grant
+	// TokenID is the API token the request authenticated with, 0 for a session or the
+	// program's own work: an Idempotency-Key belongs to one credential, so two scripts of one
+	// user cannot replay each other's answers.
+	TokenID int64
 }
 
 // System is the principal of work the program does on its own (demo loading, jobs).

@@ -16,6 +16,7 @@ import (
 	"strings"
 
 	"manyi/internal/access"
+	"manyi/internal/assessment"
 	"manyi/internal/errs"
 	"manyi/internal/store"
 )
@@ -23,18 +24,20 @@ import (
 // API serves the JSON API over a database.
 type API struct {
 	db     *store.DB
+	assess *assessment.Engine // period close over the areas' fact sources, as the pages use it
 	logger *slog.Logger
 	table  []route
 	doc    []byte // the OpenAPI document, built once from table
 }
 
-// New returns the API. It panics if the embedded OpenAPI components do not parse, which
+// New returns the API; sources are the areas' fact sources for period close (the web passes
+// the same as the pages use). It panics if the embedded OpenAPI components do not parse, which
 // every test run would show.
-func New(db *store.DB, logger *slog.Logger) *API {
+func New(db *store.DB, logger *slog.Logger, sources ...assessment.Source) *API {
 	if logger == nil {
 		logger = slog.Default()
 	}
-	a := &API{db: db, logger: logger}
+	a := &API{db: db, logger: logger, assess: assessment.NewEngine(db, sources...)}
 	a.table = a.routes()
 	doc, err := buildDocument(a.table)
 	if err != nil {
@@ -61,6 +64,9 @@ type route struct {
 	upload       bool    // the request body is a spreadsheet file (XLSX or CSV), not JSON
 	status       int     // success status
 	result       string  // component schema of the success body, "" for none
+	// once names fields of the success body shown only in the first answer (secrets stored
+	// only hashed): a replay under an Idempotency-Key answers without them.
+	once []string
 }
 
 // param is a documented query parameter.
@@ -80,7 +86,10 @@ var (
 		{"from", "string", "", "Entries at or after this instant (RFC 3339) or day (YYYY-MM-DD, China time)."},
 		{"to", "string", "", "Entries before this instant (RFC 3339), or up to and including this day (YYYY-MM-DD, China time)."},
 		{"limit", "integer", "int32", "Page size, 1–500 (default 100)."},
-		{"offset", "integer", "int32", "Entries to skip (default 0)."},
+		{"offset", "integer", "int32", "Entries to skip (default 0); prefer cursor, which neither skips nor repeats entries logged meanwhile."},
+		{"cursor", "string", "", "The next_cursor of the previous page; absent for the first page."},
+		{"unit_id", "integer", "int64", "Only entries of this unit and its sub-units."},
+		{"period", "string", "", "Only entries of this period: a year (2026), a month (2026-03) or a quarter (2026-Q1), China time."},
 	}
 )
 
@@ -128,7 +137,9 @@ func (a *API) routes() []route {
 
 		{method: "GET", path: "/api/v1/audit", handler: a.listAudit, id: "listAudit", tag: "audit", summary: "Audit log entries, newest first (administrators)", query: auditQuery, status: 200, result: "AuditList"},
 	}
-	return append(table, qualityRoutes(a)...)
+	table = append(table, qualityRoutes(a)...)
+	table = append(table, assessmentRoutes(a)...)
+	return append(table, areaRoutes(a)...)
 }
 
 // Register adds the API's routes to mux, and a fallback that answers unknown /api/ paths
@@ -148,6 +159,10 @@ func (a *API) serve(rt route) http.Handler {
 		if !ok && !rt.public {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="manyi"`)
 			a.writeError(w, r, errs.New(errs.Unauthorized, "err.login_required"))
+			return
+		}
+		if key := r.Header.Get(idemHeader); key != "" && ok && rt.method != http.MethodGet {
+			a.idempotent(w, r, rt, p, key)
 			return
 		}
 		if err := rt.handler(w, r, p); err != nil {

@@ -22,6 +22,14 @@ const (
 	maxAuditLimit     = 500
 )
 
+// auditPage is a page of the audit log: total counts the entries matching the filter from the
+// page's start (the cursor), of which limit select a page.
+type auditPage struct {
+	Items      []audit.Entry `json:"items"`
+	Total      int           `json:"total"`
+	NextCursor *string       `json:"next_cursor"`
+}
+
 func (a *API) listAudit(w http.ResponseWriter, r *http.Request, p access.Principal) error {
 	if !p.CanAnywhere(access.ReadAudit) {
 		return errs.New(errs.Forbidden, "err.forbidden")
@@ -53,18 +61,55 @@ func (a *API) listAudit(w http.ResponseWriter, r *http.Request, p access.Princip
 		return errs.Field("offset", "err.negative")
 	}
 	f.Limit, f.Offset = int(limit), int(offset)
+	pg := pageReq{Limit: int(limit)}
+	if c := q.Get("cursor"); c != "" {
+		if pg.Before, err = decodeCursor(c); err != nil {
+			return err
+		}
+		f.BeforeID = pg.Before
+	}
+	unit, per, err := unitPeriod(r)
+	if err != nil {
+		return err
+	}
+	if !per.From.IsZero() {
+		if f.From.Before(per.From) {
+			f.From = per.From
+		}
+		if f.To.IsZero() || f.To.After(per.To) {
+			f.To = per.To
+		}
+	}
 
 	// An administrator of a subtree sees the entries of its units only; entries without a
 	// unit (accounts outside units, tokens) are for organisation-wide administrators.
-	if _, everything := p.ScopeRoots(access.ReadAudit); !everything {
+	if _, everything := p.ScopeRoots(access.ReadAudit); !everything || unit != 0 {
 		units, err := org.ListUnits(r.Context(), a.db, p, org.UnitFilter{IncludeInactive: true, Action: access.ReadAudit})
 		if err != nil {
 			return err
 		}
-		f.UnitIDs = make([]int64, 0, len(units))
+		readable := make(map[int64]bool, len(units))
 		for _, u := range units {
-			f.UnitIDs = append(f.UnitIDs, u.ID)
+			readable[u.ID] = true
 		}
+		ids := make([]int64, 0, len(units))
+		for _, u := range units {
+			ids = append(ids, u.ID)
+		}
+		if unit != 0 {
+			// The unit and its sub-units, of those the caller may audit.
+			all, err := org.ListUnits(r.Context(), a.db, access.System, org.UnitFilter{IncludeInactive: true})
+			if err != nil {
+				return err
+			}
+			ids = ids[:0]
+			for _, id := range org.NewTree(all).Subtree(unit) {
+				if readable[id] {
+					ids = append(ids, id)
+				}
+			}
+		}
+		f.UnitIDs = ids
 	}
 	var entries []audit.Entry
 	var total int
@@ -78,7 +123,14 @@ func (a *API) listAudit(w http.ResponseWriter, r *http.Request, p access.Princip
 	if entries == nil {
 		entries = []audit.Entry{}
 	}
-	writeJSON(w, http.StatusOK, list[audit.Entry]{Items: entries, Total: total})
+	out := auditPage{Items: entries, Total: total}
+	// total counts the matching entries from this page's start: more remain past this page
+	// when it holds fewer than that.
+	if len(entries) > 0 && f.Offset+len(entries) < total {
+		c := encodeCursor(entries[len(entries)-1].ID)
+		out.NextCursor = &c
+	}
+	writeJSON(w, http.StatusOK, out)
 	return nil
 }
 

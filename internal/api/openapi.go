@@ -37,8 +37,10 @@ func buildDocument(table []route) ([]byte, error) {
 	// branches adding schemas do not all edit openapi.json at the same place.
 	if comps, ok := doc["components"].(map[string]any); ok {
 		if schemas, ok := comps["schemas"].(map[string]any); ok {
-			for name, sch := range extraSchemas {
-				schemas[name] = sch
+			for _, set := range []map[string]any{extraSchemas, areaSchemas} {
+				for name, sch := range set {
+					schemas[name] = sch
+				}
 			}
 		}
 	}

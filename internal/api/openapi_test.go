@@ -1,12 +1,17 @@
 package api
 
 import (
+	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 
+	"manyi/internal/access"
+	"manyi/internal/assessment"
 	"manyi/internal/locale"
 	"manyi/internal/store"
 	"manyi/internal/store/storetest"
@@ -23,22 +28,77 @@ func TestDocumentMatchesServer(t *testing.T) {
 		if v, _ := f.doc["openapi"].(string); !strings.HasPrefix(v, "3.") {
 			t.Fatalf("openapi = %q, want 3.x", v)
 		}
-		// Records the probes can address: a leaf unit to delete, a token to revoke.
+		// Records the probes can address: a leaf unit to delete, a token to revoke, and one
+		// record of each area.
+		f.seedAreas()
+		f.seedCallbacks()
+		f.run(t, []scenario{
+			{name: "a 不满意 callback", who: "dispatcher", method: "POST", url: "/api/v1/callbacks/ratings", body: `{"order_id": {order}, "score": 6, "comment": "又坏了"}`, status: 200},
+			{name: "its follow-up", who: "admin", method: "GET", url: "/api/v1/workorders/followups?month=2026-02", status: 200,
+				check: func(t *testing.T, f *fixture, v map[string]any) {
+					f.vars["{wofu}"] = fmt.Sprint(v["items"].([]any)[0].(map[string]any)["id"])
+				}},
+			{name: "a webhook", who: "admin", method: "POST", url: "/api/v1/webhooks", status: 201, save: "webhook",
+				body: `{"url": "https://hooks.example.com/manyi", "secret": "0123456789abcdef", "events": ["*"]}`},
+			{name: "an item", who: "admin", method: "POST", url: "/api/v1/workorders/improvements", status: 201, save: "improvement",
+				body: `{"team_id": {team}, "title": "备件库存", "problem": "常用备件缺货", "measures": "每周盘点", "owner": "工长", "due_on": "2026-03-20"}`},
+		})
 		f.run(t, []scenario{
 			{name: "leaf", who: "admin", method: "POST", url: "/api/v1/units", body: `{"parent_id": {yx}, "code": "LEAF", "name": "叶子", "kind": "team"}`, status: 201, save: "leaf"},
 			{name: "token", who: "admin", method: "POST", url: "/api/v1/tokens", body: `{"name": "probe"}`, status: 201, save: "token"},
 			{name: "self-check", who: "admin", method: "POST", url: "/api/v1/quality/self-checks", body: `{"unit_id": {prop}, "month": "2026-02", "score": "95"}`, status: 201, save: "check"},
 			{name: "direct", who: "admin", method: "POST", url: "/api/v1/quality/direct-deductions", body: `{"unit_id": {prop}, "day": "2026-02-10", "points": "2", "reason": "probe"}`, status: 201, save: "direct"},
 		})
+		// A close to address the period-close routes with (the fixture has no fact sources:
+		// the close lists its facts as missing, which is enough to answer every route).
+		if err := assessment.SeedSchemes(context.Background(), db); err != nil {
+			t.Fatal(err)
+		}
+		prop, _ := strconv.ParseInt(f.expand("{prop}"), 10, 64)
+		cl, err := assessment.NewEngine(db).Start(context.Background(), access.Principal{Username: "clerk", Grants: []access.Grant{{Role: access.Clerk}}},
+			assessment.StartInput{SchemeCode: "unit-monthly", Period: "2026-02", ParentUnitID: prop})
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.vars["{close}"] = strconv.FormatInt(cl.ID, 10)
 		ids := map[string]string{
-			"/api/v1/units/{id}":                     "{yx}",
-			"/api/v1/areas/{id}":                     "{mg}",
-			"/api/v1/people/{id}":                    "{zhang}",
-			"/api/v1/people/{id}/roles":              "{zhang}",
-			"/api/v1/users/{id}":                     "{admin_user}",
-			"/api/v1/tokens/{id}":                    "{token}",
-			"/api/v1/quality/checks/{id}":            "{check}",
-			"/api/v1/quality/direct-deductions/{id}": "{direct}",
+			"/api/v1/assessment/closes/{id}":           "{close}",
+			"/api/v1/assessment/closes/{id}/recompute": "{close}",
+			"/api/v1/assessment/closes/{id}/decisions": "{close}",
+			"/api/v1/assessment/closes/{id}/approve":   "{close}",
+			"/api/v1/assessment/closes/{id}/lock":      "{close}",
+			"/api/v1/assessment/closes/{id}/reopen":    "{close}",
+			"/api/v1/assessment/closes/{id}/result":    "{close}",
+			"/api/v1/units/{id}":                       "{yx}",
+			"/api/v1/areas/{id}":                       "{mg}",
+			"/api/v1/people/{id}":                      "{zhang}",
+			"/api/v1/people/{id}/roles":                "{zhang}",
+			"/api/v1/users/{id}":                       "{admin_user}",
+			"/api/v1/tokens/{id}":                      "{token}",
+			"/api/v1/quality/checks/{id}":              "{check}",
+			"/api/v1/quality/direct-deductions/{id}":   "{direct}",
+
+			"/api/v1/complaints/{id}":                       "{complaint}",
+			"/api/v1/complaints/{id}/actions":               "{complaint}",
+			"/api/v1/complaints/{id}/classification":        "{complaint}",
+			"/api/v1/inspections/{id}/findings":             "{inspection}",
+			"/api/v1/inspections/findings/{id}":             "{finding}",
+			"/api/v1/inspections/findings/{id}/signoff":     "{finding}",
+			"/api/v1/sampling/draws/{id}":                   "{draw}",
+			"/api/v1/sampling/items/{id}/check":             "{sitem}",
+			"/api/v1/surveys/campaigns/{id}":                "{campaign}",
+			"/api/v1/surveys/campaigns/{id}/invitations":    "{campaign}",
+			"/api/v1/surveys/campaigns/{id}/rates":          "{campaign}",
+			"/api/v1/surveys/followups/{id}":                "{followup}",
+			"/api/v1/surveys/followups/{id}/close":          "{followup}",
+			"/api/v1/webhooks/{id}":                         "{webhook}",
+			"/api/v1/webhooks/{id}/deliveries":              "{webhook}",
+			"/api/v1/workorders/orders/{id}/tasks":          "{order}",
+			"/api/v1/workorders/followups/{id}":             "{wofu}",
+			"/api/v1/workorders/followups/{id}/decision":    "{wofu}",
+			"/api/v1/workorders/improvements/{id}":          "{improvement}",
+			"/api/v1/workorders/improvements/{id}/progress": "{improvement}",
+			"/api/v1/workorders/improvements/{id}/decision": "{improvement}",
 		}
 		deleteIDs := map[string]string{"/api/v1/units/{id}": "{leaf}"}
 

@@ -62,6 +62,9 @@ type Close struct {
 	ApprovedAt    *time.Time `json:"approved_at,omitempty"`
 	LockedBy      string     `json:"locked_by,omitempty"`
 	LockedAt      *time.Time `json:"locked_at,omitempty"`
+	// BudgetOver is how far approving the close took the quality work group's yearly budget
+	// over ("" within it), recorded at approval.
+	BudgetOver string `json:"budget_over,omitempty"`
 }
 
 // Uncovered reports whether the close has facts without a source that no decision covers.
@@ -80,6 +83,7 @@ type Decision struct {
 	ID        int64        `json:"id"`
 	CloseID   int64        `json:"close_id"`
 	UnitID    int64        `json:"unit_id"`
+	PersonID  int64        `json:"person_id,omitempty"`
 	Kind      DecisionKind `json:"kind"`
 	Fact      string       `json:"fact,omitempty"`
 	Value     string       `json:"value,omitempty"`
@@ -90,29 +94,35 @@ type Decision struct {
 
 // Result is one subject's stored result.
 type Result struct {
-	ID      int64               `json:"id"`
-	CloseID int64               `json:"close_id"`
-	UnitID  int64               `json:"unit_id"`
-	Result  scheme.Result       `json:"result"`
-	Facts   map[string]any      `json:"facts"`
-	Records map[string][]Record `json:"records"`
+	ID      int64 `json:"id"`
+	CloseID int64 `json:"close_id"`
+	UnitID  int64 `json:"unit_id"`
+	// PersonID is the person assessed (person schemes) or charged (the unit's head, unit-head
+	// schemes); 0 for a unit.
+	PersonID int64               `json:"person_id,omitempty"`
+	Result   scheme.Result       `json:"result"`
+	Facts    map[string]any      `json:"facts"`
+	Records  map[string][]Record `json:"records"`
 	// Decided is set when the result follows a decision (filled by the read functions).
 	Decision *Decision `json:"decision,omitempty"`
 	Rank     int       `json:"rank,omitempty"` // 1 for the best total among scored results
 }
 
+// Subject returns whom the result belongs to.
+func (r Result) Subject() Subject { return Subject{UnitID: r.UnitID, PersonID: r.PersonID} }
+
 // Undecided reports whether the result is incomplete and no decision covers it.
 func (r Result) Undecided() bool { return r.Result.Status == scheme.Incomplete && r.Decision == nil }
 
 const closeColumns = `id, scheme_code, scheme_version, period, parent_unit_id, version, status, superseded, missing_facts, missing_reason, missing_by,
-	reopen_reason, created_by, created_at, computed_at, approved_by, approved_at, locked_by, locked_at`
+	reopen_reason, created_by, created_at, computed_at, approved_by, approved_at, locked_by, locked_at, budget_over`
 
 func scanClose(row interface{ Scan(...any) error }) (Close, error) {
 	var c Close
 	var missing string
 	var computed, approved, locked sql.NullTime
 	err := row.Scan(&c.ID, &c.SchemeCode, &c.SchemeVersion, &c.Period, &c.ParentUnitID, &c.Version, &c.Status, &c.Superseded,
-		&missing, &c.MissingReason, &c.MissingBy, &c.ReopenReason, &c.CreatedBy, &c.CreatedAt, &computed, &c.ApprovedBy, &approved, &c.LockedBy, &locked)
+		&missing, &c.MissingReason, &c.MissingBy, &c.ReopenReason, &c.CreatedBy, &c.CreatedAt, &computed, &c.ApprovedBy, &approved, &c.LockedBy, &locked, &c.BudgetOver)
 	if missing != "" {
 		c.MissingFacts = strings.Split(missing, ",")
 	}
@@ -144,10 +154,6 @@ type StartInput struct {
 	ParentUnitID int64
 }
 
-// SubjectKinds are the kinds of unit that unit schemes assess: the residential areas and the
-// sections that serve residents (docs/assessment.md).
-var SubjectKinds = []org.Kind{org.Area, org.Section}
-
 // Start creates version 1 of a close and computes it. A scheme and period have one close
 // (with its versions); a second start is a conflict naming the first.
 func (e *Engine) Start(ctx context.Context, actor access.Principal, in StartInput) (Close, error) {
@@ -162,7 +168,7 @@ func (e *Engine) Start(ctx context.Context, actor access.Principal, in StartInpu
 	if in.ParentUnitID == 0 {
 		return c, errs.Required("assessment_parent")
 	}
-	tree, err := loadTree(ctx, e.DB)
+	tree, err := loadOrg(ctx, e.DB)
 	if err != nil {
 		return c, err
 	}
@@ -184,10 +190,15 @@ func (e *Engine) Start(ctx context.Context, actor access.Principal, in StartInpu
 		if !actor.HoldsOver(tree.Ancestry(in.ParentUnitID), access.Clerk) {
 			return errs.New(errs.Forbidden, "assessment.clerk_only")
 		}
+		if len(Subjects(sch, tree.Tree, tree.people, in.ParentUnitID)) == 0 {
+			u, _ := tree.Unit(in.ParentUnitID)
+			return errs.Field("assessment_parent", "assessment.no_subjects", u.Name, v.Code)
+		}
 		var existing int64
 		err = tx.QueryRow(ctx, "SELECT id FROM assessment_closes WHERE scheme_code = ? AND period = ? ORDER BY version DESC LIMIT 1", in.SchemeCode, in.Period).Scan(&existing)
 		if err == nil {
-			return errs.New(errs.Conflict, "assessment.close_exists", in.SchemeCode, in.Period, existing)
+			// A conflict, naming the period: the clerk continues in the existing close.
+			return &errs.Error{Code: errs.Conflict, Field: "assessment_period", Key: "assessment.close_exists_field", Args: []any{in.Period, in.SchemeCode, existing}}
 		}
 		if !store.IsNoRows(err) {
 			return err
@@ -239,24 +250,6 @@ func bounds(p scheme.Period) (time.Time, time.Time) {
 	return from.UTC(), to.UTC()
 }
 
-// subjects returns the close's subjects: the active units of SubjectKinds in the parent's
-// subtree, in tree order.
-func subjects(tree *org.Tree, parent int64) []org.Unit {
-	var out []org.Unit
-	for _, id := range tree.Subtree(parent) {
-		u, _ := tree.Unit(id)
-		if !u.Active {
-			continue
-		}
-		for _, k := range SubjectKinds {
-			if u.Kind == k {
-				out = append(out, u)
-			}
-		}
-	}
-	return out
-}
-
 // CloseParents lists the units the actor may start a close for, in tree order: the active
 // companies and departments over which the actor holds the clerk role (the check Start makes)
 // with a subject anywhere below them, so a company whose only section sits under a department
@@ -271,7 +264,7 @@ func CloseParents(tree *org.Tree, actor access.Principal) []org.Unit {
 	var out []org.Unit
 	for _, u := range tree.Ordered() {
 		if u.Active && (u.Kind == org.Company || u.Kind == org.Department) && !groups[u.ID] &&
-			actor.HoldsOver(tree.Ancestry(u.ID), access.Clerk) && len(subjects(tree, u.ID)) > 0 {
+			actor.HoldsOver(tree.Ancestry(u.ID), access.Clerk) && hasAnySubject(tree, nil, u.ID) {
 			out = append(out, u)
 		}
 	}
@@ -285,6 +278,10 @@ func (e *Engine) missingFacts(sch *scheme.Scheme) []string {
 		for _, n := range s.Provides() {
 			provided[n] = true
 		}
+	}
+	if sch.Weights != nil && sch.Weights.Fact != "" {
+		// The weights come from the scheme version the committee set, not from an area.
+		provided[sch.Weights.Fact] = true
 	}
 	var out []string
 	for _, n := range sch.FactNames() {
@@ -300,10 +297,7 @@ func (e *Engine) missingFacts(sch *scheme.Scheme) []string {
 // where there are any, so multi-period rules see what was decided then), applies the
 // decisions, evaluates and replaces the stored results. When facts have no source and no
 // decision covers them, it stores no result and records which facts are missing.
-func (e *Engine) compute(ctx context.Context, tx *store.Tx, c *Close, sch *scheme.Scheme, tree *org.Tree) error {
-	if sch.Subject != scheme.Unit {
-		return errs.Field("assessment_scheme", "assessment.subject_unsupported", sch.Code, string(sch.Subject))
-	}
+func (e *Engine) compute(ctx context.Context, tx *store.Tx, c *Close, sch *scheme.Scheme, tree *orgSnapshot) error {
 	missing := e.missingFacts(sch)
 	if strings.Join(missing, ",") != strings.Join(c.MissingFacts, ",") {
 		// The sources changed since the decision: an old decision does not cover new facts.
@@ -311,7 +305,9 @@ func (e *Engine) compute(ctx context.Context, tx *store.Tx, c *Close, sch *schem
 	}
 	for _, n := range c.MissingFacts {
 		if t := factType(sch, n); t != scheme.Count && t != scheme.Number && t != scheme.Numbers {
-			return errs.New(errs.Invalid, "assessment.missing_not_zeroable", n)
+			// A list of records or rows cannot be decided to be zero: the evidence must come
+			// from its area, so the close cannot start.
+			return errs.Field("assessment_scheme", "assessment.evidence_missing", sch.Code, n)
 		}
 	}
 	if _, err := tx.Exec(ctx, "DELETE FROM assessment_results WHERE close_id = ?", c.ID); err != nil {
@@ -326,29 +322,29 @@ func (e *Engine) compute(ctx context.Context, tx *store.Tx, c *Close, sch *schem
 	if err != nil {
 		return err
 	}
-	subs := subjects(tree, c.ParentUnitID)
+	subs := Subjects(sch, tree.Tree, tree.people, c.ParentUnitID)
 	type gathered struct {
 		facts   map[string]any
 		records map[string][]Record
 	}
-	current := map[int64]gathered{}
+	current := map[Subject]gathered{}
 	var input []scheme.SubjectFacts
-	for _, u := range subs {
-		sf := scheme.SubjectFacts{ID: fmt.Sprint(u.ID), Periods: map[string]map[string]any{}}
+	for _, sub := range subs {
+		sf := scheme.SubjectFacts{ID: sub.key(), Periods: map[string]map[string]any{}}
 		for q := firstOfYear(p); ; q = q.Next() {
 			if q == p {
-				facts, records, err := e.gather(ctx, tx, sch, c, u.ID, q)
+				facts, records, err := e.gather(ctx, tx, sch, c, sub, q)
 				if err != nil {
 					return err
 				}
-				if d, ok := decisions[u.ID]; ok && d.Kind == Award && empty(facts[d.Fact]) {
+				if d, ok := decisions[sub]; ok && d.Kind == Award && empty(facts[d.Fact]) {
 					facts[d.Fact] = awarded(sch, d)
 				}
-				current[u.ID] = gathered{facts, records}
+				current[sub] = gathered{facts, records}
 				sf.Periods[q.String()] = facts
 				break
 			}
-			facts, err := e.earlierFacts(ctx, tx, sch, c, u.ID, q)
+			facts, err := e.earlierFacts(ctx, tx, sch, c, sub, q)
 			if err != nil {
 				return err
 			}
@@ -366,14 +362,13 @@ func (e *Engine) compute(ctx context.Context, tx *store.Tx, c *Close, sch *schem
 		if r.Period != c.Period {
 			continue
 		}
-		var unitID int64
-		fmt.Sscan(r.Subject, &unitID)
-		if d, ok := decisions[unitID]; ok && d.Kind == Exclude && r.Status == scheme.Incomplete {
+		sub := parseSubjectKey(r.Subject)
+		if d, ok := decisions[sub]; ok && d.Kind == Exclude && r.Status == scheme.Incomplete {
 			reason := scheme.Text{ZH: "按决定不出具考评意见：" + d.Reason, EN: "No opinion by decision: " + d.Reason}
 			r = scheme.Result{Subject: r.Subject, Period: r.Period, Scheme: r.Scheme, Version: r.Version, Status: scheme.NoOpinion, Reason: &reason, Flags: []string{}}
 		}
-		g := current[unitID]
-		if err := insertResult(ctx, tx, c.ID, unitID, r, g.facts, g.records); err != nil {
+		g := current[sub]
+		if err := insertResult(ctx, tx, c.ID, sub, r, g.facts, g.records); err != nil {
 			return err
 		}
 	}
@@ -427,7 +422,7 @@ func awarded(sch *scheme.Scheme, d Decision) any {
 
 // gather asks every source for its facts of a subject and period. Facts without a source are
 // zero by the close's decision.
-func (e *Engine) gather(ctx context.Context, tx *store.Tx, sch *scheme.Scheme, c *Close, unitID int64, p scheme.Period) (map[string]any, map[string][]Record, error) {
+func (e *Engine) gather(ctx context.Context, tx *store.Tx, sch *scheme.Scheme, c *Close, sub Subject, p scheme.Period) (map[string]any, map[string][]Record, error) {
 	from, to := bounds(p)
 	facts, records := map[string]any{}, map[string][]Record{}
 	needed := map[string]bool{}
@@ -444,7 +439,7 @@ func (e *Engine) gather(ctx context.Context, tx *store.Tx, sch *scheme.Scheme, c
 		if len(names) == 0 {
 			continue
 		}
-		got, err := s.Facts(ctx, tx, FactQuery{UnitID: unitID, Period: p.String(), From: from, To: to, Names: names})
+		got, err := s.Facts(ctx, tx, FactQuery{UnitID: sub.UnitID, PersonID: sub.PersonID, Period: p.String(), From: from, To: to, Names: names})
 		if err != nil {
 			return nil, nil, fmt.Errorf("source %s: %w", s.Name(), err)
 		}
@@ -485,18 +480,18 @@ func jsonValue(v any) any {
 // earlierFacts returns a subject's facts of an earlier period of the year: those stored by
 // the period's approved or locked close of the same scheme, or else the sources' facts now (a
 // period never closed is assessed as it stands). nil means the subject was not assessed then.
-func (e *Engine) earlierFacts(ctx context.Context, tx *store.Tx, sch *scheme.Scheme, c *Close, unitID int64, p scheme.Period) (map[string]any, error) {
+func (e *Engine) earlierFacts(ctx context.Context, tx *store.Tx, sch *scheme.Scheme, c *Close, sub Subject, p scheme.Period) (map[string]any, error) {
 	var text string
 	err := tx.QueryRow(ctx, `SELECT r.facts_json FROM assessment_results r JOIN assessment_closes c ON c.id = r.close_id
-		WHERE c.scheme_code = ? AND c.period = ? AND c.superseded = ? AND c.status <> 'draft' AND r.unit_id = ?`,
-		c.SchemeCode, p.String(), false, unitID).Scan(&text)
+		WHERE c.scheme_code = ? AND c.period = ? AND c.superseded = ? AND c.status <> 'draft' AND r.unit_id = ? AND r.person_id = ?`,
+		c.SchemeCode, p.String(), false, sub.UnitID, sub.PersonID).Scan(&text)
 	if err == nil {
 		return decodeFacts(text)
 	}
 	if !store.IsNoRows(err) {
 		return nil, fmt.Errorf("earlier facts: %w", err)
 	}
-	facts, _, err := e.gather(ctx, tx, sch, c, unitID, p)
+	facts, _, err := e.gather(ctx, tx, sch, c, sub, p)
 	return facts, err
 }
 
@@ -510,7 +505,7 @@ func decodeFacts(text string) (map[string]any, error) {
 	return m, nil
 }
 
-func insertResult(ctx context.Context, tx *store.Tx, closeID, unitID int64, r scheme.Result, facts map[string]any, records map[string][]Record) error {
+func insertResult(ctx context.Context, tx *store.Tx, closeID int64, sub Subject, r scheme.Result, facts map[string]any, records map[string][]Record) error {
 	rj, err := json.Marshal(r)
 	if err != nil {
 		return err
@@ -533,33 +528,33 @@ func insertResult(ctx context.Context, tx *store.Tx, closeID, unitID int64, r sc
 	if r.Grade != nil {
 		grade = r.Grade.Code
 	}
-	_, err = tx.Exec(ctx, `INSERT INTO assessment_results (close_id, unit_id, status, total, grade, flags, result_json, facts_json, records_json)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, closeID, unitID, string(r.Status), total, grade, strings.Join(r.Flags, ","), string(rj), string(fj), string(recj))
+	_, err = tx.Exec(ctx, `INSERT INTO assessment_results (close_id, unit_id, person_id, status, total, grade, flags, result_json, facts_json, records_json)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, closeID, sub.UnitID, sub.PersonID, string(r.Status), total, grade, strings.Join(r.Flags, ","), string(rj), string(fj), string(recj))
 	return errs.Wrapf(err, "insert result")
 }
 
 func updateCloseState(ctx context.Context, tx *store.Tx, c *Close) error {
 	_, err := tx.Exec(ctx, `UPDATE assessment_closes SET status = ?, superseded = ?, missing_facts = ?, missing_reason = ?, missing_by = ?, computed_at = ?,
-		approved_by = ?, approved_at = ?, locked_by = ?, locked_at = ? WHERE id = ?`,
+		approved_by = ?, approved_at = ?, locked_by = ?, locked_at = ?, budget_over = ? WHERE id = ?`,
 		string(c.Status), c.Superseded, strings.Join(c.MissingFacts, ","), c.MissingReason, c.MissingBy, c.ComputedAt,
-		c.ApprovedBy, c.ApprovedAt, c.LockedBy, c.LockedAt, c.ID)
+		c.ApprovedBy, c.ApprovedAt, c.LockedBy, c.LockedAt, c.BudgetOver, c.ID)
 	return errs.Wrapf(err, "update close")
 }
 
-func listDecisions(ctx context.Context, tx *store.Tx, closeID int64) (map[int64]Decision, error) {
-	rows, err := tx.Query(ctx, "SELECT id, close_id, unit_id, kind, fact, value, reason, decided_by, decided_at FROM assessment_decisions WHERE close_id = ?", closeID)
+func listDecisions(ctx context.Context, tx *store.Tx, closeID int64) (map[Subject]Decision, error) {
+	rows, err := tx.Query(ctx, "SELECT id, close_id, unit_id, person_id, kind, fact, value, reason, decided_by, decided_at FROM assessment_decisions WHERE close_id = ?", closeID)
 	if err != nil {
 		return nil, fmt.Errorf("list decisions: %w", err)
 	}
 	defer rows.Close()
-	out := map[int64]Decision{}
+	out := map[Subject]Decision{}
 	for rows.Next() {
 		var d Decision
-		if err := rows.Scan(&d.ID, &d.CloseID, &d.UnitID, &d.Kind, &d.Fact, &d.Value, &d.Reason, &d.DecidedBy, &d.DecidedAt); err != nil {
+		if err := rows.Scan(&d.ID, &d.CloseID, &d.UnitID, &d.PersonID, &d.Kind, &d.Fact, &d.Value, &d.Reason, &d.DecidedBy, &d.DecidedAt); err != nil {
 			return nil, err
 		}
 		d.DecidedAt = d.DecidedAt.UTC()
-		out[d.UnitID] = d
+		out[Subject{d.UnitID, d.PersonID}] = d
 	}
 	return out, rows.Err()
 }
@@ -587,7 +582,7 @@ func (e *Engine) draftForClerk(ctx context.Context, tx *store.Tx, actor access.P
 // Recompute computes a draft close again from the sources as they are now.
 func (e *Engine) Recompute(ctx context.Context, actor access.Principal, id int64) (Close, error) {
 	var c Close
-	tree, err := loadTree(ctx, e.DB)
+	tree, err := loadOrg(ctx, e.DB)
 	if err != nil {
 		return c, err
 	}
@@ -629,7 +624,7 @@ func (e *Engine) DecideMissing(ctx context.Context, actor access.Principal, id i
 	if err != nil {
 		return c, err
 	}
-	tree, err := loadTree(ctx, e.DB)
+	tree, err := loadOrg(ctx, e.DB)
 	if err != nil {
 		return c, err
 	}
@@ -658,11 +653,12 @@ func (e *Engine) DecideMissing(ctx context.Context, actor access.Principal, id i
 
 // DecisionInput is a clerk's decision on an incomplete subject.
 type DecisionInput struct {
-	UnitID int64
-	Kind   DecisionKind
-	Fact   string // Award: the fact given a value
-	Value  string // Award: the value, e.g. "16" for 基本满意
-	Reason string
+	UnitID   int64
+	PersonID int64 // the person, for person subjects (and the head, for unit-head subjects)
+	Kind     DecisionKind
+	Fact     string // Award: the fact given a value
+	Value    string // Award: the value, e.g. "16" for 基本满意
+	Reason   string
 }
 
 // Decide records (or replaces) the decision on an incomplete subject of a draft close and
@@ -673,7 +669,7 @@ func (e *Engine) Decide(ctx context.Context, actor access.Principal, closeID int
 	if err != nil {
 		return d, err
 	}
-	tree, err := loadTree(ctx, e.DB)
+	tree, err := loadOrg(ctx, e.DB)
 	if err != nil {
 		return d, err
 	}
@@ -687,7 +683,7 @@ func (e *Engine) Decide(ctx context.Context, actor access.Principal, closeID int
 			return err
 		}
 		var status string
-		err = tx.QueryRow(ctx, "SELECT status FROM assessment_results WHERE close_id = ? AND unit_id = ?", c.ID, in.UnitID).Scan(&status)
+		err = tx.QueryRow(ctx, "SELECT status FROM assessment_results WHERE close_id = ? AND unit_id = ? AND person_id = ?", c.ID, in.UnitID, in.PersonID).Scan(&status)
 		if store.IsNoRows(err) {
 			return errs.Field("assessment_unit", "assessment.not_a_subject", in.UnitID)
 		}
@@ -698,11 +694,11 @@ func (e *Engine) Decide(ctx context.Context, actor access.Principal, closeID int
 		if err != nil {
 			return err
 		}
-		prev, had := old[in.UnitID]
+		prev, had := old[Subject{in.UnitID, in.PersonID}]
 		if status != string(scheme.Incomplete) && !had {
 			return errs.New(errs.Conflict, "assessment.not_incomplete")
 		}
-		d = Decision{CloseID: c.ID, UnitID: in.UnitID, Kind: in.Kind, Reason: reason, DecidedBy: actorName(actor), DecidedAt: tx.Now}
+		d = Decision{CloseID: c.ID, UnitID: in.UnitID, PersonID: in.PersonID, Kind: in.Kind, Reason: reason, DecidedBy: actorName(actor), DecidedAt: tx.Now}
 		switch in.Kind {
 		case Award:
 			d.Fact, d.Value = strings.TrimSpace(in.Fact), strings.TrimSpace(in.Value)
@@ -718,8 +714,8 @@ func (e *Engine) Decide(ctx context.Context, actor access.Principal, closeID int
 				return err
 			}
 		}
-		if d.ID, err = tx.InsertID(ctx, `INSERT INTO assessment_decisions (close_id, unit_id, kind, fact, value, reason, decided_by, decided_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, d.CloseID, d.UnitID, string(d.Kind), d.Fact, d.Value, d.Reason, d.DecidedBy, d.DecidedAt); err != nil {
+		if d.ID, err = tx.InsertID(ctx, `INSERT INTO assessment_decisions (close_id, unit_id, person_id, kind, fact, value, reason, decided_by, decided_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, d.CloseID, d.UnitID, d.PersonID, string(d.Kind), d.Fact, d.Value, d.Reason, d.DecidedBy, d.DecidedAt); err != nil {
 			return errs.Wrapf(err, "insert decision")
 		}
 		var before any
@@ -776,7 +772,7 @@ func checkAward(sch *scheme.Scheme, fact, value string) error {
 // committee approves what it has seen).
 func (e *Engine) Approve(ctx context.Context, actor access.Principal, id int64) (Close, error) {
 	var c Close
-	tree, err := loadTree(ctx, e.DB)
+	tree, err := loadOrg(ctx, e.DB)
 	if err != nil {
 		return c, err
 	}
@@ -800,12 +796,11 @@ func (e *Engine) Approve(ctx context.Context, actor access.Principal, id int64) 
 		var undecided []string
 		for _, r := range stored {
 			if r.Undecided() {
-				u, _ := tree.Unit(r.UnitID)
-				undecided = append(undecided, u.Name)
+				undecided = append(undecided, tree.subjectName(r.Subject()))
 			}
 		}
 		if len(undecided) > 0 {
-			return errs.New(errs.Conflict, "assessment.undecided", strings.Join(undecided, "、"))
+			return &errs.Error{Code: errs.Conflict, Field: "assessment_decision", Key: "assessment.undecided_field", Args: []any{strings.Join(undecided, "、")}}
 		}
 		// Compute afresh and compare: results must equal what the committee reviewed.
 		sch, err := schemeVersion(ctx, tx, c.SchemeCode, c.SchemeVersion)
@@ -825,11 +820,29 @@ func (e *Engine) Approve(ctx context.Context, actor access.Principal, id int64) 
 		}
 		now := tx.Now
 		c.Status, c.ApprovedBy, c.ApprovedAt, c.ComputedAt = Approved, actorName(actor), &now, fresh.ComputedAt
+		after := map[string]any{"status": c.Status, "results": len(stored)}
+		if rule := budgetRule(sch); rule != nil {
+			b, err := budgetOf(ctx, tx, sch, rule, c, again)
+			if err != nil {
+				return err
+			}
+			if b.Exceeds {
+				// The policy tracks the budget and does not forbid exceeding it: the approval
+				// stands and says by how much, on the close and in the audit log.
+				c.BudgetOver = b.After.Neg().String()
+				after["budget_over"] = c.BudgetOver
+			}
+		}
 		if err := updateCloseState(ctx, tx, &c); err != nil {
 			return err
 		}
+		lines := LedgerLines(sch, c.Period, again)
+		if err := insertLedger(ctx, tx, c, lines); err != nil {
+			return err
+		}
+		after["ledger_lines"] = len(lines)
 		return audit.Record(ctx, tx, actor, audit.Change{Action: "approve", Entity: "assessment_close", EntityID: c.ID, UnitID: c.ParentUnitID,
-			Before: map[string]any{"status": Draft}, After: map[string]any{"status": c.Status, "results": len(stored)}})
+			Before: map[string]any{"status": Draft}, After: after})
 	})
 	return c, err
 }
@@ -839,7 +852,7 @@ func sameResults(a, b []Result) bool {
 		return false
 	}
 	key := func(r Result) string {
-		j, _ := json.Marshal([]any{r.UnitID, r.Result, r.Facts})
+		j, _ := json.Marshal([]any{r.UnitID, r.PersonID, r.Result, r.Facts})
 		return string(j)
 	}
 	for i := range a {
@@ -888,7 +901,7 @@ func (e *Engine) Reopen(ctx context.Context, actor access.Principal, id int64, r
 	if err != nil {
 		return c, err
 	}
-	tree, err := loadTree(ctx, e.DB)
+	tree, err := loadOrg(ctx, e.DB)
 	if err != nil {
 		return c, err
 	}
@@ -911,14 +924,19 @@ func (e *Engine) Reopen(ctx context.Context, actor access.Principal, id int64, r
 		if _, err := tx.Exec(ctx, "UPDATE assessment_closes SET superseded = ? WHERE id = ?", true, old.ID); err != nil {
 			return err
 		}
+		// The old version's ledger lines stay, marked superseded; the new version writes its
+		// own when it is approved.
+		if _, err := tx.Exec(ctx, "UPDATE assessment_ledger SET superseded = ? WHERE close_id = ?", true, old.ID); err != nil {
+			return fmt.Errorf("supersede ledger: %w", err)
+		}
 		c = Close{SchemeCode: old.SchemeCode, SchemeVersion: v.Version, Period: old.Period, ParentUnitID: old.ParentUnitID, Version: old.Version + 1,
 			Status: Draft, MissingFacts: old.MissingFacts, MissingReason: old.MissingReason, MissingBy: old.MissingBy,
 			ReopenReason: reason, CreatedBy: actorName(actor), CreatedAt: tx.Now}
 		if c.ID, err = insertClose(ctx, tx, c); err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `INSERT INTO assessment_decisions (close_id, unit_id, kind, fact, value, reason, decided_by, decided_at)
-			SELECT ?, unit_id, kind, fact, value, reason, decided_by, decided_at FROM assessment_decisions WHERE close_id = ?`, c.ID, old.ID); err != nil {
+		if _, err := tx.Exec(ctx, `INSERT INTO assessment_decisions (close_id, unit_id, person_id, kind, fact, value, reason, decided_by, decided_at)
+			SELECT ?, unit_id, person_id, kind, fact, value, reason, decided_by, decided_at FROM assessment_decisions WHERE close_id = ?`, c.ID, old.ID); err != nil {
 			return fmt.Errorf("carry decisions: %w", err)
 		}
 		if err := e.compute(ctx, tx, &c, sch, tree); err != nil {
@@ -937,34 +955,19 @@ func loadResults(ctx context.Context, tx *store.Tx, closeID int64) ([]Result, er
 	if err != nil {
 		return nil, err
 	}
-	rows, err := tx.Query(ctx, "SELECT id, close_id, unit_id, result_json, facts_json, records_json FROM assessment_results WHERE close_id = ? ORDER BY unit_id", closeID)
+	rows, err := tx.Query(ctx, "SELECT id, close_id, unit_id, person_id, result_json, facts_json, records_json FROM assessment_results WHERE close_id = ? ORDER BY unit_id, person_id", closeID)
 	if err != nil {
 		return nil, fmt.Errorf("load results: %w", err)
 	}
 	defer rows.Close()
-	var out []Result
-	for rows.Next() {
-		var r Result
-		var rj, fj, recj string
-		if err := rows.Scan(&r.ID, &r.CloseID, &r.UnitID, &rj, &fj, &recj); err != nil {
-			return nil, err
-		}
-		if err := json.Unmarshal([]byte(rj), &r.Result); err != nil {
-			return nil, fmt.Errorf("decode result %d: %w", r.ID, err)
-		}
-		if r.Facts, err = decodeFacts(fj); err != nil {
-			return nil, err
-		}
-		if err := json.Unmarshal([]byte(recj), &r.Records); err != nil {
-			return nil, fmt.Errorf("decode records %d: %w", r.ID, err)
-		}
-		if d, ok := decisions[r.UnitID]; ok {
-			r.Decision = &d
-		}
-		out = append(out, r)
-	}
-	if err := rows.Err(); err != nil {
+	out, err := scanResults(rows)
+	if err != nil {
 		return nil, err
+	}
+	for i := range out {
+		if d, ok := decisions[out[i].Subject()]; ok {
+			out[i].Decision = &d
+		}
 	}
 	rank(out)
 	return out, nil
@@ -985,4 +988,32 @@ func rank(rs []Result) {
 			r.Rank = scored[i-1].Rank
 		}
 	}
+}
+
+// scanResults reads result rows (id, close_id, unit_id, person_id and the three JSON columns).
+func scanResults(rows interface {
+	Next() bool
+	Scan(...any) error
+	Err() error
+}) ([]Result, error) {
+	var out []Result
+	for rows.Next() {
+		var r Result
+		var rj, fj, recj string
+		if err := rows.Scan(&r.ID, &r.CloseID, &r.UnitID, &r.PersonID, &rj, &fj, &recj); err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal([]byte(rj), &r.Result); err != nil {
+			return nil, fmt.Errorf("decode result %d: %w", r.ID, err)
+		}
+		var err error
+		if r.Facts, err = decodeFacts(fj); err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal([]byte(recj), &r.Records); err != nil {
+			return nil, fmt.Errorf("decode records %d: %w", r.ID, err)
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
 }

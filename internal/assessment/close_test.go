@@ -245,7 +245,7 @@ func TestCloseWorkflow(t *testing.T) {
 			t.Fatal(err)
 		}
 		_, err = e.Start(ctx, clerk, assessment.StartInput{SchemeCode: "unit-monthly", Period: "2026-10", ParentUnitID: w.prop.ID})
-		wantCode(t, "second start", err, errs.Conflict, "已有结账")
+		wantCode(t, "second start", err, errs.Conflict, "考评期间“2026-10”已有方案 unit-monthly 的结账")
 		v, err := e.GetClose(ctx, committee, oct.ID)
 		if err != nil {
 			t.Fatal(err)
@@ -381,7 +381,7 @@ func TestCloseWorkflow(t *testing.T) {
 				t.Fatalf("head's diff shows unit %d", d.UnitID)
 			}
 		}
-		_, err = e.GetResult(ctx, w.headYX, v2.ID, w.mg.ID)
+		_, err = e.GetResult(ctx, w.headYX, v2.ID, assessment.Subject{UnitID: w.mg.ID})
 		wantCode(t, "head reads 玫瑰区", err, errs.Forbidden, "")
 
 		// Scope of the list: the head of 永馨园 lists the company's close (he holds a subject
@@ -404,13 +404,13 @@ func TestCloseWorkflow(t *testing.T) {
 			_, err := e.GetClose(ctx, outsider, v2.ID)
 			wantCode(t, outsider.Username+" opens the close", err, errs.NotFound, "")
 		}
-		if _, err := e.GetResult(ctx, w.headYX, v2.ID, w.yx.ID); err != nil {
+		if _, err := e.GetResult(ctx, w.headYX, v2.ID, assessment.Subject{UnitID: w.yx.ID}); err != nil {
 			t.Fatal(err)
 		}
 
 		// Drill-down: 玫瑰区's survey component reaches its ten ledger rows, the complaints
 		// component the source's records.
-		rv, err := e.GetResult(ctx, committee, oct.ID, w.mg.ID)
+		rv, err := e.GetResult(ctx, committee, oct.ID, assessment.Subject{UnitID: w.mg.ID})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -74,8 +74,18 @@ type CloseView struct {
 	Scheme   *scheme.Scheme
 	Versions []Close // every version of this scheme and period, oldest first
 	Results  []Result
-	// Units names every unit the view mentions.
-	Units map[int64]org.Unit
+	// Units names every unit the view mentions, People every person.
+	Units  map[int64]org.Unit
+	People map[int64]org.Person
+	// Budget is the quality work group's budget of the close's year as it stands, and what
+	// approving the close would add to its spending (schemes with a year_budget rule).
+	Budget *BudgetView
+	// Star and Teams are the period's maintenance star and team ranking, for schemes that name
+	// a star (maintainer-monthly): pending until the close is approved.
+	Star  *Result
+	Teams []TeamScore
+	// Ledger are the close's ledger lines the actor may read (approved closes).
+	Ledger []LedgerLine
 	// Undecided counts incomplete subjects without a decision, over all subjects (not only
 	// those the actor sees), because it decides whether the close can be approved.
 	Undecided int
@@ -89,7 +99,7 @@ type CloseView struct {
 
 // Diff is one subject's change between two versions of a close.
 type Diff struct {
-	UnitID        int64
+	Subject
 	Before, After *Result
 	Changed       bool
 }
@@ -97,17 +107,17 @@ type Diff struct {
 // GetClose returns a close with the results the actor may read.
 func (e *Engine) GetClose(ctx context.Context, actor access.Principal, id int64) (CloseView, error) {
 	var v CloseView
-	tree, err := loadTree(ctx, e.DB)
+	tree, err := loadOrg(ctx, e.DB)
 	if err != nil {
 		return v, err
 	}
-	v.Units = map[int64]org.Unit{}
+	v.Units, v.People = map[int64]org.Unit{}, map[int64]org.Person{}
 	err = e.DB.Read(ctx, func(tx *store.Tx) error {
 		var err error
 		if v.Close, err = getClose(ctx, tx, id); err != nil {
 			return err
 		}
-		if !MayView(tree, actor, v.Close) {
+		if !MayView(tree.Tree, actor, v.Close) {
 			return errs.New(errs.NotFound, "assessment.close_not_found", id)
 		}
 		if v.Scheme, err = schemeVersion(ctx, tx, v.Close.SchemeCode, v.Close.SchemeVersion); err != nil {
@@ -135,7 +145,15 @@ func (e *Engine) GetClose(ctx context.Context, actor access.Principal, id int64)
 				v.Undecided++
 			}
 		}
-		v.Results = visible(actor, tree, all)
+		v.Results = visible(actor, tree.Tree, all)
+		if _, ok := StarPoints(v.Scheme); ok {
+			// Over every subject, not only those the actor sees: there is one star.
+			v.Teams = BestTeams(all)
+			if star := Star(all); star != nil {
+				cp := *star
+				v.Star = &cp
+			}
+		}
 		v.Hidden = len(all) - len(v.Results)
 		if v.Close.Version > 1 {
 			var prevID int64
@@ -148,7 +166,17 @@ func (e *Engine) GetClose(ctx context.Context, actor access.Principal, id int64)
 			if err != nil {
 				return err
 			}
-			v.Diff = diff(visible(actor, tree, prev), v.Results)
+			v.Diff = diff(visible(actor, tree.Tree, prev), v.Results)
+		}
+		if v.Ledger, err = listLedger(ctx, tx, tree, actor, LedgerFilter{CloseID: id, IncludeSuperseded: true}); err != nil {
+			return err
+		}
+		if rule := budgetRule(v.Scheme); rule != nil && !v.Close.Superseded {
+			b, err := budgetOf(ctx, tx, v.Scheme, rule, v.Close, all)
+			if err != nil {
+				return err
+			}
+			v.Budget = &b
 		}
 		return nil
 	})
@@ -160,6 +188,19 @@ func (e *Engine) GetClose(ctx context.Context, actor access.Principal, id int64)
 		if u, ok := tree.Unit(id); ok {
 			v.Units[id] = u
 		}
+	}
+	for _, r := range v.Results {
+		v.People[r.PersonID] = tree.byID[r.PersonID]
+	}
+	for _, d := range v.Diff {
+		v.People[d.PersonID] = tree.byID[d.PersonID]
+	}
+	for _, t := range v.Teams {
+		v.Units[t.UnitID], _ = tree.Unit(t.UnitID)
+	}
+	if v.Star != nil {
+		v.Units[v.Star.UnitID], _ = tree.Unit(v.Star.UnitID)
+		v.People[v.Star.PersonID] = tree.byID[v.Star.PersonID]
 	}
 	chain := tree.Ancestry(v.Close.ParentUnitID)
 	live := !v.Close.Superseded
@@ -217,20 +258,20 @@ func unitIDs(rs []Result, ds []Diff) []int64 {
 }
 
 func diff(before, after []Result) []Diff {
-	byUnit := map[int64]*Diff{}
-	var order []int64
+	byUnit := map[Subject]*Diff{}
+	var order []Subject
 	for i := range before {
 		r := &before[i]
-		byUnit[r.UnitID] = &Diff{UnitID: r.UnitID, Before: r}
-		order = append(order, r.UnitID)
+		byUnit[r.Subject()] = &Diff{Subject: r.Subject(), Before: r}
+		order = append(order, r.Subject())
 	}
 	for i := range after {
 		r := &after[i]
-		d, ok := byUnit[r.UnitID]
+		d, ok := byUnit[r.Subject()]
 		if !ok {
-			d = &Diff{UnitID: r.UnitID}
-			byUnit[r.UnitID] = d
-			order = append(order, r.UnitID)
+			d = &Diff{Subject: r.Subject()}
+			byUnit[r.Subject()] = d
+			order = append(order, r.Subject())
 		}
 		d.After = r
 	}
@@ -260,6 +301,7 @@ type ResultView struct {
 	Close      Close
 	Scheme     *scheme.Scheme
 	Unit       org.Unit
+	Person     *org.Person // the person assessed or charged, for person and unit-head subjects
 	Result     Result
 	Components []ComponentView
 	// Evidence are the ledger rows behind the result, by id.
@@ -281,9 +323,10 @@ type FactView struct {
 }
 
 // GetResult returns a subject's result in a close, if the actor may read the subject.
-func (e *Engine) GetResult(ctx context.Context, actor access.Principal, closeID, unitID int64) (ResultView, error) {
+func (e *Engine) GetResult(ctx context.Context, actor access.Principal, closeID int64, sub Subject) (ResultView, error) {
 	var v ResultView
-	tree, err := loadTree(ctx, e.DB)
+	unitID := sub.UnitID
+	tree, err := loadOrg(ctx, e.DB)
 	if err != nil {
 		return v, err
 	}
@@ -303,7 +346,7 @@ func (e *Engine) GetResult(ctx context.Context, actor access.Principal, closeID,
 			return err
 		}
 		for _, r := range all {
-			if r.UnitID == unitID {
+			if r.Subject() == sub {
 				v.Result = r
 				return nil
 			}
@@ -314,6 +357,9 @@ func (e *Engine) GetResult(ctx context.Context, actor access.Principal, closeID,
 		return v, err
 	}
 	v.Unit, _ = tree.Unit(unitID)
+	if p, ok := tree.byID[sub.PersonID]; ok {
+		v.Person = &p
+	}
 	docs := map[string]scheme.Text{}
 	for _, f := range v.Scheme.Facts {
 		docs[f.Name] = f.Doc

@@ -21,6 +21,8 @@ type Filter struct {
 	UnitIDs  []int64
 	Limit    int
 	Offset   int
+	// BeforeID pages by keyset: only entries with a smaller id (the API's cursor).
+	BeforeID int64
 }
 
 // List returns matching entries, newest first, and the total number that match.
@@ -43,6 +45,9 @@ func List(ctx context.Context, tx *store.Tx, f Filter) ([]Entry, int, error) {
 	}
 	if !f.To.IsZero() {
 		where, args = append(where, "at < ?"), append(args, f.To.UTC())
+	}
+	if f.BeforeID > 0 {
+		where, args = append(where, "id < ?"), append(args, f.BeforeID)
 	}
 	if f.UnitIDs != nil {
 		if len(f.UnitIDs) == 0 {

@@ -110,6 +110,7 @@ func AuthenticateToken(ctx context.Context, db *store.DB, secret string) (access
 			return err
 		}
 		p, _, err = principal(ctx, tx, userID)
+		p.TokenID = tokenID
 		return err
 	})
 	if err != nil {

@@ -382,3 +382,20 @@ func parseClock(s string) (int, error) {
 	}
 	return t.Hour()*60 + t.Minute(), nil
 }
+
+// WorkingDays lists the working days of year (YYYY-MM-DD), in order; a year the calendar does
+// not know is refused, as every working-time question about it is.
+func (c *Calendar) WorkingDays(year int) ([]string, error) {
+	bits := c.year(year)
+	if bits == nil {
+		return nil, MissingYear(year)
+	}
+	var out []string
+	first := time.Date(year, 1, 1, 0, 0, 0, 0, time.UTC)
+	for d := first; d.Year() == year; d = d.AddDate(0, 0, 1) {
+		if n := d.YearDay() - 1; bits[n/64]&(1<<(n%64)) != 0 {
+			out = append(out, d.Format(time.DateOnly))
+		}
+	}
+	return out, nil
+}

@@ -51,13 +51,13 @@ type Repeat struct {
 
 // Stats is the statistics page.
 type Stats struct {
-	All        Row
-	ByUnit     []Row
-	ByChannel  []Row
-	ByCategory []Row
-	ByMonth    []Row
-	Repeats    []Repeat
-	RootCauses []Complaint
+	All        Row         `json:"all"`
+	ByUnit     []Row       `json:"by_unit"`
+	ByChannel  []Row       `json:"by_channel"`
+	ByCategory []Row       `json:"by_category"`
+	ByMonth    []Row       `json:"by_month"`
+	Repeats    []Repeat    `json:"repeats"`
+	RootCauses []Complaint `json:"root_causes"`
 }
 
 // Aggregate computes statistics of complaints at now; months are in loc.

@@ -350,12 +350,12 @@ type Notification struct {
 // Detail is a complaint with everything its page shows.
 type Detail struct {
 	Complaint
-	Events        []Event
-	Pauses        []PauseSpan
-	Attachments   []Attachment
-	Notifications []Notification
-	CanHandle     bool
-	CanClassify   bool
+	Events        []Event        `json:"events"`
+	Pauses        []PauseSpan    `json:"pauses"`
+	Attachments   []Attachment   `json:"attachments"`
+	Notifications []Notification `json:"notifications"`
+	CanHandle     bool           `json:"can_handle"`   // the actor may reply, resolve, pause, …
+	CanClassify   bool           `json:"can_classify"` // the actor may classify and reassign
 }
 
 // Get returns a complaint the actor may read, with its timeline.
@@ -465,6 +465,10 @@ type Filter struct {
 	SameContactAs int64
 	Limit         int
 	Offset        int
+	// Keyset pages by id instead (the API): newest id first, ids below BeforeID (0: from
+	// the newest), no offset and no count.
+	Keyset   bool
+	BeforeID int64
 }
 
 // scope returns the SQL condition restricting complaints to the units actor may read.
@@ -541,6 +545,9 @@ func where(ctx context.Context, db *store.DB, actor access.Principal, f Filter) 
 	if !f.To.IsZero() {
 		add("c.received_at < ?", f.To)
 	}
+	if f.Keyset && f.BeforeID > 0 {
+		add("c.id < ?", f.BeforeID)
+	}
 	if f.SameContactAs != 0 {
 		add("c.contact_key <> '' AND c.contact_key = (SELECT s.contact_key FROM complaints s WHERE s.id = ?)", f.SameContactAs)
 	}
@@ -563,10 +570,14 @@ func List(ctx context.Context, db *store.DB, actor access.Principal, f Filter) (
 	var out []Complaint
 	var total int
 	err = db.Read(ctx, func(tx *store.Tx) error {
-		if err := tx.QueryRow(ctx, "SELECT COUNT(*)"+from+w, args...).Scan(&total); err != nil {
+		order := " ORDER BY c.received_at DESC, c.id DESC LIMIT ? OFFSET ?"
+		pageArgs := []any{f.Limit, f.Offset}
+		if f.Keyset {
+			order, pageArgs = " ORDER BY c.id DESC LIMIT ?", []any{f.Limit}
+		} else if err := tx.QueryRow(ctx, "SELECT COUNT(*)"+from+w, args...).Scan(&total); err != nil {
 			return err
 		}
-		rows, err := tx.Query(ctx, "SELECT "+columns+from+w+" ORDER BY c.received_at DESC, c.id DESC LIMIT ? OFFSET ?", append(args, f.Limit, f.Offset)...)
+		rows, err := tx.Query(ctx, "SELECT "+columns+from+w+order, append(args, pageArgs...)...)
 		if err != nil {
 			return err
 		}

@@ -84,6 +84,7 @@ func LoadAt(ctx context.Context, db *store.DB, now time.Time) (Summary, error) {
 		err = l.surveys(ctx, err)
 		err = l.logistics(ctx, err)
 		err = l.assessment(ctx, err)
+		err = l.closes(ctx, err)
 		err = l.projects(ctx, err)
 		sum = l.sum
 		return err

@@ -34,14 +34,16 @@ type deptProfile struct {
 	badRecords        int // callback records found incomplete or untrue per quarter, at most
 }
 
+// The key customers' levels keep most departments near the pass mark, so that a quarter's
+// rewards stay within the work group's 30,000 yuan a year (the demo's close shows it).
 var logisticsProfiles = map[string]deptProfile{
 	"LOG-CY":   {selfLow: 98, selfHigh: 100, levels: []string{"1"}},                                                      // excellent
 	"LOG-WH":   {selfLow: 90, selfHigh: 94, spotGap: 4, levels: []string{"2", "2", "3", "1"}, lateDay: 8, badRecords: 2}, // fails
-	"LOG-SCJY": {selfLow: 95, selfHigh: 98, spotGap: 1, levels: []string{"1", "1", "2"}, badRecords: 1},
-	"LOG-WLYW": {selfLow: 95, selfHigh: 99, spotGap: 1, levels: []string{"1", "1", "1", "2"}},
+	"LOG-SCJY": {selfLow: 95, selfHigh: 98, spotGap: 1, levels: []string{"1", "2", "2"}, badRecords: 1},
+	"LOG-WLYW": {selfLow: 95, selfHigh: 99, spotGap: 1, levels: []string{"1", "2", "1", "2"}},
 	"LOG-DDCL": {selfLow: 94, selfHigh: 98, spotGap: 2, levels: []string{"1", "2"}, badRecords: 1},
-	"LOG-ZB":   {selfLow: 96, selfHigh: 99, levels: []string{"1", "1", "2"}},
-	"LOG-JLJC": {selfLow: 95, selfHigh: 98, spotGap: 1, levels: []string{"1", "2", "1"}, lateDay: 7},
+	"LOG-ZB":   {selfLow: 96, selfHigh: 99, levels: []string{"1", "2", "2"}},
+	"LOG-JLJC": {selfLow: 95, selfHigh: 98, spotGap: 1, levels: []string{"2", "2", "1"}, lateDay: 7},
 }
 
 var logisticsCustomers = map[string][]string{

@@ -601,7 +601,10 @@ func getFinding(ctx context.Context, tx *store.Tx, id int64) (Finding, error) {
 }
 
 func queryFindings(ctx context.Context, tx *store.Tx, where string, args ...any) ([]Finding, error) {
-	rows, err := tx.Query(ctx, "SELECT "+findingColumns+findingFrom+" WHERE "+where+" ORDER BY i.inspected_at, f.id", args...)
+	return scanFindings(tx.Query(ctx, "SELECT "+findingColumns+findingFrom+" WHERE "+where+" ORDER BY i.inspected_at, f.id", args...))
+}
+
+func scanFindings(rows *sql.Rows, err error) ([]Finding, error) {
 	if err != nil {
 		return nil, err
 	}
@@ -696,6 +699,26 @@ type Filter struct {
 	Overdue  bool // findings whose rectification is late
 	Open     bool // findings with a rectification not yet done
 	Limit    int
+	// FromMonth and ToMonth select the months [FromMonth, ToMonth) (YYYY-MM): a quarter or a year.
+	FromMonth, ToMonth string
+	// Keyset pages by id instead (the API): newest id first, ids below BeforeID (0: from the
+	// newest), at most Limit.
+	Keyset   bool
+	BeforeID int64
+}
+
+// pageConds adds f's month range and keyset conditions on the table alias t.
+func (f Filter) pageConds(t string, conds []string, args []any) ([]string, []any) {
+	if f.FromMonth != "" {
+		conds, args = append(conds, t+".month >= ?"), append(args, f.FromMonth)
+	}
+	if f.ToMonth != "" {
+		conds, args = append(conds, t+".month < ?"), append(args, f.ToMonth)
+	}
+	if f.Keyset && f.BeforeID > 0 {
+		conds, args = append(conds, t+".id < ?"), append(args, f.BeforeID)
+	}
+	return conds, args
 }
 
 // scope returns the units the actor may read under unitID (or everywhere), as a condition.
@@ -751,7 +774,12 @@ func List(ctx context.Context, db *store.DB, actor access.Principal, f Filter) (
 		if f.Limit <= 0 {
 			f.Limit = 200
 		}
-		rows, err := tx.Query(ctx, "SELECT "+inspectionColumns+inspectionFrom+" WHERE "+strings.Join(conds, " AND ")+" ORDER BY i.inspected_at DESC, i.id DESC LIMIT ?", append(args, f.Limit)...)
+		conds, args = f.pageConds("i", conds, args)
+		order := " ORDER BY i.inspected_at DESC, i.id DESC LIMIT ?"
+		if f.Keyset {
+			order = " ORDER BY i.id DESC LIMIT ?"
+		}
+		rows, err := tx.Query(ctx, "SELECT "+inspectionColumns+inspectionFrom+" WHERE "+strings.Join(conds, " AND ")+order, append(args, f.Limit)...)
 		if err != nil {
 			return err
 		}
@@ -794,6 +822,11 @@ func Findings(ctx context.Context, db *store.DB, actor access.Principal, f Filte
 		}
 		if f.Overdue {
 			conds, args = append(conds, "f.rectify_due < ?"), append(args, tx.Now.In(Zone).Format("2006-01-02"))
+		}
+		conds, args = f.pageConds("f", conds, args)
+		if f.Keyset {
+			out, err = scanFindings(tx.Query(ctx, "SELECT "+findingColumns+findingFrom+" WHERE "+strings.Join(conds, " AND ")+" ORDER BY f.id DESC LIMIT ?", append(args, f.Limit)...))
+			return err
 		}
 		out, err = queryFindings(ctx, tx, strings.Join(conds, " AND "), args...)
 		return err
@@ -845,4 +878,24 @@ func MyNotifications(ctx context.Context, db *store.DB, actor access.Principal, 
 		return nil
 	})
 	return out, err
+}
+
+// GetFinding returns a finding the actor may read; one outside their units is not found.
+func GetFinding(ctx context.Context, db *store.DB, actor access.Principal, id int64) (Finding, error) {
+	var f Finding
+	err := db.Read(ctx, func(tx *store.Tx) error {
+		var err error
+		if f, err = getFinding(ctx, tx, id); err != nil {
+			return err
+		}
+		chain, err := org.Ancestry(ctx, tx, f.UnitID)
+		if err != nil {
+			return err
+		}
+		if !actor.Can(access.Read, chain) {
+			return errs.New(errs.NotFound, "inspection.finding_not_found", id)
+		}
+		return nil
+	})
+	return f, err
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"manyi/internal/auth"
+	"manyi/internal/idempotency"
 	"manyi/internal/store"
 )
 
@@ -24,7 +25,8 @@ type sessionCleanupWorker struct {
 
 // SessionCleanupOutput is the job's recorded output (river_job.metadata → output).
 type SessionCleanupOutput struct {
-	Removed int64 `json:"removed"`
+	Removed         int64 `json:"removed"`
+	IdempotencyKeys int64 `json:"idempotency_keys"`
 }
 
 func (w *sessionCleanupWorker) Work(ctx context.Context, job *river.Job[SessionCleanupArgs]) error {
@@ -32,6 +34,12 @@ func (w *sessionCleanupWorker) Work(ctx context.Context, job *river.Job[SessionC
 	if err != nil {
 		return err
 	}
-	w.logger.Info("session clean-up done", "job_id", job.ID, "removed", n)
-	return river.RecordOutput(ctx, SessionCleanupOutput{Removed: n})
+	// Expired API idempotency keys go with the expired sessions: both are per-credential
+	// state with a lifetime, and a retry after it is a new request anyway.
+	keys, err := idempotency.Purge(ctx, w.db)
+	if err != nil {
+		return err
+	}
+	w.logger.Info("session clean-up done", "job_id", job.ID, "removed", n, "idempotency_keys", keys)
+	return river.RecordOutput(ctx, SessionCleanupOutput{Removed: n, IdempotencyKeys: keys})
 }

@@ -13,6 +13,42 @@ func init() {
 		"api.not_boolean":     {"%s只能是 true 或 false", "%s must be true or false"},
 		"api.bad_time":        {"%s的值“%s”无效，请使用 RFC 3339 时间或 YYYY-MM-DD 日期", "%s: “%s” is not valid; use an RFC 3339 time or a YYYY-MM-DD date"},
 		"api.two_decimals":    {"%s最多保留两位小数", "%s can have at most two decimals"},
+		"api.idem_bad_key":    {"%s必须是 1 到 %d 个可见 ASCII 字符", "%s must be 1 to %d visible ASCII characters"},
+		"api.idem_reused":     {"%s已用于另一个请求；新的请求请使用新的键", "%s was already used for a different request; use a new key for a new request"},
+		"api.idem_running":    {"使用同一 Idempotency-Key 的请求仍在处理中，请稍后重试", "A request with the same Idempotency-Key is still being processed; retry later"},
+		"api.bad_cursor":      {"%s无效，请使用上一页返回的 next_cursor", "%s is not valid: use the next_cursor of the previous page"},
+		"api.bad_period":      {"%s的值“%s”无效，请使用 YYYY、YYYY-MM 或 YYYY-Qn", "%s: “%s” is not valid; use YYYY, YYYY-MM or YYYY-Qn"},
 		"api.not_an_area":     {"编号为 %d 的单位不是小区/片区", "The unit with id %d is not an area"},
+	})
+}
+
+func init() {
+	defineAll(map[string][2]string{
+		"webhook.bad_url":         {"%s必须是 http 或 https 地址", "%s must be an http or https address"},
+		"webhook.url_credentials": {"%s不能包含用户名或密码，请用密钥验证签名", "%s cannot hold a user name or password; verify the signature with the secret"},
+		"webhook.private_address": {"%s指向内部地址 %s；只有允许内部地址的 webhook 可以投递到内部地址", "%s points to the internal address %s; only a webhook that allows private addresses may deliver there"},
+		"webhook.secret_length":   {"%s长度必须在 %d 到 %d 个字符之间", "%s must be %d to %d characters long"},
+		"webhook.bad_event":       {"%s中的“%s”无效，请使用 实体.动作、实体.* 或 *", "%s: “%s” is not valid; use entity.action, entity.* or *"},
+		"webhook.admin_only":      {"只有全组织的系统管理员可以管理 webhook", "Only an organisation-wide administrator can manage webhooks"},
+		"webhook.not_found":       {"找不到编号为 %d 的 webhook", "There is no webhook with id %d"},
+		"entity.webhook":          {"事件推送", "Webhook"},
+	})
+}
+
+// Labels of the API's own fields, so refusals name them in the reader's words.
+func init() {
+	defineAll(map[string][2]string{
+		"field.verb":            {"操作", "Action"},
+		"field.cursor":          {"分页游标", "Cursor"},
+		"field.period":          {"期间", "Period"},
+		"field.limit":           {"每页条数", "Page size"},
+		"field.Idempotency-Key": {"Idempotency-Key 请求头", "The Idempotency-Key header"},
+		"field.url":             {"接收地址", "URL"},
+		"field.secret":          {"签名密钥", "Secret"},
+		"field.events":          {"事件", "Events"},
+		"field.result":          {"检查结果", "Result"},
+		"field.order_id":        {"工单", "Work order"},
+		"field.team_id":         {"班组", "Team"},
+		"field.item_id":         {"检查项", "Checklist item"},
 	})
 }

@@ -167,7 +167,7 @@ func init() {
 		"wo.evaluated_n":              {"评价工单 %d 张", "%d evaluated orders"},
 		"wo.no_scores":                {"本月还没有已评价的工单", "No evaluated orders this month yet"},
 		"wo.formula":                  {"月度得分 = 评价工单总分之和 ÷ 评价工单数 + 评价工单数 × 0.15（工单总分 = 工长自评 + 回访，12–20 分；无法联系的工单不计入，单独列出）。", "Monthly score = sum of evaluated orders' totals ÷ evaluated orders + evaluated orders × 0.15 (an order's total is the foreman's plus the callback rating, 12–20; unreachable orders are not counted and are listed)."},
-		"wo.tiebreak":                 {"得分相同时，评价工单多者在前；仍相同时，不满意评价少者在前。班组得分按同一公式汇总班组全部评价工单计算。", "On equal scores, more evaluated orders ranks higher; then fewer 不满意 ratings. A team's score applies the same formula to all its evaluated orders."},
+		"wo.tiebreak":                 {"得分相同时，评价工单多者在前；仍相同时，不满意评价少者在前。班组得分是班组全部评价工单总分的平均值（12–20 分），不加 0.15 的数量加分：数量加分属于维修人，不属于班组，这样大小班组可以公平比较。", "On equal scores, more evaluated orders ranks higher; then fewer 不满意 ratings. A team's score is the mean total of all its evaluated orders (12–20), without the 0.15 volume bonus: that bonus is a maintainer's, not a team's, so that small and large teams compare fairly."},
 		"wo.maintainer_ranking":       {"维修人排名", "Maintainers"},
 		"wo.team_ranking":             {"班组排名", "Teams"},
 		"wo.col.evaluated":            {"评价工单", "Evaluated"},

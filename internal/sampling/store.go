@@ -612,3 +612,16 @@ func LatestWeek(ctx context.Context, db *store.DB) (string, error) {
 	})
 	return w.String, err
 }
+
+// DrawOf returns the id of the draw a sampled item belongs to.
+func DrawOf(ctx context.Context, db *store.DB, itemID int64) (int64, error) {
+	var id int64
+	err := db.Read(ctx, func(tx *store.Tx) error {
+		err := tx.QueryRow(ctx, "SELECT draw_id FROM sampling_items WHERE id = ?", itemID).Scan(&id)
+		if store.IsNoRows(err) {
+			return errs.New(errs.NotFound, "sampling.item_not_found", itemID)
+		}
+		return err
+	})
+	return id, err
+}

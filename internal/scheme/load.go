@@ -178,6 +178,19 @@ func (s *Scheme) compile() error {
 	default:
 		c.fail("scheme_subject", "scheme.bad_choice", s.Subject, "unit, unit_head, person, team")
 	}
+	for _, k := range s.Subjects.Units {
+		if !contains(UnitKinds, k) {
+			c.fail("scheme_subjects", "scheme.bad_choice", k, strings.Join(UnitKinds, ", "))
+		}
+	}
+	for _, r := range s.Subjects.Roles {
+		if !contains(Roles, r) {
+			c.fail("scheme_subjects", "scheme.bad_choice", r, strings.Join(Roles, ", "))
+		}
+	}
+	if len(s.Subjects.Roles) > 0 && s.Subject != Person {
+		c.fail("scheme_subjects", "scheme.subjects_roles_person")
+	}
 	switch s.Period {
 	case Week, Month, Quarter, Year:
 	default:

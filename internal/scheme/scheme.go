@@ -44,6 +44,22 @@ const (
 	Team     SubjectType = "team"
 )
 
+// SubjectRule says whom a period close takes as the scheme's subjects under the close's
+// parent unit: units of the kinds Units (unit, unit_head and team subjects), or people holding
+// one of Roles (person subjects). Names are the organisation's unit kinds and roles.
+type SubjectRule struct {
+	Units []string `yaml:"units,omitempty"`
+	Roles []string `yaml:"roles,omitempty"`
+}
+
+// UnitKinds and Roles are the names a SubjectRule may use: the organisation's unit kinds and
+// staff roles (internal/org, internal/access), repeated here because the scheme package is
+// pure and imports neither.
+var (
+	UnitKinds = []string{"company", "department", "area", "section", "team"}
+	Roles     = []string{"admin", "clerk", "committee", "unit_head", "foreman", "dispatcher", "manager", "staff"}
+)
+
 // FactType is the shape of a fact's value.
 type FactType string
 
@@ -75,7 +91,11 @@ type Scheme struct {
 	Description Text        `yaml:"description,omitempty"`
 	Notes       []Text      `yaml:"notes,omitempty"` // open questions, e.g. defaults to be confirmed
 	Subject     SubjectType `yaml:"subject"`
-	Period      PeriodKind  `yaml:"period"`
+	// Subjects narrows who a period close assesses; empty means the subject type's default
+	// (internal/assessment: areas and sections for unit, areas for unit_head, staff for person,
+	// teams for team).
+	Subjects SubjectRule `yaml:"subjects,omitempty"`
+	Period   PeriodKind  `yaml:"period"`
 
 	// Params are the policy's numbers, named so an administrator can change them; formulas use
 	// them by name.

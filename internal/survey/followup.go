@@ -67,6 +67,12 @@ type FollowupFilter struct {
 	Status  string
 	Overdue bool
 	Limit   int
+	// SubUnits widens UnitID to its sub-units (the API's unit filter).
+	SubUnits bool
+	From, To time.Time // opened in [From, To)
+	// Keyset pages by id instead (the API): newest id first, ids below BeforeID (0: from the newest).
+	Keyset   bool
+	BeforeID int64
 }
 
 // ListFollowups returns the follow-ups of the units the actor may read, overdue and oldest
@@ -75,8 +81,28 @@ func ListFollowups(ctx context.Context, db *store.DB, actor access.Principal, f 
 	var out []Followup
 	err := db.Read(ctx, func(tx *store.Tx) error {
 		where, args := []string{"1 = 1"}, []any{}
-		if f.UnitID != 0 {
+		if f.UnitID != 0 && f.SubUnits {
+			tree, err := org.LoadTree(ctx, tx)
+			if err != nil {
+				return err
+			}
+			if sub := tree.Subtree(f.UnitID); len(sub) == 0 {
+				where = append(where, "1 = 0")
+			} else {
+				cond, ids := store.In("f.unit_id", sub)
+				where, args = append(where, cond), append(args, ids...)
+			}
+		} else if f.UnitID != 0 {
 			where, args = append(where, "f.unit_id = ?"), append(args, f.UnitID)
+		}
+		if !f.From.IsZero() {
+			where, args = append(where, "f.created_at >= ?"), append(args, f.From)
+		}
+		if !f.To.IsZero() {
+			where, args = append(where, "f.created_at < ?"), append(args, f.To)
+		}
+		if f.Keyset && f.BeforeID > 0 {
+			where, args = append(where, "f.id < ?"), append(args, f.BeforeID)
 		}
 		if f.Status != "" {
 			where, args = append(where, "f.status = ?"), append(args, f.Status)
@@ -102,8 +128,11 @@ func ListFollowups(ctx context.Context, db *store.DB, actor access.Principal, f 
 		if limit <= 0 || limit > 1000 {
 			limit = 200
 		}
-		rows, err := tx.Query(ctx, "SELECT "+followupColumns+followupFrom+" WHERE "+strings.Join(where, " AND ")+
-			" ORDER BY CASE f.status WHEN 'open' THEN 0 WHEN 'escalated' THEN 1 WHEN 'answered' THEN 2 ELSE 3 END, f.due_at, f.id LIMIT ?", append(args, limit)...)
+		order := " ORDER BY CASE f.status WHEN 'open' THEN 0 WHEN 'escalated' THEN 1 WHEN 'answered' THEN 2 ELSE 3 END, f.due_at, f.id LIMIT ?"
+		if f.Keyset {
+			order = " ORDER BY f.id DESC LIMIT ?"
+		}
+		rows, err := tx.Query(ctx, "SELECT "+followupColumns+followupFrom+" WHERE "+strings.Join(where, " AND ")+order, append(args, limit)...)
 		if err != nil {
 			return err
 		}

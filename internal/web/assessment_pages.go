@@ -31,6 +31,8 @@ func (s *Server) assessmentRoutes(m *http.ServeMux) {
 	m.HandleFunc("GET /assessment/closes/{id}/units/{unit}", s.page(s.closeResult))
 	s.evidenceRoutes(m)
 	s.schemeRoutes(m)
+	s.ledgerRoutes(m)
+	s.yearRoutes(m)
 }
 
 type closeRow struct {
@@ -220,6 +222,11 @@ func (s *Server) closeDecide(w http.ResponseWriter, r *http.Request) error {
 			return id, err
 		}
 		in := assessment.DecisionInput{UnitID: unit, Reason: r.PostFormValue("reason")}
+		if p := r.PostFormValue("person_id"); p != "" {
+			if in.PersonID, err = strconv.ParseInt(p, 10, 64); err != nil {
+				return id, errs.Field("assessment_unit", "err.invalid_id", p)
+			}
+		}
 		choice := r.PostFormValue("decision")
 		if choice == "exclude" {
 			in.Kind = assessment.Exclude
@@ -278,7 +285,13 @@ func (s *Server) closeResult(w http.ResponseWriter, r *http.Request) error {
 	if err != nil || unit <= 0 {
 		return errs.New(errs.NotFound, "err.invalid_id", r.PathValue("unit"))
 	}
-	v, err := s.assess.GetResult(r.Context(), principal(r), id, unit)
+	sub := assessment.Subject{UnitID: unit}
+	if p := r.URL.Query().Get("person"); p != "" {
+		if sub.PersonID, err = strconv.ParseInt(p, 10, 64); err != nil || sub.PersonID <= 0 {
+			return errs.New(errs.NotFound, "err.invalid_id", p)
+		}
+	}
+	v, err := s.assess.GetResult(r.Context(), principal(r), id, sub)
 	if err != nil {
 		return err
 	}

@@ -29,12 +29,12 @@ var auditEntities = []string{
 	"unit", "person", "roles", "user", "token", "session",
 	"calendar_day", "calendar_config", "calendar_year",
 	"complaint", "complaint_policy", "complaint_direct_deduction",
-	"assessment_close", "assessment_decision", "assessment_evidence", "assessment_scheme",
+	"assessment_close", "assessment_decision", "assessment_evidence", "assessment_scheme", "assessment_expense", "assessment_hr_decision",
 	"work_order", "workorder_draw", "workorder_task", "workorder_followup", "workorder_meeting", "workorder_settings",
 	"inspection", "inspection_finding", "inspection_checklist", "sampling_plan", "sampling_draw", "sampling_item",
 	"workorder_import", "workorder_improvement", "workorder_duty",
 	"survey_template", "survey_campaign", "survey_answer", "survey_entry", "survey_followup", "survey_improper_case",
-	"project", "project_acceptance", "service_target",
+	"project", "project_acceptance", "service_target", "webhook",
 }
 
 // auditList shows the audit log to administrators; a scoped administrator sees only the

@@ -11,13 +11,11 @@ import (
 	"time"
 
 	"manyi/internal/access"
-	"manyi/internal/audit"
 	"manyi/internal/calendar"
 	"manyi/internal/complaint"
 	"manyi/internal/errs"
 	"manyi/internal/locale"
 	"manyi/internal/org"
-	"manyi/internal/store"
 )
 
 // complaintRoutes lists the complaint desk's pages, staff and public.
@@ -50,31 +48,11 @@ func (s *Server) complaintRoutes() {
 }
 
 // complaintRow is a complaint with its clocks, for lists and the detail page.
-type complaintRow struct {
-	complaint.Complaint
-	ReplyClk, SolutionClk complaint.Clock
-}
+type complaintRow = complaint.Clocked
 
 // slaContext loads what clocks need: the policy and the calendar.
 func (s *Server) slaContext(r *http.Request) (complaint.Policy, *calendar.Calendar, error) {
-	var pol complaint.Policy
-	var cal *calendar.Calendar
-	err := s.db.Read(r.Context(), func(tx *store.Tx) (err error) {
-		if pol, err = complaint.LoadPolicy(r.Context(), tx); err != nil {
-			return err
-		}
-		cal, err = calendar.Load(r.Context(), tx)
-		return err
-	})
-	return pol, cal, err
-}
-
-func withClocks(cs []complaint.Complaint, pol complaint.Policy, cal *calendar.Calendar, now time.Time) []complaintRow {
-	out := make([]complaintRow, len(cs))
-	for i := range cs {
-		out[i] = complaintRow{Complaint: cs[i], ReplyClk: complaint.ReplyClock(&cs[i], pol, now), SolutionClk: complaint.SolutionClock(&cs[i], pol, cal, now)}
-	}
-	return out
+	return complaint.LoadSLA(r.Context(), s.db)
 }
 
 type complaintListData struct {
@@ -132,17 +110,15 @@ func (s *Server) complaintList(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	now := s.db.Now()
-	d := complaintListData{Rows: withClocks(list, pol, cal, now), Total: total, F: f, Month: month,
+	d := complaintListData{Rows: complaint.WithClocks(list, pol, cal, now), Total: total, F: f, Month: month,
 		Statuses: complaint.Statuses, Classes: append([]complaint.Class{complaint.Unclassified}, complaint.Classes...),
 		CanRegister: complaint.MayRegister(p), IsAdmin: p.CanAnywhere(access.ManageOrg)}
 	if y, missing := cal.NextYearMissing(now); missing {
 		d.YearMissing = y
 	}
-	open, _, err := complaint.List(ctx, s.db, p, complaint.Filter{Open: true, Limit: 100000})
-	if err != nil {
+	if d.Dashboard, err = complaint.SLAState(ctx, s.db, p, pol, cal); err != nil {
 		return err
 	}
-	d.Dashboard = complaint.Summarize(open, pol, cal, now)
 	if d.Units, err = org.ListUnits(ctx, s.db, p, org.UnitFilter{}); err != nil {
 		return err
 	}
@@ -295,7 +271,7 @@ func (s *Server) renderComplaintShow(w http.ResponseWriter, r *http.Request, sta
 	if err != nil {
 		return err
 	}
-	d, err := complaint.Get(r.Context(), s.db, principal(r), id)
+	d, err := complaint.Show(r.Context(), s.db, principal(r), id)
 	if err != nil {
 		return err
 	}
@@ -308,11 +284,6 @@ func (s *Server) renderComplaintShow(w http.ResponseWriter, r *http.Request, sta
 		Classes: complaint.Classes, Error: msg, ErrField: field}
 	if d.CanClassify {
 		if data.Units, err = org.ListUnits(r.Context(), s.db, principal(r), org.UnitFilter{}); err != nil {
-			return err
-		}
-	}
-	if d.CanHandle && d.Contact != "" {
-		if err := audit.RecordView(r.Context(), s.db, principal(r), "complaint", d.ID, d.UnitID, "contact"); err != nil {
 			return err
 		}
 	}

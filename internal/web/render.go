@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"manyi/internal/access"
+	"manyi/internal/assessment"
 	"manyi/internal/errs"
 	"manyi/internal/locale"
 	"manyi/internal/org"
@@ -88,6 +89,15 @@ func parsePages() (*pages, error) {
 		"mask":      org.MaskPhone,
 		"eventNote": complaintEventNote,
 		"eq2":       func(a, b any) bool { return fmt.Sprint(a) == fmt.Sprint(b) },
+		// dict passes several values to a partial: dict "Lang" .Lang "Lines" .Data.Ledger.
+		"dict": func(kv ...any) map[string]any {
+			m := map[string]any{}
+			for i := 0; i+1 < len(kv); i += 2 {
+				m[fmt.Sprint(kv[i])] = kv[i+1]
+			}
+			return m
+		},
+		"ledgerKind": func(lang locale.Lang, kind string) string { return assessment.LedgerKindNames[kind].In(lang) },
 	}
 	layout, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/partials.html")
 	if err != nil {

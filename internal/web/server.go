@@ -74,7 +74,7 @@ func New(cfg Config) (*Server, error) {
 		complaintLimiter: newRateLimiter(cfg.Limits.ComplaintsPerMinute, time.Minute),
 	}
 	s.routes()
-	api.New(cfg.DB, cfg.Logger).Register(s.mux)
+	api.New(cfg.DB, cfg.Logger, cfg.Sources...).Register(s.mux)
 	return s, nil
 }
 

@@ -7,8 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"manyi/internal/access"
-	"manyi/internal/audit"
 	"manyi/internal/errs"
 	"manyi/internal/workorder"
 )
@@ -37,14 +35,7 @@ func (s *Server) renderQueue(w http.ResponseWriter, r *http.Request, status int,
 	if strings.HasSuffix(r.URL.Path, "/self") || r.PostFormValue("kind") == string(workorder.SelfEvaluation) {
 		kind = workorder.SelfEvaluation
 	}
-	p := principal(r)
-	if kind == workorder.Callback && !p.Has(access.Dispatcher) && !p.Has(access.Manager) {
-		return errs.New(errs.Forbidden, "wo.queue_callers_only")
-	}
-	if kind == workorder.SelfEvaluation && !p.Has(access.Foreman) {
-		return errs.New(errs.Forbidden, "wo.queue_foremen_only")
-	}
-	tasks, total, err := workorder.Queue(r.Context(), s.db, p, kind, 30)
+	tasks, total, err := workorder.MyQueue(r.Context(), s.db, principal(r), kind, 30)
 	if err != nil {
 		return err
 	}
@@ -52,12 +43,6 @@ func (s *Server) renderQueue(w http.ResponseWriter, r *http.Request, status int,
 		Error: msg, ErrField: field, Max: workorder.MaxAttempts, Now: s.db.Now()}
 	if len(tasks) > 0 {
 		d.Current, d.Next = &tasks[0], tasks[1:]
-		if kind == workorder.Callback {
-			// The current call shows the reporter's number in full to its caller.
-			if err := audit.RecordView(r.Context(), s.db, p, "work_order", d.Current.Order.ID, d.Current.Order.TeamID, "phone"); err != nil {
-				return err
-			}
-		}
 	}
 	s.render(w, r, "workorder_queue", status, d)
 	return nil

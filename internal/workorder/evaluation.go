@@ -28,21 +28,21 @@ func ValidScore(s int) bool { return s == Satisfied || s == Basic || s == Dissat
 
 // Task is an evaluation task with its order, as a queue shows it.
 type Task struct {
-	ID            int64
-	Order         Order
-	Kind          Kind
-	Role          access.Role
-	AssigneeID    int64
-	Assignee      string
-	Day           string
-	DueAt         time.Time
-	Attempts      int
-	LastAttemptAt *time.Time
-	Outcome       string // "", rated, unreachable
-	Score         int
-	Version       int
-	EvaluatedAt   *time.Time
-	Extension     string // why the deadline was moved by a day; "" if it was not
+	ID            int64       `json:"id"`
+	Order         Order       `json:"order"`
+	Kind          Kind        `json:"kind"`
+	Role          access.Role `json:"role"`
+	AssigneeID    int64       `json:"assignee_id"`
+	Assignee      string      `json:"assignee"`
+	Day           string      `json:"day"`
+	DueAt         time.Time   `json:"due_at"`
+	Attempts      int         `json:"attempts"`
+	LastAttemptAt *time.Time  `json:"last_attempt_at"`
+	Outcome       string      `json:"outcome"` // "", rated, unreachable
+	Score         int         `json:"score"`
+	Version       int         `json:"version"`
+	EvaluatedAt   *time.Time  `json:"evaluated_at"`
+	Extension     string      `json:"extension"` // why the deadline was moved by a day; "" if it was not
 }
 
 // Done reports whether the task has a saved result.
@@ -59,19 +59,19 @@ func (t Task) Unreachable() bool { return t.Outcome == outcomeUnreach }
 
 // Evaluation is one saved version of a task's result.
 type Evaluation struct {
-	TaskID       int64
-	Version      int
-	Outcome      string
-	Score        int
-	Attempts     int
-	NoteSpeed    string
-	NoteAttitude string
-	NoteDevice   string
-	Comment      string
-	Reason       string
-	EvaluatorID  int64
-	Evaluator    string
-	CreatedAt    time.Time
+	TaskID       int64     `json:"task_id"`
+	Version      int       `json:"version"`
+	Outcome      string    `json:"outcome"`
+	Score        int       `json:"score"`
+	Attempts     int       `json:"attempts"`
+	NoteSpeed    string    `json:"note_speed"`
+	NoteAttitude string    `json:"note_attitude"`
+	NoteDevice   string    `json:"note_device"`
+	Comment      string    `json:"comment"`
+	Reason       string    `json:"reason"`
+	EvaluatorID  int64     `json:"evaluator_id"`
+	Evaluator    string    `json:"evaluator"`
+	CreatedAt    time.Time `json:"created_at"`
 }
 
 // EvalInput is what an evaluator submits.
@@ -88,6 +88,9 @@ type EvalInput struct {
 }
 
 func (in *EvalInput) clean() error {
+	if in.OrderID <= 0 {
+		return errs.Required("order_id")
+	}
 	var err error
 	for _, f := range []struct {
 		name string
@@ -328,8 +331,13 @@ func save(ctx context.Context, tx *store.Tx, actor access.Principal, k *Task, in
 
 // History lists a task's saved versions, oldest first.
 func History(ctx context.Context, tx *store.Tx, taskID int64) ([]Evaluation, error) {
+	return histories(ctx, tx, "e.task_id = ?", taskID)
+}
+
+// histories lists the saved versions of the tasks cond selects, by task and version.
+func histories(ctx context.Context, tx *store.Tx, cond string, args ...any) ([]Evaluation, error) {
 	rows, err := tx.Query(ctx, `SELECT e.task_id, e.version, e.outcome, e.score, e.attempts, e.note_speed, e.note_attitude, e.note_device, e.comment, e.reason,
-		e.evaluator_id, p.name, e.created_at FROM workorder_evaluations e JOIN people p ON p.id = e.evaluator_id WHERE e.task_id = ? ORDER BY e.version`, taskID)
+		e.evaluator_id, p.name, e.created_at FROM workorder_evaluations e JOIN people p ON p.id = e.evaluator_id WHERE `+cond+` ORDER BY e.task_id, e.version`, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -369,12 +377,12 @@ func OrderTasks(ctx context.Context, db *store.DB, actor access.Principal, order
 			tasks = append(tasks, k)
 		}
 		rows.Close()
-		for _, k := range tasks {
-			if hist[k.ID], err = History(ctx, tx, k.ID); err != nil {
-				return err
-			}
+		// Every task's versions in one query, not one per task.
+		all, err := histories(ctx, tx, "e.task_id IN (SELECT id FROM workorder_tasks WHERE order_id = ?)", orderID)
+		for _, e := range all {
+			hist[e.TaskID] = append(hist[e.TaskID], e)
 		}
-		return nil
+		return err
 	})
 	return tasks, hist, err
 }
@@ -421,4 +429,25 @@ func Queue(ctx context.Context, db *store.DB, actor access.Principal, kind Kind,
 		return rows.Err()
 	})
 	return out, total, err
+}
+
+// MyQueue is the actor's queue of one kind, as the queue page and the API show it: callbacks
+// for dispatchers and managers, self-evaluations for foremen (anyone else is refused). The
+// first task is the current one, whose reporter's number is shown in full to its caller, so
+// showing it is recorded in the access log.
+func MyQueue(ctx context.Context, db *store.DB, actor access.Principal, kind Kind, limit int) ([]Task, int, error) {
+	switch {
+	case kind == Callback && !actor.Has(access.Dispatcher) && !actor.Has(access.Manager):
+		return nil, 0, errs.New(errs.Forbidden, "wo.queue_callers_only")
+	case kind == SelfEvaluation && !actor.Has(access.Foreman):
+		return nil, 0, errs.New(errs.Forbidden, "wo.queue_foremen_only")
+	case kind != Callback && kind != SelfEvaluation:
+		return nil, 0, errs.Field("kind", "err.invalid_choice", string(kind))
+	}
+	tasks, total, err := Queue(ctx, db, actor, kind, limit)
+	if err != nil || len(tasks) == 0 || kind != Callback {
+		return tasks, total, err
+	}
+	cur := tasks[0].Order
+	return tasks, total, audit.RecordView(ctx, db, actor, "work_order", cur.ID, cur.TeamID, "phone")
 }

@@ -24,18 +24,18 @@ const (
 
 // FollowUp is a dissatisfaction follow-up form (评价不满意回访表) of a 不满意 callback.
 type FollowUp struct {
-	ID            int64
-	TaskID        int64
-	Order         Order
-	Month         string // the month of the order's closing
-	VisitedOn     string
-	Findings      string
-	Rectification string
-	Status        FollowUpStatus
-	FiledBy       string
-	FiledAt       *time.Time
-	MeetingDay    string // the next month's fault analysis meeting, "" if not set yet
-	Comment       string // the callback's note on the problem
+	ID            int64          `json:"id"`
+	TaskID        int64          `json:"task_id"`
+	Order         Order          `json:"order"`
+	Month         string         `json:"month"` // the month of the order's closing
+	VisitedOn     string         `json:"visited_on"`
+	Findings      string         `json:"findings"`
+	Rectification string         `json:"rectification"`
+	Status        FollowUpStatus `json:"status"`
+	FiledBy       string         `json:"filed_by"`
+	FiledAt       *time.Time     `json:"filed_at"`
+	MeetingDay    string         `json:"meeting_day"` // the next month's fault analysis meeting, "" if not set yet
+	Comment       string         `json:"comment"`     // the callback's note on the problem
 }
 
 // openFollowUp opens the form for a 不满意 callback; a revision back to 不满意 finds it open.

@@ -317,10 +317,10 @@ func Monthly(ctx context.Context, db *store.DB, actor access.Principal, month st
 	if err != nil {
 		return r, err
 	}
-	if r.Maintainers, err = evaluate(byM, month); err != nil {
+	if r.Maintainers, err = evaluate(byM, month, false); err != nil {
 		return r, err
 	}
-	if r.Teams, err = evaluate(byT, month); err != nil {
+	if r.Teams, err = evaluate(byT, month, true); err != nil {
 		return r, err
 	}
 	if len(r.Maintainers) > 0 && r.Maintainers[0].Scored() {
@@ -366,8 +366,11 @@ func ownRow(r *Ranking, person int64) {
 	}
 }
 
-// evaluate runs the scheme over the subjects and ranks them.
-func evaluate(m map[int64]*Score, month string) ([]Score, error) {
+// evaluate runs the scheme over the subjects and ranks them. A team's score is the mean total
+// (12–20) of its evaluated orders, the scheme's average component alone: the 0.15 volume
+// bonus is a maintainer's, never a team's (docs/policies.md §4), so that small and large teams
+// compare fairly.
+func evaluate(m map[int64]*Score, month string, teams bool) ([]Score, error) {
 	sc, err := scheme.Builtin("maintainer-monthly")
 	if err != nil {
 		return nil, err
@@ -394,6 +397,9 @@ func evaluate(m map[int64]*Score, month string) ([]Score, error) {
 	for i, id := range ids {
 		s := *m[id]
 		s.Result = results[i]
+		if teams {
+			s.Result = teamResult(s.Result)
+		}
 		out = append(out, s)
 	}
 	Rank(out)
@@ -403,6 +409,17 @@ func evaluate(m map[int64]*Score, month string) ([]Score, error) {
 		}
 	}
 	return out, nil
+}
+
+// teamResult keeps the average component of a scored result as its total.
+func teamResult(r scheme.Result) scheme.Result {
+	for _, c := range r.Components {
+		if c.Code == "average" && r.Total != nil {
+			v := c.Value
+			r.Components, r.Total = []scheme.ComponentResult{c}, &v
+		}
+	}
+	return r
 }
 
 // names fills in the names of the ids in m from table (people or units), 500 ids a query.

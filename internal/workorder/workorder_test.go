@@ -393,7 +393,8 @@ func TestMonthlyWorkedExample(t *testing.T) {
 		if top.ID != f.maint.PersonID || top.TotalString() != "22.3" || top.Evaluated != 20 || len(top.Unreachable) != 1 || top.Unreachable[0] != ids[20] {
 			t.Fatalf("top %+v total %s", top, top.TotalString())
 		}
-		if r.Star == nil || r.Star.ID != f.maint.PersonID || r.BestTeam == nil || r.BestTeam.Evaluated != 21 {
+		// The team's 21 orders: (386 + 20) ÷ 21 = 19.33, with no volume bonus.
+		if r.Star == nil || r.Star.ID != f.maint.PersonID || r.BestTeam == nil || r.BestTeam.Evaluated != 21 || r.BestTeam.TotalString() != "19.33" {
 			t.Fatalf("star %+v best team %+v", r.Star, r.BestTeam)
 		}
 		if r.Maintainers[1].TotalString() != "20.15" {

@@ -1,0 +1,327 @@
+// Package webhook delivers manyi's changes to other systems: an administrator registers a URL,
+// a secret and the events wanted, and each matching change is POSTed there, signed, retried
+// with back-off until accepted, and logged.
+//
+// The audit log is the outbox. Every change an area makes is recorded there in the change's
+// own transaction, and the audit sealer numbers committed entries in order without gaps
+// (seal_seq), so reading on from the last number a webhook has seen loses nothing, not even
+// an entry whose transaction committed after a later one's, and needs no hook in any area. A delivery carries what happened and where (event, entity, id,
+// unit, time), never the record's data: the receiver fetches that through the API with its
+// own token and scope, so personal data does not leave by this door.
+//
+// A URL whose host is, or resolves to, a loopback, private, link-local or otherwise internal
+// address is refused unless the webhook allows private addresses; the check is made again on
+// every connection, so a name that later resolves inward is refused then too.
+package webhook
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"net"
+	"net/netip"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"manyi/internal/access"
+	"manyi/internal/audit"
+	"manyi/internal/errs"
+	"manyi/internal/store"
+)
+
+// Webhook is a registered receiver. The secret is never shown after registration.
+type Webhook struct {
+	ID           int64     `json:"id"`
+	URL          string    `json:"url"`
+	Events       []string  `json:"events"`
+	AllowPrivate bool      `json:"allow_private"`
+	Active       bool      `json:"active"`
+	CreatedBy    string    `json:"created_by"`
+	CreatedAt    time.Time `json:"created_at"`
+	secret       string
+}
+
+// Input registers a webhook. Events are "entity.action" patterns: "complaint.create",
+// "complaint.*", or "*" for every change.
+type Input struct {
+	URL          string
+	Secret       string
+	Events       []string
+	AllowPrivate bool
+}
+
+const (
+	minSecret   = 16
+	maxSecret   = 200
+	maxURL      = 2000
+	maxEvents   = 50
+	MaxAttempts = 8 // after which a delivery is given up (failed)
+)
+
+// Backoff is the wait before retry n (n ≥ 1): a minute, doubling, at most six hours.
+func Backoff(n int) time.Duration {
+	d := time.Minute << min(max(n-1, 0), 10)
+	return min(d, 6*time.Hour)
+}
+
+// Sign is the signature header value of a delivery: t=<unix seconds>,v1=<hex HMAC-SHA256 of
+// "<t>.<body>" keyed by the secret>. The time inside the signed text lets receivers refuse an
+// old delivery replayed to them.
+func Sign(secret string, at time.Time, body []byte) string {
+	t := strconv.FormatInt(at.Unix(), 10)
+	m := hmac.New(sha256.New, []byte(secret))
+	m.Write([]byte(t + "."))
+	m.Write(body)
+	return "t=" + t + ",v1=" + hex.EncodeToString(m.Sum(nil))
+}
+
+// Matches reports whether an event ("entity.action") is one of the patterns.
+func Matches(patterns []string, event string) bool {
+	entity, _, _ := strings.Cut(event, ".")
+	for _, p := range patterns {
+		if p == "*" || p == event || p == entity+".*" {
+			return true
+		}
+	}
+	return false
+}
+
+// internal reports whether an address is not on the public internet.
+func internal(a netip.Addr) bool {
+	a = a.Unmap()
+	return a.IsLoopback() || a.IsPrivate() || a.IsLinkLocalUnicast() || a.IsLinkLocalMulticast() || a.IsMulticast() ||
+		a.IsUnspecified() || a.IsInterfaceLocalMulticast() || netip.MustParsePrefix("100.64.0.0/10").Contains(a) // carrier-grade NAT
+}
+
+// CheckURL checks a receiver's URL: http or https, a host, no credentials; a host that is an
+// internal address literal is refused unless allowPrivate. Names are checked when connecting.
+func CheckURL(raw string, allowPrivate bool) (*url.URL, error) {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	switch {
+	case raw == "":
+		return nil, errs.Required("url")
+	case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || len(raw) > maxURL:
+		return nil, errs.Field("url", "webhook.bad_url")
+	case u.User != nil:
+		return nil, errs.Field("url", "webhook.url_credentials")
+	}
+	if a, err := netip.ParseAddr(strings.Trim(u.Hostname(), "[]")); err == nil && internal(a) && !allowPrivate {
+		return nil, errs.Field("url", "webhook.private_address", u.Hostname())
+	}
+	if !allowPrivate && (strings.EqualFold(u.Hostname(), "localhost") || strings.HasSuffix(strings.ToLower(u.Hostname()), ".localhost")) {
+		return nil, errs.Field("url", "webhook.private_address", u.Hostname())
+	}
+	return u, nil
+}
+
+// dialControl refuses connections to internal addresses: the resolved address is checked,
+// not the name, so DNS cannot point a public name inward.
+func dialControl(network, address string, _ any) error {
+	host, _, err := net.SplitHostPort(address)
+	if err != nil {
+		return err
+	}
+	if a, err := netip.ParseAddr(host); err == nil && internal(a) {
+		return fmt.Errorf("refused to connect to the internal address %s", host)
+	}
+	return nil
+}
+
+func authorize(actor access.Principal) error {
+	// Webhooks see every change of the organisation: only an organisation-wide administrator.
+	if _, all := actor.ScopeRoots(access.ManageOrg); !all {
+		return errs.New(errs.Forbidden, "webhook.admin_only")
+	}
+	return nil
+}
+
+func (in *Input) validate() error {
+	if _, err := CheckURL(in.URL, in.AllowPrivate); err != nil {
+		return err
+	}
+	in.URL = strings.TrimSpace(in.URL)
+	switch n := utf8.RuneCountInString(in.Secret); {
+	case in.Secret == "":
+		return errs.Required("secret")
+	case n < minSecret || n > maxSecret:
+		return errs.Field("secret", "webhook.secret_length", minSecret, maxSecret)
+	}
+	if len(in.Events) == 0 {
+		return errs.Required("events")
+	}
+	if len(in.Events) > maxEvents {
+		return errs.Field("events", "err.too_long", maxEvents)
+	}
+	for i, e := range in.Events {
+		e = strings.TrimSpace(e)
+		entity, action, ok := strings.Cut(e, ".")
+		if e != "*" && (!ok || entity == "" || action == "" || strings.ContainsAny(e, " ,")) {
+			return errs.Field("events", "webhook.bad_event", e)
+		}
+		in.Events[i] = e
+	}
+	slices.Sort(in.Events)
+	in.Events = slices.Compact(in.Events)
+	return nil
+}
+
+// Register records a webhook. It receives the changes sealed from now on (within a second or
+// so of being made).
+func Register(ctx context.Context, db *store.DB, actor access.Principal, in Input) (Webhook, error) {
+	if err := authorize(actor); err != nil {
+		return Webhook{}, err
+	}
+	if err := in.validate(); err != nil {
+		return Webhook{}, err
+	}
+	var w Webhook
+	err := db.InTx(ctx, func(tx *store.Tx) error {
+		var last int64
+		if err := tx.QueryRow(ctx, "SELECT COALESCE(MAX(seal_seq), 0) FROM audit_log").Scan(&last); err != nil {
+			return err
+		}
+		id, err := tx.InsertID(ctx, `INSERT INTO webhooks (url, secret, events, allow_private, active, last_seal_seq, created_by, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, in.URL, in.Secret, strings.Join(in.Events, ","), in.AllowPrivate, true, last, actor.Name, tx.Now)
+		if err != nil {
+			return err
+		}
+		w = Webhook{ID: id, URL: in.URL, Events: in.Events, AllowPrivate: in.AllowPrivate, Active: true, CreatedBy: actor.Name, CreatedAt: tx.Now.UTC()}
+		// The secret is not in the audit log: it is a credential.
+		return audit.Record(ctx, tx, actor, audit.Change{Action: "create", Entity: "webhook", EntityID: id,
+			After: map[string]any{"url": w.URL, "events": w.Events, "allow_private": w.AllowPrivate}})
+	})
+	return w, err
+}
+
+const columns = "id, url, secret, events, allow_private, active, created_by, created_at"
+
+func scan(row interface{ Scan(...any) error }) (Webhook, error) {
+	var w Webhook
+	var events string
+	err := row.Scan(&w.ID, &w.URL, &w.secret, &events, &w.AllowPrivate, &w.Active, &w.CreatedBy, &w.CreatedAt)
+	w.Events, w.CreatedAt = splitEvents(events), w.CreatedAt.UTC()
+	return w, err
+}
+
+// List returns the webhooks, newest first.
+func List(ctx context.Context, db *store.DB, actor access.Principal) ([]Webhook, error) {
+	if err := authorize(actor); err != nil {
+		return nil, err
+	}
+	var out []Webhook
+	err := db.Read(ctx, func(tx *store.Tx) error {
+		rows, err := tx.Query(ctx, "SELECT "+columns+" FROM webhooks ORDER BY id DESC")
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			w, err := scan(rows)
+			if err != nil {
+				return err
+			}
+			out = append(out, w)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+func get(ctx context.Context, tx *store.Tx, id int64) (Webhook, error) {
+	w, err := scan(tx.QueryRow(ctx, "SELECT "+columns+" FROM webhooks WHERE id = ?", id))
+	if store.IsNoRows(err) {
+		return w, errs.New(errs.NotFound, "webhook.not_found", id)
+	}
+	return w, err
+}
+
+// Get returns one webhook.
+func Get(ctx context.Context, db *store.DB, actor access.Principal, id int64) (Webhook, error) {
+	if err := authorize(actor); err != nil {
+		return Webhook{}, err
+	}
+	var w Webhook
+	err := db.Read(ctx, func(tx *store.Tx) (err error) {
+		w, err = get(ctx, tx, id)
+		return err
+	})
+	return w, err
+}
+
+// Deactivate stops a webhook: nothing more is queued for it, and its pending deliveries are
+// given up. Its delivery log stays.
+func Deactivate(ctx context.Context, db *store.DB, actor access.Principal, id int64) error {
+	if err := authorize(actor); err != nil {
+		return err
+	}
+	return db.InTx(ctx, func(tx *store.Tx) error {
+		w, err := get(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, "UPDATE webhooks SET active = ? WHERE id = ?", false, id); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, "UPDATE webhook_deliveries SET status = 'failed', last_error = 'webhook deactivated' WHERE webhook_id = ? AND status = 'pending'", id); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, actor, audit.Change{Action: "deactivate", Entity: "webhook", EntityID: id, Before: map[string]any{"url": w.URL, "active": w.Active}})
+	})
+}
+
+// Delivery is one event sent (or to be sent) to a webhook.
+type Delivery struct {
+	ID          int64      `json:"id"`
+	WebhookID   int64      `json:"webhook_id"`
+	AuditID     int64      `json:"audit_id"`
+	Event       string     `json:"event"`
+	Status      string     `json:"status"` // pending, delivered, failed
+	Attempts    int        `json:"attempts"`
+	NextAt      time.Time  `json:"next_at"`
+	LastStatus  int        `json:"last_status"` // the receiver's last HTTP status, 0 if none
+	LastError   string     `json:"last_error"`
+	CreatedAt   time.Time  `json:"created_at"`
+	DeliveredAt *time.Time `json:"delivered_at"`
+}
+
+// Deliveries returns a webhook's delivery log, newest first, below beforeID (0: from the newest).
+func Deliveries(ctx context.Context, db *store.DB, actor access.Principal, webhookID, beforeID int64, limit int) ([]Delivery, error) {
+	if err := authorize(actor); err != nil {
+		return nil, err
+	}
+	var out []Delivery
+	err := db.Read(ctx, func(tx *store.Tx) error {
+		if _, err := get(ctx, tx, webhookID); err != nil {
+			return err
+		}
+		q, args := "SELECT id, webhook_id, audit_id, event, status, attempts, next_at, last_status, last_error, created_at, delivered_at FROM webhook_deliveries WHERE webhook_id = ?", []any{webhookID}
+		if beforeID > 0 {
+			q, args = q+" AND id < ?", append(args, beforeID)
+		}
+		rows, err := tx.Query(ctx, q+" ORDER BY id DESC LIMIT ?", append(args, limit)...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var d Delivery
+			if err := rows.Scan(&d.ID, &d.WebhookID, &d.AuditID, &d.Event, &d.Status, &d.Attempts, &d.NextAt, &d.LastStatus, &d.LastError, &d.CreatedAt, &d.DeliveredAt); err != nil {
+				return err
+			}
+			d.NextAt, d.CreatedAt = d.NextAt.UTC(), d.CreatedAt.UTC()
+			if d.DeliveredAt != nil {
+				t := d.DeliveredAt.UTC()
+				d.DeliveredAt = &t
+			}
+			out = append(out, d)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
