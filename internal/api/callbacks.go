@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"manyi/internal/access"
+	"manyi/internal/audit"
 	"manyi/internal/workorder"
 )
 
@@ -80,6 +81,9 @@ func (a *API) callbackQueue(w http.ResponseWriter, r *http.Request, p access.Pri
 		out.Items[i].Task = t
 		if i == 0 && kind == workorder.Callback {
 			out.Items[i].Phone = t.Order.Phone
+			if err := audit.RecordView(r.Context(), a.db, p, "work_order", t.Order.ID, t.Order.TeamID, "phone"); err != nil {
+				return err
+			}
 		}
 	}
 	writeJSON(w, http.StatusOK, out)

@@ -7,6 +7,7 @@ import (
 
 	"manyi/internal/access"
 	"manyi/internal/complaint"
+	"manyi/internal/org"
 )
 
 // The complaint desk (docs/complaints.md). Every handler calls the area function the desk's
@@ -119,6 +120,9 @@ func (a *API) listComplaints(w http.ResponseWriter, r *http.Request, p access.Pr
 		return err
 	}
 	rows := complaint.WithClocks(cs, pol, cal, a.db.Now())
+	for i := range rows {
+		rows[i].Contact = org.MaskPhone(rows[i].Contact) // a list is not where a number is needed (issue 13)
+	}
 	writeJSON(w, http.StatusOK, newPage(rows, pg, func(c complaint.Clocked) int64 { return c.ID }))
 	return nil
 }
@@ -221,6 +225,9 @@ func (a *API) complaintStats(w http.ResponseWriter, r *http.Request, p access.Pr
 	st, err := complaint.Statistics(r.Context(), a.db, p, f, chinaTime)
 	if err != nil {
 		return err
+	}
+	for i := range st.RootCauses {
+		st.RootCauses[i].Contact = org.MaskPhone(st.RootCauses[i].Contact)
 	}
 	writeJSON(w, http.StatusOK, st)
 	return nil
