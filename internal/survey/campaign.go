@@ -528,6 +528,14 @@ func ListInvitations(ctx context.Context, db *store.DB, actor access.Principal, 
 		if !actor.HoldsOver(chain, access.Clerk, access.Admin) {
 			return errs.New(errs.Forbidden, "survey.clerk_only")
 		}
+		// An empty page would say the campaign exists and has no invitations.
+		var exists int
+		if err := tx.QueryRow(ctx, "SELECT COUNT(*) FROM survey_campaigns WHERE id = ?", campaignID).Scan(&exists); err != nil {
+			return err
+		}
+		if exists == 0 {
+			return errs.New(errs.NotFound, "survey.campaign_unknown", campaignID)
+		}
 		q := `SELECT i.id, i.campaign_id, i.unit_id, u.name, i.seq, i.code, i.household, i.answered_at FROM survey_invitations i JOIN units u ON u.id = i.unit_id
 			WHERE i.campaign_id = ? AND i.unit_id = ? AND i.seq >= ? AND i.channel = 'household'`
 		if f.Unanswered {
