@@ -39,6 +39,7 @@ func TestBadPeriodParams(t *testing.T) {
 			{"/complaints/stats", "month", "abc", "2026-01", "月份", "Month"},
 			{"/targets", "month", "2026-13", "2026-01", "月份", "Month"},
 			{"/assessment/evidence", "month", "2026-13", "2026-01", "月份", "Month"},
+			{"/inspections/checks", "quarter", "2026-Q5", "2026-Q3", "季度", "Quarter"},
 		} {
 			for _, lang := range []struct{ code, name string }{{"zh-CN", tc.zh}, {"en", tc.en}} {
 				c.get("/lang/" + lang.code + "?next=/")

@@ -8,6 +8,7 @@ func init() {
 		"err.too_long":         {"%s太长（最多 %d 个字符）", "%s is too long (at most %d characters)"},
 		"err.bad_month":        {"%s“%s”不是有效的月份（格式如 2026-10）", "%s “%s” is not a valid month (format 2026-10)"},
 		"err.bad_day":          {"%s“%s”不是有效的日期（格式如 2026-10-05）", "%s “%s” is not a valid date (format 2026-10-05)"},
+		"err.bad_quarter":      {"%s“%s”不是有效的季度（格式如 2026-Q3）", "%s “%s” is not a valid quarter (format 2026-Q3)"},
 		"err.bad_week":         {"%s“%s”不是有效的周（格式如 2026-W47）", "%s “%s” is not a valid week (format 2026-W47)"},
 		"err.not_integer":      {"%s必须是整数", "%s must be a whole number"},
 		"err.not_number":       {"%s必须是数字", "%s must be a number"},

@@ -517,12 +517,12 @@ func (s *Server) inspectionDuty(w http.ResponseWriter, r *http.Request) error {
 // late, missing), the spot score and the penalty it costs, with links to file what is due.
 func (s *Server) inspectionChecks(w http.ResponseWriter, r *http.Request) error {
 	now := s.db.Now().In(timeZone)
-	q := r.URL.Query().Get("quarter")
-	var year, n int
-	if _, err := fmt.Sscanf(q, "%d-Q%d", &year, &n); err != nil || n < 1 || n > 4 || year < 2000 || year > 2100 {
-		year, n = now.Year(), (int(now.Month())+2)/3
+	q, err := periodParamOr(r, "quarter", quarterPeriod, fmt.Sprintf("%04d-Q%d", now.Year(), (int(now.Month())+2)/3))
+	if err != nil {
+		return err
 	}
-	q = fmt.Sprintf("%04d-Q%d", year, n)
+	var year, n int
+	fmt.Sscanf(q, "%d-Q%d", &year, &n) // checked by quarterPeriod
 	p := principal(r)
 	units, err := org.ListUnits(r.Context(), s.db, p, org.UnitFilter{})
 	if err != nil {

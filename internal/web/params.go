@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"regexp"
 	"time"
 
 	"manyi/internal/errs"
@@ -16,12 +17,15 @@ type period struct {
 }
 
 var (
-	monthPeriod = period{layout("2006-01"), "err.bad_month"}
-	dayPeriod   = period{layout(time.DateOnly), "err.bad_day"}
-	weekPeriod  = period{func(v string) bool { _, _, err := sampling.WeekDays(v); return err == nil }, "err.bad_week"}
+	monthPeriod   = period{layout("2006-01"), "err.bad_month"}
+	dayPeriod     = period{layout(time.DateOnly), "err.bad_day"}
+	weekPeriod    = period{func(v string) bool { _, _, err := sampling.WeekDays(v); return err == nil }, "err.bad_week"}
+	quarterPeriod = period{func(v string) bool { return quarterRE.MatchString(v) }, "err.bad_quarter"}
 	// monthOrYear is the complaint pages' period: a month, or a whole year for the statistics.
 	monthOrYear = period{func(v string) bool { return layout("2006-01")(v) || layout("2006")(v) }, "err.bad_month"}
 )
+
+var quarterRE = regexp.MustCompile(`^20[0-9]{2}-Q[1-4]$`)
 
 func layout(l string) func(string) bool {
 	return func(v string) bool { _, err := time.Parse(l, v); return err == nil }
