@@ -116,7 +116,7 @@ func TestCloseAPI(t *testing.T) {
 			keys = append(keys, k)
 		}
 		sort.Strings(keys)
-		if got := strings.Join(keys, ","); got != "amount,close_id,close_version,created_at,id,kind,measure,pay_month,period,person_id,person_name,result_id,scheme_code,superseded,unit_id,unit_name" {
+		if got := strings.Join(keys, ","); got != "amount,close_id,close_version,created_at,id,kind,measure,pay_month,period,person_id,person_name,result_id,scheme_code,scheme_name,superseded,unit_id,unit_name" {
 			t.Fatalf("ledger line fields: %s", got)
 		}
 		if _, ok := items[0].(map[string]any)["amount"].(string); !ok {
@@ -126,6 +126,10 @@ func TestCloseAPI(t *testing.T) {
 			l := it.(map[string]any)
 			if l["close_id"].(float64) != float64(id) || l["result_id"] == nil || l["period"] != month || l["person_name"] == "" {
 				t.Fatalf("ledger line without its source: %v", l)
+			}
+			// The source names the scheme as people know it, not only by its code.
+			if name, _ := l["scheme_name"].(map[string]any); name["zh"] != "养老机构查房扣分" || name["en"] == "" {
+				t.Fatalf("ledger line's scheme name: %v", l["scheme_name"])
 			}
 		}
 		pr := call(committee, "GET", "/api/v1/assessment/payroll?month="+month, "", 200)
@@ -163,6 +167,9 @@ func TestCloseAPI(t *testing.T) {
 		rows, _ := f.GetRows(sheet)
 		if len(rows) < 2 || !strings.Contains(rows[0][0], "发放月份") {
 			t.Fatalf("payroll rows: %v", rows)
+		}
+		if len(rows[1]) < 8 || rows[1][7] != "养老机构查房扣分" {
+			t.Fatalf("payroll scheme column: %v", rows[1])
 		}
 		yuan := 0
 		for _, r := range rows[1:] {

@@ -299,8 +299,9 @@ func init() {
 	line := obj([]string{"id", "close_id", "result_id", "scheme_code", "period", "pay_month", "unit_id", "kind", "amount", "measure", "superseded"}, schema{
 		"id": sInt, "close_id": sInt, "result_id": sInt, "scheme_code": sStr, "period": sStr, "close_version": schema{"type": "integer"}, "pay_month": sMonth,
 		"unit_id": sInt, "unit_name": sStr, "person_id": sInt, "person_name": sStr,
-		"kind":   schema{"type": "string", "enum": []string{assessment.LedgerReward, assessment.LedgerPenalty, assessment.LedgerFine, assessment.LedgerPayDeduction, assessment.LedgerBaseSalaryOnly, assessment.LedgerHeadDeduction, assessment.LedgerStarPoints}},
-		"amount": sDec, "measure": schema{"type": "string", "enum": []string{assessment.Yuan, assessment.Points, assessment.Flag}},
+		"scheme_name": obj([]string{"zh", "en"}, schema{"zh": sStr, "en": sStr}),
+		"kind":        schema{"type": "string", "enum": []string{assessment.LedgerReward, assessment.LedgerPenalty, assessment.LedgerFine, assessment.LedgerPayDeduction, assessment.LedgerBaseSalaryOnly, assessment.LedgerHeadDeduction, assessment.LedgerStarPoints}},
+		"amount":      sDec, "measure": schema{"type": "string", "enum": []string{assessment.Yuan, assessment.Points, assessment.Flag}},
 		"superseded": schema{"type": "boolean"}, "created_at": sTime,
 	})
 	result := obj([]string{"id", "close_id", "unit_id", "result"}, schema{

@@ -58,8 +58,9 @@ type LedgerLine struct {
 	Superseded   bool           `json:"superseded"`
 	CreatedAt    time.Time      `json:"created_at"`
 	// Filled by the read functions.
-	UnitName   string `json:"unit_name"`
-	PersonName string `json:"person_name,omitempty"`
+	UnitName   string      `json:"unit_name"`
+	PersonName string      `json:"person_name,omitempty"`
+	SchemeName scheme.Text `json:"scheme_name"` // of the version the close used: what a reader recognises
 }
 
 // starParam is the scheme parameter that makes a close name a star: the best person of the
@@ -159,7 +160,7 @@ type LedgerFilter struct {
 	IncludeSuperseded bool
 }
 
-const ledgerColumns = "id, close_id, result_id, scheme_code, period, close_version, pay_month, unit_id, person_id, kind, amount, measure, superseded, created_at"
+const ledgerColumns = "l.id, l.close_id, l.result_id, l.scheme_code, l.period, l.close_version, l.pay_month, l.unit_id, l.person_id, l.kind, l.amount, l.measure, l.superseded, l.created_at"
 
 // ListLedger returns the ledger lines the actor may read (those of units in their scope), by
 // payroll month, scheme, period, unit and person, in one query.
@@ -182,24 +183,28 @@ func listLedger(ctx context.Context, tx *store.Tx, o *orgSnapshot, actor access.
 		if _, err := time.Parse("2006-01", f.Month); err != nil {
 			return nil, errs.Field("ledger_month", "assessment.bad_month", f.Month)
 		}
-		where, args = append(where, "pay_month = ?"), append(args, f.Month)
+		where, args = append(where, "l.pay_month = ?"), append(args, f.Month)
 	}
 	if f.Year != "" {
 		if _, err := time.Parse("2006", f.Year); err != nil {
 			return nil, errs.Field("ledger_year", "assessment.bad_year", f.Year)
 		}
-		where, args = append(where, "pay_month >= ? AND pay_month <= ?"), append(args, f.Year+"-01", f.Year+"-12")
+		where, args = append(where, "l.pay_month >= ? AND l.pay_month <= ?"), append(args, f.Year+"-01", f.Year+"-12")
 	}
 	if f.SchemeCode != "" {
-		where, args = append(where, "scheme_code = ?"), append(args, f.SchemeCode)
+		where, args = append(where, "l.scheme_code = ?"), append(args, f.SchemeCode)
 	}
 	if f.CloseID != 0 {
-		where, args = append(where, "close_id = ?"), append(args, f.CloseID)
+		where, args = append(where, "l.close_id = ?"), append(args, f.CloseID)
 	}
 	if !f.IncludeSuperseded {
-		where, args = append(where, "superseded = ?"), append(args, false)
+		where, args = append(where, "l.superseded = ?"), append(args, false)
 	}
-	rows, err := tx.Query(ctx, "SELECT "+ledgerColumns+" FROM assessment_ledger WHERE "+strings.Join(where, " AND ")+" ORDER BY pay_month, scheme_code, period, close_version, unit_id, person_id, id", args...)
+	// The scheme's name joins in through the close, whose version named it.
+	rows, err := tx.Query(ctx, "SELECT "+ledgerColumns+", s.name_zh, s.name_en FROM assessment_ledger l"+
+		" JOIN assessment_closes c ON c.id = l.close_id"+
+		" JOIN assessment_schemes s ON s.code = c.scheme_code AND s.version = c.scheme_version"+
+		" WHERE "+strings.Join(where, " AND ")+" ORDER BY l.pay_month, l.scheme_code, l.period, l.close_version, l.unit_id, l.person_id, l.id", args...)
 	if err != nil {
 		return nil, err
 	}
@@ -209,7 +214,7 @@ func listLedger(ctx context.Context, tx *store.Tx, o *orgSnapshot, actor access.
 		var l LedgerLine
 		var amount string
 		if err := rows.Scan(&l.ID, &l.CloseID, &l.ResultID, &l.SchemeCode, &l.Period, &l.CloseVersion, &l.PayMonth, &l.UnitID, &l.PersonID,
-			&l.Kind, &amount, &l.Measure, &l.Superseded, &l.CreatedAt); err != nil {
+			&l.Kind, &amount, &l.Measure, &l.Superseded, &l.CreatedAt, &l.SchemeName.ZH, &l.SchemeName.EN); err != nil {
 			return nil, err
 		}
 		if l.Amount, err = scheme.ParseDecimal(amount); err != nil {
@@ -389,7 +394,7 @@ func WritePayroll(w io.Writer, pr Payroll) error {
 		if err != nil {
 			return err
 		}
-		row := []any{l.PayMonth, l.UnitName, l.PersonName, LedgerKindNames[l.Kind].ZH, yuan, points, base, l.SchemeCode, l.Period, l.CloseVersion, l.ID}
+		row := []any{l.PayMonth, l.UnitName, l.PersonName, LedgerKindNames[l.Kind].ZH, yuan, points, base, l.SchemeName.ZH, l.Period, l.CloseVersion, l.ID}
 		if err := sw.SetRow(cell, row); err != nil {
 			return err
 		}
