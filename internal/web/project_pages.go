@@ -4,9 +4,11 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 
+	"manyi/internal/booking"
 	"manyi/internal/complaint"
 	"manyi/internal/errs"
 	"manyi/internal/locale"
@@ -19,7 +21,7 @@ import (
 
 // targetMeasures are the measures the targets page evaluates, from every area that has them.
 func targetMeasures() []target.Measure {
-	return append(append(project.Measures(), complaint.Measures()...), survey.Measures()...)
+	return slices.Concat(project.Measures(), complaint.Measures(), booking.Measures(), survey.Measures())
 }
 
 func (s *Server) targetRoutes() {
