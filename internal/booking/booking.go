@@ -8,6 +8,7 @@ package booking
 
 import (
 	"crypto/rand"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -186,8 +187,38 @@ type StepInput struct {
 	Note         string
 }
 
-// field is the input field a step's time is checked as.
-func (s Step) field() string {
+// Next lists the steps that may be recorded now: each step once, after the one it follows
+// (the confirmation and the follow-up call both follow the completion).
+func (b Booking) Next() []Step {
+	var out []Step
+	for _, s := range Steps {
+		if done, prev, prevStep, _ := b.order(s); done == nil && (prevStep == "" || prev != nil) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// order gives when step s was done on b (nil: not yet), the step it follows and when that was
+// done; ok is false for an unknown step.
+func (b Booking) order(s Step) (done, prev *time.Time, prevStep Step, ok bool) {
+	switch s {
+	case Respond:
+		return b.RespondedAt, nil, "", true
+	case Arrive:
+		return b.ArrivedAt, b.RespondedAt, Respond, true
+	case Complete:
+		return b.CompletedAt, b.ArrivedAt, Arrive, true
+	case Confirm:
+		return b.ConfirmedAt, b.CompletedAt, Complete, true
+	case FollowUp:
+		return b.FollowedUpAt, b.CompletedAt, Complete, true
+	}
+	return nil, nil, "", false
+}
+
+// Field is the input field a step's time is checked as.
+func (s Step) Field() string {
 	return map[Step]string{Respond: "booking_responded_at", Arrive: "booking_arrived_at", Complete: "booking_completed_at",
 		Confirm: "booking_confirmed_at", FollowUp: "booking_followed_up_at"}[s]
 }
@@ -196,32 +227,20 @@ func (s Step) field() string {
 // now): each step once, in order, never before the step it follows nor in the future.
 func checkStep(b Booking, s *StepInput, now time.Time) error {
 	s.Who, s.Note = strings.TrimSpace(s.Who), strings.TrimSpace(s.Note)
-	var done, prev *time.Time
-	var prevStep Step
-	switch s.Step {
-	case Respond:
-		done = b.RespondedAt
-	case Arrive:
-		done, prev, prevStep = b.ArrivedAt, b.RespondedAt, Respond
-	case Complete:
-		done, prev, prevStep = b.CompletedAt, b.ArrivedAt, Arrive
-	case Confirm:
-		done, prev, prevStep = b.ConfirmedAt, b.CompletedAt, Complete
-	case FollowUp:
-		done, prev, prevStep = b.FollowedUpAt, b.CompletedAt, Complete
-	default:
+	done, prev, prevStep, ok := b.order(s.Step)
+	if !ok {
 		return errs.Field("booking_step", "err.invalid_choice", string(s.Step))
 	}
-	field := s.Step.field()
+	field := s.Step.Field()
 	switch {
 	case done != nil:
 		return &errs.Error{Code: errs.Conflict, Field: field, Key: "booking.step_done"}
 	case s.At.Before(b.BookedAt):
 		return errs.Field(field, "booking.before_booking")
 	case prevStep != "" && prev == nil:
-		return errs.Field(field, "booking.step_early", errs.FieldLabel(locale.ZH, prevStep.field()), errs.FieldLabel(locale.EN, prevStep.field()))
+		return errs.Field(field, "booking.step_early", errs.FieldLabel(locale.ZH, prevStep.Field()), errs.FieldLabel(locale.EN, prevStep.Field()))
 	case prev != nil && s.At.Before(*prev):
-		return errs.Field(field, "booking.before_step", errs.FieldLabel(locale.ZH, prevStep.field()), errs.FieldLabel(locale.EN, prevStep.field()))
+		return errs.Field(field, "booking.before_step", errs.FieldLabel(locale.ZH, prevStep.Field()), errs.FieldLabel(locale.EN, prevStep.Field()))
 	case s.At.After(now.Add(time.Minute)):
 		return errs.Field(field, "booking.future")
 	case s.Step == Respond && s.Who == "":
@@ -229,7 +248,7 @@ func checkStep(b Booking, s *StepInput, now time.Time) error {
 	case utf8.RuneCountInString(s.Who) > maxName:
 		return errs.Field("booking_responder", "err.too_long", maxName)
 	case s.Step == FollowUp && (s.Satisfaction < MinSatisfaction || s.Satisfaction > MaxSatisfaction):
-		return errs.Field("booking_satisfaction", "err.out_of_range", MinSatisfaction, MaxSatisfaction)
+		return errs.Field("booking_satisfaction", "err.out_of_range", strconv.Itoa(MinSatisfaction), strconv.Itoa(MaxSatisfaction))
 	case utf8.RuneCountInString(s.Note) > maxNote:
 		return errs.Field("booking_followup_note", "err.too_long", maxNote)
 	}

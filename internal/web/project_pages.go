@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"manyi/internal/booking"
@@ -37,9 +38,9 @@ func (s *Server) targetRoutes() {
 }
 
 func targetTabs(r *http.Request) []navItem {
-	tabs := []navItem{{"/targets", "target.title", false}, {"/projects", "project.title", false}}
+	tabs := []navItem{{"/targets", "target.title", false}, {"/projects", "project.title", false}, {"/bookings", "booking.title", false}}
 	for i := range tabs {
-		tabs[i].Active = r.URL.Path == tabs[i].Href || (tabs[i].Href == "/projects" && len(r.URL.Path) > 9 && r.URL.Path[:9] == "/projects")
+		tabs[i].Active = r.URL.Path == tabs[i].Href || (tabs[i].Href != "/targets" && strings.HasPrefix(r.URL.Path, tabs[i].Href+"/"))
 	}
 	return tabs
 }
