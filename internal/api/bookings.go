@@ -17,7 +17,7 @@ func bookingRoutes(a *API) []route {
 	return []route{
 		{method: "GET", path: "/api/v1/bookings", handler: a.listBookings, id: "listBookings", tag: "bookings",
 			summary: "Service bookings the caller may read, newest first, phones masked",
-			query: append(append([]param{{"open", "boolean", "", "Only bookings not yet followed up."}}, unitPeriodParams...), pageParams...), status: 200, result: "BookingPage"},
+			query:   append(append([]param{{"open", "boolean", "", "Only bookings not yet followed up."}}, unitPeriodParams...), pageParams...), status: 200, result: "BookingPage"},
 		{method: "POST", path: "/api/v1/bookings", handler: a.registerBooking, id: "registerBooking", tag: "bookings",
 			summary: "Register a service booking taken by phone or typed from the web", body: "BookingInput", status: 201, result: "Booking"},
 		{method: "GET", path: "/api/v1/bookings/{id}", handler: a.getBooking, id: "getBooking", tag: "bookings",

@@ -48,6 +48,9 @@ func idemHash(key string) string {
 
 // Register records a booking taken by staff (by phone, or typed from the web).
 func Register(ctx context.Context, db *store.DB, actor access.Principal, in Input) (Booking, error) {
+	if !MayRegister(actor) {
+		return Booking{}, errs.New(errs.Forbidden, "err.forbidden")
+	}
 	return register(ctx, db, actor, in, Sender{})
 }
 
