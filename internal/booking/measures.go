@@ -33,21 +33,10 @@ func tally(ctx context.Context, tx *store.Tx, judge func(at, start, end time.Tim
 		if err := rows.Scan(&id, &unit, &code, &at, &start, &end, &step); err != nil {
 			return nil, err
 		}
-		counted, due := judge(at, start, end, step)
-		if !due {
-			continue
+		if counted, due := judge(at, start, end, step); due {
+			target.Tally(out, unit, target.Record{Kind: "booking", ID: id, Day: at.In(zone).Format(time.DateOnly),
+				Summary: code, URL: fmt.Sprintf("/bookings/%d", id), Counted: counted})
 		}
-		f := out[unit]
-		if f == nil {
-			f = &target.Figure{}
-			out[unit] = f
-		}
-		f.Den++
-		if counted {
-			f.Num++
-		}
-		f.Records = append(f.Records, target.Record{Kind: "booking", ID: id, Day: at.In(zone).Format(time.DateOnly),
-			Summary: code, URL: fmt.Sprintf("/bookings/%d", id), Counted: counted})
 	}
 	return out, rows.Err()
 }

@@ -146,7 +146,7 @@ func register(ctx context.Context, db *store.DB, actor access.Principal, in Inpu
 		id, err := tx.InsertID(ctx, `INSERT INTO bookings (code, unit_id, channel, customer, phone, address, service, booked_at, window_start, window_end,
 			client_key, idempotency_hash, created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			newCode(), in.UnitID, in.Channel, in.Customer, in.Phone, in.Address, in.Service, booked, in.WindowStart, in.WindowEnd,
-			sender.ClientKey, idem, actorName(actor), now, now)
+			sender.ClientKey, idem, actor.DisplayName(), now, now)
 		if err != nil {
 			return fmt.Errorf("insert booking: %w", err)
 		}
@@ -184,16 +184,9 @@ func auditView(b Booking) map[string]any {
 func Record(ctx context.Context, db *store.DB, actor access.Principal, id int64, s StepInput) (Booking, error) {
 	var b Booking
 	err := db.InTx(ctx, func(tx *store.Tx) error {
-		before, err := get(ctx, tx, id)
+		before, ancestry, err := load(ctx, tx, actor, id)
 		if err != nil {
 			return err
-		}
-		ancestry, err := org.Ancestry(ctx, tx, before.UnitID)
-		if err != nil {
-			return err
-		}
-		if !actor.Can(access.Read, ancestry) {
-			return errs.New(errs.NotFound, "booking.not_found", id)
 		}
 		if !actor.HoldsOver(ancestry, handlers...) {
 			return errs.New(errs.Forbidden, "err.out_of_scope")
@@ -204,7 +197,7 @@ func Record(ctx context.Context, db *store.DB, actor access.Principal, id int64,
 		}
 		s.At = s.At.UTC().Truncate(time.Second)
 		if s.Step != Respond && s.Who == "" {
-			s.Who = actorName(actor)
+			s.Who = actor.DisplayName()
 		}
 		if err := checkStep(before, &s, now); err != nil {
 			return err
@@ -269,6 +262,23 @@ func get(ctx context.Context, tx *store.Tx, id int64) (Booking, error) {
 	return b, err
 }
 
+// load returns a booking the actor may read, with its unit's ancestry; one outside the actor's
+// scope is "not found", so its existence is not confirmed.
+func load(ctx context.Context, tx *store.Tx, actor access.Principal, id int64) (Booking, []int64, error) {
+	b, err := get(ctx, tx, id)
+	if err != nil {
+		return b, nil, err
+	}
+	ancestry, err := org.Ancestry(ctx, tx, b.UnitID)
+	if err != nil {
+		return b, nil, err
+	}
+	if !actor.Can(access.Read, ancestry) {
+		return b, nil, errs.New(errs.NotFound, "booking.not_found", id)
+	}
+	return b, ancestry, nil
+}
+
 // Detail is a booking with what its reader may do.
 type Detail struct {
 	Booking
@@ -281,16 +291,9 @@ type Detail struct {
 func Show(ctx context.Context, db *store.DB, actor access.Principal, id int64) (Detail, error) {
 	var d Detail
 	err := db.Read(ctx, func(tx *store.Tx) error {
-		b, err := get(ctx, tx, id)
+		b, ancestry, err := load(ctx, tx, actor, id)
 		if err != nil {
 			return err
-		}
-		ancestry, err := org.Ancestry(ctx, tx, b.UnitID)
-		if err != nil {
-			return err
-		}
-		if !actor.Can(access.Read, ancestry) {
-			return errs.New(errs.NotFound, "booking.not_found", id) // do not confirm it exists
 		}
 		d = Detail{Booking: b, Status: b.Status(), CanHandle: actor.HoldsOver(ancestry, handlers...)}
 		return nil
@@ -382,14 +385,4 @@ func readable(tree *org.Tree, actor access.Principal, unitID int64) []int64 {
 		}
 	}
 	return ids
-}
-
-func actorName(p access.Principal) string {
-	if p.Name != "" {
-		return p.Name
-	}
-	if p.Username != "" {
-		return p.Username
-	}
-	return "system"
 }
