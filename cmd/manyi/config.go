@@ -80,7 +80,8 @@ func (c *Config) flags(fs *flag.FlagSet, serve bool) {
 	fs.IntVar(&c.Limits.ComplaintsPerHour, "limit-complaints-per-hour", envInt("MANYI_LIMIT_COMPLAINTS_PER_HOUR", d.Limits.ComplaintsPerHour), "public complaints stored per client per hour (MANYI_LIMIT_COMPLAINTS_PER_HOUR)")
 	fs.IntVar(&c.Limits.SurveyPerMinute, "limit-survey-per-minute", envInt("MANYI_LIMIT_SURVEY_PER_MINUTE", d.Limits.SurveyPerMinute), "requests to the public survey pages per client per minute (MANYI_LIMIT_SURVEY_PER_MINUTE)")
 	fs.IntVar(&c.Limits.TrackPerMinute, "limit-track-per-minute", envInt("MANYI_LIMIT_TRACK_PER_MINUTE", d.Limits.TrackPerMinute), "complaint tracking lookups and answers per client per minute (MANYI_LIMIT_TRACK_PER_MINUTE)")
-	fs.IntVar(&c.Limits.ComplaintsPerMinute, "limit-complain-per-minute", envInt("MANYI_LIMIT_COMPLAIN_PER_MINUTE", d.Limits.ComplaintsPerMinute), "requests to the public complaint form per client per minute (MANYI_LIMIT_COMPLAIN_PER_MINUTE)")
+	fs.IntVar(&c.Limits.ComplaintsPerMinute, "limit-complain-per-minute", envInt("MANYI_LIMIT_COMPLAIN_PER_MINUTE", d.Limits.ComplaintsPerMinute), "requests to the public complaint form, and to the booking form, per client per minute (MANYI_LIMIT_COMPLAIN_PER_MINUTE)")
+	fs.IntVar(&c.Limits.BookingsPerHour, "limit-bookings-per-hour", envInt("MANYI_LIMIT_BOOKINGS_PER_HOUR", d.Limits.BookingsPerHour), "public service bookings stored per client per hour (MANYI_LIMIT_BOOKINGS_PER_HOUR)")
 	c.AdminPassword = os.Getenv("MANYI_ADMIN_PASSWORD")
 }
 

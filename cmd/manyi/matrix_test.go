@@ -171,6 +171,11 @@ var routeRules = map[string]string{
 	"GET /targets": "login", "POST /targets/{code}": "admin clerk clerk.log clerk.eng", "GET /projects": "login",
 	"GET /projects/new": "admin clerk clerk.log clerk.eng head.yongxin head.gc1 head.care", "POST /projects": "admin clerk clerk.log clerk.eng head.yongxin head.gc1 head.care", "POST /projects/import": "admin clerk clerk.log clerk.eng head.yongxin head.gc1 head.care",
 	"GET /projects/{id}": "record", "POST /projects/{id}/acceptances": "record",
+	"GET /bookings": "login", "GET /bookings/new": "admin clerk clerk.log clerk.eng head.yongxin head.gc1 head.care dispatcher1",
+	"POST /bookings": "admin clerk clerk.log clerk.eng head.yongxin head.gc1 head.care dispatcher1", "GET /bookings/{id}": "record",
+	"POST /bookings/{id}/steps": "record", "GET /book": "public", "POST /book": "public",
+	"GET /api/v1/bookings": "login", "POST /api/v1/bookings": "admin clerk clerk.log clerk.eng head.yongxin head.gc1 head.care dispatcher1",
+	"GET /api/v1/bookings/{id}": "record", "POST /api/v1/bookings/{id}/steps": "record",
 
 	"GET /surveys": "login", "GET /surveys/campaigns/new": "admin clerk clerk.log clerk.eng", "POST /surveys/campaigns": "admin clerk clerk.log clerk.eng",
 	"GET /surveys/campaigns/{id}": "record", "POST /surveys/campaigns/{id}/close": "record", "GET /surveys/campaigns/{id}/print": "record",
@@ -441,6 +446,9 @@ var scopedRecords = []scopedRecord{
 	{"head.yongxin", "/surveys/answers/{id}", unitRecord("survey_answers", "永馨园"), unitRecord("survey_answers", "玫瑰区")},
 	{"clerk.log", "/org/units/{id}", "SELECT id FROM units WHERE code = 'LOG-WH'", "SELECT id FROM units WHERE code = 'PROP-MDC'"},
 	{"clerk.log", "/complaints/{id}", "", unitRecord("complaints", "永馨园")}, // the demo has no logistics complaints
+	{"head.yongxin", "/bookings/{id}", unitRecord("bookings", "永馨园"), unitRecord("bookings", "玫瑰区")},
+	{"head.yongxin", "/api/v1/bookings/{id}", unitRecord("bookings", "永馨园"), unitRecord("bookings", "玫瑰区")},
+	{"dispatcher1", "/bookings/{id}", "SELECT MIN(b.id) FROM bookings b JOIN units u ON u.id = b.unit_id WHERE u.code = 'IMC-WL'", unitRecord("bookings", "永馨园")},
 	{"clerk.eng", "/projects/{id}", "SELECT MIN(id) FROM projects", ""},
 	{"clerk.log", "/projects/{id}", "", "SELECT MIN(id) FROM projects"},
 	{"dispatcher1", "/workorders/{id}", "SELECT MIN(id) FROM work_orders", ""},

@@ -23,7 +23,7 @@ var mobileRE = regexp.MustCompile(`1[3-9]\d{9}`)
 func demoPhones(t *testing.T, db *sql.DB) map[string]bool {
 	t.Helper()
 	phones := map[string]bool{}
-	for _, q := range []string{"SELECT phone FROM people", "SELECT phone FROM work_orders", "SELECT phone FROM survey_answers", "SELECT contact FROM complaints"} {
+	for _, q := range []string{"SELECT phone FROM people", "SELECT phone FROM work_orders", "SELECT phone FROM survey_answers", "SELECT contact FROM complaints", "SELECT phone FROM bookings"} {
 		rows, err := db.Query(q)
 		if err != nil {
 			t.Fatalf("%s: %v", q, err)
@@ -171,6 +171,9 @@ func TestPersonalDataMasked(t *testing.T) {
 			// (complaint.handleRoles: reply, resolve), see the complainant's contact.
 			{"clerk", "SELECT MIN(id) FROM complaints WHERE contact LIKE '1%'", "/complaints/", "complaint"},
 			{"head.yongxin", "SELECT MIN(c.id) FROM complaints c JOIN units u ON u.id = c.unit_id WHERE u.name = '永馨园' AND c.contact LIKE '1%'", "/complaints/", "complaint"},
+			// The head of the area who handles a booking calls the customer back (回访).
+			{"head.yongxin", "SELECT MIN(b.id) FROM bookings b JOIN units u ON u.id = b.unit_id WHERE u.name = '永馨园'", "/bookings/", "booking"},
+			{"head.yongxin", "SELECT MIN(b.id) FROM bookings b JOIN units u ON u.id = b.unit_id WHERE u.name = '永馨园'", "/api/v1/bookings/", "booking"},
 			// The administrator opens one person through the API.
 			{"admin", "SELECT MIN(id) FROM people WHERE phone LIKE '1%'", "/api/v1/people/", "person"},
 		} {

@@ -54,6 +54,18 @@ type Principal struct {
 // System is the principal of work the program does on its own (demo loading, jobs).
 var System = Principal{Username: "system", Name: "system", Grants: []Grant{{Role: Admin}}}
 
+// DisplayName is how records name p as their author: the person's name, else the login, else
+// "system" for the program's own work.
+func (p Principal) DisplayName() string {
+	switch {
+	case p.Name != "":
+		return p.Name
+	case p.Username != "":
+		return p.Username
+	}
+	return "system"
+}
+
 // HasAny reports whether p holds one of roles anywhere.
 func (p Principal) HasAny(roles ...Role) bool {
 	for _, r := range roles {

@@ -6,6 +6,7 @@ func areaRoutes(a *API) []route {
 	var table []route
 	for _, rs := range [][]route{
 		complaintRoutes(a),
+		bookingRoutes(a),
 		callbackRoutes(a),
 		workorderItemRoutes(a),
 		surveyRoutes(a),

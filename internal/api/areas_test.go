@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"manyi/internal/access"
+	"manyi/internal/booking"
 	"manyi/internal/complaint"
 	"manyi/internal/errs"
 	"manyi/internal/inspection"
@@ -42,6 +43,13 @@ func (f *fixture) seedAreas() {
 		t.Fatalf("complaint: %v", err)
 	}
 	f.vars["{complaint}"] = fmt.Sprint(c.ID)
+	now := f.db.Now()
+	b, err := booking.Register(ctx, f.db, admin, booking.Input{UnitID: id("yx"), Channel: booking.Phone, Customer: "周女士", Phone: "13900002222",
+		Service: "更换门锁", WindowStart: now.Add(2 * time.Hour), WindowEnd: now.Add(4 * time.Hour)})
+	if err != nil {
+		t.Fatalf("booking: %v", err)
+	}
+	f.vars["{booking}"] = fmt.Sprint(b.ID)
 
 	cl, err := inspection.SaveChecklist(ctx, f.db, admin, inspection.ChecklistInput{Code: "WY", Name: "物业服务标准", Items: "WY1 | 地面不洁 | 1\nWY2 | 岗位脱岗 | 2 | 1-3 | person"})
 	if err != nil {

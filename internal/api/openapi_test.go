@@ -79,6 +79,8 @@ func TestDocumentMatchesServer(t *testing.T) {
 			"/api/v1/quality/direct-deductions/{id}":   "{direct}",
 
 			"/api/v1/complaints/{id}":                       "{complaint}",
+			"/api/v1/bookings/{id}":                         "{booking}",
+			"/api/v1/bookings/{id}/steps":                   "{booking}",
 			"/api/v1/complaints/{id}/actions":               "{complaint}",
 			"/api/v1/complaints/{id}/classification":        "{complaint}",
 			"/api/v1/inspections/{id}/findings":             "{inspection}",

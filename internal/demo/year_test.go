@@ -44,6 +44,8 @@ func TestDemoFollowsToday(t *testing.T) {
 				{"SELECT reported_at FROM work_orders", 4}, // working days only: back over a weekend
 				{"SELECT inspected_at FROM inspections", 2},
 				{"SELECT answered_at FROM survey_answers", 2},
+				{"SELECT booked_at FROM bookings", 3},
+				{"SELECT followed_up_at FROM bookings WHERE followed_up_at IS NOT NULL", 4}, // the call comes a day after the work
 				{"SELECT at FROM audit_log", 1},
 			} {
 				ts := times(t, db, c.query)

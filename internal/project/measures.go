@@ -19,15 +19,6 @@ func days(from, to time.Time) (string, string) {
 	return from.In(Zone).Format(time.DateOnly), to.In(Zone).Format(time.DateOnly)
 }
 
-func figureOf(m map[int64]*target.Figure, unit int64) *target.Figure {
-	f := m[unit]
-	if f == nil {
-		f = &target.Figure{}
-		m[unit] = f
-	}
-	return f
-}
-
 func record(id int64, day, code, name string, counted bool) target.Record {
 	return target.Record{Kind: "project", ID: id, Day: day, Summary: code + " " + name, URL: fmt.Sprintf("/projects/%d", id), Counted: counted}
 }
@@ -48,12 +39,7 @@ func tally(ctx context.Context, tx *store.Tx, query string, args ...any) (map[in
 		if err := rows.Scan(&id, &unit, &code, &name, &day, &yes); err != nil {
 			return nil, err
 		}
-		fig := figureOf(out, unit)
-		fig.Den++
-		if yes {
-			fig.Num++
-		}
-		fig.Records = append(fig.Records, record(id, day, code, name, yes))
+		target.Tally(out, unit, record(id, day, code, name, yes))
 	}
 	return out, rows.Err()
 }
@@ -132,12 +118,7 @@ func (planBreaches) Figures(ctx context.Context, tx *store.Tx, from, to time.Tim
 		if st == PlanPending {
 			continue // not due yet: neither kept nor broken
 		}
-		fig := figureOf(out, unit)
-		fig.Den++
-		if st.Breach() {
-			fig.Num++
-		}
-		fig.Records = append(fig.Records, record(id, deadline, code, name, st.Breach()))
+		target.Tally(out, unit, record(id, deadline, code, name, st.Breach()))
 	}
 	return out, rows.Err()
 }

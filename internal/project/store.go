@@ -95,7 +95,7 @@ func save(ctx context.Context, tx *store.Tx, actor access.Principal, in Input, i
 		}
 		approver = ""
 		if in.PlanApprovedOn != "" {
-			approver = actorName(actor)
+			approver = actor.DisplayName()
 		}
 	}
 	if exists {
@@ -115,7 +115,7 @@ func save(ctx context.Context, tx *store.Tx, actor access.Principal, in Input, i
 			plan_approved_on, plan_approved_by, materials_plan, handed_over_on, fulfilled, customer_satisfied, import_row, created_by, created_at, updated_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, in.Code, in.Name, in.ContractNo, in.Customer, in.UnitID, in.Major, in.Tendered,
 			in.PlannedStart, in.PlanFiledOn, in.PlanApprovedOn, approver, in.MaterialsPlan, in.HandedOverOn, nullBool(in.Fulfilled), nullBool(in.CustomerSatisfied),
-			row, actorName(actor), tx.Now, tx.Now)
+			row, actor.DisplayName(), tx.Now, tx.Now)
 	}
 	if err != nil {
 		return Project{}, fmt.Errorf("save project %s: %w", in.Code, err)
@@ -146,7 +146,7 @@ func AddAcceptance(ctx context.Context, db *store.DB, actor access.Principal, pr
 			return err
 		}
 		a.ID, err = tx.InsertID(ctx, "INSERT INTO project_acceptances (project_id, inspected_on, passed, note, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-			p.ID, a.InspectedOn, a.Passed, a.Note, actorName(actor), tx.Now)
+			p.ID, a.InspectedOn, a.Passed, a.Note, actor.DisplayName(), tx.Now)
 		if err != nil {
 			return err
 		}
@@ -281,14 +281,4 @@ func withAcceptances(ctx context.Context, tx *store.Tx, ps []Project) error {
 		ps[at[pid]].Acceptances = append(ps[at[pid]].Acceptances, a)
 	}
 	return rows.Err()
-}
-
-func actorName(p access.Principal) string {
-	if p.Name != "" {
-		return p.Name
-	}
-	if p.Username != "" {
-		return p.Username
-	}
-	return "system"
 }

@@ -35,6 +35,8 @@ var Templates = []Target{
 	{Code: "svc-satisfaction", Measure: "survey_satisfaction", Comparison: AtLeast, ThresholdBP: 8500},
 	{Code: "svc-response-24h", Measure: "complaint_reply_24h", Comparison: AtLeast, ThresholdBP: 10000},
 	{Code: "svc-on-time", Measure: "complaint_on_time", Comparison: AtLeast, ThresholdBP: 9700},
+	{Code: "svc-booking-response-24h", Measure: "booking_response_24h", Comparison: AtLeast, ThresholdBP: 10000},
+	{Code: "svc-booking-on-time", Measure: "booking_on_time", Comparison: AtLeast, ThresholdBP: 9700},
 	{Code: "eng-fulfilment", Measure: "contract_fulfilment", Comparison: AtLeast, ThresholdBP: 10000},
 	{Code: "eng-first-pass", Measure: "first_pass", Comparison: Above, ThresholdBP: 9600},
 	{Code: "eng-satisfaction", Measure: "project_satisfaction", Comparison: Above, ThresholdBP: 9300},

@@ -90,6 +90,21 @@ func (f *Figure) Add(g *Figure) {
 	f.Records = append(f.Records, g.Records...)
 }
 
+// Tally counts r in its unit's figure of byUnit: in the denominator always, in the numerator
+// (or as a breach) when r.Counted. Measures build their figures with it row by row.
+func Tally(byUnit map[int64]*Figure, unit int64, r Record) {
+	f := byUnit[unit]
+	if f == nil {
+		f = &Figure{}
+		byUnit[unit] = f
+	}
+	f.Den++
+	if r.Counted {
+		f.Num++
+	}
+	f.Records = append(f.Records, r)
+}
+
 // Attained reports whether value meets threshold by c. Rates compare in basis points, so
 // "> 96 %" is value > 9600 and "≥ 97 %" value ≥ 9700, exactly as the seeds write them.
 func Attained(value int, c Comparison, threshold int) bool {

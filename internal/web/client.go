@@ -18,13 +18,14 @@ type Limits struct {
 	ComplaintsPerHour   int // complaints stored from one client (complaint.PublicLimit)
 	SurveyPerMinute     int // requests to the public survey pages
 	TrackPerMinute      int // requests to /track and /track/respond
-	ComplaintsPerMinute int // requests to the public complaint form
+	ComplaintsPerMinute int // requests to the public complaint form, and to the booking form
+	BookingsPerHour     int // bookings stored from one client (booking.PublicLimit)
 }
 
-// DefaultLimits are a household's pace: 30 answers and 5 complaints an hour, a family
+// DefaultLimits are a household's pace: 30 answers, 5 complaints and 5 bookings an hour, a family
 // answering on its phones, a complainant checking progress now and then.
 func DefaultLimits() Limits {
-	return Limits{AnswersPerHour: 30, ComplaintsPerHour: 5, SurveyPerMinute: 120, TrackPerMinute: 20, ComplaintsPerMinute: 20}
+	return Limits{AnswersPerHour: 30, ComplaintsPerHour: 5, SurveyPerMinute: 120, TrackPerMinute: 20, ComplaintsPerMinute: 20, BookingsPerHour: 5}
 }
 
 // orDefaults fills the limits left at zero (unset) with DefaultLimits.
@@ -34,7 +35,7 @@ func (l Limits) orDefaults() Limits {
 		v *int
 		d int
 	}{{&l.AnswersPerHour, d.AnswersPerHour}, {&l.ComplaintsPerHour, d.ComplaintsPerHour},
-		{&l.SurveyPerMinute, d.SurveyPerMinute}, {&l.TrackPerMinute, d.TrackPerMinute}, {&l.ComplaintsPerMinute, d.ComplaintsPerMinute}} {
+		{&l.SurveyPerMinute, d.SurveyPerMinute}, {&l.TrackPerMinute, d.TrackPerMinute}, {&l.ComplaintsPerMinute, d.ComplaintsPerMinute}, {&l.BookingsPerHour, d.BookingsPerHour}} {
 		if *f.v <= 0 {
 			*f.v = f.d
 		}

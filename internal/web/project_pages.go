@@ -4,9 +4,12 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
+	"manyi/internal/booking"
 	"manyi/internal/complaint"
 	"manyi/internal/errs"
 	"manyi/internal/locale"
@@ -19,7 +22,7 @@ import (
 
 // targetMeasures are the measures the targets page evaluates, from every area that has them.
 func targetMeasures() []target.Measure {
-	return append(append(project.Measures(), complaint.Measures()...), survey.Measures()...)
+	return slices.Concat(project.Measures(), complaint.Measures(), booking.Measures(), survey.Measures())
 }
 
 func (s *Server) targetRoutes() {
@@ -35,9 +38,9 @@ func (s *Server) targetRoutes() {
 }
 
 func targetTabs(r *http.Request) []navItem {
-	tabs := []navItem{{"/targets", "target.title", false}, {"/projects", "project.title", false}}
+	tabs := []navItem{{"/targets", "target.title", false}, {"/projects", "project.title", false}, {"/bookings", "booking.title", false}}
 	for i := range tabs {
-		tabs[i].Active = r.URL.Path == tabs[i].Href || (tabs[i].Href == "/projects" && len(r.URL.Path) > 9 && r.URL.Path[:9] == "/projects")
+		tabs[i].Active = r.URL.Path == tabs[i].Href || (tabs[i].Href != "/targets" && strings.HasPrefix(r.URL.Path, tabs[i].Href+"/"))
 	}
 	return tabs
 }

@@ -87,6 +87,7 @@ func parsePages() (*pages, error) {
 		"hasPrefix": strings.HasPrefix,
 		"pad":       func(depth int) string { return strings.Repeat("\u3000", depth) },
 		"mask":      org.MaskPhone,
+		"window":    bookingWindow,
 		"eventNote": complaintEventNote,
 		"eq2":       func(a, b any) bool { return fmt.Sprint(a) == fmt.Sprint(b) },
 		// dict passes several values to a partial: dict "Lang" .Lang "Lines" .Data.Ledger.

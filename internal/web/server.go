@@ -56,7 +56,7 @@ type Server struct {
 	// assess closes periods over cfg.Sources.
 	assess *assessment.Engine
 	// Per-client request limits of the public pages, per instance.
-	surveyLimiter, trackLimiter, complaintLimiter *rateLimiter
+	surveyLimiter, trackLimiter, complaintLimiter, bookingLimiter *rateLimiter
 	// blankForms keeps the questions of unfilled public survey forms (questionsHTML).
 	blankForms sync.Map
 }
@@ -72,6 +72,7 @@ func New(cfg Config) (*Server, error) {
 		surveyLimiter:    newRateLimiter(cfg.Limits.SurveyPerMinute, time.Minute),
 		trackLimiter:     newRateLimiter(cfg.Limits.TrackPerMinute, time.Minute),
 		complaintLimiter: newRateLimiter(cfg.Limits.ComplaintsPerMinute, time.Minute),
+		bookingLimiter:   newRateLimiter(cfg.Limits.ComplaintsPerMinute, time.Minute),
 	}
 	s.routes()
 	api.New(cfg.DB, cfg.Logger, cfg.Sources...).Register(s.mux)
