@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -464,7 +465,8 @@ type Filter struct {
 	// complainant's, without the contact in the URL.
 	SameContactAs int64
 	Limit         int
-	Offset        int
+	// Page reads a page by keyset on reception time then id (the web list), overriding Limit.
+	Page *store.Page
 	// Keyset pages by id instead (the API): newest id first, ids below BeforeID (0: from
 	// the newest), no offset and no count.
 	Keyset   bool
@@ -558,7 +560,8 @@ func where(ctx context.Context, db *store.DB, actor access.Principal, f Filter) 
 }
 
 // List returns the complaints the actor may read that match f, newest first, and how many
-// match in all.
+// match in all (not counted when paging by id). With f.Page it returns Fetch() rows in
+// f.Page's order, for store.Cut.
 func List(ctx context.Context, db *store.DB, actor access.Principal, f Filter) ([]Complaint, int, error) {
 	w, args, err := where(ctx, db, actor, f)
 	if err != nil {
@@ -570,14 +573,19 @@ func List(ctx context.Context, db *store.DB, actor access.Principal, f Filter) (
 	var out []Complaint
 	var total int
 	err = db.Read(ctx, func(tx *store.Tx) error {
-		order := " ORDER BY c.received_at DESC, c.id DESC LIMIT ? OFFSET ?"
-		pageArgs := []any{f.Limit, f.Offset}
+		order, limit, w, args := " ORDER BY c.received_at DESC, c.id DESC LIMIT ?", f.Limit, w, args
 		if f.Keyset {
-			order, pageArgs = " ORDER BY c.id DESC LIMIT ?", []any{f.Limit}
+			order = " ORDER BY c.id DESC LIMIT ?"
 		} else if err := tx.QueryRow(ctx, "SELECT COUNT(*)"+from+w, args...).Scan(&total); err != nil {
 			return err
 		}
-		rows, err := tx.Query(ctx, "SELECT "+columns+from+w+order, append(args, pageArgs...)...)
+		if f.Page != nil {
+			order, limit = f.Page.OrderBy("c.received_at", "c.id"), f.Page.Fetch()
+			if cond, a := f.Page.Where("c.received_at", "c.id"); cond != "" {
+				w, args = andWhere(w, cond), append(slices.Clip(args), a...)
+			}
+		}
+		rows, err := tx.Query(ctx, "SELECT "+columns+from+w+order, append(slices.Clip(args), limit)...)
 		if err != nil {
 			return err
 		}
@@ -595,6 +603,14 @@ func List(ctx context.Context, db *store.DB, actor access.Principal, f Filter) (
 		return nil, 0, fmt.Errorf("list complaints: %w", err)
 	}
 	return out, total, nil
+}
+
+// andWhere adds cond to a WHERE clause that may be empty.
+func andWhere(where, cond string) string {
+	if where == "" {
+		return " WHERE " + cond
+	}
+	return where + " AND " + cond
 }
 
 // Notifications returns the newest reminders and escalations about complaints the actor may read.
