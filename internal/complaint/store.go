@@ -419,7 +419,7 @@ func Get(ctx context.Context, db *store.DB, actor access.Principal, id int64) (D
 			d.Attachments = append(d.Attachments, a)
 		}
 		rows.Close()
-		d.Notifications, err = notifications(ctx, tx, "n.complaint_id = ?", []any{id}, 50)
+		d.Notifications, err = notifications(ctx, tx, "n.complaint_id = ?", []any{id}, " ORDER BY n.id DESC LIMIT ?", 50)
 		return err
 	})
 	return d, err
@@ -580,8 +580,8 @@ func List(ctx context.Context, db *store.DB, actor access.Principal, f Filter) (
 			return err
 		}
 		if f.Page != nil {
-			order, limit = f.Page.OrderBy("c.received_at", "c.id"), f.Page.Fetch()
-			if cond, a := f.Page.Where("c.received_at", "c.id"); cond != "" {
+			order, limit = f.Page.OrderBy(complaintOrder), f.Page.Fetch()
+			if cond, a := f.Page.Where(complaintOrder); cond != "" {
 				w, args = andWhere(w, cond), append(slices.Clip(args), a...)
 			}
 		}
@@ -613,8 +613,9 @@ func andWhere(where, cond string) string {
 	return where + " AND " + cond
 }
 
-// Notifications returns the newest reminders and escalations about complaints the actor may read.
-func Notifications(ctx context.Context, db *store.DB, actor access.Principal, limit int) ([]Notification, error) {
+// Notifications returns a page of the reminders and escalations about complaints the actor
+// may read, by id: Fetch() rows in pg's order, for store.Cut.
+func Notifications(ctx context.Context, db *store.DB, actor access.Principal, pg store.Page) ([]Notification, error) {
 	cond, args, err := scope(ctx, db, actor, Filter{})
 	if err != nil {
 		return nil, err
@@ -622,18 +623,22 @@ func Notifications(ctx context.Context, db *store.DB, actor access.Principal, li
 	if cond == "" {
 		cond = "1 = 1"
 	}
+	if c, a := pg.Where(store.Order{ID: "n.id"}); c != "" {
+		cond, args = cond+" AND "+c, append(args, a...)
+	}
 	var out []Notification
 	err = db.Read(ctx, func(tx *store.Tx) error {
-		out, err = notifications(ctx, tx, cond, args, limit)
+		out, err = notifications(ctx, tx, cond, args, pg.OrderBy(store.Order{ID: "n.id"}), pg.Fetch())
 		return err
 	})
 	return out, err
 }
 
-func notifications(ctx context.Context, tx *store.Tx, cond string, args []any, limit int) ([]Notification, error) {
+// notifications reads the notifications matching cond in order (an ORDER BY … LIMIT ? clause).
+func notifications(ctx context.Context, tx *store.Tx, cond string, args []any, order string, limit int) ([]Notification, error) {
 	rows, err := tx.Query(ctx, `SELECT n.id, n.complaint_id, c.tracking_code, n.kind, n.sla_round, n.unit_id, u.name, n.due_at, n.created_at
 		FROM complaint_notifications n JOIN complaints c ON c.id = n.complaint_id JOIN units u ON u.id = n.unit_id
-		WHERE `+cond+` ORDER BY n.id DESC LIMIT ?`, append(args, limit)...)
+		WHERE `+cond+order, append(args, limit)...)
 	if err != nil {
 		return nil, err
 	}
@@ -649,3 +654,6 @@ func notifications(ctx context.Context, tx *store.Tx, cond string, args []any, l
 	}
 	return out, rows.Err()
 }
+
+// complaintOrder is the list's order: newest reception first.
+var complaintOrder = store.Order{Col: "c.received_at", ID: "c.id"}

@@ -705,6 +705,9 @@ type Filter struct {
 	// newest), at most Limit.
 	Keyset   bool
 	BeforeID int64
+	// Page reads inspections a page at a time by keyset on inspection time then id (the web
+	// list), overriding Limit: Fetch() rows in its order, for store.Cut.
+	Page *store.Page
 }
 
 // pageConds adds f's month range and keyset conditions on the table alias t.
@@ -776,8 +779,14 @@ func List(ctx context.Context, db *store.DB, actor access.Principal, f Filter) (
 		}
 		conds, args = f.pageConds("i", conds, args)
 		order := " ORDER BY i.inspected_at DESC, i.id DESC LIMIT ?"
-		if f.Keyset {
+		switch {
+		case f.Keyset:
 			order = " ORDER BY i.id DESC LIMIT ?"
+		case f.Page != nil:
+			order, f.Limit = f.Page.OrderBy(inspectionOrder), f.Page.Fetch()
+			if c, a := f.Page.Where(inspectionOrder); c != "" {
+				conds, args = append(conds, c), append(args, a...)
+			}
 		}
 		rows, err := tx.Query(ctx, "SELECT "+inspectionColumns+inspectionFrom+" WHERE "+strings.Join(conds, " AND ")+order, append(args, f.Limit)...)
 		if err != nil {
@@ -899,3 +908,6 @@ func GetFinding(ctx context.Context, db *store.DB, actor access.Principal, id in
 	})
 	return f, err
 }
+
+// inspectionOrder is the list's order: the latest inspection first.
+var inspectionOrder = store.Order{Col: "i.inspected_at", ID: "i.id"}

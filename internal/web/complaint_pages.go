@@ -364,11 +364,16 @@ func (s *Server) complaintStats(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) complaintNotifications(w http.ResponseWriter, r *http.Request) error {
-	ns, err := complaint.Notifications(r.Context(), s.db, principal(r), 200)
+	pg, err := pageOf(r)
 	if err != nil {
 		return err
 	}
-	s.render(w, r, "complaint_notifications", http.StatusOK, map[string]any{"Notifications": ns})
+	ns, err := complaint.Notifications(r.Context(), s.db, principal(r), pg)
+	if err != nil {
+		return err
+	}
+	ns, next, prev := store.Cut(ns, pg, func(n complaint.Notification) store.Key { return store.Key{ID: n.ID} })
+	s.render(w, r, "complaint_notifications", http.StatusOK, map[string]any{"Notifications": ns, "Pager": pageLinks(r, next, prev)})
 	return nil
 }
 
