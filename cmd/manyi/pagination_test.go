@@ -22,7 +22,7 @@ type pagedList struct {
 }
 
 // walkPages follows a list's "next" links from its first page to its last, collecting the
-// data-id of every row, then follows the "previous" links back and checks each page is the
+// data-id of every row (a table row or a list item), then follows the "previous" links back and checks each page is the
 // one seen on the way forward.
 func walkPages(t *testing.T, c *client, path string) []string {
 	t.Helper()
@@ -38,10 +38,10 @@ func walkPages(t *testing.T, c *client, path string) []string {
 		}
 		var s seen
 		for _, n := range htmlNodes(t, body, func(n *html.Node) bool {
-			return n.Data == "tr" && nodeAttr(n, "data-id") != "" || n.Data == "a" && (nodeAttr(n, "rel") == "next" || nodeAttr(n, "rel") == "prev")
+			return (n.Data == "tr" || n.Data == "li") && nodeAttr(n, "data-id") != "" || n.Data == "a" && (nodeAttr(n, "rel") == "next" || nodeAttr(n, "rel") == "prev")
 		}) {
 			switch {
-			case n.Data == "tr":
+			case n.Data != "a":
 				s.ids = append(s.ids, nodeAttr(n, "data-id"))
 			case nodeAttr(n, "rel") == "next":
 				s.next = nodeAttr(n, "href")
@@ -128,6 +128,10 @@ var pagedLists = []pagedList{
 	{"clerk", "/surveys/answers", "SELECT id FROM survey_answers ORDER BY answered_at DESC, id DESC", ""},
 	{"clerk", "/inspections", "SELECT id FROM inspections ORDER BY inspected_at DESC, id DESC", ""},
 	{"admin", "/org/people", "SELECT id FROM people WHERE active ORDER BY name, id", ""},
+	{"clerk", "/inspections/notifications", "SELECT id FROM inspection_notifications WHERE kind <> 'deduction' ORDER BY id DESC",
+		`INSERT INTO inspection_notifications (finding_id, unit_id, kind, created_at)
+			SELECT f.id, f.unit_id, 'rectification_overdue', f.created_at FROM inspection_findings f
+			WHERE NOT EXISTS (SELECT 1 FROM inspection_notifications x WHERE x.finding_id = f.id AND x.kind = 'rectification_overdue')`},
 	{"clerk", "/complaints/notifications", "SELECT id FROM complaint_notifications ORDER BY id DESC",
 		`INSERT INTO complaint_notifications (complaint_id, kind, sla_round, unit_id, due_at, created_at)
 			SELECT id, 'reply_breach', 99, unit_id, received_at, received_at FROM complaints`},

@@ -852,9 +852,10 @@ type Notification struct {
 	CreatedAt time.Time `json:"created_at"`
 }
 
-// MyNotifications returns the notices to the actor's person and, for a unit head or clerk,
-// those of the units in scope, newest first.
-func MyNotifications(ctx context.Context, db *store.DB, actor access.Principal, limit int) ([]Notification, error) {
+// MyNotifications returns a page of the notices to the actor's person and, for a unit head
+// or clerk, those of the units in scope, newest first: Fetch() notices in pg's order, for
+// store.Cut.
+func MyNotifications(ctx context.Context, db *store.DB, actor access.Principal, pg store.Page) ([]Notification, error) {
 	var out []Notification
 	err := db.Read(ctx, func(tx *store.Tx) error {
 		cond, args, err := scope(ctx, tx, actor, "n.unit_id", 0)
@@ -864,8 +865,12 @@ func MyNotifications(ctx context.Context, db *store.DB, actor access.Principal, 
 		if !actor.HasAny(fileRoles...) {
 			cond, args = "1 = 0", nil
 		}
-		rows, err := tx.Query(ctx, "SELECT n.id, n.finding_id, n.kind, n.created_at FROM inspection_notifications n WHERE (n.person_id = ? AND n.kind = 'deduction') OR (n.kind <> 'deduction' AND "+cond+") ORDER BY n.id DESC LIMIT ?",
-			append(append([]any{actor.PersonID}, args...), limit)...)
+		where, args := "((n.person_id = ? AND n.kind = 'deduction') OR (n.kind <> 'deduction' AND "+cond+"))", append([]any{actor.PersonID}, args...)
+		if c, a := pg.Where(notificationOrder); c != "" {
+			where, args = where+" AND "+c, append(args, a...)
+		}
+		rows, err := tx.Query(ctx, "SELECT n.id, n.finding_id, n.kind, n.created_at FROM inspection_notifications n WHERE "+where+pg.OrderBy(notificationOrder),
+			append(args, pg.Fetch())...)
 		if err != nil {
 			return err
 		}
@@ -911,3 +916,6 @@ func GetFinding(ctx context.Context, db *store.DB, actor access.Principal, id in
 
 // inspectionOrder is the list's order: the latest inspection first.
 var inspectionOrder = store.Order{Col: "i.inspected_at", ID: "i.id"}
+
+// notificationOrder is the notices' order: the newest first.
+var notificationOrder = store.Order{ID: "n.id"}

@@ -618,10 +618,17 @@ func (s *Server) inspectionChecklistSave(w http.ResponseWriter, r *http.Request)
 }
 
 func (s *Server) inspectionNotifications(w http.ResponseWriter, r *http.Request) error {
-	ns, err := inspection.MyNotifications(r.Context(), s.db, principal(r), 200)
+	pg, err := pageOf(r)
 	if err != nil {
 		return err
 	}
-	s.render(w, r, "inspection_notifications", http.StatusOK, map[string]any{"Tabs": inspectionTabs(r), "Notifications": ns})
+	ns, err := inspection.MyNotifications(r.Context(), s.db, principal(r), pg)
+	if err != nil {
+		return err
+	}
+	ns, next, prev := store.Cut(ns, pg, inspectionNoticeKey)
+	s.render(w, r, "inspection_notifications", http.StatusOK, map[string]any{"Tabs": inspectionTabs(r), "Notifications": ns, "Pager": pageLinks(r, next, prev)})
 	return nil
 }
+
+func inspectionNoticeKey(n inspection.Notification) store.Key { return store.Key{ID: n.ID} }
