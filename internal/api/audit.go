@@ -127,7 +127,7 @@ func (a *API) listAudit(w http.ResponseWriter, r *http.Request, p access.Princip
 	// total counts the matching entries from this page's start: more remain past this page
 	// when it holds fewer than that.
 	if len(entries) > 0 && f.Offset+len(entries) < total {
-		c := encodeCursor(entries[len(entries)-1].ID)
+		c := store.Key{ID: entries[len(entries)-1].ID}.Cursor()
 		out.NextCursor = &c
 	}
 	writeJSON(w, http.StatusOK, out)

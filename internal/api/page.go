@@ -1,20 +1,18 @@
 package api
 
 import (
-	"encoding/base64"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
 
 	"manyi/internal/errs"
+	"manyi/internal/store"
 )
 
 // Lists that grow without bound (complaints, inspections, findings, follow-ups, callbacks,
-// invitations, the audit log) are read a page at a time by keyset: newest first by id, and
-// the next page starts below the last id of this one. Unlike an offset, a keyset page neither
-// skips nor repeats a record when records are added meanwhile, and costs the same at page
-// 1,000 as at page 1.
+// invitations, the audit log) are read a page at a time by keyset (store.Page): newest first
+// by id, and the next page starts below the last id of this one.
 
 const (
 	defaultPageSize = 50
@@ -67,23 +65,13 @@ func pageQuery(r *http.Request) (pageReq, error) {
 	return q, nil
 }
 
-// The cursor is opaque to clients, so its form can change; today it is the last id shown.
-const cursorPrefix = "k1."
-
-func encodeCursor(id int64) string {
-	return base64.RawURLEncoding.EncodeToString([]byte(cursorPrefix + strconv.FormatInt(id, 10)))
-}
-
+// decodeCursor reads a cursor of the API's lists, which page by id (store.Key).
 func decodeCursor(c string) (int64, error) {
-	raw, err := base64.RawURLEncoding.DecodeString(c)
-	if err == nil {
-		if s, ok := strings.CutPrefix(string(raw), cursorPrefix); ok {
-			if id, err := strconv.ParseInt(s, 10, 64); err == nil && id > 0 {
-				return id, nil
-			}
-		}
+	k, err := store.ParseCursor("cursor", c)
+	if err != nil {
+		return 0, &errs.Error{Code: errs.Invalid, Field: "cursor", Key: "api.bad_cursor"}
 	}
-	return 0, &errs.Error{Code: errs.Invalid, Field: "cursor", Key: "api.bad_cursor"}
+	return k.ID, nil
 }
 
 // newPage cuts rows (fetched with q.fetch()) to the page and sets the cursor of the next one.
@@ -91,7 +79,7 @@ func newPage[T any](rows []T, q pageReq, id func(T) int64) page[T] {
 	out := page[T]{Items: rows}
 	if len(rows) > q.Limit {
 		out.Items = rows[:q.Limit]
-		c := encodeCursor(id(rows[q.Limit-1]))
+		c := store.Key{ID: id(rows[q.Limit-1])}.Cursor()
 		out.NextCursor = &c
 	}
 	if out.Items == nil {

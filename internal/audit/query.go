@@ -23,6 +23,9 @@ type Filter struct {
 	Offset   int
 	// BeforeID pages by keyset: only entries with a smaller id (the API's cursor).
 	BeforeID int64
+	// Page reads a page by keyset on id (the web page), overriding Limit and Offset: Fetch()
+	// entries in its order, for store.Cut.
+	Page *store.Page
 }
 
 // List returns matching entries, newest first, and the total number that match.
@@ -70,8 +73,15 @@ func List(ctx context.Context, tx *store.Tx, f Filter) ([]Entry, int, error) {
 	case limit > 500:
 		limit = 500
 	}
+	order, pageArgs := " ORDER BY id DESC LIMIT ? OFFSET ?", []any{limit, f.Offset}
+	if f.Page != nil {
+		order, pageArgs = f.Page.OrderBy(store.Order{ID: "id"}), []any{f.Page.Fetch()}
+		if c, a := f.Page.Where(store.Order{ID: "id"}); c != "" {
+			cond, args = cond+" AND "+c, append(args, a...)
+		}
+	}
 	rows, err := tx.Query(ctx, `SELECT id, at, actor_id, actor, action, entity, entity_id, unit_id, before_json, after_json, COALESCE(hash, '')
-		FROM audit_log WHERE `+cond+` ORDER BY id DESC LIMIT ? OFFSET ?`, append(args, limit, f.Offset)...)
+		FROM audit_log WHERE `+cond+order, append(args, pageArgs...)...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("list audit: %w", err)
 	}

@@ -264,7 +264,7 @@ func TestSweepEscalatesOnce(t *testing.T) {
 		if n := count(t, db, "SELECT COUNT(*) FROM complaint_notifications WHERE complaint_id = ? AND kind = 'reply_breach'", c.ID); n != 1 {
 			t.Errorf("reply_breach notifications: %d, want 1", n)
 		}
-		ns, _ := complaint.Notifications(ctx, db, clerk, 10)
+		ns, _ := complaint.Notifications(ctx, db, clerk, store.Page{Limit: 10})
 		if len(ns) != 2 {
 			t.Errorf("notifications: %+v", ns)
 		}

@@ -150,7 +150,7 @@ func count(r *Row, c *Complaint, now time.Time) {
 
 // Statistics computes the statistics of the complaints the actor may read that match f.
 func Statistics(ctx context.Context, db *store.DB, actor access.Principal, f Filter, loc *time.Location) (Stats, error) {
-	f.Limit, f.Offset = 1_000_000, 0
+	f.Limit, f.Page = 1_000_000, nil
 	cs, _, err := List(ctx, db, actor, f)
 	if err != nil {
 		return Stats{}, err

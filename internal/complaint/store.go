@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -418,7 +419,7 @@ func Get(ctx context.Context, db *store.DB, actor access.Principal, id int64) (D
 			d.Attachments = append(d.Attachments, a)
 		}
 		rows.Close()
-		d.Notifications, err = notifications(ctx, tx, "n.complaint_id = ?", []any{id}, 50)
+		d.Notifications, err = notifications(ctx, tx, "n.complaint_id = ?", []any{id}, " ORDER BY n.id DESC LIMIT ?", 50)
 		return err
 	})
 	return d, err
@@ -464,7 +465,8 @@ type Filter struct {
 	// complainant's, without the contact in the URL.
 	SameContactAs int64
 	Limit         int
-	Offset        int
+	// Page reads a page by keyset on reception time then id (the web list), overriding Limit.
+	Page *store.Page
 	// Keyset pages by id instead (the API): newest id first, ids below BeforeID (0: from
 	// the newest), no offset and no count.
 	Keyset   bool
@@ -558,7 +560,8 @@ func where(ctx context.Context, db *store.DB, actor access.Principal, f Filter) 
 }
 
 // List returns the complaints the actor may read that match f, newest first, and how many
-// match in all.
+// match in all (not counted when paging by id). With f.Page it returns Fetch() rows in
+// f.Page's order, for store.Cut.
 func List(ctx context.Context, db *store.DB, actor access.Principal, f Filter) ([]Complaint, int, error) {
 	w, args, err := where(ctx, db, actor, f)
 	if err != nil {
@@ -570,14 +573,19 @@ func List(ctx context.Context, db *store.DB, actor access.Principal, f Filter) (
 	var out []Complaint
 	var total int
 	err = db.Read(ctx, func(tx *store.Tx) error {
-		order := " ORDER BY c.received_at DESC, c.id DESC LIMIT ? OFFSET ?"
-		pageArgs := []any{f.Limit, f.Offset}
+		order, limit, w, args := " ORDER BY c.received_at DESC, c.id DESC LIMIT ?", f.Limit, w, args
 		if f.Keyset {
-			order, pageArgs = " ORDER BY c.id DESC LIMIT ?", []any{f.Limit}
+			order = " ORDER BY c.id DESC LIMIT ?"
 		} else if err := tx.QueryRow(ctx, "SELECT COUNT(*)"+from+w, args...).Scan(&total); err != nil {
 			return err
 		}
-		rows, err := tx.Query(ctx, "SELECT "+columns+from+w+order, append(args, pageArgs...)...)
+		if f.Page != nil {
+			order, limit = f.Page.OrderBy(complaintOrder), f.Page.Fetch()
+			if cond, a := f.Page.Where(complaintOrder); cond != "" {
+				w, args = andWhere(w, cond), append(slices.Clip(args), a...)
+			}
+		}
+		rows, err := tx.Query(ctx, "SELECT "+columns+from+w+order, append(slices.Clip(args), limit)...)
 		if err != nil {
 			return err
 		}
@@ -597,8 +605,17 @@ func List(ctx context.Context, db *store.DB, actor access.Principal, f Filter) (
 	return out, total, nil
 }
 
-// Notifications returns the newest reminders and escalations about complaints the actor may read.
-func Notifications(ctx context.Context, db *store.DB, actor access.Principal, limit int) ([]Notification, error) {
+// andWhere adds cond to a WHERE clause that may be empty.
+func andWhere(where, cond string) string {
+	if where == "" {
+		return " WHERE " + cond
+	}
+	return where + " AND " + cond
+}
+
+// Notifications returns a page of the reminders and escalations about complaints the actor
+// may read, by id: Fetch() rows in pg's order, for store.Cut.
+func Notifications(ctx context.Context, db *store.DB, actor access.Principal, pg store.Page) ([]Notification, error) {
 	cond, args, err := scope(ctx, db, actor, Filter{})
 	if err != nil {
 		return nil, err
@@ -606,18 +623,22 @@ func Notifications(ctx context.Context, db *store.DB, actor access.Principal, li
 	if cond == "" {
 		cond = "1 = 1"
 	}
+	if c, a := pg.Where(store.Order{ID: "n.id"}); c != "" {
+		cond, args = cond+" AND "+c, append(args, a...)
+	}
 	var out []Notification
 	err = db.Read(ctx, func(tx *store.Tx) error {
-		out, err = notifications(ctx, tx, cond, args, limit)
+		out, err = notifications(ctx, tx, cond, args, pg.OrderBy(store.Order{ID: "n.id"}), pg.Fetch())
 		return err
 	})
 	return out, err
 }
 
-func notifications(ctx context.Context, tx *store.Tx, cond string, args []any, limit int) ([]Notification, error) {
+// notifications reads the notifications matching cond in order (an ORDER BY … LIMIT ? clause).
+func notifications(ctx context.Context, tx *store.Tx, cond string, args []any, order string, limit int) ([]Notification, error) {
 	rows, err := tx.Query(ctx, `SELECT n.id, n.complaint_id, c.tracking_code, n.kind, n.sla_round, n.unit_id, u.name, n.due_at, n.created_at
 		FROM complaint_notifications n JOIN complaints c ON c.id = n.complaint_id JOIN units u ON u.id = n.unit_id
-		WHERE `+cond+` ORDER BY n.id DESC LIMIT ?`, append(args, limit)...)
+		WHERE `+cond+order, append(args, limit)...)
 	if err != nil {
 		return nil, err
 	}
@@ -633,3 +654,6 @@ func notifications(ctx context.Context, tx *store.Tx, cond string, args []any, l
 	}
 	return out, rows.Err()
 }
+
+// complaintOrder is the list's order: newest reception first.
+var complaintOrder = store.Order{Col: "c.received_at", ID: "c.id"}

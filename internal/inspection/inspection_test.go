@@ -162,7 +162,7 @@ func TestFileSignRectify(t *testing.T) {
 		if _, err := inspection.SignOff(ctx, db, f.head, charged.ID, true, ""); !errs.Is(err, errs.Conflict) {
 			t.Fatalf("second sign-off: %v", err)
 		}
-		ns, err := inspection.MyNotifications(ctx, db, f.staff, 10)
+		ns, err := inspection.MyNotifications(ctx, db, f.staff, store.Page{Limit: 10})
 		if err != nil || len(ns) != 1 || ns[0].Kind != "deduction" || ns[0].Finding.Charged() != 1000 {
 			t.Fatalf("notice to the person: %+v %v", ns, err)
 		}

@@ -705,6 +705,9 @@ type Filter struct {
 	// newest), at most Limit.
 	Keyset   bool
 	BeforeID int64
+	// Page reads inspections a page at a time by keyset on inspection time then id (the web
+	// list), overriding Limit: Fetch() rows in its order, for store.Cut.
+	Page *store.Page
 }
 
 // pageConds adds f's month range and keyset conditions on the table alias t.
@@ -776,8 +779,14 @@ func List(ctx context.Context, db *store.DB, actor access.Principal, f Filter) (
 		}
 		conds, args = f.pageConds("i", conds, args)
 		order := " ORDER BY i.inspected_at DESC, i.id DESC LIMIT ?"
-		if f.Keyset {
+		switch {
+		case f.Keyset:
 			order = " ORDER BY i.id DESC LIMIT ?"
+		case f.Page != nil:
+			order, f.Limit = f.Page.OrderBy(inspectionOrder), f.Page.Fetch()
+			if c, a := f.Page.Where(inspectionOrder); c != "" {
+				conds, args = append(conds, c), append(args, a...)
+			}
 		}
 		rows, err := tx.Query(ctx, "SELECT "+inspectionColumns+inspectionFrom+" WHERE "+strings.Join(conds, " AND ")+order, append(args, f.Limit)...)
 		if err != nil {
@@ -843,9 +852,10 @@ type Notification struct {
 	CreatedAt time.Time `json:"created_at"`
 }
 
-// MyNotifications returns the notices to the actor's person and, for a unit head or clerk,
-// those of the units in scope, newest first.
-func MyNotifications(ctx context.Context, db *store.DB, actor access.Principal, limit int) ([]Notification, error) {
+// MyNotifications returns a page of the notices to the actor's person and, for a unit head
+// or clerk, those of the units in scope, newest first: Fetch() notices in pg's order, for
+// store.Cut.
+func MyNotifications(ctx context.Context, db *store.DB, actor access.Principal, pg store.Page) ([]Notification, error) {
 	var out []Notification
 	err := db.Read(ctx, func(tx *store.Tx) error {
 		cond, args, err := scope(ctx, tx, actor, "n.unit_id", 0)
@@ -855,8 +865,12 @@ func MyNotifications(ctx context.Context, db *store.DB, actor access.Principal, 
 		if !actor.HasAny(fileRoles...) {
 			cond, args = "1 = 0", nil
 		}
-		rows, err := tx.Query(ctx, "SELECT n.id, n.finding_id, n.kind, n.created_at FROM inspection_notifications n WHERE (n.person_id = ? AND n.kind = 'deduction') OR (n.kind <> 'deduction' AND "+cond+") ORDER BY n.id DESC LIMIT ?",
-			append(append([]any{actor.PersonID}, args...), limit)...)
+		where, args := "((n.person_id = ? AND n.kind = 'deduction') OR (n.kind <> 'deduction' AND "+cond+"))", append([]any{actor.PersonID}, args...)
+		if c, a := pg.Where(notificationOrder); c != "" {
+			where, args = where+" AND "+c, append(args, a...)
+		}
+		rows, err := tx.Query(ctx, "SELECT n.id, n.finding_id, n.kind, n.created_at FROM inspection_notifications n WHERE "+where+pg.OrderBy(notificationOrder),
+			append(args, pg.Fetch())...)
 		if err != nil {
 			return err
 		}
@@ -899,3 +913,9 @@ func GetFinding(ctx context.Context, db *store.DB, actor access.Principal, id in
 	})
 	return f, err
 }
+
+// inspectionOrder is the list's order: the latest inspection first.
+var inspectionOrder = store.Order{Col: "i.inspected_at", ID: "i.id"}
+
+// notificationOrder is the notices' order: the newest first.
+var notificationOrder = store.Order{ID: "n.id"}

@@ -127,7 +127,13 @@ type PersonFilter struct {
 	Query           string
 	IncludeInactive bool
 	Role            access.Role
+	// Page reads a page by keyset on name then id (the web list): Fetch() people in its
+	// order, for store.Cut.
+	Page *store.Page
 }
+
+// peopleOrder is the people list's order: by name.
+var peopleOrder = store.Order{Col: "name", ID: "id", Asc: true}
 
 // ListPeople returns the people actor may see, by name.
 func ListPeople(ctx context.Context, db *store.DB, actor access.Principal, f PersonFilter) ([]Person, error) {
@@ -166,7 +172,25 @@ func ListPeople(ctx context.Context, db *store.DB, actor access.Principal, f Per
 		if f.Role != "" {
 			where, args = append(where, "id IN (SELECT person_id FROM role_assignments WHERE role = ?)"), append(args, f.Role)
 		}
-		rows, err := tx.Query(ctx, "SELECT "+personColumns+" FROM people WHERE "+strings.Join(where, " AND ")+" ORDER BY name, id", args...)
+		order := " ORDER BY name, id"
+		if f.Page != nil {
+			// The scope goes into the query, so that the limit counts only people shown.
+			if !everything || f.UnitID != 0 {
+				ph := make([]string, 0, len(visible))
+				for id := range visible {
+					ph, args = append(ph, "?"), append(args, id)
+				}
+				if len(ph) == 0 {
+					return nil
+				}
+				where = append(where, "unit_id IN ("+strings.Join(ph, ",")+")")
+			}
+			if c, a := f.Page.Where(peopleOrder); c != "" {
+				where, args = append(where, c), append(args, a...)
+			}
+			order, args = f.Page.OrderBy(peopleOrder), append(args, f.Page.Fetch())
+		}
+		rows, err := tx.Query(ctx, "SELECT "+personColumns+" FROM people WHERE "+strings.Join(where, " AND ")+order, args...)
 		if err != nil {
 			return err
 		}

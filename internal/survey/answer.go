@@ -823,10 +823,13 @@ type AnswerFilter struct {
 	ProblemType *string
 	Opinions    bool // only answers with an opinion
 	Limit       int
-	Offset      int
+	// Page reads a page by keyset on answer time then id (the web list), overriding Limit:
+	// Fetch() answers in its order, for store.Cut.
+	Page *store.Page
 }
 
 // ListAnswers returns the answers the actor may read, newest first, and how many match.
+// With f.Page it returns Fetch() answers in f.Page's order, for store.Cut.
 func ListAnswers(ctx context.Context, db *store.DB, actor access.Principal, f AnswerFilter) ([]Answer, int, error) {
 	var out []Answer
 	total := 0
@@ -870,7 +873,14 @@ func ListAnswers(ctx context.Context, db *store.DB, actor access.Principal, f An
 		if limit <= 0 || limit > 500 {
 			limit = 50
 		}
-		rows, err := tx.Query(ctx, "SELECT "+answerColumns+answerFrom+" WHERE "+cond+" ORDER BY a.answered_at DESC, a.id DESC LIMIT ? OFFSET ?", append(args, limit, max(f.Offset, 0))...)
+		order := " ORDER BY a.answered_at DESC, a.id DESC LIMIT ?"
+		if f.Page != nil {
+			order, limit = f.Page.OrderBy(answerOrder), f.Page.Fetch()
+			if c, a := f.Page.Where(answerOrder); c != "" {
+				cond, args = cond+" AND "+c, append(args, a...)
+			}
+		}
+		rows, err := tx.Query(ctx, "SELECT "+answerColumns+answerFrom+" WHERE "+cond+order, append(args, limit)...)
 		if err != nil {
 			return err
 		}
@@ -1101,3 +1111,6 @@ func Versions(ctx context.Context, db *store.DB, id int64) ([]Version, error) {
 	})
 	return out, err
 }
+
+// answerOrder is the answer list's order: the newest answer first.
+var answerOrder = store.Order{Col: "a.answered_at", ID: "a.id"}

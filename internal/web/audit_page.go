@@ -16,12 +16,9 @@ type auditData struct {
 	Entries  []audit.Entry
 	Total    int
 	Filter   map[string]string
-	Prev     string
-	Next     string
+	Pager    pager
 	Entities []string
 }
-
-const auditPage = 50
 
 // auditEntities are the entities the audit page offers as a filter: every entity an area
 // records (TestAuditLabels checks the list against the source).
@@ -45,7 +42,7 @@ func (s *Server) auditList(w http.ResponseWriter, r *http.Request) error {
 		return errs.New(errs.Forbidden, "err.forbidden")
 	}
 	q := r.URL.Query()
-	f := audit.Filter{Entity: q.Get("entity"), EntityID: q.Get("entity_id"), Action: q.Get("action"), Limit: auditPage}
+	f := audit.Filter{Entity: q.Get("entity"), EntityID: q.Get("entity_id"), Action: q.Get("action")}
 	if v := q.Get("actor_id"); v != "" {
 		f.ActorID, _ = strconv.ParseInt(v, 10, 64)
 	}
@@ -61,11 +58,11 @@ func (s *Server) auditList(w http.ResponseWriter, r *http.Request) error {
 			*dst = t
 		}
 	}
-	offset, _ := strconv.Atoi(q.Get("offset"))
-	if offset < 0 {
-		offset = 0
+	pg, err := pageOf(r)
+	if err != nil {
+		return err
 	}
-	f.Offset = offset
+	f.Page = &pg
 	if _, everything := p.ScopeRoots(access.ReadAudit); !everything {
 		units, err := org.ListUnits(r.Context(), s.db, p, org.UnitFilter{IncludeInactive: true, Action: access.ReadAudit})
 		if err != nil {
@@ -78,24 +75,16 @@ func (s *Server) auditList(w http.ResponseWriter, r *http.Request) error {
 	}
 	d := auditData{Filter: map[string]string{"entity": f.Entity, "entity_id": f.EntityID, "action": f.Action, "from": q.Get("from"), "to": q.Get("to"), "actor_id": q.Get("actor_id")},
 		Entities: auditEntities}
-	err := s.db.Read(r.Context(), func(tx *store.Tx) (err error) {
+	err = s.db.Read(r.Context(), func(tx *store.Tx) (err error) {
 		d.Entries, d.Total, err = audit.List(r.Context(), tx, f)
 		return err
 	})
 	if err != nil {
 		return err
 	}
-	page := func(off int) string {
-		q2 := r.URL.Query()
-		q2.Set("offset", strconv.Itoa(off))
-		return "/audit?" + q2.Encode()
-	}
-	if offset > 0 {
-		d.Prev = page(max(0, offset-auditPage))
-	}
-	if offset+auditPage < d.Total {
-		d.Next = page(offset + auditPage)
-	}
+	var next, prev *store.Key
+	d.Entries, next, prev = store.Cut(d.Entries, pg, func(e audit.Entry) store.Key { return store.Key{ID: e.ID} })
+	d.Pager = pageLinks(r, next, prev)
 	s.render(w, r, "audit", http.StatusOK, d)
 	return nil
 }

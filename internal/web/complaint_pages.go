@@ -1,7 +1,6 @@
 package web
 
 import (
-	"fmt"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -16,6 +15,7 @@ import (
 	"manyi/internal/errs"
 	"manyi/internal/locale"
 	"manyi/internal/org"
+	"manyi/internal/store"
 )
 
 // complaintRoutes lists the complaint desk's pages, staff and public.
@@ -61,8 +61,7 @@ type complaintListData struct {
 	Units       []org.Unit
 	F           complaint.Filter
 	Month       string
-	Query       string
-	Next, Prev  string
+	Pager       pager
 	Dashboard   complaint.Dashboard
 	CanRegister bool
 	IsAdmin     bool
@@ -94,17 +93,20 @@ func filterFromQuery(r *http.Request, defMonth string) (complaint.Filter, string
 func (s *Server) complaintList(w http.ResponseWriter, r *http.Request) error {
 	p := principal(r)
 	ctx := r.Context()
-	q := r.URL.Query()
 	f, month, err := filterFromQuery(r, "")
 	if err != nil {
 		return err
 	}
-	f.Limit = 50
-	f.Offset, _ = strconv.Atoi(q.Get("offset"))
+	pg, err := pageOf(r)
+	if err != nil {
+		return err
+	}
+	f.Page = &pg
 	list, total, err := complaint.List(ctx, s.db, p, f)
 	if err != nil {
 		return err
 	}
+	list, next, prev := store.Cut(list, pg, func(c complaint.Complaint) store.Key { return store.Key{At: c.ReceivedAt, ID: c.ID} })
 	pol, cal, err := s.slaContext(r)
 	if err != nil {
 		return err
@@ -122,14 +124,7 @@ func (s *Server) complaintList(w http.ResponseWriter, r *http.Request) error {
 	if d.Units, err = org.ListUnits(ctx, s.db, p, org.UnitFilter{}); err != nil {
 		return err
 	}
-	q.Del("offset")
-	d.Query = q.Encode()
-	if f.Offset+f.Limit < total {
-		d.Next = fmt.Sprintf("?%s&offset=%d", d.Query, f.Offset+f.Limit)
-	}
-	if f.Offset > 0 {
-		d.Prev = fmt.Sprintf("?%s&offset=%d", d.Query, max(0, f.Offset-f.Limit))
-	}
+	d.Pager = pageLinks(r, next, prev)
 	s.render(w, r, "complaint_list", http.StatusOK, d)
 	return nil
 }
@@ -369,11 +364,16 @@ func (s *Server) complaintStats(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) complaintNotifications(w http.ResponseWriter, r *http.Request) error {
-	ns, err := complaint.Notifications(r.Context(), s.db, principal(r), 200)
+	pg, err := pageOf(r)
 	if err != nil {
 		return err
 	}
-	s.render(w, r, "complaint_notifications", http.StatusOK, map[string]any{"Notifications": ns})
+	ns, err := complaint.Notifications(r.Context(), s.db, principal(r), pg)
+	if err != nil {
+		return err
+	}
+	ns, next, prev := store.Cut(ns, pg, func(n complaint.Notification) store.Key { return store.Key{ID: n.ID} })
+	s.render(w, r, "complaint_notifications", http.StatusOK, map[string]any{"Notifications": ns, "Pager": pageLinks(r, next, prev)})
 	return nil
 }
 

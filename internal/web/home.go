@@ -9,6 +9,7 @@ import (
 	"manyi/internal/auth"
 	"manyi/internal/complaint"
 	"manyi/internal/inspection"
+	"manyi/internal/store"
 	"manyi/internal/survey"
 	"manyi/internal/workorder"
 )
@@ -259,10 +260,12 @@ func (s *Server) foremanCards(r *http.Request, p access.Principal, now time.Time
 }
 
 func (s *Server) staffCards(r *http.Request, p access.Principal, now time.Time) ([]homeCard, error) {
-	notes, err := inspection.MyNotifications(r.Context(), s.db, p, 100)
+	pg := store.Page{Limit: 100}
+	notes, err := inspection.MyNotifications(r.Context(), s.db, p, pg)
 	if err != nil {
 		return nil, err
 	}
+	notes, _, _ = store.Cut(notes, pg, inspectionNoticeKey)
 	month, fresh := now.In(timeZone).Format("2006-01"), 0
 	for _, n := range notes {
 		if n.CreatedAt.In(timeZone).Format("2006-01") == month {

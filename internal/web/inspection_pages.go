@@ -15,6 +15,7 @@ import (
 	"manyi/internal/inspection"
 	"manyi/internal/org"
 	"manyi/internal/sampling"
+	"manyi/internal/store"
 )
 
 // inspectionRoutes lists the inspection pages; sampling's are in inspection_sampling.go.
@@ -77,6 +78,7 @@ type inspectionListData struct {
 	F       inspection.Filter
 	Kinds   []inspection.Kind
 	CanFile bool
+	Pager   pager
 }
 
 func (s *Server) inspectionList(w http.ResponseWriter, r *http.Request) error {
@@ -91,16 +93,22 @@ func (s *Server) inspectionList(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	f.UnitID, _ = strconv.ParseInt(q.Get("unit"), 10, 64)
+	pg, err := pageOf(r)
+	if err != nil {
+		return err
+	}
+	f.Page = &pg
 	rows, err := inspection.List(r.Context(), s.db, p, f)
 	if err != nil {
 		return err
 	}
+	rows, next, prev := store.Cut(rows, pg, func(i inspection.Inspection) store.Key { return store.Key{At: i.InspectedAt, ID: i.ID} })
 	units, err := org.ListUnits(r.Context(), s.db, p, org.UnitFilter{})
 	if err != nil {
 		return err
 	}
 	s.render(w, r, "inspection_list", http.StatusOK, inspectionListData{Tabs: inspectionTabs(r), Rows: rows, Units: units, F: f, Kinds: inspection.Kinds,
-		CanFile: inspection.MayFile(p)})
+		CanFile: inspection.MayFile(p), Pager: pageLinks(r, next, prev)})
 	return nil
 }
 
@@ -610,10 +618,17 @@ func (s *Server) inspectionChecklistSave(w http.ResponseWriter, r *http.Request)
 }
 
 func (s *Server) inspectionNotifications(w http.ResponseWriter, r *http.Request) error {
-	ns, err := inspection.MyNotifications(r.Context(), s.db, principal(r), 200)
+	pg, err := pageOf(r)
 	if err != nil {
 		return err
 	}
-	s.render(w, r, "inspection_notifications", http.StatusOK, map[string]any{"Tabs": inspectionTabs(r), "Notifications": ns})
+	ns, err := inspection.MyNotifications(r.Context(), s.db, principal(r), pg)
+	if err != nil {
+		return err
+	}
+	ns, next, prev := store.Cut(ns, pg, inspectionNoticeKey)
+	s.render(w, r, "inspection_notifications", http.StatusOK, map[string]any{"Tabs": inspectionTabs(r), "Notifications": ns, "Pager": pageLinks(r, next, prev)})
 	return nil
 }
+
+func inspectionNoticeKey(n inspection.Notification) store.Key { return store.Key{ID: n.ID} }

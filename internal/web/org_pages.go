@@ -237,6 +237,7 @@ type peopleData struct {
 	Query     string
 	CanManage bool
 	Inactive  bool
+	Pager     pager
 }
 
 func (s *Server) unitNames(r *http.Request) (map[int64]string, error) {
@@ -251,16 +252,22 @@ func (s *Server) unitNames(r *http.Request) (map[int64]string, error) {
 func (s *Server) peopleList(w http.ResponseWriter, r *http.Request) error {
 	p := principal(r)
 	q := r.URL.Query()
-	f := org.PersonFilter{Query: q.Get("q"), IncludeInactive: q.Get("inactive") == "1"}
+	pg, err := pageOf(r)
+	if err != nil {
+		return err
+	}
+	f := org.PersonFilter{Query: q.Get("q"), IncludeInactive: q.Get("inactive") == "1", Page: &pg}
 	people, err := org.ListPeople(r.Context(), s.db, p, f)
 	if err != nil {
 		return err
 	}
+	people, next, prev := store.Cut(people, pg, func(p org.Person) store.Key { return store.Key{Name: p.Name, ID: p.ID} })
 	names, err := s.unitNames(r)
 	if err != nil {
 		return err
 	}
-	s.render(w, r, "people", http.StatusOK, peopleData{People: people, Units: names, Query: f.Query, Inactive: f.IncludeInactive, CanManage: p.CanAnywhere(access.ManageOrg)})
+	s.render(w, r, "people", http.StatusOK, peopleData{People: people, Units: names, Query: f.Query, Inactive: f.IncludeInactive, CanManage: p.CanAnywhere(access.ManageOrg),
+		Pager: pageLinks(r, next, prev)})
 	return nil
 }
 

@@ -13,6 +13,7 @@ import (
 	"manyi/internal/errs"
 	"manyi/internal/locale"
 	"manyi/internal/org"
+	"manyi/internal/store"
 	"manyi/internal/survey"
 )
 
@@ -443,19 +444,21 @@ func (s *Server) surveyQuarter(w http.ResponseWriter, r *http.Request) error {
 
 type answersData struct {
 	surveyBase
-	Answers    []survey.Answer
-	Total      int
-	Query      string
-	Next, Prev string
-	Filter     string
+	Answers []survey.Answer
+	Total   int
+	Pager   pager
+	Filter  string
 }
 
 func (s *Server) surveyAnswers(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
-	f := survey.AnswerFilter{Opinions: q.Get("opinions") == "1", Limit: 50}
+	pg, err := pageOf(r)
+	if err != nil {
+		return err
+	}
+	f := survey.AnswerFilter{Opinions: q.Get("opinions") == "1", Page: &pg}
 	f.CampaignID, _ = strconv.ParseInt(q.Get("campaign"), 10, 64)
 	f.UnitID, _ = strconv.ParseInt(q.Get("unit"), 10, 64)
-	f.Offset, _ = strconv.Atoi(q.Get("offset"))
 	var parts []string
 	if q.Has("location") {
 		v := q.Get("location")
@@ -477,18 +480,13 @@ func (s *Server) surveyAnswers(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	list, next, prev := store.Cut(list, pg, func(a survey.Answer) store.Key { return store.Key{At: a.AnsweredAt, ID: a.ID} })
 	// Lists show who answered only masked; the answer's own page shows the name in full.
 	for i := range list {
 		list[i].Respondent = survey.MaskName(list[i].Respondent)
 	}
 	d := answersData{surveyBase: surveyTabs(r), Answers: list, Total: total, Filter: strings.Join(parts, " · ")}
-	q.Del("offset")
-	if f.Offset+f.Limit < total {
-		d.Next = q.Encode() + "&offset=" + strconv.Itoa(f.Offset+f.Limit)
-	}
-	if f.Offset > 0 {
-		d.Prev = q.Encode() + "&offset=" + strconv.Itoa(max(0, f.Offset-f.Limit))
-	}
+	d.Pager = pageLinks(r, next, prev)
 	s.render(w, r, "survey_answers", http.StatusOK, d)
 	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"manyi/internal/access"
 	"manyi/internal/errs"
 	"manyi/internal/org"
+	"manyi/internal/store"
 	"manyi/internal/workorder"
 )
 
@@ -108,7 +109,7 @@ type workorderListData struct {
 	Teams       []org.Unit
 	F           workorder.Filter
 	CanRegister bool
-	Prev, Next  string
+	Pager       pager
 }
 
 func (s *Server) workorderList(w http.ResponseWriter, r *http.Request) error {
@@ -118,28 +119,23 @@ func (s *Server) workorderList(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	f := workorder.Filter{Day: day, Open: q.Get("open") == "1", Limit: 50}
+	pg, err := pageOf(r)
+	if err != nil {
+		return err
+	}
+	f := workorder.Filter{Day: day, Open: q.Get("open") == "1", Page: &pg}
 	f.TeamID, _ = strconv.ParseInt(q.Get("team"), 10, 64)
-	f.Offset, _ = strconv.Atoi(q.Get("offset"))
 	orders, total, err := workorder.List(r.Context(), s.db, p, f)
 	if err != nil {
 		return err
 	}
+	orders, next, prev := store.Cut(orders, pg, func(o workorder.Order) store.Key { return store.Key{At: o.ReportedAt, ID: o.ID} })
 	teams, err := s.teams(r)
 	if err != nil {
 		return err
 	}
 	d := workorderListData{Tabs: workorderTabs(r), Orders: orders, Total: total, Teams: teams, F: f, CanRegister: canRegister(p)}
-	page := func(off int) string {
-		q.Set("offset", strconv.Itoa(off))
-		return "/workorders?" + q.Encode()
-	}
-	if f.Offset > 0 {
-		d.Prev = page(max(0, f.Offset-f.Limit))
-	}
-	if f.Offset+len(orders) < total {
-		d.Next = page(f.Offset + f.Limit)
-	}
+	d.Pager = pageLinks(r, next, prev)
 	s.render(w, r, "workorder_list", http.StatusOK, d)
 	return nil
 }

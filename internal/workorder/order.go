@@ -422,7 +422,9 @@ type Filter struct {
 	Day          string // reported on this local day ("" for any)
 	Open         bool   // only orders not closed yet
 	Limit        int
-	Offset       int
+	// Page reads a page by keyset on report time then id (the web list), overriding Limit:
+	// Fetch() orders in its order, for store.Cut.
+	Page *store.Page
 }
 
 // scopeClause limits rows to the teams under the actor's read scope.
@@ -473,6 +475,7 @@ func subtreeClause(ctx context.Context, tx *store.Tx, roots []int64, everything 
 }
 
 // List returns the orders the actor may see, newest first, and how many match.
+// With f.Page it returns Fetch() orders in f.Page's order, for store.Cut.
 func List(ctx context.Context, db *store.DB, actor access.Principal, f Filter) ([]Order, int, error) {
 	var out []Order
 	total := 0
@@ -506,7 +509,14 @@ func List(ctx context.Context, db *store.DB, actor access.Principal, f Filter) (
 		if limit <= 0 || limit > 500 {
 			limit = 50
 		}
-		rows, err := tx.Query(ctx, "SELECT "+orderColumns+orderFrom+cond+" ORDER BY o.reported_at DESC, o.id DESC LIMIT ? OFFSET ?", append(args, limit, f.Offset)...)
+		order := " ORDER BY o.reported_at DESC, o.id DESC LIMIT ?"
+		if f.Page != nil {
+			order, limit = f.Page.OrderBy(listOrder), f.Page.Fetch()
+			if c, a := f.Page.Where(listOrder); c != "" {
+				cond, args = cond+" AND "+c, append(args, a...)
+			}
+		}
+		rows, err := tx.Query(ctx, "SELECT "+orderColumns+orderFrom+cond+order, append(args, limit)...)
 		if err != nil {
 			return err
 		}
@@ -560,3 +570,6 @@ func SaveSettings(ctx context.Context, db *store.DB, actor access.Principal, s S
 		return audit.Record(ctx, tx, actor, audit.Change{Action: "update", Entity: "workorder_settings", EntityID: 1, Before: Settings{before}, After: s})
 	})
 }
+
+// listOrder is the list's order: the newest report first.
+var listOrder = store.Order{Col: "o.reported_at", ID: "o.id"}

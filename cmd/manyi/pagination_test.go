@@ -1,0 +1,162 @@
+package main
+
+import (
+	"context"
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+
+	"golang.org/x/net/html"
+
+	"manyi/internal/store"
+)
+
+// pagedList is a keyset-paged list page, who opens it, and the query giving the ids it must
+// show, in order (newest first), straight from the database; setup, when the demo holds no
+// more than a page of the list's rows, adds rows first.
+type pagedList struct {
+	user, path string
+	want       string
+	setup      string
+}
+
+// walkPages follows a list's "next" links from its first page to its last, collecting the
+// data-id of every row (a table row or a list item), then follows the "previous" links back and checks each page is the
+// one seen on the way forward.
+func walkPages(t *testing.T, c *client, path string) []string {
+	t.Helper()
+	type seen struct {
+		ids        []string
+		prev, next string
+	}
+	read := func(path string) seen {
+		t.Helper()
+		status, body := c.get(path)
+		if status != http.StatusOK {
+			t.Fatalf("%s: %d %.300s", path, status, body)
+		}
+		var s seen
+		for _, n := range htmlNodes(t, body, func(n *html.Node) bool {
+			return (n.Data == "tr" || n.Data == "li") && nodeAttr(n, "data-id") != "" || n.Data == "a" && (nodeAttr(n, "rel") == "next" || nodeAttr(n, "rel") == "prev")
+		}) {
+			switch {
+			case n.Data != "a":
+				s.ids = append(s.ids, nodeAttr(n, "data-id"))
+			case nodeAttr(n, "rel") == "next":
+				s.next = nodeAttr(n, "href")
+			default:
+				s.prev = nodeAttr(n, "href")
+			}
+		}
+		return s
+	}
+	var pages []seen
+	for p := path; p != ""; {
+		s := read(p)
+		if len(pages) == 0 && s.prev != "" {
+			t.Errorf("%s: the first page links to a previous one", path)
+		}
+		if s.next != "" && len(s.ids) != 50 {
+			t.Errorf("%s: a page followed by another holds %d rows, not 50", p, len(s.ids))
+		}
+		pages = append(pages, s)
+		if len(pages) > 1000 {
+			t.Fatalf("%s: more than 1,000 pages: the next links go round in circles", path)
+		}
+		p = s.next
+	}
+	for i := len(pages) - 1; i > 0; i-- {
+		if pages[i].prev == "" {
+			t.Fatalf("%s: page %d has no previous link", path, i+1)
+		}
+		back := read(pages[i].prev)
+		if !slices.Equal(back.ids, pages[i-1].ids) {
+			t.Errorf("%s: going back to page %d shows %v, not %v", path, i, back.ids, pages[i-1].ids)
+		}
+	}
+	var ids []string
+	for _, p := range pages {
+		ids = append(ids, p.ids...)
+	}
+	return ids
+}
+
+// TestListPagesKeyset follows the next links of every keyset-paged list page over more rows
+// than a page holds: every row is visited exactly once, in the list's order, and the previous
+// links lead back through the same pages.
+func TestListPagesKeyset(t *testing.T) {
+	dialects(t, func(t *testing.T, d store.Dialect) {
+		m := MustRunMain(t, d)
+		clients := map[string]*client{}
+		for _, l := range pagedLists {
+			t.Run(strings.TrimPrefix(l.path, "/"), func(t *testing.T) {
+				c := clients[l.user]
+				if c == nil {
+					c = newClient(t, m.URL())
+					if l.user == "admin" {
+						c.login("admin", testAdminPassword)
+					} else {
+						c.login(l.user, "manyi-demo-2026")
+					}
+					clients[l.user] = c
+				}
+				if l.setup != "" {
+					if err := m.DB.InTx(context.Background(), func(tx *store.Tx) error {
+						_, err := tx.Exec(context.Background(), l.setup)
+						return err
+					}); err != nil {
+						t.Fatal(err)
+					}
+				}
+				want := idsOf(t, m.DB, l.want)
+				if len(want) <= 50 {
+					t.Fatalf("%s: only %d rows, not more than a page", l.path, len(want))
+				}
+				if got := walkPages(t, c, l.path); !slices.Equal(got, want) {
+					t.Errorf("%s: the pages show %d rows %v…, want %d rows %v…", l.path, len(got), got[:min(8, len(got))], len(want), want[:min(8, len(want))])
+				}
+			})
+		}
+	})
+}
+
+var pagedLists = []pagedList{
+	{"clerk", "/complaints", "SELECT id FROM complaints ORDER BY received_at DESC, id DESC", ""},
+	{"admin", "/audit?entity=complaint", "SELECT id FROM audit_log WHERE entity = 'complaint' ORDER BY id DESC", ""},
+	{"clerk", "/workorders", "SELECT id FROM work_orders ORDER BY reported_at DESC, id DESC", ""},
+	{"clerk", "/surveys/answers", "SELECT id FROM survey_answers ORDER BY answered_at DESC, id DESC", ""},
+	{"clerk", "/inspections", "SELECT id FROM inspections ORDER BY inspected_at DESC, id DESC", ""},
+	{"admin", "/org/people", "SELECT id FROM people WHERE active ORDER BY name, id", ""},
+	{"clerk", "/inspections/notifications", "SELECT id FROM inspection_notifications WHERE kind <> 'deduction' ORDER BY id DESC",
+		`INSERT INTO inspection_notifications (finding_id, unit_id, kind, created_at)
+			SELECT f.id, f.unit_id, 'rectification_overdue', f.created_at FROM inspection_findings f
+			WHERE NOT EXISTS (SELECT 1 FROM inspection_notifications x WHERE x.finding_id = f.id AND x.kind = 'rectification_overdue')`},
+	{"clerk", "/complaints/notifications", "SELECT id FROM complaint_notifications ORDER BY id DESC",
+		`INSERT INTO complaint_notifications (complaint_id, kind, sla_round, unit_id, due_at, created_at)
+			SELECT id, 'reply_breach', 99, unit_id, received_at, received_at FROM complaints`},
+}
+
+func idsOf(t *testing.T, db *store.DB, query string) []string {
+	t.Helper()
+	var out []string
+	err := db.Read(context.Background(), func(tx *store.Tx) error {
+		rows, err := tx.Query(context.Background(), query)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				return err
+			}
+			out = append(out, id)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
