@@ -333,7 +333,7 @@ func (e *Engine) compute(ctx context.Context, tx *store.Tx, c *Close, sch *schem
 		sf := scheme.SubjectFacts{ID: sub.key(), Periods: map[string]map[string]any{}}
 		for q := firstOfYear(p); ; q = q.Next() {
 			if q == p {
-				facts, records, err := e.gather(ctx, tx, sch, c, sub, q)
+				facts, records, err := e.gather(ctx, tx, sch, c, sub, q, false)
 				if err != nil {
 					return err
 				}
@@ -421,8 +421,9 @@ func awarded(sch *scheme.Scheme, d Decision) any {
 }
 
 // gather asks every source for its facts of a subject and period. Facts without a source are
-// zero by the close's decision.
-func (e *Engine) gather(ctx context.Context, tx *store.Tx, sch *scheme.Scheme, c *Close, sub Subject, p scheme.Period) (map[string]any, map[string][]Record, error) {
+// zero by the close's decision. With totals, the sources give values from their running
+// totals and no records.
+func (e *Engine) gather(ctx context.Context, tx *store.Tx, sch *scheme.Scheme, c *Close, sub Subject, p scheme.Period, totals bool) (map[string]any, map[string][]Record, error) {
 	from, to := bounds(p)
 	facts, records := map[string]any{}, map[string][]Record{}
 	needed := map[string]bool{}
@@ -439,7 +440,7 @@ func (e *Engine) gather(ctx context.Context, tx *store.Tx, sch *scheme.Scheme, c
 		if len(names) == 0 {
 			continue
 		}
-		got, err := s.Facts(ctx, tx, FactQuery{UnitID: sub.UnitID, PersonID: sub.PersonID, Period: p.String(), From: from, To: to, Names: names})
+		got, err := s.Facts(ctx, tx, FactQuery{UnitID: sub.UnitID, PersonID: sub.PersonID, Period: p.String(), From: from, To: to, Names: names, Totals: totals})
 		if err != nil {
 			return nil, nil, fmt.Errorf("source %s: %w", s.Name(), err)
 		}
@@ -491,7 +492,7 @@ func (e *Engine) earlierFacts(ctx context.Context, tx *store.Tx, sch *scheme.Sch
 	if !store.IsNoRows(err) {
 		return nil, fmt.Errorf("earlier facts: %w", err)
 	}
-	facts, _, err := e.gather(ctx, tx, sch, c, sub, p)
+	facts, _, err := e.gather(ctx, tx, sch, c, sub, p, true)
 	return facts, err
 }
 

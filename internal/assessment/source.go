@@ -35,6 +35,10 @@ type FactQuery struct {
 	// period in the organisation's time zone (Asia/Shanghai).
 	From, To time.Time
 	Names    []string
+	// Totals asks for the values alone, with no records: an earlier period of the year that a
+	// multi-period rule looks at. A source reads them from its running totals
+	// (docs/aggregates.md) rather than rescanning the period's records.
+	Totals bool
 }
 
 // Fact is one named value with its evidence. Value is what the scheme's fact type expects:

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"time"
 
 	"manyi/internal/assessment"
 	"manyi/internal/org"
@@ -81,10 +82,23 @@ func subtreeIn(ctx context.Context, tx *store.Tx, col string, unitID int64) (str
 	return col + " IN (" + strings.TrimSuffix(strings.Repeat("?,", len(ids)), ",") + ")", args, nil
 }
 
+func subtreeIDs(args []any) []int64 {
+	ids := make([]int64, len(args))
+	for i, a := range args {
+		ids[i] = a.(int64)
+	}
+	return ids
+}
+
 func unitFacts(ctx context.Context, tx *store.Tx, q assessment.FactQuery, name string) (assessment.Fact, error) {
 	f := assessment.Fact{Name: name, Value: 0, Records: []assessment.Record{}}
 	in, args, err := subtreeIn(ctx, tx, "i.unit_id", q.UnitID)
 	if err != nil {
+		return f, err
+	}
+	if q.Totals {
+		t, err := assessment.SumTotals(ctx, tx, name, "unit", subtreeIDs(args), q.From.In(Zone).Format(time.DateOnly), q.To.In(Zone).Format(time.DateOnly))
+		f.Value = int(t[""])
 		return f, err
 	}
 	args = append(args, q.From, q.To)
