@@ -15,11 +15,12 @@ import (
 )
 
 // rescan is a source as it was before running totals: it reads an earlier period's facts
-// from the records, the baseline the benchmark compares with.
+// from the records, and the organisation tree anew for each, the baseline the benchmark
+// compares with.
 type rescan struct{ assessment.Source }
 
 func (s rescan) Facts(ctx context.Context, tx *store.Tx, q assessment.FactQuery) ([]assessment.Fact, error) {
-	q.Totals = false
+	q.Totals, q.Units = false, nil
 	return s.Source.Facts(ctx, tx, q)
 }
 

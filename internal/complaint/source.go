@@ -45,9 +45,12 @@ func (FactSource) Facts(ctx context.Context, tx *store.Tx, q assessment.FactQuer
 	if !want["complaints_valid"] && !want["complaints_major"] {
 		return out, nil
 	}
-	units, err := subtree(ctx, tx, q.UnitID)
-	if err != nil {
-		return nil, err
+	units := q.Units
+	if len(units) == 0 {
+		var err error
+		if units, err = subtree(ctx, tx, q.UnitID); err != nil {
+			return nil, err
+		}
 	}
 	if q.Totals {
 		v, m, err := countTotals(ctx, tx, q, units)

@@ -66,38 +66,40 @@ func (FactSource) Facts(ctx context.Context, tx *store.Tx, q assessment.FactQuer
 	return out, nil
 }
 
-func subtreeIn(ctx context.Context, tx *store.Tx, col string, unitID int64) (string, []any, error) {
+// subtree is the subject unit and the units below it: the close's snapshot, or else the tree
+// as it is now.
+func subtree(ctx context.Context, tx *store.Tx, q assessment.FactQuery) ([]int64, error) {
+	if len(q.Units) > 0 {
+		return q.Units, nil
+	}
 	tree, err := org.LoadTree(ctx, tx)
 	if err != nil {
-		return "", nil, err
+		return nil, err
 	}
-	ids := tree.Subtree(unitID)
+	ids := tree.Subtree(q.UnitID)
 	if len(ids) == 0 {
-		ids = []int64{unitID}
+		ids = []int64{q.UnitID}
 	}
+	return ids, nil
+}
+
+func inList(col string, ids []int64) (string, []any) {
 	args := make([]any, len(ids))
 	for i, id := range ids {
 		args[i] = id
 	}
-	return col + " IN (" + strings.TrimSuffix(strings.Repeat("?,", len(ids)), ",") + ")", args, nil
-}
-
-func subtreeIDs(args []any) []int64 {
-	ids := make([]int64, len(args))
-	for i, a := range args {
-		ids[i] = a.(int64)
-	}
-	return ids
+	return col + " IN (" + strings.TrimSuffix(strings.Repeat("?,", len(ids)), ",") + ")", args
 }
 
 func unitFacts(ctx context.Context, tx *store.Tx, q assessment.FactQuery, name string) (assessment.Fact, error) {
 	f := assessment.Fact{Name: name, Value: 0, Records: []assessment.Record{}}
-	in, args, err := subtreeIn(ctx, tx, "i.unit_id", q.UnitID)
+	units, err := subtree(ctx, tx, q)
 	if err != nil {
 		return f, err
 	}
+	in, args := inList("i.unit_id", units)
 	if q.Totals {
-		t, err := assessment.SumTotals(ctx, tx, name, "unit", subtreeIDs(args), q.From.In(Zone).Format(time.DateOnly), q.To.In(Zone).Format(time.DateOnly))
+		t, err := assessment.SumTotals(ctx, tx, name, "unit", units, q.From.In(Zone).Format(time.DateOnly), q.To.In(Zone).Format(time.DateOnly))
 		f.Value = int(t[""])
 		return f, err
 	}
@@ -167,10 +169,11 @@ func scoreFacts(ctx context.Context, tx *store.Tx, q assessment.FactQuery, name 
 
 func callbackFacts(ctx context.Context, tx *store.Tx, q assessment.FactQuery) (assessment.Fact, error) {
 	f := assessment.Fact{Name: "callback_deductions", Records: []assessment.Record{}}
-	in, args, err := subtreeIn(ctx, tx, "f.unit_id", q.UnitID)
+	units, err := subtree(ctx, tx, q)
 	if err != nil {
 		return f, err
 	}
+	in, args := inList("f.unit_id", units)
 	// By the month of the records audited (the audit's month), like the scores.
 	fs, err := queryFindings(ctx, tx, in+" AND i.month >= ? AND i.month < ? AND i.kind = 'callback_audit' AND f.signoff <> 'rejected'",
 		append(args, q.From.In(Zone).Format("2006-01"), q.To.In(Zone).Format("2006-01"))...)
