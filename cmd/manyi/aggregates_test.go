@@ -254,7 +254,6 @@ func (w *workload) pick(r *rand.Rand) (string, func(context.Context, *rand.Rand)
 
 func pick[T any](r *rand.Rand, xs []T) T { return xs[r.IntN(len(xs))] }
 
-
 // TestRebuildAggregatesCommand corrupts a running total behind the application's back:
 // `manyi rebuild-aggregates --check` reports it (fact, subject, day, stored, recomputed),
 // changes nothing and exits non-zero; the rebuild mends it, and the check then passes.
