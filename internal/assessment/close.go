@@ -481,7 +481,8 @@ func jsonValue(v any) any {
 
 // earlierFacts returns a subject's facts of an earlier period of the year: those stored by
 // the period's approved or locked close of the same scheme, or else the sources' facts now (a
-// period never closed is assessed as it stands). nil means the subject was not assessed then.
+// period never closed is assessed as it stands), read from their running totals: the records
+// are not needed, only the values. nil means the subject was not assessed then.
 func (e *Engine) earlierFacts(ctx context.Context, tx *store.Tx, sch *scheme.Scheme, c *Close, sub Subject, p scheme.Period, tree *orgSnapshot) (map[string]any, error) {
 	var text string
 	err := tx.QueryRow(ctx, `SELECT r.facts_json FROM assessment_results r JOIN assessment_closes c ON c.id = r.close_id
