@@ -174,6 +174,11 @@ func callbackFacts(ctx context.Context, tx *store.Tx, q assessment.FactQuery) (a
 		return f, err
 	}
 	in, args := inList("f.unit_id", units)
+	if q.Totals {
+		f.Value, err = listTotals(ctx, tx, "callback_deductions", "unit", units, q.From.In(Zone).Format("2006-01"), q.To.In(Zone).Format("2006-01"),
+			func(cp Points, _ bool) any { return json.Number(cp.String()) })
+		return f, err
+	}
 	// By the month of the records audited (the audit's month), like the scores.
 	fs, err := queryFindings(ctx, tx, in+" AND i.month >= ? AND i.month < ? AND i.kind = 'callback_audit' AND f.signoff <> 'rejected'",
 		append(args, q.From.In(Zone).Format("2006-01"), q.To.In(Zone).Format("2006-01"))...)
@@ -191,6 +196,12 @@ func callbackFacts(ctx context.Context, tx *store.Tx, q assessment.FactQuery) (a
 
 func personFacts(ctx context.Context, tx *store.Tx, q assessment.FactQuery) (assessment.Fact, error) {
 	f := assessment.Fact{Name: "deductions", Records: []assessment.Record{}}
+	if q.Totals {
+		var err error
+		f.Value, err = listTotals(ctx, tx, "deductions", "person", []int64{q.PersonID}, q.From.In(Zone).Format(time.DateOnly), q.To.In(Zone).Format(time.DateOnly),
+			func(cp Points, doubled bool) any { return map[string]any{"points": json.Number(cp.String()), "double": doubled} })
+		return f, err
+	}
 	fs, err := queryFindings(ctx, tx, "f.person_id = ? AND f.signoff = 'signed' AND i.inspected_at >= ? AND i.inspected_at < ?", q.PersonID, q.From, q.To)
 	if err != nil {
 		return f, err

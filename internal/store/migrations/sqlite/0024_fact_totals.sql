@@ -3,7 +3,7 @@
 -- changes its rows in the transaction of the record that changes them (the area's store
 -- function), so a close sums a few rows per subject and day instead of rescanning records;
 -- `manyi rebuild-aggregates` recomputes them from the records and, with --check, compares.
--- Subjects are units (the record's own unit: a close adds up the subtree it assesses).
+-- Subjects are units (the record's own unit: a close adds up the subtree it assesses) or people.
 CREATE TABLE fact_totals (
     fact         TEXT NOT NULL,
     subject_kind TEXT NOT NULL,
