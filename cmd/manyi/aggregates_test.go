@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -63,7 +64,119 @@ func TestAggregatesFollowRecords(t *testing.T) {
 			}
 		}
 		noDifferences(t, db, fmt.Sprintf("after the workload %v", done))
+		sameValues(t, db, w)
 	})
+}
+
+// sameValues asks every source for the facts of the workload's units and of the people the
+// records name, month by month over the last year, once from the records and once from the
+// running totals, and requires the same values: lists as multisets, since the schemes read
+// them so.
+func sameValues(t *testing.T, db *store.DB, w *workload) {
+	t.Helper()
+	ctx := context.Background()
+	sources := []assessment.Source{complaint.FactSource{}, workorder.FactSource{}, inspection.FactSource{}, survey.FactSource{}}
+	facts := []string{"complaints_valid", "complaints_major", "direct_deductions", "inspections", "problems", "callback_deductions", "deductions", "survey", "orders"}
+	var people, parents []int64
+	if err := db.Read(ctx, func(tx *store.Tx) error {
+		// People the totals name, and the units with units below them (whose facts add up
+		// their subtree).
+		rows, err := tx.Query(ctx, `SELECT DISTINCT subject_id FROM fact_totals WHERE subject_kind = 'person'
+			UNION SELECT -id FROM units WHERE id IN (SELECT parent_id FROM units)`)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				return err
+			}
+			if id < 0 {
+				parents = append(parents, -id)
+			} else {
+				people = append(people, id)
+			}
+		}
+		return rows.Err()
+	}); err != nil {
+		t.Fatal(err)
+	}
+	subjects := []assessment.FactQuery{}
+	units := append(slices.Clone(w.units), parents...)
+	for _, r := range w.routine {
+		units = append(units, r[0])
+	}
+	slices.Sort(units)
+	for _, u := range slices.Compact(units) {
+		subjects = append(subjects, assessment.FactQuery{UnitID: u})
+	}
+	for _, p := range people {
+		subjects = append(subjects, assessment.FactQuery{PersonID: p})
+	}
+	now := time.Now().In(assessment.Zone)
+	compared, nonzero := 0, 0
+	err := db.Read(ctx, func(tx *store.Tx) error {
+		for m := range 12 {
+			from := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, assessment.Zone).AddDate(0, -m, 0)
+			for _, q := range subjects {
+				q.From, q.To, q.Period, q.Names = from.UTC(), from.AddDate(0, 1, 0).UTC(), from.Format("2006-01"), facts
+				for _, s := range sources {
+					byRecords, err := s.Facts(ctx, tx, q)
+					if err != nil {
+						return err
+					}
+					q.Totals = true
+					byTotals, err := s.Facts(ctx, tx, q)
+					q.Totals = false
+					if err != nil {
+						return err
+					}
+					a, b := multiset(t, byRecords), multiset(t, byTotals)
+					if !slices.Equal(a, b) {
+						t.Fatalf("%s, unit %d person %d, %s: from the records %v, from the totals %v", s.Name(), q.UnitID, q.PersonID, q.Period, a, b)
+					}
+					compared++
+					for _, l := range a {
+						if !strings.HasSuffix(l, "=0") && !strings.HasSuffix(l, "=[]") && !strings.HasSuffix(l, `="0"`) {
+							nonzero++
+						}
+					}
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if nonzero == 0 {
+		t.Fatalf("%d source reads compared, none with a value: the comparison proves nothing", compared)
+	}
+	t.Logf("compared %d source reads, %d values not zero", compared, nonzero)
+}
+
+// multiset renders facts as sorted JSON lines, a list fact's elements sorted too.
+func multiset(t *testing.T, fs []assessment.Fact) []string {
+	var out []string
+	for _, f := range fs {
+		v, err := json.Marshal(f.Value)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var items []json.RawMessage
+		if json.Unmarshal(v, &items) == nil {
+			elems := make([]string, len(items))
+			for i, x := range items {
+				elems[i] = string(x)
+			}
+			slices.Sort(elems)
+			v = []byte("[" + strings.Join(elems, ",") + "]")
+		}
+		out = append(out, f.Name+"="+string(v))
+	}
+	slices.Sort(out)
+	return out
 }
 
 func noDifferences(t *testing.T, db *store.DB, when string) {
