@@ -199,7 +199,9 @@ func personFacts(ctx context.Context, tx *store.Tx, q assessment.FactQuery) (ass
 	if q.Totals {
 		var err error
 		f.Value, err = listTotals(ctx, tx, "deductions", "person", []int64{q.PersonID}, q.From.In(Zone).Format(time.DateOnly), q.To.In(Zone).Format(time.DateOnly),
-			func(cp Points, doubled bool) any { return map[string]any{"points": json.Number(cp.String()), "double": doubled} })
+			func(cp Points, doubled bool) any {
+				return map[string]any{"points": json.Number(cp.String()), "double": doubled}
+			})
 		return f, err
 	}
 	fs, err := queryFindings(ctx, tx, "f.person_id = ? AND f.signoff = 'signed' AND i.inspected_at >= ? AND i.inspected_at < ?", q.PersonID, q.From, q.To)

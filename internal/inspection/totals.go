@@ -121,7 +121,9 @@ func listTotals(ctx context.Context, tx *store.Tx, fact, kind string, ids []int6
 		b.cp, b.doubled, b.n = Points(v), dbl == "true", n
 		bs = append(bs, b)
 	}
-	sort.Slice(bs, func(i, j int) bool { return bs[i].cp > bs[j].cp || bs[i].cp == bs[j].cp && bs[i].doubled && !bs[j].doubled })
+	sort.Slice(bs, func(i, j int) bool {
+		return bs[i].cp > bs[j].cp || bs[i].cp == bs[j].cp && bs[i].doubled && !bs[j].doubled
+	})
 	out := []any{}
 	for _, b := range bs {
 		for range b.n {
