@@ -414,3 +414,32 @@ func TestRebuildAggregatesCommand(t *testing.T) {
 		noDifferences(t, db, "after the rebuild")
 	})
 }
+
+// TestMigrationFillsTotals is a database from before the running totals: its records are
+// there, fact_totals is not. `manyi migrate` creates the table and fills it from the records
+// in the same run.
+func TestMigrationFillsTotals(t *testing.T) {
+	dialects(t, func(t *testing.T, d store.Dialect) {
+		ctx := context.Background()
+		url := demoDB(t, d)
+		db, err := store.Open(ctx, url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		for _, q := range []string{"DROP TABLE fact_totals", "DELETE FROM schema_migrations WHERE name = '" + totalsMigration + "'"} {
+			if err := db.InTx(ctx, func(tx *store.Tx) error { _, err := tx.Exec(ctx, q); return err }); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var out bytes.Buffer
+		if err := run(ctx, []string{"migrate", "--db", url}, &out, io.Discard); err != nil || !strings.Contains(out.String(), "applied "+totalsMigration) {
+			t.Fatalf("migrate: %v\n%s", err, out.String())
+		}
+		var n int
+		if err := db.Read(ctx, func(tx *store.Tx) error { return tx.QueryRow(ctx, "SELECT COUNT(*) FROM fact_totals").Scan(&n) }); err != nil || n == 0 {
+			t.Fatalf("fact_totals after the migration: %d rows, %v", n, err)
+		}
+		noDifferences(t, db, "after the migration")
+	})
+}
