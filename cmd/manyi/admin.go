@@ -46,6 +46,9 @@ func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
+	if err := fillNewTotals(ctx, db, applied); err != nil {
+		return err
+	}
 	if err := jobs.Migrate(ctx, db); err != nil {
 		return err
 	}

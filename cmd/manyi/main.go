@@ -27,6 +27,7 @@ Usage:
                                                                   compute scheme results offline
   manyi backup  [--db URL] FILE                                   copy the SQLite database to FILE
   manyi audit verify [--db URL] [--seal]                          check the audit log's sealed hash chain
+  manyi rebuild-aggregates [--db URL] [--check]                   recompute the close facts' running totals from the records
   manyi load    --db URL --url http://127.0.0.1:PORT [-c 8] [-d 10s]
                                                                   residents answering surveys against a running server
   manyi admin reset-password [--db URL] [--generate] USER         set a lost password anew
@@ -66,6 +67,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runBackup(ctx, rest, stdout, stderr)
 	case "audit":
 		return runAudit(ctx, rest, stdout, stderr)
+	case "rebuild-aggregates":
+		return runRebuildAggregates(ctx, rest, stdout, stderr)
 	case "load":
 		return runLoad(ctx, rest, stdout, stderr)
 	case "admin":

@@ -74,6 +74,9 @@ func (m *Main) Open(ctx context.Context) error {
 	if len(applied) > 0 {
 		m.Logger.Info("applied migrations", "migrations", applied)
 	}
+	if err := fillNewTotals(ctx, db, applied); err != nil {
+		return fmt.Errorf("compute running totals: %w", err)
+	}
 	step("migrate")
 	if err := jobs.Migrate(ctx, db); err != nil {
 		return fmt.Errorf("migrate job queue: %w", err)

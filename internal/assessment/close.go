@@ -333,7 +333,7 @@ func (e *Engine) compute(ctx context.Context, tx *store.Tx, c *Close, sch *schem
 		sf := scheme.SubjectFacts{ID: sub.key(), Periods: map[string]map[string]any{}}
 		for q := firstOfYear(p); ; q = q.Next() {
 			if q == p {
-				facts, records, err := e.gather(ctx, tx, sch, c, sub, q)
+				facts, records, err := e.gather(ctx, tx, sch, c, sub, q, tree, false)
 				if err != nil {
 					return err
 				}
@@ -344,7 +344,7 @@ func (e *Engine) compute(ctx context.Context, tx *store.Tx, c *Close, sch *schem
 				sf.Periods[q.String()] = facts
 				break
 			}
-			facts, err := e.earlierFacts(ctx, tx, sch, c, sub, q)
+			facts, err := e.earlierFacts(ctx, tx, sch, c, sub, q, tree)
 			if err != nil {
 				return err
 			}
@@ -421,10 +421,12 @@ func awarded(sch *scheme.Scheme, d Decision) any {
 }
 
 // gather asks every source for its facts of a subject and period. Facts without a source are
-// zero by the close's decision.
-func (e *Engine) gather(ctx context.Context, tx *store.Tx, sch *scheme.Scheme, c *Close, sub Subject, p scheme.Period) (map[string]any, map[string][]Record, error) {
+// zero by the close's decision. With totals, the sources give values from their running
+// totals and no records.
+func (e *Engine) gather(ctx context.Context, tx *store.Tx, sch *scheme.Scheme, c *Close, sub Subject, p scheme.Period, tree *orgSnapshot, totals bool) (map[string]any, map[string][]Record, error) {
 	from, to := bounds(p)
 	facts, records := map[string]any{}, map[string][]Record{}
+	units := tree.Subtree(sub.UnitID)
 	needed := map[string]bool{}
 	for _, n := range sch.FactNames() {
 		needed[n] = true
@@ -439,7 +441,7 @@ func (e *Engine) gather(ctx context.Context, tx *store.Tx, sch *scheme.Scheme, c
 		if len(names) == 0 {
 			continue
 		}
-		got, err := s.Facts(ctx, tx, FactQuery{UnitID: sub.UnitID, PersonID: sub.PersonID, Period: p.String(), From: from, To: to, Names: names})
+		got, err := s.Facts(ctx, tx, FactQuery{UnitID: sub.UnitID, PersonID: sub.PersonID, Period: p.String(), From: from, To: to, Names: names, Totals: totals, Units: units})
 		if err != nil {
 			return nil, nil, fmt.Errorf("source %s: %w", s.Name(), err)
 		}
@@ -479,8 +481,9 @@ func jsonValue(v any) any {
 
 // earlierFacts returns a subject's facts of an earlier period of the year: those stored by
 // the period's approved or locked close of the same scheme, or else the sources' facts now (a
-// period never closed is assessed as it stands). nil means the subject was not assessed then.
-func (e *Engine) earlierFacts(ctx context.Context, tx *store.Tx, sch *scheme.Scheme, c *Close, sub Subject, p scheme.Period) (map[string]any, error) {
+// period never closed is assessed as it stands), read from their running totals: the records
+// are not needed, only the values. nil means the subject was not assessed then.
+func (e *Engine) earlierFacts(ctx context.Context, tx *store.Tx, sch *scheme.Scheme, c *Close, sub Subject, p scheme.Period, tree *orgSnapshot) (map[string]any, error) {
 	var text string
 	err := tx.QueryRow(ctx, `SELECT r.facts_json FROM assessment_results r JOIN assessment_closes c ON c.id = r.close_id
 		WHERE c.scheme_code = ? AND c.period = ? AND c.superseded = ? AND c.status <> 'draft' AND r.unit_id = ? AND r.person_id = ?`,
@@ -491,7 +494,7 @@ func (e *Engine) earlierFacts(ctx context.Context, tx *store.Tx, sch *scheme.Sch
 	if !store.IsNoRows(err) {
 		return nil, fmt.Errorf("earlier facts: %w", err)
 	}
-	facts, _, err := e.gather(ctx, tx, sch, c, sub, p)
+	facts, _, err := e.gather(ctx, tx, sch, c, sub, p, tree, true)
 	return facts, err
 }
 

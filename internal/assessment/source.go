@@ -35,6 +35,13 @@ type FactQuery struct {
 	// period in the organisation's time zone (Asia/Shanghai).
 	From, To time.Time
 	Names    []string
+	// Totals asks for the values alone, with no records: an earlier period of the year that a
+	// multi-period rule looks at. A source reads them from its running totals
+	// (docs/aggregates.md) rather than rescanning the period's records.
+	Totals bool
+	// Units are the subject unit and every unit below it, from the close's snapshot of the
+	// tree, for the facts that count a unit's subtree; nil: the source reads the tree itself.
+	Units []int64
 }
 
 // Fact is one named value with its evidence. Value is what the scheme's fact type expects:

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"manyi/internal/access"
+	"manyi/internal/assessment"
 	"manyi/internal/audit"
 	"manyi/internal/calendar"
 	"manyi/internal/errs"
@@ -242,7 +243,7 @@ func act(ctx context.Context, tx *store.Tx, actor access.Principal, id int64, a 
 		return c, errs.Field("action", "err.invalid_choice", string(a.Verb))
 	}
 	c.UpdatedAt = now
-	if err := save(ctx, tx, &c); err != nil {
+	if err := save(ctx, tx, before, &c); err != nil {
 		return c, err
 	}
 	if err := event(ctx, tx, actor, c.ID, string(a.Verb), text); err != nil {
@@ -258,7 +259,12 @@ func stateOf(c Complaint) map[string]any {
 		"solution_due_at": c.SolutionDueAt, "sla_round": c.SLARound, "paused": c.PausedAt != nil}
 }
 
-func save(ctx context.Context, tx *store.Tx, c *Complaint) error {
+// save writes a handled complaint and moves its contribution to the running totals (a
+// classification or a reassignment changes what it counts for).
+func save(ctx context.Context, tx *store.Tx, before Complaint, c *Complaint) error {
+	if err := assessment.ShiftTotals(ctx, tx, contribution(before), contribution(*c)); err != nil {
+		return err
+	}
 	_, err := tx.Exec(ctx, `UPDATE complaints SET unit_id = ?, status = ?, classification = ?, classification_reason = ?, classified_at = ?,
 		replied_at = ?, reply = ?, solution_due_at = ?, paused_at = ?, paused_remaining = ?, resolved_at = ?, solution = ?, root_cause = ?,
 		closed_at = ?, sla_round = ?, updated_at = ? WHERE id = ?`,

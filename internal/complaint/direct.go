@@ -130,6 +130,9 @@ func AddDirect(ctx context.Context, db *store.DB, actor access.Principal, in Dir
 		if err != nil {
 			return fmt.Errorf("insert direct deduction: %w", err)
 		}
+		if err := assessment.ShiftTotals(ctx, tx, nil, deductionContribution(d.UnitID, d.Day, cp)); err != nil {
+			return err
+		}
 		return audit.Record(ctx, tx, actor, audit.Change{Action: "create", Entity: "complaint_direct_deduction", EntityID: d.ID, UnitID: d.UnitID, After: d})
 	})
 	return d, err
@@ -211,6 +214,11 @@ func GetDirect(ctx context.Context, db *store.DB, actor access.Principal, id int
 func directFact(ctx context.Context, tx *store.Tx, q assessment.FactQuery) (assessment.Fact, error) {
 	f := assessment.Fact{Name: "direct_deductions", Records: []assessment.Record{}}
 	from, to := q.From.In(assessment.Zone).Format(time.DateOnly), q.To.In(assessment.Zone).Format(time.DateOnly)
+	if q.Totals {
+		t, err := assessment.SumTotals(ctx, tx, "direct_deductions", "unit", []int64{q.UnitID}, from, to)
+		f.Value = json.Number(cpString(t[""]))
+		return f, err
+	}
 	rows, err := tx.Query(ctx, "SELECT id, day, points_cp, reason, COALESCE(complaint_id, 0) FROM complaint_direct_deductions WHERE unit_id = ? AND day >= ? AND day < ? ORDER BY day, id",
 		q.UnitID, from, to)
 	if err != nil {

@@ -45,9 +45,25 @@ func (FactSource) Facts(ctx context.Context, tx *store.Tx, q assessment.FactQuer
 	if !want["complaints_valid"] && !want["complaints_major"] {
 		return out, nil
 	}
-	units, err := subtree(ctx, tx, q.UnitID)
-	if err != nil {
-		return nil, err
+	units := q.Units
+	if len(units) == 0 {
+		var err error
+		if units, err = subtree(ctx, tx, q.UnitID); err != nil {
+			return nil, err
+		}
+	}
+	if q.Totals {
+		v, m, err := countTotals(ctx, tx, q, units)
+		if err != nil {
+			return nil, err
+		}
+		if want["complaints_valid"] {
+			out = append(out, assessment.Fact{Name: "complaints_valid", Value: v, Records: []assessment.Record{}})
+		}
+		if want["complaints_major"] {
+			out = append(out, assessment.Fact{Name: "complaints_major", Value: m, Records: []assessment.Record{}})
+		}
+		return out, nil
 	}
 	args := []any{q.From, q.To}
 	in := "?"

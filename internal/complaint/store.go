@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"manyi/internal/access"
+	"manyi/internal/assessment"
 	"manyi/internal/audit"
 	"manyi/internal/calendar"
 	"manyi/internal/errs"
@@ -244,6 +245,9 @@ func register(ctx context.Context, db *store.DB, actor access.Principal, in Inpu
 			responseHash(c.ResponseCode), idem)
 		if err != nil {
 			return fmt.Errorf("insert complaint: %w", err)
+		}
+		if err := assessment.ShiftTotals(ctx, tx, nil, contribution(c)); err != nil {
+			return err
 		}
 		for i, a := range atts {
 			if _, err := tx.Exec(ctx, "INSERT INTO complaint_attachments (complaint_id, name, content_type, size, sha256, data, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",

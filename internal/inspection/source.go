@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"time"
 
 	"manyi/internal/assessment"
 	"manyi/internal/org"
@@ -65,26 +66,41 @@ func (FactSource) Facts(ctx context.Context, tx *store.Tx, q assessment.FactQuer
 	return out, nil
 }
 
-func subtreeIn(ctx context.Context, tx *store.Tx, col string, unitID int64) (string, []any, error) {
+// subtree is the subject unit and the units below it: the close's snapshot, or else the tree
+// as it is now.
+func subtree(ctx context.Context, tx *store.Tx, q assessment.FactQuery) ([]int64, error) {
+	if len(q.Units) > 0 {
+		return q.Units, nil
+	}
 	tree, err := org.LoadTree(ctx, tx)
 	if err != nil {
-		return "", nil, err
+		return nil, err
 	}
-	ids := tree.Subtree(unitID)
+	ids := tree.Subtree(q.UnitID)
 	if len(ids) == 0 {
-		ids = []int64{unitID}
+		ids = []int64{q.UnitID}
 	}
+	return ids, nil
+}
+
+func inList(col string, ids []int64) (string, []any) {
 	args := make([]any, len(ids))
 	for i, id := range ids {
 		args[i] = id
 	}
-	return col + " IN (" + strings.TrimSuffix(strings.Repeat("?,", len(ids)), ",") + ")", args, nil
+	return col + " IN (" + strings.TrimSuffix(strings.Repeat("?,", len(ids)), ",") + ")", args
 }
 
 func unitFacts(ctx context.Context, tx *store.Tx, q assessment.FactQuery, name string) (assessment.Fact, error) {
 	f := assessment.Fact{Name: name, Value: 0, Records: []assessment.Record{}}
-	in, args, err := subtreeIn(ctx, tx, "i.unit_id", q.UnitID)
+	units, err := subtree(ctx, tx, q)
 	if err != nil {
+		return f, err
+	}
+	in, args := inList("i.unit_id", units)
+	if q.Totals {
+		t, err := assessment.SumTotals(ctx, tx, name, "unit", units, q.From.In(Zone).Format(time.DateOnly), q.To.In(Zone).Format(time.DateOnly))
+		f.Value = int(t[""])
 		return f, err
 	}
 	args = append(args, q.From, q.To)
@@ -153,8 +169,14 @@ func scoreFacts(ctx context.Context, tx *store.Tx, q assessment.FactQuery, name 
 
 func callbackFacts(ctx context.Context, tx *store.Tx, q assessment.FactQuery) (assessment.Fact, error) {
 	f := assessment.Fact{Name: "callback_deductions", Records: []assessment.Record{}}
-	in, args, err := subtreeIn(ctx, tx, "f.unit_id", q.UnitID)
+	units, err := subtree(ctx, tx, q)
 	if err != nil {
+		return f, err
+	}
+	in, args := inList("f.unit_id", units)
+	if q.Totals {
+		f.Value, err = listTotals(ctx, tx, "callback_deductions", "unit", units, q.From.In(Zone).Format("2006-01"), q.To.In(Zone).Format("2006-01"),
+			func(cp Points, _ bool) any { return json.Number(cp.String()) })
 		return f, err
 	}
 	// By the month of the records audited (the audit's month), like the scores.
@@ -174,6 +196,14 @@ func callbackFacts(ctx context.Context, tx *store.Tx, q assessment.FactQuery) (a
 
 func personFacts(ctx context.Context, tx *store.Tx, q assessment.FactQuery) (assessment.Fact, error) {
 	f := assessment.Fact{Name: "deductions", Records: []assessment.Record{}}
+	if q.Totals {
+		var err error
+		f.Value, err = listTotals(ctx, tx, "deductions", "person", []int64{q.PersonID}, q.From.In(Zone).Format(time.DateOnly), q.To.In(Zone).Format(time.DateOnly),
+			func(cp Points, doubled bool) any {
+				return map[string]any{"points": json.Number(cp.String()), "double": doubled}
+			})
+		return f, err
+	}
 	fs, err := queryFindings(ctx, tx, "f.person_id = ? AND f.signoff = 'signed' AND i.inspected_at >= ? AND i.inspected_at < ?", q.PersonID, q.From, q.To)
 	if err != nil {
 		return f, err

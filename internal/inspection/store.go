@@ -262,6 +262,9 @@ func File(ctx context.Context, db *store.DB, actor access.Principal, in Input) (
 		if err != nil {
 			return fmt.Errorf("insert inspection: %w", err)
 		}
+		if err := assessment.ShiftTotals(ctx, tx, nil, inspectionContribution(ins.Kind, ins.UnitID, ins.Day)); err != nil {
+			return err
+		}
 		var fs []Finding
 		for i, fi := range in.Findings {
 			f, err := addFinding(ctx, tx, actor, ins, cl, fi, photos[i])
@@ -396,6 +399,9 @@ func addFinding(ctx context.Context, tx *store.Tx, actor access.Principal, ins I
 	if err != nil {
 		return f, fmt.Errorf("insert finding: %w", err)
 	}
+	if err := assessment.ShiftTotals(ctx, tx, nil, findingContribution(f)); err != nil {
+		return f, err
+	}
 	for i, p := range photos {
 		p.FindingID = f.ID
 		p.ID, err = tx.InsertID(ctx, "INSERT INTO inspection_photos (finding_id, name, content_type, size, sha256, data, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -445,6 +451,9 @@ func SignOff(ctx context.Context, db *store.DB, actor access.Principal, findingI
 		f.SignedAt = &now
 		if _, err := tx.Exec(ctx, "UPDATE inspection_findings SET signoff = ?, signed_by = ?, signed_at = ?, signoff_note = ? WHERE id = ?",
 			f.Signoff, f.SignedBy, now, f.SignoffNote, f.ID); err != nil {
+			return err
+		}
+		if err := assessment.ShiftTotals(ctx, tx, findingContribution(before), findingContribution(f)); err != nil {
 			return err
 		}
 		if accept {

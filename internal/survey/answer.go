@@ -236,7 +236,7 @@ func insertAnswer(ctx context.Context, tx *store.Tx, actor access.Principal, c C
 	// The running counts go last: their row is shared by every answer of the unit that day,
 	// and on PostgreSQL its lock is held from here to the commit.
 	if err := bump(ctx, tx, countState{campaignID: c.ID, unitID: inv.unitID, day: Day(at), location: in.Location, problemType: in.ProblemType,
-		satisfied: sc.Satisfied, dissatisfied: sc.Dissatisfied, opinion: in.Opinion != "", points: sc.Points, band: sc.Band}, 1); err != nil {
+		satisfied: sc.Satisfied, dissatisfied: sc.Dissatisfied, opinion: in.Opinion != "", points: sc.Points, band: sc.Band, resident: c.Audience == Residents}, 1); err != nil {
 		return 0, err
 	}
 	return id, nil

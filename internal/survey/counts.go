@@ -3,8 +3,10 @@ package survey
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"time"
 
+	"manyi/internal/assessment"
 	"manyi/internal/store"
 )
 
@@ -15,6 +17,9 @@ type countState struct {
 	fake, satisfied, dissatisfied bool
 	fault, opinion                bool
 	points, band                  int
+	// resident: the answer is to a residents' campaign, so its band is a unit-monthly
+	// survey fact (fact_totals) when it is not fake.
+	resident bool
 }
 
 func b2i(b bool) int {
@@ -41,7 +46,10 @@ func bump(ctx context.Context, tx *store.Tx, s countState, sign int) error {
 	if err != nil {
 		return fmt.Errorf("survey counts: %w", err)
 	}
-	return nil
+	if !s.resident || s.fake {
+		return nil
+	}
+	return assessment.ShiftTotals(ctx, tx, nil, []assessment.Total{{Fact: "survey", SubjectKind: "unit", SubjectID: s.unitID, Day: s.day, Bucket: strconv.Itoa(s.band), N: int64(sign)}})
 }
 
 // stateOf reads an answer's current contribution.
@@ -49,9 +57,10 @@ func stateOf(ctx context.Context, tx *store.Tx, id int64) (countState, error) {
 	var s countState
 	var at time.Time
 	var auth string
-	err := tx.QueryRow(ctx, `SELECT campaign_id, unit_id, answered_at, location, problem_type, authenticity, satisfied, dissatisfied, verified_fault, has_opinion, points, band
-		FROM survey_answers WHERE id = ?`, id).Scan(&s.campaignID, &s.unitID, &at, &s.location, &s.problemType, &auth, &s.satisfied, &s.dissatisfied, &s.fault, &s.opinion, &s.points, &s.band)
-	s.day, s.fake = Day(at), auth == Fake
+	var audience string
+	err := tx.QueryRow(ctx, `SELECT a.campaign_id, a.unit_id, a.answered_at, a.location, a.problem_type, a.authenticity, a.satisfied, a.dissatisfied, a.verified_fault, a.has_opinion, a.points, a.band, c.audience
+		FROM survey_answers a JOIN survey_campaigns c ON c.id = a.campaign_id WHERE a.id = ?`, id).Scan(&s.campaignID, &s.unitID, &at, &s.location, &s.problemType, &auth, &s.satisfied, &s.dissatisfied, &s.fault, &s.opinion, &s.points, &s.band, &audience)
+	s.day, s.fake, s.resident = Day(at), auth == Fake, audience == Residents
 	return s, err
 }
 
@@ -126,4 +135,30 @@ func RebuildCounts(ctx context.Context, db *store.DB) error {
 		}
 		return nil
 	})
+}
+
+// TotalFacts lists the facts the area keeps running totals of (besides survey_counts).
+func (FactSource) TotalFacts() []string { return []string{"survey"} }
+
+// Recompute computes the survey band totals from the answers: the bands of the valid answers
+// to residents' campaigns, per unit and day of answering.
+func (FactSource) Recompute(ctx context.Context, tx *store.Tx) ([]assessment.Total, error) {
+	rows, err := tx.Query(ctx, `SELECT a.unit_id, a.answered_at, a.band FROM survey_answers a JOIN survey_campaigns c ON c.id = a.campaign_id AND c.audience = 'residents'
+		WHERE a.authenticity <> 'fake'`)
+	if err != nil {
+		return nil, fmt.Errorf("recompute survey: %w", err)
+	}
+	defer rows.Close()
+	var out []assessment.Total
+	for rows.Next() {
+		var at time.Time
+		var band int
+		t := assessment.Total{Fact: "survey", SubjectKind: "unit", N: 1}
+		if err := rows.Scan(&t.SubjectID, &at, &band); err != nil {
+			return nil, err
+		}
+		t.Day, t.Bucket = Day(at), strconv.Itoa(band)
+		out = append(out, t)
+	}
+	return out, rows.Err()
 }

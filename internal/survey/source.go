@@ -3,6 +3,7 @@ package survey
 import (
 	"context"
 	"fmt"
+	"sort"
 	"strconv"
 	"time"
 
@@ -91,6 +92,24 @@ func (FactSource) Facts(ctx context.Context, tx *store.Tx, q assessment.FactQuer
 
 func bandFact(ctx context.Context, tx *store.Tx, q assessment.FactQuery) (assessment.Fact, error) {
 	f := assessment.Fact{Name: "survey", Value: []int{}, Records: []assessment.Record{}}
+	if q.Totals {
+		t, err := assessment.SumTotals(ctx, tx, "survey", "unit", []int64{q.UnitID}, Day(q.From), Day(q.To))
+		if err != nil {
+			return f, err
+		}
+		// Best band first: the scheme reads the list as a multiset (mean, counts per band),
+		// so the order of the answers is not needed.
+		bands := []int{}
+		for k, n := range t {
+			b, _ := strconv.Atoi(k)
+			for range n {
+				bands = append(bands, b)
+			}
+		}
+		sort.Sort(sort.Reverse(sort.IntSlice(bands)))
+		f.Value = bands
+		return f, nil
+	}
 	rows, err := tx.Query(ctx, `SELECT a.id, i.code, a.channel, a.answered_at, a.band FROM survey_answers a JOIN survey_invitations i ON i.id = a.invitation_id
 		JOIN survey_campaigns c ON c.id = a.campaign_id AND c.audience = 'residents'
 		WHERE a.unit_id = ? AND a.answered_at >= ? AND a.answered_at < ? AND a.authenticity <> 'fake' ORDER BY a.answered_at, a.id`, q.UnitID, q.From, q.To)

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"manyi/internal/access"
+	"manyi/internal/assessment"
 	"manyi/internal/audit"
 	"manyi/internal/errs"
 	"manyi/internal/org"
@@ -308,6 +309,10 @@ func save(ctx context.Context, tx *store.Tx, actor access.Principal, k *Task, in
 			if err := addPair(ctx, tx, month, k.Order.MaintainerID, k.Order.TeamID, pairAfter, 1); err != nil {
 				return err
 			}
+		}
+		if err := assessment.ShiftTotals(ctx, tx, orderContribution(k.Order.MaintainerID, k.Day, pairBefore, countedBefore),
+			orderContribution(k.Order.MaintainerID, k.Day, pairAfter, countedAfter)); err != nil {
+			return err
 		}
 	}
 	before := map[string]any{"outcome": k.Outcome, "score": k.Score, "version": k.Version}

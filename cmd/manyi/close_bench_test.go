@@ -1,0 +1,88 @@
+package main
+
+import (
+	"context"
+	"testing"
+
+	"manyi/internal/access"
+	"manyi/internal/assessment"
+	"manyi/internal/complaint"
+	"manyi/internal/inspection"
+	"manyi/internal/store"
+	"manyi/internal/store/storetest"
+	"manyi/internal/survey"
+	"manyi/internal/workorder"
+)
+
+// rescan is a source as it was before running totals: it reads an earlier period's facts
+// from the records, and the organisation tree anew for each, the baseline the benchmark
+// compares with.
+type rescan struct{ assessment.Source }
+
+func (s rescan) Facts(ctx context.Context, tx *store.Tx, q assessment.FactQuery) ([]assessment.Fact, error) {
+	q.Totals, q.Units = false, nil
+	return s.Source.Facts(ctx, tx, q)
+}
+
+// BenchmarkMonthClose recomputes the demo's latest month close of unit-monthly and of
+// maintainer-monthly with no earlier month of the year closed (their closes are marked
+// superseded first), so every earlier month is gathered from the sources: "records" reads them
+// by rescanning the records as before, "totals" from the running totals. One iteration is one
+// Recompute of the whole close.
+func BenchmarkMonthClose(b *testing.B) {
+	sources := []assessment.Source{complaint.FactSource{}, workorder.FactSource{}, inspection.FactSource{}, survey.FactSource{}}
+	actor := access.Principal{Username: "bench", Grants: []access.Grant{{Role: access.Clerk}, {Role: access.Committee}}}
+	for _, d := range []store.Dialect{store.SQLite, store.Postgres} {
+		if d == store.Postgres && storetest.PostgresURL() == "" {
+			continue
+		}
+		for _, code := range []string{"unit-monthly", "maintainer-monthly"} {
+			b.Run(string(d)+"/"+code, func(b *testing.B) {
+				ctx := context.Background()
+				db, err := store.Open(ctx, demoDB(b, d))
+				if err != nil {
+					b.Fatal(err)
+				}
+				defer db.Close()
+				var id int64
+				var period string
+				var status assessment.CloseStatus
+				if err := db.InTx(ctx, func(tx *store.Tx) error {
+					if err := tx.QueryRow(ctx, "SELECT id, period, status FROM assessment_closes WHERE scheme_code = ? AND superseded = ? ORDER BY period DESC LIMIT 1",
+						code, false).Scan(&id, &period, &status); err != nil {
+						return err
+					}
+					_, err := tx.Exec(ctx, "UPDATE assessment_closes SET superseded = ? WHERE scheme_code = ? AND period <> ?", true, code, period)
+					return err
+				}); err != nil {
+					b.Fatalf("the demo's latest %s close: %v", code, err)
+				}
+				if status != assessment.Draft {
+					c, err := assessment.NewEngine(db, sources...).Reopen(ctx, actor, id, "benchmark")
+					if err != nil {
+						b.Fatal(err)
+					}
+					id = c.ID
+				}
+				old := make([]assessment.Source, len(sources))
+				for i, s := range sources {
+					old[i] = rescan{s}
+				}
+				for _, m := range []struct {
+					name    string
+					sources []assessment.Source
+				}{{"records", old}, {"totals", sources}} {
+					b.Run(m.name, func(b *testing.B) {
+						e := assessment.NewEngine(db, m.sources...)
+						b.Logf("%s %s", code, period)
+						for b.Loop() {
+							if _, err := e.Recompute(ctx, actor, id); err != nil {
+								b.Fatal(err)
+							}
+						}
+					})
+				}
+			})
+		}
+	}
+}
