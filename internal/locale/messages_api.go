@@ -24,14 +24,18 @@ func init() {
 
 func init() {
 	defineAll(map[string][2]string{
-		"webhook.bad_url":         {"%s必须是 http 或 https 地址", "%s must be an http or https address"},
-		"webhook.url_credentials": {"%s不能包含用户名或密码，请用密钥验证签名", "%s cannot hold a user name or password; verify the signature with the secret"},
-		"webhook.private_address": {"%s指向内部地址 %s；只有允许内部地址的 webhook 可以投递到内部地址", "%s points to the internal address %s; only a webhook that allows private addresses may deliver there"},
-		"webhook.secret_length":   {"%s长度必须在 %d 到 %d 个字符之间", "%s must be %d to %d characters long"},
-		"webhook.bad_event":       {"%s中的“%s”无效，请使用 实体.动作、实体.* 或 *", "%s: “%s” is not valid; use entity.action, entity.* or *"},
-		"webhook.admin_only":      {"只有全组织的系统管理员可以管理 webhook", "Only an organisation-wide administrator can manage webhooks"},
-		"webhook.not_found":       {"找不到编号为 %d 的 webhook", "There is no webhook with id %d"},
-		"entity.webhook":          {"事件推送", "Webhook"},
+		"webhook.bad_url":            {"%s必须是 http 或 https 地址", "%s must be an http or https address"},
+		"webhook.url_credentials":    {"%s不能包含用户名或密码，请用密钥验证签名", "%s cannot hold a user name or password; verify the signature with the secret"},
+		"webhook.private_address":    {"%s指向内部地址 %s；只有允许内部地址的 webhook 可以投递到内部地址", "%s points to the internal address %s; only a webhook that allows private addresses may deliver there"},
+		"webhook.secret_length":      {"%s长度必须在 %d 到 %d 个字符之间", "%s must be %d to %d characters long"},
+		"webhook.bad_event":          {"%s中的“%s”无效，请使用 实体.动作、实体.* 或 *", "%s: “%s” is not valid; use entity.action, entity.* or *"},
+		"webhook.admin_only":         {"只有全组织的系统管理员可以管理 webhook", "Only an organisation-wide administrator can manage webhooks"},
+		"webhook.bad_format":         {"%s必须是以下之一：%s", "%s must be one of: %s"},
+		"webhook.wecom_no_secret":    {"企业微信群机器人不验证签名（地址中的 key 即凭证），%s请留空", "A WeCom group robot verifies no signature (the key in its URL is the credential); leave %s empty"},
+		"webhook.delivery_not_found": {"找不到编号为 %d 的投递", "There is no delivery with id %d"},
+		"webhook.inactive_redeliver": {"这个 webhook 已停用，不能重新投递；请先启用", "This webhook is stopped and sends nothing; start it again before redelivering"},
+		"webhook.not_found":          {"找不到编号为 %d 的 webhook", "There is no webhook with id %d"},
+		"entity.webhook":             {"事件推送", "Webhook"},
 	})
 }
 
