@@ -6,11 +6,13 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"manyi/internal/access"
+	"manyi/internal/audit"
 	"manyi/internal/complaint"
 	"manyi/internal/errs"
 	"manyi/internal/inspection"
@@ -20,6 +22,7 @@ import (
 	"manyi/internal/store"
 	"manyi/internal/store/storetest"
 	"manyi/internal/survey"
+	"manyi/internal/webhook"
 	"manyi/internal/workorder"
 )
 
@@ -634,6 +637,11 @@ func TestWorkOrderLoopAPI(t *testing.T) {
 func TestWebhooksAPI(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		f := newFixture(t, db)
+		// The fixture's changes sealed, as the sealer does within a second: a webhook
+		// registered after them receives only what follows.
+		if _, _, err := audit.SealAll(context.Background(), db); err != nil {
+			t.Fatal(err)
+		}
 		body := `{"url": "https://hooks.example.com/manyi", "secret": "0123456789abcdef", "events": ["complaint.*", "unit.create"]}`
 		f.refused(t, []scenario{
 			{name: "a unit's administrator", who: "yxadmin", method: "POST", url: "/api/v1/webhooks", body: body, status: 403, code: errs.Forbidden},
@@ -650,8 +658,41 @@ func TestWebhooksAPI(t *testing.T) {
 				want: []string{`"events":["complaint.*","unit.create"]`, `"active":true`}, absent: []string{"0123456789abcdef"}},
 			{name: "list", who: "admin", method: "GET", url: "/api/v1/webhooks", status: 200, want: []string{`"url":"https://hooks.example.com/manyi"`}, absent: []string{"0123456789abcdef"}},
 			{name: "deliveries", who: "admin", method: "GET", url: "/api/v1/webhooks/{hook}/deliveries", status: 200, want: []string{`"items":[]`}},
+			{name: "a DingTalk group", who: "admin", method: "POST", url: "/api/v1/webhooks", status: 201, save: "ding",
+				body: `{"url": "https://oapi.dingtalk.com/robot/send?access_token=abc", "events": ["complaint.create"], "format": "dingtalk"}`,
+				want: []string{`"format":"dingtalk"`}},
+			{name: "edited to WeCom", who: "admin", method: "PATCH", url: "/api/v1/webhooks/{ding}", status: 200,
+				body: `{"url": "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k", "format": "wecom"}`, want: []string{`"format":"wecom"`, `"events":["complaint.create"]`}},
+		})
+		// A delivery of the first webhook, queued as the dispatcher does, to redeliver.
+		f.run(t, []scenario{{name: "a unit", who: "admin", method: "POST", url: "/api/v1/units", status: 201,
+			body: `{"parent_id": {yx}, "code": "HOOKED", "name": "新单位", "kind": "team"}`}})
+		if _, _, err := audit.SealAll(context.Background(), db); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := webhook.Queue(context.Background(), db); err != nil || n != 1 {
+			t.Fatalf("queued %d, %v", n, err)
+		}
+		var delivery int64
+		if err := db.SQL().QueryRow("SELECT id FROM webhook_deliveries").Scan(&delivery); err != nil {
+			t.Fatal(err)
+		}
+		f.vars["{delivery}"] = strconv.FormatInt(delivery, 10)
+		f.refused(t, []scenario{
+			{name: "WeCom with a secret", who: "admin", method: "PATCH", url: "/api/v1/webhooks/{ding}", body: `{"secret": "0123456789abcdef"}`, status: 422, code: errs.Invalid, field: "secret"},
+			{name: "an unknown format", who: "admin", method: "PATCH", url: "/api/v1/webhooks/{ding}", body: `{"format": "slack"}`, status: 422, code: errs.Invalid, field: "format"},
+			{name: "a unit's administrator edits", who: "yxadmin", method: "PATCH", url: "/api/v1/webhooks/{ding}", body: `{"active": false}`, status: 403, code: errs.Forbidden},
+			{name: "a unit's administrator redelivers", who: "yxadmin", method: "POST", url: "/api/v1/webhooks/deliveries/{delivery}/redeliver", status: 403, code: errs.Forbidden},
+			{name: "a missing delivery", who: "admin", method: "POST", url: "/api/v1/webhooks/deliveries/999999/redeliver", status: 404, code: errs.NotFound},
+		})
+		f.run(t, []scenario{
+			{name: "redeliver", who: "admin", method: "POST", url: "/api/v1/webhooks/deliveries/{delivery}/redeliver", status: 204},
+			{name: "the log", who: "admin", method: "GET", url: "/api/v1/webhooks/{hook}/deliveries", status: 200, want: []string{`"event":"unit.create"`, `"status":"pending"`, `"log":null`}},
 			{name: "stop", who: "admin", method: "DELETE", url: "/api/v1/webhooks/{hook}", status: 204},
 			{name: "stopped", who: "admin", method: "GET", url: "/api/v1/webhooks/{hook}", status: 200, want: []string{`"active":false`}},
+		})
+		f.refused(t, []scenario{
+			{name: "redelivery of a stopped webhook's", who: "admin", method: "POST", url: "/api/v1/webhooks/deliveries/{delivery}/redeliver", status: 409, code: errs.Conflict},
 		})
 	})
 }
