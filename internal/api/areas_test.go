@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"manyi/internal/access"
+	"manyi/internal/assessment"
 	"manyi/internal/audit"
 	"manyi/internal/complaint"
 	"manyi/internal/errs"
@@ -693,6 +694,51 @@ func TestWebhooksAPI(t *testing.T) {
 		})
 		f.refused(t, []scenario{
 			{name: "redelivery of a stopped webhook's", who: "admin", method: "POST", url: "/api/v1/webhooks/deliveries/{delivery}/redeliver", status: 409, code: errs.Conflict},
+		})
+	})
+}
+
+// TestSchemesAPI: the schemes through the API call the assessment area as the pages do: list,
+// export a version's YAML, import a changed YAML as the next version, activate it; YAML that
+// says nothing new is refused naming yaml, a committee member may not import, and a version
+// that does not exist is 404.
+func TestSchemesAPI(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		if err := assessment.SeedSchemes(context.Background(), db); err != nil {
+			t.Fatal(err)
+		}
+		var first int64
+		if err := db.SQL().QueryRow("SELECT id FROM assessment_schemes WHERE code = 'unit-monthly'").Scan(&first); err != nil {
+			t.Fatal(err)
+		}
+		f.vars["{scheme}"] = strconv.FormatInt(first, 10)
+		var yaml string
+		f.run(t, []scenario{
+			{name: "list", who: "head", method: "GET", url: "/api/v1/assessment/schemes", status: 200, want: []string{`"code":"unit-monthly"`, `"active":true`}},
+			{name: "export", who: "admin", method: "GET", url: "/api/v1/assessment/schemes/{scheme}", status: 200,
+				check: func(t *testing.T, f *fixture, v map[string]any) { yaml, _ = v["yaml"].(string) }},
+		})
+		if !strings.Contains(yaml, "Monthly unit customer-satisfaction assessment") {
+			t.Fatalf("exported YAML: %.300s", yaml)
+		}
+		body := func(y string) string {
+			b, _ := json.Marshal(map[string]string{"yaml": y})
+			return string(b)
+		}
+		revised := strings.Replace(yaml, "Monthly unit customer-satisfaction assessment", "Monthly unit assessment, revised", 1)
+		f.refused(t, []scenario{
+			{name: "unchanged", who: "admin", method: "POST", url: "/api/v1/assessment/schemes", body: body(yaml), status: 422, code: errs.Invalid, field: "yaml"},
+			{name: "empty", who: "admin", method: "POST", url: "/api/v1/assessment/schemes", body: `{"yaml": ""}`, status: 422, code: errs.Invalid, field: "yaml"},
+			{name: "a committee member imports", who: "committee", method: "POST", url: "/api/v1/assessment/schemes", body: body(revised), status: 403, code: errs.Forbidden},
+			{name: "a unit's administrator activates", who: "yxadmin", method: "POST", url: "/api/v1/assessment/schemes/{scheme}/activate", status: 403, code: errs.Forbidden},
+			{name: "a missing version", who: "admin", method: "POST", url: "/api/v1/assessment/schemes/999999/activate", status: 404, code: errs.NotFound},
+		})
+		f.run(t, []scenario{
+			{name: "import", who: "admin", method: "POST", url: "/api/v1/assessment/schemes", body: body(revised), status: 201, save: "v2",
+				want: []string{`"version":2`, `"active":false`, "Monthly unit assessment, revised"}},
+			{name: "activate", who: "admin", method: "POST", url: "/api/v1/assessment/schemes/{v2}/activate", status: 200, want: []string{`"version":2`, `"active":true`}},
+			{name: "the first is no longer active", who: "admin", method: "GET", url: "/api/v1/assessment/schemes/{scheme}", status: 200, want: []string{`"version":1`, `"active":false`}},
 		})
 	})
 }

@@ -69,6 +69,11 @@ func TestDocumentMatchesServer(t *testing.T) {
 		if err := assessment.SeedSchemes(context.Background(), db); err != nil {
 			t.Fatal(err)
 		}
+		var schemeID int64
+		if err := db.SQL().QueryRow("SELECT MIN(id) FROM assessment_schemes").Scan(&schemeID); err != nil {
+			t.Fatal(err)
+		}
+		f.vars["{scheme}"] = strconv.FormatInt(schemeID, 10)
 		prop, _ := strconv.ParseInt(f.expand("{prop}"), 10, 64)
 		cl, err := assessment.NewEngine(db).Start(context.Background(), access.Principal{Username: "clerk", Grants: []access.Grant{{Role: access.Clerk}}},
 			assessment.StartInput{SchemeCode: "unit-monthly", Period: "2026-02", ParentUnitID: prop})
@@ -109,6 +114,8 @@ func TestDocumentMatchesServer(t *testing.T) {
 			"/api/v1/webhooks/{id}":                         "{webhook}",
 			"/api/v1/webhooks/{id}/deliveries":              "{webhook}",
 			"/api/v1/webhooks/deliveries/{id}/redeliver":    "{delivery}",
+			"/api/v1/assessment/schemes/{id}":               "{scheme}",
+			"/api/v1/assessment/schemes/{id}/activate":      "{scheme}",
 			"/api/v1/workorders/orders/{id}/tasks":          "{order}",
 			"/api/v1/workorders/followups/{id}":             "{wofu}",
 			"/api/v1/workorders/followups/{id}/decision":    "{wofu}",

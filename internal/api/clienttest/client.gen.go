@@ -1485,6 +1485,48 @@ type SamplingPlanPage struct {
 	NextCursor *string `json:"next_cursor"`
 }
 
+// SchemeDocument defines model for SchemeDocument.
+type SchemeDocument struct {
+	Active    bool      `json:"active"`
+	Code      string    `json:"code"`
+	CreatedAt time.Time `json:"created_at"`
+	CreatedBy string    `json:"created_by"`
+	Id        int       `json:"id"`
+	Name      struct {
+		En string `json:"en"`
+		Zh string `json:"zh"`
+	} `json:"name"`
+	Version int    `json:"version"`
+	Yaml    string `json:"yaml"`
+}
+
+// SchemeImport defines model for SchemeImport.
+type SchemeImport struct {
+	Yaml string `json:"yaml"`
+}
+
+// SchemeVersion defines model for SchemeVersion.
+type SchemeVersion struct {
+	Active    bool      `json:"active"`
+	Code      string    `json:"code"`
+	CreatedAt time.Time `json:"created_at"`
+	CreatedBy string    `json:"created_by"`
+	Id        int       `json:"id"`
+	Name      struct {
+		En string `json:"en"`
+		Zh string `json:"zh"`
+	} `json:"name"`
+	Version int `json:"version"`
+}
+
+// SchemeVersionPage defines model for SchemeVersionPage.
+type SchemeVersionPage struct {
+	Items []SchemeVersion `json:"items"`
+
+	// NextCursor The cursor of the next page; null on the last
+	NextCursor *string `json:"next_cursor"`
+}
+
 // ScoredCheckInput defines model for ScoredCheckInput.
 type ScoredCheckInput struct {
 	// InspectedAt When the check was made; default now
@@ -2260,6 +2302,9 @@ type DecideCloseJSONRequestBody = CloseDecision
 // ReopenCloseJSONRequestBody defines body for ReopenClose for application/json ContentType.
 type ReopenCloseJSONRequestBody = CloseReopen
 
+// ImportSchemeJSONRequestBody defines body for ImportScheme for application/json ContentType.
+type ImportSchemeJSONRequestBody = SchemeImport
+
 // ImportCalendarJSONRequestBody defines body for ImportCalendar for application/json ContentType.
 type ImportCalendarJSONRequestBody = CalendarImport
 
@@ -2526,6 +2571,35 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /api/v1/assessment/payroll (the `GetPayroll` operationId).
 	GetPayroll(ctx context.Context, params *GetPayrollParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListSchemes Every version of every assessment scheme, by code, newest version first
+	//
+	// Corresponds with GET /api/v1/assessment/schemes (the `ListSchemes` operationId).
+	ListSchemes(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ImportSchemeWithBody Import a scheme's YAML as its next version (inactive until activated; administrators)
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/assessment/schemes (the `ImportScheme` operationId).
+	ImportSchemeWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ImportScheme Import a scheme's YAML as its next version (inactive until activated; administrators)
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/assessment/schemes (the `ImportScheme` operationId).
+	ImportScheme(ctx context.Context, body ImportSchemeJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetScheme One scheme version with its YAML (the export)
+	//
+	// Corresponds with GET /api/v1/assessment/schemes/{id} (the `GetScheme` operationId).
+	GetScheme(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ActivateScheme Make a version the active one of its code; new closes use it (administrators)
+	//
+	// Corresponds with POST /api/v1/assessment/schemes/{id}/activate (the `ActivateScheme` operationId).
+	ActivateScheme(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListAudit Audit log entries, newest first (administrators)
 	//
@@ -3460,6 +3534,85 @@ func (c *Client) ListLedger(ctx context.Context, params *ListLedgerParams, reqEd
 // Corresponds with GET /api/v1/assessment/payroll (the `GetPayroll` operationId).
 func (c *Client) GetPayroll(ctx context.Context, params *GetPayrollParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetPayrollRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListSchemes Every version of every assessment scheme, by code, newest version first
+//
+// Corresponds with GET /api/v1/assessment/schemes (the `ListSchemes` operationId).
+func (c *Client) ListSchemes(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListSchemesRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ImportSchemeWithBody Import a scheme's YAML as its next version (inactive until activated; administrators)
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/assessment/schemes (the `ImportScheme` operationId).
+func (c *Client) ImportSchemeWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewImportSchemeRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ImportScheme Import a scheme's YAML as its next version (inactive until activated; administrators)
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/assessment/schemes (the `ImportScheme` operationId).
+func (c *Client) ImportScheme(ctx context.Context, body ImportSchemeJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewImportSchemeRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetScheme One scheme version with its YAML (the export)
+//
+// Corresponds with GET /api/v1/assessment/schemes/{id} (the `GetScheme` operationId).
+func (c *Client) GetScheme(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetSchemeRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ActivateScheme Make a version the active one of its code; new closes use it (administrators)
+//
+// Corresponds with POST /api/v1/assessment/schemes/{id}/activate (the `ActivateScheme` operationId).
+func (c *Client) ActivateScheme(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewActivateSchemeRequest(c.Server, id)
 	if err != nil {
 		return nil, err
 	}
@@ -5857,6 +6010,141 @@ func NewGetPayrollRequest(server string, params *GetPayrollParams) (*http.Reques
 	}
 
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListSchemesRequest constructs an http.Request for the ListSchemes method
+func NewListSchemesRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/assessment/schemes")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewImportSchemeRequest calls the generic ImportScheme builder with application/json body
+func NewImportSchemeRequest(server string, body ImportSchemeJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewImportSchemeRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewImportSchemeRequestWithBody constructs an http.Request for the ImportScheme method, with any body, and a specified content type
+func NewImportSchemeRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/assessment/schemes")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewGetSchemeRequest constructs an http.Request for the GetScheme method
+func NewGetSchemeRequest(server string, id int64) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/assessment/schemes/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewActivateSchemeRequest constructs an http.Request for the ActivateScheme method
+func NewActivateSchemeRequest(server string, id int64) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/assessment/schemes/%s/activate", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
 	}
@@ -9978,6 +10266,41 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /api/v1/assessment/payroll (the `GetPayroll` operationId).
 	GetPayrollWithResponse(ctx context.Context, params *GetPayrollParams, reqEditors ...RequestEditorFn) (*GetPayrollResponse, error)
 
+	// ListSchemesWithResponse Every version of every assessment scheme, by code, newest version first
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/assessment/schemes (the `ListSchemes` operationId).
+	ListSchemesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListSchemesResponse, error)
+
+	// ImportSchemeWithBodyWithResponse Import a scheme's YAML as its next version (inactive until activated; administrators)
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/assessment/schemes (the `ImportScheme` operationId).
+	ImportSchemeWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ImportSchemeResponse, error)
+
+	// ImportSchemeWithResponse Import a scheme's YAML as its next version (inactive until activated; administrators)
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/assessment/schemes (the `ImportScheme` operationId).
+	ImportSchemeWithResponse(ctx context.Context, body ImportSchemeJSONRequestBody, reqEditors ...RequestEditorFn) (*ImportSchemeResponse, error)
+
+	// GetSchemeWithResponse One scheme version with its YAML (the export)
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/assessment/schemes/{id} (the `GetScheme` operationId).
+	GetSchemeWithResponse(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*GetSchemeResponse, error)
+
+	// ActivateSchemeWithResponse Make a version the active one of its code; new closes use it (administrators)
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/assessment/schemes/{id}/activate (the `ActivateScheme` operationId).
+	ActivateSchemeWithResponse(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*ActivateSchemeResponse, error)
+
 	// ListAuditWithResponse Audit log entries, newest first (administrators)
 	//
 	// Returns a wrapper object for the known response body format(s).
@@ -11527,6 +11850,233 @@ func (r GetPayrollResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r GetPayrollResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListSchemesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *SchemeVersionPage
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *Error
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *Error
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListSchemesResponse) GetJSON200() *SchemeVersionPage {
+	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ListSchemesResponse) GetJSON4XX() *Error {
+	return r.JSON4XX
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r ListSchemesResponse) GetJSON5XX() *Error {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r ListSchemesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListSchemesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListSchemesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListSchemesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ImportSchemeResponse201Headers the declared response headers of an HTTP 201 response for ImportScheme
+type ImportSchemeResponse201Headers struct {
+	Location *string
+}
+
+type ImportSchemeResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *SchemeDocument
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *Error
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *Error
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *ImportSchemeResponse201Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r ImportSchemeResponse) GetJSON201() *SchemeDocument {
+	return r.JSON201
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ImportSchemeResponse) GetJSON4XX() *Error {
+	return r.JSON4XX
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r ImportSchemeResponse) GetJSON5XX() *Error {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r ImportSchemeResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ImportSchemeResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ImportSchemeResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ImportSchemeResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetSchemeResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *SchemeDocument
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *Error
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *Error
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetSchemeResponse) GetJSON200() *SchemeDocument {
+	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r GetSchemeResponse) GetJSON4XX() *Error {
+	return r.JSON4XX
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r GetSchemeResponse) GetJSON5XX() *Error {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r GetSchemeResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetSchemeResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetSchemeResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetSchemeResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ActivateSchemeResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *SchemeVersion
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *Error
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *Error
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ActivateSchemeResponse) GetJSON200() *SchemeVersion {
+	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ActivateSchemeResponse) GetJSON4XX() *Error {
+	return r.JSON4XX
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r ActivateSchemeResponse) GetJSON5XX() *Error {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r ActivateSchemeResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ActivateSchemeResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ActivateSchemeResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ActivateSchemeResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -16052,6 +16602,71 @@ func (c *ClientWithResponses) GetPayrollWithResponse(ctx context.Context, params
 	return ParseGetPayrollResponse(rsp)
 }
 
+// ListSchemesWithResponse Every version of every assessment scheme, by code, newest version first
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/assessment/schemes (the `ListSchemes` operationId).
+func (c *ClientWithResponses) ListSchemesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListSchemesResponse, error) {
+	rsp, err := c.ListSchemes(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListSchemesResponse(rsp)
+}
+
+// ImportSchemeWithBodyWithResponse Import a scheme's YAML as its next version (inactive until activated; administrators)
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/assessment/schemes (the `ImportScheme` operationId).
+func (c *ClientWithResponses) ImportSchemeWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ImportSchemeResponse, error) {
+	rsp, err := c.ImportSchemeWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseImportSchemeResponse(rsp)
+}
+
+// ImportSchemeWithResponse Import a scheme's YAML as its next version (inactive until activated; administrators)
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/assessment/schemes (the `ImportScheme` operationId).
+func (c *ClientWithResponses) ImportSchemeWithResponse(ctx context.Context, body ImportSchemeJSONRequestBody, reqEditors ...RequestEditorFn) (*ImportSchemeResponse, error) {
+	rsp, err := c.ImportScheme(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseImportSchemeResponse(rsp)
+}
+
+// GetSchemeWithResponse One scheme version with its YAML (the export)
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/assessment/schemes/{id} (the `GetScheme` operationId).
+func (c *ClientWithResponses) GetSchemeWithResponse(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*GetSchemeResponse, error) {
+	rsp, err := c.GetScheme(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetSchemeResponse(rsp)
+}
+
+// ActivateSchemeWithResponse Make a version the active one of its code; new closes use it (administrators)
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/assessment/schemes/{id}/activate (the `ActivateScheme` operationId).
+func (c *ClientWithResponses) ActivateSchemeWithResponse(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*ActivateSchemeResponse, error) {
+	rsp, err := c.ActivateScheme(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseActivateSchemeResponse(rsp)
+}
+
 // ListAuditWithResponse Audit log entries, newest first (administrators)
 //
 // Returns a wrapper object for the known response body format(s).
@@ -18044,6 +18659,179 @@ func ParseGetPayrollResponse(rsp *http.Response) (*GetPayrollResponse, error) {
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest Payroll
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListSchemesResponse parses an HTTP response from a ListSchemesWithResponse call
+func ParseListSchemesResponse(rsp *http.Response) (*ListSchemesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListSchemesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest SchemeVersionPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseImportSchemeResponse parses an HTTP response from a ImportSchemeWithResponse call
+func ParseImportSchemeResponse(rsp *http.Response) (*ImportSchemeResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ImportSchemeResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest SchemeDocument
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers ImportSchemeResponse201Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers201 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetSchemeResponse parses an HTTP response from a GetSchemeWithResponse call
+func ParseGetSchemeResponse(rsp *http.Response) (*GetSchemeResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetSchemeResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest SchemeDocument
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseActivateSchemeResponse parses an HTTP response from a ActivateSchemeWithResponse call
+func ParseActivateSchemeResponse(rsp *http.Response) (*ActivateSchemeResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ActivateSchemeResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest SchemeVersion
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
