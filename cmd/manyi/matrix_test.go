@@ -263,6 +263,8 @@ var routeRules = map[string]string{
 	"POST /api/v1/webhooks":                              "admin",
 	"PATCH /api/v1/webhooks/{id}":                        "record",
 	"GET /api/v1/assessment/schemes":                     "login",
+	"GET /api/v1/workorders/duty":                        "login",
+	"PUT /api/v1/workorders/duty":                        "admin clerk clerk.log clerk.eng",
 	"POST /api/v1/assessment/schemes":                    "admin",
 	"GET /api/v1/assessment/schemes/{id}":                "record",
 	"POST /api/v1/assessment/schemes/{id}/activate":      "record",

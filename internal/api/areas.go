@@ -14,6 +14,7 @@ func areaRoutes(a *API) []route {
 		calendarRoutes(a),
 		webhookRoutes(a),
 		schemeRoutes(a),
+		dutyRoutes(a),
 	} {
 		table = append(table, rs...)
 	}

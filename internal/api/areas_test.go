@@ -742,3 +742,36 @@ func TestSchemesAPI(t *testing.T) {
 		})
 	})
 }
+
+// TestDutyAPI: the callback duty roster through the API: an administrator reads a week and
+// puts a dispatcher on duty for a day; a malformed day, someone who does not make callbacks and
+// a bad ?from= are refused naming the field; a unit head may read but not change it.
+func TestDutyAPI(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		ctx := context.Background()
+		yx, _ := strconv.ParseInt(f.vars["{yx}"], 10, 64)
+		d, err := org.CreatePerson(ctx, db, access.System, org.PersonInput{UnitID: yx, Name: "赵调度", Phone: "13700000000", Title: "调度"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := org.SetGrants(ctx, db, access.System, d.ID, []access.Grant{{Role: access.Dispatcher, UnitID: yx}}); err != nil {
+			t.Fatal(err)
+		}
+		f.vars["{disp}"] = strconv.FormatInt(d.ID, 10)
+		f.refused(t, []scenario{
+			{name: "a malformed day", who: "admin", method: "PUT", url: "/api/v1/workorders/duty", body: `{"days": [{"day": "2026-13-01", "on": []}]}`, status: 422, code: errs.Invalid, field: "days"},
+			{name: "not a caller", who: "admin", method: "PUT", url: "/api/v1/workorders/duty", body: `{"days": [{"day": "2026-03-02", "on": [{zhang}]}]}`, status: 422, code: errs.Invalid, field: "days"},
+			{name: "a bad from", who: "admin", method: "GET", url: "/api/v1/workorders/duty?from=2026-02-30", status: 422, code: errs.Invalid, field: "from"},
+			{name: "a unit head changes it", who: "head", method: "PUT", url: "/api/v1/workorders/duty", body: `{"days": [{"day": "2026-03-02", "on": [{disp}]}]}`, status: 403, code: errs.Forbidden},
+		})
+		f.run(t, []scenario{
+			{name: "a week", who: "admin", method: "GET", url: "/api/v1/workorders/duty?from=2026-03-02", status: 200,
+				want: []string{`"person_id":{disp}`, `"role":"dispatcher"`, `{"day":"2026-03-02","on":[]}`, `{"day":"2026-03-08","on":[]}`}},
+			{name: "on duty", who: "admin", method: "PUT", url: "/api/v1/workorders/duty", body: `{"days": [{"day": "2026-03-02", "on": [{disp}]}]}`, status: 200,
+				want: []string{`{"day":"2026-03-02","on":[{disp}]}`, `{"day":"2026-03-03","on":[]}`}},
+			{name: "the head reads it", who: "head", method: "GET", url: "/api/v1/workorders/duty?from=2026-03-02", status: 200,
+				want: []string{`{"day":"2026-03-02","on":[{disp}]}`}},
+		})
+	})
+}

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/oapi-codegen/runtime"
+	openapi_types "github.com/oapi-codegen/runtime/types"
 )
 
 // Defines values for CloseStatus.
@@ -932,6 +933,28 @@ type DrawInput struct {
 	Seed       *int    `json:"seed,omitempty"`
 	Size       *int    `json:"size,omitempty"`
 	Week       string  `json:"week"`
+}
+
+// DutyInput defines model for DutyInput.
+type DutyInput struct {
+	Days *[]struct {
+		Day string `json:"day"`
+		On  *[]int `json:"on"`
+	} `json:"days"`
+}
+
+// DutyRoster defines model for DutyRoster.
+type DutyRoster struct {
+	Callers *[]struct {
+		Name     string `json:"name"`
+		PersonId int    `json:"person_id"`
+		Role     string `json:"role"`
+		Unit     string `json:"unit"`
+	} `json:"callers"`
+	Days *[]struct {
+		Day string `json:"day"`
+		On  *[]int `json:"on"`
+	} `json:"days"`
 }
 
 // Error defines model for Error.
@@ -2266,6 +2289,12 @@ type ListWebhookDeliveriesParams struct {
 	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
+// GetDutyRosterParams defines parameters for GetDutyRoster.
+type GetDutyRosterParams struct {
+	// From The first day, YYYY-MM-DD (default tomorrow).
+	From *openapi_types.Date `form:"from,omitempty" json:"from,omitempty"`
+}
+
 // ListWorkOrderFollowUpsParams defines parameters for ListWorkOrderFollowUps.
 type ListWorkOrderFollowUpsParams struct {
 	// Month The month the orders closed, YYYY-MM (default this month).
@@ -2385,6 +2414,9 @@ type RegisterWebhookJSONRequestBody = WebhookInput
 
 // UpdateWebhookJSONRequestBody defines body for UpdateWebhook for application/json ContentType.
 type UpdateWebhookJSONRequestBody = WebhookPatch
+
+// SetDutyRosterJSONRequestBody defines body for SetDutyRoster for application/json ContentType.
+type SetDutyRosterJSONRequestBody = DutyInput
 
 // FileWorkOrderFollowUpJSONRequestBody defines body for FileWorkOrderFollowUp for application/json ContentType.
 type FileWorkOrderFollowUpJSONRequestBody = WorkOrderFollowUpInput
@@ -3173,6 +3205,25 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /api/v1/webhooks/{id}/deliveries (the `ListWebhookDeliveries` operationId).
 	ListWebhookDeliveries(ctx context.Context, id int64, params *ListWebhookDeliveriesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetDutyRoster A week of the callback duty roster, and the people who may be on duty
+	//
+	// Corresponds with GET /api/v1/workorders/duty (the `GetDutyRoster` operationId).
+	GetDutyRoster(ctx context.Context, params *GetDutyRosterParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SetDutyRosterWithBody Replace the roster of up to seven days; a day with nobody falls back to every caller (clerks)
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /api/v1/workorders/duty (the `SetDutyRoster` operationId).
+	SetDutyRosterWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SetDutyRoster Replace the roster of up to seven days; a day with nobody falls back to every caller (clerks)
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /api/v1/workorders/duty (the `SetDutyRoster` operationId).
+	SetDutyRoster(ctx context.Context, body SetDutyRosterJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListWorkOrderFollowUps A month's dissatisfaction follow-ups (评价不满意回访表) of the teams the caller may see
 	//
@@ -5116,6 +5167,55 @@ func (c *Client) UpdateWebhook(ctx context.Context, id int64, body UpdateWebhook
 // Corresponds with GET /api/v1/webhooks/{id}/deliveries (the `ListWebhookDeliveries` operationId).
 func (c *Client) ListWebhookDeliveries(ctx context.Context, id int64, params *ListWebhookDeliveriesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListWebhookDeliveriesRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetDutyRoster A week of the callback duty roster, and the people who may be on duty
+//
+// Corresponds with GET /api/v1/workorders/duty (the `GetDutyRoster` operationId).
+func (c *Client) GetDutyRoster(ctx context.Context, params *GetDutyRosterParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetDutyRosterRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SetDutyRosterWithBody Replace the roster of up to seven days; a day with nobody falls back to every caller (clerks)
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /api/v1/workorders/duty (the `SetDutyRoster` operationId).
+func (c *Client) SetDutyRosterWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetDutyRosterRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SetDutyRoster Replace the roster of up to seven days; a day with nobody falls back to every caller (clerks)
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /api/v1/workorders/duty (the `SetDutyRoster` operationId).
+func (c *Client) SetDutyRoster(ctx context.Context, body SetDutyRosterJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetDutyRosterRequest(c.Server, body)
 	if err != nil {
 		return nil, err
 	}
@@ -9573,6 +9673,100 @@ func NewListWebhookDeliveriesRequest(server string, id int64, params *ListWebhoo
 	return req, nil
 }
 
+// NewGetDutyRosterRequest constructs an http.Request for the GetDutyRoster method
+func NewGetDutyRosterRequest(server string, params *GetDutyRosterParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/workorders/duty")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.From != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "from", *params.From, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewSetDutyRosterRequest calls the generic SetDutyRoster builder with application/json body
+func NewSetDutyRosterRequest(server string, body SetDutyRosterJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewSetDutyRosterRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewSetDutyRosterRequestWithBody constructs an http.Request for the SetDutyRoster method, with any body, and a specified content type
+func NewSetDutyRosterRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/workorders/duty")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewListWorkOrderFollowUpsRequest constructs an http.Request for the ListWorkOrderFollowUps method
 func NewListWorkOrderFollowUpsRequest(server string, params *ListWorkOrderFollowUpsParams) (*http.Request, error) {
 	var err error
@@ -10951,6 +11145,27 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /api/v1/webhooks/{id}/deliveries (the `ListWebhookDeliveries` operationId).
 	ListWebhookDeliveriesWithResponse(ctx context.Context, id int64, params *ListWebhookDeliveriesParams, reqEditors ...RequestEditorFn) (*ListWebhookDeliveriesResponse, error)
+
+	// GetDutyRosterWithResponse A week of the callback duty roster, and the people who may be on duty
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/workorders/duty (the `GetDutyRoster` operationId).
+	GetDutyRosterWithResponse(ctx context.Context, params *GetDutyRosterParams, reqEditors ...RequestEditorFn) (*GetDutyRosterResponse, error)
+
+	// SetDutyRosterWithBodyWithResponse Replace the roster of up to seven days; a day with nobody falls back to every caller (clerks)
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /api/v1/workorders/duty (the `SetDutyRoster` operationId).
+	SetDutyRosterWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetDutyRosterResponse, error)
+
+	// SetDutyRosterWithResponse Replace the roster of up to seven days; a day with nobody falls back to every caller (clerks)
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /api/v1/workorders/duty (the `SetDutyRoster` operationId).
+	SetDutyRosterWithResponse(ctx context.Context, body SetDutyRosterJSONRequestBody, reqEditors ...RequestEditorFn) (*SetDutyRosterResponse, error)
 
 	// ListWorkOrderFollowUpsWithResponse A month's dissatisfaction follow-ups (评价不满意回访表) of the teams the caller may see
 	//
@@ -15769,6 +15984,116 @@ func (r ListWebhookDeliveriesResponse) ContentType() string {
 	return ""
 }
 
+type GetDutyRosterResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *DutyRoster
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *Error
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *Error
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetDutyRosterResponse) GetJSON200() *DutyRoster {
+	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r GetDutyRosterResponse) GetJSON4XX() *Error {
+	return r.JSON4XX
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r GetDutyRosterResponse) GetJSON5XX() *Error {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r GetDutyRosterResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetDutyRosterResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetDutyRosterResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetDutyRosterResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type SetDutyRosterResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *DutyRoster
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *Error
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *Error
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r SetDutyRosterResponse) GetJSON200() *DutyRoster {
+	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r SetDutyRosterResponse) GetJSON4XX() *Error {
+	return r.JSON4XX
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r SetDutyRosterResponse) GetJSON5XX() *Error {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r SetDutyRosterResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r SetDutyRosterResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r SetDutyRosterResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r SetDutyRosterResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type ListWorkOrderFollowUpsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -17874,6 +18199,45 @@ func (c *ClientWithResponses) ListWebhookDeliveriesWithResponse(ctx context.Cont
 		return nil, err
 	}
 	return ParseListWebhookDeliveriesResponse(rsp)
+}
+
+// GetDutyRosterWithResponse A week of the callback duty roster, and the people who may be on duty
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/workorders/duty (the `GetDutyRoster` operationId).
+func (c *ClientWithResponses) GetDutyRosterWithResponse(ctx context.Context, params *GetDutyRosterParams, reqEditors ...RequestEditorFn) (*GetDutyRosterResponse, error) {
+	rsp, err := c.GetDutyRoster(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetDutyRosterResponse(rsp)
+}
+
+// SetDutyRosterWithBodyWithResponse Replace the roster of up to seven days; a day with nobody falls back to every caller (clerks)
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /api/v1/workorders/duty (the `SetDutyRoster` operationId).
+func (c *ClientWithResponses) SetDutyRosterWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetDutyRosterResponse, error) {
+	rsp, err := c.SetDutyRosterWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSetDutyRosterResponse(rsp)
+}
+
+// SetDutyRosterWithResponse Replace the roster of up to seven days; a day with nobody falls back to every caller (clerks)
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /api/v1/workorders/duty (the `SetDutyRoster` operationId).
+func (c *ClientWithResponses) SetDutyRosterWithResponse(ctx context.Context, body SetDutyRosterJSONRequestBody, reqEditors ...RequestEditorFn) (*SetDutyRosterResponse, error) {
+	rsp, err := c.SetDutyRoster(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSetDutyRosterResponse(rsp)
 }
 
 // ListWorkOrderFollowUpsWithResponse A month's dissatisfaction follow-ups (评价不满意回访表) of the teams the caller may see
@@ -21612,6 +21976,86 @@ func ParseListWebhookDeliveriesResponse(rsp *http.Response) (*ListWebhookDeliver
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest WebhookDeliveryPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetDutyRosterResponse parses an HTTP response from a GetDutyRosterWithResponse call
+func ParseGetDutyRosterResponse(rsp *http.Response) (*GetDutyRosterResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetDutyRosterResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest DutyRoster
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseSetDutyRosterResponse parses an HTTP response from a SetDutyRosterWithResponse call
+func ParseSetDutyRosterResponse(rsp *http.Response) (*SetDutyRosterResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &SetDutyRosterResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest DutyRoster
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
