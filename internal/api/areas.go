@@ -15,6 +15,7 @@ func areaRoutes(a *API) []route {
 		webhookRoutes(a),
 		schemeRoutes(a),
 		dutyRoutes(a),
+		targetRoutes(a),
 	} {
 		table = append(table, rs...)
 	}

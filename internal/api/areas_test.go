@@ -23,6 +23,7 @@ import (
 	"manyi/internal/store"
 	"manyi/internal/store/storetest"
 	"manyi/internal/survey"
+	"manyi/internal/target"
 	"manyi/internal/webhook"
 	"manyi/internal/workorder"
 )
@@ -773,5 +774,38 @@ func TestDutyAPI(t *testing.T) {
 			{name: "the head reads it", who: "head", method: "GET", url: "/api/v1/workorders/duty?from=2026-03-02", status: 200,
 				want: []string{`{"day":"2026-03-02","on":[{disp}]}`}},
 		})
+	})
+}
+
+// TestProjectsAndTargetsAPI (issue 16): a unit head registers a project of their office and
+// lists it, an administrator imports one from a CSV workbook; a project without a code is
+// refused naming code, a bad import row is listed, and a unit head may not register a project
+// of another office; the targets' attainment answers per target, and a bad month is refused.
+func TestProjectsAndTargetsAPI(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		if err := target.Seed(context.Background(), db); err != nil {
+			t.Fatal(err)
+		}
+		f.refused(t, []scenario{
+			{name: "no code", who: "head", method: "POST", url: "/api/v1/projects", body: `{"name": "一号楼", "unit_id": {yx}, "planned_start": "2026-04-01"}`, status: 422, code: errs.Invalid, field: "code"},
+			{name: "another office", who: "head", method: "POST", url: "/api/v1/projects", body: `{"code": "P-9", "name": "九号楼", "unit_id": {mg}, "planned_start": "2026-04-01"}`, status: 403, code: errs.Forbidden},
+			{name: "a committee member imports", who: "committee", method: "POST", url: "/api/v1/projects/import?file_name=p.csv", ctype: "text/csv", body: "code,name,unit,planned_start\nP-2,二号楼,YXY,2026-04-02\n", status: 403, code: errs.Forbidden},
+			{name: "a bad month", who: "admin", method: "GET", url: "/api/v1/targets/attainment?month=2026-13", status: 422, code: errs.Invalid, field: "month"},
+			{name: "a bad from", who: "admin", method: "GET", url: "/api/v1/projects?from=2026-02-30", status: 422, code: errs.Invalid, field: "from"},
+		})
+		f.run(t, []scenario{
+			{name: "register", who: "head", method: "POST", url: "/api/v1/projects", body: `{"code": "P-1", "name": "一号楼", "unit_id": {yx}, "planned_start": "2026-04-01"}`, status: 201, save: "p1",
+				want: []string{`"code":"P-1"`, `"unit_name":"永馨园"`}},
+			{name: "import", who: "admin", method: "POST", url: "/api/v1/projects/import?file_name=p.csv", ctype: "text/csv", body: "code,name,unit,planned_start\nP-2,二号楼,YXY,2026-04-02\n", status: 200,
+				want: []string{`"imported":1`}},
+			{name: "list", who: "head", method: "GET", url: "/api/v1/projects?unit_id={yx}&from=2026-04-01", status: 200, want: []string{`"code":"P-1"`, `"code":"P-2"`}},
+			{name: "one", who: "head", method: "GET", url: "/api/v1/projects/{p1}", status: 200, want: []string{`"name":"一号楼"`}},
+			{name: "attainment", who: "admin", method: "GET", url: "/api/v1/targets/attainment?month=2026-02", status: 200, want: []string{`"target":{`, `"total":{`}},
+		})
+		rec := f.do("admin", locale.ZH, "POST", "/api/v1/projects/import?file_name=p.csv", "text/csv", "code,name,unit,planned_start\nP-3,,YXY,2026-04-03\n")
+		if rec.Code != 422 || !strings.Contains(rec.Body.String(), `"problems":[{"row":2`) {
+			t.Errorf("a bad row: %d %s", rec.Code, rec.Body)
+		}
 	})
 }

@@ -40,6 +40,8 @@ func TestDocumentMatchesServer(t *testing.T) {
 				check: func(t *testing.T, f *fixture, v map[string]any) {
 					f.vars["{wofu}"] = fmt.Sprint(v["items"].([]any)[0].(map[string]any)["id"])
 				}},
+			{name: "a project", who: "admin", method: "POST", url: "/api/v1/projects", status: 201, save: "project",
+				body: `{"code": "P-1", "name": "一号楼", "unit_id": {yx}, "planned_start": "2026-04-01"}`},
 			{name: "a webhook", who: "admin", method: "POST", url: "/api/v1/webhooks", status: 201, save: "webhook",
 				body: `{"url": "https://hooks.example.com/manyi", "secret": "0123456789abcdef", "events": ["*"]}`},
 			{name: "an item", who: "admin", method: "POST", url: "/api/v1/workorders/improvements", status: 201, save: "improvement",
@@ -115,6 +117,7 @@ func TestDocumentMatchesServer(t *testing.T) {
 			"/api/v1/webhooks/{id}/deliveries":              "{webhook}",
 			"/api/v1/webhooks/deliveries/{id}/redeliver":    "{delivery}",
 			"/api/v1/assessment/schemes/{id}":               "{scheme}",
+			"/api/v1/projects/{id}":                         "{project}",
 			"/api/v1/assessment/schemes/{id}/activate":      "{scheme}",
 			"/api/v1/workorders/orders/{id}/tasks":          "{order}",
 			"/api/v1/workorders/followups/{id}":             "{wofu}",

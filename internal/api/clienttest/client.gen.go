@@ -1367,6 +1367,67 @@ type ProgressInput struct {
 	Progress string `json:"progress"`
 }
 
+// Project defines model for Project.
+type Project struct {
+	Acceptances *[]struct {
+		Id          int     `json:"id"`
+		InspectedOn string  `json:"inspected_on"`
+		Note        *string `json:"note,omitempty"`
+		Passed      bool    `json:"passed"`
+	} `json:"acceptances"`
+	Code              string    `json:"code"`
+	ContractNo        string    `json:"contract_no"`
+	CreatedAt         time.Time `json:"created_at"`
+	CreatedBy         string    `json:"created_by"`
+	Customer          string    `json:"customer"`
+	CustomerSatisfied *bool     `json:"customer_satisfied"`
+	Fulfilled         *bool     `json:"fulfilled"`
+	HandedOverOn      *string   `json:"handed_over_on,omitempty"`
+	Id                int       `json:"id"`
+	Major             bool      `json:"major"`
+	MaterialsPlan     *string   `json:"materials_plan,omitempty"`
+	Name              string    `json:"name"`
+	PlanApprovedBy    *string   `json:"plan_approved_by,omitempty"`
+	PlanApprovedOn    *string   `json:"plan_approved_on,omitempty"`
+	PlanFiledOn       *string   `json:"plan_filed_on,omitempty"`
+	PlannedStart      string    `json:"planned_start"`
+	Tendered          bool      `json:"tendered"`
+	UnitId            int       `json:"unit_id"`
+	UnitName          string    `json:"unit_name"`
+}
+
+// ProjectImport defines model for ProjectImport.
+type ProjectImport struct {
+	Imported int `json:"imported"`
+}
+
+// ProjectInput defines model for ProjectInput.
+type ProjectInput struct {
+	Code              string  `json:"code"`
+	ContractNo        *string `json:"contract_no,omitempty"`
+	Customer          *string `json:"customer,omitempty"`
+	CustomerSatisfied *bool   `json:"customer_satisfied,omitempty"`
+	Fulfilled         *bool   `json:"fulfilled,omitempty"`
+	HandedOverOn      *string `json:"handed_over_on,omitempty"`
+	Major             *bool   `json:"major,omitempty"`
+	MaterialsPlan     *string `json:"materials_plan,omitempty"`
+	Name              string  `json:"name"`
+	PlanApprovedOn    *string `json:"plan_approved_on,omitempty"`
+	PlanFiledOn       *string `json:"plan_filed_on,omitempty"`
+	PlanOnTime        *bool   `json:"plan_on_time,omitempty"`
+	PlannedStart      string  `json:"planned_start"`
+	Tendered          *bool   `json:"tendered,omitempty"`
+	UnitId            int     `json:"unit_id"`
+}
+
+// ProjectPage defines model for ProjectPage.
+type ProjectPage struct {
+	Items []Project `json:"items"`
+
+	// NextCursor The cursor of the next page; null on the last
+	NextCursor *string `json:"next_cursor"`
+}
+
 // QualityReport defines model for QualityReport.
 type QualityReport struct {
 	Late    int `json:"late"`
@@ -1723,6 +1784,48 @@ type SurveyTemplate struct {
 // SurveyTemplatePage defines model for SurveyTemplatePage.
 type SurveyTemplatePage struct {
 	Items []SurveyTemplate `json:"items"`
+
+	// NextCursor The cursor of the next page; null on the last
+	NextCursor *string `json:"next_cursor"`
+}
+
+// TargetAttainment defines model for TargetAttainment.
+type TargetAttainment struct {
+	Rows *[]struct {
+		Attained    bool   `json:"attained"`
+		Breach      bool   `json:"breach"`
+		Denominator int    `json:"denominator"`
+		Measured    bool   `json:"measured"`
+		Numerator   int    `json:"numerator"`
+		UnitId      int    `json:"unit_id"`
+		UnitName    string `json:"unit_name"`
+		Value       int    `json:"value"`
+	} `json:"rows"`
+	Target struct {
+		Code       string  `json:"code"`
+		Comparison string  `json:"comparison"`
+		Id         int     `json:"id"`
+		Kind       string  `json:"kind"`
+		Measure    string  `json:"measure"`
+		Threshold  int     `json:"threshold"`
+		UnitId     *int    `json:"unit_id,omitempty"`
+		UnitName   *string `json:"unit_name,omitempty"`
+	} `json:"target"`
+	Total struct {
+		Attained    bool   `json:"attained"`
+		Breach      bool   `json:"breach"`
+		Denominator int    `json:"denominator"`
+		Measured    bool   `json:"measured"`
+		Numerator   int    `json:"numerator"`
+		UnitId      int    `json:"unit_id"`
+		UnitName    string `json:"unit_name"`
+		Value       int    `json:"value"`
+	} `json:"total"`
+}
+
+// TargetAttainmentPage defines model for TargetAttainmentPage.
+type TargetAttainmentPage struct {
+	Items []TargetAttainment `json:"items"`
 
 	// NextCursor The cursor of the next page; null on the last
 	NextCursor *string `json:"next_cursor"`
@@ -2202,6 +2305,24 @@ type ListPeopleParams struct {
 	IncludeInactive *bool `form:"include_inactive,omitempty" json:"include_inactive,omitempty"`
 }
 
+// ListProjectsParams defines parameters for ListProjects.
+type ListProjectsParams struct {
+	// UnitId Only projects of this unit and its sub-units.
+	UnitId *int64 `form:"unit_id,omitempty" json:"unit_id,omitempty"`
+
+	// From Planned start on or after this day, YYYY-MM-DD.
+	From *openapi_types.Date `form:"from,omitempty" json:"from,omitempty"`
+
+	// To Planned start on or before this day, YYYY-MM-DD.
+	To *openapi_types.Date `form:"to,omitempty" json:"to,omitempty"`
+}
+
+// ImportProjectsParams defines parameters for ImportProjects.
+type ImportProjectsParams struct {
+	// FileName The file's name; its extension (.xlsx or .csv) chooses how it is read. Default: read by content.
+	FileName *string `form:"file_name,omitempty" json:"file_name,omitempty"`
+}
+
 // ListDirectDeductionsParams defines parameters for ListDirectDeductions.
 type ListDirectDeductionsParams struct {
 	// From First day, YYYY-MM-DD (required).
@@ -2269,6 +2390,12 @@ type ListSurveyFollowupsParams struct {
 
 	// Cursor The next_cursor of the previous page; absent for the first page.
 	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// GetTargetAttainmentParams defines parameters for GetTargetAttainment.
+type GetTargetAttainmentParams struct {
+	// Month YYYY-MM (default the last whole month).
+	Month *string `form:"month,omitempty" json:"month,omitempty"`
 }
 
 // ListUnitsParams defines parameters for ListUnits.
@@ -2366,6 +2493,9 @@ type UpdatePersonJSONRequestBody = PersonPatch
 
 // SetRolesJSONRequestBody defines body for SetRoles for application/json ContentType.
 type SetRolesJSONRequestBody = RolesInput
+
+// CreateProjectJSONRequestBody defines body for CreateProject for application/json ContentType.
+type CreateProjectJSONRequestBody = ProjectInput
 
 // CreateCallbackAuditJSONRequestBody defines body for CreateCallbackAudit for application/json ContentType.
 type CreateCallbackAuditJSONRequestBody = CallbackAuditInput
@@ -2852,6 +2982,37 @@ type ClientInterface interface {
 	// Corresponds with PUT /api/v1/people/{id}/roles (the `SetRoles` operationId).
 	SetRoles(ctx context.Context, id int64, body SetRolesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ListProjects Engineering projects the caller may read, by planned start, with their acceptance inspections
+	//
+	// Corresponds with GET /api/v1/projects (the `ListProjects` operationId).
+	ListProjects(ctx context.Context, params *ListProjectsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateProjectWithBody Register a project, or change the one with the same code (engineering clerks)
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/projects (the `CreateProject` operationId).
+	CreateProjectWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateProject Register a project, or change the one with the same code (engineering clerks)
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/projects (the `CreateProject` operationId).
+	CreateProject(ctx context.Context, body CreateProjectJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ImportProjectsWithBody Import projects from a workbook (XLSX or CSV body); a file with a bad row stores nothing and lists the rows
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/projects/import (the `ImportProjects` operationId).
+	ImportProjectsWithBody(ctx context.Context, params *ImportProjectsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetProject One project
+	//
+	// Corresponds with GET /api/v1/projects/{id} (the `GetProject` operationId).
+	GetProject(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// CreateCallbackAuditWithBody Record a callback-record audit (回访记录抽查): each incomplete or untrue record with a deduction of 0.5–1
 	//
 	// Takes any type of body and a specified content type.
@@ -3042,6 +3203,11 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /api/v1/surveys/templates (the `ListSurveyTemplates` operationId).
 	ListSurveyTemplates(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetTargetAttainment Every active service target over a month: the figure, value and verdict per unit holding records, and the total over the target's unit
+	//
+	// Corresponds with GET /api/v1/targets/attainment (the `GetTargetAttainment` operationId).
+	GetTargetAttainment(ctx context.Context, params *GetTargetAttainmentParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListTokens The caller's own API tokens
 	//
@@ -4243,6 +4409,87 @@ func (c *Client) SetRoles(ctx context.Context, id int64, body SetRolesJSONReques
 	return c.Client.Do(req)
 }
 
+// ListProjects Engineering projects the caller may read, by planned start, with their acceptance inspections
+//
+// Corresponds with GET /api/v1/projects (the `ListProjects` operationId).
+func (c *Client) ListProjects(ctx context.Context, params *ListProjectsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListProjectsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateProjectWithBody Register a project, or change the one with the same code (engineering clerks)
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/projects (the `CreateProject` operationId).
+func (c *Client) CreateProjectWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateProjectRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateProject Register a project, or change the one with the same code (engineering clerks)
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/projects (the `CreateProject` operationId).
+func (c *Client) CreateProject(ctx context.Context, body CreateProjectJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateProjectRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ImportProjectsWithBody Import projects from a workbook (XLSX or CSV body); a file with a bad row stores nothing and lists the rows
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/projects/import (the `ImportProjects` operationId).
+func (c *Client) ImportProjectsWithBody(ctx context.Context, params *ImportProjectsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewImportProjectsRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetProject One project
+//
+// Corresponds with GET /api/v1/projects/{id} (the `GetProject` operationId).
+func (c *Client) GetProject(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetProjectRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // CreateCallbackAuditWithBody Record a callback-record audit (回访记录抽查): each incomplete or untrue record with a deduction of 0.5–1
 //
 // Takes any type of body and a specified content type.
@@ -4734,6 +4981,21 @@ func (c *Client) CloseSurveyFollowup(ctx context.Context, id int64, body CloseSu
 // Corresponds with GET /api/v1/surveys/templates (the `ListSurveyTemplates` operationId).
 func (c *Client) ListSurveyTemplates(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListSurveyTemplatesRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetTargetAttainment Every active service target over a month: the figure, value and verdict per unit holding records, and the total over the target's unit
+//
+// Corresponds with GET /api/v1/targets/attainment (the `GetTargetAttainment` operationId).
+func (c *Client) GetTargetAttainment(ctx context.Context, params *GetTargetAttainmentParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetTargetAttainmentRequest(c.Server, params)
 	if err != nil {
 		return nil, err
 	}
@@ -7805,6 +8067,214 @@ func NewSetRolesRequestWithBody(server string, id int64, contentType string, bod
 	return req, nil
 }
 
+// NewListProjectsRequest constructs an http.Request for the ListProjects method
+func NewListProjectsRequest(server string, params *ListProjectsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/projects")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.UnitId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "unit_id", *params.UnitId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.From != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "from", *params.From, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.To != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "to", *params.To, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateProjectRequest calls the generic CreateProject builder with application/json body
+func NewCreateProjectRequest(server string, body CreateProjectJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateProjectRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewCreateProjectRequestWithBody constructs an http.Request for the CreateProject method, with any body, and a specified content type
+func NewCreateProjectRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/projects")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewImportProjectsRequestWithBody constructs an http.Request for the ImportProjects method, with any body, and a specified content type
+func NewImportProjectsRequestWithBody(server string, params *ImportProjectsParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/projects/import")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.FileName != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "file_name", *params.FileName, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewGetProjectRequest constructs an http.Request for the GetProject method
+func NewGetProjectRequest(server string, id int64) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/projects/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewCreateCallbackAuditRequest calls the generic CreateCallbackAudit builder with application/json body
 func NewCreateCallbackAuditRequest(server string, body CreateCallbackAuditJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -8870,6 +9340,60 @@ func NewListSurveyTemplatesRequest(server string) (*http.Request, error) {
 	queryURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetTargetAttainmentRequest constructs an http.Request for the GetTargetAttainment method
+func NewGetTargetAttainmentRequest(server string, params *GetTargetAttainmentParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/targets/attainment")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Month != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "month", *params.Month, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
 	}
 
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
@@ -10740,6 +11264,41 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with PUT /api/v1/people/{id}/roles (the `SetRoles` operationId).
 	SetRolesWithResponse(ctx context.Context, id int64, body SetRolesJSONRequestBody, reqEditors ...RequestEditorFn) (*SetRolesResponse, error)
 
+	// ListProjectsWithResponse Engineering projects the caller may read, by planned start, with their acceptance inspections
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/projects (the `ListProjects` operationId).
+	ListProjectsWithResponse(ctx context.Context, params *ListProjectsParams, reqEditors ...RequestEditorFn) (*ListProjectsResponse, error)
+
+	// CreateProjectWithBodyWithResponse Register a project, or change the one with the same code (engineering clerks)
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/projects (the `CreateProject` operationId).
+	CreateProjectWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateProjectResponse, error)
+
+	// CreateProjectWithResponse Register a project, or change the one with the same code (engineering clerks)
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/projects (the `CreateProject` operationId).
+	CreateProjectWithResponse(ctx context.Context, body CreateProjectJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateProjectResponse, error)
+
+	// ImportProjectsWithBodyWithResponse Import projects from a workbook (XLSX or CSV body); a file with a bad row stores nothing and lists the rows
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/projects/import (the `ImportProjects` operationId).
+	ImportProjectsWithBodyWithResponse(ctx context.Context, params *ImportProjectsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ImportProjectsResponse, error)
+
+	// GetProjectWithResponse One project
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/projects/{id} (the `GetProject` operationId).
+	GetProjectWithResponse(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*GetProjectResponse, error)
+
 	// CreateCallbackAuditWithBodyWithResponse Record a callback-record audit (回访记录抽查): each incomplete or untrue record with a deduction of 0.5–1
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
@@ -10956,6 +11515,13 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /api/v1/surveys/templates (the `ListSurveyTemplates` operationId).
 	ListSurveyTemplatesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListSurveyTemplatesResponse, error)
+
+	// GetTargetAttainmentWithResponse Every active service target over a month: the figure, value and verdict per unit holding records, and the total over the target's unit
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/targets/attainment (the `GetTargetAttainment` operationId).
+	GetTargetAttainmentWithResponse(ctx context.Context, params *GetTargetAttainmentParams, reqEditors ...RequestEditorFn) (*GetTargetAttainmentResponse, error)
 
 	// ListTokensWithResponse The caller's own API tokens
 	//
@@ -13639,6 +14205,233 @@ func (r SetRolesResponse) ContentType() string {
 	return ""
 }
 
+type ListProjectsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ProjectPage
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *Error
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *Error
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListProjectsResponse) GetJSON200() *ProjectPage {
+	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ListProjectsResponse) GetJSON4XX() *Error {
+	return r.JSON4XX
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r ListProjectsResponse) GetJSON5XX() *Error {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r ListProjectsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListProjectsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListProjectsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListProjectsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CreateProjectResponse201Headers the declared response headers of an HTTP 201 response for CreateProject
+type CreateProjectResponse201Headers struct {
+	Location *string
+}
+
+type CreateProjectResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Project
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *Error
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *Error
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *CreateProjectResponse201Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateProjectResponse) GetJSON201() *Project {
+	return r.JSON201
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r CreateProjectResponse) GetJSON4XX() *Error {
+	return r.JSON4XX
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r CreateProjectResponse) GetJSON5XX() *Error {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateProjectResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateProjectResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateProjectResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateProjectResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ImportProjectsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ProjectImport
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *Error
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *Error
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ImportProjectsResponse) GetJSON200() *ProjectImport {
+	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ImportProjectsResponse) GetJSON4XX() *Error {
+	return r.JSON4XX
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r ImportProjectsResponse) GetJSON5XX() *Error {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r ImportProjectsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ImportProjectsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ImportProjectsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ImportProjectsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetProjectResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Project
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *Error
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *Error
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetProjectResponse) GetJSON200() *Project {
+	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r GetProjectResponse) GetJSON4XX() *Error {
+	return r.JSON4XX
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r GetProjectResponse) GetJSON5XX() *Error {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r GetProjectResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetProjectResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetProjectResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetProjectResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // CreateCallbackAuditResponse201Headers the declared response headers of an HTTP 201 response for CreateCallbackAudit
 type CreateCallbackAuditResponse201Headers struct {
 	Location *string
@@ -14878,6 +15671,61 @@ func (r ListSurveyTemplatesResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r ListSurveyTemplatesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetTargetAttainmentResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *TargetAttainmentPage
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *Error
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *Error
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetTargetAttainmentResponse) GetJSON200() *TargetAttainmentPage {
+	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r GetTargetAttainmentResponse) GetJSON4XX() *Error {
+	return r.JSON4XX
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r GetTargetAttainmentResponse) GetJSON5XX() *Error {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r GetTargetAttainmentResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetTargetAttainmentResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetTargetAttainmentResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetTargetAttainmentResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -17447,6 +18295,71 @@ func (c *ClientWithResponses) SetRolesWithResponse(ctx context.Context, id int64
 	return ParseSetRolesResponse(rsp)
 }
 
+// ListProjectsWithResponse Engineering projects the caller may read, by planned start, with their acceptance inspections
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/projects (the `ListProjects` operationId).
+func (c *ClientWithResponses) ListProjectsWithResponse(ctx context.Context, params *ListProjectsParams, reqEditors ...RequestEditorFn) (*ListProjectsResponse, error) {
+	rsp, err := c.ListProjects(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListProjectsResponse(rsp)
+}
+
+// CreateProjectWithBodyWithResponse Register a project, or change the one with the same code (engineering clerks)
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/projects (the `CreateProject` operationId).
+func (c *ClientWithResponses) CreateProjectWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateProjectResponse, error) {
+	rsp, err := c.CreateProjectWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateProjectResponse(rsp)
+}
+
+// CreateProjectWithResponse Register a project, or change the one with the same code (engineering clerks)
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/projects (the `CreateProject` operationId).
+func (c *ClientWithResponses) CreateProjectWithResponse(ctx context.Context, body CreateProjectJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateProjectResponse, error) {
+	rsp, err := c.CreateProject(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateProjectResponse(rsp)
+}
+
+// ImportProjectsWithBodyWithResponse Import projects from a workbook (XLSX or CSV body); a file with a bad row stores nothing and lists the rows
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/projects/import (the `ImportProjects` operationId).
+func (c *ClientWithResponses) ImportProjectsWithBodyWithResponse(ctx context.Context, params *ImportProjectsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ImportProjectsResponse, error) {
+	rsp, err := c.ImportProjectsWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseImportProjectsResponse(rsp)
+}
+
+// GetProjectWithResponse One project
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/projects/{id} (the `GetProject` operationId).
+func (c *ClientWithResponses) GetProjectWithResponse(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*GetProjectResponse, error) {
+	rsp, err := c.GetProject(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetProjectResponse(rsp)
+}
+
 // CreateCallbackAuditWithBodyWithResponse Record a callback-record audit (回访记录抽查): each incomplete or untrue record with a deduction of 0.5–1
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
@@ -17848,6 +18761,19 @@ func (c *ClientWithResponses) ListSurveyTemplatesWithResponse(ctx context.Contex
 		return nil, err
 	}
 	return ParseListSurveyTemplatesResponse(rsp)
+}
+
+// GetTargetAttainmentWithResponse Every active service target over a month: the figure, value and verdict per unit holding records, and the total over the target's unit
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/targets/attainment (the `GetTargetAttainment` operationId).
+func (c *ClientWithResponses) GetTargetAttainmentWithResponse(ctx context.Context, params *GetTargetAttainmentParams, reqEditors ...RequestEditorFn) (*GetTargetAttainmentResponse, error) {
+	rsp, err := c.GetTargetAttainment(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetTargetAttainmentResponse(rsp)
 }
 
 // ListTokensWithResponse The caller's own API tokens
@@ -20219,6 +21145,179 @@ func ParseSetRolesResponse(rsp *http.Response) (*SetRolesResponse, error) {
 	return response, nil
 }
 
+// ParseListProjectsResponse parses an HTTP response from a ListProjectsWithResponse call
+func ParseListProjectsResponse(rsp *http.Response) (*ListProjectsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListProjectsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ProjectPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCreateProjectResponse parses an HTTP response from a CreateProjectWithResponse call
+func ParseCreateProjectResponse(rsp *http.Response) (*CreateProjectResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateProjectResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Project
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers CreateProjectResponse201Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers201 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseImportProjectsResponse parses an HTTP response from a ImportProjectsWithResponse call
+func ParseImportProjectsResponse(rsp *http.Response) (*ImportProjectsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ImportProjectsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ProjectImport
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetProjectResponse parses an HTTP response from a GetProjectWithResponse call
+func ParseGetProjectResponse(rsp *http.Response) (*GetProjectResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetProjectResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Project
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseCreateCallbackAuditResponse parses an HTTP response from a CreateCallbackAuditWithResponse call
 func ParseCreateCallbackAuditResponse(rsp *http.Response) (*CreateCallbackAuditResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -21140,6 +22239,46 @@ func ParseListSurveyTemplatesResponse(rsp *http.Response) (*ListSurveyTemplatesR
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest SurveyTemplatePage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetTargetAttainmentResponse parses an HTTP response from a GetTargetAttainmentWithResponse call
+func ParseGetTargetAttainmentResponse(rsp *http.Response) (*GetTargetAttainmentResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetTargetAttainmentResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest TargetAttainmentPage
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
