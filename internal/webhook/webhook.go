@@ -135,9 +135,15 @@ func dialControl(network, address string, _ any) error {
 	return nil
 }
 
+// MayManage reports whether actor may manage webhooks: an organisation-wide administrator,
+// as webhooks see every change of the organisation.
+func MayManage(actor access.Principal) bool {
+	_, all := actor.ScopeRoots(access.ManageOrg)
+	return all
+}
+
 func authorize(actor access.Principal) error {
-	// Webhooks see every change of the organisation: only an organisation-wide administrator.
-	if _, all := actor.ScopeRoots(access.ManageOrg); !all {
+	if !MayManage(actor) {
 		return errs.New(errs.Forbidden, "webhook.admin_only")
 	}
 	return nil
