@@ -60,7 +60,9 @@ func TestWebhookPages(t *testing.T) {
 
 		status, page, _ = admin.post("/webhooks", url.Values{"url": {"https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k"}, "format": {"wecom"},
 			"secret": {"0123456789abcdef"}, "events": {"*"}})
-		invalid := elements(t, page, func(n *html.Node) bool { return nodeAttr(n, "name") == "secret" && nodeAttr(n, "aria-invalid") == "true" })
+		invalid := elements(t, page, func(n *html.Node) bool {
+			return nodeAttr(n, "name") == "secret" && nodeAttr(n, "aria-invalid") == "true"
+		})
 		if status != http.StatusUnprocessableEntity || len(invalid) != 1 || len(elements(t, page, func(n *html.Node) bool { return nodeAttr(n, "id") == "form-error" })) != 1 {
 			t.Fatalf("WeCom with a secret: %d, secret marked %d", status, len(invalid))
 		}
