@@ -16,6 +16,7 @@ func areaRoutes(a *API) []route {
 		schemeRoutes(a),
 		dutyRoutes(a),
 		targetRoutes(a),
+		assessmentRecordRoutes(a),
 	} {
 		table = append(table, rs...)
 	}

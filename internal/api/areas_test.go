@@ -809,3 +809,26 @@ func TestProjectsAndTargetsAPI(t *testing.T) {
 		}
 	})
 }
+
+// TestAssessmentRecordsAPI: a clerk records an expense against the reward budget; an
+// administrator who is not a clerk is refused, and a missing amount is refused naming amount.
+// HR's decision names its refused fields by the body's keys: an outcome other than kept or
+// dismissed, and a person who is no subject of an approved period.
+func TestAssessmentRecordsAPI(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		f.who["clerk"] = &access.Principal{Username: "clerk", Name: "考评员", Grants: []access.Grant{{Role: access.Clerk}}}
+		f.refused(t, []scenario{
+			{name: "an administrator", who: "admin", method: "POST", url: "/api/v1/assessment/expenses", body: `{"spent_on": "2026-02-10", "amount": "300", "note": "表彰会"}`, status: 403, code: errs.Forbidden},
+			{name: "no amount", who: "clerk", method: "POST", url: "/api/v1/assessment/expenses", body: `{"spent_on": "2026-02-10", "note": "表彰会"}`, status: 422, code: errs.Invalid, field: "amount"},
+			{name: "a bad outcome", who: "admin", method: "POST", url: "/api/v1/assessment/hr-decisions",
+				body: `{"scheme_code": "unit-monthly", "period": "2026-01", "person_id": {zhang}, "outcome": "maybe", "reason": "复核"}`, status: 422, code: errs.Invalid, field: "outcome"},
+			{name: "not a subject", who: "head", method: "POST", url: "/api/v1/assessment/hr-decisions",
+				body: `{"scheme_code": "unit-monthly", "period": "2026-01", "person_id": {zhang}, "outcome": "kept", "reason": "复核后留用"}`, status: 422, code: errs.Invalid, field: "person_id"},
+		})
+		f.run(t, []scenario{
+			{name: "an expense", who: "clerk", method: "POST", url: "/api/v1/assessment/expenses", body: `{"spent_on": "2026-02-10", "amount": "300", "note": "表彰会"}`, status: 200,
+				want: []string{`"amount":"300"`, `"year":2026`, `"recorded_by":"clerk"`}},
+		})
+	})
+}

@@ -981,6 +981,24 @@ type Error struct {
 // ErrorErrorCode Stable machine-readable class of the error.
 type ErrorErrorCode string
 
+// Expense defines model for Expense.
+type Expense struct {
+	Amount     string    `json:"amount"`
+	Id         int       `json:"id"`
+	Note       string    `json:"note"`
+	RecordedAt time.Time `json:"recorded_at"`
+	RecordedBy string    `json:"recorded_by"`
+	SpentOn    string    `json:"spent_on"`
+	Year       int       `json:"year"`
+}
+
+// ExpenseInput defines model for ExpenseInput.
+type ExpenseInput struct {
+	Amount  string `json:"amount"`
+	Note    string `json:"note"`
+	SpentOn string `json:"spent_on"`
+}
+
 // Finding defines model for Finding.
 type Finding struct {
 	CreatedAt    time.Time `json:"created_at"`
@@ -1056,6 +1074,28 @@ type Grant struct {
 
 	// UnitId The unit whose subtree the role covers; absent or 0: the whole organisation
 	UnitId *int64 `json:"unit_id,omitempty"`
+}
+
+// HRDecision defines model for HRDecision.
+type HRDecision struct {
+	DecidedAt  time.Time `json:"decided_at"`
+	DecidedBy  string    `json:"decided_by"`
+	Id         int       `json:"id"`
+	Outcome    string    `json:"outcome"`
+	Period     string    `json:"period"`
+	PersonId   int       `json:"person_id"`
+	Reason     string    `json:"reason"`
+	SchemeCode string    `json:"scheme_code"`
+	UnitId     int       `json:"unit_id"`
+}
+
+// HRInput defines model for HRInput.
+type HRInput struct {
+	Outcome    string `json:"outcome"`
+	Period     string `json:"period"`
+	PersonId   int    `json:"person_id"`
+	Reason     string `json:"reason"`
+	SchemeCode string `json:"scheme_code"`
 }
 
 // ImportResult defines model for ImportResult.
@@ -2458,6 +2498,12 @@ type DecideCloseJSONRequestBody = CloseDecision
 // ReopenCloseJSONRequestBody defines body for ReopenClose for application/json ContentType.
 type ReopenCloseJSONRequestBody = CloseReopen
 
+// RecordExpenseJSONRequestBody defines body for RecordExpense for application/json ContentType.
+type RecordExpenseJSONRequestBody = ExpenseInput
+
+// RecordHRDecisionJSONRequestBody defines body for RecordHRDecision for application/json ContentType.
+type RecordHRDecisionJSONRequestBody = HRInput
+
 // ImportSchemeJSONRequestBody defines body for ImportScheme for application/json ContentType.
 type ImportSchemeJSONRequestBody = SchemeImport
 
@@ -2723,6 +2769,34 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /api/v1/assessment/closes/{id}/result (the `GetCloseResult` operationId).
 	GetCloseResult(ctx context.Context, id int64, params *GetCloseResultParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RecordExpenseWithBody Record an expense against the year's reward budget (clerks)
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/assessment/expenses (the `RecordExpense` operationId).
+	RecordExpenseWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RecordExpense Record an expense against the year's reward budget (clerks)
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/assessment/expenses (the `RecordExpense` operationId).
+	RecordExpense(ctx context.Context, body RecordExpenseJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RecordHRDecisionWithBody Record (or replace) HR's decision on a dismissal review of an approved period: kept or dismissed, with a reason
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/assessment/hr-decisions (the `RecordHRDecision` operationId).
+	RecordHRDecisionWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RecordHRDecision Record (or replace) HR's decision on a dismissal review of an approved period: kept or dismissed, with a reason
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/assessment/hr-decisions (the `RecordHRDecision` operationId).
+	RecordHRDecision(ctx context.Context, body RecordHRDecisionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListLedger Ledger lines (money and pay consequences of approved results) the caller may read
 	//
@@ -3721,6 +3795,74 @@ func (c *Client) ReopenClose(ctx context.Context, id int64, body ReopenCloseJSON
 // Corresponds with GET /api/v1/assessment/closes/{id}/result (the `GetCloseResult` operationId).
 func (c *Client) GetCloseResult(ctx context.Context, id int64, params *GetCloseResultParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetCloseResultRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RecordExpenseWithBody Record an expense against the year's reward budget (clerks)
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/assessment/expenses (the `RecordExpense` operationId).
+func (c *Client) RecordExpenseWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRecordExpenseRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RecordExpense Record an expense against the year's reward budget (clerks)
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/assessment/expenses (the `RecordExpense` operationId).
+func (c *Client) RecordExpense(ctx context.Context, body RecordExpenseJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRecordExpenseRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RecordHRDecisionWithBody Record (or replace) HR's decision on a dismissal review of an approved period: kept or dismissed, with a reason
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/assessment/hr-decisions (the `RecordHRDecision` operationId).
+func (c *Client) RecordHRDecisionWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRecordHRDecisionRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RecordHRDecision Record (or replace) HR's decision on a dismissal review of an approved period: kept or dismissed, with a reason
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/assessment/hr-decisions (the `RecordHRDecision` operationId).
+func (c *Client) RecordHRDecision(ctx context.Context, body RecordHRDecisionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRecordHRDecisionRequest(c.Server, body)
 	if err != nil {
 		return nil, err
 	}
@@ -6231,6 +6373,86 @@ func NewGetCloseResultRequest(server string, id int64, params *GetCloseResultPar
 	if err != nil {
 		return nil, err
 	}
+
+	return req, nil
+}
+
+// NewRecordExpenseRequest calls the generic RecordExpense builder with application/json body
+func NewRecordExpenseRequest(server string, body RecordExpenseJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewRecordExpenseRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewRecordExpenseRequestWithBody constructs an http.Request for the RecordExpense method, with any body, and a specified content type
+func NewRecordExpenseRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/assessment/expenses")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewRecordHRDecisionRequest calls the generic RecordHRDecision builder with application/json body
+func NewRecordHRDecisionRequest(server string, body RecordHRDecisionJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewRecordHRDecisionRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewRecordHRDecisionRequestWithBody constructs an http.Request for the RecordHRDecision method, with any body, and a specified content type
+func NewRecordHRDecisionRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/assessment/hr-decisions")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
 
 	return req, nil
 }
@@ -10970,6 +11192,34 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /api/v1/assessment/closes/{id}/result (the `GetCloseResult` operationId).
 	GetCloseResultWithResponse(ctx context.Context, id int64, params *GetCloseResultParams, reqEditors ...RequestEditorFn) (*GetCloseResultResponse, error)
 
+	// RecordExpenseWithBodyWithResponse Record an expense against the year's reward budget (clerks)
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/assessment/expenses (the `RecordExpense` operationId).
+	RecordExpenseWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RecordExpenseResponse, error)
+
+	// RecordExpenseWithResponse Record an expense against the year's reward budget (clerks)
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/assessment/expenses (the `RecordExpense` operationId).
+	RecordExpenseWithResponse(ctx context.Context, body RecordExpenseJSONRequestBody, reqEditors ...RequestEditorFn) (*RecordExpenseResponse, error)
+
+	// RecordHRDecisionWithBodyWithResponse Record (or replace) HR's decision on a dismissal review of an approved period: kept or dismissed, with a reason
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/assessment/hr-decisions (the `RecordHRDecision` operationId).
+	RecordHRDecisionWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RecordHRDecisionResponse, error)
+
+	// RecordHRDecisionWithResponse Record (or replace) HR's decision on a dismissal review of an approved period: kept or dismissed, with a reason
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/assessment/hr-decisions (the `RecordHRDecision` operationId).
+	RecordHRDecisionWithResponse(ctx context.Context, body RecordHRDecisionJSONRequestBody, reqEditors ...RequestEditorFn) (*RecordHRDecisionResponse, error)
+
 	// ListLedgerWithResponse Ledger lines (money and pay consequences of approved results) the caller may read
 	//
 	// Returns a wrapper object for the known response body format(s).
@@ -12521,6 +12771,116 @@ func (r GetCloseResultResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r GetCloseResultResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type RecordExpenseResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Expense
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *Error
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *Error
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r RecordExpenseResponse) GetJSON200() *Expense {
+	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r RecordExpenseResponse) GetJSON4XX() *Error {
+	return r.JSON4XX
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r RecordExpenseResponse) GetJSON5XX() *Error {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r RecordExpenseResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RecordExpenseResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RecordExpenseResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RecordExpenseResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type RecordHRDecisionResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *HRDecision
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *Error
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *Error
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r RecordHRDecisionResponse) GetJSON200() *HRDecision {
+	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r RecordHRDecisionResponse) GetJSON4XX() *Error {
+	return r.JSON4XX
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r RecordHRDecisionResponse) GetJSON5XX() *Error {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r RecordHRDecisionResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RecordHRDecisionResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RecordHRDecisionResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RecordHRDecisionResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -17749,6 +18109,58 @@ func (c *ClientWithResponses) GetCloseResultWithResponse(ctx context.Context, id
 	return ParseGetCloseResultResponse(rsp)
 }
 
+// RecordExpenseWithBodyWithResponse Record an expense against the year's reward budget (clerks)
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/assessment/expenses (the `RecordExpense` operationId).
+func (c *ClientWithResponses) RecordExpenseWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RecordExpenseResponse, error) {
+	rsp, err := c.RecordExpenseWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRecordExpenseResponse(rsp)
+}
+
+// RecordExpenseWithResponse Record an expense against the year's reward budget (clerks)
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/assessment/expenses (the `RecordExpense` operationId).
+func (c *ClientWithResponses) RecordExpenseWithResponse(ctx context.Context, body RecordExpenseJSONRequestBody, reqEditors ...RequestEditorFn) (*RecordExpenseResponse, error) {
+	rsp, err := c.RecordExpense(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRecordExpenseResponse(rsp)
+}
+
+// RecordHRDecisionWithBodyWithResponse Record (or replace) HR's decision on a dismissal review of an approved period: kept or dismissed, with a reason
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/assessment/hr-decisions (the `RecordHRDecision` operationId).
+func (c *ClientWithResponses) RecordHRDecisionWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RecordHRDecisionResponse, error) {
+	rsp, err := c.RecordHRDecisionWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRecordHRDecisionResponse(rsp)
+}
+
+// RecordHRDecisionWithResponse Record (or replace) HR's decision on a dismissal review of an approved period: kept or dismissed, with a reason
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/assessment/hr-decisions (the `RecordHRDecision` operationId).
+func (c *ClientWithResponses) RecordHRDecisionWithResponse(ctx context.Context, body RecordHRDecisionJSONRequestBody, reqEditors ...RequestEditorFn) (*RecordHRDecisionResponse, error) {
+	rsp, err := c.RecordHRDecision(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRecordHRDecisionResponse(rsp)
+}
+
 // ListLedgerWithResponse Ledger lines (money and pay consequences of approved results) the caller may read
 //
 // Returns a wrapper object for the known response body format(s).
@@ -19869,6 +20281,86 @@ func ParseGetCloseResultResponse(rsp *http.Response) (*GetCloseResultResponse, e
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest ResultView
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseRecordExpenseResponse parses an HTTP response from a RecordExpenseWithResponse call
+func ParseRecordExpenseResponse(rsp *http.Response) (*RecordExpenseResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RecordExpenseResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Expense
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseRecordHRDecisionResponse parses an HTTP response from a RecordHRDecisionWithResponse call
+func ParseRecordHRDecisionResponse(rsp *http.Response) (*RecordHRDecisionResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RecordHRDecisionResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest HRDecision
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
