@@ -14,27 +14,6 @@ import (
 	"manyi/internal/webhook"
 )
 
-// elements returns the elements of page for which match holds.
-func elements(t *testing.T, page string, match func(n *html.Node) bool) []*html.Node {
-	t.Helper()
-	doc, err := html.Parse(strings.NewReader(page))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []*html.Node
-	var walk func(n *html.Node)
-	walk = func(n *html.Node) {
-		if n.Type == html.ElementNode && match(n) {
-			out = append(out, n)
-		}
-		for k := n.FirstChild; k != nil; k = k.NextSibling {
-			walk(k)
-		}
-	}
-	walk(doc)
-	return out
-}
-
 // TestWebhookPages (#17): the administrator's webhook pages: the navigation offers them to the
 // administrator only and a clerk is refused; a DingTalk webhook is registered, a WeCom one with a
 // secret is refused naming the secret; the delivery log shows a delivery with its status, and
@@ -44,7 +23,7 @@ func TestWebhookPages(t *testing.T) {
 		m := MustRunMain(t, d)
 		admin := demoClient(t, m.URL(), "admin")
 		navLinks := func(page string) int {
-			return len(elements(t, page, func(n *html.Node) bool { return n.Data == "a" && nodeAttr(n, "href") == "/webhooks" }))
+			return len(htmlNodes(t, page, func(n *html.Node) bool { return n.Data == "a" && nodeAttr(n, "href") == "/webhooks" }))
 		}
 		status, page := admin.get("/webhooks")
 		if status != http.StatusOK || navLinks(page) != 1 {
@@ -60,10 +39,10 @@ func TestWebhookPages(t *testing.T) {
 
 		status, page, _ = admin.post("/webhooks", url.Values{"url": {"https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k"}, "format": {"wecom"},
 			"secret": {"0123456789abcdef"}, "events": {"*"}})
-		invalid := elements(t, page, func(n *html.Node) bool {
+		invalid := htmlNodes(t, page, func(n *html.Node) bool {
 			return nodeAttr(n, "name") == "secret" && nodeAttr(n, "aria-invalid") == "true"
 		})
-		if status != http.StatusUnprocessableEntity || len(invalid) != 1 || len(elements(t, page, func(n *html.Node) bool { return nodeAttr(n, "id") == "form-error" })) != 1 {
+		if status != http.StatusUnprocessableEntity || len(invalid) != 1 || len(htmlNodes(t, page, func(n *html.Node) bool { return nodeAttr(n, "id") == "form-error" })) != 1 {
 			t.Fatalf("WeCom with a secret: %d, secret marked %d", status, len(invalid))
 		}
 		status, _, loc := admin.post("/webhooks", url.Values{"url": {"https://oapi.dingtalk.com/robot/send?access_token=t"}, "format": {"dingtalk"}, "events": {"*"}})
@@ -84,8 +63,8 @@ func TestWebhookPages(t *testing.T) {
 			t.Fatalf("queued %d, %v", n, err)
 		}
 		_, page = admin.get(loc)
-		rows := elements(t, page, func(n *html.Node) bool { return n.Data == "tr" && nodeAttr(n, "data-status") == "pending" })
-		buttons := elements(t, page, func(n *html.Node) bool {
+		rows := htmlNodes(t, page, func(n *html.Node) bool { return n.Data == "tr" && nodeAttr(n, "data-status") == "pending" })
+		buttons := htmlNodes(t, page, func(n *html.Node) bool {
 			return n.Data == "form" && strings.HasPrefix(nodeAttr(n, "action"), "/webhooks/deliveries/") && strings.HasSuffix(nodeAttr(n, "action"), "/redeliver")
 		})
 		if len(rows) == 0 || len(buttons) != len(rows) {
@@ -104,7 +83,7 @@ func TestWebhookPages(t *testing.T) {
 			t.Fatalf("stop: %d", status)
 		}
 		_, page = admin.get(loc)
-		if n := len(elements(t, page, func(n *html.Node) bool { return n.Data == "form" && nodeAttr(n, "action") == redeliver })); n != 0 {
+		if n := len(htmlNodes(t, page, func(n *html.Node) bool { return n.Data == "form" && nodeAttr(n, "action") == redeliver })); n != 0 {
 			t.Error("a stopped webhook offers redelivery")
 		}
 		if status, _, _ := admin.post(redeliver, url.Values{"webhook": {hook}}); status != http.StatusConflict {
