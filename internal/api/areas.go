@@ -14,6 +14,10 @@ func areaRoutes(a *API) []route {
 		samplingRoutes(a),
 		calendarRoutes(a),
 		webhookRoutes(a),
+		schemeRoutes(a),
+		dutyRoutes(a),
+		targetRoutes(a),
+		assessmentRecordRoutes(a),
 	} {
 		table = append(table, rs...)
 	}

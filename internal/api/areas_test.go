@@ -6,11 +6,14 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"manyi/internal/access"
+	"manyi/internal/assessment"
+	"manyi/internal/audit"
 	"manyi/internal/booking"
 	"manyi/internal/complaint"
 	"manyi/internal/errs"
@@ -21,6 +24,8 @@ import (
 	"manyi/internal/store"
 	"manyi/internal/store/storetest"
 	"manyi/internal/survey"
+	"manyi/internal/target"
+	"manyi/internal/webhook"
 	"manyi/internal/workorder"
 )
 
@@ -642,6 +647,11 @@ func TestWorkOrderLoopAPI(t *testing.T) {
 func TestWebhooksAPI(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		f := newFixture(t, db)
+		// The fixture's changes sealed, as the sealer does within a second: a webhook
+		// registered after them receives only what follows.
+		if _, _, err := audit.SealAll(context.Background(), db); err != nil {
+			t.Fatal(err)
+		}
 		body := `{"url": "https://hooks.example.com/manyi", "secret": "0123456789abcdef", "events": ["complaint.*", "unit.create"]}`
 		f.refused(t, []scenario{
 			{name: "a unit's administrator", who: "yxadmin", method: "POST", url: "/api/v1/webhooks", body: body, status: 403, code: errs.Forbidden},
@@ -658,8 +668,175 @@ func TestWebhooksAPI(t *testing.T) {
 				want: []string{`"events":["complaint.*","unit.create"]`, `"active":true`}, absent: []string{"0123456789abcdef"}},
 			{name: "list", who: "admin", method: "GET", url: "/api/v1/webhooks", status: 200, want: []string{`"url":"https://hooks.example.com/manyi"`}, absent: []string{"0123456789abcdef"}},
 			{name: "deliveries", who: "admin", method: "GET", url: "/api/v1/webhooks/{hook}/deliveries", status: 200, want: []string{`"items":[]`}},
+			{name: "a DingTalk group", who: "admin", method: "POST", url: "/api/v1/webhooks", status: 201, save: "ding",
+				body: `{"url": "https://oapi.dingtalk.com/robot/send?access_token=abc", "events": ["complaint.create"], "format": "dingtalk"}`,
+				want: []string{`"format":"dingtalk"`}},
+			{name: "edited to WeCom", who: "admin", method: "PATCH", url: "/api/v1/webhooks/{ding}", status: 200,
+				body: `{"url": "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k", "format": "wecom"}`, want: []string{`"format":"wecom"`, `"events":["complaint.create"]`}},
+		})
+		// A delivery of the first webhook, queued as the dispatcher does, to redeliver.
+		f.run(t, []scenario{{name: "a unit", who: "admin", method: "POST", url: "/api/v1/units", status: 201,
+			body: `{"parent_id": {yx}, "code": "HOOKED", "name": "新单位", "kind": "team"}`}})
+		if _, _, err := audit.SealAll(context.Background(), db); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := webhook.Queue(context.Background(), db); err != nil || n != 1 {
+			t.Fatalf("queued %d, %v", n, err)
+		}
+		var delivery int64
+		if err := db.SQL().QueryRow("SELECT id FROM webhook_deliveries").Scan(&delivery); err != nil {
+			t.Fatal(err)
+		}
+		f.vars["{delivery}"] = strconv.FormatInt(delivery, 10)
+		f.refused(t, []scenario{
+			{name: "WeCom with a secret", who: "admin", method: "PATCH", url: "/api/v1/webhooks/{ding}", body: `{"secret": "0123456789abcdef"}`, status: 422, code: errs.Invalid, field: "secret"},
+			{name: "an unknown format", who: "admin", method: "PATCH", url: "/api/v1/webhooks/{ding}", body: `{"format": "slack"}`, status: 422, code: errs.Invalid, field: "format"},
+			{name: "a unit's administrator edits", who: "yxadmin", method: "PATCH", url: "/api/v1/webhooks/{ding}", body: `{"active": false}`, status: 403, code: errs.Forbidden},
+			{name: "a unit's administrator redelivers", who: "yxadmin", method: "POST", url: "/api/v1/webhooks/deliveries/{delivery}/redeliver", status: 403, code: errs.Forbidden},
+			{name: "a missing delivery", who: "admin", method: "POST", url: "/api/v1/webhooks/deliveries/999999/redeliver", status: 404, code: errs.NotFound},
+		})
+		f.run(t, []scenario{
+			{name: "redeliver", who: "admin", method: "POST", url: "/api/v1/webhooks/deliveries/{delivery}/redeliver", status: 204},
+			{name: "the log", who: "admin", method: "GET", url: "/api/v1/webhooks/{hook}/deliveries", status: 200, want: []string{`"event":"unit.create"`, `"status":"pending"`, `"log":null`}},
 			{name: "stop", who: "admin", method: "DELETE", url: "/api/v1/webhooks/{hook}", status: 204},
 			{name: "stopped", who: "admin", method: "GET", url: "/api/v1/webhooks/{hook}", status: 200, want: []string{`"active":false`}},
+		})
+		f.refused(t, []scenario{
+			{name: "redelivery of a stopped webhook's", who: "admin", method: "POST", url: "/api/v1/webhooks/deliveries/{delivery}/redeliver", status: 409, code: errs.Conflict},
+		})
+	})
+}
+
+// TestSchemesAPI: the schemes through the API call the assessment area as the pages do: list,
+// export a version's YAML, import a changed YAML as the next version, activate it; YAML that
+// says nothing new is refused naming yaml, a committee member may not import, and a version
+// that does not exist is 404.
+func TestSchemesAPI(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		if err := assessment.SeedSchemes(context.Background(), db); err != nil {
+			t.Fatal(err)
+		}
+		var first int64
+		if err := db.SQL().QueryRow("SELECT id FROM assessment_schemes WHERE code = 'unit-monthly'").Scan(&first); err != nil {
+			t.Fatal(err)
+		}
+		f.vars["{scheme}"] = strconv.FormatInt(first, 10)
+		var yaml string
+		f.run(t, []scenario{
+			{name: "list", who: "head", method: "GET", url: "/api/v1/assessment/schemes", status: 200, want: []string{`"code":"unit-monthly"`, `"active":true`}},
+			{name: "export", who: "admin", method: "GET", url: "/api/v1/assessment/schemes/{scheme}", status: 200,
+				check: func(t *testing.T, f *fixture, v map[string]any) { yaml, _ = v["yaml"].(string) }},
+		})
+		if !strings.Contains(yaml, "Monthly unit customer-satisfaction assessment") {
+			t.Fatalf("exported YAML: %.300s", yaml)
+		}
+		body := func(y string) string {
+			b, _ := json.Marshal(map[string]string{"yaml": y})
+			return string(b)
+		}
+		revised := strings.Replace(yaml, "Monthly unit customer-satisfaction assessment", "Monthly unit assessment, revised", 1)
+		f.refused(t, []scenario{
+			{name: "unchanged", who: "admin", method: "POST", url: "/api/v1/assessment/schemes", body: body(yaml), status: 422, code: errs.Invalid, field: "yaml"},
+			{name: "empty", who: "admin", method: "POST", url: "/api/v1/assessment/schemes", body: `{"yaml": ""}`, status: 422, code: errs.Invalid, field: "yaml"},
+			{name: "a committee member imports", who: "committee", method: "POST", url: "/api/v1/assessment/schemes", body: body(revised), status: 403, code: errs.Forbidden},
+			{name: "a unit's administrator activates", who: "yxadmin", method: "POST", url: "/api/v1/assessment/schemes/{scheme}/activate", status: 403, code: errs.Forbidden},
+			{name: "a missing version", who: "admin", method: "POST", url: "/api/v1/assessment/schemes/999999/activate", status: 404, code: errs.NotFound},
+		})
+		f.run(t, []scenario{
+			{name: "import", who: "admin", method: "POST", url: "/api/v1/assessment/schemes", body: body(revised), status: 201, save: "v2",
+				want: []string{`"version":2`, `"active":false`, "Monthly unit assessment, revised"}},
+			{name: "activate", who: "admin", method: "POST", url: "/api/v1/assessment/schemes/{v2}/activate", status: 200, want: []string{`"version":2`, `"active":true`}},
+			{name: "the first is no longer active", who: "admin", method: "GET", url: "/api/v1/assessment/schemes/{scheme}", status: 200, want: []string{`"version":1`, `"active":false`}},
+		})
+	})
+}
+
+// TestDutyAPI: the callback duty roster through the API: an administrator reads a week and
+// puts a dispatcher on duty for a day; a malformed day, someone who does not make callbacks and
+// a bad ?from= are refused naming the field; a unit head may read but not change it.
+func TestDutyAPI(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		ctx := context.Background()
+		yx, _ := strconv.ParseInt(f.vars["{yx}"], 10, 64)
+		d, err := org.CreatePerson(ctx, db, access.System, org.PersonInput{UnitID: yx, Name: "赵调度", Phone: "13700000000", Title: "调度"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := org.SetGrants(ctx, db, access.System, d.ID, []access.Grant{{Role: access.Dispatcher, UnitID: yx}}); err != nil {
+			t.Fatal(err)
+		}
+		f.vars["{disp}"] = strconv.FormatInt(d.ID, 10)
+		f.refused(t, []scenario{
+			{name: "a malformed day", who: "admin", method: "PUT", url: "/api/v1/workorders/duty", body: `{"days": [{"day": "2026-13-01", "on": []}]}`, status: 422, code: errs.Invalid, field: "days"},
+			{name: "not a caller", who: "admin", method: "PUT", url: "/api/v1/workorders/duty", body: `{"days": [{"day": "2026-03-02", "on": [{zhang}]}]}`, status: 422, code: errs.Invalid, field: "days"},
+			{name: "a bad from", who: "admin", method: "GET", url: "/api/v1/workorders/duty?from=2026-02-30", status: 422, code: errs.Invalid, field: "from"},
+			{name: "a unit head changes it", who: "head", method: "PUT", url: "/api/v1/workorders/duty", body: `{"days": [{"day": "2026-03-02", "on": [{disp}]}]}`, status: 403, code: errs.Forbidden},
+		})
+		f.run(t, []scenario{
+			{name: "a week", who: "admin", method: "GET", url: "/api/v1/workorders/duty?from=2026-03-02", status: 200,
+				want: []string{`"person_id":{disp}`, `"role":"dispatcher"`, `{"day":"2026-03-02","on":[]}`, `{"day":"2026-03-08","on":[]}`}},
+			{name: "on duty", who: "admin", method: "PUT", url: "/api/v1/workorders/duty", body: `{"days": [{"day": "2026-03-02", "on": [{disp}]}]}`, status: 200,
+				want: []string{`{"day":"2026-03-02","on":[{disp}]}`, `{"day":"2026-03-03","on":[]}`}},
+			{name: "the head reads it", who: "head", method: "GET", url: "/api/v1/workorders/duty?from=2026-03-02", status: 200,
+				want: []string{`{"day":"2026-03-02","on":[{disp}]}`}},
+		})
+	})
+}
+
+// TestProjectsAndTargetsAPI (issue 16): a unit head registers a project of their office and
+// lists it, an administrator imports one from a CSV workbook; a project without a code is
+// refused naming code, a bad import row is listed, and a unit head may not register a project
+// of another office; the targets' attainment answers per target, and a bad month is refused.
+func TestProjectsAndTargetsAPI(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		if err := target.Seed(context.Background(), db); err != nil {
+			t.Fatal(err)
+		}
+		f.refused(t, []scenario{
+			{name: "no code", who: "head", method: "POST", url: "/api/v1/projects", body: `{"name": "一号楼", "unit_id": {yx}, "planned_start": "2026-04-01"}`, status: 422, code: errs.Invalid, field: "code"},
+			{name: "another office", who: "head", method: "POST", url: "/api/v1/projects", body: `{"code": "P-9", "name": "九号楼", "unit_id": {mg}, "planned_start": "2026-04-01"}`, status: 403, code: errs.Forbidden},
+			{name: "a committee member imports", who: "committee", method: "POST", url: "/api/v1/projects/import?file_name=p.csv", ctype: "text/csv", body: "code,name,unit,planned_start\nP-2,二号楼,YXY,2026-04-02\n", status: 403, code: errs.Forbidden},
+			{name: "a bad month", who: "admin", method: "GET", url: "/api/v1/targets/attainment?month=2026-13", status: 422, code: errs.Invalid, field: "month"},
+			{name: "a bad from", who: "admin", method: "GET", url: "/api/v1/projects?from=2026-02-30", status: 422, code: errs.Invalid, field: "from"},
+		})
+		f.run(t, []scenario{
+			{name: "register", who: "head", method: "POST", url: "/api/v1/projects", body: `{"code": "P-1", "name": "一号楼", "unit_id": {yx}, "planned_start": "2026-04-01"}`, status: 201, save: "p1",
+				want: []string{`"code":"P-1"`, `"unit_name":"永馨园"`}},
+			{name: "import", who: "admin", method: "POST", url: "/api/v1/projects/import?file_name=p.csv", ctype: "text/csv", body: "code,name,unit,planned_start\nP-2,二号楼,YXY,2026-04-02\n", status: 200,
+				want: []string{`"imported":1`}},
+			{name: "list", who: "head", method: "GET", url: "/api/v1/projects?unit_id={yx}&from=2026-04-01", status: 200, want: []string{`"code":"P-1"`, `"code":"P-2"`}},
+			{name: "one", who: "head", method: "GET", url: "/api/v1/projects/{p1}", status: 200, want: []string{`"name":"一号楼"`}},
+			{name: "attainment", who: "admin", method: "GET", url: "/api/v1/targets/attainment?month=2026-02", status: 200, want: []string{`"target":{`, `"total":{`}},
+		})
+		rec := f.do("admin", locale.ZH, "POST", "/api/v1/projects/import?file_name=p.csv", "text/csv", "code,name,unit,planned_start\nP-3,,YXY,2026-04-03\n")
+		if rec.Code != 422 || !strings.Contains(rec.Body.String(), `"problems":[{"row":2`) {
+			t.Errorf("a bad row: %d %s", rec.Code, rec.Body)
+		}
+	})
+}
+
+// TestAssessmentRecordsAPI: a clerk records an expense against the reward budget; an
+// administrator who is not a clerk is refused, and a missing amount is refused naming amount.
+// HR's decision names its refused fields by the body's keys: an outcome other than kept or
+// dismissed, and a person who is no subject of an approved period.
+func TestAssessmentRecordsAPI(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		f.who["clerk"] = &access.Principal{Username: "clerk", Name: "考评员", Grants: []access.Grant{{Role: access.Clerk}}}
+		f.refused(t, []scenario{
+			{name: "an administrator", who: "admin", method: "POST", url: "/api/v1/assessment/expenses", body: `{"spent_on": "2026-02-10", "amount": "300", "note": "表彰会"}`, status: 403, code: errs.Forbidden},
+			{name: "no amount", who: "clerk", method: "POST", url: "/api/v1/assessment/expenses", body: `{"spent_on": "2026-02-10", "note": "表彰会"}`, status: 422, code: errs.Invalid, field: "amount"},
+			{name: "a bad outcome", who: "admin", method: "POST", url: "/api/v1/assessment/hr-decisions",
+				body: `{"scheme_code": "unit-monthly", "period": "2026-01", "person_id": {zhang}, "outcome": "maybe", "reason": "复核"}`, status: 422, code: errs.Invalid, field: "outcome"},
+			{name: "not a subject", who: "head", method: "POST", url: "/api/v1/assessment/hr-decisions",
+				body: `{"scheme_code": "unit-monthly", "period": "2026-01", "person_id": {zhang}, "outcome": "kept", "reason": "复核后留用"}`, status: 422, code: errs.Invalid, field: "person_id"},
+		})
+		f.run(t, []scenario{
+			{name: "an expense", who: "clerk", method: "POST", url: "/api/v1/assessment/expenses", body: `{"spent_on": "2026-02-10", "amount": "300", "note": "表彰会"}`, status: 200,
+				want: []string{`"amount":"300"`, `"year":2026`, `"recorded_by":"clerk"`}},
 		})
 	})
 }

@@ -12,9 +12,11 @@ import (
 
 	"manyi/internal/access"
 	"manyi/internal/assessment"
+	"manyi/internal/audit"
 	"manyi/internal/locale"
 	"manyi/internal/store"
 	"manyi/internal/store/storetest"
+	"manyi/internal/webhook"
 )
 
 var httpMethods = []string{"get", "put", "post", "delete", "options", "head", "patch", "trace"}
@@ -38,6 +40,8 @@ func TestDocumentMatchesServer(t *testing.T) {
 				check: func(t *testing.T, f *fixture, v map[string]any) {
 					f.vars["{wofu}"] = fmt.Sprint(v["items"].([]any)[0].(map[string]any)["id"])
 				}},
+			{name: "a project", who: "admin", method: "POST", url: "/api/v1/projects", status: 201, save: "project",
+				body: `{"code": "P-1", "name": "一号楼", "unit_id": {yx}, "planned_start": "2026-04-01"}`},
 			{name: "a webhook", who: "admin", method: "POST", url: "/api/v1/webhooks", status: 201, save: "webhook",
 				body: `{"url": "https://hooks.example.com/manyi", "secret": "0123456789abcdef", "events": ["*"]}`},
 			{name: "an item", who: "admin", method: "POST", url: "/api/v1/workorders/improvements", status: 201, save: "improvement",
@@ -49,11 +53,29 @@ func TestDocumentMatchesServer(t *testing.T) {
 			{name: "self-check", who: "admin", method: "POST", url: "/api/v1/quality/self-checks", body: `{"unit_id": {prop}, "month": "2026-02", "score": "95"}`, status: 201, save: "check"},
 			{name: "direct", who: "admin", method: "POST", url: "/api/v1/quality/direct-deductions", body: `{"unit_id": {prop}, "day": "2026-02-10", "points": "2", "reason": "probe"}`, status: 201, save: "direct"},
 		})
+		// A delivery to redeliver: the changes after the webhook's registration, sealed and
+		// queued as the dispatcher does.
+		if _, _, err := audit.SealAll(context.Background(), db); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := webhook.Queue(context.Background(), db); err != nil {
+			t.Fatal(err)
+		}
+		var delivery int64
+		if err := db.SQL().QueryRow("SELECT MIN(id) FROM webhook_deliveries").Scan(&delivery); err != nil {
+			t.Fatal(err)
+		}
+		f.vars["{delivery}"] = strconv.FormatInt(delivery, 10)
 		// A close to address the period-close routes with (the fixture has no fact sources:
 		// the close lists its facts as missing, which is enough to answer every route).
 		if err := assessment.SeedSchemes(context.Background(), db); err != nil {
 			t.Fatal(err)
 		}
+		var schemeID int64
+		if err := db.SQL().QueryRow("SELECT MIN(id) FROM assessment_schemes").Scan(&schemeID); err != nil {
+			t.Fatal(err)
+		}
+		f.vars["{scheme}"] = strconv.FormatInt(schemeID, 10)
 		prop, _ := strconv.ParseInt(f.expand("{prop}"), 10, 64)
 		cl, err := assessment.NewEngine(db).Start(context.Background(), access.Principal{Username: "clerk", Grants: []access.Grant{{Role: access.Clerk}}},
 			assessment.StartInput{SchemeCode: "unit-monthly", Period: "2026-02", ParentUnitID: prop})
@@ -95,6 +117,10 @@ func TestDocumentMatchesServer(t *testing.T) {
 			"/api/v1/surveys/followups/{id}/close":          "{followup}",
 			"/api/v1/webhooks/{id}":                         "{webhook}",
 			"/api/v1/webhooks/{id}/deliveries":              "{webhook}",
+			"/api/v1/webhooks/deliveries/{id}/redeliver":    "{delivery}",
+			"/api/v1/assessment/schemes/{id}":               "{scheme}",
+			"/api/v1/projects/{id}":                         "{project}",
+			"/api/v1/assessment/schemes/{id}/activate":      "{scheme}",
 			"/api/v1/workorders/orders/{id}/tasks":          "{order}",
 			"/api/v1/workorders/followups/{id}":             "{wofu}",
 			"/api/v1/workorders/followups/{id}/decision":    "{wofu}",

@@ -165,10 +165,10 @@ func schemeVersion(ctx context.Context, tx *store.Tx, code string, version int) 
 // ImportScheme stores a scheme from YAML as a new version of its code (the next number,
 // whatever version the YAML says), inactive. It is refused when the YAML does not parse (with
 // the scheme package's messages, which name the field and the line and column) or says exactly
-// what the newest stored version says. Administrators only.
+// what the newest stored version says. Organisation-wide administrators only.
 func ImportScheme(ctx context.Context, db *store.DB, actor access.Principal, data []byte) (SchemeVersion, error) {
 	var v SchemeVersion
-	if !actor.CanAnywhere(access.ManageOrg) {
+	if !MayManageSchemes(actor) {
 		return v, errs.New(errs.Forbidden, "assessment.admin_only")
 	}
 	if len(bytes.TrimSpace(data)) == 0 {
@@ -226,11 +226,19 @@ func sameScheme(stored string, s *scheme.Scheme, n int) (bool, error) {
 	return bytes.Equal(a, b), err
 }
 
+// MayManageSchemes reports whether actor may import and activate schemes: an administrator of
+// the whole organisation. A scheme scores every unit, so an administrator of one unit who could
+// change it would change the others' results.
+func MayManageSchemes(actor access.Principal) bool {
+	_, all := actor.ScopeRoots(access.ManageOrg)
+	return all
+}
+
 // ActivateScheme makes a version the one new closes of its code use. It is refused with the
-// scheme's own reason when the scheme cannot be activated. Administrators only.
+// scheme's own reason when the scheme cannot be activated. Organisation-wide administrators only.
 func ActivateScheme(ctx context.Context, db *store.DB, actor access.Principal, id int64) (SchemeVersion, error) {
 	var v SchemeVersion
-	if !actor.CanAnywhere(access.ManageOrg) {
+	if !MayManageSchemes(actor) {
 		return v, errs.New(errs.Forbidden, "assessment.admin_only")
 	}
 	err := db.InTx(ctx, func(tx *store.Tx) error {

@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"strings"
 
-	"manyi/internal/access"
 	"manyi/internal/assessment"
 	"manyi/internal/errs"
 	"manyi/internal/locale"
@@ -33,7 +32,7 @@ func (s *Server) schemeList(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	s.render(w, r, "assessment_schemes", http.StatusOK, schemeListData{Versions: vs, IsAdmin: principal(r).CanAnywhere(access.ManageOrg)})
+	s.render(w, r, "assessment_schemes", http.StatusOK, schemeListData{Versions: vs, IsAdmin: assessment.MayManageSchemes(principal(r))})
 	return nil
 }
 
@@ -49,7 +48,7 @@ func (s *Server) renderSchemeShow(w http.ResponseWriter, r *http.Request, status
 	if err != nil {
 		return err
 	}
-	d := schemeShowData{Version: v, IsAdmin: principal(r).CanAnywhere(access.ManageOrg), Error: msg}
+	d := schemeShowData{Version: v, IsAdmin: assessment.MayManageSchemes(principal(r)), Error: msg}
 	if sch, err := v.Parse(); err == nil {
 		if err := sch.CanActivate(); err != nil {
 			d.CannotStart = errs.As(err).Message(langOf(r))
@@ -106,7 +105,7 @@ type schemeFormData struct {
 }
 
 func (s *Server) schemeNew(w http.ResponseWriter, r *http.Request) error {
-	if !principal(r).CanAnywhere(access.ManageOrg) {
+	if !assessment.MayManageSchemes(principal(r)) {
 		return errs.New(errs.Forbidden, "assessment.admin_only")
 	}
 	var d schemeFormData

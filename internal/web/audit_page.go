@@ -31,7 +31,7 @@ var auditEntities = []string{
 	"inspection", "inspection_finding", "inspection_checklist", "sampling_plan", "sampling_draw", "sampling_item",
 	"workorder_import", "workorder_improvement", "workorder_duty",
 	"survey_template", "survey_campaign", "survey_answer", "survey_entry", "survey_followup", "survey_improper_case",
-	"project", "project_acceptance", "service_target", "webhook", "booking",
+	"project", "project_acceptance", "service_target", "webhook", "webhook_delivery", "booking",
 }
 
 // auditList shows the audit log to administrators; a scoped administrator sees only the

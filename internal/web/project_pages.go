@@ -4,26 +4,18 @@ import (
 	"errors"
 	"io"
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
 
-	"manyi/internal/booking"
-	"manyi/internal/complaint"
+	"manyi/internal/api"
 	"manyi/internal/errs"
 	"manyi/internal/locale"
 	"manyi/internal/org"
 	"manyi/internal/project"
-	"manyi/internal/survey"
 	"manyi/internal/target"
 	"manyi/internal/workorder"
 )
-
-// targetMeasures are the measures the targets page evaluates, from every area that has them.
-func targetMeasures() []target.Measure {
-	return slices.Concat(project.Measures(), complaint.Measures(), booking.Measures(), survey.Measures())
-}
 
 func (s *Server) targetRoutes() {
 	m := s.mux
@@ -72,7 +64,7 @@ func (s *Server) renderTargets(w http.ResponseWriter, r *http.Request, status in
 		local := s.db.Now().In(timeZone)
 		month = time.Date(local.Year(), local.Month(), 1, 0, 0, 0, 0, timeZone).AddDate(0, -1, 0).Format("2006-01")
 	}
-	rows, err := target.NewEngine(s.db, targetMeasures()...).Month(r.Context(), principal(r), month, timeZone)
+	rows, err := target.NewEngine(s.db, api.TargetMeasures()...).Month(r.Context(), principal(r), month, timeZone)
 	if err != nil {
 		return err
 	}
@@ -89,7 +81,7 @@ func (s *Server) targetSave(w http.ResponseWriter, r *http.Request) error {
 	}
 	in := target.Input{Code: r.PathValue("code"), Comparison: target.Comparison(r.PostFormValue("target_comparison")),
 		Threshold: r.PostFormValue("target_threshold"), UnitID: unit}
-	if _, err := target.NewEngine(s.db, targetMeasures()...).Save(r.Context(), principal(r), in); err != nil {
+	if _, err := target.NewEngine(s.db, api.TargetMeasures()...).Save(r.Context(), principal(r), in); err != nil {
 		return s.formError(w, r, err, func(status int, msg, _ string) error { return s.renderTargets(w, r, status, msg) })
 	}
 	s.redirect(w, r, "/targets?month="+r.URL.Query().Get("month"), "target.saved")

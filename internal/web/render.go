@@ -20,6 +20,7 @@ import (
 	"manyi/internal/errs"
 	"manyi/internal/locale"
 	"manyi/internal/org"
+	"manyi/internal/webhook"
 )
 
 //go:embed templates/*.html
@@ -138,6 +139,7 @@ type view struct {
 	Version   string
 	IsAdmin   bool
 	ReadAudit bool
+	Webhooks  bool // the navigation offers the webhook pages (organisation-wide administrators)
 }
 
 type navItem struct {
@@ -190,6 +192,7 @@ func (s *Server) view(r *http.Request, data any) view {
 		v.User, v.LoggedIn = p, true
 		v.IsAdmin = p.CanAnywhere(access.ManageOrg)
 		v.ReadAudit = p.CanAnywhere(access.ReadAudit)
+		v.Webhooks = webhook.MayManage(p)
 	}
 	if sess, ok := sessionFrom(r.Context()); ok {
 		v.CSRF = sess.CSRF

@@ -29,7 +29,7 @@ func (s *Server) workorderDuty(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	start, _ := workorder.ParseDay("day", roster.Days[0])
-	d := workorderDutyData{Tabs: workorderTabs(r), Roster: roster, From: roster.Days[0], CanEdit: isClerk(principal(r)),
+	d := workorderDutyData{Tabs: workorderTabs(r), Roster: roster, From: roster.Days[0], CanEdit: workorder.MayKeepRoster(principal(r)),
 		Prev: workorder.DayOf(start.AddDate(0, 0, -workorder.RosterDays)), Next: workorder.DayOf(start.AddDate(0, 0, workorder.RosterDays))}
 	for _, day := range roster.Days {
 		t, _ := workorder.ParseDay("day", day)

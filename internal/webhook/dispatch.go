@@ -49,7 +49,7 @@ func Queue(ctx context.Context, db *store.DB) (int, error) {
 			var w Webhook
 			var events string
 			var l int64
-			if err := rows.Scan(&w.ID, &w.URL, &w.secret, &events, &w.AllowPrivate, &w.Active, &w.CreatedBy, &w.CreatedAt, &l); err != nil {
+			if err := rows.Scan(&w.ID, &w.URL, &w.secret, &events, &w.AllowPrivate, &w.Format, &w.Active, &w.CreatedBy, &w.CreatedAt, &l); err != nil {
 				return err
 			}
 			w.Events = splitEvents(events)
@@ -142,6 +142,7 @@ type due struct {
 	body         []byte
 	url, secret  string
 	allowPrivate bool
+	format       string
 }
 
 // Deliver sends the deliveries that are due and reports how many were accepted. A receiver
@@ -150,7 +151,7 @@ type due struct {
 func Deliver(ctx context.Context, db *store.DB, clients Clients, logger *slog.Logger) (int, error) {
 	var list []due
 	err := db.Read(ctx, func(tx *store.Tx) error {
-		rows, err := tx.Query(ctx, `SELECT d.id, d.webhook_id, d.attempts, d.event, d.body, w.url, w.secret, w.allow_private
+		rows, err := tx.Query(ctx, `SELECT d.id, d.webhook_id, d.attempts, d.event, d.body, w.url, w.secret, w.allow_private, w.format
 			FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id
 			WHERE d.status = 'pending' AND d.next_at <= ? AND w.active = ? ORDER BY d.id LIMIT ?`, tx.Now, true, batch)
 		if err != nil {
@@ -160,7 +161,7 @@ func Deliver(ctx context.Context, db *store.DB, clients Clients, logger *slog.Lo
 		for rows.Next() {
 			var d due
 			var body string
-			if err := rows.Scan(&d.id, &d.webhook, &d.attempts, &d.event, &body, &d.url, &d.secret, &d.allowPrivate); err != nil {
+			if err := rows.Scan(&d.id, &d.webhook, &d.attempts, &d.event, &body, &d.url, &d.secret, &d.allowPrivate, &d.format); err != nil {
 				return err
 			}
 			d.body = []byte(body)
@@ -175,22 +176,29 @@ func Deliver(ctx context.Context, db *store.DB, clients Clients, logger *slog.Lo
 	for _, d := range list {
 		status, sendErr := send(ctx, db, clients, d)
 		err := db.InTx(ctx, func(tx *store.Tx) error {
-			if sendErr == nil && status >= 200 && status < 300 {
+			msg := ""
+			switch {
+			case sendErr != nil:
+				msg = truncate(sendErr.Error(), 500)
+			case status < 200 || status >= 300:
+				msg = "HTTP " + strconv.Itoa(status)
+			}
+			if _, err := tx.Exec(ctx, "INSERT INTO webhook_attempts (delivery_id, attempt, at, status, error) VALUES (?, ?, ?, ?, ?)",
+				d.id, d.attempts+1, tx.Now, status, msg); err != nil {
+				return err
+			}
+			if msg == "" {
 				ok++
 				_, err := tx.Exec(ctx, "UPDATE webhook_deliveries SET status = 'delivered', attempts = ?, last_status = ?, last_error = '', delivered_at = ? WHERE id = ?",
 					d.attempts+1, status, tx.Now, d.id)
 				return err
-			}
-			msg := "HTTP " + strconv.Itoa(status)
-			if sendErr != nil {
-				msg = sendErr.Error()
 			}
 			next, state := tx.Now.Add(Backoff(d.attempts+1)), "pending"
 			if d.attempts+1 >= MaxAttempts {
 				state = "failed"
 			}
 			_, err := tx.Exec(ctx, "UPDATE webhook_deliveries SET status = ?, attempts = ?, next_at = ?, last_status = ?, last_error = ? WHERE id = ?",
-				state, d.attempts+1, next, status, truncate(msg, 500), d.id)
+				state, d.attempts+1, next, status, msg, d.id)
 			return err
 		})
 		if err != nil {
@@ -203,11 +211,24 @@ func Deliver(ctx context.Context, db *store.DB, clients Clients, logger *slog.Lo
 	return ok, nil
 }
 
+// send posts one delivery in its webhook's format and returns the receiver's status. A group
+// robot answers 200 also when it refuses (a wrong signature, the rate limit): its errcode is
+// the verdict, so such an answer becomes the error.
 func send(ctx context.Context, db *store.DB, clients Clients, d due) (int, error) {
 	if _, err := CheckURL(d.url, d.allowPrivate); err != nil {
 		return 0, err
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, d.url, bytes.NewReader(d.body))
+	body, err := render(d.format, d.body)
+	if err != nil {
+		return 0, err
+	}
+	target := d.url
+	if d.format == FormatDingTalk && d.secret != "" {
+		if target, err = dingTalkURL(d.url, d.secret, db.Now()); err != nil {
+			return 0, err
+		}
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, bytes.NewReader(body))
 	if err != nil {
 		return 0, err
 	}
@@ -215,7 +236,9 @@ func send(ctx context.Context, db *store.DB, clients Clients, d due) (int, error
 	req.Header.Set("User-Agent", "manyi-webhook/1")
 	req.Header.Set("X-Manyi-Event", d.event)
 	req.Header.Set("X-Manyi-Delivery", strconv.FormatInt(d.id, 10))
-	req.Header.Set("X-Manyi-Signature", Sign(d.secret, db.Now(), d.body))
+	if d.format == FormatManyi {
+		req.Header.Set("X-Manyi-Signature", Sign(d.secret, db.Now(), body))
+	}
 	c := clients.Public
 	if d.allowPrivate {
 		c = clients.Private
@@ -224,8 +247,11 @@ func send(ctx context.Context, db *store.DB, clients Clients, d due) (int, error
 	if err != nil {
 		return 0, err
 	}
-	io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-	resp.Body.Close()
+	defer resp.Body.Close()
+	answer, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	if d.format != FormatManyi && resp.StatusCode/100 == 2 {
+		return resp.StatusCode, robotRefusal(answer)
+	}
 	return resp.StatusCode, nil
 }
 

@@ -41,6 +41,7 @@ type Webhook struct {
 	URL          string    `json:"url"`
 	Events       []string  `json:"events"`
 	AllowPrivate bool      `json:"allow_private"`
+	Format       string    `json:"format"` // manyi, wecom or dingtalk
 	Active       bool      `json:"active"`
 	CreatedBy    string    `json:"created_by"`
 	CreatedAt    time.Time `json:"created_at"`
@@ -54,6 +55,7 @@ type Input struct {
 	Secret       string
 	Events       []string
 	AllowPrivate bool
+	Format       string // manyi (the default), wecom or dingtalk
 }
 
 const (
@@ -133,9 +135,15 @@ func dialControl(network, address string, _ any) error {
 	return nil
 }
 
+// MayManage reports whether actor may manage webhooks: an organisation-wide administrator,
+// as webhooks see every change of the organisation.
+func MayManage(actor access.Principal) bool {
+	_, all := actor.ScopeRoots(access.ManageOrg)
+	return all
+}
+
 func authorize(actor access.Principal) error {
-	// Webhooks see every change of the organisation: only an organisation-wide administrator.
-	if _, all := actor.ScopeRoots(access.ManageOrg); !all {
+	if !MayManage(actor) {
 		return errs.New(errs.Forbidden, "webhook.admin_only")
 	}
 	return nil
@@ -146,10 +154,12 @@ func (in *Input) validate() error {
 		return err
 	}
 	in.URL = strings.TrimSpace(in.URL)
-	switch n := utf8.RuneCountInString(in.Secret); {
-	case in.Secret == "":
-		return errs.Required("secret")
-	case n < minSecret || n > maxSecret:
+	f, err := checkFormat(in.Format, in.Secret)
+	if err != nil {
+		return err
+	}
+	in.Format = f
+	if n := utf8.RuneCountInString(in.Secret); in.Secret != "" && (n < minSecret || n > maxSecret) {
 		return errs.Field("secret", "webhook.secret_length", minSecret, maxSecret)
 	}
 	if len(in.Events) == 0 {
@@ -186,25 +196,25 @@ func Register(ctx context.Context, db *store.DB, actor access.Principal, in Inpu
 		if err := tx.QueryRow(ctx, "SELECT COALESCE(MAX(seal_seq), 0) FROM audit_log").Scan(&last); err != nil {
 			return err
 		}
-		id, err := tx.InsertID(ctx, `INSERT INTO webhooks (url, secret, events, allow_private, active, last_seal_seq, created_by, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, in.URL, in.Secret, strings.Join(in.Events, ","), in.AllowPrivate, true, last, actor.Name, tx.Now)
+		id, err := tx.InsertID(ctx, `INSERT INTO webhooks (url, secret, events, allow_private, format, active, last_seal_seq, created_by, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, in.URL, in.Secret, strings.Join(in.Events, ","), in.AllowPrivate, in.Format, true, last, actor.Name, tx.Now)
 		if err != nil {
 			return err
 		}
-		w = Webhook{ID: id, URL: in.URL, Events: in.Events, AllowPrivate: in.AllowPrivate, Active: true, CreatedBy: actor.Name, CreatedAt: tx.Now.UTC()}
+		w = Webhook{ID: id, URL: in.URL, Events: in.Events, AllowPrivate: in.AllowPrivate, Format: in.Format, Active: true, CreatedBy: actor.Name, CreatedAt: tx.Now.UTC()}
 		// The secret is not in the audit log: it is a credential.
 		return audit.Record(ctx, tx, actor, audit.Change{Action: "create", Entity: "webhook", EntityID: id,
-			After: map[string]any{"url": w.URL, "events": w.Events, "allow_private": w.AllowPrivate}})
+			After: map[string]any{"url": w.URL, "events": w.Events, "allow_private": w.AllowPrivate, "format": w.Format}})
 	})
 	return w, err
 }
 
-const columns = "id, url, secret, events, allow_private, active, created_by, created_at"
+const columns = "id, url, secret, events, allow_private, format, active, created_by, created_at"
 
 func scan(row interface{ Scan(...any) error }) (Webhook, error) {
 	var w Webhook
 	var events string
-	err := row.Scan(&w.ID, &w.URL, &w.secret, &events, &w.AllowPrivate, &w.Active, &w.CreatedBy, &w.CreatedAt)
+	err := row.Scan(&w.ID, &w.URL, &w.secret, &events, &w.AllowPrivate, &w.Format, &w.Active, &w.CreatedBy, &w.CreatedAt)
 	w.Events, w.CreatedAt = splitEvents(events), w.CreatedAt.UTC()
 	return w, err
 }
@@ -254,6 +264,75 @@ func Get(ctx context.Context, db *store.DB, actor access.Principal, id int64) (W
 	return w, err
 }
 
+// Patch changes a webhook; nil fields stay. A nil Secret keeps the secret (it is never shown,
+// so an edit form cannot send it back); an empty one removes it where the format allows.
+type Patch struct {
+	URL          *string
+	Secret       *string
+	Events       *[]string
+	AllowPrivate *bool
+	Format       *string
+	Active       *bool // true starts a stopped webhook again, from the changes made after
+}
+
+// Update changes a webhook, checked as a registration is. A webhook started again receives
+// the changes sealed from then on, not those made while it was stopped.
+func Update(ctx context.Context, db *store.DB, actor access.Principal, id int64, p Patch) (Webhook, error) {
+	if err := authorize(actor); err != nil {
+		return Webhook{}, err
+	}
+	var w Webhook
+	err := db.InTx(ctx, func(tx *store.Tx) error {
+		old, err := get(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		in := Input{URL: old.URL, Secret: old.secret, Events: old.Events, AllowPrivate: old.AllowPrivate, Format: old.Format}
+		active := old.Active
+		set(&in.URL, p.URL)
+		set(&in.Secret, p.Secret)
+		set(&in.Events, p.Events)
+		set(&in.AllowPrivate, p.AllowPrivate)
+		set(&in.Format, p.Format)
+		set(&active, p.Active)
+		if err := in.validate(); err != nil {
+			return err
+		}
+		q := "UPDATE webhooks SET url = ?, secret = ?, events = ?, allow_private = ?, format = ?, active = ?"
+		args := []any{in.URL, in.Secret, strings.Join(in.Events, ","), in.AllowPrivate, in.Format, active}
+		if active && !old.Active {
+			q += ", last_seal_seq = (SELECT COALESCE(MAX(seal_seq), 0) FROM audit_log)"
+		}
+		if _, err := tx.Exec(ctx, q+" WHERE id = ?", append(args, id)...); err != nil {
+			return err
+		}
+		if !active && old.Active {
+			if err := giveUpPending(ctx, tx, id); err != nil {
+				return err
+			}
+		}
+		w = Webhook{ID: id, URL: in.URL, Events: in.Events, AllowPrivate: in.AllowPrivate, Format: in.Format, Active: active, CreatedBy: old.CreatedBy, CreatedAt: old.CreatedAt}
+		after := map[string]any{"url": w.URL, "events": w.Events, "allow_private": w.AllowPrivate, "format": w.Format, "active": w.Active}
+		if p.Secret != nil {
+			after["secret"] = "(changed)" // a credential: that it changed, never its value
+		}
+		return audit.Record(ctx, tx, actor, audit.Change{Action: "update", Entity: "webhook", EntityID: id,
+			Before: map[string]any{"url": old.URL, "events": old.Events, "allow_private": old.AllowPrivate, "format": old.Format, "active": old.Active}, After: after})
+	})
+	return w, err
+}
+
+func set[T any](dst *T, src *T) {
+	if src != nil {
+		*dst = *src
+	}
+}
+
+func giveUpPending(ctx context.Context, tx *store.Tx, id int64) error {
+	_, err := tx.Exec(ctx, "UPDATE webhook_deliveries SET status = 'failed', last_error = 'webhook deactivated' WHERE webhook_id = ? AND status = 'pending'", id)
+	return err
+}
+
 // Deactivate stops a webhook: nothing more is queued for it, and its pending deliveries are
 // given up. Its delivery log stays.
 func Deactivate(ctx context.Context, db *store.DB, actor access.Principal, id int64) error {
@@ -268,7 +347,7 @@ func Deactivate(ctx context.Context, db *store.DB, actor access.Principal, id in
 		if _, err := tx.Exec(ctx, "UPDATE webhooks SET active = ? WHERE id = ?", false, id); err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, "UPDATE webhook_deliveries SET status = 'failed', last_error = 'webhook deactivated' WHERE webhook_id = ? AND status = 'pending'", id); err != nil {
+		if err := giveUpPending(ctx, tx, id); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx, actor, audit.Change{Action: "deactivate", Entity: "webhook", EntityID: id, Before: map[string]any{"url": w.URL, "active": w.Active}})
@@ -288,6 +367,16 @@ type Delivery struct {
 	LastError   string     `json:"last_error"`
 	CreatedAt   time.Time  `json:"created_at"`
 	DeliveredAt *time.Time `json:"delivered_at"`
+	Log         []Attempt  `json:"log"` // every attempt, first first
+}
+
+// Attempt is one try to send a delivery: the receiver's HTTP status (0 when it did not
+// answer) and, if it was not accepted, why.
+type Attempt struct {
+	Attempt int       `json:"attempt"`
+	At      time.Time `json:"at"`
+	Status  int       `json:"status"`
+	Error   string    `json:"error"`
 }
 
 // Deliveries returns a webhook's delivery log, newest first, below beforeID (0: from the newest).
@@ -321,7 +410,67 @@ func Deliveries(ctx context.Context, db *store.DB, actor access.Principal, webho
 			}
 			out = append(out, d)
 		}
-		return rows.Err()
+		if err := rows.Err(); err != nil || len(out) == 0 {
+			return err
+		}
+		return attachLog(ctx, tx, out)
 	})
 	return out, err
+}
+
+// attachLog loads the attempts of a page of deliveries in one query.
+func attachLog(ctx context.Context, tx *store.Tx, ds []Delivery) error {
+	ids, at := make([]int64, len(ds)), make(map[int64]int, len(ds))
+	for i, d := range ds {
+		ids[i], at[d.ID] = d.ID, i
+	}
+	cond, args := store.In("delivery_id", ids)
+	rows, err := tx.Query(ctx, "SELECT delivery_id, attempt, at, status, error FROM webhook_attempts WHERE "+cond+" ORDER BY delivery_id, attempt", args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var a Attempt
+		if err := rows.Scan(&id, &a.Attempt, &a.At, &a.Status, &a.Error); err != nil {
+			return err
+		}
+		a.At = a.At.UTC()
+		ds[at[id]].Log = append(ds[at[id]].Log, a)
+	}
+	return rows.Err()
+}
+
+// Redeliver sends a delivery again on the next dispatch run (within a minute): a receiver
+// that lost or mishandled an event gets it once more, with the same id to recognise it by. A
+// delivery already given up gets one more attempt; a delivery still pending is only moved
+// forward. A stopped webhook sends nothing, so its deliveries cannot be redelivered.
+func Redeliver(ctx context.Context, db *store.DB, actor access.Principal, deliveryID int64) error {
+	if err := authorize(actor); err != nil {
+		return err
+	}
+	return db.InTx(ctx, func(tx *store.Tx) error {
+		var webhookID int64
+		var status string
+		err := tx.QueryRow(ctx, "SELECT webhook_id, status FROM webhook_deliveries WHERE id = ?", deliveryID).Scan(&webhookID, &status)
+		if store.IsNoRows(err) {
+			return errs.New(errs.NotFound, "webhook.delivery_not_found", deliveryID)
+		}
+		if err != nil {
+			return err
+		}
+		w, err := get(ctx, tx, webhookID)
+		if err != nil {
+			return err
+		}
+		if !w.Active {
+			return errs.New(errs.Conflict, "webhook.inactive_redeliver")
+		}
+		if _, err := tx.Exec(ctx, "UPDATE webhook_deliveries SET status = 'pending', next_at = ?, delivered_at = NULL WHERE id = ?", tx.Now, deliveryID); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, actor, audit.Change{Action: "redeliver", Entity: "webhook_delivery", EntityID: deliveryID,
+			Before: map[string]any{"webhook_id": webhookID, "status": status}})
+	})
 }

@@ -227,3 +227,136 @@ func seal(t *testing.T, db *store.DB) {
 		t.Fatal(err)
 	}
 }
+
+// TestRobotFormats: a WeCom and a DingTalk webhook get their robot's markdown message, in
+// zh-CN; the signed DingTalk one carries timestamp and sign in the query as DingTalk checks
+// them; a robot's errcode refusal in a 200 answer is a failed attempt, logged with the ones
+// after it; a redelivery sends an accepted delivery again.
+func TestRobotFormats(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		now := time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC)
+		db.Now = func() time.Time { return now }
+		const dingSecret = "SEC0123456789abcdef0123456789abcdef"
+		var mu sync.Mutex
+		got := map[string][]map[string]any{}
+		refuse := true
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			mu.Lock()
+			defer mu.Unlock()
+			var v map[string]any
+			if err := json.NewDecoder(r.Body).Decode(&v); err != nil || r.Header.Get("Content-Type") != "application/json" || r.Header.Get("X-Manyi-Signature") != "" {
+				http.Error(w, "bad body", http.StatusBadRequest)
+				return
+			}
+			if r.URL.Path == "/ding-signed" {
+				ts, sign := webhook.DingTalkSign(dingSecret, now)
+				if r.URL.Query().Get("timestamp") != ts || r.URL.Query().Get("sign") != sign || ts != "1772352000000" {
+					w.Write([]byte(`{"errcode":310000,"errmsg":"sign not match"}`))
+					return
+				}
+			}
+			if r.URL.Path == "/refusing" && refuse {
+				w.Write([]byte(`{"errcode":45009,"errmsg":"api freq out of limit"}`))
+				return
+			}
+			got[r.URL.Path] = append(got[r.URL.Path], v)
+			w.Write([]byte(`{"errcode":0,"errmsg":"ok"}`))
+		}))
+		defer srv.Close()
+		clients := webhook.Clients{Public: webhook.NewClients().Public, Private: srv.Client()}
+
+		for _, tt := range []struct {
+			in    webhook.Input
+			field string
+		}{
+			{webhook.Input{URL: srv.URL, Events: []string{"*"}, AllowPrivate: true}, "secret"},
+			{webhook.Input{URL: srv.URL, Events: []string{"*"}, AllowPrivate: true, Format: "slack", Secret: dingSecret}, "format"},
+			{webhook.Input{URL: srv.URL, Events: []string{"*"}, AllowPrivate: true, Format: webhook.FormatWeCom, Secret: dingSecret}, "secret"},
+			{webhook.Input{URL: srv.URL, Events: []string{"*"}, AllowPrivate: true, Format: webhook.FormatDingTalk, Secret: "short"}, "secret"},
+		} {
+			if _, err := webhook.Register(ctx, db, access.System, tt.in); errs.As(err) == nil || errs.As(err).Field != tt.field {
+				t.Errorf("Register(%+v) = %v, want a refusal naming %s", tt.in, err, tt.field)
+			}
+		}
+		hooks := map[string]webhook.Webhook{}
+		for path, in := range map[string]webhook.Input{
+			"/wecom":       {Format: webhook.FormatWeCom},
+			"/ding":        {Format: webhook.FormatDingTalk},
+			"/ding-signed": {Format: webhook.FormatDingTalk, Secret: dingSecret},
+			"/refusing":    {Format: webhook.FormatWeCom},
+		} {
+			in.URL, in.Events, in.AllowPrivate = srv.URL+path, []string{"unit.create"}, true
+			w, err := webhook.Register(ctx, db, access.System, in)
+			if err != nil || w.Format != in.Format {
+				t.Fatalf("%s: %+v %v", path, w, err)
+			}
+			hooks[path] = w
+		}
+		if _, err := org.CreateUnit(ctx, db, access.System, org.UnitInput{Code: "HY", Name: "华苑", Kind: org.Company}); err != nil {
+			t.Fatal(err)
+		}
+		seal(t, db)
+		if n, err := webhook.Queue(ctx, db); err != nil || n != 4 {
+			t.Fatalf("queued %d, %v", n, err)
+		}
+		if n, err := webhook.Deliver(ctx, db, clients, nil); err != nil || n != 3 {
+			t.Fatalf("delivered %d, %v", n, err)
+		}
+		wecom := got["/wecom"][0]
+		content, _ := wecom["markdown"].(map[string]any)["content"].(string)
+		if wecom["msgtype"] != "markdown" || len(wecom) != 2 || !strings.HasPrefix(content, "### 满意度系统：单位创建\n") ||
+			!strings.Contains(content, "- 事件：unit.create\n") || !strings.Contains(content, "- 时间：2026-03-01 16:00（北京时间）") {
+			t.Errorf("WeCom body %v", wecom)
+		}
+		for _, path := range []string{"/ding", "/ding-signed"} {
+			ding := got[path][0]
+			md, _ := ding["markdown"].(map[string]any)
+			if ding["msgtype"] != "markdown" || md["title"] != "满意度系统：单位创建" || !strings.HasPrefix(md["text"].(string), "### 满意度系统：单位创建\n") || len(md) != 2 {
+				t.Errorf("DingTalk body at %s: %v", path, ding)
+			}
+		}
+
+		// The refusing robot: logged as a failed attempt, accepted on the retry.
+		ds, err := webhook.Deliveries(ctx, db, access.System, hooks["/refusing"].ID, 0, 10)
+		if err != nil || len(ds) != 1 || ds[0].Status != "pending" || !strings.Contains(ds[0].LastError, "errcode 45009") {
+			t.Fatalf("refused delivery: %+v %v", ds, err)
+		}
+		now, refuse = now.Add(time.Minute), false
+		if n, err := webhook.Deliver(ctx, db, clients, nil); err != nil || n != 1 {
+			t.Fatalf("retry delivered %d, %v", n, err)
+		}
+		ds, _ = webhook.Deliveries(ctx, db, access.System, hooks["/refusing"].ID, 0, 10)
+		if log := ds[0].Log; ds[0].Status != "delivered" || len(log) != 2 || log[0].Attempt != 1 || log[0].Status != 200 || log[0].Error == "" || log[1].Attempt != 2 || log[1].Error != "" {
+			t.Fatalf("after the retry: %+v", ds[0])
+		}
+
+		// Redelivery: refused to a scoped administrator and for what does not exist; an
+		// accepted delivery is sent once more; a stopped webhook's is refused.
+		scoped := access.Principal{Username: "yxadmin", Grants: []access.Grant{{Role: access.Admin, UnitID: 1}}}
+		if err := webhook.Redeliver(ctx, db, scoped, ds[0].ID); !errs.Is(err, errs.Forbidden) {
+			t.Errorf("a scoped administrator redelivers: %v", err)
+		}
+		if err := webhook.Redeliver(ctx, db, access.System, 999999); !errs.Is(err, errs.NotFound) {
+			t.Errorf("a missing delivery: %v", err)
+		}
+		if err := webhook.Redeliver(ctx, db, access.System, ds[0].ID); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := webhook.Deliver(ctx, db, clients, nil); err != nil || n != 1 || len(got["/refusing"]) != 2 {
+			t.Fatalf("redelivered %d, %v, received %d", n, err, len(got["/refusing"]))
+		}
+		off := false
+		if _, err := webhook.Update(ctx, db, access.System, hooks["/refusing"].ID, webhook.Patch{Active: &off}); err != nil {
+			t.Fatal(err)
+		}
+		if err := webhook.Redeliver(ctx, db, access.System, ds[0].ID); !errs.Is(err, errs.Conflict) {
+			t.Errorf("redelivery of a stopped webhook's delivery: %v", err)
+		}
+		// Edited to the manyi format, it needs a secret again.
+		manyi := webhook.FormatManyi
+		if _, err := webhook.Update(ctx, db, access.System, hooks["/wecom"].ID, webhook.Patch{Format: &manyi}); errs.As(err) == nil || errs.As(err).Field != "secret" {
+			t.Errorf("to manyi without a secret: %v", err)
+		}
+	})
+}
