@@ -365,6 +365,92 @@ type AuditList struct {
 	Total int `json:"total"`
 }
 
+// Booking defines model for Booking.
+type Booking struct {
+	Address      *string    `json:"address,omitempty"`
+	ArrivedAt    *time.Time `json:"arrived_at,omitempty"`
+	BookedAt     time.Time  `json:"booked_at"`
+	Channel      string     `json:"channel"`
+	Code         string     `json:"code"`
+	CompletedAt  *time.Time `json:"completed_at,omitempty"`
+	ConfirmedAt  *time.Time `json:"confirmed_at,omitempty"`
+	CreatedAt    time.Time  `json:"created_at"`
+	CreatedBy    string     `json:"created_by"`
+	Customer     string     `json:"customer"`
+	FollowedUpAt *time.Time `json:"followed_up_at,omitempty"`
+	FollowedUpBy *string    `json:"followed_up_by,omitempty"`
+	FollowupNote *string    `json:"followup_note,omitempty"`
+	Id           int        `json:"id"`
+	Phone        string     `json:"phone"`
+	RespondedAt  *time.Time `json:"responded_at,omitempty"`
+	Responder    *string    `json:"responder,omitempty"`
+	Satisfaction *int       `json:"satisfaction,omitempty"`
+	Service      string     `json:"service"`
+	UnitId       int        `json:"unit_id"`
+	UnitName     string     `json:"unit_name"`
+	WindowEnd    time.Time  `json:"window_end"`
+	WindowStart  time.Time  `json:"window_start"`
+}
+
+// BookingDetail defines model for BookingDetail.
+type BookingDetail struct {
+	Address      *string    `json:"address,omitempty"`
+	ArrivedAt    *time.Time `json:"arrived_at,omitempty"`
+	BookedAt     time.Time  `json:"booked_at"`
+	CanHandle    bool       `json:"can_handle"`
+	Channel      string     `json:"channel"`
+	Code         string     `json:"code"`
+	CompletedAt  *time.Time `json:"completed_at,omitempty"`
+	ConfirmedAt  *time.Time `json:"confirmed_at,omitempty"`
+	CreatedAt    time.Time  `json:"created_at"`
+	CreatedBy    string     `json:"created_by"`
+	Customer     string     `json:"customer"`
+	FollowedUpAt *time.Time `json:"followed_up_at,omitempty"`
+	FollowedUpBy *string    `json:"followed_up_by,omitempty"`
+	FollowupNote *string    `json:"followup_note,omitempty"`
+	Id           int        `json:"id"`
+	Phone        string     `json:"phone"`
+	RespondedAt  *time.Time `json:"responded_at,omitempty"`
+	Responder    *string    `json:"responder,omitempty"`
+	Satisfaction *int       `json:"satisfaction,omitempty"`
+	Service      string     `json:"service"`
+	Status       string     `json:"status"`
+	UnitId       int        `json:"unit_id"`
+	UnitName     string     `json:"unit_name"`
+	WindowEnd    time.Time  `json:"window_end"`
+	WindowStart  time.Time  `json:"window_start"`
+}
+
+// BookingInput defines model for BookingInput.
+type BookingInput struct {
+	Address     *string `json:"address,omitempty"`
+	BookedAt    *string `json:"booked_at,omitempty"`
+	Channel     string  `json:"channel"`
+	Customer    string  `json:"customer"`
+	Phone       string  `json:"phone"`
+	Service     string  `json:"service"`
+	UnitId      int     `json:"unit_id"`
+	WindowEnd   string  `json:"window_end"`
+	WindowStart string  `json:"window_start"`
+}
+
+// BookingPage defines model for BookingPage.
+type BookingPage struct {
+	Items []Booking `json:"items"`
+
+	// NextCursor The cursor of the next page; null on the last
+	NextCursor *string `json:"next_cursor"`
+}
+
+// BookingStep defines model for BookingStep.
+type BookingStep struct {
+	At           *string `json:"at,omitempty"`
+	Note         *string `json:"note,omitempty"`
+	Responder    *string `json:"responder,omitempty"`
+	Satisfaction *int    `json:"satisfaction,omitempty"`
+	Step         string  `json:"step"`
+}
+
 // CalendarImport defines model for CalendarImport.
 type CalendarImport struct {
 	Days *[]struct {
@@ -1245,6 +1331,10 @@ type LedgerLine struct {
 	PersonName *string `json:"person_name,omitempty"`
 	ResultId   int64   `json:"result_id"`
 	SchemeCode string  `json:"scheme_code"`
+	SchemeName *struct {
+		En string `json:"en"`
+		Zh string `json:"zh"`
+	} `json:"scheme_name,omitempty"`
 	Superseded bool    `json:"superseded"`
 	UnitId     int64   `json:"unit_id"`
 	UnitName   *string `json:"unit_name,omitempty"`
@@ -2213,6 +2303,24 @@ type ListAuditParams struct {
 	Period *string `form:"period,omitempty" json:"period,omitempty"`
 }
 
+// ListBookingsParams defines parameters for ListBookings.
+type ListBookingsParams struct {
+	// Open Only bookings not yet followed up.
+	Open *bool `form:"open,omitempty" json:"open,omitempty"`
+
+	// UnitId Only records of this unit and its sub-units.
+	UnitId *int64 `form:"unit_id,omitempty" json:"unit_id,omitempty"`
+
+	// Period Only records of this period: a year (2026), a month (2026-03) or a quarter (2026-Q1), China time.
+	Period *string `form:"period,omitempty" json:"period,omitempty"`
+
+	// Limit Page size, 1–200 (default 50).
+	Limit *int32 `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The next_cursor of the previous page; absent for the first page.
+	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
 // ImportCalendarParams defines parameters for ImportCalendar.
 type ImportCalendarParams struct {
 	// Source Where a CSV file's schedule comes from (JSON bodies carry their own source).
@@ -2506,6 +2614,12 @@ type RecordHRDecisionJSONRequestBody = HRInput
 
 // ImportSchemeJSONRequestBody defines body for ImportScheme for application/json ContentType.
 type ImportSchemeJSONRequestBody = SchemeImport
+
+// RegisterBookingJSONRequestBody defines body for RegisterBooking for application/json ContentType.
+type RegisterBookingJSONRequestBody = BookingInput
+
+// RecordBookingStepJSONRequestBody defines body for RecordBookingStep for application/json ContentType.
+type RecordBookingStepJSONRequestBody = BookingStep
 
 // ImportCalendarJSONRequestBody defines body for ImportCalendar for application/json ContentType.
 type ImportCalendarJSONRequestBody = CalendarImport
@@ -2841,6 +2955,44 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /api/v1/audit (the `ListAudit` operationId).
 	ListAudit(ctx context.Context, params *ListAuditParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListBookings Service bookings the caller may read, newest first, phones masked
+	//
+	// Corresponds with GET /api/v1/bookings (the `ListBookings` operationId).
+	ListBookings(ctx context.Context, params *ListBookingsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RegisterBookingWithBody Register a service booking taken by phone or typed from the web
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/bookings (the `RegisterBooking` operationId).
+	RegisterBookingWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RegisterBooking Register a service booking taken by phone or typed from the web
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/bookings (the `RegisterBooking` operationId).
+	RegisterBooking(ctx context.Context, body RegisterBookingJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetBooking One booking with its steps; its handlers see the phone (access-logged), others see it masked
+	//
+	// Corresponds with GET /api/v1/bookings/{id} (the `GetBooking` operationId).
+	GetBooking(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RecordBookingStepWithBody Record the next step: respond (with the responder), arrive, complete, confirm, follow_up (with the satisfaction, 1–5)
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/bookings/{id}/steps (the `RecordBookingStep` operationId).
+	RecordBookingStepWithBody(ctx context.Context, id int64, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RecordBookingStep Record the next step: respond (with the responder), arrive, complete, confirm, follow_up (with the satisfaction, 1–5)
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/bookings/{id}/steps (the `RecordBookingStep` operationId).
+	RecordBookingStep(ctx context.Context, id int64, body RecordBookingStepJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ImportCalendarWithBody Replace the listed years' days from a JSON body (or CSV date,kind,name); every bad row is listed and nothing is stored
 	//
@@ -3987,6 +4139,104 @@ func (c *Client) ActivateScheme(ctx context.Context, id int64, reqEditors ...Req
 // Corresponds with GET /api/v1/audit (the `ListAudit` operationId).
 func (c *Client) ListAudit(ctx context.Context, params *ListAuditParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListAuditRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListBookings Service bookings the caller may read, newest first, phones masked
+//
+// Corresponds with GET /api/v1/bookings (the `ListBookings` operationId).
+func (c *Client) ListBookings(ctx context.Context, params *ListBookingsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListBookingsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RegisterBookingWithBody Register a service booking taken by phone or typed from the web
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/bookings (the `RegisterBooking` operationId).
+func (c *Client) RegisterBookingWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRegisterBookingRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RegisterBooking Register a service booking taken by phone or typed from the web
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/bookings (the `RegisterBooking` operationId).
+func (c *Client) RegisterBooking(ctx context.Context, body RegisterBookingJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRegisterBookingRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetBooking One booking with its steps; its handlers see the phone (access-logged), others see it masked
+//
+// Corresponds with GET /api/v1/bookings/{id} (the `GetBooking` operationId).
+func (c *Client) GetBooking(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetBookingRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RecordBookingStepWithBody Record the next step: respond (with the responder), arrive, complete, confirm, follow_up (with the satisfaction, 1–5)
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/bookings/{id}/steps (the `RecordBookingStep` operationId).
+func (c *Client) RecordBookingStepWithBody(ctx context.Context, id int64, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRecordBookingStepRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RecordBookingStep Record the next step: respond (with the responder), arrive, complete, confirm, follow_up (with the satisfaction, 1–5)
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/bookings/{id}/steps (the `RecordBookingStep` operationId).
+func (c *Client) RecordBookingStep(ctx context.Context, id int64, body RecordBookingStepJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRecordBookingStepRequest(c.Server, id, body)
 	if err != nil {
 		return nil, err
 	}
@@ -6906,6 +7156,229 @@ func NewListAuditRequest(server string, params *ListAuditParams) (*http.Request,
 	if err != nil {
 		return nil, err
 	}
+
+	return req, nil
+}
+
+// NewListBookingsRequest constructs an http.Request for the ListBookings method
+func NewListBookingsRequest(server string, params *ListBookingsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/bookings")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Open != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "open", *params.Open, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.UnitId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "unit_id", *params.UnitId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Period != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "period", *params.Period, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewRegisterBookingRequest calls the generic RegisterBooking builder with application/json body
+func NewRegisterBookingRequest(server string, body RegisterBookingJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewRegisterBookingRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewRegisterBookingRequestWithBody constructs an http.Request for the RegisterBooking method, with any body, and a specified content type
+func NewRegisterBookingRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/bookings")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewGetBookingRequest constructs an http.Request for the GetBooking method
+func NewGetBookingRequest(server string, id int64) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/bookings/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewRecordBookingStepRequest calls the generic RecordBookingStep builder with application/json body
+func NewRecordBookingStepRequest(server string, id int64, body RecordBookingStepJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewRecordBookingStepRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewRecordBookingStepRequestWithBody constructs an http.Request for the RecordBookingStep method, with any body, and a specified content type
+func NewRecordBookingStepRequestWithBody(server string, id int64, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/bookings/%s/steps", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
 
 	return req, nil
 }
@@ -11276,6 +11749,48 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /api/v1/audit (the `ListAudit` operationId).
 	ListAuditWithResponse(ctx context.Context, params *ListAuditParams, reqEditors ...RequestEditorFn) (*ListAuditResponse, error)
 
+	// ListBookingsWithResponse Service bookings the caller may read, newest first, phones masked
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/bookings (the `ListBookings` operationId).
+	ListBookingsWithResponse(ctx context.Context, params *ListBookingsParams, reqEditors ...RequestEditorFn) (*ListBookingsResponse, error)
+
+	// RegisterBookingWithBodyWithResponse Register a service booking taken by phone or typed from the web
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/bookings (the `RegisterBooking` operationId).
+	RegisterBookingWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RegisterBookingResponse, error)
+
+	// RegisterBookingWithResponse Register a service booking taken by phone or typed from the web
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/bookings (the `RegisterBooking` operationId).
+	RegisterBookingWithResponse(ctx context.Context, body RegisterBookingJSONRequestBody, reqEditors ...RequestEditorFn) (*RegisterBookingResponse, error)
+
+	// GetBookingWithResponse One booking with its steps; its handlers see the phone (access-logged), others see it masked
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/bookings/{id} (the `GetBooking` operationId).
+	GetBookingWithResponse(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*GetBookingResponse, error)
+
+	// RecordBookingStepWithBodyWithResponse Record the next step: respond (with the responder), arrive, complete, confirm, follow_up (with the satisfaction, 1–5)
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/bookings/{id}/steps (the `RecordBookingStep` operationId).
+	RecordBookingStepWithBodyWithResponse(ctx context.Context, id int64, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RecordBookingStepResponse, error)
+
+	// RecordBookingStepWithResponse Record the next step: respond (with the responder), arrive, complete, confirm, follow_up (with the satisfaction, 1–5)
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/bookings/{id}/steps (the `RecordBookingStep` operationId).
+	RecordBookingStepWithResponse(ctx context.Context, id int64, body RecordBookingStepJSONRequestBody, reqEditors ...RequestEditorFn) (*RecordBookingStepResponse, error)
+
 	// ImportCalendarWithBodyWithResponse Replace the listed years' days from a JSON body (or CSV date,kind,name); every bad row is listed and nothing is stored
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
@@ -13273,6 +13788,233 @@ func (r ListAuditResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r ListAuditResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListBookingsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *BookingPage
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *Error
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *Error
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListBookingsResponse) GetJSON200() *BookingPage {
+	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ListBookingsResponse) GetJSON4XX() *Error {
+	return r.JSON4XX
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r ListBookingsResponse) GetJSON5XX() *Error {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r ListBookingsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListBookingsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListBookingsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListBookingsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// RegisterBookingResponse201Headers the declared response headers of an HTTP 201 response for RegisterBooking
+type RegisterBookingResponse201Headers struct {
+	Location *string
+}
+
+type RegisterBookingResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Booking
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *Error
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *Error
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *RegisterBookingResponse201Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r RegisterBookingResponse) GetJSON201() *Booking {
+	return r.JSON201
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r RegisterBookingResponse) GetJSON4XX() *Error {
+	return r.JSON4XX
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r RegisterBookingResponse) GetJSON5XX() *Error {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r RegisterBookingResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RegisterBookingResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RegisterBookingResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RegisterBookingResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetBookingResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *BookingDetail
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *Error
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *Error
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetBookingResponse) GetJSON200() *BookingDetail {
+	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r GetBookingResponse) GetJSON4XX() *Error {
+	return r.JSON4XX
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r GetBookingResponse) GetJSON5XX() *Error {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r GetBookingResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetBookingResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetBookingResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetBookingResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type RecordBookingStepResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Booking
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *Error
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *Error
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r RecordBookingStepResponse) GetJSON200() *Booking {
+	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r RecordBookingStepResponse) GetJSON4XX() *Error {
+	return r.JSON4XX
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r RecordBookingStepResponse) GetJSON5XX() *Error {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r RecordBookingStepResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RecordBookingStepResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RecordBookingStepResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RecordBookingStepResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -18265,6 +19007,84 @@ func (c *ClientWithResponses) ListAuditWithResponse(ctx context.Context, params 
 	return ParseListAuditResponse(rsp)
 }
 
+// ListBookingsWithResponse Service bookings the caller may read, newest first, phones masked
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/bookings (the `ListBookings` operationId).
+func (c *ClientWithResponses) ListBookingsWithResponse(ctx context.Context, params *ListBookingsParams, reqEditors ...RequestEditorFn) (*ListBookingsResponse, error) {
+	rsp, err := c.ListBookings(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListBookingsResponse(rsp)
+}
+
+// RegisterBookingWithBodyWithResponse Register a service booking taken by phone or typed from the web
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/bookings (the `RegisterBooking` operationId).
+func (c *ClientWithResponses) RegisterBookingWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RegisterBookingResponse, error) {
+	rsp, err := c.RegisterBookingWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRegisterBookingResponse(rsp)
+}
+
+// RegisterBookingWithResponse Register a service booking taken by phone or typed from the web
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/bookings (the `RegisterBooking` operationId).
+func (c *ClientWithResponses) RegisterBookingWithResponse(ctx context.Context, body RegisterBookingJSONRequestBody, reqEditors ...RequestEditorFn) (*RegisterBookingResponse, error) {
+	rsp, err := c.RegisterBooking(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRegisterBookingResponse(rsp)
+}
+
+// GetBookingWithResponse One booking with its steps; its handlers see the phone (access-logged), others see it masked
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/bookings/{id} (the `GetBooking` operationId).
+func (c *ClientWithResponses) GetBookingWithResponse(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*GetBookingResponse, error) {
+	rsp, err := c.GetBooking(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetBookingResponse(rsp)
+}
+
+// RecordBookingStepWithBodyWithResponse Record the next step: respond (with the responder), arrive, complete, confirm, follow_up (with the satisfaction, 1–5)
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/bookings/{id}/steps (the `RecordBookingStep` operationId).
+func (c *ClientWithResponses) RecordBookingStepWithBodyWithResponse(ctx context.Context, id int64, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RecordBookingStepResponse, error) {
+	rsp, err := c.RecordBookingStepWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRecordBookingStepResponse(rsp)
+}
+
+// RecordBookingStepWithResponse Record the next step: respond (with the responder), arrive, complete, confirm, follow_up (with the satisfaction, 1–5)
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/bookings/{id}/steps (the `RecordBookingStep` operationId).
+func (c *ClientWithResponses) RecordBookingStepWithResponse(ctx context.Context, id int64, body RecordBookingStepJSONRequestBody, reqEditors ...RequestEditorFn) (*RecordBookingStepResponse, error) {
+	rsp, err := c.RecordBookingStep(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRecordBookingStepResponse(rsp)
+}
+
 // ImportCalendarWithBodyWithResponse Replace the listed years' days from a JSON body (or CSV date,kind,name); every bad row is listed and nothing is stored
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
@@ -20654,6 +21474,179 @@ func ParseListAuditResponse(rsp *http.Response) (*ListAuditResponse, error) {
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest AuditList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListBookingsResponse parses an HTTP response from a ListBookingsWithResponse call
+func ParseListBookingsResponse(rsp *http.Response) (*ListBookingsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListBookingsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest BookingPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseRegisterBookingResponse parses an HTTP response from a RegisterBookingWithResponse call
+func ParseRegisterBookingResponse(rsp *http.Response) (*RegisterBookingResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RegisterBookingResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Booking
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers RegisterBookingResponse201Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers201 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetBookingResponse parses an HTTP response from a GetBookingWithResponse call
+func ParseGetBookingResponse(rsp *http.Response) (*GetBookingResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetBookingResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest BookingDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseRecordBookingStepResponse parses an HTTP response from a RecordBookingStepWithResponse call
+func ParseRecordBookingStepResponse(rsp *http.Response) (*RecordBookingStepResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RecordBookingStepResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Booking
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
