@@ -13,6 +13,7 @@ func areaRoutes(a *API) []route {
 		samplingRoutes(a),
 		calendarRoutes(a),
 		webhookRoutes(a),
+		improvementRoutes(a),
 	} {
 		table = append(table, rs...)
 	}

@@ -152,6 +152,7 @@ var navAreas = []navItem{
 	{"/complaints", "nav.complaints", false},
 	{"/inspections", "nav.inspections", false},
 	{"/assessment", "nav.assessment", false},
+	{"/improvements", "nav.improvements", false},
 	{"/targets", "nav.targets", false},
 	{"/reports", "nav.reports", false},
 	{"/org", "nav.org", false},

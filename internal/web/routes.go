@@ -53,6 +53,7 @@ func (s *Server) routes() {
 	s.inspectionRoutes()
 	s.surveyRoutes()
 	s.targetRoutes()
+	s.improvementRoutes()
 	m.HandleFunc("/", s.public(s.notFound))
 }
 
