@@ -18,6 +18,7 @@ import (
 	"manyi/internal/access"
 	"manyi/internal/assessment"
 	"manyi/internal/errs"
+	"manyi/internal/improvement"
 	"manyi/internal/locale"
 	"manyi/internal/org"
 )
@@ -63,6 +64,9 @@ func parsePages() (*pages, error) {
 
 	funcs := template.FuncMap{
 		"T":      func(lang locale.Lang, key string, args ...any) string { return locale.T(lang, key, args...) },
+		// mayRaise asks the improvement area whether the person may raise items, so a page
+		// offers the "raise improvement item" button only to those it opens for.
+		"mayRaise": improvement.MayRaise,
 		"static": func(name string) string { return "/static/" + p.staticHash + "/" + name },
 		"time": func(t time.Time) string {
 			if t.IsZero() {
