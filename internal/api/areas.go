@@ -14,6 +14,7 @@ func areaRoutes(a *API) []route {
 		calendarRoutes(a),
 		webhookRoutes(a),
 		improvementRoutes(a),
+		meetingRoutes(a),
 	} {
 		table = append(table, rs...)
 	}

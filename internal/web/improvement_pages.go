@@ -9,6 +9,7 @@ import (
 	"manyi/internal/access"
 	"manyi/internal/improvement"
 	"manyi/internal/locale"
+	"manyi/internal/meeting"
 	"manyi/internal/org"
 	"manyi/internal/target"
 	"manyi/internal/workorder"
@@ -41,6 +42,8 @@ type improvementListData struct {
 	Statuses []improvement.Status
 	Kinds    []improvement.Kind
 	CanRaise bool
+	// CanMeetings offers the meetings tab to those who read them.
+	CanMeetings bool
 }
 
 // improvementFilter reads the list's filters, shared by the page and its XLSX.
@@ -63,7 +66,7 @@ func (s *Server) improvementList(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	d := improvementListData{Items: items, PerUnit: improvement.PerUnit(items, today), Today: today, Status: string(f.Status), Kind: string(f.Kind),
-		OnlyLate: f.Overdue != "", Query: r.URL.RawQuery, Statuses: improvement.Statuses, Kinds: improvement.Kinds, CanRaise: improvement.MayRaise(principal(r))}
+		OnlyLate: f.Overdue != "", Query: r.URL.RawQuery, Statuses: improvement.Statuses, Kinds: improvement.Kinds, CanRaise: improvement.MayRaise(principal(r)), CanMeetings: meeting.MayRead(principal(r))}
 	for _, u := range d.PerUnit {
 		d.Overdue += u.Overdue
 	}

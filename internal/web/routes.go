@@ -54,6 +54,7 @@ func (s *Server) routes() {
 	s.surveyRoutes()
 	s.targetRoutes()
 	s.improvementRoutes()
+	s.meetingRoutes()
 	m.HandleFunc("/", s.public(s.notFound))
 }
 
