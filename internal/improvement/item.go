@@ -182,7 +182,7 @@ func day(field, s string) (string, error) {
 	}
 	t, err := time.Parse(time.DateOnly, s)
 	if err != nil {
-		return "", errs.Field(field, "imp.bad_day", s)
+		return "", errs.Field(field, "err.bad_day", s)
 	}
 	return t.Format(time.DateOnly), nil
 }

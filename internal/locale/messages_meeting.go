@@ -39,14 +39,13 @@ func init() {
 		"meet.agenda.dept_results": {"考核结果（已审定）", "Assessment results (approved)"},
 		"meet.agenda.items":        {"未完成改善项目（逾期）", "Open improvement items (overdue)"},
 
-		"meet.bad_quarter":         {"季度“%s”无效，应为 2026-Q3 的形式", "“%s” is not a quarter (like 2026-Q3)"},
-		"meet.quarter_not_begun":   {"%s 还没有开始，不能召开该季度的质量分析会", "%s has not begun: there is nothing to analyse yet"},
-		"meet.held_before_quarter": {"会议日期不能早于 %s 开始", "The meeting cannot be held before %s begins"},
-		"meet.exists":              {"%s 已有质量分析会（%d）", "%s already has a meeting (%d)"},
+		"meet.bad_quarter":         {"%s“%s”无效，应为 2026-Q3 的形式", "%s: “%s” is not a quarter (like 2026-Q3)"},
+		"meet.quarter_not_begun":   {"%s：%s 还没有开始，不能召开该季度的质量分析会", "%s: %s has not begun, there is nothing to analyse yet"},
+		"meet.held_before_quarter": {"%s不能早于 %s 开始", "%s cannot be before %s begins"},
+		"meet.exists":              {"%s：%s 已有质量分析会（%d）", "%s: %s already has a meeting (%d)"},
 		"meet.forbidden":           {"您无权处理质量分析会", "You may not keep quality analysis meetings"},
 		"meet.not_found":           {"找不到质量分析会 %d", "Meeting %d is not found"},
 		"meet.none_for_quarter":    {"%s 没有质量分析会", "%s has no meeting"},
-		"meet.finding_not_found":   {"找不到会议问题 %d", "Meeting finding %d is not found"},
-		"meet.unit_outside":        {"单位 %d 不属于本次会议的单位", "Unit %d is not part of the meeting's organisation"},
+		"meet.unit_outside":        {"%s：单位 %d 不属于本次会议的单位", "%s: unit %d is not part of the meeting's organisation"},
 	})
 }

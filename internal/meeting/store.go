@@ -51,7 +51,7 @@ func Open(ctx context.Context, db *store.DB, actor access.Principal, in Input) (
 		held = q.MeetsOn()
 	}
 	if _, err := time.Parse(time.DateOnly, held); err != nil {
-		return Meeting{}, errs.Field("held_on", "imp.bad_day", held)
+		return Meeting{}, errs.Field("held_on", "err.bad_day", held)
 	}
 	if held < q.Start().Format(time.DateOnly) {
 		return Meeting{}, errs.Field("held_on", "meet.held_before_quarter", q.String())
@@ -119,34 +119,6 @@ func AddFinding(ctx context.Context, db *store.DB, actor access.Principal, meeti
 		return audit.Record(ctx, tx, actor, audit.Change{Action: "add_finding", Entity: "quality_meeting", EntityID: meetingID, UnitID: m.OrgID, After: out})
 	})
 	return out, err
-}
-
-// RaiseRemedy makes an existing finding's remedy an improvement item.
-func RaiseRemedy(ctx context.Context, db *store.DB, actor access.Principal, findingID int64, owner, dueOn, title string) (int64, error) {
-	var item int64
-	err := db.InTx(ctx, func(tx *store.Tx) error {
-		var f Finding
-		var meetingID int64
-		err := tx.QueryRow(ctx, "SELECT meeting_id, unit_id, problem, cause, remedy FROM quality_meeting_findings WHERE id = ?", findingID).
-			Scan(&meetingID, &f.UnitID, &f.Problem, &f.Cause, &f.Remedy)
-		if store.IsNoRows(err) {
-			return errs.New(errs.NotFound, "meet.finding_not_found", findingID)
-		}
-		if err != nil {
-			return err
-		}
-		m, err := head(ctx, tx, meetingID)
-		if err != nil {
-			return err
-		}
-		if err := authorize(ctx, tx, actor, m.OrgID); err != nil {
-			return err
-		}
-		f.ID, f.Owner, f.DueOn = findingID, owner, dueOn
-		item, err = raise(ctx, tx, actor, m, f, title)
-		return err
-	})
-	return item, err
 }
 
 func raise(ctx context.Context, tx *store.Tx, actor access.Principal, m Meeting, f Finding, title string) (int64, error) {
