@@ -38,7 +38,9 @@ func ParseQuarter(field, s string) (Quarter, error) {
 func (q Quarter) String() string { return fmt.Sprintf("%d-Q%d", q.Year, q.N) }
 
 // Start is the quarter's first local day.
-func (q Quarter) Start() time.Time { return time.Date(q.Year, time.Month(3*q.N-2), 1, 0, 0, 0, 0, Zone) }
+func (q Quarter) Start() time.Time {
+	return time.Date(q.Year, time.Month(3*q.N-2), 1, 0, 0, 0, 0, Zone)
+}
 
 // End is the first local day after the quarter.
 func (q Quarter) End() time.Time { return q.Start().AddDate(0, 3, 0) }

@@ -63,7 +63,7 @@ func TestMeetingMinutesBecomeItems(t *testing.T) {
 			t.Fatalf("a meeting for a quarter not yet begun: %v", err)
 		}
 		_, err = meeting.Open(ctx, db, head, meeting.Input{OrgID: root.ID, Quarter: "2026-Q3"})
-		if errs.CodeOf(err) != errs.NotFound {
+		if errs.CodeOf(err) != errs.Forbidden {
 			t.Fatalf("a unit head opening the company's meeting: %v", err)
 		}
 		m, err := meeting.Open(ctx, db, clerk, meeting.Input{OrgID: root.ID, Quarter: "2026-Q3"})

@@ -39,6 +39,9 @@ func authorize(ctx context.Context, tx *store.Tx, p access.Principal, orgID int6
 // Open records a quarter's meeting for an organisation. A quarter not yet begun and a second
 // meeting of the same quarter are refused.
 func Open(ctx context.Context, db *store.DB, actor access.Principal, in Input) (Meeting, error) {
+	if !MayRun(actor) {
+		return Meeting{}, errs.New(errs.Forbidden, "meet.forbidden")
+	}
 	q, err := ParseQuarter("quarter", in.Quarter)
 	if err != nil {
 		return Meeting{}, err

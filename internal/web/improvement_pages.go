@@ -235,12 +235,9 @@ func (s *Server) improvementVerify(w http.ResponseWriter, r *http.Request) error
 	})
 }
 
-// workorderImprovementsMoved sends the work orders' old item links to the one list.
+// workorderImprovementsMoved sends the work orders' old list link to the one list.
 func (s *Server) workorderImprovementsMoved(w http.ResponseWriter, r *http.Request) error {
 	to := "/improvements?source_kind=" + url.QueryEscape(string(improvement.WorkOrderFollowUp))
-	if id := r.PathValue("id"); id != "" {
-		to = "/improvements/" + url.PathEscape(id)
-	}
 	http.Redirect(w, r, to, http.StatusMovedPermanently)
 	return nil
 }

@@ -63,11 +63,11 @@ func parsePages() (*pages, error) {
 	p.staticHash = hex.EncodeToString(h.Sum(nil))[:12]
 
 	funcs := template.FuncMap{
-		"T":      func(lang locale.Lang, key string, args ...any) string { return locale.T(lang, key, args...) },
+		"T": func(lang locale.Lang, key string, args ...any) string { return locale.T(lang, key, args...) },
 		// mayRaise asks the improvement area whether the person may raise items, so a page
 		// offers the "raise improvement item" button only to those it opens for.
 		"mayRaise": improvement.MayRaise,
-		"static": func(name string) string { return "/static/" + p.staticHash + "/" + name },
+		"static":   func(name string) string { return "/static/" + p.staticHash + "/" + name },
 		"time": func(t time.Time) string {
 			if t.IsZero() {
 				return ""
