@@ -190,7 +190,7 @@ var routeRules = map[string]string{
 	"POST /workorders/draw": "admin clerk clerk.log clerk.eng", "GET /workorders/monthly": "login", "GET /workorders/followups": "login",
 	"POST /workorders/meetings": "admin clerk clerk.log clerk.eng", "GET /workorders/followups/{id}": "record",
 	"POST /workorders/followups/{id}/file": "record", "POST /workorders/followups/{id}/decide": "record",
-	"GET /workorders/export.xlsx": "login", "GET /workorders/followups/{id}/print": "record", "GET /workorders/improvements": "login",
+	"GET /workorders/export.xlsx": "login", "GET /workorders/followups/{id}/print": "record",
 	"GET /improvements": "login", "GET /improvements/export": "login", "GET /improvements/new": "login", "POST /improvements": "login",
 	"GET /improvements/{id}": "record", "POST /improvements/{id}": "record", "POST /improvements/{id}/report": "record",
 	"POST /improvements/{id}/verify": "record", "GET /meetings": "admin clerk clerk.log clerk.eng committee",

@@ -2,7 +2,6 @@ package web
 
 import (
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 
@@ -233,11 +232,4 @@ func (s *Server) improvementVerify(w http.ResponseWriter, r *http.Request) error
 		}
 		return "imp.reopened_flash", err
 	})
-}
-
-// workorderImprovementsMoved sends the work orders' old list link to the one list.
-func (s *Server) workorderImprovementsMoved(w http.ResponseWriter, r *http.Request) error {
-	to := "/improvements?source_kind=" + url.QueryEscape(string(improvement.WorkOrderFollowUp))
-	http.Redirect(w, r, to, http.StatusMovedPermanently)
-	return nil
 }

@@ -35,8 +35,6 @@ func (s *Server) workorderRoutes() {
 	m.HandleFunc("POST /workorders/followups/{id}/decide", s.page(s.workorderFollowUpDecide))
 	m.HandleFunc("GET /workorders/export.xlsx", s.page(s.workorderExport))
 	m.HandleFunc("GET /workorders/followups/{id}/print", s.page(s.workorderFollowUpPrint))
-	// The work orders' items moved into the one improvement list; the old list link still lands.
-	m.HandleFunc("GET /workorders/improvements", s.page(s.workorderImprovementsMoved))
 	m.HandleFunc("GET /workorders/duty", s.page(s.workorderDuty))
 	m.HandleFunc("POST /workorders/duty", s.page(s.workorderDutySave))
 	m.HandleFunc("GET /workorders/import", s.page(s.workorderImports))
