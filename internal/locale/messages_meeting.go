@@ -3,6 +3,11 @@ package locale
 // Messages of the quarterly quality analysis meeting (质量分析会).
 func init() {
 	defineAll(map[string][2]string{
+		"entity.improvement":     {"改善项目", "Improvement item"},
+		"entity.quality_meeting": {"质量分析会", "Quality analysis meeting"},
+		"action.add_finding":     {"记录会议问题", "recorded a finding"},
+		"action.verified":        {"验证", "verified"},
+
 		"field.meet_problem": {"存在问题", "Problem"},
 		"field.meet_cause":   {"原因分析", "Cause"},
 		"field.meet_remedy":  {"整改措施", "Remedy"},
