@@ -28,7 +28,7 @@ var listPages = []struct{ user, path string }{
 	{"clerk", "/surveys"}, {"clerk", "/surveys/answers"}, {"clerk", "/surveys/entry"}, {"clerk", "/surveys/followups"},
 	{"clerk", "/surveys/improper"}, {"clerk", "/surveys/templates"},
 	{"clerk", "/workorders"}, {"clerk", "/workorders/daily"}, {"clerk", "/workorders/duty"}, {"clerk", "/workorders/followups"},
-	{"clerk", "/workorders/improvements"}, {"clerk", "/workorders/monthly"},
+	{"clerk", "/improvements"}, {"clerk", "/workorders/monthly"}, {"clerk", "/meetings"},
 	{"dispatcher1", "/workorders/queue"}, {"foreman.net", "/workorders/self"}, {"head.yongxin", "/surveys"},
 	{"head.yongxin", "/complaints"}, {"staff1", "/workorders/monthly"},
 }

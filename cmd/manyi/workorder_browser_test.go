@@ -59,7 +59,7 @@ func TestBrowserCallbackQueue(t *testing.T) {
 		{"/workorders/" + first, "wo-order"},
 		{"/workorders/daily", "wo-daily"},
 		{"/workorders/followups", "wo-followups"},
-		{"/workorders/improvements", "wo-improvements"},
+		{"/improvements?source_kind=workorder_followup", "wo-improvements"},
 		{"/workorders/duty", "wo-duty"},
 		{"/workorders/import", "wo-import"},
 	} {
@@ -89,7 +89,7 @@ func TestBrowserCallbackQueue(t *testing.T) {
 
 	// The improvement tracking table reads in English too, and its print button appears
 	// only with scripts.
-	b.open("/lang/en?next=/workorders/improvements")
+	b.open("/lang/en?next=/improvements")
 	if title := b.text("h1"); title != "Improvement item tracking table" {
 		t.Fatalf("English title %q", title)
 	}

@@ -128,9 +128,9 @@ func TestWorkOrderDay(t *testing.T) {
 		if status, body = fm.get("/workorders/followups/" + fu + "/print"); status != http.StatusOK || !strings.Contains(body, "接单后30分钟内联系报修人") || !strings.Contains(body, "报修人签字") {
 			t.Fatalf("printable follow-up form: %d %.500s", status, body)
 		}
-		_, body = fm.get("/workorders/improvements")
-		if !strings.Contains(body, "改善项目跟踪管理表") || !strings.Contains(body, "接单后及时联系报修人") || !strings.Contains(body, "已确认") {
-			t.Fatalf("improvement tracking table lacks the new item or the demo's confirmed ones: %.3000s", body)
+		_, body = fm.get("/improvements?source_kind=workorder_followup")
+		if !strings.Contains(body, "改善项目跟踪管理表") || !strings.Contains(body, "接单后及时联系报修人") || !strings.Contains(body, "已验证") {
+			t.Fatalf("improvement tracking table lacks the new item or the demo's verified ones: %.3000s", body)
 		}
 
 		// The clerk sees last month's ranking with the best team and the star.

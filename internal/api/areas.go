@@ -18,6 +18,8 @@ func areaRoutes(a *API) []route {
 		dutyRoutes(a),
 		targetRoutes(a),
 		assessmentRecordRoutes(a),
+		improvementRoutes(a),
+		meetingRoutes(a),
 	} {
 		table = append(table, rs...)
 	}

@@ -608,20 +608,20 @@ func TestWorkOrderLoopAPI(t *testing.T) {
 					f.vars["{fu}"] = fmt.Sprint(items[0].(map[string]any)["id"])
 				}},
 		})
-		before := f.rows("workorder_improvements")
+		before := f.rows("improvements")
 		f.refused(t, []scenario{
 			{name: "another team's foreman", who: "otherforeman", method: "PUT", url: "/api/v1/workorders/followups/{fu}",
 				body: `{"visited_on": "2026-03-01", "findings": "x", "rectification": "y"}`, status: 403, code: errs.Forbidden},
 			{name: "no visit day", who: "foreman", method: "PUT", url: "/api/v1/workorders/followups/{fu}", body: `{"findings": "x", "rectification": "y"}`, status: 422, code: errs.Invalid, field: "visited_on"},
 		})
-		if n := f.rows("workorder_improvements"); n != before {
+		if n := f.rows("improvements"); n != before {
 			t.Fatalf("refused requests stored %d items", n-before)
 		}
 		f.run(t, []scenario{
 			{name: "file", who: "foreman", method: "PUT", url: "/api/v1/workorders/followups/{fu}",
 				body: `{"visited_on": "2026-03-01", "findings": "水晶头氧化", "rectification": "更换水晶头并巡检同楼层", "item_title": "三号楼网络巡检"}`, status: 200, want: []string{`"status":"filed"`}},
 			{name: "the meeting confirms it", who: "admin", method: "POST", url: "/api/v1/workorders/followups/{fu}/decision", body: `{"confirm": true}`, status: 200, want: []string{`"status":"confirmed"`}},
-			{name: "the item it became", who: "foreman", method: "GET", url: "/api/v1/workorders/improvements?team_id={team}", status: 200,
+			{name: "the item it became", who: "foreman", method: "GET", url: "/api/v1/improvements?unit_id={team}&source_kind=workorder_followup", status: 200,
 				check: func(t *testing.T, f *fixture, v map[string]any) {
 					items := v["items"].([]any)
 					if len(items) != 1 || items[0].(map[string]any)["title"] != "三号楼网络巡检" {
@@ -629,12 +629,16 @@ func TestWorkOrderLoopAPI(t *testing.T) {
 					}
 					f.vars["{item}"] = fmt.Sprint(items[0].(map[string]any)["id"])
 				}},
-			{name: "done", who: "foreman", method: "POST", url: "/api/v1/workorders/improvements/{item}/progress", body: `{"progress": "已更换 12 个水晶头"}`, status: 200, want: []string{`"status":"done"`}},
-			{name: "confirmed", who: "admin", method: "POST", url: "/api/v1/workorders/improvements/{item}/decision", body: `{"confirm": true, "decision": "效果良好"}`, status: 200, want: []string{`"status":"confirmed"`}},
-			{name: "raise another", who: "admin", method: "POST", url: "/api/v1/workorders/improvements",
-				body: `{"team_id": {team}, "title": "备件库存", "problem": "常用备件缺货", "measures": "每周盘点", "owner": "工长", "due_on": "2026-03-20"}`, status: 201, want: []string{`"status":"open"`}},
-			{name: "an item without an owner", who: "admin", method: "POST", url: "/api/v1/workorders/improvements",
-				body: `{"team_id": {team}, "title": "x", "problem": "y", "measures": "z", "due_on": "2026-03-20"}`, status: 422, code: errs.Invalid, field: "owner"},
+			{name: "done", who: "foreman", method: "POST", url: "/api/v1/improvements/{item}/report", body: `{"evidence": "已更换 12 个水晶头"}`, status: 200, want: []string{`"status":"done"`}},
+			{name: "verified", who: "admin", method: "POST", url: "/api/v1/improvements/{item}/verify", body: `{"accept": true, "decision": "效果良好"}`, status: 200, want: []string{`"status":"verified"`, `"verified_by":"clerk"`}},
+			{name: "raise another", who: "admin", method: "POST", url: "/api/v1/improvements",
+				body: `{"source_kind": "direct", "unit_id": {team}, "title": "备件库存", "problem": "常用备件缺货", "measures": "每周盘点", "owner": "工长", "due_on": "2026-03-20"}`, status: 201, want: []string{`"status":"open"`}},
+			{name: "an item without an owner", who: "admin", method: "POST", url: "/api/v1/improvements",
+				body: `{"source_kind": "direct", "unit_id": {team}, "title": "x", "problem": "y", "measures": "z", "due_on": "2026-03-20"}`, status: 422, code: errs.Invalid, field: "owner"},
+			{name: "an item due before it is raised", who: "admin", method: "POST", url: "/api/v1/improvements",
+				body: `{"source_kind": "direct", "unit_id": {team}, "title": "x", "problem": "y", "owner": "z", "due_on": "2026-02-20"}`, status: 422, code: errs.Invalid, field: "due_on"},
+			{name: "a meeting of a quarter not begun", who: "admin", method: "POST", url: "/api/v1/meetings",
+				body: `{"org_id": {team}, "quarter": "2026-Q3"}`, status: 422, code: errs.Invalid, field: "quarter"},
 			{name: "the order's tasks", who: "admin", method: "GET", url: "/api/v1/workorders/orders/{order}/tasks", status: 200,
 				want: []string{`"kind":"callback"`, `"score":6`, `"kind":"self"`, `"comment":"修完第二天又断网"`}},
 		})

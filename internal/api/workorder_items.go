@@ -2,7 +2,6 @@ package api
 
 import (
 	"net/http"
-	"strconv"
 	"time"
 
 	"manyi/internal/access"
@@ -12,8 +11,7 @@ import (
 
 // The work-order loop after the callback (docs/policies.md §4): an order's evaluation tasks
 // with their histories, the dissatisfaction follow-up form a 不满意 callback opens, and the
-// service-improvement items a rectification becomes, each decided at the next month's fault
-// analysis meeting.
+// improvement item a rectification becomes (internal/improvement, api/improvements.go).
 
 func workorderItemRoutes(a *API) []route {
 	return []route{
@@ -28,17 +26,6 @@ func workorderItemRoutes(a *API) []route {
 			summary: "File the foreman's visit, findings and rectification; item_title makes the rectification an improvement item", body: "WorkOrderFollowUpInput", status: 200, result: "WorkOrderFollowUp"},
 		{method: "POST", path: "/api/v1/workorders/followups/{id}/decision", handler: a.decideWOFollowUp, id: "decideWorkOrderFollowUp", tag: "workorders",
 			summary: "The fault analysis meeting confirms a filed follow-up or sends it back (clerks)", body: "Decision", status: 200, result: "WorkOrderFollowUp"},
-		{method: "GET", path: "/api/v1/workorders/improvements", handler: a.improvements, id: "listImprovements", tag: "workorders",
-			summary: "Service-improvement items (改善项目跟踪管理表), unfinished first",
-			query:   []param{{"status", "string", "", "open, done, confirmed or reopened."}, {"team_id", "integer", "int64", "Only this team's items."}}, status: 200, result: "ImprovementPage"},
-		{method: "POST", path: "/api/v1/workorders/improvements", handler: a.raiseImprovement, id: "raiseImprovement", tag: "workorders",
-			summary: "Raise an improvement item for a team (clerks, foremen)", body: "ImprovementInput", status: 201, result: "Improvement"},
-		{method: "GET", path: "/api/v1/workorders/improvements/{id}", handler: a.improvement, id: "getImprovement", tag: "workorders",
-			summary: "One improvement item", status: 200, result: "Improvement"},
-		{method: "POST", path: "/api/v1/workorders/improvements/{id}/progress", handler: a.reportImprovement, id: "reportImprovement", tag: "workorders",
-			summary: "The team reports the item done, with what was done", body: "ProgressInput", status: 200, result: "Improvement"},
-		{method: "POST", path: "/api/v1/workorders/improvements/{id}/decision", handler: a.decideImprovement, id: "decideImprovement", tag: "workorders",
-			summary: "The fault analysis meeting confirms a done item or sends it back with its decision (clerks)", body: "Decision", status: 200, result: "Improvement"},
 	}
 }
 
@@ -63,29 +50,11 @@ type Decision struct {
 	Decision string `json:"decision"`
 }
 
-// ImprovementInput raises an item.
-type ImprovementInput struct {
-	TeamID   int64  `json:"team_id"`
-	Title    string `json:"title"`
-	Problem  string `json:"problem"`
-	Measures string `json:"measures"`
-	Owner    string `json:"owner"`
-	DueOn    string `json:"due_on"`
-}
-
-// ProgressInput reports an item done.
-type ProgressInput struct {
-	Progress string `json:"progress"`
-}
-
 func init() {
 	doc("OrderTask", orderTask{})
 	doc("WorkOrderFollowUp", workorder.FollowUp{})
-	doc("Improvement", workorder.Improvement{})
 	docInput("WorkOrderFollowUpInput", WorkOrderFollowUpInput{}, "visited_on", "findings", "rectification")
 	docInput("Decision", Decision{}, "confirm")
-	docInput("ImprovementInput", ImprovementInput{}, "team_id", "title", "problem", "measures", "owner", "due_on")
-	docInput("ProgressInput", ProgressInput{}, "progress")
 }
 
 func (a *API) orderTasks(w http.ResponseWriter, r *http.Request, p access.Principal) error {
@@ -139,57 +108,4 @@ func (a *API) decideWOFollowUp(w http.ResponseWriter, r *http.Request, p access.
 	return actOn(w, r, func(id int64, in Decision) error {
 		return workorder.DecideFollowUp(r.Context(), a.db, p, id, in.Confirm)
 	}, a.getWOFollowUp(r, p))
-}
-
-func (a *API) improvements(w http.ResponseWriter, r *http.Request, p access.Principal) error {
-	team, err := queryInt(r, "team_id", 0)
-	if err != nil {
-		return err
-	}
-	is, err := workorder.Improvements(r.Context(), a.db, p, workorder.ImprovementFilter{Status: workorder.ImprovementStatus(r.URL.Query().Get("status")), TeamID: team})
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, wholePage(is))
-	return nil
-}
-
-func (a *API) getImprovement(r *http.Request, p access.Principal) func(int64) (workorder.Improvement, error) {
-	return func(id int64) (workorder.Improvement, error) {
-		return workorder.GetImprovement(r.Context(), a.db, p, id)
-	}
-}
-
-func (a *API) improvement(w http.ResponseWriter, r *http.Request, p access.Principal) error {
-	return show(w, r, a.getImprovement(r, p))
-}
-
-func (a *API) raiseImprovement(w http.ResponseWriter, r *http.Request, p access.Principal) error {
-	var in ImprovementInput
-	if err := decode(w, r, &in); err != nil {
-		return err
-	}
-	it, err := workorder.RaiseImprovement(r.Context(), a.db, p, workorder.ImprovementInput{TeamID: in.TeamID, Title: in.Title, Problem: in.Problem, Measures: in.Measures, Owner: in.Owner, DueOn: in.DueOn})
-	if err != nil {
-		// The area names its fields after the page's form.
-		for from, to := range map[string]string{"team": "team_id", "item_title": "title", "item_problem": "problem", "item_owner": "owner", "item_due_on": "due_on"} {
-			err = asField(err, from, to)
-		}
-		return err
-	}
-	w.Header().Set("Location", "/api/v1/workorders/improvements/"+strconv.FormatInt(it.ID, 10))
-	writeJSON(w, http.StatusCreated, it)
-	return nil
-}
-
-func (a *API) reportImprovement(w http.ResponseWriter, r *http.Request, p access.Principal) error {
-	return actOn(w, r, func(id int64, in ProgressInput) error {
-		return workorder.ReportImprovement(r.Context(), a.db, p, id, in.Progress)
-	}, a.getImprovement(r, p))
-}
-
-func (a *API) decideImprovement(w http.ResponseWriter, r *http.Request, p access.Principal) error {
-	return actOn(w, r, func(id int64, in Decision) error {
-		return workorder.DecideImprovement(r.Context(), a.db, p, id, in.Confirm, in.Decision)
-	}, a.getImprovement(r, p))
 }

@@ -87,6 +87,7 @@ func LoadAt(ctx context.Context, db *store.DB, now time.Time) (Summary, error) {
 		err = l.closes(ctx, err)
 		err = l.projects(ctx, err)
 		err = l.bookings(ctx, err)
+		err = l.improvements(ctx, err)
 		sum = l.sum
 		return err
 	})

@@ -5,9 +5,11 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"sort"
+	"strconv"
 	"time"
 
 	"manyi/internal/access"
+	"manyi/internal/improvement"
 	"manyi/internal/org"
 	"manyi/internal/workorder"
 )
@@ -165,18 +167,15 @@ func (l *loader) workorders(ctx context.Context, prev error) error {
 			if err := workorder.DecideFollowUp(ctx, db, clerk, f.ID, true); err != nil {
 				return fmt.Errorf("demo follow-up decision: %w", err)
 			}
-			items, err := workorder.Improvements(ctx, db, access.System, workorder.ImprovementFilter{Status: workorder.ImprovementOpen})
+			items, err := improvement.BySource(ctx, db, improvement.WorkOrderFollowUp, []string{strconv.FormatInt(f.ID, 10)})
 			if err != nil {
 				return err
 			}
-			for _, it := range items {
-				if it.FollowUpID != f.ID {
-					continue
-				}
-				if err := workorder.ReportImprovement(ctx, db, foreman[f.Order.TeamID], it.ID, "已在班组内通报并培训，次月抽查首次联系时间均在 30 分钟内"); err != nil {
+			for _, id := range items {
+				if _, err := improvement.Report(ctx, db, foreman[f.Order.TeamID], id, "已在班组内通报并培训，次月抽查首次联系时间均在 30 分钟内"); err != nil {
 					return fmt.Errorf("demo improvement report: %w", err)
 				}
-				if err := workorder.DecideImprovement(ctx, db, clerk, it.ID, true, ""); err != nil {
+				if _, err := improvement.Verify(ctx, db, clerk, id, improvement.Verification{Accept: true}); err != nil {
 					return fmt.Errorf("demo improvement decision: %w", err)
 				}
 			}

@@ -12,6 +12,7 @@ import (
 	"manyi/internal/access"
 	"manyi/internal/audit"
 	"manyi/internal/errs"
+	"manyi/internal/improvement"
 	"manyi/internal/org"
 	"manyi/internal/store"
 )
@@ -294,4 +295,32 @@ func (t Target) Format(v int) string {
 func (t Target) Rule() string {
 	op := map[Comparison]string{AtLeast: "≥", Above: ">", AtMost: "≤", Exactly: "="}[t.Comparison]
 	return op + " " + t.Format(t.ThresholdBP)
+}
+
+// BreachSource is the improvement source of a target's breach by a unit in a month: the
+// breach is computed again here, so an item cannot be raised for a target that was met. The
+// month must have ended, as an attainment of a month still filling up is no breach yet.
+func (e *Engine) BreachSource(ctx context.Context, actor access.Principal, code string, unitID int64, month string, zone *time.Location) (improvement.Source, error) {
+	_, to, err := MonthBounds(month, zone)
+	if err != nil {
+		return improvement.Source{}, errs.Field("month", "err.invalid_month", month)
+	}
+	rows, err := e.Month(ctx, actor, month, zone)
+	if err != nil {
+		return improvement.Source{}, err
+	}
+	for _, a := range rows {
+		if a.Target.Code != code {
+			continue
+		}
+		for _, r := range append(a.Rows, a.Total) {
+			if r.UnitID != unitID || r.UnitID == 0 || !r.Breach() || e.DB.Now().Before(to) {
+				continue
+			}
+			return improvement.Source{Kind: improvement.TargetBreach, Ref: improvement.BreachRef(code, unitID, month),
+				URL: "/targets?month=" + month + "&target=" + code + "&unit=" + strconv.FormatInt(unitID, 10), UnitID: unitID,
+				On: to.In(zone).AddDate(0, 0, -1).Format(time.DateOnly), Problem: a.Target.Code + " " + a.Target.Rule() + ": " + a.Target.Format(r.Value)}, nil
+		}
+	}
+	return improvement.Source{}, errs.Field("source_id", "imp.not_a_breach")
 }

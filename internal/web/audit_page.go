@@ -29,7 +29,7 @@ var auditEntities = []string{
 	"assessment_close", "assessment_decision", "assessment_evidence", "assessment_scheme", "assessment_expense", "assessment_hr_decision",
 	"work_order", "workorder_draw", "workorder_task", "workorder_followup", "workorder_meeting", "workorder_settings",
 	"inspection", "inspection_finding", "inspection_checklist", "sampling_plan", "sampling_draw", "sampling_item",
-	"workorder_import", "workorder_improvement", "workorder_duty",
+	"workorder_import", "improvement", "quality_meeting", "workorder_duty",
 	"survey_template", "survey_campaign", "survey_answer", "survey_entry", "survey_followup", "survey_improper_case",
 	"project", "project_acceptance", "service_target", "webhook", "webhook_delivery", "booking",
 }

@@ -8,6 +8,7 @@ import (
 	"manyi/internal/assessment"
 	"manyi/internal/auth"
 	"manyi/internal/complaint"
+	"manyi/internal/improvement"
 	"manyi/internal/inspection"
 	"manyi/internal/store"
 	"manyi/internal/survey"
@@ -170,7 +171,7 @@ func (s *Server) complaintCards(r *http.Request, p access.Principal, now time.Ti
 	}, nil
 }
 
-// followupCards counts the survey follow-ups and work-order improvement items that are late
+// followupCards counts the survey follow-ups and improvement items that are late
 // in the person's scope.
 func (s *Server) followupCards(r *http.Request, p access.Principal, now time.Time) ([]homeCard, error) {
 	ctx := r.Context()
@@ -178,19 +179,14 @@ func (s *Server) followupCards(r *http.Request, p access.Principal, now time.Tim
 	if err != nil {
 		return nil, err
 	}
-	items, err := workorder.Improvements(ctx, s.db, p, workorder.ImprovementFilter{})
+	items, err := improvement.List(ctx, s.db, p, improvement.Filter{Overdue: workorder.DayOf(now)})
 	if err != nil {
 		return nil, err
 	}
-	today, overdueItems := workorder.DayOf(now), 0
-	for _, i := range items {
-		if i.Overdue(today) {
-			overdueItems++
-		}
-	}
+	overdueItems := len(items)
 	return []homeCard{
 		{Key: "home.survey_followups_overdue", Count: len(late), Href: "/surveys/followups?overdue=1", Alert: len(late) > 0},
-		{Key: "home.improvements_overdue", Count: overdueItems, Href: "/workorders/improvements", Alert: overdueItems > 0},
+		{Key: "home.improvements_overdue", Count: overdueItems, Href: "/improvements?overdue=1", Alert: overdueItems > 0},
 	}, nil
 }
 

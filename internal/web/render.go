@@ -18,6 +18,7 @@ import (
 	"manyi/internal/access"
 	"manyi/internal/assessment"
 	"manyi/internal/errs"
+	"manyi/internal/improvement"
 	"manyi/internal/locale"
 	"manyi/internal/org"
 	"manyi/internal/webhook"
@@ -63,8 +64,11 @@ func parsePages() (*pages, error) {
 	p.staticHash = hex.EncodeToString(h.Sum(nil))[:12]
 
 	funcs := template.FuncMap{
-		"T":      func(lang locale.Lang, key string, args ...any) string { return locale.T(lang, key, args...) },
-		"static": func(name string) string { return "/static/" + p.staticHash + "/" + name },
+		"T": func(lang locale.Lang, key string, args ...any) string { return locale.T(lang, key, args...) },
+		// mayRaise asks the improvement area whether the person may raise items, so a page
+		// offers the "raise improvement item" button only to those it opens for.
+		"mayRaise": improvement.MayRaise,
+		"static":   func(name string) string { return "/static/" + p.staticHash + "/" + name },
 		"time": func(t time.Time) string {
 			if t.IsZero() {
 				return ""
@@ -155,6 +159,7 @@ var navAreas = []navItem{
 	{"/complaints", "nav.complaints", false},
 	{"/inspections", "nav.inspections", false},
 	{"/assessment", "nav.assessment", false},
+	{"/improvements", "nav.improvements", false},
 	{"/targets", "nav.targets", false},
 	{"/reports", "nav.reports", false},
 	{"/org", "nav.org", false},

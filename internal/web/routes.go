@@ -55,6 +55,8 @@ func (s *Server) routes() {
 	s.targetRoutes()
 	s.bookingRoutes()
 	s.webhookRoutes()
+	s.improvementRoutes()
+	s.meetingRoutes()
 	m.HandleFunc("/", s.public(s.notFound))
 }
 

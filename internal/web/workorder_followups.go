@@ -111,3 +111,18 @@ func (s *Server) workorderFollowUpDecide(w http.ResponseWriter, r *http.Request)
 	s.redirect(w, r, "/workorders/followups/"+itoa(id), key)
 	return nil
 }
+
+// workorderFollowUpPrint is the dissatisfaction follow-up form (评价不满意回访表) on paper: the
+// foreman takes it to the reporter, filled in as far as manyi knows it.
+func (s *Server) workorderFollowUpPrint(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	f, err := workorder.GetFollowUp(r.Context(), s.db, principal(r), id)
+	if err != nil {
+		return err
+	}
+	s.render(w, r, "workorder_followup_print", http.StatusOK, f)
+	return nil
+}

@@ -36,12 +36,6 @@ func (s *Server) workorderRoutes() {
 	m.HandleFunc("POST /workorders/followups/{id}/decide", s.page(s.workorderFollowUpDecide))
 	m.HandleFunc("GET /workorders/export.xlsx", s.page(s.workorderExport))
 	m.HandleFunc("GET /workorders/followups/{id}/print", s.page(s.workorderFollowUpPrint))
-	m.HandleFunc("GET /workorders/improvements", s.page(s.workorderImprovements))
-	m.HandleFunc("GET /workorders/improvements/new", s.page(s.workorderImprovementNew))
-	m.HandleFunc("POST /workorders/improvements", s.page(s.workorderImprovementCreate))
-	m.HandleFunc("GET /workorders/improvements/{id}", s.page(s.workorderImprovement))
-	m.HandleFunc("POST /workorders/improvements/{id}/report", s.page(s.workorderImprovementReport))
-	m.HandleFunc("POST /workorders/improvements/{id}/decide", s.page(s.workorderImprovementDecide))
 	m.HandleFunc("GET /workorders/duty", s.page(s.workorderDuty))
 	m.HandleFunc("POST /workorders/duty", s.page(s.workorderDutySave))
 	m.HandleFunc("GET /workorders/import", s.page(s.workorderImports))
@@ -65,13 +59,13 @@ func workorderTabs(r *http.Request) []navItem {
 		navItem{"/workorders/daily", "wo.tab.daily", false},
 		navItem{"/workorders/monthly", "wo.tab.monthly", false},
 		navItem{"/workorders/followups", "wo.tab.followups", false},
-		navItem{"/workorders/improvements", "wo.tab.improvements", false})
+		navItem{"/improvements?source_kind=workorder_followup", "wo.tab.improvements", false})
 	if isClerk(p) || p.Has(access.Dispatcher) || p.Has(access.Manager) {
 		tabs = append(tabs, navItem{"/workorders/duty", "wo.tab.duty", false})
 	}
 	for i := range tabs {
 		h := tabs[i].Href
-		tabs[i].Active = r.URL.Path == h || ((h == "/workorders/followups" || h == "/workorders/improvements") && strings.HasPrefix(r.URL.Path, h+"/"))
+		tabs[i].Active = r.URL.Path == h || (h == "/workorders/followups" && strings.HasPrefix(r.URL.Path, h+"/"))
 	}
 	return tabs
 }

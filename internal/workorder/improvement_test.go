@@ -2,9 +2,11 @@ package workorder_test
 
 import (
 	"context"
+	"strconv"
 	"testing"
 
 	"manyi/internal/errs"
+	"manyi/internal/improvement"
 	"manyi/internal/store"
 	"manyi/internal/store/storetest"
 	"manyi/internal/workorder"
@@ -12,7 +14,7 @@ import (
 
 // TestFollowUpBecomesImprovementItem: the foreman's rectification of a 不满意 follow-up
 // becomes a service-improvement item due by next month's meeting; the team reports it done;
-// the meeting reopens it (with a reason) and later confirms it, after which it is final.
+// the clerk sends it back (with a reason) and later verifies it, after which it is final.
 func TestFollowUpBecomesImprovementItem(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
@@ -38,54 +40,46 @@ func TestFollowUpBecomesImprovementItem(t *testing.T) {
 		if err := workorder.FileFollowUp(ctx, db, f.foreman, fus[0].ID, in); err != nil {
 			t.Fatal(err)
 		}
-		items, err := workorder.Improvements(ctx, db, f.clerk, workorder.ImprovementFilter{})
+		items, err := improvement.List(ctx, db, f.clerk, improvement.Filter{})
 		if err != nil || len(items) != 1 {
 			t.Fatalf("items: %+v %v", items, err)
 		}
 		it := items[0]
 		if it.Title != "缩短首次联系时间" || it.Problem != in.Findings || it.Measures != in.Rectification || it.DueOn != "2026-11-06" ||
-			it.OrderID != o.ID || it.Owner != "工长" || it.Status != workorder.ImprovementOpen {
+			it.Kind != improvement.WorkOrderFollowUp || it.Ref != strconv.FormatInt(fus[0].ID, 10) || it.SourceURL != "/workorders/followups/"+it.Ref ||
+			it.Owner != "工长" || it.Status != improvement.Open {
 			t.Fatalf("item %+v", it)
 		}
 
-		err = workorder.DecideImprovement(ctx, db, f.clerk, it.ID, true, "")
-		wantCode(t, err, errs.Conflict, "confirming an item not reported done")
-		err = workorder.ReportImprovement(ctx, db, f.maint, it.ID, "已培训")
+		_, err = improvement.Verify(ctx, db, f.clerk, it.ID, improvement.Verification{Accept: true})
+		wantCode(t, err, errs.Invalid, "verifying an item without evidence")
+		_, err = improvement.Report(ctx, db, f.maint, it.ID, "已培训")
 		wantCode(t, err, errs.Forbidden, "a maintainer reporting the team's item")
-		err = workorder.ReportImprovement(ctx, db, f.foreman, it.ID, " ")
-		wantCode(t, err, errs.Invalid, "a report without progress")
-		if err := workorder.ReportImprovement(ctx, db, f.foreman, it.ID, "班组已培训，10 月下旬平均联系时间 25 分钟"); err != nil {
+		_, err = improvement.Report(ctx, db, f.foreman, it.ID, " ")
+		wantCode(t, err, errs.Invalid, "a report without evidence")
+		if _, err := improvement.Report(ctx, db, f.foreman, it.ID, "班组已培训，10 月下旬平均联系时间 25 分钟"); err != nil {
 			t.Fatal(err)
 		}
-		err = workorder.DecideImprovement(ctx, db, f.foreman, it.ID, true, "")
-		wantCode(t, err, errs.Forbidden, "a foreman confirming his own item")
-		err = workorder.DecideImprovement(ctx, db, f.clerk, it.ID, false, "")
-		wantCode(t, err, errs.Invalid, "reopening without a reason")
-		if err := workorder.DecideImprovement(ctx, db, f.clerk, it.ID, false, "需附 11 月数据"); err != nil {
+		_, err = improvement.Verify(ctx, db, f.foreman, it.ID, improvement.Verification{Accept: true})
+		wantCode(t, err, errs.Forbidden, "a foreman verifying his own item")
+		_, err = improvement.Verify(ctx, db, f.clerk, it.ID, improvement.Verification{})
+		wantCode(t, err, errs.Invalid, "sending back without a reason")
+		if _, err := improvement.Verify(ctx, db, f.clerk, it.ID, improvement.Verification{Decision: "需附 11 月数据"}); err != nil {
 			t.Fatal(err)
 		}
-		if err := workorder.ReportImprovement(ctx, db, f.foreman, it.ID, "11 月平均联系时间 20 分钟"); err != nil {
+		if _, err := improvement.Report(ctx, db, f.foreman, it.ID, "11 月平均联系时间 20 分钟"); err != nil {
 			t.Fatal(err)
 		}
-		if err := workorder.DecideImprovement(ctx, db, f.clerk, it.ID, true, ""); err != nil {
+		if _, err := improvement.Verify(ctx, db, f.clerk, it.ID, improvement.Verification{Accept: true}); err != nil {
 			t.Fatal(err)
 		}
-		err = workorder.ReportImprovement(ctx, db, f.foreman, it.ID, "再改")
-		wantCode(t, err, errs.Conflict, "changing a confirmed item")
-		if it, err = workorder.GetImprovement(ctx, db, f.foreman, it.ID); err != nil || it.Status != workorder.ImprovementConfirmed || it.Progress != "11 月平均联系时间 20 分钟" {
+		_, err = improvement.Report(ctx, db, f.foreman, it.ID, "再改")
+		wantCode(t, err, errs.Conflict, "changing a verified item")
+		if it, err = improvement.Get(ctx, db, f.foreman, it.ID); err != nil || it.Status != improvement.Verified || it.Evidence != "11 月平均联系时间 20 分钟" || it.VerifiedBy != "clerk" {
 			t.Fatalf("final item %+v %v", it, err)
 		}
-		if n := count(t, db, "SELECT COUNT(*) FROM audit_log WHERE entity = 'workorder_improvement'"); n != 5 {
-			t.Fatalf("%d audit entries for the item, want 5: created, reported, reopened, reported, confirmed", n)
-		}
-
-		// Raised directly: validated, and only over a team.
-		_, err = workorder.RaiseImprovement(ctx, db, f.clerk, workorder.ImprovementInput{TeamID: f.centre.ID, Title: "x", Problem: "y", Measures: "z", Owner: "w", DueOn: "2026-11-30"})
-		wantCode(t, err, errs.Invalid, "an item for a unit that is not a team")
-		_, err = workorder.RaiseImprovement(ctx, db, f.clerk, workorder.ImprovementInput{TeamID: f.team.ID, Title: "x", Problem: "y", Measures: "z", Owner: "w", DueOn: "30/11"})
-		wantCode(t, err, errs.Invalid, "a due day that is not a date")
-		if _, err := workorder.RaiseImprovement(ctx, db, f.clerk, workorder.ImprovementInput{TeamID: f.team.ID, Title: "备件库存", Problem: "常用备件缺货", Measures: "建立安全库存", Owner: "工长", DueOn: "2026-11-30"}); err != nil {
-			t.Fatal(err)
+		if n := count(t, db, "SELECT COUNT(*) FROM audit_log WHERE entity = 'improvement'"); n != 5 {
+			t.Fatalf("%d audit entries for the item, want 5: created, reported, reopened, reported, verified", n)
 		}
 	})
 }
