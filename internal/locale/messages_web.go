@@ -18,7 +18,6 @@ func init() {
 		"nav.org":         {"组织机构", "Organisation"},
 		"nav.audit":       {"审计日志", "Audit log"},
 
-
 		"home.welcome": {"您好，%s", "Hello, %s"},
 
 		"page.login":   {"登录", "Log in"},
