@@ -124,8 +124,8 @@ func (s *Server) reportShow(w http.ResponseWriter, r *http.Request) error {
 	return err
 }
 
-// pdfTimeout bounds one Chromium run; a report page renders in well under a second.
-const pdfTimeout = 60 * time.Second
+// pdfTimeout bounds one Chromium run; Chromium itself takes seconds to start, more on a busy machine.
+const pdfTimeout = 2 * time.Minute
 
 // reportPDF prints the report to PDF with headless Chromium. The page is rendered here, with
 // the style sheet inlined, into a file Chromium opens: Chromium never calls back into the
