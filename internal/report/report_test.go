@@ -29,7 +29,7 @@ func TestParsePeriod(t *testing.T) {
 		{Quarterly, "2026-Q3x", "", "", "quarter", "err.bad_quarter"},
 		{Weekly, "2026-W44", "2026-10-26", "2026-11-02", "", ""},
 		{Weekly, "2026-W01", "2025-12-29", "2026-01-05", "", ""}, // ISO week 1 holds 4 January
-		{Weekly, "2026-W53", "", "", "week", "err.bad_week"},     // 2026 has 53 weeks? no: 52
+		{Weekly, "2025-W53", "", "", "week", "err.bad_week"},     // 2025 has 52 ISO weeks
 		{Weekly, "2026-W4", "", "", "week", "err.bad_week"},
 		{Weekly, "2026-W50", "", "", "week", "report.future"},
 	} {
