@@ -64,6 +64,8 @@ func init() {
 		"report.no_plans":      {"没有抽查计划", "No sampling plans"},
 		"report.not_drawn":     {"未抽取", "not drawn"},
 		"report.total":         {"合计", "Total"},
+		"report.total_in":      {"合计（%s）", "Total (%s)"},
+		"report.week_text":     {"%s（%s 至 %s）", "%s (%s – %s)"},
 		"report.yes":           {"是", "yes"},
 		"report.no":            {"否", "no"},
 

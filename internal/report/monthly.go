@@ -422,7 +422,7 @@ func money(lang locale.Lang, lines []assessment.LedgerLine, month string) (Secti
 		totals[l.Measure] = sum
 	}
 	for _, m := range measures {
-		s.Figures = append(s.Figures, Figure{locale.T(lang, "report.total") + " (" + measureText(lang, m) + ")", Num(totals[m].String()).To(href)})
+		s.Figures = append(s.Figures, Figure{locale.T(lang, "report.total_in", measureText(lang, m)), Num(totals[m].String()).To(href)})
 	}
 	s.Tables = []Table{t}
 	return s, nil

@@ -22,7 +22,7 @@ func BuildWeekly(ctx context.Context, env Env, actor access.Principal, lang loca
 	if err != nil {
 		return r, err
 	}
-	r.PeriodText = week + " (" + w.From + " – " + w.To + ")"
+	r.PeriodText = locale.T(lang, "report.week_text", week, w.From, w.To)
 	href := q("/sampling", "week", week)
 	s := Section{ID: "sampling", Title: locale.T(lang, "report.sampling"), Empty: locale.T(lang, "report.no_plans")}
 	t := Table{ID: "sampling-table", Head: []string{locale.T(lang, "report.col_plan"), locale.T(lang, "report.col_population"), locale.T(lang, "report.col_quota"),
