@@ -6,7 +6,7 @@ package locale
 func init() {
 	defineAll(map[string][2]string{
 		"report.index":           {"报表", "Reports"},
-		"report.index_hint":      {"每份报表有固定网址，可在浏览器中按 A4 打印，可导出 Excel，也可由服务器生成 PDF。已审定或已锁定期间的报表读取锁定结果，明年再打印数字不变；其余按实时证据计算，标为暂定。", "Each report has a stable address, prints on A4 from the browser, exports to Excel and can be generated as a PDF by the server. A report of an approved or locked period reads the locked results and prints the same numbers next year; otherwise it is computed from the live evidence and marked provisional."},
+		"report.index_hint":      {"每份报表有固定网址，可在浏览器中按 A4 打印，可导出电子表格（XLSX），也可由服务器生成 PDF。已审定或已锁定期间的报表读取锁定结果，明年再打印数字不变；其余按实时证据计算，标为暂定。", "Each report has a stable address, prints on A4 from the browser, exports to Excel and can be generated as a PDF by the server. A report of an approved or locked period reads the locked results and prints the same numbers next year; otherwise it is computed from the live evidence and marked provisional."},
 		"report.monthly":         {"月度综合绩效考核报告", "Monthly comprehensive performance report"},
 		"report.quarterly":       {"季度质量分析报告", "Quarterly quality analysis report"},
 		"report.weekly":          {"周质量报告（总经理办公会）", "Weekly quality report to the GM meeting"},
@@ -15,7 +15,7 @@ func init() {
 		"report.prev":            {"上一期", "Previous"},
 		"report.next":            {"下一期", "Next"},
 		"report.print":           {"打印", "Print"},
-		"report.xlsx":            {"导出 Excel", "Export Excel"},
+		"report.xlsx":            {"导出电子表格", "Export XLSX"},
 		"report.pdf":             {"下载 PDF", "Download PDF"},
 		"report.final":           {"本报表读取已审定或已锁定的结果，可复现。", "This report reads approved or locked results: it is reproducible."},
 		"report.provisional":     {"暂定：部分结果按当前证据实时计算，结账审定后可能变化。", "Provisional: some results are computed from the live evidence and may change when the period is closed and approved."},
