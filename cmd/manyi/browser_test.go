@@ -231,7 +231,6 @@ func (b *browser) tour() {
 		{"/org/users", "users"},
 		{"/account", "account"},
 		{"/audit", "audit"},
-		{"/reports", "coming-soon"},
 	} {
 		b.open(p.path)
 		b.screenshot(p.name)

@@ -26,6 +26,8 @@ type Config struct {
 	TrustedProxies string
 	// Limits are the public pages' rate limits per client.
 	Limits web.Limits
+	// Chromium is the headless Chromium that prints reports to PDF; "" looks for it on PATH.
+	Chromium string
 }
 
 // DefaultConfig is the configuration of a fresh machine: a local SQLite file, localhost.
@@ -82,6 +84,7 @@ func (c *Config) flags(fs *flag.FlagSet, serve bool) {
 	fs.IntVar(&c.Limits.TrackPerMinute, "limit-track-per-minute", envInt("MANYI_LIMIT_TRACK_PER_MINUTE", d.Limits.TrackPerMinute), "complaint tracking lookups and answers per client per minute (MANYI_LIMIT_TRACK_PER_MINUTE)")
 	fs.IntVar(&c.Limits.ComplaintsPerMinute, "limit-complain-per-minute", envInt("MANYI_LIMIT_COMPLAIN_PER_MINUTE", d.Limits.ComplaintsPerMinute), "requests to the public complaint form, and to the booking form, per client per minute (MANYI_LIMIT_COMPLAIN_PER_MINUTE)")
 	fs.IntVar(&c.Limits.BookingsPerHour, "limit-bookings-per-hour", envInt("MANYI_LIMIT_BOOKINGS_PER_HOUR", d.Limits.BookingsPerHour), "public service bookings stored per client per hour (MANYI_LIMIT_BOOKINGS_PER_HOUR)")
+	fs.StringVar(&c.Chromium, "chromium", envOr("MANYI_CHROMIUM", ""), "path of the Chromium that prints reports to PDF; empty looks for chromium on PATH (MANYI_CHROMIUM)")
 	c.AdminPassword = os.Getenv("MANYI_ADMIN_PASSWORD")
 }
 

@@ -51,7 +51,6 @@ func webRoutes(t *testing.T) []routeOf {
 			out = append(out, routeOf{method: method, path: path})
 		}
 	}
-	out = append(out, routeOf{method: "GET", path: "/reports"}) // comingAreas
 	return out
 }
 
@@ -132,7 +131,7 @@ var routeRules = map[string]string{
 	"GET /s": "public", "GET /s/{code}": "public", "POST /s/{code}": "public", "GET /s/{code}/thanks": "public",
 	"GET /api/openapi.json": "public",
 
-	"GET /{$}": "login", "GET /reports": "login", "GET /account": "login", "POST /account/password": "login",
+	"GET /{$}": "login", "GET /account": "login", "POST /account/password": "login",
 	"POST /account/tokens": "login", "POST /account/tokens/{id}/revoke": "record",
 
 	"GET /org": "login", "GET /org/units/new": "admin", "POST /org/units": "admin", "GET /org/units/{id}": "record",
@@ -164,7 +163,9 @@ var routeRules = map[string]string{
 	"GET /inspections/findings": "login", "GET /inspections/units": "login", "GET /inspections/people": "login",
 	"GET /inspections/duty": "login", "GET /inspections/checks": "login", "GET /inspections/checklists": "login",
 	"POST /inspections/checklists": "admin clerk clerk.log clerk.eng", "GET /inspections/notifications": "login",
-	"GET /sampling": "admin clerk committee", "GET /sampling/report.xlsx": "admin clerk committee",
+	"GET /reports": "clerk clerk.log clerk.eng committee", "GET /reports/{kind}/{period}": "clerk clerk.log clerk.eng committee",
+	"GET /reports/{kind}/{period}/pdf": "clerk clerk.log clerk.eng committee",
+	"GET /sampling":                    "admin clerk committee", "GET /sampling/report.xlsx": "admin clerk committee",
 	"POST /sampling/plans": "admin clerk", "POST /sampling/draws": "admin clerk", "GET /sampling/draws/{id}": "record",
 	"POST /sampling/items/{id}/check": "admin clerk",
 

@@ -136,7 +136,7 @@ func (m *Main) Open(ctx context.Context) error {
 		return err
 	}
 	srv, err := web.New(web.Config{DB: db, Logger: m.Logger, SecureCookies: c.SecureCookies, Version: version, Ready: ready, Sources: append([]assessment.Source{complaint.FactSource{}, workorder.FactSource{}, inspection.FactSource{}, survey.FactSource{}}, m.Sources...),
-		TrustedProxies: proxies, Limits: c.Limits})
+		TrustedProxies: proxies, Limits: c.Limits, Chromium: web.FindChromium(c.Chromium)})
 	if err != nil {
 		return err
 	}

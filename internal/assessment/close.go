@@ -317,10 +317,29 @@ func (e *Engine) compute(ctx context.Context, tx *store.Tx, c *Close, sch *schem
 		c.ComputedAt = nil
 		return updateCloseState(ctx, tx, c)
 	}
+	evaluated, err := e.evaluate(ctx, tx, c, sch, tree)
+	if err != nil {
+		return err
+	}
+	for _, r := range evaluated {
+		if err := insertResult(ctx, tx, c.ID, r.Subject(), r.Result, r.Facts, r.Records); err != nil {
+			return err
+		}
+	}
+	now := tx.Now
+	c.ComputedAt = &now
+	return updateCloseState(ctx, tx, c)
+}
+
+// evaluate gathers each subject's facts of c's period (and of the year's earlier periods, for
+// multi-period rules), applies c's decisions and evaluates the scheme, without storing
+// anything: compute stores what it returns, a report reads it as the provisional result.
+func (e *Engine) evaluate(ctx context.Context, tx *store.Tx, c *Close, sch *scheme.Scheme, tree *orgSnapshot) ([]Result, error) {
+	var out []Result
 	p, _ := scheme.ParsePeriod(c.Period)
 	decisions, err := listDecisions(ctx, tx, c.ID)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	subs := Subjects(sch, tree.Tree, tree.people, c.ParentUnitID)
 	type gathered struct {
@@ -335,7 +354,7 @@ func (e *Engine) compute(ctx context.Context, tx *store.Tx, c *Close, sch *schem
 			if q == p {
 				facts, records, err := e.gather(ctx, tx, sch, c, sub, q, tree, false)
 				if err != nil {
-					return err
+					return nil, err
 				}
 				if d, ok := decisions[sub]; ok && d.Kind == Award && empty(facts[d.Fact]) {
 					facts[d.Fact] = awarded(sch, d)
@@ -346,7 +365,7 @@ func (e *Engine) compute(ctx context.Context, tx *store.Tx, c *Close, sch *schem
 			}
 			facts, err := e.earlierFacts(ctx, tx, sch, c, sub, q, tree)
 			if err != nil {
-				return err
+				return nil, err
 			}
 			if facts != nil {
 				sf.Periods[q.String()] = facts
@@ -356,7 +375,7 @@ func (e *Engine) compute(ctx context.Context, tx *store.Tx, c *Close, sch *schem
 	}
 	results, err := sch.Evaluate(input...)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	for _, r := range results {
 		if r.Period != c.Period {
@@ -368,13 +387,9 @@ func (e *Engine) compute(ctx context.Context, tx *store.Tx, c *Close, sch *schem
 			r = scheme.Result{Subject: r.Subject, Period: r.Period, Scheme: r.Scheme, Version: r.Version, Status: scheme.NoOpinion, Reason: &reason, Flags: []string{}}
 		}
 		g := current[sub]
-		if err := insertResult(ctx, tx, c.ID, sub, r, g.facts, g.records); err != nil {
-			return err
-		}
+		out = append(out, Result{UnitID: sub.UnitID, PersonID: sub.PersonID, Result: r, Facts: g.facts, Records: g.records})
 	}
-	now := tx.Now
-	c.ComputedAt = &now
-	return updateCloseState(ctx, tx, c)
+	return out, nil
 }
 
 // firstOfYear is the first period of p's year (p itself for a yearly scheme).

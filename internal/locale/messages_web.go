@@ -18,15 +18,6 @@ func init() {
 		"nav.org":         {"组织机构", "Organisation"},
 		"nav.audit":       {"审计日志", "Audit log"},
 
-		"coming.badge":       {"建设中", "Not yet available"},
-		"coming.notice":      {"此功能尚未上线。导航中先列出它，是为了让您了解系统的全貌。", "This area is not there yet. It is listed so that you can see the whole system from the start."},
-		"coming.workorders":  {"报修工单登记与导入、次日回访、工长自评、维修人月度得分、优胜班组和维修之星。", "Work orders from the hotline, next-day callbacks, foreman self-evaluations, monthly maintainer scores, best team and maintenance star."},
-		"coming.surveys":     {"季度满意度问卷：纸质问卷（二维码）与在线填写、回收率与满意率、意见回访、真实性核查。", "Quarterly questionnaires on paper (with QR code) and online, response and satisfaction rates, follow-ups, authenticity checks."},
-		"coming.complaints":  {"投诉登记与分类、24 小时答复与 3 个工作日解决时限、提醒与升级、投诉人确认。", "Complaint registration and classification, 24-hour reply and 3-working-day solution deadlines, reminders, escalation and confirmation."},
-		"coming.inspections": {"服务标准检查、自查与抽查、查房扣分、整改期限、每周抽样。", "Service-standard checks, self-checks and spot checks, rounds with deductions, rectification deadlines, weekly sampling."},
-		"coming.assessment":  {"按考评方案计分：月度单位考评、季度部门考核、维修人与护理员扣分，结账、审定、锁定。", "Scores by scheme: monthly unit assessment, quarterly department assessment, maintainer and care-staff results; close, approve, lock."},
-		"coming.reports":     {"月度综合绩效考核报告、季度质量分析报告、排名、趋势与问题类型帕累托图。", "Monthly performance report, quarterly quality analysis, rankings, trends and Pareto charts of problem types."},
-
 		"home.welcome": {"您好，%s", "Hello, %s"},
 
 		"page.login":   {"登录", "Log in"},

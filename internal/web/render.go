@@ -21,6 +21,7 @@ import (
 	"manyi/internal/improvement"
 	"manyi/internal/locale"
 	"manyi/internal/org"
+	"manyi/internal/report"
 	"manyi/internal/webhook"
 )
 
@@ -151,6 +152,12 @@ type navItem struct {
 	Active    bool
 }
 
+// navShows holds, for the areas not every role may open, who may: the navigation offers
+// them to those only, so that no tab answers 403.
+var navShows = map[string]func(access.Principal) bool{
+	"/reports": report.MayRead,
+}
+
 // areas lists the navigation: the foundation's pages and the areas still to come.
 var navAreas = []navItem{
 	{"/", "nav.home", false},
@@ -168,15 +175,8 @@ var navAreas = []navItem{
 // render writes the named page inside the layout. Rendering goes to a buffer first so that
 // a template error becomes a clean 500 instead of half a page.
 func (s *Server) render(w http.ResponseWriter, r *http.Request, name string, status int, data any) {
-	t, ok := s.pages.byName[name]
-	if !ok {
-		s.log.Error("missing template", "name", name)
-		http.Error(w, "missing template", http.StatusInternalServerError)
-		return
-	}
-	v := s.view(r, data)
-	var buf bytes.Buffer
-	if err := t.ExecuteTemplate(&buf, "layout.html", v); err != nil {
+	page, err := s.renderHTML(r, name, data)
+	if err != nil {
 		s.log.Error("render", "template", name, "err", err)
 		http.Error(w, "render error", http.StatusInternalServerError)
 		return
@@ -188,7 +188,20 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, name string, sta
 	}
 	clearFlash(w, r)
 	w.WriteHeader(status)
-	w.Write(buf.Bytes())
+	w.Write(page)
+}
+
+// renderHTML renders the named page inside the layout into memory.
+func (s *Server) renderHTML(r *http.Request, name string, data any) ([]byte, error) {
+	t, ok := s.pages.byName[name]
+	if !ok {
+		return nil, fmt.Errorf("missing template %s", name)
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout.html", s.view(r, data)); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
 }
 
 func (s *Server) view(r *http.Request, data any) view {
@@ -211,6 +224,9 @@ func (s *Server) view(r *http.Request, data any) view {
 	q.Del("lang")
 	v.Query = q.Encode()
 	for _, n := range navAreas {
+		if shows, ok := navShows[n.Href]; ok && !shows(v.User) {
+			continue
+		}
 		n.Active = n.Href == r.URL.Path || (n.Href != "/" && strings.HasPrefix(r.URL.Path, n.Href)) ||
 			(n.Href == "/targets" && strings.HasPrefix(r.URL.Path, "/projects"))
 		v.Nav = append(v.Nav, n)

@@ -15,9 +15,7 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /lang/{lang}", s.public(s.switchLang))
 
 	m.HandleFunc("GET /{$}", s.page(s.home))
-	for _, a := range comingAreas {
-		m.HandleFunc("GET "+a.Path, s.page(s.coming(a)))
-	}
+	s.reportRoutes(m)
 
 	m.HandleFunc("GET /account", s.page(s.account))
 	m.HandleFunc("POST /account/password", s.page(s.changePassword))
@@ -58,23 +56,6 @@ func (s *Server) routes() {
 	s.improvementRoutes()
 	s.meetingRoutes()
 	m.HandleFunc("/", s.public(s.notFound))
-}
-
-// comingArea is an area of manyi that the navigation names before it is built, so users see
-// the whole shape of the system from the first day.
-type comingArea struct {
-	Path, Key, DescKey string
-}
-
-var comingAreas = []comingArea{
-	{"/reports", "nav.reports", "coming.reports"},
-}
-
-func (s *Server) coming(a comingArea) handler {
-	return func(w http.ResponseWriter, r *http.Request) error {
-		s.render(w, r, "coming", http.StatusOK, map[string]string{"TitleKey": a.Key, "DescKey": a.DescKey})
-		return nil
-	}
 }
 
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request) error {

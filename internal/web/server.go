@@ -44,6 +44,9 @@ type Config struct {
 	TrustedProxies []netip.Prefix
 	// Limits are the public pages' rate limits; the zero value means DefaultLimits.
 	Limits Limits
+	// Chromium is the headless Chromium that prints reports to PDF ("" when there is none:
+	// the PDF link then answers 503 with a message).
+	Chromium string
 }
 
 // Server is the HTTP handler of manyi.
@@ -59,6 +62,8 @@ type Server struct {
 	surveyLimiter, trackLimiter, complaintLimiter, bookingLimiter *rateLimiter
 	// blankForms keeps the questions of unfilled public survey forms (questionsHTML).
 	blankForms sync.Map
+	// pdfSlots bounds the Chromium processes printing reports at once.
+	pdfSlots chan struct{}
 }
 
 // New builds the server and parses its templates, failing fast on a broken template.
@@ -73,6 +78,7 @@ func New(cfg Config) (*Server, error) {
 		trackLimiter:     newRateLimiter(cfg.Limits.TrackPerMinute, time.Minute),
 		complaintLimiter: newRateLimiter(cfg.Limits.ComplaintsPerMinute, time.Minute),
 		bookingLimiter:   newRateLimiter(cfg.Limits.ComplaintsPerMinute, time.Minute),
+		pdfSlots:         make(chan struct{}, 2),
 	}
 	s.routes()
 	api.New(cfg.DB, cfg.Logger, cfg.Sources...).Register(s.mux)
