@@ -1211,32 +1211,41 @@ type ImportResult struct {
 
 // Improvement defines model for Improvement.
 type Improvement struct {
-	CreatedAt  time.Time `json:"created_at"`
-	CreatedBy  string    `json:"created_by"`
-	Decision   string    `json:"decision"`
-	DueOn      string    `json:"due_on"`
-	FollowupId *int      `json:"followup_id,omitempty"`
-	Id         int       `json:"id"`
-	Measures   string    `json:"measures"`
-	OrderId    *int      `json:"order_id,omitempty"`
-	Owner      string    `json:"owner"`
-	Problem    string    `json:"problem"`
-	Progress   string    `json:"progress"`
-	Status     string    `json:"status"`
-	TeamId     int       `json:"team_id"`
-	TeamName   string    `json:"team_name"`
-	Title      string    `json:"title"`
-	UpdatedAt  time.Time `json:"updated_at"`
+	Cause      string     `json:"cause"`
+	CreatedAt  time.Time  `json:"created_at"`
+	CreatedBy  string     `json:"created_by"`
+	Decision   string     `json:"decision"`
+	DueOn      string     `json:"due_on"`
+	Evidence   string     `json:"evidence"`
+	Id         int        `json:"id"`
+	Measures   string     `json:"measures"`
+	MeetingId  *int       `json:"meeting_id,omitempty"`
+	Owner      string     `json:"owner"`
+	Problem    string     `json:"problem"`
+	SourceKind string     `json:"source_kind"`
+	SourceOn   string     `json:"source_on"`
+	SourceRef  string     `json:"source_ref"`
+	SourceUrl  string     `json:"source_url"`
+	Status     string     `json:"status"`
+	Title      string     `json:"title"`
+	UnitId     int        `json:"unit_id"`
+	UnitName   string     `json:"unit_name"`
+	UpdatedAt  time.Time  `json:"updated_at"`
+	VerifiedAt *time.Time `json:"verified_at"`
+	VerifiedBy string     `json:"verified_by"`
 }
 
 // ImprovementInput defines model for ImprovementInput.
 type ImprovementInput struct {
-	DueOn    string `json:"due_on"`
-	Measures string `json:"measures"`
-	Owner    string `json:"owner"`
-	Problem  string `json:"problem"`
-	TeamId   int    `json:"team_id"`
-	Title    string `json:"title"`
+	Cause      *string `json:"cause,omitempty"`
+	DueOn      string  `json:"due_on"`
+	Measures   *string `json:"measures,omitempty"`
+	Owner      string  `json:"owner"`
+	Problem    *string `json:"problem,omitempty"`
+	SourceId   *string `json:"source_id,omitempty"`
+	SourceKind string  `json:"source_kind"`
+	Title      string  `json:"title"`
+	UnitId     *int    `json:"unit_id,omitempty"`
 }
 
 // ImprovementPage defines model for ImprovementPage.
@@ -1245,6 +1254,26 @@ type ImprovementPage struct {
 
 	// NextCursor The cursor of the next page; null on the last
 	NextCursor *string `json:"next_cursor"`
+}
+
+// ImprovementPatch defines model for ImprovementPatch.
+type ImprovementPatch struct {
+	Cause    *string `json:"cause,omitempty"`
+	DueOn    *string `json:"due_on,omitempty"`
+	Evidence *string `json:"evidence,omitempty"`
+	Measures *string `json:"measures,omitempty"`
+	Owner    *string `json:"owner,omitempty"`
+}
+
+// ImprovementReport defines model for ImprovementReport.
+type ImprovementReport struct {
+	Evidence string `json:"evidence"`
+}
+
+// ImprovementVerification defines model for ImprovementVerification.
+type ImprovementVerification struct {
+	Accept   bool    `json:"accept"`
+	Decision *string `json:"decision,omitempty"`
 }
 
 // Inspection defines model for Inspection.
@@ -1365,6 +1394,83 @@ type Me struct {
 
 // MeLanguage The language messages are given in
 type MeLanguage string
+
+// Meeting defines model for Meeting.
+type Meeting struct {
+	Agenda *[]struct {
+		Count int    `json:"count"`
+		Extra *int   `json:"extra,omitempty"`
+		Href  string `json:"href"`
+		Key   string `json:"key"`
+	} `json:"agenda"`
+	Attendees string    `json:"attendees"`
+	CreatedAt time.Time `json:"created_at"`
+	CreatedBy string    `json:"created_by"`
+	Findings  *[]struct {
+		Cause    string `json:"cause"`
+		DueOn    string `json:"due_on"`
+		Id       int    `json:"id"`
+		ItemId   *int   `json:"item_id,omitempty"`
+		Owner    string `json:"owner"`
+		Problem  string `json:"problem"`
+		Remedy   string `json:"remedy"`
+		UnitId   int    `json:"unit_id"`
+		UnitName string `json:"unit_name"`
+	} `json:"findings"`
+	HeldOn          string `json:"held_on"`
+	Id              int    `json:"id"`
+	OrgId           int    `json:"org_id"`
+	OrgName         string `json:"org_name"`
+	Quarter         string `json:"quarter"`
+	Status          string `json:"status"`
+	VerifiedItemIds *[]int `json:"verified_item_ids"`
+}
+
+// MeetingFinding defines model for MeetingFinding.
+type MeetingFinding struct {
+	Cause    string `json:"cause"`
+	DueOn    string `json:"due_on"`
+	Id       int    `json:"id"`
+	ItemId   *int   `json:"item_id,omitempty"`
+	Owner    string `json:"owner"`
+	Problem  string `json:"problem"`
+	Remedy   string `json:"remedy"`
+	UnitId   int    `json:"unit_id"`
+	UnitName string `json:"unit_name"`
+}
+
+// MeetingFindingInput defines model for MeetingFindingInput.
+type MeetingFindingInput struct {
+	Cause   string  `json:"cause"`
+	DueOn   *string `json:"due_on,omitempty"`
+	Owner   *string `json:"owner,omitempty"`
+	Problem string  `json:"problem"`
+	Raise   *bool   `json:"raise,omitempty"`
+	Remedy  string  `json:"remedy"`
+	Title   *string `json:"title,omitempty"`
+	UnitId  int     `json:"unit_id"`
+}
+
+// MeetingInput defines model for MeetingInput.
+type MeetingInput struct {
+	Attendees *string `json:"attendees,omitempty"`
+	HeldOn    *string `json:"held_on,omitempty"`
+	OrgId     int     `json:"org_id"`
+	Quarter   string  `json:"quarter"`
+}
+
+// MeetingPage defines model for MeetingPage.
+type MeetingPage struct {
+	Items []Meeting `json:"items"`
+
+	// NextCursor The cursor of the next page; null on the last
+	NextCursor *string `json:"next_cursor"`
+}
+
+// MeetingVerifyInput defines model for MeetingVerifyInput.
+type MeetingVerifyInput struct {
+	ItemIds *[]int `json:"item_ids"`
+}
 
 // NewToken defines model for NewToken.
 type NewToken struct {
@@ -1490,11 +1596,6 @@ type PersonPatch struct {
 
 	// UnitId Moves the person
 	UnitId *int64 `json:"unit_id,omitempty"`
-}
-
-// ProgressInput defines model for ProgressInput.
-type ProgressInput struct {
-	Progress string `json:"progress"`
 }
 
 // Project defines model for Project.
@@ -2393,6 +2494,27 @@ type GetComplaintStatsParams struct {
 	Period *string `form:"period,omitempty" json:"period,omitempty"`
 }
 
+// ListImprovementsParams defines parameters for ListImprovements.
+type ListImprovementsParams struct {
+	// UnitId Only items of this unit and its sub-units.
+	UnitId *int64 `form:"unit_id,omitempty" json:"unit_id,omitempty"`
+
+	// Status open, done, verified or reopened.
+	Status *string `form:"status,omitempty" json:"status,omitempty"`
+
+	// SourceKind workorder_followup, survey_opinion, survey_followup, complaint, inspection_finding, target_breach, meeting_remedy or direct.
+	SourceKind *string `form:"source_kind,omitempty" json:"source_kind,omitempty"`
+
+	// Overdue Only items past their due day and not done (true).
+	Overdue *bool `form:"overdue,omitempty" json:"overdue,omitempty"`
+
+	// Limit Page size, 1–200 (default 50).
+	Limit *int32 `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The next_cursor of the previous page; absent for the first page.
+	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
 // ListInspectionsParams defines parameters for ListInspections.
 type ListInspectionsParams struct {
 	// Kind Only this kind of inspection: director_round, duty_round, ward_round, self_check, spot_check, callback_audit, …
@@ -2588,15 +2710,6 @@ type ImportWorkOrdersParams struct {
 	Mapping *string `form:"mapping,omitempty" json:"mapping,omitempty"`
 }
 
-// ListImprovementsParams defines parameters for ListImprovements.
-type ListImprovementsParams struct {
-	// Status open, done, confirmed or reopened.
-	Status *string `form:"status,omitempty" json:"status,omitempty"`
-
-	// TeamId Only this team's items.
-	TeamId *int64 `form:"team_id,omitempty" json:"team_id,omitempty"`
-}
-
 // StartCloseJSONRequestBody defines body for StartClose for application/json ContentType.
 type StartCloseJSONRequestBody = CloseStart
 
@@ -2639,11 +2752,32 @@ type ActOnComplaintJSONRequestBody = ComplaintAction
 // ClassifyComplaintJSONRequestBody defines body for ClassifyComplaint for application/json ContentType.
 type ClassifyComplaintJSONRequestBody = ComplaintClassification
 
+// RaiseImprovementJSONRequestBody defines body for RaiseImprovement for application/json ContentType.
+type RaiseImprovementJSONRequestBody = ImprovementInput
+
+// UpdateImprovementJSONRequestBody defines body for UpdateImprovement for application/json ContentType.
+type UpdateImprovementJSONRequestBody = ImprovementPatch
+
+// ReportImprovementJSONRequestBody defines body for ReportImprovement for application/json ContentType.
+type ReportImprovementJSONRequestBody = ImprovementReport
+
+// VerifyImprovementJSONRequestBody defines body for VerifyImprovement for application/json ContentType.
+type VerifyImprovementJSONRequestBody = ImprovementVerification
+
 // SignOffFindingJSONRequestBody defines body for SignOffFinding for application/json ContentType.
 type SignOffFindingJSONRequestBody = SignoffInput
 
 // AddFindingJSONRequestBody defines body for AddFinding for application/json ContentType.
 type AddFindingJSONRequestBody = FindingInput
+
+// OpenMeetingJSONRequestBody defines body for OpenMeeting for application/json ContentType.
+type OpenMeetingJSONRequestBody = MeetingInput
+
+// AddMeetingFindingJSONRequestBody defines body for AddMeetingFinding for application/json ContentType.
+type AddMeetingFindingJSONRequestBody = MeetingFindingInput
+
+// VerifyAtMeetingJSONRequestBody defines body for VerifyAtMeeting for application/json ContentType.
+type VerifyAtMeetingJSONRequestBody = MeetingVerifyInput
 
 // CreatePersonJSONRequestBody defines body for CreatePerson for application/json ContentType.
 type CreatePersonJSONRequestBody = PersonInput
@@ -2713,15 +2847,6 @@ type FileWorkOrderFollowUpJSONRequestBody = WorkOrderFollowUpInput
 
 // DecideWorkOrderFollowUpJSONRequestBody defines body for DecideWorkOrderFollowUp for application/json ContentType.
 type DecideWorkOrderFollowUpJSONRequestBody = Decision
-
-// RaiseImprovementJSONRequestBody defines body for RaiseImprovement for application/json ContentType.
-type RaiseImprovementJSONRequestBody = ImprovementInput
-
-// DecideImprovementJSONRequestBody defines body for DecideImprovement for application/json ContentType.
-type DecideImprovementJSONRequestBody = Decision
-
-// ReportImprovementJSONRequestBody defines body for ReportImprovement for application/json ContentType.
-type ReportImprovementJSONRequestBody = ProgressInput
 
 // RequestEditorFn is the function signature for the RequestEditor callback function
 type RequestEditorFn func(ctx context.Context, req *http.Request) error
@@ -3108,6 +3233,72 @@ type ClientInterface interface {
 	// Corresponds with PUT /api/v1/complaints/{id}/classification (the `ClassifyComplaint` operationId).
 	ClassifyComplaint(ctx context.Context, id int64, body ClassifyComplaintJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ListImprovements Improvement items (改善项目跟踪管理表) of the units the caller may see, newest first
+	//
+	// Corresponds with GET /api/v1/improvements (the `ListImprovements` operationId).
+	ListImprovements(ctx context.Context, params *ListImprovementsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RaiseImprovementWithBody Raise an item from a source record (source_kind and source_id), or directly for a unit (source_kind direct, unit_id); one item per source record
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/improvements (the `RaiseImprovement` operationId).
+	RaiseImprovementWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RaiseImprovement Raise an item from a source record (source_kind and source_id), or directly for a unit (source_kind direct, unit_id); one item per source record
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/improvements (the `RaiseImprovement` operationId).
+	RaiseImprovement(ctx context.Context, body RaiseImprovementJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetImprovement One improvement item
+	//
+	// Corresponds with GET /api/v1/improvements/{id} (the `GetImprovement` operationId).
+	GetImprovement(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateImprovementWithBody Change the owner, cause, measures, due day or evidence of an item not yet verified
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PATCH /api/v1/improvements/{id} (the `UpdateImprovement` operationId).
+	UpdateImprovementWithBody(ctx context.Context, id int64, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateImprovement Change the owner, cause, measures, due day or evidence of an item not yet verified
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PATCH /api/v1/improvements/{id} (the `UpdateImprovement` operationId).
+	UpdateImprovement(ctx context.Context, id int64, body UpdateImprovementJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ReportImprovementWithBody The owner reports the item done, with its evidence
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/improvements/{id}/report (the `ReportImprovement` operationId).
+	ReportImprovementWithBody(ctx context.Context, id int64, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ReportImprovement The owner reports the item done, with its evidence
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/improvements/{id}/report (the `ReportImprovement` operationId).
+	ReportImprovement(ctx context.Context, id int64, body ReportImprovementJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// VerifyImprovementWithBody The clerk verifies an item reported done, or sends it back with the decision
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/improvements/{id}/verify (the `VerifyImprovement` operationId).
+	VerifyImprovementWithBody(ctx context.Context, id int64, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// VerifyImprovement The clerk verifies an item reported done, or sends it back with the decision
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/improvements/{id}/verify (the `VerifyImprovement` operationId).
+	VerifyImprovement(ctx context.Context, id int64, body VerifyImprovementJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ListInspections Inspections of units the caller may read, newest first
 	//
 	// Corresponds with GET /api/v1/inspections (the `ListInspections` operationId).
@@ -3155,6 +3346,58 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /api/v1/me (the `GetMe` operationId).
 	GetMe(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListMeetings Quality analysis meetings the caller may read (clerks, the committee), newest quarter first
+	//
+	// Corresponds with GET /api/v1/meetings (the `ListMeetings` operationId).
+	ListMeetings(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// OpenMeetingWithBody Open an organisation's meeting for a quarter that has begun (one per quarter)
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/meetings (the `OpenMeeting` operationId).
+	OpenMeetingWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// OpenMeeting Open an organisation's meeting for a quarter that has begun (one per quarter)
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/meetings (the `OpenMeeting` operationId).
+	OpenMeeting(ctx context.Context, body OpenMeetingJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetMeeting A meeting with its agenda, its problems, causes and remedies, and the items they became
+	//
+	// Corresponds with GET /api/v1/meetings/{id} (the `GetMeeting` operationId).
+	GetMeeting(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AddMeetingFindingWithBody Record a problem, its cause and the remedy; raise makes the remedy an improvement item
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/meetings/{id}/findings (the `AddMeetingFinding` operationId).
+	AddMeetingFindingWithBody(ctx context.Context, id int64, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AddMeetingFinding Record a problem, its cause and the remedy; raise makes the remedy an improvement item
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/meetings/{id}/findings (the `AddMeetingFinding` operationId).
+	AddMeetingFinding(ctx context.Context, id int64, body AddMeetingFindingJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// VerifyAtMeetingWithBody The meeting verifies items reported done
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/meetings/{id}/verify (the `VerifyAtMeeting` operationId).
+	VerifyAtMeetingWithBody(ctx context.Context, id int64, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// VerifyAtMeeting The meeting verifies items reported done
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/meetings/{id}/verify (the `VerifyAtMeeting` operationId).
+	VerifyAtMeeting(ctx context.Context, id int64, body VerifyAtMeetingJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListPeople People the caller may see, by name
 	//
@@ -3661,58 +3904,6 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /api/v1/workorders/import (the `ImportWorkOrders` operationId).
 	ImportWorkOrdersWithBody(ctx context.Context, params *ImportWorkOrdersParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
-
-	// ListImprovements Service-improvement items (改善项目跟踪管理表), unfinished first
-	//
-	// Corresponds with GET /api/v1/workorders/improvements (the `ListImprovements` operationId).
-	ListImprovements(ctx context.Context, params *ListImprovementsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
-
-	// RaiseImprovementWithBody Raise an improvement item for a team (clerks, foremen)
-	//
-	// Takes any type of body and a specified content type.
-	//
-	// Corresponds with POST /api/v1/workorders/improvements (the `RaiseImprovement` operationId).
-	RaiseImprovementWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
-
-	// RaiseImprovement Raise an improvement item for a team (clerks, foremen)
-	//
-	// Takes a body of the `application/json` content type.
-	//
-	// Corresponds with POST /api/v1/workorders/improvements (the `RaiseImprovement` operationId).
-	RaiseImprovement(ctx context.Context, body RaiseImprovementJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
-
-	// GetImprovement One improvement item
-	//
-	// Corresponds with GET /api/v1/workorders/improvements/{id} (the `GetImprovement` operationId).
-	GetImprovement(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error)
-
-	// DecideImprovementWithBody The fault analysis meeting confirms a done item or sends it back with its decision (clerks)
-	//
-	// Takes any type of body and a specified content type.
-	//
-	// Corresponds with POST /api/v1/workorders/improvements/{id}/decision (the `DecideImprovement` operationId).
-	DecideImprovementWithBody(ctx context.Context, id int64, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
-
-	// DecideImprovement The fault analysis meeting confirms a done item or sends it back with its decision (clerks)
-	//
-	// Takes a body of the `application/json` content type.
-	//
-	// Corresponds with POST /api/v1/workorders/improvements/{id}/decision (the `DecideImprovement` operationId).
-	DecideImprovement(ctx context.Context, id int64, body DecideImprovementJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
-
-	// ReportImprovementWithBody The team reports the item done, with what was done
-	//
-	// Takes any type of body and a specified content type.
-	//
-	// Corresponds with POST /api/v1/workorders/improvements/{id}/progress (the `ReportImprovement` operationId).
-	ReportImprovementWithBody(ctx context.Context, id int64, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
-
-	// ReportImprovement The team reports the item done, with what was done
-	//
-	// Takes a body of the `application/json` content type.
-	//
-	// Corresponds with POST /api/v1/workorders/improvements/{id}/progress (the `ReportImprovement` operationId).
-	ReportImprovement(ctx context.Context, id int64, body ReportImprovementJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListOrderTasks A work order's evaluation tasks (self-evaluation, callback), each with its saved versions
 	//
@@ -4541,6 +4732,172 @@ func (c *Client) ClassifyComplaint(ctx context.Context, id int64, body ClassifyC
 	return c.Client.Do(req)
 }
 
+// ListImprovements Improvement items (改善项目跟踪管理表) of the units the caller may see, newest first
+//
+// Corresponds with GET /api/v1/improvements (the `ListImprovements` operationId).
+func (c *Client) ListImprovements(ctx context.Context, params *ListImprovementsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListImprovementsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RaiseImprovementWithBody Raise an item from a source record (source_kind and source_id), or directly for a unit (source_kind direct, unit_id); one item per source record
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/improvements (the `RaiseImprovement` operationId).
+func (c *Client) RaiseImprovementWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRaiseImprovementRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RaiseImprovement Raise an item from a source record (source_kind and source_id), or directly for a unit (source_kind direct, unit_id); one item per source record
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/improvements (the `RaiseImprovement` operationId).
+func (c *Client) RaiseImprovement(ctx context.Context, body RaiseImprovementJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRaiseImprovementRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetImprovement One improvement item
+//
+// Corresponds with GET /api/v1/improvements/{id} (the `GetImprovement` operationId).
+func (c *Client) GetImprovement(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetImprovementRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateImprovementWithBody Change the owner, cause, measures, due day or evidence of an item not yet verified
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PATCH /api/v1/improvements/{id} (the `UpdateImprovement` operationId).
+func (c *Client) UpdateImprovementWithBody(ctx context.Context, id int64, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateImprovementRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateImprovement Change the owner, cause, measures, due day or evidence of an item not yet verified
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PATCH /api/v1/improvements/{id} (the `UpdateImprovement` operationId).
+func (c *Client) UpdateImprovement(ctx context.Context, id int64, body UpdateImprovementJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateImprovementRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ReportImprovementWithBody The owner reports the item done, with its evidence
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/improvements/{id}/report (the `ReportImprovement` operationId).
+func (c *Client) ReportImprovementWithBody(ctx context.Context, id int64, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReportImprovementRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ReportImprovement The owner reports the item done, with its evidence
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/improvements/{id}/report (the `ReportImprovement` operationId).
+func (c *Client) ReportImprovement(ctx context.Context, id int64, body ReportImprovementJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReportImprovementRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// VerifyImprovementWithBody The clerk verifies an item reported done, or sends it back with the decision
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/improvements/{id}/verify (the `VerifyImprovement` operationId).
+func (c *Client) VerifyImprovementWithBody(ctx context.Context, id int64, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewVerifyImprovementRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// VerifyImprovement The clerk verifies an item reported done, or sends it back with the decision
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/improvements/{id}/verify (the `VerifyImprovement` operationId).
+func (c *Client) VerifyImprovement(ctx context.Context, id int64, body VerifyImprovementJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewVerifyImprovementRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // ListInspections Inspections of units the caller may read, newest first
 //
 // Corresponds with GET /api/v1/inspections (the `ListInspections` operationId).
@@ -4659,6 +5016,138 @@ func (c *Client) AddFinding(ctx context.Context, id int64, body AddFindingJSONRe
 // Corresponds with GET /api/v1/me (the `GetMe` operationId).
 func (c *Client) GetMe(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetMeRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListMeetings Quality analysis meetings the caller may read (clerks, the committee), newest quarter first
+//
+// Corresponds with GET /api/v1/meetings (the `ListMeetings` operationId).
+func (c *Client) ListMeetings(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListMeetingsRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// OpenMeetingWithBody Open an organisation's meeting for a quarter that has begun (one per quarter)
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/meetings (the `OpenMeeting` operationId).
+func (c *Client) OpenMeetingWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewOpenMeetingRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// OpenMeeting Open an organisation's meeting for a quarter that has begun (one per quarter)
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/meetings (the `OpenMeeting` operationId).
+func (c *Client) OpenMeeting(ctx context.Context, body OpenMeetingJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewOpenMeetingRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetMeeting A meeting with its agenda, its problems, causes and remedies, and the items they became
+//
+// Corresponds with GET /api/v1/meetings/{id} (the `GetMeeting` operationId).
+func (c *Client) GetMeeting(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetMeetingRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AddMeetingFindingWithBody Record a problem, its cause and the remedy; raise makes the remedy an improvement item
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/meetings/{id}/findings (the `AddMeetingFinding` operationId).
+func (c *Client) AddMeetingFindingWithBody(ctx context.Context, id int64, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAddMeetingFindingRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AddMeetingFinding Record a problem, its cause and the remedy; raise makes the remedy an improvement item
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/meetings/{id}/findings (the `AddMeetingFinding` operationId).
+func (c *Client) AddMeetingFinding(ctx context.Context, id int64, body AddMeetingFindingJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAddMeetingFindingRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// VerifyAtMeetingWithBody The meeting verifies items reported done
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/meetings/{id}/verify (the `VerifyAtMeeting` operationId).
+func (c *Client) VerifyAtMeetingWithBody(ctx context.Context, id int64, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewVerifyAtMeetingRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// VerifyAtMeeting The meeting verifies items reported done
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/meetings/{id}/verify (the `VerifyAtMeeting` operationId).
+func (c *Client) VerifyAtMeeting(ctx context.Context, id int64, body VerifyAtMeetingJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewVerifyAtMeetingRequest(c.Server, id, body)
 	if err != nil {
 		return nil, err
 	}
@@ -5985,138 +6474,6 @@ func (c *Client) DecideWorkOrderFollowUp(ctx context.Context, id int64, body Dec
 // Corresponds with POST /api/v1/workorders/import (the `ImportWorkOrders` operationId).
 func (c *Client) ImportWorkOrdersWithBody(ctx context.Context, params *ImportWorkOrdersParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewImportWorkOrdersRequestWithBody(c.Server, params, contentType, body)
-	if err != nil {
-		return nil, err
-	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
-}
-
-// ListImprovements Service-improvement items (改善项目跟踪管理表), unfinished first
-//
-// Corresponds with GET /api/v1/workorders/improvements (the `ListImprovements` operationId).
-func (c *Client) ListImprovements(ctx context.Context, params *ListImprovementsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewListImprovementsRequest(c.Server, params)
-	if err != nil {
-		return nil, err
-	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
-}
-
-// RaiseImprovementWithBody Raise an improvement item for a team (clerks, foremen)
-//
-// Takes any type of body and a specified content type.
-//
-// Corresponds with POST /api/v1/workorders/improvements (the `RaiseImprovement` operationId).
-func (c *Client) RaiseImprovementWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewRaiseImprovementRequestWithBody(c.Server, contentType, body)
-	if err != nil {
-		return nil, err
-	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
-}
-
-// RaiseImprovement Raise an improvement item for a team (clerks, foremen)
-//
-// Takes a body of the `application/json` content type.
-//
-// Corresponds with POST /api/v1/workorders/improvements (the `RaiseImprovement` operationId).
-func (c *Client) RaiseImprovement(ctx context.Context, body RaiseImprovementJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewRaiseImprovementRequest(c.Server, body)
-	if err != nil {
-		return nil, err
-	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
-}
-
-// GetImprovement One improvement item
-//
-// Corresponds with GET /api/v1/workorders/improvements/{id} (the `GetImprovement` operationId).
-func (c *Client) GetImprovement(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewGetImprovementRequest(c.Server, id)
-	if err != nil {
-		return nil, err
-	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
-}
-
-// DecideImprovementWithBody The fault analysis meeting confirms a done item or sends it back with its decision (clerks)
-//
-// Takes any type of body and a specified content type.
-//
-// Corresponds with POST /api/v1/workorders/improvements/{id}/decision (the `DecideImprovement` operationId).
-func (c *Client) DecideImprovementWithBody(ctx context.Context, id int64, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewDecideImprovementRequestWithBody(c.Server, id, contentType, body)
-	if err != nil {
-		return nil, err
-	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
-}
-
-// DecideImprovement The fault analysis meeting confirms a done item or sends it back with its decision (clerks)
-//
-// Takes a body of the `application/json` content type.
-//
-// Corresponds with POST /api/v1/workorders/improvements/{id}/decision (the `DecideImprovement` operationId).
-func (c *Client) DecideImprovement(ctx context.Context, id int64, body DecideImprovementJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewDecideImprovementRequest(c.Server, id, body)
-	if err != nil {
-		return nil, err
-	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
-}
-
-// ReportImprovementWithBody The team reports the item done, with what was done
-//
-// Takes any type of body and a specified content type.
-//
-// Corresponds with POST /api/v1/workorders/improvements/{id}/progress (the `ReportImprovement` operationId).
-func (c *Client) ReportImprovementWithBody(ctx context.Context, id int64, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewReportImprovementRequestWithBody(c.Server, id, contentType, body)
-	if err != nil {
-		return nil, err
-	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
-}
-
-// ReportImprovement The team reports the item done, with what was done
-//
-// Takes a body of the `application/json` content type.
-//
-// Corresponds with POST /api/v1/workorders/improvements/{id}/progress (the `ReportImprovement` operationId).
-func (c *Client) ReportImprovement(ctx context.Context, id int64, body ReportImprovementJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewReportImprovementRequest(c.Server, id, body)
 	if err != nil {
 		return nil, err
 	}
@@ -8109,6 +8466,335 @@ func NewClassifyComplaintRequestWithBody(server string, id int64, contentType st
 	return req, nil
 }
 
+// NewListImprovementsRequest constructs an http.Request for the ListImprovements method
+func NewListImprovementsRequest(server string, params *ListImprovementsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/improvements")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.UnitId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "unit_id", *params.UnitId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Status != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "status", *params.Status, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.SourceKind != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "source_kind", *params.SourceKind, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Overdue != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "overdue", *params.Overdue, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewRaiseImprovementRequest calls the generic RaiseImprovement builder with application/json body
+func NewRaiseImprovementRequest(server string, body RaiseImprovementJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewRaiseImprovementRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewRaiseImprovementRequestWithBody constructs an http.Request for the RaiseImprovement method, with any body, and a specified content type
+func NewRaiseImprovementRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/improvements")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewGetImprovementRequest constructs an http.Request for the GetImprovement method
+func NewGetImprovementRequest(server string, id int64) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/improvements/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewUpdateImprovementRequest calls the generic UpdateImprovement builder with application/json body
+func NewUpdateImprovementRequest(server string, id int64, body UpdateImprovementJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateImprovementRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewUpdateImprovementRequestWithBody constructs an http.Request for the UpdateImprovement method, with any body, and a specified content type
+func NewUpdateImprovementRequestWithBody(server string, id int64, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/improvements/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewReportImprovementRequest calls the generic ReportImprovement builder with application/json body
+func NewReportImprovementRequest(server string, id int64, body ReportImprovementJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewReportImprovementRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewReportImprovementRequestWithBody constructs an http.Request for the ReportImprovement method, with any body, and a specified content type
+func NewReportImprovementRequestWithBody(server string, id int64, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/improvements/%s/report", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewVerifyImprovementRequest calls the generic VerifyImprovement builder with application/json body
+func NewVerifyImprovementRequest(server string, id int64, body VerifyImprovementJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewVerifyImprovementRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewVerifyImprovementRequestWithBody constructs an http.Request for the VerifyImprovement method, with any body, and a specified content type
+func NewVerifyImprovementRequestWithBody(server string, id int64, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/improvements/%s/verify", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewListInspectionsRequest constructs an http.Request for the ListInspections method
 func NewListInspectionsRequest(server string, params *ListInspectionsParams) (*http.Request, error) {
 	var err error
@@ -8500,6 +9186,201 @@ func NewGetMeRequest(server string) (*http.Request, error) {
 	if err != nil {
 		return nil, err
 	}
+
+	return req, nil
+}
+
+// NewListMeetingsRequest constructs an http.Request for the ListMeetings method
+func NewListMeetingsRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/meetings")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewOpenMeetingRequest calls the generic OpenMeeting builder with application/json body
+func NewOpenMeetingRequest(server string, body OpenMeetingJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewOpenMeetingRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewOpenMeetingRequestWithBody constructs an http.Request for the OpenMeeting method, with any body, and a specified content type
+func NewOpenMeetingRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/meetings")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewGetMeetingRequest constructs an http.Request for the GetMeeting method
+func NewGetMeetingRequest(server string, id int64) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/meetings/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewAddMeetingFindingRequest calls the generic AddMeetingFinding builder with application/json body
+func NewAddMeetingFindingRequest(server string, id int64, body AddMeetingFindingJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewAddMeetingFindingRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewAddMeetingFindingRequestWithBody constructs an http.Request for the AddMeetingFinding method, with any body, and a specified content type
+func NewAddMeetingFindingRequestWithBody(server string, id int64, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/meetings/%s/findings", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewVerifyAtMeetingRequest calls the generic VerifyAtMeeting builder with application/json body
+func NewVerifyAtMeetingRequest(server string, id int64, body VerifyAtMeetingJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewVerifyAtMeetingRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewVerifyAtMeetingRequestWithBody constructs an http.Request for the VerifyAtMeeting method, with any body, and a specified content type
+func NewVerifyAtMeetingRequestWithBody(server string, id int64, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/meetings/%s/verify", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
 
 	return req, nil
 }
@@ -11248,240 +12129,6 @@ func NewImportWorkOrdersRequestWithBody(server string, params *ImportWorkOrdersP
 	return req, nil
 }
 
-// NewListImprovementsRequest constructs an http.Request for the ListImprovements method
-func NewListImprovementsRequest(server string, params *ListImprovementsParams) (*http.Request, error) {
-	var err error
-
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
-
-	operationPath := fmt.Sprintf("/api/v1/workorders/improvements")
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	if params != nil {
-		// queryValues collects non-styled parameters (passthrough, JSON)
-		// that are safe to round-trip through url.Values.Encode().
-		queryValues := queryURL.Query()
-		// rawQueryFragments collects pre-encoded query fragments from
-		// styled parameters, preserving literal commas as delimiters
-		// per the OpenAPI spec (e.g. "color=blue,black,brown").
-		var rawQueryFragments []string
-
-		if params.Status != nil {
-
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "status", *params.Status, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			} else {
-				for _, qp := range strings.Split(queryFrag, "&") {
-					rawQueryFragments = append(rawQueryFragments, qp)
-				}
-			}
-
-		}
-
-		if params.TeamId != nil {
-
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "team_id", *params.TeamId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
-				return nil, err
-			} else {
-				for _, qp := range strings.Split(queryFrag, "&") {
-					rawQueryFragments = append(rawQueryFragments, qp)
-				}
-			}
-
-		}
-
-		if encoded := queryValues.Encode(); encoded != "" {
-			rawQueryFragments = append(rawQueryFragments, encoded)
-		}
-		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
-	}
-
-	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
-	if err != nil {
-		return nil, err
-	}
-
-	return req, nil
-}
-
-// NewRaiseImprovementRequest calls the generic RaiseImprovement builder with application/json body
-func NewRaiseImprovementRequest(server string, body RaiseImprovementJSONRequestBody) (*http.Request, error) {
-	var bodyReader io.Reader
-	buf, err := json.Marshal(body)
-	if err != nil {
-		return nil, err
-	}
-	bodyReader = bytes.NewReader(buf)
-	return NewRaiseImprovementRequestWithBody(server, "application/json", bodyReader)
-}
-
-// NewRaiseImprovementRequestWithBody constructs an http.Request for the RaiseImprovement method, with any body, and a specified content type
-func NewRaiseImprovementRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
-	var err error
-
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
-
-	operationPath := fmt.Sprintf("/api/v1/workorders/improvements")
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
-	if err != nil {
-		return nil, err
-	}
-
-	req.Header.Add("Content-Type", contentType)
-
-	return req, nil
-}
-
-// NewGetImprovementRequest constructs an http.Request for the GetImprovement method
-func NewGetImprovementRequest(server string, id int64) (*http.Request, error) {
-	var err error
-
-	var pathParam0 string
-
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
-	if err != nil {
-		return nil, err
-	}
-
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
-
-	operationPath := fmt.Sprintf("/api/v1/workorders/improvements/%s", pathParam0)
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
-	if err != nil {
-		return nil, err
-	}
-
-	return req, nil
-}
-
-// NewDecideImprovementRequest calls the generic DecideImprovement builder with application/json body
-func NewDecideImprovementRequest(server string, id int64, body DecideImprovementJSONRequestBody) (*http.Request, error) {
-	var bodyReader io.Reader
-	buf, err := json.Marshal(body)
-	if err != nil {
-		return nil, err
-	}
-	bodyReader = bytes.NewReader(buf)
-	return NewDecideImprovementRequestWithBody(server, id, "application/json", bodyReader)
-}
-
-// NewDecideImprovementRequestWithBody constructs an http.Request for the DecideImprovement method, with any body, and a specified content type
-func NewDecideImprovementRequestWithBody(server string, id int64, contentType string, body io.Reader) (*http.Request, error) {
-	var err error
-
-	var pathParam0 string
-
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
-	if err != nil {
-		return nil, err
-	}
-
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
-
-	operationPath := fmt.Sprintf("/api/v1/workorders/improvements/%s/decision", pathParam0)
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
-	if err != nil {
-		return nil, err
-	}
-
-	req.Header.Add("Content-Type", contentType)
-
-	return req, nil
-}
-
-// NewReportImprovementRequest calls the generic ReportImprovement builder with application/json body
-func NewReportImprovementRequest(server string, id int64, body ReportImprovementJSONRequestBody) (*http.Request, error) {
-	var bodyReader io.Reader
-	buf, err := json.Marshal(body)
-	if err != nil {
-		return nil, err
-	}
-	bodyReader = bytes.NewReader(buf)
-	return NewReportImprovementRequestWithBody(server, id, "application/json", bodyReader)
-}
-
-// NewReportImprovementRequestWithBody constructs an http.Request for the ReportImprovement method, with any body, and a specified content type
-func NewReportImprovementRequestWithBody(server string, id int64, contentType string, body io.Reader) (*http.Request, error) {
-	var err error
-
-	var pathParam0 string
-
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
-	if err != nil {
-		return nil, err
-	}
-
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
-
-	operationPath := fmt.Sprintf("/api/v1/workorders/improvements/%s/progress", pathParam0)
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
-	if err != nil {
-		return nil, err
-	}
-
-	req.Header.Add("Content-Type", contentType)
-
-	return req, nil
-}
-
 // NewListOrderTasksRequest constructs an http.Request for the ListOrderTasks method
 func NewListOrderTasksRequest(server string, id int64) (*http.Request, error) {
 	var err error
@@ -11917,6 +12564,76 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with PUT /api/v1/complaints/{id}/classification (the `ClassifyComplaint` operationId).
 	ClassifyComplaintWithResponse(ctx context.Context, id int64, body ClassifyComplaintJSONRequestBody, reqEditors ...RequestEditorFn) (*ClassifyComplaintResponse, error)
 
+	// ListImprovementsWithResponse Improvement items (改善项目跟踪管理表) of the units the caller may see, newest first
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/improvements (the `ListImprovements` operationId).
+	ListImprovementsWithResponse(ctx context.Context, params *ListImprovementsParams, reqEditors ...RequestEditorFn) (*ListImprovementsResponse, error)
+
+	// RaiseImprovementWithBodyWithResponse Raise an item from a source record (source_kind and source_id), or directly for a unit (source_kind direct, unit_id); one item per source record
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/improvements (the `RaiseImprovement` operationId).
+	RaiseImprovementWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RaiseImprovementResponse, error)
+
+	// RaiseImprovementWithResponse Raise an item from a source record (source_kind and source_id), or directly for a unit (source_kind direct, unit_id); one item per source record
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/improvements (the `RaiseImprovement` operationId).
+	RaiseImprovementWithResponse(ctx context.Context, body RaiseImprovementJSONRequestBody, reqEditors ...RequestEditorFn) (*RaiseImprovementResponse, error)
+
+	// GetImprovementWithResponse One improvement item
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/improvements/{id} (the `GetImprovement` operationId).
+	GetImprovementWithResponse(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*GetImprovementResponse, error)
+
+	// UpdateImprovementWithBodyWithResponse Change the owner, cause, measures, due day or evidence of an item not yet verified
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /api/v1/improvements/{id} (the `UpdateImprovement` operationId).
+	UpdateImprovementWithBodyWithResponse(ctx context.Context, id int64, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateImprovementResponse, error)
+
+	// UpdateImprovementWithResponse Change the owner, cause, measures, due day or evidence of an item not yet verified
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /api/v1/improvements/{id} (the `UpdateImprovement` operationId).
+	UpdateImprovementWithResponse(ctx context.Context, id int64, body UpdateImprovementJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateImprovementResponse, error)
+
+	// ReportImprovementWithBodyWithResponse The owner reports the item done, with its evidence
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/improvements/{id}/report (the `ReportImprovement` operationId).
+	ReportImprovementWithBodyWithResponse(ctx context.Context, id int64, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReportImprovementResponse, error)
+
+	// ReportImprovementWithResponse The owner reports the item done, with its evidence
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/improvements/{id}/report (the `ReportImprovement` operationId).
+	ReportImprovementWithResponse(ctx context.Context, id int64, body ReportImprovementJSONRequestBody, reqEditors ...RequestEditorFn) (*ReportImprovementResponse, error)
+
+	// VerifyImprovementWithBodyWithResponse The clerk verifies an item reported done, or sends it back with the decision
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/improvements/{id}/verify (the `VerifyImprovement` operationId).
+	VerifyImprovementWithBodyWithResponse(ctx context.Context, id int64, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*VerifyImprovementResponse, error)
+
+	// VerifyImprovementWithResponse The clerk verifies an item reported done, or sends it back with the decision
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/improvements/{id}/verify (the `VerifyImprovement` operationId).
+	VerifyImprovementWithResponse(ctx context.Context, id int64, body VerifyImprovementJSONRequestBody, reqEditors ...RequestEditorFn) (*VerifyImprovementResponse, error)
+
 	// ListInspectionsWithResponse Inspections of units the caller may read, newest first
 	//
 	// Returns a wrapper object for the known response body format(s).
@@ -11972,6 +12689,62 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /api/v1/me (the `GetMe` operationId).
 	GetMeWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetMeResponse, error)
+
+	// ListMeetingsWithResponse Quality analysis meetings the caller may read (clerks, the committee), newest quarter first
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/meetings (the `ListMeetings` operationId).
+	ListMeetingsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListMeetingsResponse, error)
+
+	// OpenMeetingWithBodyWithResponse Open an organisation's meeting for a quarter that has begun (one per quarter)
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/meetings (the `OpenMeeting` operationId).
+	OpenMeetingWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*OpenMeetingResponse, error)
+
+	// OpenMeetingWithResponse Open an organisation's meeting for a quarter that has begun (one per quarter)
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/meetings (the `OpenMeeting` operationId).
+	OpenMeetingWithResponse(ctx context.Context, body OpenMeetingJSONRequestBody, reqEditors ...RequestEditorFn) (*OpenMeetingResponse, error)
+
+	// GetMeetingWithResponse A meeting with its agenda, its problems, causes and remedies, and the items they became
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/meetings/{id} (the `GetMeeting` operationId).
+	GetMeetingWithResponse(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*GetMeetingResponse, error)
+
+	// AddMeetingFindingWithBodyWithResponse Record a problem, its cause and the remedy; raise makes the remedy an improvement item
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/meetings/{id}/findings (the `AddMeetingFinding` operationId).
+	AddMeetingFindingWithBodyWithResponse(ctx context.Context, id int64, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AddMeetingFindingResponse, error)
+
+	// AddMeetingFindingWithResponse Record a problem, its cause and the remedy; raise makes the remedy an improvement item
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/meetings/{id}/findings (the `AddMeetingFinding` operationId).
+	AddMeetingFindingWithResponse(ctx context.Context, id int64, body AddMeetingFindingJSONRequestBody, reqEditors ...RequestEditorFn) (*AddMeetingFindingResponse, error)
+
+	// VerifyAtMeetingWithBodyWithResponse The meeting verifies items reported done
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/meetings/{id}/verify (the `VerifyAtMeeting` operationId).
+	VerifyAtMeetingWithBodyWithResponse(ctx context.Context, id int64, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*VerifyAtMeetingResponse, error)
+
+	// VerifyAtMeetingWithResponse The meeting verifies items reported done
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/meetings/{id}/verify (the `VerifyAtMeeting` operationId).
+	VerifyAtMeetingWithResponse(ctx context.Context, id int64, body VerifyAtMeetingJSONRequestBody, reqEditors ...RequestEditorFn) (*VerifyAtMeetingResponse, error)
 
 	// ListPeopleWithResponse People the caller may see, by name
 	//
@@ -12546,62 +13319,6 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /api/v1/workorders/import (the `ImportWorkOrders` operationId).
 	ImportWorkOrdersWithBodyWithResponse(ctx context.Context, params *ImportWorkOrdersParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ImportWorkOrdersResponse, error)
-
-	// ListImprovementsWithResponse Service-improvement items (改善项目跟踪管理表), unfinished first
-	//
-	// Returns a wrapper object for the known response body format(s).
-	//
-	// Corresponds with GET /api/v1/workorders/improvements (the `ListImprovements` operationId).
-	ListImprovementsWithResponse(ctx context.Context, params *ListImprovementsParams, reqEditors ...RequestEditorFn) (*ListImprovementsResponse, error)
-
-	// RaiseImprovementWithBodyWithResponse Raise an improvement item for a team (clerks, foremen)
-	//
-	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
-	//
-	// Corresponds with POST /api/v1/workorders/improvements (the `RaiseImprovement` operationId).
-	RaiseImprovementWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RaiseImprovementResponse, error)
-
-	// RaiseImprovementWithResponse Raise an improvement item for a team (clerks, foremen)
-	//
-	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
-	//
-	// Corresponds with POST /api/v1/workorders/improvements (the `RaiseImprovement` operationId).
-	RaiseImprovementWithResponse(ctx context.Context, body RaiseImprovementJSONRequestBody, reqEditors ...RequestEditorFn) (*RaiseImprovementResponse, error)
-
-	// GetImprovementWithResponse One improvement item
-	//
-	// Returns a wrapper object for the known response body format(s).
-	//
-	// Corresponds with GET /api/v1/workorders/improvements/{id} (the `GetImprovement` operationId).
-	GetImprovementWithResponse(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*GetImprovementResponse, error)
-
-	// DecideImprovementWithBodyWithResponse The fault analysis meeting confirms a done item or sends it back with its decision (clerks)
-	//
-	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
-	//
-	// Corresponds with POST /api/v1/workorders/improvements/{id}/decision (the `DecideImprovement` operationId).
-	DecideImprovementWithBodyWithResponse(ctx context.Context, id int64, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*DecideImprovementResponse, error)
-
-	// DecideImprovementWithResponse The fault analysis meeting confirms a done item or sends it back with its decision (clerks)
-	//
-	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
-	//
-	// Corresponds with POST /api/v1/workorders/improvements/{id}/decision (the `DecideImprovement` operationId).
-	DecideImprovementWithResponse(ctx context.Context, id int64, body DecideImprovementJSONRequestBody, reqEditors ...RequestEditorFn) (*DecideImprovementResponse, error)
-
-	// ReportImprovementWithBodyWithResponse The team reports the item done, with what was done
-	//
-	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
-	//
-	// Corresponds with POST /api/v1/workorders/improvements/{id}/progress (the `ReportImprovement` operationId).
-	ReportImprovementWithBodyWithResponse(ctx context.Context, id int64, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReportImprovementResponse, error)
-
-	// ReportImprovementWithResponse The team reports the item done, with what was done
-	//
-	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
-	//
-	// Corresponds with POST /api/v1/workorders/improvements/{id}/progress (the `ReportImprovement` operationId).
-	ReportImprovementWithResponse(ctx context.Context, id int64, body ReportImprovementJSONRequestBody, reqEditors ...RequestEditorFn) (*ReportImprovementResponse, error)
 
 	// ListOrderTasksWithResponse A work order's evaluation tasks (self-evaluation, callback), each with its saved versions
 	//
@@ -14688,6 +15405,343 @@ func (r ClassifyComplaintResponse) ContentType() string {
 	return ""
 }
 
+type ListImprovementsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ImprovementPage
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *Error
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *Error
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListImprovementsResponse) GetJSON200() *ImprovementPage {
+	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ListImprovementsResponse) GetJSON4XX() *Error {
+	return r.JSON4XX
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r ListImprovementsResponse) GetJSON5XX() *Error {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r ListImprovementsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListImprovementsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListImprovementsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListImprovementsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// RaiseImprovementResponse201Headers the declared response headers of an HTTP 201 response for RaiseImprovement
+type RaiseImprovementResponse201Headers struct {
+	Location *string
+}
+
+type RaiseImprovementResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Improvement
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *Error
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *Error
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *RaiseImprovementResponse201Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r RaiseImprovementResponse) GetJSON201() *Improvement {
+	return r.JSON201
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r RaiseImprovementResponse) GetJSON4XX() *Error {
+	return r.JSON4XX
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r RaiseImprovementResponse) GetJSON5XX() *Error {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r RaiseImprovementResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RaiseImprovementResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RaiseImprovementResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RaiseImprovementResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetImprovementResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Improvement
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *Error
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *Error
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetImprovementResponse) GetJSON200() *Improvement {
+	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r GetImprovementResponse) GetJSON4XX() *Error {
+	return r.JSON4XX
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r GetImprovementResponse) GetJSON5XX() *Error {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r GetImprovementResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetImprovementResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetImprovementResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetImprovementResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type UpdateImprovementResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Improvement
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *Error
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *Error
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateImprovementResponse) GetJSON200() *Improvement {
+	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r UpdateImprovementResponse) GetJSON4XX() *Error {
+	return r.JSON4XX
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r UpdateImprovementResponse) GetJSON5XX() *Error {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateImprovementResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateImprovementResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateImprovementResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateImprovementResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ReportImprovementResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Improvement
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *Error
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *Error
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ReportImprovementResponse) GetJSON200() *Improvement {
+	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ReportImprovementResponse) GetJSON4XX() *Error {
+	return r.JSON4XX
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r ReportImprovementResponse) GetJSON5XX() *Error {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r ReportImprovementResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ReportImprovementResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ReportImprovementResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ReportImprovementResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type VerifyImprovementResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Improvement
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *Error
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *Error
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r VerifyImprovementResponse) GetJSON200() *Improvement {
+	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r VerifyImprovementResponse) GetJSON4XX() *Error {
+	return r.JSON4XX
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r VerifyImprovementResponse) GetJSON5XX() *Error {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r VerifyImprovementResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r VerifyImprovementResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r VerifyImprovementResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r VerifyImprovementResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type ListInspectionsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -15019,6 +16073,295 @@ func (r GetMeResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r GetMeResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListMeetingsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *MeetingPage
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *Error
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *Error
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListMeetingsResponse) GetJSON200() *MeetingPage {
+	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ListMeetingsResponse) GetJSON4XX() *Error {
+	return r.JSON4XX
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r ListMeetingsResponse) GetJSON5XX() *Error {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r ListMeetingsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListMeetingsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListMeetingsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListMeetingsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// OpenMeetingResponse201Headers the declared response headers of an HTTP 201 response for OpenMeeting
+type OpenMeetingResponse201Headers struct {
+	Location *string
+}
+
+type OpenMeetingResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Meeting
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *Error
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *Error
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *OpenMeetingResponse201Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r OpenMeetingResponse) GetJSON201() *Meeting {
+	return r.JSON201
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r OpenMeetingResponse) GetJSON4XX() *Error {
+	return r.JSON4XX
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r OpenMeetingResponse) GetJSON5XX() *Error {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r OpenMeetingResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r OpenMeetingResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r OpenMeetingResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r OpenMeetingResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetMeetingResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Meeting
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *Error
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *Error
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetMeetingResponse) GetJSON200() *Meeting {
+	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r GetMeetingResponse) GetJSON4XX() *Error {
+	return r.JSON4XX
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r GetMeetingResponse) GetJSON5XX() *Error {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r GetMeetingResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetMeetingResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetMeetingResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetMeetingResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// AddMeetingFindingResponse201Headers the declared response headers of an HTTP 201 response for AddMeetingFinding
+type AddMeetingFindingResponse201Headers struct {
+	Location *string
+}
+
+type AddMeetingFindingResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *MeetingFinding
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *Error
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *Error
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *AddMeetingFindingResponse201Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r AddMeetingFindingResponse) GetJSON201() *MeetingFinding {
+	return r.JSON201
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r AddMeetingFindingResponse) GetJSON4XX() *Error {
+	return r.JSON4XX
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r AddMeetingFindingResponse) GetJSON5XX() *Error {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r AddMeetingFindingResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r AddMeetingFindingResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r AddMeetingFindingResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r AddMeetingFindingResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type VerifyAtMeetingResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Meeting
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *Error
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *Error
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r VerifyAtMeetingResponse) GetJSON200() *Meeting {
+	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r VerifyAtMeetingResponse) GetJSON4XX() *Error {
+	return r.JSON4XX
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r VerifyAtMeetingResponse) GetJSON5XX() *Error {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r VerifyAtMeetingResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r VerifyAtMeetingResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r VerifyAtMeetingResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r VerifyAtMeetingResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -18319,288 +19662,6 @@ func (r ImportWorkOrdersResponse) ContentType() string {
 	return ""
 }
 
-type ListImprovementsResponse struct {
-	Body         []byte
-	HTTPResponse *http.Response
-	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *ImprovementPage
-	// JSON4XX the response for an HTTP 4XX `application/json` response
-	JSON4XX *Error
-	// JSON5XX the response for an HTTP 5XX `application/json` response
-	JSON5XX *Error
-}
-
-// GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r ListImprovementsResponse) GetJSON200() *ImprovementPage {
-	return r.JSON200
-}
-
-// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
-func (r ListImprovementsResponse) GetJSON4XX() *Error {
-	return r.JSON4XX
-}
-
-// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
-func (r ListImprovementsResponse) GetJSON5XX() *Error {
-	return r.JSON5XX
-}
-
-// GetBody returns the raw response body bytes
-func (r ListImprovementsResponse) GetBody() []byte {
-	return r.Body
-}
-
-// Status returns HTTPResponse.Status
-func (r ListImprovementsResponse) Status() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Status
-	}
-	return http.StatusText(0)
-}
-
-// StatusCode returns HTTPResponse.StatusCode
-func (r ListImprovementsResponse) StatusCode() int {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.StatusCode
-	}
-	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListImprovementsResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
-// RaiseImprovementResponse201Headers the declared response headers of an HTTP 201 response for RaiseImprovement
-type RaiseImprovementResponse201Headers struct {
-	Location *string
-}
-
-type RaiseImprovementResponse struct {
-	Body         []byte
-	HTTPResponse *http.Response
-	// JSON201 the response for an HTTP 201 `application/json` response
-	JSON201 *Improvement
-	// JSON4XX the response for an HTTP 4XX `application/json` response
-	JSON4XX *Error
-	// JSON5XX the response for an HTTP 5XX `application/json` response
-	JSON5XX *Error
-	// Headers201 the parsed response headers for an HTTP 201 response
-	Headers201 *RaiseImprovementResponse201Headers
-}
-
-// GetJSON201 returns the response for an HTTP 201 `application/json` response
-func (r RaiseImprovementResponse) GetJSON201() *Improvement {
-	return r.JSON201
-}
-
-// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
-func (r RaiseImprovementResponse) GetJSON4XX() *Error {
-	return r.JSON4XX
-}
-
-// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
-func (r RaiseImprovementResponse) GetJSON5XX() *Error {
-	return r.JSON5XX
-}
-
-// GetBody returns the raw response body bytes
-func (r RaiseImprovementResponse) GetBody() []byte {
-	return r.Body
-}
-
-// Status returns HTTPResponse.Status
-func (r RaiseImprovementResponse) Status() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Status
-	}
-	return http.StatusText(0)
-}
-
-// StatusCode returns HTTPResponse.StatusCode
-func (r RaiseImprovementResponse) StatusCode() int {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.StatusCode
-	}
-	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r RaiseImprovementResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
-type GetImprovementResponse struct {
-	Body         []byte
-	HTTPResponse *http.Response
-	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *Improvement
-	// JSON4XX the response for an HTTP 4XX `application/json` response
-	JSON4XX *Error
-	// JSON5XX the response for an HTTP 5XX `application/json` response
-	JSON5XX *Error
-}
-
-// GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetImprovementResponse) GetJSON200() *Improvement {
-	return r.JSON200
-}
-
-// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
-func (r GetImprovementResponse) GetJSON4XX() *Error {
-	return r.JSON4XX
-}
-
-// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
-func (r GetImprovementResponse) GetJSON5XX() *Error {
-	return r.JSON5XX
-}
-
-// GetBody returns the raw response body bytes
-func (r GetImprovementResponse) GetBody() []byte {
-	return r.Body
-}
-
-// Status returns HTTPResponse.Status
-func (r GetImprovementResponse) Status() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Status
-	}
-	return http.StatusText(0)
-}
-
-// StatusCode returns HTTPResponse.StatusCode
-func (r GetImprovementResponse) StatusCode() int {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.StatusCode
-	}
-	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetImprovementResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
-type DecideImprovementResponse struct {
-	Body         []byte
-	HTTPResponse *http.Response
-	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *Improvement
-	// JSON4XX the response for an HTTP 4XX `application/json` response
-	JSON4XX *Error
-	// JSON5XX the response for an HTTP 5XX `application/json` response
-	JSON5XX *Error
-}
-
-// GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r DecideImprovementResponse) GetJSON200() *Improvement {
-	return r.JSON200
-}
-
-// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
-func (r DecideImprovementResponse) GetJSON4XX() *Error {
-	return r.JSON4XX
-}
-
-// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
-func (r DecideImprovementResponse) GetJSON5XX() *Error {
-	return r.JSON5XX
-}
-
-// GetBody returns the raw response body bytes
-func (r DecideImprovementResponse) GetBody() []byte {
-	return r.Body
-}
-
-// Status returns HTTPResponse.Status
-func (r DecideImprovementResponse) Status() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Status
-	}
-	return http.StatusText(0)
-}
-
-// StatusCode returns HTTPResponse.StatusCode
-func (r DecideImprovementResponse) StatusCode() int {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.StatusCode
-	}
-	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DecideImprovementResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
-type ReportImprovementResponse struct {
-	Body         []byte
-	HTTPResponse *http.Response
-	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *Improvement
-	// JSON4XX the response for an HTTP 4XX `application/json` response
-	JSON4XX *Error
-	// JSON5XX the response for an HTTP 5XX `application/json` response
-	JSON5XX *Error
-}
-
-// GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r ReportImprovementResponse) GetJSON200() *Improvement {
-	return r.JSON200
-}
-
-// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
-func (r ReportImprovementResponse) GetJSON4XX() *Error {
-	return r.JSON4XX
-}
-
-// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
-func (r ReportImprovementResponse) GetJSON5XX() *Error {
-	return r.JSON5XX
-}
-
-// GetBody returns the raw response body bytes
-func (r ReportImprovementResponse) GetBody() []byte {
-	return r.Body
-}
-
-// Status returns HTTPResponse.Status
-func (r ReportImprovementResponse) Status() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Status
-	}
-	return http.StatusText(0)
-}
-
-// StatusCode returns HTTPResponse.StatusCode
-func (r ReportImprovementResponse) StatusCode() int {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.StatusCode
-	}
-	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ReportImprovementResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type ListOrderTasksResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -19319,6 +20380,136 @@ func (c *ClientWithResponses) ClassifyComplaintWithResponse(ctx context.Context,
 	return ParseClassifyComplaintResponse(rsp)
 }
 
+// ListImprovementsWithResponse Improvement items (改善项目跟踪管理表) of the units the caller may see, newest first
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/improvements (the `ListImprovements` operationId).
+func (c *ClientWithResponses) ListImprovementsWithResponse(ctx context.Context, params *ListImprovementsParams, reqEditors ...RequestEditorFn) (*ListImprovementsResponse, error) {
+	rsp, err := c.ListImprovements(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListImprovementsResponse(rsp)
+}
+
+// RaiseImprovementWithBodyWithResponse Raise an item from a source record (source_kind and source_id), or directly for a unit (source_kind direct, unit_id); one item per source record
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/improvements (the `RaiseImprovement` operationId).
+func (c *ClientWithResponses) RaiseImprovementWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RaiseImprovementResponse, error) {
+	rsp, err := c.RaiseImprovementWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRaiseImprovementResponse(rsp)
+}
+
+// RaiseImprovementWithResponse Raise an item from a source record (source_kind and source_id), or directly for a unit (source_kind direct, unit_id); one item per source record
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/improvements (the `RaiseImprovement` operationId).
+func (c *ClientWithResponses) RaiseImprovementWithResponse(ctx context.Context, body RaiseImprovementJSONRequestBody, reqEditors ...RequestEditorFn) (*RaiseImprovementResponse, error) {
+	rsp, err := c.RaiseImprovement(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRaiseImprovementResponse(rsp)
+}
+
+// GetImprovementWithResponse One improvement item
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/improvements/{id} (the `GetImprovement` operationId).
+func (c *ClientWithResponses) GetImprovementWithResponse(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*GetImprovementResponse, error) {
+	rsp, err := c.GetImprovement(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetImprovementResponse(rsp)
+}
+
+// UpdateImprovementWithBodyWithResponse Change the owner, cause, measures, due day or evidence of an item not yet verified
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /api/v1/improvements/{id} (the `UpdateImprovement` operationId).
+func (c *ClientWithResponses) UpdateImprovementWithBodyWithResponse(ctx context.Context, id int64, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateImprovementResponse, error) {
+	rsp, err := c.UpdateImprovementWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateImprovementResponse(rsp)
+}
+
+// UpdateImprovementWithResponse Change the owner, cause, measures, due day or evidence of an item not yet verified
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /api/v1/improvements/{id} (the `UpdateImprovement` operationId).
+func (c *ClientWithResponses) UpdateImprovementWithResponse(ctx context.Context, id int64, body UpdateImprovementJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateImprovementResponse, error) {
+	rsp, err := c.UpdateImprovement(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateImprovementResponse(rsp)
+}
+
+// ReportImprovementWithBodyWithResponse The owner reports the item done, with its evidence
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/improvements/{id}/report (the `ReportImprovement` operationId).
+func (c *ClientWithResponses) ReportImprovementWithBodyWithResponse(ctx context.Context, id int64, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReportImprovementResponse, error) {
+	rsp, err := c.ReportImprovementWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseReportImprovementResponse(rsp)
+}
+
+// ReportImprovementWithResponse The owner reports the item done, with its evidence
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/improvements/{id}/report (the `ReportImprovement` operationId).
+func (c *ClientWithResponses) ReportImprovementWithResponse(ctx context.Context, id int64, body ReportImprovementJSONRequestBody, reqEditors ...RequestEditorFn) (*ReportImprovementResponse, error) {
+	rsp, err := c.ReportImprovement(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseReportImprovementResponse(rsp)
+}
+
+// VerifyImprovementWithBodyWithResponse The clerk verifies an item reported done, or sends it back with the decision
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/improvements/{id}/verify (the `VerifyImprovement` operationId).
+func (c *ClientWithResponses) VerifyImprovementWithBodyWithResponse(ctx context.Context, id int64, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*VerifyImprovementResponse, error) {
+	rsp, err := c.VerifyImprovementWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseVerifyImprovementResponse(rsp)
+}
+
+// VerifyImprovementWithResponse The clerk verifies an item reported done, or sends it back with the decision
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/improvements/{id}/verify (the `VerifyImprovement` operationId).
+func (c *ClientWithResponses) VerifyImprovementWithResponse(ctx context.Context, id int64, body VerifyImprovementJSONRequestBody, reqEditors ...RequestEditorFn) (*VerifyImprovementResponse, error) {
+	rsp, err := c.VerifyImprovement(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseVerifyImprovementResponse(rsp)
+}
+
 // ListInspectionsWithResponse Inspections of units the caller may read, newest first
 //
 // Returns a wrapper object for the known response body format(s).
@@ -19421,6 +20612,110 @@ func (c *ClientWithResponses) GetMeWithResponse(ctx context.Context, reqEditors 
 		return nil, err
 	}
 	return ParseGetMeResponse(rsp)
+}
+
+// ListMeetingsWithResponse Quality analysis meetings the caller may read (clerks, the committee), newest quarter first
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/meetings (the `ListMeetings` operationId).
+func (c *ClientWithResponses) ListMeetingsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListMeetingsResponse, error) {
+	rsp, err := c.ListMeetings(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListMeetingsResponse(rsp)
+}
+
+// OpenMeetingWithBodyWithResponse Open an organisation's meeting for a quarter that has begun (one per quarter)
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/meetings (the `OpenMeeting` operationId).
+func (c *ClientWithResponses) OpenMeetingWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*OpenMeetingResponse, error) {
+	rsp, err := c.OpenMeetingWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseOpenMeetingResponse(rsp)
+}
+
+// OpenMeetingWithResponse Open an organisation's meeting for a quarter that has begun (one per quarter)
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/meetings (the `OpenMeeting` operationId).
+func (c *ClientWithResponses) OpenMeetingWithResponse(ctx context.Context, body OpenMeetingJSONRequestBody, reqEditors ...RequestEditorFn) (*OpenMeetingResponse, error) {
+	rsp, err := c.OpenMeeting(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseOpenMeetingResponse(rsp)
+}
+
+// GetMeetingWithResponse A meeting with its agenda, its problems, causes and remedies, and the items they became
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/meetings/{id} (the `GetMeeting` operationId).
+func (c *ClientWithResponses) GetMeetingWithResponse(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*GetMeetingResponse, error) {
+	rsp, err := c.GetMeeting(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetMeetingResponse(rsp)
+}
+
+// AddMeetingFindingWithBodyWithResponse Record a problem, its cause and the remedy; raise makes the remedy an improvement item
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/meetings/{id}/findings (the `AddMeetingFinding` operationId).
+func (c *ClientWithResponses) AddMeetingFindingWithBodyWithResponse(ctx context.Context, id int64, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AddMeetingFindingResponse, error) {
+	rsp, err := c.AddMeetingFindingWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAddMeetingFindingResponse(rsp)
+}
+
+// AddMeetingFindingWithResponse Record a problem, its cause and the remedy; raise makes the remedy an improvement item
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/meetings/{id}/findings (the `AddMeetingFinding` operationId).
+func (c *ClientWithResponses) AddMeetingFindingWithResponse(ctx context.Context, id int64, body AddMeetingFindingJSONRequestBody, reqEditors ...RequestEditorFn) (*AddMeetingFindingResponse, error) {
+	rsp, err := c.AddMeetingFinding(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAddMeetingFindingResponse(rsp)
+}
+
+// VerifyAtMeetingWithBodyWithResponse The meeting verifies items reported done
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/meetings/{id}/verify (the `VerifyAtMeeting` operationId).
+func (c *ClientWithResponses) VerifyAtMeetingWithBodyWithResponse(ctx context.Context, id int64, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*VerifyAtMeetingResponse, error) {
+	rsp, err := c.VerifyAtMeetingWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseVerifyAtMeetingResponse(rsp)
+}
+
+// VerifyAtMeetingWithResponse The meeting verifies items reported done
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/meetings/{id}/verify (the `VerifyAtMeeting` operationId).
+func (c *ClientWithResponses) VerifyAtMeetingWithResponse(ctx context.Context, id int64, body VerifyAtMeetingJSONRequestBody, reqEditors ...RequestEditorFn) (*VerifyAtMeetingResponse, error) {
+	rsp, err := c.VerifyAtMeeting(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseVerifyAtMeetingResponse(rsp)
 }
 
 // ListPeopleWithResponse People the caller may see, by name
@@ -20487,110 +21782,6 @@ func (c *ClientWithResponses) ImportWorkOrdersWithBodyWithResponse(ctx context.C
 		return nil, err
 	}
 	return ParseImportWorkOrdersResponse(rsp)
-}
-
-// ListImprovementsWithResponse Service-improvement items (改善项目跟踪管理表), unfinished first
-//
-// Returns a wrapper object for the known response body format(s).
-//
-// Corresponds with GET /api/v1/workorders/improvements (the `ListImprovements` operationId).
-func (c *ClientWithResponses) ListImprovementsWithResponse(ctx context.Context, params *ListImprovementsParams, reqEditors ...RequestEditorFn) (*ListImprovementsResponse, error) {
-	rsp, err := c.ListImprovements(ctx, params, reqEditors...)
-	if err != nil {
-		return nil, err
-	}
-	return ParseListImprovementsResponse(rsp)
-}
-
-// RaiseImprovementWithBodyWithResponse Raise an improvement item for a team (clerks, foremen)
-//
-// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
-//
-// Corresponds with POST /api/v1/workorders/improvements (the `RaiseImprovement` operationId).
-func (c *ClientWithResponses) RaiseImprovementWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RaiseImprovementResponse, error) {
-	rsp, err := c.RaiseImprovementWithBody(ctx, contentType, body, reqEditors...)
-	if err != nil {
-		return nil, err
-	}
-	return ParseRaiseImprovementResponse(rsp)
-}
-
-// RaiseImprovementWithResponse Raise an improvement item for a team (clerks, foremen)
-//
-// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
-//
-// Corresponds with POST /api/v1/workorders/improvements (the `RaiseImprovement` operationId).
-func (c *ClientWithResponses) RaiseImprovementWithResponse(ctx context.Context, body RaiseImprovementJSONRequestBody, reqEditors ...RequestEditorFn) (*RaiseImprovementResponse, error) {
-	rsp, err := c.RaiseImprovement(ctx, body, reqEditors...)
-	if err != nil {
-		return nil, err
-	}
-	return ParseRaiseImprovementResponse(rsp)
-}
-
-// GetImprovementWithResponse One improvement item
-//
-// Returns a wrapper object for the known response body format(s).
-//
-// Corresponds with GET /api/v1/workorders/improvements/{id} (the `GetImprovement` operationId).
-func (c *ClientWithResponses) GetImprovementWithResponse(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*GetImprovementResponse, error) {
-	rsp, err := c.GetImprovement(ctx, id, reqEditors...)
-	if err != nil {
-		return nil, err
-	}
-	return ParseGetImprovementResponse(rsp)
-}
-
-// DecideImprovementWithBodyWithResponse The fault analysis meeting confirms a done item or sends it back with its decision (clerks)
-//
-// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
-//
-// Corresponds with POST /api/v1/workorders/improvements/{id}/decision (the `DecideImprovement` operationId).
-func (c *ClientWithResponses) DecideImprovementWithBodyWithResponse(ctx context.Context, id int64, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*DecideImprovementResponse, error) {
-	rsp, err := c.DecideImprovementWithBody(ctx, id, contentType, body, reqEditors...)
-	if err != nil {
-		return nil, err
-	}
-	return ParseDecideImprovementResponse(rsp)
-}
-
-// DecideImprovementWithResponse The fault analysis meeting confirms a done item or sends it back with its decision (clerks)
-//
-// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
-//
-// Corresponds with POST /api/v1/workorders/improvements/{id}/decision (the `DecideImprovement` operationId).
-func (c *ClientWithResponses) DecideImprovementWithResponse(ctx context.Context, id int64, body DecideImprovementJSONRequestBody, reqEditors ...RequestEditorFn) (*DecideImprovementResponse, error) {
-	rsp, err := c.DecideImprovement(ctx, id, body, reqEditors...)
-	if err != nil {
-		return nil, err
-	}
-	return ParseDecideImprovementResponse(rsp)
-}
-
-// ReportImprovementWithBodyWithResponse The team reports the item done, with what was done
-//
-// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
-//
-// Corresponds with POST /api/v1/workorders/improvements/{id}/progress (the `ReportImprovement` operationId).
-func (c *ClientWithResponses) ReportImprovementWithBodyWithResponse(ctx context.Context, id int64, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReportImprovementResponse, error) {
-	rsp, err := c.ReportImprovementWithBody(ctx, id, contentType, body, reqEditors...)
-	if err != nil {
-		return nil, err
-	}
-	return ParseReportImprovementResponse(rsp)
-}
-
-// ReportImprovementWithResponse The team reports the item done, with what was done
-//
-// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
-//
-// Corresponds with POST /api/v1/workorders/improvements/{id}/progress (the `ReportImprovement` operationId).
-func (c *ClientWithResponses) ReportImprovementWithResponse(ctx context.Context, id int64, body ReportImprovementJSONRequestBody, reqEditors ...RequestEditorFn) (*ReportImprovementResponse, error) {
-	rsp, err := c.ReportImprovement(ctx, id, body, reqEditors...)
-	if err != nil {
-		return nil, err
-	}
-	return ParseReportImprovementResponse(rsp)
 }
 
 // ListOrderTasksWithResponse A work order's evaluation tasks (self-evaluation, callback), each with its saved versions
@@ -22164,6 +23355,259 @@ func ParseClassifyComplaintResponse(rsp *http.Response) (*ClassifyComplaintRespo
 	return response, nil
 }
 
+// ParseListImprovementsResponse parses an HTTP response from a ListImprovementsWithResponse call
+func ParseListImprovementsResponse(rsp *http.Response) (*ListImprovementsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListImprovementsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ImprovementPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseRaiseImprovementResponse parses an HTTP response from a RaiseImprovementWithResponse call
+func ParseRaiseImprovementResponse(rsp *http.Response) (*RaiseImprovementResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RaiseImprovementResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Improvement
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers RaiseImprovementResponse201Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers201 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetImprovementResponse parses an HTTP response from a GetImprovementWithResponse call
+func ParseGetImprovementResponse(rsp *http.Response) (*GetImprovementResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetImprovementResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Improvement
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseUpdateImprovementResponse parses an HTTP response from a UpdateImprovementWithResponse call
+func ParseUpdateImprovementResponse(rsp *http.Response) (*UpdateImprovementResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateImprovementResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Improvement
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseReportImprovementResponse parses an HTTP response from a ReportImprovementWithResponse call
+func ParseReportImprovementResponse(rsp *http.Response) (*ReportImprovementResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ReportImprovementResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Improvement
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseVerifyImprovementResponse parses an HTTP response from a VerifyImprovementWithResponse call
+func ParseVerifyImprovementResponse(rsp *http.Response) (*VerifyImprovementResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &VerifyImprovementResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Improvement
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseListInspectionsResponse parses an HTTP response from a ListInspectionsWithResponse call
 func ParseListInspectionsResponse(rsp *http.Response) (*ListInspectionsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -22393,6 +23837,232 @@ func ParseGetMeResponse(rsp *http.Response) (*GetMeResponse, error) {
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest Me
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListMeetingsResponse parses an HTTP response from a ListMeetingsWithResponse call
+func ParseListMeetingsResponse(rsp *http.Response) (*ListMeetingsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListMeetingsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest MeetingPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseOpenMeetingResponse parses an HTTP response from a OpenMeetingWithResponse call
+func ParseOpenMeetingResponse(rsp *http.Response) (*OpenMeetingResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &OpenMeetingResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Meeting
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers OpenMeetingResponse201Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers201 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetMeetingResponse parses an HTTP response from a GetMeetingWithResponse call
+func ParseGetMeetingResponse(rsp *http.Response) (*GetMeetingResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetMeetingResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Meeting
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseAddMeetingFindingResponse parses an HTTP response from a AddMeetingFindingWithResponse call
+func ParseAddMeetingFindingResponse(rsp *http.Response) (*AddMeetingFindingResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &AddMeetingFindingResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest MeetingFinding
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers AddMeetingFindingResponse201Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers201 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseVerifyAtMeetingResponse parses an HTTP response from a VerifyAtMeetingWithResponse call
+func ParseVerifyAtMeetingResponse(rsp *http.Response) (*VerifyAtMeetingResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &VerifyAtMeetingResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Meeting
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -24880,219 +26550,6 @@ func ParseImportWorkOrdersResponse(rsp *http.Response) (*ImportWorkOrdersRespons
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest ImportResult
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON200 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
-		var dest Error
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON4XX = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
-		var dest Error
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON5XX = &dest
-
-	}
-
-	return response, nil
-}
-
-// ParseListImprovementsResponse parses an HTTP response from a ListImprovementsWithResponse call
-func ParseListImprovementsResponse(rsp *http.Response) (*ListImprovementsResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
-	defer func() { _ = rsp.Body.Close() }()
-	if err != nil {
-		return nil, err
-	}
-
-	response := &ListImprovementsResponse{
-		Body:         bodyBytes,
-		HTTPResponse: rsp,
-	}
-
-	switch {
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest ImprovementPage
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON200 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
-		var dest Error
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON4XX = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
-		var dest Error
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON5XX = &dest
-
-	}
-
-	return response, nil
-}
-
-// ParseRaiseImprovementResponse parses an HTTP response from a RaiseImprovementWithResponse call
-func ParseRaiseImprovementResponse(rsp *http.Response) (*RaiseImprovementResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
-	defer func() { _ = rsp.Body.Close() }()
-	if err != nil {
-		return nil, err
-	}
-
-	response := &RaiseImprovementResponse{
-		Body:         bodyBytes,
-		HTTPResponse: rsp,
-	}
-
-	switch {
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
-		var dest Improvement
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON201 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
-		var dest Error
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON4XX = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
-		var dest Error
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON5XX = &dest
-
-	}
-
-	switch {
-	case rsp.StatusCode == 201:
-		var headers RaiseImprovementResponse201Headers
-		if values := rsp.Header.Values("Location"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.Location = &value
-		}
-		response.Headers201 = &headers
-	}
-
-	return response, nil
-}
-
-// ParseGetImprovementResponse parses an HTTP response from a GetImprovementWithResponse call
-func ParseGetImprovementResponse(rsp *http.Response) (*GetImprovementResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
-	defer func() { _ = rsp.Body.Close() }()
-	if err != nil {
-		return nil, err
-	}
-
-	response := &GetImprovementResponse{
-		Body:         bodyBytes,
-		HTTPResponse: rsp,
-	}
-
-	switch {
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest Improvement
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON200 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
-		var dest Error
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON4XX = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
-		var dest Error
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON5XX = &dest
-
-	}
-
-	return response, nil
-}
-
-// ParseDecideImprovementResponse parses an HTTP response from a DecideImprovementWithResponse call
-func ParseDecideImprovementResponse(rsp *http.Response) (*DecideImprovementResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
-	defer func() { _ = rsp.Body.Close() }()
-	if err != nil {
-		return nil, err
-	}
-
-	response := &DecideImprovementResponse{
-		Body:         bodyBytes,
-		HTTPResponse: rsp,
-	}
-
-	switch {
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest Improvement
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON200 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
-		var dest Error
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON4XX = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
-		var dest Error
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON5XX = &dest
-
-	}
-
-	return response, nil
-}
-
-// ParseReportImprovementResponse parses an HTTP response from a ReportImprovementWithResponse call
-func ParseReportImprovementResponse(rsp *http.Response) (*ReportImprovementResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
-	defer func() { _ = rsp.Body.Close() }()
-	if err != nil {
-		return nil, err
-	}
-
-	response := &ReportImprovementResponse{
-		Body:         bodyBytes,
-		HTTPResponse: rsp,
-	}
-
-	switch {
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest Improvement
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
