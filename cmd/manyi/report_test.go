@@ -160,7 +160,7 @@ func TestReports(t *testing.T) {
 		// The demo's work group held the quarter's meeting: its minutes print with each remedy
 		// linked to the improvement item it became.
 		remedies := 0
-		for _, a := range within(elemByID(t, page, "meeting-table"), "a") {
+		for _, a := range within(elemByID(t, page, "table-meeting-table"), "a") {
 			if strings.HasPrefix(nodeAttr(a, "href"), "/improvements/") {
 				remedies++
 			}
