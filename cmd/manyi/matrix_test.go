@@ -272,6 +272,7 @@ var routeRules = map[string]string{
 	"POST /api/v1/sampling/items/{id}/check":          "record",
 	"POST /api/v1/surveys/followups/{id}/close":       "record",
 	"POST /api/v1/webhooks":                           "admin",
+	"POST /api/v1/surveys/paper-entries":              "admin clerk clerk.log clerk.eng",
 	"PATCH /api/v1/webhooks/{id}":                     "record",
 	"GET /api/v1/assessment/schemes":                  "login",
 	"GET /api/v1/workorders/duty":                     "login",

@@ -844,3 +844,40 @@ func TestAssessmentRecordsAPI(t *testing.T) {
 		})
 	})
 }
+
+// TestSurveyPaperEntryAPI: a clerk types a returned paper questionnaire by its code as on the
+// entry page; the same clerk may not type the second entry, a unit head may not type at all,
+// a clerk over 玫瑰区 may not type 永馨园's questionnaire, and an answer without the overall
+// level is refused naming it, with nothing stored.
+func TestSurveyPaperEntryAPI(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		f.seedAreas()
+		invs, err := survey.ListInvitations(context.Background(), f.db, *f.who["admin"], mustID(f, "campaign"), survey.InvitationFilter{UnitID: mustID(f, "yx"), Unanswered: true, Limit: 1})
+		if err != nil || len(invs) != 1 {
+			t.Fatalf("invitations: %v %v", invs, err)
+		}
+		f.vars["{code}"] = invs[0].Code
+		f.who["mgclerk"] = &access.Principal{UserID: 1 << 40, Username: "mgclerk", Name: "玫瑰区考评员", Grants: []access.Grant{{Role: access.Clerk, UnitID: mustID(f, "mg")}}}
+		before := f.rows("survey_entries")
+		f.refused(t, []scenario{
+			{name: "a unit head types", who: "head", method: "POST", url: "/api/v1/surveys/paper-entries",
+				body: `{"code": "{code}", "answers": {"values": {"overall": ["1"]}}}`, status: 403, code: errs.Forbidden},
+			{name: "a clerk over 玫瑰区 types 永馨园's", who: "mgclerk", method: "POST", url: "/api/v1/surveys/paper-entries",
+				body: `{"code": "{code}", "answers": {"values": {"overall": ["1"]}}}`, status: 403, code: errs.Forbidden},
+			{name: "no overall level", who: "admin", method: "POST", url: "/api/v1/surveys/paper-entries",
+				body: `{"code": "{code}", "answers": {"values": {}}}`, status: 422, code: errs.Invalid, field: "q_overall"},
+		})
+		if n := f.rows("survey_entries"); n != before {
+			t.Fatalf("refused entries stored: %d rows, want %d", n, before)
+		}
+		f.run(t, []scenario{
+			{name: "the first entry", who: "admin", method: "POST", url: "/api/v1/surveys/paper-entries",
+				body: `{"code": "{code}", "answers": {"values": {"overall": ["1"]}}}`, status: 200, want: []string{`"pass":1`, `"mismatch":false`}},
+		})
+		f.refused(t, []scenario{
+			{name: "the same clerk types the second", who: "admin", method: "POST", url: "/api/v1/surveys/paper-entries",
+				body: `{"code": "{code}", "answers": {"values": {"overall": ["1"]}}}`, status: 409, code: errs.Conflict},
+		})
+	})
+}

@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"manyi/internal/access"
+	"manyi/internal/errs"
 	"manyi/internal/survey"
 )
 
@@ -39,6 +40,9 @@ func surveyRoutes(a *API) []route {
 			summary: "One follow-up", status: 200, result: "SurveyFollowup"},
 		{method: "PUT", path: "/api/v1/surveys/followups/{id}", handler: a.recordFollowup, id: "recordSurveyFollowup", tag: "surveys",
 			summary: "Record the unit's follow-up (cause, action, outcome), or escalate it with a reason", body: "FollowupInput", status: 200, result: "SurveyFollowup"},
+		{method: "POST", path: "/api/v1/surveys/paper-entries", handler: a.enterPaper, id: "enterSurveyPaper", tag: "surveys",
+			summary: "Type a returned paper questionnaire by its code: two clerks each enter it blind; a second entry equal to the first stores the answer, a different one waits for resolve (quality clerks and administrators over the unit)",
+			body:    "PaperEntryInput", status: 200, result: "PaperEntryResult"},
 		{method: "POST", path: "/api/v1/surveys/followups/{id}/close", handler: a.closeFollowup, id: "closeSurveyFollowup", tag: "surveys",
 			summary: "Close a follow-up after checking it was done (the quality department)", body: "FollowupClose", status: 200, result: "SurveyFollowup"},
 	}
@@ -79,6 +83,25 @@ func init() {
 	doc("SurveyFollowup", survey.Followup{})
 	docInput("FollowupInput", FollowupInput{})
 	docInput("FollowupClose", FollowupClose{})
+	docInput("PaperEntryInput", PaperEntryInput{}, "code", "answers")
+	doc("PaperEntryResult", paperEntryResult{})
+}
+
+// PaperEntryInput is one clerk's typing of a returned paper questionnaire, as on the entry
+// page: the code printed on it, the answers, the day the household filled it in, and
+// resolve when the entries differed and this one is what the paper says.
+type PaperEntryInput struct {
+	Code       string             `json:"code"`
+	Answers    survey.AnswerInput `json:"answers"`
+	AnsweredOn string             `json:"answered_on"`
+	Resolve    bool               `json:"resolve"`
+}
+
+// paperEntryResult says where the questionnaire stands after an entry.
+type paperEntryResult struct {
+	Pass     int   `json:"pass,omitempty"`      // 1 or 2; absent after a resolution
+	AnswerID int64 `json:"answer_id,omitempty"` // the stored answer, once the entries agree or are resolved
+	Mismatch bool  `json:"mismatch"`            // the second entry differs from the first: resolve it
 }
 
 func (a *API) surveyTemplates(w http.ResponseWriter, r *http.Request, p access.Principal) error {
@@ -219,4 +242,28 @@ func (a *API) closeFollowup(w http.ResponseWriter, r *http.Request, p access.Pri
 	return actOn(w, r, func(id int64, in FollowupClose) error {
 		return survey.CloseFollowup(r.Context(), a.db, p, id, in.Note)
 	}, a.getSurveyFollowup(r, p))
+}
+
+func (a *API) enterPaper(w http.ResponseWriter, r *http.Request, p access.Principal) error {
+	if !survey.MayEnterPaper(p) {
+		return errs.New(errs.Forbidden, "survey.clerk_only")
+	}
+	var in PaperEntryInput
+	if err := decode(w, r, &in); err != nil {
+		return err
+	}
+	if in.Resolve {
+		id, err := survey.Resolve(r.Context(), a.db, p, in.Code, in.Answers, in.AnsweredOn)
+		if err != nil {
+			return err
+		}
+		writeJSON(w, http.StatusOK, paperEntryResult{AnswerID: id})
+		return nil
+	}
+	res, err := survey.Enter(r.Context(), a.db, p, in.Code, in.Answers, in.AnsweredOn)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, paperEntryResult{Pass: res.Pass, AnswerID: res.AnswerID, Mismatch: res.Mismatch})
+	return nil
 }

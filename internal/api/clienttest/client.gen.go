@@ -1547,6 +1547,28 @@ type OrderTaskPage struct {
 	NextCursor *string `json:"next_cursor"`
 }
 
+// PaperEntryInput defines model for PaperEntryInput.
+type PaperEntryInput struct {
+	AnsweredOn *string `json:"answered_on,omitempty"`
+	Answers    struct {
+		Location    *string                 `json:"location,omitempty"`
+		Opinion     *string                 `json:"opinion,omitempty"`
+		Phone       *string                 `json:"phone,omitempty"`
+		ProblemType *string                 `json:"problem_type,omitempty"`
+		Respondent  *string                 `json:"respondent,omitempty"`
+		Values      *map[string]interface{} `json:"values"`
+	} `json:"answers"`
+	Code    string `json:"code"`
+	Resolve *bool  `json:"resolve,omitempty"`
+}
+
+// PaperEntryResult defines model for PaperEntryResult.
+type PaperEntryResult struct {
+	AnswerId *int `json:"answer_id,omitempty"`
+	Mismatch bool `json:"mismatch"`
+	Pass     *int `json:"pass,omitempty"`
+}
+
 // Payroll defines model for Payroll.
 type Payroll struct {
 	Lines []LedgerLine `json:"lines"`
@@ -2818,6 +2840,9 @@ type RecordSurveyFollowupJSONRequestBody = FollowupInput
 // CloseSurveyFollowupJSONRequestBody defines body for CloseSurveyFollowup for application/json ContentType.
 type CloseSurveyFollowupJSONRequestBody = FollowupClose
 
+// EnterSurveyPaperJSONRequestBody defines body for EnterSurveyPaper for application/json ContentType.
+type EnterSurveyPaperJSONRequestBody = PaperEntryInput
+
 // CreateTokenJSONRequestBody defines body for CreateToken for application/json ContentType.
 type CreateTokenJSONRequestBody = TokenInput
 
@@ -3667,6 +3692,20 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /api/v1/surveys/followups/{id}/close (the `CloseSurveyFollowup` operationId).
 	CloseSurveyFollowup(ctx context.Context, id int64, body CloseSurveyFollowupJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// EnterSurveyPaperWithBody Type a returned paper questionnaire by its code: two clerks each enter it blind; a second entry equal to the first stores the answer, a different one waits for resolve (quality clerks and administrators over the unit)
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/surveys/paper-entries (the `EnterSurveyPaper` operationId).
+	EnterSurveyPaperWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// EnterSurveyPaper Type a returned paper questionnaire by its code: two clerks each enter it blind; a second entry equal to the first stores the answer, a different one waits for resolve (quality clerks and administrators over the unit)
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/surveys/paper-entries (the `EnterSurveyPaper` operationId).
+	EnterSurveyPaper(ctx context.Context, body EnterSurveyPaperJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListSurveyTemplates Questionnaire templates, every version
 	//
@@ -5847,6 +5886,40 @@ func (c *Client) CloseSurveyFollowupWithBody(ctx context.Context, id int64, cont
 // Corresponds with POST /api/v1/surveys/followups/{id}/close (the `CloseSurveyFollowup` operationId).
 func (c *Client) CloseSurveyFollowup(ctx context.Context, id int64, body CloseSurveyFollowupJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCloseSurveyFollowupRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// EnterSurveyPaperWithBody Type a returned paper questionnaire by its code: two clerks each enter it blind; a second entry equal to the first stores the answer, a different one waits for resolve (quality clerks and administrators over the unit)
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/surveys/paper-entries (the `EnterSurveyPaper` operationId).
+func (c *Client) EnterSurveyPaperWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewEnterSurveyPaperRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// EnterSurveyPaper Type a returned paper questionnaire by its code: two clerks each enter it blind; a second entry equal to the first stores the answer, a different one waits for resolve (quality clerks and administrators over the unit)
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/surveys/paper-entries (the `EnterSurveyPaper` operationId).
+func (c *Client) EnterSurveyPaper(ctx context.Context, body EnterSurveyPaperJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewEnterSurveyPaperRequest(c.Server, body)
 	if err != nil {
 		return nil, err
 	}
@@ -10899,6 +10972,46 @@ func NewCloseSurveyFollowupRequestWithBody(server string, id int64, contentType 
 	return req, nil
 }
 
+// NewEnterSurveyPaperRequest calls the generic EnterSurveyPaper builder with application/json body
+func NewEnterSurveyPaperRequest(server string, body EnterSurveyPaperJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewEnterSurveyPaperRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewEnterSurveyPaperRequestWithBody constructs an http.Request for the EnterSurveyPaper method, with any body, and a specified content type
+func NewEnterSurveyPaperRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/surveys/paper-entries")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewListSurveyTemplatesRequest constructs an http.Request for the ListSurveyTemplates method
 func NewListSurveyTemplatesRequest(server string) (*http.Request, error) {
 	var err error
@@ -13046,6 +13159,20 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /api/v1/surveys/followups/{id}/close (the `CloseSurveyFollowup` operationId).
 	CloseSurveyFollowupWithResponse(ctx context.Context, id int64, body CloseSurveyFollowupJSONRequestBody, reqEditors ...RequestEditorFn) (*CloseSurveyFollowupResponse, error)
+
+	// EnterSurveyPaperWithBodyWithResponse Type a returned paper questionnaire by its code: two clerks each enter it blind; a second entry equal to the first stores the answer, a different one waits for resolve (quality clerks and administrators over the unit)
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/surveys/paper-entries (the `EnterSurveyPaper` operationId).
+	EnterSurveyPaperWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*EnterSurveyPaperResponse, error)
+
+	// EnterSurveyPaperWithResponse Type a returned paper questionnaire by its code: two clerks each enter it blind; a second entry equal to the first stores the answer, a different one waits for resolve (quality clerks and administrators over the unit)
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/surveys/paper-entries (the `EnterSurveyPaper` operationId).
+	EnterSurveyPaperWithResponse(ctx context.Context, body EnterSurveyPaperJSONRequestBody, reqEditors ...RequestEditorFn) (*EnterSurveyPaperResponse, error)
 
 	// ListSurveyTemplatesWithResponse Questionnaire templates, every version
 	//
@@ -18067,6 +18194,61 @@ func (r CloseSurveyFollowupResponse) ContentType() string {
 	return ""
 }
 
+type EnterSurveyPaperResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *PaperEntryResult
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *Error
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *Error
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r EnterSurveyPaperResponse) GetJSON200() *PaperEntryResult {
+	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r EnterSurveyPaperResponse) GetJSON4XX() *Error {
+	return r.JSON4XX
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r EnterSurveyPaperResponse) GetJSON5XX() *Error {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r EnterSurveyPaperResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r EnterSurveyPaperResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r EnterSurveyPaperResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r EnterSurveyPaperResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type ListSurveyTemplatesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -21275,6 +21457,32 @@ func (c *ClientWithResponses) CloseSurveyFollowupWithResponse(ctx context.Contex
 		return nil, err
 	}
 	return ParseCloseSurveyFollowupResponse(rsp)
+}
+
+// EnterSurveyPaperWithBodyWithResponse Type a returned paper questionnaire by its code: two clerks each enter it blind; a second entry equal to the first stores the answer, a different one waits for resolve (quality clerks and administrators over the unit)
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/surveys/paper-entries (the `EnterSurveyPaper` operationId).
+func (c *ClientWithResponses) EnterSurveyPaperWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*EnterSurveyPaperResponse, error) {
+	rsp, err := c.EnterSurveyPaperWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseEnterSurveyPaperResponse(rsp)
+}
+
+// EnterSurveyPaperWithResponse Type a returned paper questionnaire by its code: two clerks each enter it blind; a second entry equal to the first stores the answer, a different one waits for resolve (quality clerks and administrators over the unit)
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/surveys/paper-entries (the `EnterSurveyPaper` operationId).
+func (c *ClientWithResponses) EnterSurveyPaperWithResponse(ctx context.Context, body EnterSurveyPaperJSONRequestBody, reqEditors ...RequestEditorFn) (*EnterSurveyPaperResponse, error) {
+	rsp, err := c.EnterSurveyPaper(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseEnterSurveyPaperResponse(rsp)
 }
 
 // ListSurveyTemplatesWithResponse Questionnaire templates, every version
@@ -25354,6 +25562,46 @@ func ParseCloseSurveyFollowupResponse(rsp *http.Response) (*CloseSurveyFollowupR
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest SurveyFollowup
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseEnterSurveyPaperResponse parses an HTTP response from a EnterSurveyPaperWithResponse call
+func ParseEnterSurveyPaperResponse(rsp *http.Response) (*EnterSurveyPaperResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &EnterSurveyPaperResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest PaperEntryResult
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
