@@ -8,6 +8,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"manyi/internal/access"
+	"manyi/internal/audit"
 	"manyi/internal/store"
 )
 
@@ -121,6 +122,12 @@ func Sweep(ctx context.Context, db *store.DB) (int, error) {
 					action = "escalate"
 				}
 				if err := event(ctx, tx, access.System, d.id, action, k.kind); err != nil {
+					return err
+				}
+				// In the audit log too, so that webhooks announce a clock about to run out or
+				// run out (complaint.remind, complaint.escalate) as they announce every change.
+				if err := audit.Record(ctx, tx, access.System, audit.Change{Action: action, Entity: "complaint", EntityID: d.id, UnitID: d.unit,
+					After: map[string]any{"notification": k.kind, "due_at": d.at}}); err != nil {
 					return err
 				}
 			}

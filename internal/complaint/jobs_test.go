@@ -2,6 +2,7 @@ package complaint_test
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"testing"
@@ -63,6 +64,10 @@ func TestBreachEscalatesThroughJobQueue(t *testing.T) {
 		}
 		if n := count(t, db, "SELECT COUNT(*) FROM complaint_events WHERE complaint_id = ? AND action = 'escalate'", c.ID); n != 2 {
 			t.Errorf("escalate events: %d, want 2", n)
+		}
+		// Each escalation is in the audit log once, which is what webhooks announce.
+		if n := count(t, db, "SELECT COUNT(*) FROM audit_log WHERE entity = 'complaint' AND entity_id = ? AND action = 'escalate'", fmt.Sprint(c.ID)); n != 2 {
+			t.Errorf("escalate audit entries: %d, want 2", n)
 		}
 	})
 }

@@ -116,6 +116,8 @@ func init() {
 		"action.view_personal":   {"查看个人信息", "viewed personal data"},
 		"action.classify":        {"定性", "classified"},
 		"action.reply":           {"回复", "replied"},
+		"action.remind":          {"超时提醒", "reminded of a deadline"},
+		"action.escalate":        {"超时升级", "escalated past a deadline"},
 		"action.start":           {"开始处理", "work started"},
 		"action.pause":           {"暂停计时", "clock paused"},
 		"action.resume":          {"恢复计时", "clock resumed"},
