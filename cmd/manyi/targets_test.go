@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"mime/multipart"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -95,6 +96,30 @@ func TestTargetsBreachToRecords(t *testing.T) {
 		}
 		if plans := htmlNodes(t, project, func(n *html.Node) bool { return nodeAttr(n, "data-plan") != "" }); len(plans) == 0 {
 			t.Errorf("the project page shows no plan status")
+		}
+
+		// The breach raises an improvement item on the page, once; the API takes the same path
+		// and refuses the second, and refuses a breach that is none.
+		ref := "eng-plan-filing/" + unit + "/" + month
+		c.get("/improvements/new?source_kind=target_breach&source_id=" + ref)
+		form := url.Values{"source_kind": {"target_breach"}, "source_id": {ref}, "item_title": {"施工组织设计按时报审"}, "item_owner": {"工程处处长"}, "item_due_on": {"2099-12-31"}}
+		status, body, loc := c.post("/improvements", form)
+		if status != http.StatusSeeOther || !strings.HasPrefix(loc, "/improvements/") {
+			t.Fatalf("raise from the breach: %d %q %.300s", status, loc, body)
+		}
+		token := apiToken(t, m.URL(), "clerk.eng")
+		raise := func(ref string) (int, string) {
+			t.Helper()
+			body := `{"source_kind": "target_breach", "source_id": "` + ref + `", "title": "再报一次", "owner": "工程处处长", "due_on": "2099-12-31"}`
+			status, out, _ := c.do("POST", "/api/v1/improvements", strings.NewReader(body), token)
+			return status, out
+		}
+		item := strings.TrimPrefix(loc, "/improvements/")
+		if status, out := raise(ref); status != http.StatusUnprocessableEntity || !strings.Contains(out, `"field":"source_id"`) || !strings.Contains(out, item) {
+			t.Fatalf("a second raise from the breach through the API: %d %.300s", status, out)
+		}
+		if status, out := raise("eng-plan-filing/" + unit + "/2099-01"); status != http.StatusUnprocessableEntity || !strings.Contains(out, `"field":"source_id"`) {
+			t.Fatalf("a raise from no breach through the API: %d %.300s", status, out)
 		}
 	})
 }

@@ -7,6 +7,7 @@ import (
 	"manyi/internal/access"
 	"manyi/internal/errs"
 	"manyi/internal/improvement"
+	"manyi/internal/target"
 )
 
 // The one improvement loop (改善项目, docs/improvements.md): items from every source in one
@@ -125,6 +126,9 @@ func (a *API) raiseImprovement(w http.ResponseWriter, r *http.Request, p access.
 		it, err = improvement.RaiseDirect(r.Context(), a.db, p, item)
 	case "":
 		err = errs.Required("source_kind")
+	case improvement.TargetBreach:
+		// A breach is computed, not stored: the target area computes it again.
+		it, err = target.NewEngine(a.db, TargetMeasures()...).RaiseFromBreach(r.Context(), p, in.SourceID, item, chinaTime)
 	default:
 		it, err = improvement.Raise(r.Context(), a.db, p, kind, in.SourceID, item)
 	}

@@ -324,3 +324,20 @@ func (e *Engine) BreachSource(ctx context.Context, actor access.Principal, code 
 	}
 	return improvement.Source{}, errs.Field("source_id", "imp.not_a_breach")
 }
+
+// RaiseFromBreach raises the improvement item of a breach named by its reference
+// (improvement.BreachRef: "code/unit/month"), after computing the breach again: the one path
+// the targets page and the API take.
+func (e *Engine) RaiseFromBreach(ctx context.Context, actor access.Principal, ref string, in improvement.Input, zone *time.Location) (improvement.Item, error) {
+	code, rest, _ := strings.Cut(ref, "/")
+	unitStr, month, _ := strings.Cut(rest, "/")
+	unit, err := strconv.ParseInt(unitStr, 10, 64)
+	if err != nil || code == "" || month == "" {
+		return improvement.Item{}, errs.Field("source_id", "imp.not_a_breach")
+	}
+	src, err := e.BreachSource(ctx, actor, code, unit, month, zone)
+	if err != nil {
+		return improvement.Item{}, err
+	}
+	return improvement.RaiseFrom(ctx, e.DB, actor, src, in)
+}

@@ -3,9 +3,7 @@ package web
 import (
 	"net/http"
 	"strconv"
-	"strings"
 
-	"manyi/internal/access"
 	"manyi/internal/api"
 	"manyi/internal/improvement"
 	"manyi/internal/locale"
@@ -132,11 +130,7 @@ func (s *Server) improvementCreate(w http.ResponseWriter, r *http.Request) error
 	case improvement.Direct, "":
 		item, err = improvement.RaiseDirect(r.Context(), s.db, p, in)
 	case improvement.TargetBreach:
-		// A breach is computed, not stored: the target area computes it again.
-		var src improvement.Source
-		if src, err = breachSource(r, s, p, source); err == nil {
-			item, err = improvement.RaiseFrom(r.Context(), s.db, p, src, in)
-		}
+		item, err = target.NewEngine(s.db, api.TargetMeasures()...).RaiseFromBreach(r.Context(), p, source, in, timeZone)
 	default:
 		item, err = improvement.Raise(r.Context(), s.db, p, kind, source, in)
 	}
@@ -147,14 +141,6 @@ func (s *Server) improvementCreate(w http.ResponseWriter, r *http.Request) error
 	}
 	s.redirect(w, r, "/improvements/"+itoa(item.ID), "imp.raised_flash")
 	return nil
-}
-
-// breachSource reads a breach reference (code/unit/month).
-func breachSource(r *http.Request, s *Server, p access.Principal, ref string) (improvement.Source, error) {
-	code, rest, _ := strings.Cut(ref, "/")
-	unitStr, month, _ := strings.Cut(rest, "/")
-	unit, _ := strconv.ParseInt(unitStr, 10, 64)
-	return target.NewEngine(s.db, api.TargetMeasures()...).BreachSource(r.Context(), p, code, unit, month, timeZone)
 }
 
 type improvementData struct {
