@@ -256,39 +256,40 @@ func TestReportRefusals(t *testing.T) {
 // Chromium is the one the browser tests use; pdftotext (make chromium installs it) reads it.
 func TestBrowserReportPDF(t *testing.T) {
 	exe := chromiumPath(t)
-	m := MustRunMain(t, store.SQLite, func(c *Config) { c.Chromium = exe })
-	c := demoClient(t, m.URL(), "clerk")
-	quarter := quarterOf(demoMonth(-3))
-	if quarterOf(demoMonth(-1)) != quarterOf(demoMonth(0)) {
-		quarter = quarterOf(demoMonth(-1))
+	pdftotext, err := exec.LookPath("pdftotext")
+	if err != nil {
+		t.Fatal("pdftotext is not installed: make chromium installs it (poppler-utils)")
 	}
-	for _, tc := range []struct {
-		path     string
-		sections []string
-	}{
-		{"/reports/monthly/" + demoMonth(-2), []string{"月度综合绩效考核报告", "各单位考评结果", "投诉情况", "维修中心月度排名", "本月奖惩与工资扣减"}},
-		{"/reports/quarterly/" + quarter, []string{"季度质量分析报告", "部门自查与公司抽查", "满意度调查结果", "部门季度考核结果", "质量分析会结论"}},
-	} {
-		status, pdf := c.get(tc.path + "/pdf")
-		if status != http.StatusOK || !strings.HasPrefix(pdf, "%PDF-") {
-			t.Fatalf("%s/pdf: %d, %q", tc.path, status, pdf[:min(len(pdf), 40)])
+	dialects(t, func(t *testing.T, d store.Dialect) {
+		m := MustRunMain(t, d, func(c *Config) { c.Chromium = exe })
+		c := demoClient(t, m.URL(), "clerk")
+		quarter := quarterOf(demoMonth(-3))
+		if quarterOf(demoMonth(-1)) != quarterOf(demoMonth(0)) {
+			quarter = quarterOf(demoMonth(-1))
 		}
-		pdftotext, err := exec.LookPath("pdftotext")
-		if err != nil {
-			t.Logf("pdftotext is not installed (make chromium installs it): the PDF's text is not checked")
-			continue
-		}
-		cmd := exec.Command(pdftotext, "-", "-")
-		cmd.Stdin = bytes.NewReader([]byte(pdf))
-		out, err := cmd.Output()
-		if err != nil {
-			t.Fatal(err)
-		}
-		text := strings.Join(strings.Fields(string(out)), "")
-		for _, s := range tc.sections {
-			if !strings.Contains(text, s) {
-				t.Errorf("%s: the PDF lacks %q", tc.path, s)
+		for _, tc := range []struct {
+			path     string
+			sections []string
+		}{
+			{"/reports/monthly/" + demoMonth(-2), []string{"月度综合绩效考核报告", "各单位考评结果", "投诉情况", "维修中心月度排名", "本月奖惩与工资扣减"}},
+			{"/reports/quarterly/" + quarter, []string{"季度质量分析报告", "部门自查与公司抽查", "满意度调查结果", "部门季度考核结果", "质量分析会结论"}},
+		} {
+			status, pdf := c.get(tc.path + "/pdf")
+			if status != http.StatusOK || !strings.HasPrefix(pdf, "%PDF-") {
+				t.Fatalf("%s/pdf: %d, %q", tc.path, status, pdf[:min(len(pdf), 40)])
+			}
+			cmd := exec.Command(pdftotext, "-", "-")
+			cmd.Stdin = bytes.NewReader([]byte(pdf))
+			out, err := cmd.Output()
+			if err != nil {
+				t.Fatal(err)
+			}
+			text := strings.Join(strings.Fields(string(out)), "")
+			for _, s := range tc.sections {
+				if !strings.Contains(text, s) {
+					t.Errorf("%s: the PDF lacks %q", tc.path, s)
+				}
 			}
 		}
-	}
+	})
 }
