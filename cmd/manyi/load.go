@@ -25,7 +25,7 @@ import (
 	"manyi/internal/survey"
 )
 
-// runLoad is `manyi load`: residents answering the public questionnaire against a running
+// runLoad is `manyi load`: residents (with --staff, staff: runStaffLoad) answering the public questionnaire against a running
 // server, as fast as C clients can, for D seconds. Each cycle is what a resident does: open
 // the form of a fresh invitation, send the answers, and load the thank-you page the server
 // redirects to once the answer is committed. It reports cycles a second, the POST's latency
@@ -42,6 +42,7 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		duration time.Duration
 		campaign int64
 		invites  int
+		staff    bool
 	)
 	db, fs, err := openDB(ctx, "load", args, stderr, func(fs *flag.FlagSet) {
 		fs.StringVar(&target, "url", "http://127.0.0.1:8080", "base URL of the running server (on loopback)")
@@ -49,13 +50,14 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		fs.DurationVar(&duration, "d", 10*time.Second, "how long to run")
 		fs.Int64Var(&campaign, "campaign", 0, "campaign to answer (default: the one running today that started last)")
 		fs.IntVar(&invites, "invitations", 0, "fresh invitations to create first (default: 3,000 a second of -d)")
+		fs.BoolVar(&staff, "staff", false, "staff at work instead of residents: every account opens its navigation's pages and the API's lists")
 	})
 	if err != nil {
 		return err
 	}
 	defer db.Close()
 	if fs.NArg() != 0 || clients < 1 || duration <= 0 {
-		return fmt.Errorf("load: usage: manyi load --db URL --url http://127.0.0.1:PORT [-c 8] [-d 10s] [--campaign ID]")
+		return fmt.Errorf("load: usage: manyi load --db URL --url http://127.0.0.1:PORT [-c 8] [-d 10s] [--campaign ID | --staff]")
 	}
 	u, err := url.Parse(target)
 	if err != nil {
@@ -63,6 +65,10 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	if ip := net.ParseIP(u.Hostname()); u.Hostname() != "localhost" && (ip == nil || !ip.IsLoopback()) {
 		return fmt.Errorf("load: --url must be a loopback address: the generator answers from many 127.x.y.z addresses to stay under the per-client limits")
+	}
+	g := &generator{base: strings.TrimSuffix(target, "/"), addrBase: rand.Uint32N(1 << 22)}
+	if staff {
+		return runStaffLoad(ctx, db, g, clients, duration, stdout)
 	}
 	if campaign == 0 {
 		if campaign, err = survey.RunningCampaign(ctx, db); err != nil {
@@ -73,8 +79,7 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		invites = min(survey.MaxAddInvitations, int(3000*duration.Seconds())+clients)
 	}
 	fmt.Fprintf(stdout, "creating %d invitations for campaign %d …\n", invites, campaign)
-	codes, err := survey.AddInvitations(ctx, db, access.System, campaign, 0, invites)
-	if err != nil {
+	if g.codes, err = survey.AddInvitations(ctx, db, access.System, campaign, 0, invites); err != nil {
 		return err
 	}
 	// Answers commit on the server; the generator only reads the database at the end.
@@ -84,9 +89,9 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return fmt.Errorf("load: read the server's /metrics: %w", err)
 	}
 	load := loadAverage()
-	g := &generator{base: strings.TrimSuffix(target, "/"), codes: codes, addrBase: rand.Uint32N(1 << 22)}
 	runCtx, cancel := context.WithTimeout(ctx, duration)
 	defer cancel()
+	peak := sampleRSS(runCtx, target)
 	start := time.Now()
 	var wg sync.WaitGroup
 	results := make([]clientResult, clients)
@@ -128,7 +133,7 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if n > 0 {
 		fmt.Fprintf(stdout, "server CPU    %.2f ms per answer (%.1f CPU-seconds in all)\n", (cpu1-cpu0)*1000/float64(n), cpu1-cpu0)
 	}
-	fmt.Fprintf(stdout, "server RSS    %.0f MB after (%.0f MB before)\n", rss1/(1<<20), rss0/(1<<20))
+	fmt.Fprintf(stdout, "server RSS    %.0f MB at most during the run (%.0f MB before, %.0f MB after)\n", <-peak/(1<<20), rss0/(1<<20), rss1/(1<<20))
 	fmt.Fprintf(stdout, "stored        %d of %d acknowledged answers\n", stored, n)
 	if all.firstErr != nil {
 		fmt.Fprintf(stdout, "first failure %v\n", all.firstErr)

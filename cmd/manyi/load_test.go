@@ -40,3 +40,60 @@ func TestLoadCommand(t *testing.T) {
 		t.Errorf("remote --url: err = %v, want a refusal naming loopback", err)
 	}
 }
+
+// TestLoadStaff runs the staff load for a moment against a real server with the demo data:
+// every account logs in, the walk finds the linked pages (a record page among them, a report)
+// and the API's lists, no link is broken, no request fails, and every route is reported.
+func TestLoadStaff(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a server with the demo data")
+	}
+	m := MustRunMain(t, store.SQLite)
+	t.Setenv("MANYI_ADMIN_PASSWORD", testAdminPassword)
+	var out bytes.Buffer
+	err := run(context.Background(), []string{"load", "--staff", "--db", m.Config.DB, "--url", m.URL(), "-c", "4", "-d", "1s"}, &out, io.Discard)
+	if err != nil {
+		t.Fatalf("load --staff: %v\n%s", err, out.String())
+	}
+	text := out.String()
+	if strings.Contains(text, "refused:") || strings.Contains(text, "broken links") {
+		t.Errorf("an account was refused or a link is broken:\n%s", text)
+	}
+	requests := regexp.MustCompile(`(?m)^requests +(\d+) complete, 0 failed`).FindStringSubmatch(text)
+	if requests == nil || requests[1] == "0" {
+		t.Fatalf("load output:\n%s", text)
+	}
+	routes := map[string]bool{}
+	for _, m := range regexp.MustCompile(`(?m)^\S+ +\S+ +\d+  (GET \S+)$`).FindAllStringSubmatch(text, -1) {
+		routes[m[1]] = true
+	}
+	for _, want := range []string{"GET /", "GET /audit", "GET /complaints", "GET /complaints/{n}", "GET /reports/monthly/{n}", "GET /api/v1/complaints", "GET /api/v1/audit"} {
+		if !routes[want] {
+			t.Errorf("route %s not measured; the routes reported:\n%s", want, text)
+		}
+	}
+	if !regexp.MustCompile(`(?m)^slowest +GET \S+ \(p99 `).MatchString(text) || !regexp.MustCompile(`(?m)^server RSS +[1-9]\d* MB at most$`).MatchString(text) {
+		t.Errorf("no slowest route or peak RSS in:\n%s", text)
+	}
+}
+
+// TestStaffRoute: the walk counts a record's or a period's pages as one route, and leaves
+// downloads and public pages alone.
+func TestStaffRoute(t *testing.T) {
+	for href, want := range map[string]string{
+		"/complaints/17?tab=log": "GET /complaints/{n}", "/reports/monthly/2026-11": "GET /reports/monthly/{n}",
+		"/workorders/daily?day=2026-11-03": "GET /workorders/daily", "/": "GET /",
+	} {
+		if got := staffRoute(href); got != want {
+			t.Errorf("staffRoute(%q) = %q, want %q", href, got, want)
+		}
+	}
+	for href, want := range map[string]bool{
+		"/complaints": true, "/reports/monthly/2026-11": true, "/reports/monthly/2026-11/pdf": false,
+		"/workorders/export.xlsx": false, "/s/ABC": false, "/lang/en": false, "/static/x/app.css": false,
+	} {
+		if got := staffPage(href); got != want {
+			t.Errorf("staffPage(%q) = %v, want %v", href, got, want)
+		}
+	}
+}

@@ -46,15 +46,6 @@ func insideClass(n *html.Node, class string) bool {
 	return false
 }
 
-func nodeAttr(n *html.Node, name string) string {
-	for _, a := range n.Attr {
-		if a.Key == name {
-			return a.Val
-		}
-	}
-	return ""
-}
-
 // TestTargetsBreachToRecords: on the demo, the engineering clerk finds a month in which a
 // construction plan was filed late or not at all, opens the breach's records and follows one
 // to its project.
