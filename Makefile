@@ -34,16 +34,21 @@ test: chromium
 test-short:
 	$(GO) test -short ./...
 
-## bench: the speed benchmarks of issue 14 that exist so far, with what each measured
-## (docs/benchmarks.md says how to read them). PostgreSQL parts run when MANYI_TEST_POSTGRES
-## names a server. Stop other work on the machine first: the figures are only as quiet as it.
+## bench: the speed benchmarks of issue 14 and the report speed of issue 15, with what each
+## measured (docs/benchmarks.md says how to read them). Targets 2, 3 and the reports run over the
+## N=100 year, built once into .cache/ (and the database manyi_bench_scale_100 on PostgreSQL) by
+## docs/benchmarks/scale-data.sh. PostgreSQL parts run when MANYI_TEST_POSTGRES names a server.
+## Stop other work on the machine first: the figures are only as quiet as it.
 bench:
 	@echo "== audit log: writing transactions with 1 and 16 writers (PostgreSQL) =="
 	$(GO) test -run '^$$' -bench BenchmarkRecord -benchtime 3s ./internal/audit/
-	sh docs/benchmarks/answer-cycle.sh sqlite 8 10
-	@if [ -n "$$MANYI_TEST_POSTGRES" ]; then sh docs/benchmarks/answer-cycle.sh postgres 8 10; \
-	  else echo "== public survey answer cycle on PostgreSQL: skipped, MANYI_TEST_POSTGRES is not set =="; fi
-	@echo "== not measured by make bench: issue 14 targets 2-5 (month close over N=100 data, staff pages at 50 users, 100,000-row import, memory during import) =="
+	@set -e; for d in sqlite $${MANYI_TEST_POSTGRES:+postgres}; do \
+	  echo "###### $$d (target 1 answers, target 5 its RSS; target 2 closes; target 3 staff, and the reports)"; \
+	  sh docs/benchmarks/answer-cycle.sh $$d 8 10; \
+	  sh docs/benchmarks/close.sh $$d; \
+	  sh docs/benchmarks/staff.sh $$d 50 20; done
+	@[ -n "$$MANYI_TEST_POSTGRES" ] || echo "== PostgreSQL: skipped, MANYI_TEST_POSTGRES is not set =="
+	@echo "== not measured by make bench: issue 14 target 4 and the import half of target 5 (100,000-row import) =="
 
 lint:
 	test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); exit 1)

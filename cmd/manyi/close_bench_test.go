@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"os"
+	"strings"
 	"testing"
 
 	"manyi/internal/access"
@@ -28,18 +30,25 @@ func (s rescan) Facts(ctx context.Context, tx *store.Tx, q assessment.FactQuery)
 // maintainer-monthly with no earlier month of the year closed (their closes are marked
 // superseded first), so every earlier month is gathered from the sources: "records" reads them
 // by rescanning the records as before, "totals" from the running totals. One iteration is one
-// Recompute of the whole close.
+// Recompute of the whole close. MANYI_BENCH_DB names another database to close in instead of
+// the demo (docs/benchmarks/close.sh gives a copy of the N=100 year: the benchmark changes its
+// closes).
 func BenchmarkMonthClose(b *testing.B) {
+	given := os.Getenv("MANYI_BENCH_DB")
 	sources := []assessment.Source{complaint.FactSource{}, workorder.FactSource{}, inspection.FactSource{}, survey.FactSource{}}
 	actor := access.Principal{Username: "bench", Grants: []access.Grant{{Role: access.Clerk}, {Role: access.Committee}}}
 	for _, d := range []store.Dialect{store.SQLite, store.Postgres} {
-		if d == store.Postgres && storetest.PostgresURL() == "" {
+		if given == "" && d == store.Postgres && storetest.PostgresURL() == "" || given != "" && strings.HasPrefix(given, "postgres") != (d == store.Postgres) {
 			continue
 		}
 		for _, code := range []string{"unit-monthly", "maintainer-monthly"} {
 			b.Run(string(d)+"/"+code, func(b *testing.B) {
 				ctx := context.Background()
-				db, err := store.Open(ctx, demoDB(b, d))
+				url := given
+				if url == "" {
+					url = demoDB(b, d)
+				}
+				db, err := store.Open(ctx, url)
 				if err != nil {
 					b.Fatal(err)
 				}
