@@ -28,7 +28,7 @@ func TestLoadCommand(t *testing.T) {
 	if cycles == nil || stored == nil || cycles[1] == "0" || stored[1] != stored[2] || stored[2] != cycles[1] {
 		t.Fatalf("load output:\n%s", out.String())
 	}
-	for _, line := range []string{"throughput", "POST latency", "server CPU"} {
+	for _, line := range []string{"throughput", "POST latency", "server CPU", "at most during the run"} {
 		if !strings.Contains(out.String(), line) {
 			t.Errorf("no %q line in:\n%s", line, out.String())
 		}
@@ -48,33 +48,35 @@ func TestLoadStaff(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a server with the demo data")
 	}
-	m := MustRunMain(t, store.SQLite)
 	t.Setenv("MANYI_ADMIN_PASSWORD", testAdminPassword)
-	var out bytes.Buffer
-	err := run(context.Background(), []string{"load", "--staff", "--db", m.Config.DB, "--url", m.URL(), "-c", "4", "-d", "1s"}, &out, io.Discard)
-	if err != nil {
-		t.Fatalf("load --staff: %v\n%s", err, out.String())
-	}
-	text := out.String()
-	if strings.Contains(text, "refused:") || strings.Contains(text, "broken links") {
-		t.Errorf("an account was refused or a link is broken:\n%s", text)
-	}
-	requests := regexp.MustCompile(`(?m)^requests +(\d+) complete, 0 failed`).FindStringSubmatch(text)
-	if requests == nil || requests[1] == "0" {
-		t.Fatalf("load output:\n%s", text)
-	}
-	routes := map[string]bool{}
-	for _, m := range regexp.MustCompile(`(?m)^\S+ +\S+ +\d+  (GET \S+)$`).FindAllStringSubmatch(text, -1) {
-		routes[m[1]] = true
-	}
-	for _, want := range []string{"GET /", "GET /audit", "GET /complaints", "GET /complaints/{n}", "GET /reports/monthly/{n}", "GET /api/v1/complaints", "GET /api/v1/audit"} {
-		if !routes[want] {
-			t.Errorf("route %s not measured; the routes reported:\n%s", want, text)
+	dialects(t, func(t *testing.T, d store.Dialect) {
+		m := MustRunMain(t, d)
+		var out bytes.Buffer
+		err := run(context.Background(), []string{"load", "--staff", "--db", m.Config.DB, "--url", m.URL(), "-c", "4", "-d", "1s"}, &out, io.Discard)
+		if err != nil {
+			t.Fatalf("load --staff: %v\n%s", err, out.String())
 		}
-	}
-	if !regexp.MustCompile(`(?m)^slowest +GET \S+ \(p99 `).MatchString(text) || !regexp.MustCompile(`(?m)^server RSS +[1-9]\d* MB at most$`).MatchString(text) {
-		t.Errorf("no slowest route or peak RSS in:\n%s", text)
-	}
+		text := out.String()
+		if strings.Contains(text, "refused:") || strings.Contains(text, "broken links") {
+			t.Errorf("an account was refused or a link is broken:\n%s", text)
+		}
+		requests := regexp.MustCompile(`(?m)^requests +(\d+) complete, 0 failed`).FindStringSubmatch(text)
+		if requests == nil || requests[1] == "0" {
+			t.Fatalf("load output:\n%s", text)
+		}
+		routes := map[string]bool{}
+		for _, m := range regexp.MustCompile(`(?m)^\S+ +\S+ +\d+  (GET \S+)$`).FindAllStringSubmatch(text, -1) {
+			routes[m[1]] = true
+		}
+		for _, want := range []string{"GET /", "GET /audit", "GET /complaints", "GET /complaints/{n}", "GET /reports/monthly/{n}", "GET /api/v1/complaints", "GET /api/v1/audit"} {
+			if !routes[want] {
+				t.Errorf("route %s not reported; the output:\n%s", want, text)
+			}
+		}
+		if !regexp.MustCompile(`(?m)^slowest +GET \S+ \(p99 `).MatchString(text) || !regexp.MustCompile(`(?m)^server RSS +[1-9]\d* MB at most$`).MatchString(text) {
+			t.Errorf("no slowest route or peak RSS in:\n%s", text)
+		}
+	})
 }
 
 // TestStaffRoute: the walk counts a record's or a period's pages as one route, and leaves
