@@ -40,6 +40,6 @@ for kind in monthly quarterly; do
 done
 if [ -n "${PROFILE:-}" ]; then
   kill -INT "$pid"; wait "$pid" || true; pid=
-  go tool pprof -top -nodecount 25 "$bin" "$dir/cpu.prof" 2>/dev/null | head -32
+  go tool pprof -top -cum -nodecount 40 "$bin" "$dir/cpu.prof" 2>/dev/null | grep -v " runtime\.\| net/http\." | head -40
 fi
 exit "${status:-0}"
