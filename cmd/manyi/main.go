@@ -28,8 +28,9 @@ Usage:
   manyi backup  [--db URL] FILE                                   copy the SQLite database to FILE
   manyi audit verify [--db URL] [--seal]                          check the audit log's sealed hash chain
   manyi rebuild-aggregates [--db URL] [--check]                   recompute the close facts' running totals from the records
-  manyi load    --db URL --url http://127.0.0.1:PORT [-c 8] [-d 10s]
-                                                                  residents answering surveys against a running server
+  manyi load    --db URL --url http://127.0.0.1:PORT [-c 8] [-d 10s] [--staff]
+                                                                  residents answering surveys (--staff: staff opening every page
+                                                                  and list) against a running server
   manyi admin reset-password [--db URL] [--generate] USER         set a lost password anew
   manyi version                                                   print the version
 
