@@ -24,6 +24,13 @@ func (FactSource) Name() string { return "workorders" }
 // Provides lists the facts.
 func (FactSource) Provides() []string { return []string{"orders"} }
 
+// ratedPairsQuery reads a maintainer's orders of a period whose self-evaluation and callback
+// are both rated; index workorder_tasks_maintainer_self serves it (TestRatedPairsIndex).
+const ratedPairsQuery = `SELECT s.order_id, o.closed_at, o.device, o.fault, s.score, c.score
+	FROM workorder_tasks s JOIN workorder_tasks c ON c.order_id = s.order_id AND c.kind = 'callback' JOIN work_orders o ON o.id = s.order_id
+	WHERE s.kind = 'self' AND s.maintainer_id = ? AND s.day >= ? AND s.day < ? AND s.outcome = 'rated' AND c.outcome = 'rated'
+	ORDER BY o.closed_at, s.order_id`
+
 // Facts returns the maintainer's evaluated orders of the period.
 func (FactSource) Facts(ctx context.Context, tx *store.Tx, q assessment.FactQuery) ([]assessment.Fact, error) {
 	want := false
@@ -37,10 +44,7 @@ func (FactSource) Facts(ctx context.Context, tx *store.Tx, q assessment.FactQuer
 	if q.Totals {
 		return orderTotals(ctx, tx, q.PersonID, from, to)
 	}
-	rows, err := tx.Query(ctx, `SELECT s.order_id, o.closed_at, o.device, o.fault, s.score, c.score
-		FROM workorder_tasks s JOIN workorder_tasks c ON c.order_id = s.order_id AND c.kind = 'callback' JOIN work_orders o ON o.id = s.order_id
-		WHERE s.kind = 'self' AND s.maintainer_id = ? AND s.day >= ? AND s.day < ? AND s.outcome = 'rated' AND c.outcome = 'rated'
-		ORDER BY o.closed_at, s.order_id`, q.PersonID, from, to)
+	rows, err := tx.Query(ctx, ratedPairsQuery, q.PersonID, from, to)
 	if err != nil {
 		return nil, fmt.Errorf("work-order facts: %w", err)
 	}
