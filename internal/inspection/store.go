@@ -936,10 +936,25 @@ func MyNotifications(ctx context.Context, db *store.DB, actor access.Principal, 
 			out = append(out, n)
 		}
 		rows.Close()
+		if err := rows.Err(); err != nil || len(out) == 0 {
+			return err
+		}
+		// The page's findings in one query, not one a notice.
+		ids := make([]int64, len(out))
+		for i, n := range out {
+			ids[i] = n.FindingID
+		}
+		in, fargs := store.In("f.id", ids)
+		fs, err := queryFindings(ctx, tx, in, fargs...)
+		if err != nil {
+			return err
+		}
+		byID := make(map[int64]Finding, len(fs))
+		for _, f := range fs {
+			byID[f.ID] = f
+		}
 		for i := range out {
-			if out[i].Finding, err = getFinding(ctx, tx, out[i].FindingID); err != nil {
-				return err
-			}
+			out[i].Finding = byID[out[i].FindingID]
 		}
 		return nil
 	})
