@@ -18,7 +18,7 @@ import (
 type pagedList struct {
 	user, path string
 	want       string
-	setup      string
+	setup      []string
 }
 
 // walkPages follows a list's "next" links from its first page to its last, collecting the
@@ -101,10 +101,14 @@ func TestListPagesKeyset(t *testing.T) {
 					}
 					clients[l.user] = c
 				}
-				if l.setup != "" {
+				if len(l.setup) > 0 {
 					if err := m.DB.InTx(context.Background(), func(tx *store.Tx) error {
-						_, err := tx.Exec(context.Background(), l.setup)
-						return err
+						for _, st := range l.setup {
+							if _, err := tx.Exec(context.Background(), st); err != nil {
+								return err
+							}
+						}
+						return nil
 					}); err != nil {
 						t.Fatal(err)
 					}
@@ -122,19 +126,34 @@ func TestListPagesKeyset(t *testing.T) {
 }
 
 var pagedLists = []pagedList{
-	{"clerk", "/complaints", "SELECT id FROM complaints ORDER BY received_at DESC, id DESC", ""},
-	{"admin", "/audit?entity=complaint", "SELECT id FROM audit_log WHERE entity = 'complaint' ORDER BY id DESC", ""},
-	{"clerk", "/workorders", "SELECT id FROM work_orders ORDER BY reported_at DESC, id DESC", ""},
-	{"clerk", "/surveys/answers", "SELECT id FROM survey_answers ORDER BY answered_at DESC, id DESC", ""},
-	{"clerk", "/inspections", "SELECT id FROM inspections ORDER BY inspected_at DESC, id DESC", ""},
-	{"admin", "/org/people", "SELECT id FROM people WHERE active ORDER BY name, id", ""},
+	{"clerk", "/complaints", "SELECT id FROM complaints ORDER BY received_at DESC, id DESC", nil},
+	{"admin", "/audit?entity=complaint", "SELECT id FROM audit_log WHERE entity = 'complaint' ORDER BY id DESC", nil},
+	{"clerk", "/workorders", "SELECT id FROM work_orders ORDER BY reported_at DESC, id DESC", nil},
+	{"clerk", "/surveys/answers", "SELECT id FROM survey_answers ORDER BY answered_at DESC, id DESC", nil},
+	{"clerk", "/inspections", "SELECT id FROM inspections ORDER BY inspected_at DESC, id DESC", nil},
+	{"admin", "/org/people", "SELECT id FROM people WHERE active ORDER BY name, id", nil},
 	{"clerk", "/inspections/notifications", "SELECT id FROM inspection_notifications WHERE kind <> 'deduction' ORDER BY id DESC",
-		`INSERT INTO inspection_notifications (finding_id, unit_id, kind, created_at)
+		[]string{`INSERT INTO inspection_notifications (finding_id, unit_id, kind, created_at)
 			SELECT f.id, f.unit_id, 'rectification_overdue', f.created_at FROM inspection_findings f
-			WHERE NOT EXISTS (SELECT 1 FROM inspection_notifications x WHERE x.finding_id = f.id AND x.kind = 'rectification_overdue')`},
+			WHERE NOT EXISTS (SELECT 1 FROM inspection_notifications x WHERE x.finding_id = f.id AND x.kind = 'rectification_overdue')`}},
 	{"clerk", "/complaints/notifications", "SELECT id FROM complaint_notifications ORDER BY id DESC",
-		`INSERT INTO complaint_notifications (complaint_id, kind, sla_round, unit_id, due_at, created_at)
-			SELECT id, 'reply_breach', 99, unit_id, received_at, received_at FROM complaints`},
+		[]string{`INSERT INTO complaint_notifications (complaint_id, kind, sla_round, unit_id, due_at, created_at)
+			SELECT id, 'reply_breach', 99, unit_id, received_at, received_at FROM complaints`}},
+	{"clerk", "/inspections/findings", "SELECT f.id FROM inspection_findings f JOIN inspections i ON i.id = f.inspection_id ORDER BY i.inspected_at DESC, f.id DESC", nil},
+	{"clerk", "/surveys/followups", "SELECT id FROM survey_followups ORDER BY id DESC", nil},
+	// Copies of the demo's campaigns, many in one quarter: the order within a quarter is by id.
+	{"clerk", "/surveys", "SELECT id FROM survey_campaigns ORDER BY quarter DESC, id DESC", copyCampaigns},
+}
+
+// copyCampaigns adds a copy of each demo campaign for each demo campaign, covering the first
+// unit a demo campaign covers.
+var copyCampaigns = []string{
+	`INSERT INTO survey_campaigns (name, quarter, audience, template_id, status, starts_on, ends_on, snapshot_on, followup_days, retention_days, created_by, created_at, updated_at)
+		SELECT a.name || ' ' || b.id, a.quarter, a.audience, a.template_id, 'closed', a.starts_on, a.ends_on, a.snapshot_on, a.followup_days, a.retention_days, a.created_by, a.created_at, a.updated_at
+		FROM survey_campaigns a CROSS JOIN survey_campaigns b`,
+	`INSERT INTO survey_campaign_units (campaign_id, unit_id, households, threshold_bp)
+		SELECT c.id, (SELECT MIN(unit_id) FROM survey_campaign_units), 100, 5000 FROM survey_campaigns c
+		WHERE NOT EXISTS (SELECT 1 FROM survey_campaign_units x WHERE x.campaign_id = c.id)`,
 }
 
 func idsOf(t *testing.T, db *store.DB, query string) []string {

@@ -94,8 +94,8 @@ func TestSurveyQuarter(t *testing.T) {
 		// q4 is the demo's current quarter, q3 the one before.
 		current, previous := quarterOf(demoMonth(0)), quarterOf(demoMonth(-3))
 		_, index := clerk.get("/surveys")
-		q4 := regexp.MustCompile(`<tr data-audience="residents"><td>` + current + `</td><td><a href="/surveys/campaigns/(\d+)">`).FindStringSubmatch(index)
-		q3 := regexp.MustCompile(`<tr data-audience="residents"><td>` + previous + `</td><td><a href="/surveys/campaigns/(\d+)">`).FindStringSubmatch(index)
+		q4 := regexp.MustCompile(`<tr data-audience="residents" data-id="\d+"><td>` + current + `</td><td><a href="/surveys/campaigns/(\d+)">`).FindStringSubmatch(index)
+		q3 := regexp.MustCompile(`<tr data-audience="residents" data-id="\d+"><td>` + previous + `</td><td><a href="/surveys/campaigns/(\d+)">`).FindStringSubmatch(index)
 		if q4 == nil || q3 == nil {
 			t.Fatalf("the demo has no campaigns of %s and %s: %.1500s", previous, current, index)
 		}

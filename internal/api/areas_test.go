@@ -376,7 +376,20 @@ func TestSurveysAPI(t *testing.T) {
 		f := newFixture(t, db)
 		f.seedAreas()
 		f.who["mghead"] = &access.Principal{PersonID: 1 << 40, Username: "mghead", Name: "玫瑰区负责人", Grants: []access.Grant{{Role: access.UnitHead, UnitID: mustID(f, "mg")}}}
+		// A second campaign of the same quarter, over 玫瑰区 alone: the list pages within a
+		// quarter by id, and the 永馨园 head does not see it.
+		first, err := survey.GetCampaign(context.Background(), db, access.System, mustID(f, "campaign"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		second, err := survey.CreateCampaign(context.Background(), db, access.System, survey.CampaignInput{Name: "玫瑰区补充调查", Quarter: first.Quarter,
+			TemplateID: first.TemplateID, Units: []survey.CampaignUnitInput{{UnitID: mustID(f, "mg")}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.vars["{campaign2}"] = fmt.Sprint(second.ID)
 		f.refused(t, []scenario{
+			{name: "campaigns after a bad cursor", who: "admin", method: "GET", url: "/api/v1/surveys/campaigns?cursor=xyz", status: 422, code: errs.Invalid, field: "cursor"},
 			{name: "a head prints invitations", who: "head", method: "GET", url: "/api/v1/surveys/campaigns/{campaign}/invitations?unit_id={yx}", status: 403, code: errs.Forbidden},
 			{name: "the 永馨园 head records 玫瑰区's follow-up", who: "head", method: "PUT", url: "/api/v1/surveys/followups/{followup}",
 				body: `{"cause": "x", "action": "y", "outcome": "z"}`, status: 403, code: errs.Forbidden},
@@ -388,6 +401,25 @@ func TestSurveysAPI(t *testing.T) {
 				check: func(t *testing.T, f *fixture, v map[string]any) {
 					if got := strings.Join(ids(v), ","); got != f.expand("{campaign}") {
 						t.Errorf("campaigns: %s", got)
+					}
+				}},
+			{name: "campaigns page by page", who: "admin", method: "GET", url: "/api/v1/surveys/campaigns?limit=1", status: 200,
+				check: func(t *testing.T, f *fixture, v map[string]any) {
+					if got := strings.Join(ids(v), ","); got != f.expand("{campaign2}") || v["next_cursor"] == nil {
+						t.Fatalf("first page: %s %v", got, v["next_cursor"])
+					}
+					f.vars["{next}"] = v["next_cursor"].(string)
+				}},
+			{name: "the second page", who: "admin", method: "GET", url: "/api/v1/surveys/campaigns?limit=1&cursor={next}", status: 200,
+				check: func(t *testing.T, f *fixture, v map[string]any) {
+					if got := strings.Join(ids(v), ","); got != f.expand("{campaign}") || v["next_cursor"] != nil {
+						t.Errorf("second page: %s %v", got, v["next_cursor"])
+					}
+				}},
+			{name: "the head's campaigns", who: "head", method: "GET", url: "/api/v1/surveys/campaigns", status: 200,
+				check: func(t *testing.T, f *fixture, v map[string]any) {
+					if got := strings.Join(ids(v), ","); got != f.expand("{campaign}") {
+						t.Errorf("the 永馨园 head's campaigns: %s", got)
 					}
 				}},
 			{name: "none in 2025", who: "admin", method: "GET", url: "/api/v1/surveys/campaigns?period=2025", status: 200, want: []string{`"items":[]`}},

@@ -74,6 +74,38 @@ func decodeCursor(c string) (int64, error) {
 	return k.ID, nil
 }
 
+// keyPageQuery reads limit and cursor as a store.Page, for a list not sorted by id alone,
+// whose cursor carries its sort value too (store.Key).
+func keyPageQuery(r *http.Request) (store.Page, error) {
+	q, err := pageQuery(r)
+	if err != nil {
+		return store.Page{}, err
+	}
+	pg := store.Page{Limit: q.Limit}
+	if c := r.URL.Query().Get("cursor"); c != "" {
+		k, err := store.ParseCursor("cursor", c)
+		if err != nil {
+			return pg, &errs.Error{Code: errs.Invalid, Field: "cursor", Key: "api.bad_cursor"}
+		}
+		pg.Before = &k
+	}
+	return pg, nil
+}
+
+// keyPage cuts rows (fetched for pg) to the page and sets the cursor of the next one.
+func keyPage[T any](rows []T, pg store.Page, key func(T) store.Key) page[T] {
+	rows, next, _ := store.Cut(rows, pg, key)
+	out := page[T]{Items: rows}
+	if next != nil {
+		c := next.Cursor()
+		out.NextCursor = &c
+	}
+	if out.Items == nil {
+		out.Items = []T{}
+	}
+	return out
+}
+
 // newPage cuts rows (fetched with q.fetch()) to the page and sets the cursor of the next one.
 func newPage[T any](rows []T, q pageReq, id func(T) int64) page[T] {
 	out := page[T]{Items: rows}

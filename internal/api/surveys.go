@@ -17,7 +17,7 @@ func surveyRoutes(a *API) []route {
 		{method: "GET", path: "/api/v1/surveys/templates", handler: a.surveyTemplates, id: "listSurveyTemplates", tag: "surveys",
 			summary: "Questionnaire templates, every version", status: 200, result: "SurveyTemplatePage"},
 		{method: "GET", path: "/api/v1/surveys/campaigns", handler: a.surveyCampaigns, id: "listSurveyCampaigns", tag: "surveys",
-			summary: "Campaigns covering units the caller may read, newest quarter first, each with those units", query: unitPeriodParams, status: 200, result: "SurveyCampaignPage"},
+			summary: "Campaigns covering units the caller may read, newest quarter first, each with those units", query: append(unitPeriodParams, pageParams...), status: 200, result: "SurveyCampaignPage"},
 		{method: "GET", path: "/api/v1/surveys/campaigns/{id}", handler: a.surveyCampaign, id: "getSurveyCampaign", tag: "surveys",
 			summary: "One campaign with its units", status: 200, result: "SurveyCampaign"},
 		{method: "GET", path: "/api/v1/surveys/campaigns/{id}/invitations", handler: a.surveyInvitations, id: "listSurveyInvitations", tag: "surveys",
@@ -118,32 +118,16 @@ func (a *API) surveyCampaigns(w http.ResponseWriter, r *http.Request, p access.P
 	if err != nil {
 		return err
 	}
-	cs, err := survey.ListCampaigns(r.Context(), a.db, p)
+	pg, err := keyPageQuery(r)
 	if err != nil {
 		return err
 	}
-	// Campaigns are a handful a quarter: the filters pick from the one list the page shows.
-	var out []survey.Campaign
-	for _, c := range cs {
-		if per.FromMonth != "" && (c.EndsOn < per.FromMonth || c.StartsOn >= per.ToMonth) {
-			continue
-		}
-		if unit != 0 && !coversUnit(c, unit) {
-			continue
-		}
-		out = append(out, c)
+	cs, err := survey.ListCampaigns(r.Context(), a.db, p, survey.CampaignFilter{UnitID: unit, FromMonth: per.FromMonth, ToMonth: per.ToMonth, Page: &pg})
+	if err != nil {
+		return err
 	}
-	writeJSON(w, http.StatusOK, wholePage(out))
+	writeJSON(w, http.StatusOK, keyPage(cs, pg, survey.CampaignKey))
 	return nil
-}
-
-func coversUnit(c survey.Campaign, unit int64) bool {
-	for _, u := range c.Units {
-		if u.UnitID == unit {
-			return true
-		}
-	}
-	return false
 }
 
 func (a *API) surveyCampaign(w http.ResponseWriter, r *http.Request, p access.Principal) error {

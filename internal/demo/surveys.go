@@ -96,7 +96,7 @@ func (l *loader) surveys(ctx context.Context, err error) error {
 
 // campaignOf is the demo campaign of a quarter.
 func (l *loader) campaignOf(ctx context.Context, quarter string) (survey.Campaign, error) {
-	cs, err := survey.ListCampaigns(ctx, l.db, demoClerk)
+	cs, err := survey.ListCampaigns(ctx, l.db, demoClerk, survey.CampaignFilter{})
 	if err != nil {
 		return survey.Campaign{}, err
 	}

@@ -96,6 +96,8 @@ type Finding struct {
 	RectifyNote  string     `json:"rectify_note,omitempty"`
 	Photos       []Photo    `json:"photos,omitempty"`
 	CreatedAt    time.Time  `json:"created_at"`
+	// InspectedAt is the inspection's time, the web list's keyset (Day says it to readers).
+	InspectedAt time.Time `json:"-"`
 }
 
 // Charged is the points the finding costs its person: doubled when the double deduction applies.
@@ -578,7 +580,7 @@ func getInspection(ctx context.Context, tx *store.Tx, id int64) (Inspection, err
 
 const findingColumns = `f.id, f.inspection_id, i.kind, COALESCE(f.item_id, 0), COALESCE(it.code, ''), COALESCE(it.text, ''), f.unit_id, u.name,
 	COALESCE(f.person_id, 0), COALESCE(p.name, ''), f.month, i.day, f.description, f.deduction_cp, f.doubled, f.double_reason, f.signoff, f.signed_by,
-	f.signed_at, f.signoff_note, COALESCE(f.rectify_due, ''), f.rectified_at, f.rectify_note, f.created_at`
+	f.signed_at, f.signoff_note, COALESCE(f.rectify_due, ''), f.rectified_at, f.rectify_note, f.created_at, i.inspected_at`
 
 const findingFrom = ` FROM inspection_findings f JOIN inspections i ON i.id = f.inspection_id JOIN units u ON u.id = f.unit_id
 	LEFT JOIN inspection_items it ON it.id = f.item_id LEFT JOIN people p ON p.id = f.person_id`
@@ -588,7 +590,7 @@ func scanFinding(row interface{ Scan(...any) error }) (Finding, error) {
 	var signed, rectified sql.NullTime
 	err := row.Scan(&f.ID, &f.InspectionID, &f.Kind, &f.ItemID, &f.ItemCode, &f.ItemText, &f.UnitID, &f.UnitName, &f.PersonID, &f.PersonName,
 		&f.Month, &f.Day, &f.Description, &f.Deduction, &f.Doubled, &f.DoubleReason, &f.Signoff, &f.SignedBy, &signed, &f.SignoffNote,
-		&f.RectifyDue, &rectified, &f.RectifyNote, &f.CreatedAt)
+		&f.RectifyDue, &rectified, &f.RectifyNote, &f.CreatedAt, &f.InspectedAt)
 	if signed.Valid {
 		t := signed.Time.UTC()
 		f.SignedAt = &t
@@ -597,7 +599,7 @@ func scanFinding(row interface{ Scan(...any) error }) (Finding, error) {
 		t := rectified.Time.UTC()
 		f.RectifiedAt = &t
 	}
-	f.CreatedAt = f.CreatedAt.UTC()
+	f.CreatedAt, f.InspectedAt = f.CreatedAt.UTC(), f.InspectedAt.UTC()
 	return f, err
 }
 
@@ -814,42 +816,83 @@ func List(ctx context.Context, db *store.DB, actor access.Principal, f Filter) (
 	return out, errs.Wrapf(err, "list inspections")
 }
 
-// Findings returns the findings the actor may read that match f, oldest first.
+// Findings returns the findings the actor may read that match f: a page of them, newest
+// inspection first, with f.Page (the web list: Fetch() rows in its order, for store.Cut);
+// newest id first with f.Keyset (the API); otherwise every one, oldest first.
 func Findings(ctx context.Context, db *store.DB, actor access.Principal, f Filter) ([]Finding, error) {
 	var out []Finding
 	err := db.Read(ctx, func(tx *store.Tx) error {
-		cond, args, err := scopeOf(ctx, tx, actor, "f.unit_id", f.UnitID, f.Exact)
+		conds, args, err := findingConds(ctx, tx, actor, f)
 		if err != nil {
 			return err
 		}
-		conds := []string{cond}
-		if f.PersonID != 0 {
-			conds, args = append(conds, "f.person_id = ?"), append(args, f.PersonID)
+		where := " WHERE " + strings.Join(conds, " AND ")
+		switch {
+		case f.Page != nil:
+			if c, a := f.Page.Where(findingOrder); c != "" {
+				where, args = where+" AND "+c, append(args, a...)
+			}
+			out, err = scanFindings(tx.Query(ctx, "SELECT "+findingColumns+findingFrom+where+f.Page.OrderBy(findingOrder), append(args, f.Page.Fetch())...))
+		case f.Keyset:
+			out, err = scanFindings(tx.Query(ctx, "SELECT "+findingColumns+findingFrom+where+" ORDER BY f.id DESC LIMIT ?", append(args, f.Limit)...))
+		default:
+			out, err = queryFindings(ctx, tx, strings.Join(conds, " AND "), args...)
 		}
-		if f.Kind != "" {
-			conds, args = append(conds, "i.kind = ?"), append(args, f.Kind)
-		}
-		if f.Month != "" {
-			conds, args = append(conds, "f.month = ?"), append(args, f.Month)
-		}
-		if f.Pending {
-			conds = append(conds, "f.signoff = 'pending'")
-		}
-		if f.Open || f.Overdue {
-			conds = append(conds, "f.rectify_due IS NOT NULL AND f.rectified_at IS NULL")
-		}
-		if f.Overdue {
-			conds, args = append(conds, "f.rectify_due < ?"), append(args, tx.Now.In(Zone).Format("2006-01-02"))
-		}
-		conds, args = f.pageConds("f", conds, args)
-		if f.Keyset {
-			out, err = scanFindings(tx.Query(ctx, "SELECT "+findingColumns+findingFrom+" WHERE "+strings.Join(conds, " AND ")+" ORDER BY f.id DESC LIMIT ?", append(args, f.Limit)...))
-			return err
-		}
-		out, err = queryFindings(ctx, tx, strings.Join(conds, " AND "), args...)
 		return err
 	})
 	return out, errs.Wrapf(err, "list findings")
+}
+
+// FindingCount is how many findings a filter selects, and their deductions in all (the
+// rejected ones left out), for the heading of a list that shows a page of them.
+type FindingCount struct {
+	N     int
+	Total Points
+}
+
+// CountFindings counts the findings the actor may read that match f (its page aside), in one
+// query.
+func CountFindings(ctx context.Context, db *store.DB, actor access.Principal, f Filter) (FindingCount, error) {
+	var c FindingCount
+	err := db.Read(ctx, func(tx *store.Tx) error {
+		f.Page, f.Keyset = nil, false
+		conds, args, err := findingConds(ctx, tx, actor, f)
+		if err != nil {
+			return err
+		}
+		return tx.QueryRow(ctx, "SELECT COUNT(*), COALESCE(SUM(CASE WHEN f.signoff <> 'rejected' THEN f.deduction_cp ELSE 0 END), 0)"+findingFrom+
+			" WHERE "+strings.Join(conds, " AND "), args...).Scan(&c.N, &c.Total)
+	})
+	return c, errs.Wrapf(err, "count findings")
+}
+
+// findingConds are the conditions selecting the findings of f that the actor may read.
+func findingConds(ctx context.Context, tx *store.Tx, actor access.Principal, f Filter) ([]string, []any, error) {
+	cond, args, err := scopeOf(ctx, tx, actor, "f.unit_id", f.UnitID, f.Exact)
+	if err != nil {
+		return nil, nil, err
+	}
+	conds := []string{cond}
+	if f.PersonID != 0 {
+		conds, args = append(conds, "f.person_id = ?"), append(args, f.PersonID)
+	}
+	if f.Kind != "" {
+		conds, args = append(conds, "i.kind = ?"), append(args, f.Kind)
+	}
+	if f.Month != "" {
+		conds, args = append(conds, "f.month = ?"), append(args, f.Month)
+	}
+	if f.Pending {
+		conds = append(conds, "f.signoff = 'pending'")
+	}
+	if f.Open || f.Overdue {
+		conds = append(conds, "f.rectify_due IS NOT NULL AND f.rectified_at IS NULL")
+	}
+	if f.Overdue {
+		conds, args = append(conds, "f.rectify_due < ?"), append(args, tx.Now.In(Zone).Format("2006-01-02"))
+	}
+	conds, args = f.pageConds("f", conds, args)
+	return conds, args, nil
 }
 
 // Notification is an in-app notice about a finding.
@@ -893,10 +936,25 @@ func MyNotifications(ctx context.Context, db *store.DB, actor access.Principal, 
 			out = append(out, n)
 		}
 		rows.Close()
+		if err := rows.Err(); err != nil || len(out) == 0 {
+			return err
+		}
+		// The page's findings in one query, not one a notice.
+		ids := make([]int64, len(out))
+		for i, n := range out {
+			ids[i] = n.FindingID
+		}
+		in, fargs := store.In("f.id", ids)
+		fs, err := queryFindings(ctx, tx, in, fargs...)
+		if err != nil {
+			return err
+		}
+		byID := make(map[int64]Finding, len(fs))
+		for _, f := range fs {
+			byID[f.ID] = f
+		}
 		for i := range out {
-			if out[i].Finding, err = getFinding(ctx, tx, out[i].FindingID); err != nil {
-				return err
-			}
+			out[i].Finding = byID[out[i].FindingID]
 		}
 		return nil
 	})
@@ -925,6 +983,9 @@ func GetFinding(ctx context.Context, db *store.DB, actor access.Principal, id in
 
 // inspectionOrder is the list's order: the latest inspection first.
 var inspectionOrder = store.Order{Col: "i.inspected_at", ID: "i.id"}
+
+// findingOrder is the findings list's order: the latest inspection first.
+var findingOrder = store.Order{Col: "i.inspected_at", ID: "f.id"}
 
 // notificationOrder is the notices' order: the newest first.
 var notificationOrder = store.Order{ID: "n.id"}

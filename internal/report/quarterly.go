@@ -144,7 +144,7 @@ func surveyResults(ctx context.Context, env Env, actor access.Principal, lang lo
 	rates := Section{ID: "surveys", Title: locale.T(lang, "report.surveys"), Empty: locale.T(lang, "report.no_surveys")}
 	trend := Section{ID: "survey-trend", Title: locale.T(lang, "report.survey_trend")}
 	opinions := Section{ID: "opinions", Title: locale.T(lang, "report.opinions"), Empty: locale.T(lang, "report.none")}
-	all, err := survey.ListCampaigns(ctx, env.DB, actor)
+	all, err := survey.ListCampaigns(ctx, env.DB, actor, survey.CampaignFilter{})
 	if err != nil {
 		return nil, err
 	}

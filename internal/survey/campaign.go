@@ -3,6 +3,7 @@ package survey
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -405,36 +406,81 @@ func GetCampaign(ctx context.Context, db *store.DB, actor access.Principal, id i
 	return c, err
 }
 
-// ListCampaigns returns the campaigns the actor may read, newest quarter first, each with the
-// units the actor may read: three queries whatever the number of campaigns.
-func ListCampaigns(ctx context.Context, db *store.DB, actor access.Principal) ([]Campaign, error) {
+// CampaignFilter selects campaigns; the zero value selects every one the actor may read.
+type CampaignFilter struct {
+	UnitID int64 // campaigns covering this unit
+	// FromMonth and ToMonth (YYYY-MM) select the campaigns running in [FromMonth, ToMonth).
+	FromMonth, ToMonth string
+	// Page reads a page by keyset (the web list and the API): Fetch() campaigns in its order,
+	// for store.Cut, keyed by CampaignKey.
+	Page *store.Page
+}
+
+// campaignOrder is the campaign lists' order: the newest quarter first, then the newest.
+var campaignOrder = store.Order{Col: "c.quarter", ID: "c.id"}
+
+// CampaignKey is a campaign's place in the lists' order, for store.Cut.
+func CampaignKey(c Campaign) store.Key { return store.Key{Name: c.Quarter, ID: c.ID} }
+
+// ListCampaigns returns the campaigns the actor may read that match f, newest quarter first,
+// each with the units the actor may read: three queries whatever the number of campaigns.
+func ListCampaigns(ctx context.Context, db *store.DB, actor access.Principal, f CampaignFilter) ([]Campaign, error) {
 	var out []Campaign
 	err := db.Read(ctx, func(tx *store.Tx) error {
-		rows, err := tx.Query(ctx, "SELECT "+campaignColumns+" FROM survey_campaigns ORDER BY quarter DESC, id DESC")
+		// A campaign with no unit the actor may read is not theirs to see: the condition is
+		// in the query, so that a page holds a page of the actor's campaigns.
+		tree, readable, err := readableUnits(ctx, tx, actor)
 		if err != nil {
 			return err
 		}
-		var all []Campaign
+		if len(readable) == 0 {
+			return nil
+		}
+		in, args := store.In("cu.unit_id", readable)
+		where := []string{"EXISTS (SELECT 1 FROM survey_campaign_units cu WHERE cu.campaign_id = c.id AND " + in + ")"}
+		if f.UnitID != 0 && !slices.Contains(readable, f.UnitID) {
+			return nil
+		}
+		if f.UnitID != 0 {
+			where = append(where, "EXISTS (SELECT 1 FROM survey_campaign_units cu WHERE cu.campaign_id = c.id AND cu.unit_id = ?)")
+			args = append(args, f.UnitID)
+		}
+		if f.FromMonth != "" {
+			where, args = append(where, "c.ends_on >= ?"), append(args, f.FromMonth)
+		}
+		if f.ToMonth != "" {
+			where, args = append(where, "c.starts_on < ?"), append(args, f.ToMonth)
+		}
+		order := " ORDER BY c.quarter DESC, c.id DESC"
+		if f.Page != nil {
+			if c, a := f.Page.Where(campaignOrder); c != "" {
+				where, args = append(where, c), append(args, a...)
+			}
+			order, args = f.Page.OrderBy(campaignOrder), append(args, f.Page.Fetch())
+		}
+		rows, err := tx.Query(ctx, "SELECT "+campaignColumns+" FROM survey_campaigns c WHERE "+strings.Join(where, " AND ")+order, args...)
+		if err != nil {
+			return err
+		}
 		byID := map[int64]int{}
+		var ids []int64
 		for rows.Next() {
 			c, err := scanCampaign(rows)
 			if err != nil {
 				rows.Close()
 				return err
 			}
-			byID[c.ID] = len(all)
-			all = append(all, c)
+			byID[c.ID] = len(out)
+			ids = append(ids, c.ID)
+			out = append(out, c)
 		}
 		rows.Close()
-		if err := rows.Err(); err != nil || len(all) == 0 {
+		if err := rows.Err(); err != nil || len(out) == 0 {
 			return err
 		}
-		tree, err := org.LoadTree(ctx, tx)
-		if err != nil {
-			return err
-		}
+		cond, uargs := store.In("cu.campaign_id", ids)
 		units, err := tx.Query(ctx, `SELECT cu.campaign_id, cu.unit_id, u.name, cu.households, cu.threshold_bp
-			FROM survey_campaign_units cu JOIN units u ON u.id = cu.unit_id ORDER BY cu.campaign_id, u.code`)
+			FROM survey_campaign_units cu JOIN units u ON u.id = cu.unit_id WHERE `+cond+` ORDER BY cu.campaign_id, u.code`, uargs...)
 		if err != nil {
 			return err
 		}
@@ -445,19 +491,56 @@ func ListCampaigns(ctx context.Context, db *store.DB, actor access.Principal) ([
 			if err := units.Scan(&id, &cu.UnitID, &cu.UnitName, &cu.Households, &cu.ThresholdBP); err != nil {
 				return err
 			}
-			if i, ok := byID[id]; ok && actor.Can(access.Read, tree.Ancestry(cu.UnitID)) {
-				all[i].Units = append(all[i].Units, cu)
+			if actor.Can(access.Read, tree.Ancestry(cu.UnitID)) {
+				out[byID[id]].Units = append(out[byID[id]].Units, cu)
 			}
 		}
-		if err := units.Err(); err != nil {
+		return units.Err()
+	})
+	return out, err
+}
+
+// readableUnits is the organisation tree and the units in it the actor may read.
+func readableUnits(ctx context.Context, tx *store.Tx, actor access.Principal) (*org.Tree, []int64, error) {
+	tree, err := org.LoadTree(ctx, tx)
+	if err != nil {
+		return nil, nil, err
+	}
+	var out []int64
+	for _, u := range tree.Ordered() {
+		if actor.Can(access.Read, tree.Ancestry(u.ID)) {
+			out = append(out, u.ID)
+		}
+	}
+	return tree, out, nil
+}
+
+// CampaignQuarters lists the quarters of the campaigns the actor may read, newest first, in
+// one query (the campaign list shows a page of campaigns but links every quarter's results).
+func CampaignQuarters(ctx context.Context, db *store.DB, actor access.Principal) ([]string, error) {
+	var out []string
+	err := db.Read(ctx, func(tx *store.Tx) error {
+		_, readable, err := readableUnits(ctx, tx, actor)
+		if err != nil {
 			return err
 		}
-		for _, c := range all {
-			if len(c.Units) > 0 { // a campaign with no unit the actor may read is not theirs to see
-				out = append(out, c)
-			}
+		if len(readable) == 0 {
+			return nil
 		}
-		return nil
+		in, args := store.In("cu.unit_id", readable)
+		rows, err := tx.Query(ctx, "SELECT DISTINCT c.quarter FROM survey_campaigns c JOIN survey_campaign_units cu ON cu.campaign_id = c.id WHERE "+in+" ORDER BY c.quarter DESC", args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var q string
+			if err := rows.Scan(&q); err != nil {
+				return err
+			}
+			out = append(out, q)
+		}
+		return rows.Err()
 	})
 	return out, err
 }

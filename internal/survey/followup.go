@@ -73,10 +73,16 @@ type FollowupFilter struct {
 	// Keyset pages by id instead (the API): newest id first, ids below BeforeID (0: from the newest).
 	Keyset   bool
 	BeforeID int64
+	// Page reads a page by keyset, newest first (the web list), overriding Limit: Fetch() rows
+	// in its order, for store.Cut.
+	Page *store.Page
 }
 
-// ListFollowups returns the follow-ups of the units the actor may read, overdue and oldest
-// first.
+// followupOrder is the web list's order: the newest first, as the API's.
+var followupOrder = store.Order{ID: "f.id"}
+
+// ListFollowups returns the follow-ups of the units the actor may read: a page of them with
+// f.Page or f.Keyset, newest first; otherwise open and earliest due first.
 func ListFollowups(ctx context.Context, db *store.DB, actor access.Principal, f FollowupFilter) ([]Followup, error) {
 	var out []Followup
 	err := db.Read(ctx, func(tx *store.Tx) error {
@@ -129,7 +135,13 @@ func ListFollowups(ctx context.Context, db *store.DB, actor access.Principal, f 
 			limit = 200
 		}
 		order := " ORDER BY CASE f.status WHEN 'open' THEN 0 WHEN 'escalated' THEN 1 WHEN 'answered' THEN 2 ELSE 3 END, f.due_at, f.id LIMIT ?"
-		if f.Keyset {
+		switch {
+		case f.Page != nil:
+			order, limit = f.Page.OrderBy(followupOrder), f.Page.Fetch()
+			if c, a := f.Page.Where(followupOrder); c != "" {
+				where, args = append(where, c), append(args, a...)
+			}
+		case f.Keyset:
 			order = " ORDER BY f.id DESC LIMIT ?"
 		}
 		rows, err := tx.Query(ctx, "SELECT "+followupColumns+followupFrom+" WHERE "+strings.Join(where, " AND ")+order, append(args, limit)...)

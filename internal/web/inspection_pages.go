@@ -441,7 +441,8 @@ type findingListData struct {
 	Today   string
 	Back    string
 	CanSign bool
-	Total   inspection.Points
+	Count   inspection.FindingCount
+	Pager   pager
 }
 
 func (s *Server) inspectionFindings(w http.ResponseWriter, r *http.Request) error {
@@ -454,19 +455,23 @@ func (s *Server) inspectionFindings(w http.ResponseWriter, r *http.Request) erro
 		Exact: q.Get("exact") == "1"}
 	f.UnitID, _ = strconv.ParseInt(q.Get("unit"), 10, 64)
 	f.PersonID, _ = strconv.ParseInt(q.Get("person"), 10, 64)
+	pg, err := pageOf(r)
+	if err != nil {
+		return err
+	}
+	f.Page = &pg
 	p := principal(r)
 	rows, err := inspection.Findings(r.Context(), s.db, p, f)
 	if err != nil {
 		return err
 	}
-	d := findingListData{Tabs: inspectionTabs(r), Rows: rows, F: f, Today: s.db.Now().In(timeZone).Format("2006-01-02"), Back: r.URL.RequestURI(),
-		CanSign: inspection.MaySign(p)}
-	for _, x := range rows {
-		if x.Signoff != inspection.Rejected {
-			d.Total += x.Deduction
-		}
+	rows, next, prev := store.Cut(rows, pg, func(x inspection.Finding) store.Key { return store.Key{At: x.InspectedAt, ID: x.ID} })
+	count, err := inspection.CountFindings(r.Context(), s.db, p, f)
+	if err != nil {
+		return err
 	}
-	s.render(w, r, "inspection_findings", http.StatusOK, d)
+	s.render(w, r, "inspection_findings", http.StatusOK, findingListData{Tabs: inspectionTabs(r), Rows: rows, F: f, Today: s.db.Now().In(timeZone).Format("2006-01-02"),
+		Back: r.URL.RequestURI(), CanSign: inspection.MaySign(p), Count: count, Pager: pageLinks(r, next, prev)})
 	return nil
 }
 

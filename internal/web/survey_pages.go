@@ -87,21 +87,23 @@ type surveyIndexData struct {
 	Campaigns []survey.Campaign
 	Quarters  []string
 	Overdue   int
+	Pager     pager
 }
 
 func (s *Server) surveyIndex(w http.ResponseWriter, r *http.Request) error {
 	p := principal(r)
-	cs, err := survey.ListCampaigns(r.Context(), s.db, p)
+	pg, err := pageOf(r)
 	if err != nil {
 		return err
 	}
-	d := surveyIndexData{surveyBase: surveyTabs(r), Campaigns: cs}
-	seen := map[string]bool{}
-	for _, c := range cs {
-		if !seen[c.Quarter] {
-			seen[c.Quarter] = true
-			d.Quarters = append(d.Quarters, c.Quarter)
-		}
+	cs, err := survey.ListCampaigns(r.Context(), s.db, p, survey.CampaignFilter{Page: &pg})
+	if err != nil {
+		return err
+	}
+	cs, next, prev := store.Cut(cs, pg, survey.CampaignKey)
+	d := surveyIndexData{surveyBase: surveyTabs(r), Campaigns: cs, Pager: pageLinks(r, next, prev)}
+	if d.Quarters, err = survey.CampaignQuarters(r.Context(), s.db, p); err != nil {
+		return err
 	}
 	late, err := survey.ListFollowups(r.Context(), s.db, p, survey.FollowupFilter{Overdue: true, Limit: 1000})
 	if err != nil {
@@ -721,17 +723,24 @@ type followupsData struct {
 	Status    string
 	Overdue   bool
 	Statuses  []string
+	Pager     pager
 }
 
 func (s *Server) surveyFollowups(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
-	f := survey.FollowupFilter{Status: q.Get("status"), Overdue: q.Get("overdue") == "1", Limit: 500}
+	pg, err := pageOf(r)
+	if err != nil {
+		return err
+	}
+	f := survey.FollowupFilter{Status: q.Get("status"), Overdue: q.Get("overdue") == "1", Page: &pg}
 	f.UnitID, _ = strconv.ParseInt(q.Get("unit"), 10, 64)
 	list, err := survey.ListFollowups(r.Context(), s.db, principal(r), f)
 	if err != nil {
 		return err
 	}
-	s.render(w, r, "survey_followups", http.StatusOK, followupsData{surveyBase: surveyTabs(r), Followups: list, Status: f.Status, Overdue: f.Overdue, Statuses: survey.FollowStatuses})
+	list, next, prev := store.Cut(list, pg, func(x survey.Followup) store.Key { return store.Key{ID: x.ID} })
+	s.render(w, r, "survey_followups", http.StatusOK, followupsData{surveyBase: surveyTabs(r), Followups: list, Status: f.Status, Overdue: f.Overdue,
+		Statuses: survey.FollowStatuses, Pager: pageLinks(r, next, prev)})
 	return nil
 }
 
