@@ -48,7 +48,8 @@ bench:
 	  sh docs/benchmarks/close.sh $$d; \
 	  sh docs/benchmarks/staff.sh $$d 50 20; done
 	@[ -n "$$MANYI_TEST_POSTGRES" ] || echo "== PostgreSQL: skipped, MANYI_TEST_POSTGRES is not set =="
-	@echo "== not measured by make bench: issue 14 target 4 and the import half of target 5 (100,000-row import) =="
+	@echo "== import of a 100,000-row fault workbook through the API, seconds and peak RSS (targets 4 and 5; PostgreSQL when MANYI_TEST_POSTGRES is set) =="
+	$(GO) test -run '^$$' -bench BenchmarkImport100k -benchtime 1x -timeout 30m ./cmd/manyi/
 
 lint:
 	test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); exit 1)

@@ -18,7 +18,7 @@ import (
 )
 
 // token logs in and creates an API token on the account page.
-func apiToken(t *testing.T, base, username string) map[string]string {
+func apiToken(t testing.TB, base, username string) map[string]string {
 	t.Helper()
 	c := newClient(t, base)
 	c.login(username, demo.DemoPassword)

@@ -39,7 +39,7 @@ func secondClerk(t *testing.T, m *Main) {
 	}
 }
 
-func sqlCount(t *testing.T, m *Main, q string, args ...any) int {
+func sqlCount(t testing.TB, m *Main, q string, args ...any) int {
 	t.Helper()
 	var n int
 	ctx := context.Background()

@@ -1,14 +1,11 @@
 package workorder_test
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/xuri/excelize/v2"
 
 	"manyi/internal/access"
 	"manyi/internal/org"
@@ -193,62 +190,4 @@ func eachDB(b *testing.B, fn func(b *testing.B, db *store.DB)) {
 	if storetest.PostgresURL() != "" {
 		b.Run("postgres", func(b *testing.B) { fn(b, storetest.OpenPostgres(b)) })
 	}
-}
-
-// BenchmarkImportXLSX reads a 100,000-row fault workbook (XLSX, the centre's headers) and
-// imports it in one transaction: parsing, the duplicate and repeat-report checks and the
-// inserts. The orders are deleted between iterations, outside the timer.
-func BenchmarkImportXLSX(b *testing.B) {
-	eachDB(b, func(b *testing.B, db *store.DB) {
-		ctx := context.Background()
-		maint := benchOrg(b, db, 20, 5)
-		const n = 100_000
-		start := time.Date(2026, 10, 1, 8, 0, 0, 0, workorder.Zone)
-		db.Now = func() time.Time { return start.AddDate(0, 2, 0) }
-		x := excelize.NewFile()
-		sw, err := x.NewStreamWriter("Sheet1")
-		if err != nil {
-			b.Fatal(err)
-		}
-		header := []any{"报修时间", "报修人", "联系电话", "报修地点", "设备/系统", "故障情况", "班组", "维修人", "首次联系时间", "到场时间", "关闭时间", "故障原因", "处理措施"}
-		sw.SetRow("A1", header)
-		for i := range n {
-			m := i % len(maint)
-			rep := start.Add(time.Duration(i) * 30 * time.Second)
-			row := []any{rep.Format("2006-01-02 15:04:05"), "报修人", fmt.Sprintf("139%08d", i), "3号楼201", "交换机", "网络不通",
-				fmt.Sprintf("班组%d", m/5), fmt.Sprintf("维修人%d-%d", m/5, m%5), rep.Add(10 * time.Minute).Format("2006-01-02 15:04"),
-				rep.Add(40 * time.Minute).Format("2006-01-02 15:04"), rep.Add(2 * time.Hour).Format("2006-01-02 15:04"), "网线松动", "重新压接"}
-			cell, _ := excelize.CoordinatesToCellName(1, i+2)
-			if err := sw.SetRow(cell, row); err != nil {
-				b.Fatal(err)
-			}
-		}
-		if err := sw.Flush(); err != nil {
-			b.Fatal(err)
-		}
-		var buf bytes.Buffer
-		if err := x.Write(&buf); err != nil {
-			b.Fatal(err)
-		}
-		data := buf.Bytes()
-		for b.Loop() {
-			sheet, err := workorder.ReadSheet("day.xlsx", data)
-			if err != nil {
-				b.Fatal(err)
-			}
-			res, err := workorder.Import(ctx, db, access.System, workorder.ImportInput{FileName: "day.xlsx", Data: data, Sheet: sheet})
-			if err != nil || res.Imported != n {
-				b.Fatalf("imported %d: %v (%d problems)", res.Imported, err, len(res.Check.Problems))
-			}
-			b.StopTimer()
-			if err := db.InTx(ctx, func(tx *store.Tx) error {
-				_, err := tx.Exec(ctx, "DELETE FROM work_orders")
-				return err
-			}); err != nil {
-				b.Fatal(err)
-			}
-			b.StartTimer()
-		}
-		b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "rows/s")
-	})
 }

@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -195,7 +194,7 @@ func checkSheet(ctx context.Context, tx *store.Tx, actor access.Principal, s She
 	c := Check{Rows: len(s.Rows)}
 	allowed := map[int64]bool{}
 	inFile := map[string]int{}
-	var parsed []importRow
+	parsed := make([]importRow, 0, len(s.Rows))
 	for _, r := range s.Rows {
 		row, err := parseRow(r, cell, dir, tx.Now)
 		if err == nil {
@@ -228,6 +227,7 @@ func checkSheet(ctx context.Context, tx *store.Tx, actor access.Principal, s She
 	if err != nil {
 		return Check{}, err
 	}
+	c.rows = parsed[:0] // kept rows overwrite the parsed ones already read
 	for _, row := range parsed {
 		if id, ok := existing[orderKey(row.in.Phone, row.in.Device, row.in.ReportedAt)]; ok {
 			c.Duplicates = append(c.Duplicates, Duplicate{Row: row.number, OrderID: id})
@@ -561,8 +561,8 @@ func importSheet(ctx context.Context, tx *store.Tx, actor access.Principal, stag
 	}
 	// Orders go in in the order they were reported, so that a repeat report within the file
 	// finds the order it repeats, and ids follow time.
-	rows := slices.Clone(c.rows)
-	sort.SliceStable(rows, func(i, j int) bool { return rows[i].in.ReportedAt.Before(rows[j].in.ReportedAt) })
+	rows := c.rows
+	slices.SortStableFunc(rows, func(a, b importRow) int { return a.in.ReportedAt.Compare(b.in.ReportedAt) })
 	days, err := repeatDays(ctx, tx)
 	if err != nil {
 		return Result{}, err
@@ -571,21 +571,40 @@ func importSheet(ctx context.Context, tx *store.Tx, actor access.Principal, stag
 	if err != nil {
 		return Result{}, err
 	}
-	// Rows go in 400 a statement. A row that repeats an order earlier in the same file
-	// cannot name its id before that order is stored: it is linked after the inserts, by
-	// the rows' numbers (an in-file order stands in the closed list as minus its row).
+	// Rows go in 400 a statement, each statement returning the ids it gave. A row that
+	// repeats an order earlier in the same file names that order's id, so the order must be
+	// stored first: an in-file order stands in the closed list as minus its row, and a row
+	// repeating one still waiting in the batch sends the batch first. Linking afterwards
+	// instead cost an UPDATE per repeat that found its rows through the import's index, a
+	// scan of the whole import each.
 	var values []any
-	var links [][2]int // repeating row, repeated row
+	ids := make(map[int]int64, len(rows)) // import_row → order id, of the rows stored so far
 	flush := func() error {
 		if len(values) == 0 {
 			return nil
 		}
 		n := len(values) / importColumns
-		_, err := tx.Exec(ctx, `INSERT INTO work_orders (source, reporter, phone, location, device, fault, team_id, maintainer_id,
+		stored, err := tx.Query(ctx, `INSERT INTO work_orders (source, reporter, phone, location, device, fault, team_id, maintainer_id,
 			reported_at, contacted_at, arrived_at, closed_at, close_day, cause, measures, repeat_of, import_id, import_row, created_at, updated_at)
-			VALUES `+strings.TrimSuffix(strings.Repeat(importPlaceholders+", ", n), ", "), values...)
+			VALUES `+strings.TrimSuffix(strings.Repeat(importPlaceholders+", ", n), ", ")+" RETURNING id, import_row", values...)
+		if err != nil {
+			return err
+		}
+		defer stored.Close()
 		values = values[:0]
-		return err
+		for stored.Next() {
+			var id int64
+			var row int
+			if err := stored.Scan(&id, &row); err != nil {
+				return err
+			}
+			ids[row] = id
+			if res.FirstID == 0 || id < res.FirstID {
+				res.FirstID = id
+			}
+			res.LastID = max(res.LastID, id)
+		}
+		return stored.Err()
 	}
 	for _, r := range rows {
 		in := r.in
@@ -596,7 +615,12 @@ func importSheet(ctx context.Context, tx *store.Tx, actor access.Principal, stag
 			case id > 0:
 				repeat = id
 			case id < 0:
-				links = append(links, [2]int{r.number, int(-id)})
+				if _, done := ids[int(-id)]; !done {
+					if err := flush(); err != nil {
+						return Result{}, err
+					}
+				}
+				repeat = ids[int(-id)]
 			}
 		}
 		var closedAt, closeDay any
@@ -617,15 +641,6 @@ func importSheet(ctx context.Context, tx *store.Tx, actor access.Principal, stag
 	}
 	if err := flush(); err != nil {
 		return Result{}, err
-	}
-	if err := tx.QueryRow(ctx, "SELECT COALESCE(MIN(id), 0), COALESCE(MAX(id), 0) FROM work_orders WHERE import_id = ?", res.ImportID).Scan(&res.FirstID, &res.LastID); err != nil {
-		return Result{}, err
-	}
-	for _, l := range links {
-		if _, err := tx.Exec(ctx, `UPDATE work_orders SET repeat_of = (SELECT id FROM work_orders WHERE import_id = ? AND import_row = ?)
-			WHERE import_id = ? AND import_row = ?`, res.ImportID, l[1], res.ImportID, l[0]); err != nil {
-			return Result{}, err
-		}
 	}
 	res.Imported = len(rows)
 	log.Imported, log.FirstID, log.LastID = res.Imported, res.FirstID, res.LastID

@@ -3,10 +3,13 @@ package workorder_test
 import (
 	"bytes"
 	"context"
+	"database/sql"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/xuri/excelize/v2"
 	"golang.org/x/text/encoding/simplifiedchinese"
@@ -235,6 +238,93 @@ func TestImportLinksRepeatReports(t *testing.T) {
 		first, again, other := byFault["13800001111网络不通"], byFault["13800001111又不通了"], byFault["13800009999网络不通"]
 		if again.RepeatOf != first.ID || first.RepeatOf != 0 || other.RepeatOf != before.ID {
 			t.Fatalf("repeat links: in-file %d→%d (want %d), earlier %d (want %d)", again.ID, again.RepeatOf, first.ID, other.RepeatOf, before.ID)
+		}
+	})
+}
+
+// TestImportLinksRepeatsAcrossBatches: rows go in 400 a statement; a repeat report names the
+// order it repeats whether that row went in with an earlier statement or waits in the same
+// one, and the result's first and last ids span exactly the orders stored.
+func TestImportLinksRepeatsAcrossBatches(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := mustFixture(t, db)
+		const n = 1000
+		start := time.Date(2026, 10, 10, 8, 0, 0, 0, workorder.Zone)
+		// Every tenth row from 500 on calls again about the fault of 450 rows before (an
+		// earlier statement), every row ending in 5 from 500 on about the one of 3 rows before.
+		repeats := func(i int) int {
+			switch {
+			case i >= 500 && i%10 == 0:
+				return i - 450
+			case i >= 500 && i%10 == 5:
+				return i - 3
+			}
+			return -1
+		}
+		var phone func(i int) int
+		phone = func(i int) int {
+			if j := repeats(i); j >= 0 {
+				return phone(j)
+			}
+			return 13800000000 + i
+		}
+		var csv strings.Builder
+		csv.WriteString("报修时间,报修人,联系电话,报修地点,设备/系统,故障情况,班组,维修人,关闭时间,故障原因,处理措施\n")
+		for i := range n {
+			rep := start.Add(time.Duration(i) * time.Minute)
+			fmt.Fprintf(&csv, "%s,王老师,%d,3号楼201,交换机,网络不通,IMC-WL,维修人甲,%s,网线松动,重新压接\n",
+				rep.Format("2006-01-02 15:04"), phone(i), rep.Add(time.Minute).Format("2006-01-02 15:04"))
+		}
+		sheet, err := workorder.ReadSheet("r.csv", []byte(csv.String()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := workorder.Import(ctx, db, f.clerk, workorder.ImportInput{Sheet: sheet})
+		if err != nil || res.Imported != n {
+			t.Fatalf("import: %d imported, %v", res.Imported, err)
+		}
+		byRow := map[int]int64{} // the file's row (0-based) → order id
+		repeatOf := map[int64]int64{}
+		minID, maxID := int64(0), int64(0)
+		if err := db.Read(ctx, func(tx *store.Tx) error {
+			rows, err := tx.Query(ctx, "SELECT id, import_row, repeat_of FROM work_orders WHERE import_id = ?", res.ImportID)
+			if err != nil {
+				return err
+			}
+			defer rows.Close()
+			for rows.Next() {
+				var id int64
+				var row int
+				var rep sql.NullInt64
+				if err := rows.Scan(&id, &row, &rep); err != nil {
+					return err
+				}
+				byRow[row-2], repeatOf[id] = id, rep.Int64
+				if minID == 0 || id < minID {
+					minID = id
+				}
+				maxID = max(maxID, id)
+			}
+			return rows.Err()
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if len(byRow) != n || res.FirstID != minID || res.LastID != maxID {
+			t.Fatalf("%d orders, ids %d–%d, result says %d–%d", len(byRow), minID, maxID, res.FirstID, res.LastID)
+		}
+		linked := 0
+		for i := range n {
+			want := int64(0)
+			if j := repeats(i); j >= 0 {
+				want, linked = byRow[j], linked+1
+			}
+			if got := repeatOf[byRow[i]]; got != want {
+				t.Fatalf("row %d repeats order %d, want %d (row %d)", i+2, got, want, repeats(i)+2)
+			}
+		}
+		if linked != 100 {
+			t.Fatalf("%d repeats checked", linked)
 		}
 	})
 }

@@ -24,8 +24,12 @@ import (
 const (
 	// MaxImportBytes bounds an uploaded workbook: a year of a busy centre's orders is well under it.
 	MaxImportBytes = 32 << 20
-	// MaxImportRows bounds the data rows of one import.
-	MaxImportRows = 200_000
+	// MaxImportRows bounds the data rows of one import. An import holds its rows in memory
+	// (as text, then parsed) to check them all before it stores any: 100,000 rows peak at
+	// ≈ 330 MB of server RSS and 200,000 at 560 MB (docs/benchmarks.md, targets 4 and 5), so
+	// the limit keeps an upload under 500 MB. A day's workbook has tens of rows; a longer file
+	// goes in parts, and a part sent twice is skipped as duplicates.
+	MaxImportRows = 100_000
 	// MaxImportColumns bounds a row: a fault workbook has about fifteen columns.
 	MaxImportColumns = 100
 	// MaxCellChars is Excel's own limit for a cell; no workbook Excel wrote has a longer one.

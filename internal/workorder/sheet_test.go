@@ -8,6 +8,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -131,12 +132,22 @@ func TestReadSheetBounds(t *testing.T) {
 	})
 	wantKey(t, "an XLSX row over the column limit", must(workorder.ReadSheet("wide.xlsx", data)), "wo.import_too_many_columns")
 
+	// The row limit: a file of exactly the limit reads, one row more is refused naming it.
 	var tall strings.Builder
 	tall.WriteString("报修时间\n")
-	for range workorder.MaxImportRows + 1 {
+	for range workorder.MaxImportRows {
 		tall.WriteString("1\n")
 	}
-	wantKey(t, "a CSV over the row limit", must(workorder.ReadSheet("tall.csv", []byte(tall.String()))), "wo.import_too_many")
+	if s, err := workorder.ReadSheet("tall.csv", []byte(tall.String())); err != nil || len(s.Rows) != workorder.MaxImportRows {
+		t.Fatalf("a CSV of exactly the row limit: %d rows, %v", len(s.Rows), err)
+	}
+	tall.WriteString("1\n")
+	e = wantKey(t, "a CSV over the row limit", must(workorder.ReadSheet("tall.csv", []byte(tall.String()))), "wo.import_too_many")
+	for _, lang := range locale.Langs {
+		if msg := e.Message(lang); !strings.Contains(msg, " "+strconv.Itoa(workorder.MaxImportRows)+" ") {
+			t.Errorf("the refusal %q does not name the limit", msg)
+		}
+	}
 
 	e = wantKey(t, "a NUL in a cell", must(workorder.ReadSheet("nul.csv", []byte("报修时间,报修人\n2026-10-12 08:30,王\x00老师\n"))), "text.control_chr_cell")
 	if msg := e.Message(locale.ZH); !strings.Contains(msg, "第 2 行 B 列") {
