@@ -70,6 +70,12 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	defer db.Close()
+	// A bad --scale is refused before the database is touched.
+	if scale != 0 {
+		if err := demo.CheckScale(scale); err != nil {
+			return err
+		}
+	}
 	if _, err := db.Migrate(ctx); err != nil {
 		return err
 	}

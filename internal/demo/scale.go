@@ -50,6 +50,14 @@ type ScaleSummary struct {
 // whose faults (woFaults) the bulk orders draw from.
 var scaleTeams = []struct{ code, name string }{{"IMC-WL", "网络班"}, {"IMC-ZD", "终端班"}, {"IMC-JF", "机房班"}, {"IMC-RD", "弱电班"}}
 
+// CheckScale refuses an N that is not a positive number up to MaxScale.
+func CheckScale(n float64) error {
+	if !(n > 0) || n > MaxScale {
+		return errs.Field("scale", "demo.scale_range", MaxScale)
+	}
+	return nil
+}
+
 // LoadScale loads the demo as LoadAt does, then adds N times its scale data in bulk: rows
 // written straight into the areas' tables in large transactions, not through the areas'
 // functions, which would take hours at N=100. The data is drawn from fixed seeds, so two loads
@@ -58,8 +66,8 @@ var scaleTeams = []struct{ code, name string }{{"IMC-WL", "网络班"}, {"IMC-ZD
 // entry (demo.scale) records the load: the bulk rows have no entry each. Progress lines go to
 // progress every few seconds.
 func LoadScale(ctx context.Context, db *store.DB, now time.Time, n float64, aggs []assessment.Aggregator, progress io.Writer) (ScaleSummary, error) {
-	if !(n > 0) || n > MaxScale {
-		return ScaleSummary{}, errs.Field("scale", "demo.scale_range", MaxScale)
+	if err := CheckScale(n); err != nil {
+		return ScaleSummary{}, err
 	}
 	started := time.Now()
 	if _, err := LoadAt(ctx, db, now); err != nil {

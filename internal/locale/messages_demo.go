@@ -7,8 +7,8 @@ func init() {
 			"The organisation already has units: demo data can only be loaded into an empty organisation. Use a new database for the demo",
 		},
 		"demo.scale_range": {
-			"规模倍数须大于 0 且不超过 %v(例如 --scale 100 即演示数据的 100 倍)",
-			"The scale must be greater than 0 and at most %v (for example --scale 100 for 100 times the demo)",
+			"%[1]s须大于 0 且不超过 %[2]v(例如 --scale 100 即演示数据的 100 倍)",
+			"%[1]s must be greater than 0 and at most %[2]v (for example --scale 100 for 100 times the demo)",
 		},
 		"field.scale": {"规模倍数", "Scale"},
 	})
