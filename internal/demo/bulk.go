@@ -195,15 +195,20 @@ func nextIDs(ctx context.Context, db *store.DB) (map[string]int64, error) {
 	return out, err
 }
 
-// resetSequences moves PostgreSQL's identity sequences past the ids the bulk wrote, so the
-// next record the areas create gets a fresh id.
-func resetSequences(ctx context.Context, db *store.DB) error {
+// afterBulk moves PostgreSQL's identity sequences past the ids the bulk wrote, so the next
+// record the areas create gets a fresh id, and analyses the tables: the planner would
+// otherwise keep the statistics of the demo's few thousand rows until autovacuum comes, and
+// the recount that follows (a month's pairs) ran for minutes on a nested loop.
+func afterBulk(ctx context.Context, db *store.DB) error {
 	if db.Dialect != store.Postgres {
 		return nil
 	}
 	return db.InTx(ctx, func(tx *store.Tx) error {
 		for _, t := range scaleTables {
 			if _, err := tx.Exec(ctx, "SELECT setval(pg_get_serial_sequence('"+t.name+"', 'id'), (SELECT MAX(id) FROM "+t.name+"))"); err != nil {
+				return err
+			}
+			if _, err := tx.Exec(ctx, "ANALYZE "+t.name); err != nil {
 				return err
 			}
 		}

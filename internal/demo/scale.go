@@ -88,7 +88,7 @@ func LoadScale(ctx context.Context, db *store.DB, now time.Time, n float64, aggs
 		return ScaleSummary{}, err
 	}
 	g.b.report()
-	if err := resetSequences(ctx, db); err != nil {
+	if err := afterBulk(ctx, db); err != nil {
 		return ScaleSummary{}, err
 	}
 	say(progress, "scale: bulk rows written after %.1f s; recomputing pairs and running totals\n", time.Since(started).Seconds())
