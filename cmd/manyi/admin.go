@@ -62,11 +62,20 @@ func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 }
 
 func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	db, _, err := openDB(ctx, "demo", args, stderr)
+	var scale float64
+	db, _, err := openDB(ctx, "demo", args, stderr, func(fs *flag.FlagSet) {
+		fs.Float64Var(&scale, "scale", 0, "add N times the demo's scale data in bulk (docs/demo.md), for the speed benchmarks")
+	})
 	if err != nil {
 		return err
 	}
 	defer db.Close()
+	// A bad --scale is refused before the database is touched.
+	if scale != 0 {
+		if err := demo.CheckScale(scale); err != nil {
+			return err
+		}
+	}
 	if _, err := db.Migrate(ctx); err != nil {
 		return err
 	}
@@ -79,6 +88,15 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	if created {
 		fmt.Fprintf(stdout, "Administrator account created: user %q, password %q\n", username, password)
+	}
+	if scale != 0 {
+		sum, err := demo.LoadScale(ctx, db, db.Now(), scale, aggregators(), stderr)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "scale %g: %d units, %d people, %d work orders, %d tasks, %d evaluations added to the demo in %.1f s\n",
+			sum.N, sum.Units, sum.People, sum.Orders, sum.Tasks, sum.Evaluations, sum.Seconds)
+		return nil
 	}
 	s, err := demo.Load(ctx, db)
 	if err != nil {

@@ -22,7 +22,7 @@ const usage = `manyi — service quality and customer satisfaction assessment
 Usage:
   manyi serve   [--addr 127.0.0.1:8080] [--db manyi.db] [--demo]   run the web server
   manyi migrate [--db URL]                                        apply database migrations
-  manyi demo    [--db URL]                                        load demo data into an empty database
+  manyi demo    [--db URL] [--scale N]                            load demo data (N times its scale data) into an empty database
   manyi eval    --scheme NAME|FILE --facts FILE.json [--format json|table]
                                                                   compute scheme results offline
   manyi backup  [--db URL] FILE                                   copy the SQLite database to FILE

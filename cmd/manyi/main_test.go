@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -19,6 +20,7 @@ import (
 	"time"
 
 	"manyi/internal/demo"
+	"manyi/internal/errs"
 	"manyi/internal/store"
 	"manyi/internal/store/storetest"
 )
@@ -385,5 +387,30 @@ func TestGracefulShutdown(t *testing.T) {
 	}
 	if err := <-closed; err != nil {
 		t.Fatalf("shutdown: %v", err)
+	}
+}
+
+// TestDemoScaleRefused: a --scale out of range is refused, naming the flag, before the
+// database gets a table.
+func TestDemoScaleRefused(t *testing.T) {
+	for _, n := range []string{"-1", "501", "NaN"} {
+		path := t.TempDir() + "/scale.db"
+		err := run(context.Background(), []string{"demo", "--db", path, "--scale", n}, io.Discard, io.Discard)
+		var e *errs.Error
+		if !errors.As(err, &e) || e.Field != "scale" {
+			t.Errorf("--scale %s: %v, want a field error on scale", n, err)
+		}
+		db, err := store.Open(context.Background(), path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var tables int
+		db.Read(context.Background(), func(tx *store.Tx) error {
+			return tx.QueryRow(context.Background(), "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table'").Scan(&tables)
+		})
+		db.Close()
+		if tables != 0 {
+			t.Errorf("--scale %s: %d tables created", n, tables)
+		}
 	}
 }

@@ -55,10 +55,10 @@ type GenerateResult struct {
 	AlreadyDone bool `json:"already_done,omitempty"`
 }
 
-// seedFor derives a draw's seed from its day and batch, so that two instances running the
+// SeedFor derives a draw's seed from its day and batch, so that two instances running the
 // same draw at once compute the same assignment (and the second is refused by the unique
-// constraints anyway).
-func seedFor(day string, batch int) uint64 {
+// constraints anyway). The demo's scale data seeds its bulk draws with it too.
+func SeedFor(day string, batch int) uint64 {
 	h := fnv.New64a()
 	h.Write([]byte("workorder-draw/" + day + "/" + strconv.Itoa(batch)))
 	return h.Sum64()
@@ -130,7 +130,7 @@ func generate(ctx context.Context, tx *store.Tx, actor access.Principal, day tim
 	if err := tx.QueryRow(ctx, "SELECT COALESCE(MAX(batch), 0) + 1 FROM workorder_draws WHERE day = ?", res.Day).Scan(&batch); err != nil {
 		return err
 	}
-	seed := seedFor(res.Day, batch)
+	seed := SeedFor(res.Day, batch)
 	groups := map[int64]*DrawGroup{}
 	var centres []int64
 	for _, p := range todo {

@@ -1,0 +1,217 @@
+package demo
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
+
+	"manyi/internal/store"
+)
+
+// table is a table the scale data writes, with its column list in one place: the rows the
+// generator builds follow this order.
+type table struct {
+	name string
+	cols []string
+}
+
+// The bulk rows are those the areas own; each list follows the area's migrations.
+var (
+	unitsTable  = table{"units", []string{"id", "parent_id", "code", "name", "kind", "households", "threshold_bp", "active", "serves_public", "created_at", "updated_at"}}
+	peopleTable = table{"people", []string{"id", "unit_id", "name", "phone", "title", "active", "created_at", "updated_at"}}
+	rolesTable  = table{"role_assignments", []string{"id", "person_id", "role", "unit_id", "created_at"}}
+	ordersTable = table{"work_orders", []string{"id", "source", "reporter", "phone", "location", "device", "fault", "team_id", "maintainer_id", "reported_at", "contacted_at", "arrived_at", "closed_at", "close_day", "cause", "measures", "created_at", "updated_at"}}
+	drawsTable  = table{"workorder_draws", []string{"id", "day", "batch", "seed", "inputs_json", "created_by", "created_at"}}
+	tasksTable  = table{"workorder_tasks", []string{"id", "order_id", "draw_id", "kind", "role", "assignee_id", "maintainer_id", "team_id", "day", "due_at", "attempts", "last_attempt_at", "outcome", "score", "version", "evaluated_at", "created_at"}}
+	evalsTable  = table{"workorder_evaluations", []string{"id", "task_id", "version", "outcome", "score", "attempts", "note_speed", "note_device", "comment", "evaluator_id", "created_at"}}
+	scaleTables = []table{unitsTable, peopleTable, rolesTable, ordersTable, drawsTable, tasksTable, evalsTable}
+)
+
+const (
+	flushAtRows  = 200_000 // rows buffered before a transaction writes them: few commits, bounded memory
+	progressTick = 3 * time.Second
+)
+
+// bulk buffers rows per table and writes them in large transactions: multi-row INSERTs
+// through one prepared statement on SQLite, COPY on PostgreSQL. Rows of a flush are written
+// in the order of scaleTables, so a row's references are written before it.
+type bulk struct {
+	db       *store.DB
+	rows     map[string][][]any
+	buffered int
+	written  map[string]int
+	total    map[string]int // expected rows per table, for the progress lines
+	progress io.Writer
+	started  time.Time
+	lastLine time.Time
+}
+
+func newBulk(db *store.DB, progress io.Writer, total map[string]int) *bulk {
+	now := time.Now()
+	return &bulk{db: db, rows: map[string][][]any{}, written: map[string]int{}, total: total, progress: progress, started: now, lastLine: now}
+}
+
+func (b *bulk) add(ctx context.Context, t table, row ...any) error {
+	if len(row) != len(t.cols) {
+		return fmt.Errorf("demo scale: %s row has %d values for %d columns", t.name, len(row), len(t.cols))
+	}
+	b.rows[t.name] = append(b.rows[t.name], row)
+	b.buffered++
+	if b.buffered >= flushAtRows {
+		return b.flush(ctx)
+	}
+	return nil
+}
+
+// flush writes every buffered row in one transaction.
+func (b *bulk) flush(ctx context.Context) error {
+	if b.buffered == 0 {
+		return nil
+	}
+	conn, err := b.db.SQL().Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	if b.db.Dialect == store.Postgres {
+		err = conn.Raw(func(dc any) error { return b.copyRows(ctx, dc.(*stdlib.Conn).Conn()) })
+	} else {
+		err = b.insertRows(ctx, conn)
+	}
+	if err != nil {
+		return err
+	}
+	for _, t := range scaleTables {
+		b.written[t.name] += len(b.rows[t.name])
+		b.rows[t.name] = b.rows[t.name][:0]
+	}
+	b.buffered = 0
+	if time.Since(b.lastLine) >= progressTick {
+		b.report()
+	}
+	return nil
+}
+
+func (b *bulk) copyRows(ctx context.Context, c *pgx.Conn) error {
+	tx, err := c.Begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback(ctx) //nolint:errcheck // a no-op after Commit
+	for _, t := range scaleTables {
+		if rows := b.rows[t.name]; len(rows) > 0 {
+			if _, err := tx.CopyFrom(ctx, pgx.Identifier{t.name}, t.cols, pgx.CopyFromRows(rows)); err != nil {
+				return fmt.Errorf("demo scale: copy %s: %w", t.name, err)
+			}
+		}
+	}
+	return tx.Commit(ctx)
+}
+
+// sqliteMaxParams is SQLite's limit on the parameters of one statement.
+const sqliteMaxParams = 32_766
+
+func (b *bulk) insertRows(ctx context.Context, conn *sql.Conn) error {
+	// A large page cache keeps the growing indexes in memory between flushes; durability
+	// (synchronous=FULL) is untouched.
+	if _, err := conn.ExecContext(ctx, "PRAGMA cache_size = -262144"); err != nil {
+		return err
+	}
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
+	for _, t := range scaleTables {
+		rows := b.rows[t.name]
+		per := min(500, sqliteMaxParams/len(t.cols))
+		var full *sql.Stmt
+		for len(rows) > 0 {
+			n := min(per, len(rows))
+			args := make([]any, 0, n*len(t.cols))
+			for _, r := range rows[:n] {
+				args = append(args, r...)
+			}
+			if n == per && full == nil {
+				if full, err = tx.PrepareContext(ctx, insertSQL(t, per)); err != nil {
+					return err
+				}
+				defer full.Close()
+			}
+			if n == per {
+				_, err = full.ExecContext(ctx, args...)
+			} else {
+				_, err = tx.ExecContext(ctx, insertSQL(t, n), args...)
+			}
+			if err != nil {
+				return fmt.Errorf("demo scale: insert %s: %w", t.name, err)
+			}
+			rows = rows[n:]
+		}
+	}
+	return tx.Commit()
+}
+
+func insertSQL(t table, rows int) string {
+	one := "(?" + strings.Repeat(", ?", len(t.cols)-1) + ")"
+	return "INSERT INTO " + t.name + " (" + strings.Join(t.cols, ", ") + ") VALUES " + one + strings.Repeat(", "+one, rows-1)
+}
+
+// report prints one progress line: each table's rows so far of its total, and the rate.
+func (b *bulk) report() {
+	b.lastLine = time.Now()
+	var parts []string
+	sum := 0
+	for _, t := range scaleTables {
+		sum += b.written[t.name]
+		if b.total[t.name] > 0 {
+			parts = append(parts, fmt.Sprintf("%s %d/%d", t.name, b.written[t.name], b.total[t.name]))
+		}
+	}
+	secs := time.Since(b.started).Seconds()
+	say(b.progress, "scale: %s — %.0f rows/s\n", strings.Join(parts, ", "), float64(sum)/max(secs, 0.001))
+}
+
+// nextIDs returns, per table, the id after the largest one, so bulk rows take ids the
+// database has not handed out and can reference each other before they are written.
+func nextIDs(ctx context.Context, db *store.DB) (map[string]int64, error) {
+	out := map[string]int64{}
+	err := db.Read(ctx, func(tx *store.Tx) error {
+		for _, t := range scaleTables {
+			var max int64
+			if err := tx.QueryRow(ctx, "SELECT COALESCE(MAX(id), 0) FROM "+t.name).Scan(&max); err != nil {
+				return err
+			}
+			out[t.name] = max + 1
+		}
+		return nil
+	})
+	return out, err
+}
+
+// afterBulk moves PostgreSQL's identity sequences past the ids the bulk wrote, so the next
+// record the areas create gets a fresh id, and analyses the tables: the planner would
+// otherwise keep the statistics of the demo's few thousand rows until autovacuum comes, and
+// the recount that follows (a month's pairs) ran for minutes on a nested loop.
+func afterBulk(ctx context.Context, db *store.DB) error {
+	if db.Dialect != store.Postgres {
+		return nil
+	}
+	return db.InTx(ctx, func(tx *store.Tx) error {
+		for _, t := range scaleTables {
+			if _, err := tx.Exec(ctx, "SELECT setval(pg_get_serial_sequence('"+t.name+"', 'id'), (SELECT MAX(id) FROM "+t.name+"))"); err != nil {
+				return err
+			}
+			if _, err := tx.Exec(ctx, "ANALYZE "+t.name); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}

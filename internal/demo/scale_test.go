@@ -1,0 +1,209 @@
+package demo_test
+
+import (
+	"context"
+	"crypto/sha256"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"manyi/internal/access"
+	"manyi/internal/assessment"
+	"manyi/internal/audit"
+	"manyi/internal/complaint"
+	"manyi/internal/demo"
+	"manyi/internal/errs"
+	"manyi/internal/inspection"
+	"manyi/internal/org"
+	"manyi/internal/store"
+	"manyi/internal/store/storetest"
+	"manyi/internal/survey"
+	"manyi/internal/workorder"
+)
+
+var scaleAggs = []assessment.Aggregator{complaint.FactSource{}, inspection.FactSource{}, survey.FactSource{}, workorder.FactSource{}}
+
+// TestLoadScale loads the demo with a fiftieth of its scale data and checks that the bulk rows
+// are what the summary says, read back through the areas' functions, close, and leave the
+// running totals, the pairs and the audit log right; and that both databases get the same
+// data from the same seeds.
+func TestLoadScale(t *testing.T) {
+	const n = 0.02
+	now := time.Date(2026, 11, 20, 10, 0, 0, 0, demo.Zone)
+	var mu sync.Mutex
+	sums := map[store.Dialect]string{}
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		sum, err := demo.LoadScale(ctx, db, now, n, scaleAggs, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// One centre of ten units (the least), the orders of N, every hotline order drawn
+		// and, but the last two days', evaluated twice.
+		if sum.Units != 10 || sum.Orders != 1072 || sum.People != 36 || sum.Evaluations == 0 || sum.Tasks < sum.Evaluations {
+			t.Errorf("summary %+v", sum)
+		}
+		bulk := scaleCounts(t, db)
+		for table, got := range map[string]int{"units": sum.Units, "people": sum.People, "work_orders": sum.Orders, "workorder_tasks": sum.Tasks, "workorder_evaluations": sum.Evaluations} {
+			if bulk[table] != got {
+				t.Errorf("%s: %d rows of the bulk centres, summary says %d added", table, bulk[table], got)
+			}
+		}
+
+		// The bulk centre reads back through org and its orders through the work-order list.
+		units, err := org.ListUnits(ctx, db, access.System, org.UnitFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var centre, team org.Unit
+		for _, u := range units {
+			switch u.Code {
+			case "IMC-S001":
+				centre = u
+			case "IMC-S001-T1":
+				team = u
+			}
+		}
+		if centre.ID == 0 || team.ParentID != centre.ID || team.Kind != org.Team {
+			t.Fatalf("bulk centre %+v, team %+v", centre, team)
+		}
+		orders, total, err := workorder.List(ctx, db, access.System, workorder.Filter{TeamID: team.ID, Limit: 5})
+		if err != nil || total == 0 || len(orders) == 0 || !orders[0].Closed() {
+			t.Fatalf("orders of %s: %d of %d, %v", team.Name, len(orders), total, err)
+		}
+
+		// A draw of bulk orders recomputes to the tasks stored.
+		draws, err := workorder.Draws(ctx, db, "2026-11-02")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(draws) != 2 || !draws[1].Reproduced || draws[1].Orders == 0 {
+			t.Errorf("draws of 2026-11-02: %+v", draws)
+		}
+
+		// The running totals and pairs agree with the records, the audit chain holds.
+		if diffs, err := assessment.CheckTotals(ctx, db, scaleAggs); err != nil || len(diffs) > 0 {
+			t.Errorf("totals: %v, %d differences %v", err, len(diffs), diffs)
+		}
+		for _, m := range []string{"2025-11", "2026-06", "2026-10", "2026-11"} {
+			if diffs, err := workorder.CheckPairs(ctx, db, m); err != nil || len(diffs) > 0 {
+				t.Errorf("pairs of %s: %v %v", m, err, diffs)
+			}
+		}
+		if _, _, err := audit.SealAll(ctx, db); err != nil {
+			t.Fatal(err)
+		}
+		if v, err := audit.Verify(ctx, db); err != nil || v.BrokenAt != 0 {
+			t.Errorf("audit verify: %+v %v", v, err)
+		}
+
+		// November's maintainer-monthly close over the bulk centre rates its maintainers.
+		db.Now = func() time.Time { return time.Date(2026, 12, 3, 10, 0, 0, 0, demo.Zone) }
+		e := assessment.NewEngine(db, complaint.FactSource{}, workorder.FactSource{}, inspection.FactSource{}, survey.FactSource{})
+		clerk := access.Principal{Username: "clerk", Grants: []access.Grant{{Role: access.Clerk}}}
+		c, err := e.Start(ctx, clerk, assessment.StartInput{SchemeCode: "maintainer-monthly", Period: "2026-11", ParentUnitID: centre.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		v, err := e.GetClose(ctx, clerk, c.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		scored := 0
+		for _, r := range v.Results {
+			if r.UnitID != team.ID && v.Units[r.UnitID].ParentID != centre.ID {
+				t.Errorf("result of unit %d outside the centre", r.UnitID)
+			}
+			if !r.Undecided() {
+				scored++
+			}
+		}
+		if scored == 0 {
+			t.Errorf("no maintainer of the bulk centre scored in %d results", len(v.Results))
+		}
+
+		mu.Lock()
+		sums[db.Dialect] = scaleChecksum(t, db)
+		mu.Unlock()
+	})
+	if len(sums) == 2 && sums[store.SQLite] != sums[store.Postgres] {
+		t.Errorf("the same seeds gave different data: %v", sums)
+	}
+}
+
+func TestLoadScaleRefuses(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		for _, n := range []float64{0, -1, demo.MaxScale + 1} {
+			if _, err := demo.LoadScale(ctx, db, db.Now(), n, scaleAggs, nil); !errs.Is(err, errs.Invalid) {
+				t.Errorf("scale %g: %v, want invalid", n, err)
+			}
+		}
+		units, err := org.ListUnits(ctx, db, access.System, org.UnitFilter{IncludeInactive: true})
+		if err != nil || len(units) != 0 {
+			t.Errorf("refused scales left %d units (%v)", len(units), err)
+		}
+		if _, err := org.CreateUnit(ctx, db, access.System, org.UnitInput{Code: "X", Name: "已有单位", Kind: org.Company}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := demo.LoadScale(ctx, db, db.Now(), 0.01, scaleAggs, nil); !errs.Is(err, errs.Conflict) {
+			t.Errorf("scale over an organisation: %v, want conflict", err)
+		}
+	})
+}
+
+// scaleCounts counts the rows of the bulk centres (codes IMC-S…) per table.
+func scaleCounts(t *testing.T, db *store.DB) map[string]int {
+	t.Helper()
+	const bulk = "(SELECT id FROM units WHERE code LIKE 'IMC-S%')"
+	out := map[string]int{}
+	err := db.Read(context.Background(), func(tx *store.Tx) error {
+		for table, query := range map[string]string{
+			"units":                 "SELECT COUNT(*) FROM units WHERE id IN " + bulk,
+			"people":                "SELECT COUNT(*) FROM people WHERE unit_id IN " + bulk,
+			"work_orders":           "SELECT COUNT(*) FROM work_orders WHERE team_id IN " + bulk,
+			"workorder_tasks":       "SELECT COUNT(*) FROM workorder_tasks WHERE team_id IN " + bulk,
+			"workorder_evaluations": "SELECT COUNT(*) FROM workorder_evaluations e JOIN workorder_tasks k ON k.id = e.task_id WHERE k.team_id IN " + bulk,
+		} {
+			var n int
+			if err := tx.QueryRow(context.Background(), query).Scan(&n); err != nil {
+				return err
+			}
+			out[table] = n
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// scaleChecksum hashes what the generator draws of the bulk orders and their evaluations.
+func scaleChecksum(t *testing.T, db *store.DB) string {
+	t.Helper()
+	h := sha256.New()
+	err := db.Read(context.Background(), func(tx *store.Tx) error {
+		rows, err := tx.Query(context.Background(), `SELECT o.reporter, o.phone, o.location, o.fault, o.close_day, u.code, COALESCE(k.kind, ''), COALESCE(k.score, 0)
+			FROM work_orders o JOIN units u ON u.id = o.team_id LEFT JOIN workorder_tasks k ON k.order_id = o.id
+			WHERE u.code LIKE 'IMC-S%' ORDER BY o.id, k.kind`)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var a, b, c, d, e, f, g string
+			var score int
+			if err := rows.Scan(&a, &b, &c, &d, &e, &f, &g, &score); err != nil {
+				return err
+			}
+			fmt.Fprintln(h, a, b, c, d, e, f, g, score)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fmt.Sprintf("%x", h.Sum(nil))
+}
