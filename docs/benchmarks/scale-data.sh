@@ -10,9 +10,8 @@ dialect=$1 bin=$2
 scale=${SCALE:-100}
 if "$bin" demo -h 2>&1 | grep -q -- '-scale'; then name=scale-$scale; echo "scale-data: the N=$scale year" >&2; else name=demo-1 scale=; echo "scale-data: this manyi has no demo --scale; using the ordinary demo (N=1)" >&2; fi
 mkdir -p .cache
-build() { # build URL: the demo and, with a scale, its scale data
-  MANYI_ADMIN_PASSWORD=${MANYI_ADMIN_PASSWORD:-bench-admin-password} "$bin" demo --db "$1" >/dev/null
-  [ -z "$scale" ] || "$bin" demo --db "$1" --scale "$scale" >&2
+build() { # build URL: the demo, with its scale data when there is a scale (demo --scale loads both)
+  MANYI_ADMIN_PASSWORD=${MANYI_ADMIN_PASSWORD:-bench-admin-password} "$bin" demo --db "$1" ${scale:+--scale "$scale"} >&2
   # Sealed once here, or every run's server would spend its first seconds sealing the
   # loaded year's audit entries while being measured.
   "$bin" audit verify --db "$1" --seal >/dev/null
