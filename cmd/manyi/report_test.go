@@ -173,6 +173,33 @@ func TestReports(t *testing.T) {
 				t.Errorf("the quarterly report draws no %s", kind)
 			}
 		}
+		// Each complaint figure leads to the quarter's list (not the year's) with as many
+		// rows as it says, over every page of the list.
+		for _, dd := range within(elemByID(t, page, "section-complaints"), "dd") {
+			links := within(dd, "a")
+			if len(links) == 0 {
+				continue
+			}
+			href := nodeAttr(links[0], "href")
+			if !strings.Contains(href, "month="+quarter) {
+				t.Errorf("complaint figure links to %s, not the quarter %s", href, quarter)
+			}
+			rows := 0
+			for href != "" {
+				status, list := c.get(href)
+				if status != http.StatusOK {
+					t.Fatalf("%s: %d", href, status)
+				}
+				rows += len(htmlNodes(t, list, func(n *html.Node) bool { return n.Data == "tr" && nodeAttr(n, "data-id") != "" }))
+				href = ""
+				for _, a := range htmlNodes(t, list, func(n *html.Node) bool { return n.Data == "a" && nodeAttr(n, "rel") == "next" }) {
+					href = nodeAttr(a, "href")
+				}
+			}
+			if fig := strings.TrimSpace(htmlText(links[0])); fig != strconv.Itoa(rows) {
+				t.Errorf("complaint figure %s, its list has %d rows", fig, rows)
+			}
+		}
 		items, err := improvement.List(ctx, m.DB, reportClerk, improvement.Filter{})
 		if err != nil {
 			t.Fatal(err)

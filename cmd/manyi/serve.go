@@ -22,6 +22,7 @@ import (
 	"manyi/internal/errs"
 	"manyi/internal/inspection"
 	"manyi/internal/jobs"
+	"manyi/internal/overdue"
 	"manyi/internal/store"
 	"manyi/internal/survey"
 	"manyi/internal/target"
@@ -121,9 +122,10 @@ func (m *Main) Open(ctx context.Context) error {
 			inspection.Workers(db, m.Logger)(w)
 			survey.Workers(db, m.Logger)(w)
 			webhook.Workers(db, m.Logger)(w)
+			overdue.Workers(db, m.Logger)(w)
 		},
 		PeriodicJobs: append(append(append(complaint.PeriodicJobs(time.Minute), workorder.PeriodicJobs(jobs.Daily(0, 30, workorder.Zone))...), append(inspection.PeriodicJobs(time.Hour), survey.PeriodicJobs(jobs.Daily(3, 0, survey.Zone))...)...),
-			webhook.PeriodicJobs(10*time.Second)...),
+			append(webhook.PeriodicJobs(10*time.Second), overdue.PeriodicJobs(10*time.Minute)...)...),
 	}); err != nil {
 		return fmt.Errorf("start jobs: %w", err)
 	}

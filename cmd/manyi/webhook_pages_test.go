@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 
@@ -29,6 +30,31 @@ func TestWebhookPages(t *testing.T) {
 		if status != http.StatusOK || navLinks(page) != 1 {
 			t.Fatalf("the administrator's /webhooks: %d, %d navigation links", status, navLinks(page))
 		}
+		// The named events, the overdue and dissatisfied ones among them, are ticks; what is
+		// ticked and what is typed beside them are the webhook's events, shown back as they were.
+		choices := func(page string, checked bool) []string {
+			var out []string
+			for _, n := range htmlNodes(t, page, func(n *html.Node) bool {
+				return n.Data == "input" && nodeAttr(n, "name") == "event" && (!checked || slices.ContainsFunc(n.Attr, func(a html.Attribute) bool { return a.Key == "checked" }))
+			}) {
+				out = append(out, nodeAttr(n, "value"))
+			}
+			return out
+		}
+		if got := choices(page, false); !slices.Equal(got, webhook.Named) || !slices.Contains(got, "improvement.overdue") {
+			t.Fatalf("event choices %v, want %v", got, webhook.Named)
+		}
+		status, _, loc := admin.post("/webhooks", url.Values{"url": {"https://hooks.example.com/manyi"}, "format": {"manyi"}, "secret": {"0123456789abcdef"},
+			"event": {"workorder_task.dissatisfied", "improvement.overdue"}, "events": {"unit.create"}})
+		if status != http.StatusSeeOther {
+			t.Fatalf("register with ticked events: %d", status)
+		}
+		_, page = admin.get(loc)
+		typed := htmlNodes(t, page, func(n *html.Node) bool { return n.Data == "input" && nodeAttr(n, "name") == "events" })
+		if got := choices(page, true); !slices.Equal(got, []string{"workorder_task.dissatisfied", "improvement.overdue"}) || len(typed) != 1 || nodeAttr(typed[0], "value") != "unit.create" {
+			t.Fatalf("ticked %v, typed %v", got, typed)
+		}
+
 		clerk := demoClient(t, m.URL(), "clerk")
 		if _, home := clerk.get("/"); navLinks(home) != 0 {
 			t.Error("the navigation offers the webhooks to a clerk")
@@ -45,7 +71,7 @@ func TestWebhookPages(t *testing.T) {
 		if status != http.StatusUnprocessableEntity || len(invalid) != 1 || len(htmlNodes(t, page, func(n *html.Node) bool { return nodeAttr(n, "id") == "form-error" })) != 1 {
 			t.Fatalf("WeCom with a secret: %d, secret marked %d", status, len(invalid))
 		}
-		status, _, loc := admin.post("/webhooks", url.Values{"url": {"https://oapi.dingtalk.com/robot/send?access_token=t"}, "format": {"dingtalk"}, "events": {"*"}})
+		status, _, loc = admin.post("/webhooks", url.Values{"url": {"https://oapi.dingtalk.com/robot/send?access_token=t"}, "format": {"dingtalk"}, "events": {"*"}})
 		if status != http.StatusSeeOther || !strings.HasPrefix(loc, "/webhooks/") {
 			t.Fatalf("register: %d %q", status, loc)
 		}

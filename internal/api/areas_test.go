@@ -665,6 +665,8 @@ func TestWorkOrderLoopAPI(t *testing.T) {
 			{name: "verified", who: "admin", method: "POST", url: "/api/v1/improvements/{item}/verify", body: `{"accept": true, "decision": "效果良好"}`, status: 200, want: []string{`"status":"verified"`, `"verified_by":"clerk"`}},
 			{name: "raise another", who: "admin", method: "POST", url: "/api/v1/improvements",
 				body: `{"source_kind": "direct", "unit_id": {team}, "title": "备件库存", "problem": "常用备件缺货", "measures": "每周盘点", "owner": "工长", "due_on": "2026-03-20"}`, status: 201, want: []string{`"status":"open"`}},
+			{name: "an item without a source kind", who: "admin", method: "POST", url: "/api/v1/improvements", body: `{}`, status: 422, code: errs.Invalid, field: "source_kind"},
+			{name: "an item raised by a dispatcher", who: "dispatcher", method: "POST", url: "/api/v1/improvements", body: `{}`, status: 403, code: errs.Forbidden},
 			{name: "an item without an owner", who: "admin", method: "POST", url: "/api/v1/improvements",
 				body: `{"source_kind": "direct", "unit_id": {team}, "title": "x", "problem": "y", "measures": "z", "due_on": "2026-03-20"}`, status: 422, code: errs.Invalid, field: "owner"},
 			{name: "an item due before it is raised", who: "admin", method: "POST", url: "/api/v1/improvements",

@@ -5,7 +5,6 @@ import (
 	"strconv"
 
 	"manyi/internal/access"
-	"manyi/internal/errs"
 	"manyi/internal/improvement"
 	"manyi/internal/target"
 )
@@ -124,8 +123,6 @@ func (a *API) raiseImprovement(w http.ResponseWriter, r *http.Request, p access.
 	switch kind := improvement.Kind(in.SourceKind); kind {
 	case improvement.Direct:
 		it, err = improvement.RaiseDirect(r.Context(), a.db, p, item)
-	case "":
-		err = errs.Required("source_kind")
 	case improvement.TargetBreach:
 		// A breach is computed, not stored: the target area computes it again.
 		it, err = target.NewEngine(a.db, TargetMeasures()...).RaiseFromBreach(r.Context(), p, in.SourceID, item, chinaTime)

@@ -318,6 +318,10 @@ func TestCloseEveryScheme(t *testing.T) {
 		if _, err := assessment.RecordHRDecision(ctx, db, clerk, assessment.HRInput{SchemeCode: "care-deductions", Period: "2026-10", PersonID: yang.ID, Outcome: "kept", Reason: "已整改"}); !errs.Is(err, errs.Forbidden) {
 			t.Fatalf("HR decision by a clerk: %v", err)
 		}
+		// A role that decides no review is refused before its input is read.
+		if _, err := assessment.RecordHRDecision(ctx, db, committee, assessment.HRInput{}); !errs.Is(err, errs.Forbidden) {
+			t.Fatalf("an empty HR decision by the committee: %v", err)
+		}
 		if _, err := assessment.RecordHRDecision(ctx, db, admin, assessment.HRInput{SchemeCode: "care-deductions", Period: "2026-10", PersonID: xu.ID, Outcome: "kept", Reason: "x"}); errs.As(err) == nil || errs.As(err).Field != "assessment_person" {
 			t.Fatalf("HR decision without a review: %v", err)
 		}

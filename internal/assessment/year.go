@@ -202,7 +202,7 @@ func (e *Engine) Year(ctx context.Context, actor access.Principal, code string, 
 			v.Awards = append(v.Awards, a)
 		}
 	}
-	v.CanDecideHR = actor.HasAny(access.Admin, access.UnitHead)
+	v.CanDecideHR = MayDecideHR(actor)
 	return v, nil
 }
 
@@ -226,10 +226,20 @@ type HRInput struct {
 	Reason     string `json:"reason"`
 }
 
+// hrDeciders decide dismissal reviews over the units they hold the role over.
+var hrDeciders = []access.Role{access.Admin, access.UnitHead}
+
+// MayDecideHR reports whether p decides dismissal reviews of some unit at all: a role that
+// never may is refused before its input is read, and the year page offers the form to the rest.
+func MayDecideHR(p access.Principal) bool { return p.HasAny(hrDeciders...) }
+
 // RecordHRDecision records (or replaces) the HR decision on a dismissal review of an approved
 // or locked period. An administrator or a unit head over the person's unit decides.
 func RecordHRDecision(ctx context.Context, db *store.DB, actor access.Principal, in HRInput) (HRDecision, error) {
 	var d HRDecision
+	if !MayDecideHR(actor) {
+		return d, errs.New(errs.Forbidden, "assessment.hr_only")
+	}
 	if in.Outcome != "kept" && in.Outcome != "dismissed" {
 		return d, errs.Field("hr_decision", "assessment.hr_bad_outcome", in.Outcome)
 	}
@@ -255,7 +265,7 @@ func RecordHRDecision(ctx context.Context, db *store.DB, actor access.Principal,
 		if err != nil {
 			return err
 		}
-		if !actor.HoldsOver(chain, access.Admin, access.UnitHead) {
+		if !actor.HoldsOver(chain, hrDeciders...) {
 			return errs.New(errs.Forbidden, "assessment.hr_only")
 		}
 		d = HRDecision{SchemeCode: in.SchemeCode, Period: in.Period, UnitID: unitID, PersonID: in.PersonID, Outcome: in.Outcome, Reason: reason, DecidedBy: actorName(actor), DecidedAt: tx.Now}

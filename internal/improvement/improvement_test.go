@@ -154,6 +154,12 @@ func TestRaiseFromComplaintToVerified(t *testing.T) {
 		wantErr(t, err, errs.Invalid, "item_due_on", "a due day before the complaint")
 		_, err = improvement.Raise(ctx, db, f.clerk, improvement.Complaint, "999999", in)
 		wantErr(t, err, errs.NotFound, "", "a complaint that does not exist")
+		// A role that raises for no unit is refused before its input is read.
+		committee := access.Principal{Username: "committee", Grants: []access.Grant{{Role: access.Committee}}}
+		_, err = improvement.Raise(ctx, db, committee, improvement.Complaint, "999999", improvement.Input{})
+		wantErr(t, err, errs.Forbidden, "", "a committee member raising from a complaint")
+		_, err = improvement.RaiseDirect(ctx, db, committee, improvement.Input{})
+		wantErr(t, err, errs.Forbidden, "", "a committee member raising a direct item")
 		if n := rows(t, db); n != 0 {
 			t.Fatalf("%d items after refusals", n)
 		}

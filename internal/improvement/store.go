@@ -36,10 +36,25 @@ func mayAct(ctx context.Context, tx *store.Tx, actor access.Principal, unitID in
 	return nil
 }
 
+// mayRaise refuses a role that raises items of no unit (MayRaise) before its input or the
+// source is read; which units the others may raise for is decided with the unit (mayAct).
+func mayRaise(actor access.Principal) error {
+	if !MayRaise(actor) {
+		return errs.New(errs.Forbidden, "imp.forbidden")
+	}
+	return nil
+}
+
 // Raise raises an item from the record of kind and id (a survey opinion or follow-up, a
 // complaint, an inspection finding). A second raise from the same record is refused naming the
 // item that exists.
 func Raise(ctx context.Context, db *store.DB, actor access.Principal, kind Kind, sourceID string, in Input) (Item, error) {
+	if err := mayRaise(actor); err != nil {
+		return Item{}, err
+	}
+	if kind == "" {
+		return Item{}, errs.Required("source_kind")
+	}
 	var out Item
 	err := db.InTx(ctx, func(tx *store.Tx) error {
 		src, err := resolve(ctx, tx, kind, sourceID)
@@ -66,6 +81,9 @@ func RaiseFrom(ctx context.Context, db *store.DB, actor access.Principal, src So
 
 // RaiseDirect raises an item with no source record, for a unit.
 func RaiseDirect(ctx context.Context, db *store.DB, actor access.Principal, in Input) (Item, error) {
+	if err := mayRaise(actor); err != nil {
+		return Item{}, err
+	}
 	if in.UnitID == 0 {
 		return Item{}, errs.Required("unit_id")
 	}
@@ -81,6 +99,9 @@ func RaiseDirect(ctx context.Context, db *store.DB, actor access.Principal, in I
 // RaiseTx raises an item from src inside the caller's transaction: the areas that own a
 // source (work-order follow-ups, meeting remedies, target breaches) call it.
 func RaiseTx(ctx context.Context, tx *store.Tx, actor access.Principal, src Source, in Input) (Item, error) {
+	if err := mayRaise(actor); err != nil {
+		return Item{}, err
+	}
 	if err := in.check(src); err != nil {
 		return Item{}, err
 	}

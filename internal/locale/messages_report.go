@@ -37,7 +37,7 @@ func init() {
 		"report.eligibility":             {"年终评优资格", "Year-end award eligibility"},
 		"report.eligibility_note":        {"依据本年已审定的 %d 个月份", "From the year's %d approved months"},
 		"report.complaints":              {"投诉情况", "Complaints"},
-		"report.complaints_quarter_note": {"本季度收到的投诉；明细链接到全年投诉列表。", "Complaints received in the quarter; the figures link to the year's complaint list."},
+		"report.complaints_quarter_note": {"本季度收到的投诉；数字链接到本季度的投诉列表。", "Complaints received in the quarter; the figures link to the quarter's complaint list."},
 		"report.followups":               {"不满意工单回访", "Dissatisfaction follow-ups"},
 		"report.maintenance":             {"维修中心月度排名", "Maintenance centre's monthly ranking"},
 		"report.best_team":               {"最佳班组", "Best team"},

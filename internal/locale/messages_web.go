@@ -118,6 +118,8 @@ func init() {
 		"action.reply":           {"回复", "replied"},
 		"action.remind":          {"超时提醒", "reminded of a deadline"},
 		"action.escalate":        {"超时升级", "escalated past a deadline"},
+		"action.dissatisfied":    {"回访不满意", "rated dissatisfied on a callback"},
+		"action.overdue":         {"逾期未完成", "overdue past its due day"},
 		"action.start":           {"开始处理", "work started"},
 		"action.pause":           {"暂停计时", "clock paused"},
 		"action.resume":          {"恢复计时", "clock resumed"},

@@ -14,7 +14,7 @@ import (
 // periodicKinds are the scheduled jobs that run when an instance becomes the leader (the
 // session clean-up waits for its first interval): each must run once, on the elected leader,
 // however many instances serve.
-var periodicKinds = []string{"audit_verify", "complaint_sla", "workorder_draw", "inspection_overdue", "survey_purge"}
+var periodicKinds = []string{"audit_verify", "complaint_sla", "workorder_draw", "inspection_overdue", "survey_purge", "overdue_sweep"}
 
 // TestTwoInstancesRunJobsOnce starts two instances of the binary at the same moment on one
 // PostgreSQL database, as behind a load balancer: the daily draw of callback tasks, the SLA

@@ -253,7 +253,7 @@ func eligibility(lang locale.Lang, y assessment.YearView, year int) Section {
 }
 
 // complaints is the period's complaints by unit and category with the SLA kept or breached;
-// month is the list's period filter (a month or a year) its figures drill down to.
+// month is the list's period filter (a month or a quarter) its figures drill down to.
 func complaints(lang locale.Lang, st complaint.Stats, month string) Section {
 	s := Section{ID: "complaints", Title: locale.T(lang, "report.complaints")}
 	s.Figures = []Figure{

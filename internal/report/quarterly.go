@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
@@ -50,7 +49,7 @@ func BuildQuarterly(ctx context.Context, env Env, actor access.Principal, lang l
 	if err != nil {
 		return r, err
 	}
-	cs := complaints(lang, st, strconv.Itoa(from.Year()))
+	cs := complaints(lang, st, quarter)
 	cs.Note = locale.T(lang, "report.complaints_quarter_note")
 	r.Sections = append(r.Sections, cs)
 	dept, err := env.Assess.Period(ctx, actor, "dept-quarterly-weighted", quarter)

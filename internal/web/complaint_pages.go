@@ -14,6 +14,7 @@ import (
 	"manyi/internal/complaint"
 	"manyi/internal/errs"
 	"manyi/internal/locale"
+	"manyi/internal/meeting"
 	"manyi/internal/org"
 	"manyi/internal/store"
 )
@@ -70,20 +71,22 @@ type complaintListData struct {
 	Classes     []complaint.Class
 }
 
-// filterFromQuery reads the complaint filters of the query; month is a month or a year,
-// defMonth when absent.
+// filterFromQuery reads the complaint filters of the query; month is a month, a quarter or a
+// year, defMonth when absent.
 func filterFromQuery(r *http.Request, defMonth string) (complaint.Filter, string, error) {
 	q := r.URL.Query()
 	f := complaint.Filter{Status: complaint.Status(q.Get("status")), Channel: complaint.Channel(q.Get("channel")),
 		Category: complaint.Category(q.Get("category")), Class: complaint.Class(q.Get("class")), Open: q.Get("open") == "1"}
 	f.UnitID, _ = strconv.ParseInt(q.Get("unit"), 10, 64)
 	f.SameContactAs, _ = strconv.ParseInt(q.Get("same_contact"), 10, 64)
-	month, err := periodParamOr(r, "month", monthOrYear, defMonth)
+	month, err := periodParamOr(r, "month", complaintPeriod, defMonth)
 	if err != nil {
 		return f, "", err
 	}
 	if t, err := time.ParseInLocation("2006-01", month, timeZone); err == nil {
 		f.From, f.To = t.UTC(), t.AddDate(0, 1, 0).UTC()
+	} else if q, err := meeting.ParseQuarter("month", month); err == nil {
+		f.From, f.To = q.Start().UTC(), q.End().UTC()
 	} else if t, err := time.ParseInLocation("2006", month, timeZone); err == nil {
 		f.From, f.To = t.UTC(), t.AddDate(1, 0, 0).UTC()
 	}

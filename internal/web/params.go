@@ -21,8 +21,9 @@ var (
 	dayPeriod     = period{layout(time.DateOnly), "err.bad_day"}
 	weekPeriod    = period{func(v string) bool { _, _, err := sampling.WeekDays(v); return err == nil }, "err.bad_week"}
 	quarterPeriod = period{func(v string) bool { return quarterRE.MatchString(v) }, "err.bad_quarter"}
-	// monthOrYear is the complaint pages' period: a month, or a whole year for the statistics.
-	monthOrYear = period{func(v string) bool { return layout("2006-01")(v) || layout("2006")(v) }, "err.bad_month"}
+	// complaintPeriod is the complaint pages' period: a month, a quarter (the quarterly
+	// report's figures link to it) or a whole year for the statistics.
+	complaintPeriod = period{func(v string) bool { return layout("2006-01")(v) || quarterRE.MatchString(v) || layout("2006")(v) }, "err.bad_complaint_period"}
 )
 
 var quarterRE = regexp.MustCompile(`^20[0-9]{2}-Q[1-4]$`)

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 
 	"manyi/internal/webhook"
@@ -22,7 +23,8 @@ func (s *Server) webhookRoutes() {
 
 // webhookForm is the form of a webhook, as typed.
 type webhookForm struct {
-	URL, Secret, Events, Format string
+	URL, Secret, Events, Format string // Events: the patterns other than the named choices
+	Choices                     []eventChoice
 	AllowPrivate, Active        bool
 }
 
@@ -39,13 +41,43 @@ type webhookData struct {
 // webhookLogPage is how many deliveries the page shows, newest first.
 const webhookLogPage = 50
 
+// eventChoice is one of the named events (webhook.Named), ticked or not.
+type eventChoice struct {
+	Event   string
+	Checked bool
+}
+
+// pickEvents splits a webhook's events into the named choices, ticked, and the other
+// patterns as typed, so that unticking a named event removes it.
+func pickEvents(events []string) ([]eventChoice, string) {
+	choices := make([]eventChoice, len(webhook.Named))
+	var other []string
+	for i, e := range webhook.Named {
+		choices[i] = eventChoice{Event: e, Checked: slices.Contains(events, e)}
+	}
+	for _, e := range events {
+		if !slices.Contains(webhook.Named, e) {
+			other = append(other, e)
+		}
+	}
+	return choices, strings.Join(other, ", ")
+}
+
 func readWebhookForm(r *http.Request) webhookForm {
-	return webhookForm{URL: strings.TrimSpace(r.PostFormValue("url")), Secret: r.PostFormValue("secret"), Events: r.PostFormValue("events"),
+	f := webhookForm{URL: strings.TrimSpace(r.PostFormValue("url")), Secret: r.PostFormValue("secret"),
 		Format: r.PostFormValue("format"), AllowPrivate: r.PostFormValue("allow_private") == "1", Active: r.PostFormValue("active") == "1"}
+	f.Choices, _ = pickEvents(r.PostForm["event"])
+	f.Events = r.PostFormValue("events")
+	return f
 }
 
 func (f webhookForm) events() []string {
 	var out []string
+	for _, c := range f.Choices {
+		if c.Checked {
+			out = append(out, c.Event)
+		}
+	}
 	for _, e := range strings.Split(f.Events, ",") {
 		if e = strings.TrimSpace(e); e != "" {
 			out = append(out, e)
@@ -55,7 +87,8 @@ func (f webhookForm) events() []string {
 }
 
 func (s *Server) webhookList(w http.ResponseWriter, r *http.Request) error {
-	return s.renderWebhooks(w, r, http.StatusOK, webhookForm{Events: "*"}, "", "")
+	choices, _ := pickEvents(nil)
+	return s.renderWebhooks(w, r, http.StatusOK, webhookForm{Choices: choices}, "", "")
 }
 
 func (s *Server) renderWebhooks(w http.ResponseWriter, r *http.Request, status int, f webhookForm, msg, field string) error {
@@ -96,8 +129,9 @@ func (s *Server) renderWebhook(w http.ResponseWriter, r *http.Request, status in
 	if err != nil {
 		return err
 	}
+	choices, other := pickEvents(wh.Events)
 	d := webhookData{Webhook: wh, Deliveries: ds, Formats: webhook.Formats, Error: msg, ErrField: field,
-		Form: webhookForm{URL: wh.URL, Events: strings.Join(wh.Events, ", "), Format: wh.Format, AllowPrivate: wh.AllowPrivate, Active: wh.Active}}
+		Form: webhookForm{URL: wh.URL, Events: other, Choices: choices, Format: wh.Format, AllowPrivate: wh.AllowPrivate, Active: wh.Active}}
 	if f != nil {
 		d.Form = *f
 	}

@@ -83,6 +83,13 @@ func Sign(secret string, at time.Time, body []byte) string {
 	return "t=" + t + ",v1=" + hex.EncodeToString(m.Sum(nil))
 }
 
+// Named are the events most endpoints want, offered as choices where an administrator picks
+// a webhook's events; any other "entity.action" pattern may still be typed (docs/api.md).
+var Named = []string{
+	"complaint.create", "complaint.remind", "complaint.escalate", "workorder_task.dissatisfied",
+	"workorder_followup.overdue", "survey_followup.overdue", "improvement.overdue", "assessment_close.approve",
+}
+
 // Matches reports whether an event ("entity.action") is one of the patterns.
 func Matches(patterns []string, event string) bool {
 	entity, _, _ := strings.Cut(event, ".")

@@ -322,7 +322,7 @@ func save(ctx context.Context, tx *store.Tx, actor access.Principal, k *Task, in
 		k.Score = in.Score
 	}
 	if k.Kind == Callback && k.Score == Dissatisfied {
-		if err := openFollowUp(ctx, tx, *k); err != nil {
+		if err := openFollowUp(ctx, tx, actor, *k); err != nil {
 			return err
 		}
 	}

@@ -39,14 +39,23 @@ type FollowUp struct {
 }
 
 // openFollowUp opens the form for a 不满意 callback; a revision back to 不满意 finds it open.
-func openFollowUp(ctx context.Context, tx *store.Tx, k Task) error {
+// The first time, it writes a workorder_task.dissatisfied audit entry, so that a webhook can
+// subscribe to dissatisfied callbacks alone: once per task, as the form is.
+func openFollowUp(ctx context.Context, tx *store.Tx, actor access.Principal, k Task) error {
 	month := k.Order.CloseDay
 	if len(month) >= 7 {
 		month = month[:7]
 	}
-	_, err := tx.Exec(ctx, `INSERT INTO workorder_followups (task_id, order_id, team_id, month, status, created_at, updated_at)
+	res, err := tx.Exec(ctx, `INSERT INTO workorder_followups (task_id, order_id, team_id, month, status, created_at, updated_at)
 		VALUES (?, ?, ?, ?, 'open', ?, ?) ON CONFLICT (task_id) DO NOTHING`, k.ID, k.Order.ID, k.Order.TeamID, month, tx.Now, tx.Now)
-	return err
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return nil
+	}
+	return audit.Record(ctx, tx, actor, audit.Change{Action: "dissatisfied", Entity: "workorder_task", EntityID: k.ID, UnitID: k.Order.TeamID,
+		After: map[string]any{"order_id": k.Order.ID, "score": k.Score}})
 }
 
 // NextMonth returns the month after "2006-01".

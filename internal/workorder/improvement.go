@@ -4,7 +4,6 @@ import (
 	"context"
 	"strconv"
 	"strings"
-	"time"
 
 	"manyi/internal/access"
 	"manyi/internal/errs"
@@ -37,15 +36,12 @@ func raiseFromFollowUp(ctx context.Context, tx *store.Tx, actor access.Principal
 	if err != nil {
 		return err
 	}
-	due := ""
-	err = tx.QueryRow(ctx, "SELECT meets_on FROM workorder_meetings WHERE month = ?", NextMonth(month)).Scan(&due)
-	if store.IsNoRows(err) {
-		t, _ := time.ParseInLocation("2006-01", NextMonth(month), Zone)
-		due, err = DayOf(t.AddDate(0, 1, -1)), nil
-	}
-	if err != nil {
+	meeting := ""
+	err = tx.QueryRow(ctx, "SELECT meets_on FROM workorder_meetings WHERE month = ?", NextMonth(month)).Scan(&meeting)
+	if err != nil && !store.IsNoRows(err) {
 		return err
 	}
+	due := FollowUpDue(month, meeting)
 	ref := strconv.FormatInt(followUpID, 10)
 	src := improvement.Source{Kind: improvement.WorkOrderFollowUp, Ref: ref, URL: "/workorders/followups/" + ref, UnitID: team, On: visited, Problem: findings}
 	return improvement.RenewTx(ctx, tx, actor, src, improvement.Input{Title: title, Problem: findings, Measures: rect, Owner: owner, DueOn: due})

@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 
 	"manyi/internal/store"
@@ -98,4 +99,31 @@ func open(t testing.TB, dbURL string) *store.DB {
 		t.Fatal(err)
 	}
 	return db
+}
+
+// AtOnce runs fn on n goroutines at once, as n instances sharing the database would, then
+// once more after they have all finished, and returns the sum of what the runs counted: a job
+// that is safe on several instances counts each thing once in all.
+func AtOnce(t testing.TB, n int, fn func(context.Context) (int, error)) int {
+	t.Helper()
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	total := 0
+	for range n {
+		wg.Go(func() {
+			k, err := fn(context.Background())
+			if err != nil {
+				t.Error(err)
+			}
+			mu.Lock()
+			total += k
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	k, err := fn(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return total + k
 }
