@@ -10,6 +10,8 @@ func init() {
 			"%[1]s须大于 0 且不超过 %[2]v(例如 --scale 100 即演示数据的 100 倍)",
 			"%[1]s must be greater than 0 and at most %[2]v (for example --scale 100 for 100 times the demo)",
 		},
-		"field.scale": {"规模倍数", "Scale"},
+		"field.scale":       {"规模倍数", "Scale"},
+		"entity.demo":       {"演示数据", "Demo data"},
+		"action.demo.scale": {"批量生成规模数据", "Scale data generated in bulk"},
 	})
 }

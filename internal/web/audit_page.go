@@ -32,6 +32,7 @@ var auditEntities = []string{
 	"workorder_import", "improvement", "quality_meeting", "workorder_duty",
 	"survey_template", "survey_campaign", "survey_answer", "survey_entry", "survey_followup", "survey_improper_case",
 	"project", "project_acceptance", "service_target", "webhook", "webhook_delivery", "booking",
+	"demo",
 }
 
 // auditList shows the audit log to administrators; a scoped administrator sees only the
