@@ -26,9 +26,20 @@ build:
 ## pure-Go SQLite engine some tenfold (the demo tests took 400 s under it), which would push CI
 ## past its time limit. The concurrency those tests exercise (HTTP handlers, jobs) runs under
 ## -race in the package tests.
+## The two go test commands run at the same time: the end-to-end tests spend most of their
+## time waiting on PostgreSQL round trips and Chromium, not on the CPU, and run for minutes
+## after the package tests are done when started after them. The end-to-end output goes to
+## test-e2e.log and is printed after the package tests' own, so neither interleaves; a failure
+## of either fails the target.
 test: chromium
-	$(GO) test -race -count=1 -timeout 15m $$($(GO) list ./internal/... | grep -v '/internal/demo$$')
-	$(GO) test -count=1 -timeout 15m ./internal/demo ./cmd/...
+	@$(GO) test -count=1 -timeout 15m ./internal/demo ./cmd/... > test-e2e.log 2>&1 & e2e=$$!; \
+	  trap 'kill $$e2e 2>/dev/null' INT TERM; \
+	  echo "go test ./internal/demo ./cmd/... started beside the package tests; its output follows theirs (test-e2e.log)"; \
+	  echo "== go test -race -count=1 -timeout 15m ./internal/... (but internal/demo)"; \
+	  $(GO) test -race -count=1 -timeout 15m $$($(GO) list ./internal/... | grep -v '/internal/demo$$'); status=$$?; \
+	  wait $$e2e; e2estatus=$$?; \
+	  echo "== go test -count=1 -timeout 15m ./internal/demo ./cmd/..."; cat test-e2e.log; \
+	  [ $$status -eq 0 ] && [ $$e2estatus -eq 0 ]
 
 ## test-short: the tests without the browser and without -race, for a quick edit loop
 test-short:

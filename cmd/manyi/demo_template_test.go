@@ -26,8 +26,13 @@ import (
 var demoTemplates struct {
 	sync.Mutex
 	sqlite   string // path of the template file
-	postgres string // name of the template database
 	dir      string
+	postgres struct {
+		done   chan struct{}      // closed when the load has ended; nil until it starts
+		cancel context.CancelFunc // stops a load no test waited for
+		name   string             // the template database, set before it is created
+		err    error              // why the load failed, read after done
+	}
 }
 
 func TestMain(m *testing.M) {
@@ -41,6 +46,7 @@ func demoDB(t testing.TB, d store.Dialect) string {
 	t.Helper()
 	demoTemplates.Lock()
 	defer demoTemplates.Unlock()
+	startPostgresTemplate()
 	if d == store.Postgres {
 		return postgresCopy(t)
 	}
@@ -50,14 +56,15 @@ func demoDB(t testing.TB, d store.Dialect) string {
 			t.Fatal(err)
 		}
 		demoTemplates.dir = dir
-		m := loadDemo(t, filepath.Join(dir, "load.db"))
-		tpl := filepath.Join(dir, "demo.db")
-		err = m.DB.Backup(context.Background(), tpl) // VACUUM INTO: one self-contained file
+		m, err := loadDemo(context.Background(), filepath.Join(dir, "load.db"))
+		if err == nil {
+			err = m.DB.Backup(context.Background(), filepath.Join(dir, "demo.db")) // VACUUM INTO: one self-contained file
+		}
 		m.Close(context.Background())
 		if err != nil {
-			t.Fatal(err)
+			t.Fatalf("load the demo template: %v", err)
 		}
-		demoTemplates.sqlite = tpl
+		demoTemplates.sqlite = filepath.Join(dir, "demo.db")
 	}
 	data, err := os.ReadFile(demoTemplates.sqlite)
 	if err != nil {
@@ -71,39 +78,72 @@ func demoDB(t testing.TB, d store.Dialect) string {
 }
 
 // loadDemo runs manyi once on dbURL with the demo, stopping it again; the caller closes it.
-func loadDemo(t testing.TB, dbURL string) *Main {
-	t.Helper()
+func loadDemo(ctx context.Context, dbURL string) (*Main, error) {
 	m := &Main{
 		Config: Config{Addr: "127.0.0.1:0", DB: dbURL, Demo: true, AdminPassword: testAdminPassword, NoJobs: true},
 		Stdout: io.Discard,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 	}
-	if err := m.Open(context.Background()); err != nil {
-		m.Close(context.Background())
-		t.Fatalf("load the demo template: %v", err)
-	}
-	return m
+	return m, m.Open(ctx)
 }
 
+// startPostgresTemplate starts loading the PostgreSQL template in the background, once, when
+// the first test asks for a demo database of either dialect. The PostgreSQL load spends its
+// time waiting on round trips to the server, the SQLite load on the CPU, so the two overlap
+// instead of adding up. The caller holds demoTemplates' lock.
+func startPostgresTemplate() {
+	pg := &demoTemplates.postgres
+	if pg.done != nil || storetest.PostgresURL() == "" {
+		return
+	}
+	pg.done = make(chan struct{})
+	pg.name = "manyi_demo_" + randomHex()
+	ctx, cancel := context.WithCancel(context.Background())
+	pg.cancel = cancel
+	go func(name string) {
+		defer close(pg.done)
+		pg.err = loadPostgresTemplate(ctx, name)
+	}(pg.name)
+}
+
+func loadPostgresTemplate(ctx context.Context, name string) error {
+	base := storetest.PostgresURL()
+	admin, err := sql.Open("pgx", base)
+	if err != nil {
+		return err
+	}
+	defer admin.Close()
+	if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
+		return fmt.Errorf("create the template database: %w", err)
+	}
+	dbURL, err := withDatabase(base, name)
+	if err != nil {
+		return err
+	}
+	m, err := loadDemo(ctx, dbURL)
+	m.Close(context.Background()) // a template may have no open connections
+	return err
+}
+
+// postgresCopy waits for the template and copies it; the caller holds demoTemplates' lock.
 func postgresCopy(t testing.TB) string {
 	t.Helper()
+	pg := &demoTemplates.postgres
+	if pg.done == nil {
+		t.Fatal("MANYI_TEST_POSTGRES is not set")
+	}
+	<-pg.done
+	if pg.err != nil {
+		t.Fatalf("load the demo template: %v", pg.err)
+	}
 	base := storetest.PostgresURL()
 	admin, err := sql.Open("pgx", base)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer admin.Close()
-	if demoTemplates.postgres == "" {
-		name := "manyi_demo_" + randomHex()
-		if _, err := admin.Exec("CREATE DATABASE " + name); err != nil {
-			t.Fatalf("create the template database: %v", err)
-		}
-		demoTemplates.postgres = name
-		m := loadDemo(t, withDatabase(t, base, name))
-		m.Close(context.Background()) // a template may have no open connections
-	}
 	name := "manyi_test_" + randomHex()
-	if _, err := admin.Exec(fmt.Sprintf("CREATE DATABASE %s TEMPLATE %s", name, demoTemplates.postgres)); err != nil {
+	if _, err := admin.Exec(fmt.Sprintf("CREATE DATABASE %s TEMPLATE %s", name, pg.name)); err != nil {
 		t.Fatalf("copy the demo database: %v", err)
 	}
 	t.Cleanup(func() {
@@ -114,17 +154,20 @@ func postgresCopy(t testing.TB) string {
 		defer admin.Close()
 		admin.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)")
 	})
-	return withDatabase(t, base, name)
-}
-
-func withDatabase(t testing.TB, base, name string) string {
-	t.Helper()
-	u, err := url.Parse(base)
+	dbURL, err := withDatabase(base, name)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return dbURL
+}
+
+func withDatabase(base, name string) (string, error) {
+	u, err := url.Parse(base)
+	if err != nil {
+		return "", err
+	}
 	u.Path = "/" + name
-	return u.String()
+	return u.String(), nil
 }
 
 func randomHex() string {
@@ -137,9 +180,11 @@ func dropDemoTemplates() {
 	if demoTemplates.dir != "" {
 		os.RemoveAll(demoTemplates.dir)
 	}
-	if demoTemplates.postgres != "" {
+	if pg := &demoTemplates.postgres; pg.done != nil {
+		pg.cancel() // when only SQLite tests ran, the PostgreSQL template is not waited for
+		<-pg.done
 		if admin, err := sql.Open("pgx", storetest.PostgresURL()); err == nil {
-			admin.Exec("DROP DATABASE IF EXISTS " + demoTemplates.postgres + " WITH (FORCE)")
+			admin.Exec("DROP DATABASE IF EXISTS " + pg.name + " WITH (FORCE)")
 			admin.Close()
 		}
 	}

@@ -39,9 +39,14 @@ type fixture struct {
 
 func intp(n int) *int { return &n }
 
+// passwordCost is what the accounts the scenarios create cost to hash: these tests are about
+// the API, and argon2id at the production cost takes seconds under the race detector on a busy
+// machine (internal/auth proves what production stores).
+var passwordCost = auth.Cost{Memory: 64, Time: 1, Threads: 1}
+
 func newFixture(t *testing.T, db *store.DB) *fixture {
 	t.Helper()
-	ctx := context.Background()
+	ctx := auth.WithCost(context.Background(), passwordCost)
 	db.Now = func() time.Time { return clock }
 	logs := &bytes.Buffer{}
 	f := &fixture{t: t, db: db, mux: http.NewServeMux(), vars: map[string]string{}, logs: logs}
@@ -106,10 +111,10 @@ func newFixture(t *testing.T, db *store.DB) *fixture {
 }
 
 // caller is the test's stand-in for the web middleware: it puts the principal (if any) and
-// the language into the request context.
+// the language into the request context, and the tests' password cost.
 func caller(h http.Handler, p *access.Principal, lang locale.Lang) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ctx := locale.WithLang(r.Context(), lang)
+		ctx := locale.WithLang(auth.WithCost(r.Context(), passwordCost), lang)
 		if p != nil {
 			ctx = access.WithPrincipal(ctx, *p)
 		}

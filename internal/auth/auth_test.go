@@ -35,10 +35,61 @@ func TestPasswordHash(t *testing.T) {
 	}
 }
 
+// testCost keeps argon2id to a few milliseconds under the race detector: these tests are
+// about accounts, sessions and throttling, not the hash's strength, which
+// TestProductionCostStored proves is what a context without a cost stores.
+var testCost = auth.Cost{Memory: 64, Time: 1, Threads: 1}
+
+func testCtx() context.Context { return auth.WithCost(context.Background(), testCost) }
+
+// TestProductionCostStored: a password set without a cost in its context is stored at the
+// production parameters, and one set under WithCost at the cost given; both check alike.
+func TestProductionCostStored(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := testCtx()
+		admin, user := setup(t, db)
+		pw := "production-cost-pw"
+		if _, err := auth.UpdateUser(context.Background(), db, admin, user.ID, auth.UserPatch{Password: &pw}); err != nil {
+			t.Fatal(err)
+		}
+		hashes := map[string]string{}
+		err := db.Read(ctx, func(tx *store.Tx) error {
+			rows, err := tx.Query(ctx, "SELECT username, password_hash FROM users")
+			if err != nil {
+				return err
+			}
+			defer rows.Close()
+			for rows.Next() {
+				var name, hash string
+				if err := rows.Scan(&name, &hash); err != nil {
+					return err
+				}
+				hashes[name] = hash
+			}
+			return rows.Err()
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if h := hashes[user.Username]; !strings.HasPrefix(h, "$argon2id$v=19$m=19456,t=2,p=1$") {
+			t.Errorf("hash %q set without a cost is not at the production cost", h)
+		}
+		if h := hashes["admin"]; !strings.HasPrefix(h, "$argon2id$v=19$m=64,t=1,p=1$") {
+			t.Errorf("hash %q set under WithCost is not at the cost given", h)
+		}
+		if _, err := auth.Login(context.Background(), db, user.Username, pw, "10.0.0.3", "test"); err != nil {
+			t.Errorf("login to a hash of the production cost: %v", err)
+		}
+		if _, err := auth.Login(context.Background(), db, "admin", adminPW, "10.0.0.3", "test"); err != nil {
+			t.Errorf("login to a hash of the test cost: %v", err)
+		}
+	})
+}
+
 // setup creates the first administrator and a person with an account in a unit.
 func setup(t *testing.T, db *store.DB) (admin access.Principal, user auth.User) {
 	t.Helper()
-	ctx := context.Background()
+	ctx := testCtx()
 	created, name, pw, err := auth.EnsureAdmin(ctx, db, adminPW)
 	if err != nil || !created || name != "admin" || pw != adminPW {
 		t.Fatalf("EnsureAdmin = %v %q %q %v", created, name, pw, err)
@@ -71,7 +122,7 @@ func setup(t *testing.T, db *store.DB) (admin access.Principal, user auth.User) 
 
 func TestLoginSessionsAndAccounts(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
+		ctx := testCtx()
 		admin, user := setup(t, db)
 		if user.Username != "zhang" {
 			t.Fatalf("username not lower-cased: %q", user.Username)
@@ -155,7 +206,7 @@ func TestLoginSessionsAndAccounts(t *testing.T) {
 
 func TestLoginThrottling(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
+		ctx := testCtx()
 		setup(t, db)
 		now := time.Now().UTC()
 		db.Now = func() time.Time { return now }
@@ -194,7 +245,7 @@ func TestLoginThrottling(t *testing.T) {
 
 func TestSessionExpiryAndCleanUp(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
+		ctx := testCtx()
 		setup(t, db)
 		now := time.Now().UTC()
 		db.Now = func() time.Time { return now }
@@ -215,7 +266,7 @@ func TestSessionExpiryAndCleanUp(t *testing.T) {
 
 func TestAPITokens(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
+		ctx := testCtx()
 		admin, _ := setup(t, db)
 		if _, _, err := auth.CreateToken(ctx, db, admin, "  "); errs.As(err).Field != "token_name" {
 			t.Fatalf("empty token name: %v", err)
@@ -247,7 +298,7 @@ func TestAPITokens(t *testing.T) {
 
 func TestScopedAdminCannotResetWiderAdminPassword(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
+		ctx := testCtx()
 		admin, user := setup(t, db)
 		// zhang becomes an organisation-wide administrator; a unit-scoped admin of zhang's
 		// unit must not be able to reset zhang's password and log in as zhang.
@@ -269,7 +320,7 @@ func TestScopedAdminCannotResetWiderAdminPassword(t *testing.T) {
 // ends its sessions, in one audited change; reactivating it brings neither back.
 func TestDeactivationRevokesTokens(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
+		ctx := testCtx()
 		admin, user := setup(t, db)
 		sess, err := auth.Login(ctx, db, "zhang", "zhang-password-1", "10.0.0.2", "test")
 		if err != nil {
@@ -334,7 +385,7 @@ func TestCommonPasswords(t *testing.T) {
 // the field.
 func TestCommonPasswordRefused(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
+		ctx := testCtx()
 		admin, user := setup(t, db)
 		p, err := org.CreatePerson(ctx, db, admin, org.PersonInput{UnitID: user.UnitID, Name: "李工"})
 		if err != nil {

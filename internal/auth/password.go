@@ -7,6 +7,7 @@ import (
 	"bufio"
 	"bytes"
 	"compress/gzip"
+	"context"
 	"crypto/rand"
 	"crypto/subtle"
 	_ "embed"
@@ -32,18 +33,49 @@ const (
 	saltLen      = 16
 )
 
+// Cost is the argon2id work of a new password hash: memory in KiB, passes and lanes. Every
+// hash stores its own cost and CheckPassword follows it, so hashes of any cost check alike.
+type Cost struct {
+	Memory  uint32
+	Time    uint32
+	Threads uint8
+}
+
+var productionCost = Cost{Memory: argonMemory, Time: argonTime, Threads: argonThreads}
+
+type costKey struct{}
+
+// WithCost returns a context under which the passwords this package sets are hashed at cost c
+// rather than at the production parameters every other context gets. Tests pass it: they set
+// and check passwords by the hundred under the race detector, which slows argon2id some
+// sixfold, and what they test is the accounts, not the hash's strength.
+func WithCost(ctx context.Context, c Cost) context.Context {
+	return context.WithValue(ctx, costKey{}, c)
+}
+
+func costOf(ctx context.Context) Cost {
+	if c, ok := ctx.Value(costKey{}).(Cost); ok {
+		return c
+	}
+	return productionCost
+}
+
 // MinPasswordLength is the shortest password accepted.
 const MinPasswordLength = 10
 
-// HashPassword returns an argon2id hash in the PHC string format.
+// HashPassword returns an argon2id hash in the PHC string format, at the production cost.
 func HashPassword(password string) (string, error) {
+	return hashPassword(password, productionCost)
+}
+
+func hashPassword(password string, c Cost) (string, error) {
 	salt := make([]byte, saltLen)
 	if _, err := rand.Read(salt); err != nil {
 		return "", err
 	}
-	key := argon2.IDKey([]byte(password), salt, argonTime, argonMemory, argonThreads, argonKeyLen)
+	key := argon2.IDKey([]byte(password), salt, c.Time, c.Memory, c.Threads, argonKeyLen)
 	b64 := base64.RawStdEncoding
-	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, argonMemory, argonTime, argonThreads,
+	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, c.Memory, c.Time, c.Threads,
 		b64.EncodeToString(salt), b64.EncodeToString(key)), nil
 }
 

@@ -84,7 +84,7 @@ func Login(ctx context.Context, db *store.DB, username, password, ip, userAgent 
 		}
 		if store.IsNoRows(err) {
 			// Spend the same time as a real check so that timing does not reveal usernames.
-			CheckPassword(dummyHash(), password)
+			CheckPassword(dummyHash(costOf(ctx)), password)
 		}
 		if userID == 0 || !CheckPassword(hash, password) || !active {
 			failed = true
@@ -111,13 +111,20 @@ func Login(ctx context.Context, db *store.DB, username, password, ip, userAgent 
 	return s, nil
 }
 
-// dummyHash is a valid hash of a random password, checked when the username is unknown. It
-// is made on first use, not at start: an argon2id hash at package init cost every start of
-// the binary (each command, each restart after a crash) about half a second on a busy machine.
-var dummyHash = sync.OnceValue(func() string {
-	h, _ := HashPassword(RandomPassword())
-	return h
-})
+// dummyHash is a valid hash of a random password at cost c, checked when the username is
+// unknown. It is made on first use, not at start: an argon2id hash at package init cost
+// every start of the binary (each command, each restart after a crash) about half a second
+// on a busy machine.
+func dummyHash(c Cost) string {
+	if h, ok := dummyHashes.Load(c); ok {
+		return h.(string)
+	}
+	h, _ := hashPassword(RandomPassword(), c)
+	stored, _ := dummyHashes.LoadOrStore(c, h)
+	return stored.(string)
+}
+
+var dummyHashes sync.Map // Cost → hash
 
 func truncate(s string, n int) string {
 	if len(s) > n {

@@ -157,7 +157,7 @@ func CreateUser(ctx context.Context, db *store.DB, actor access.Principal, in Us
 	if err != nil {
 		return User{}, err
 	}
-	hash, err := HashPassword(in.Password)
+	hash, err := hashPassword(in.Password, costOf(ctx))
 	if err != nil {
 		return User{}, err
 	}
@@ -292,7 +292,7 @@ func ChangePassword(ctx context.Context, db *store.DB, actor access.Principal, c
 }
 
 func setPassword(ctx context.Context, tx *store.Tx, userID int64, password string) error {
-	hash, err := HashPassword(password)
+	hash, err := hashPassword(password, costOf(ctx))
 	if err != nil {
 		return err
 	}
@@ -321,7 +321,7 @@ func EnsureAdmin(ctx context.Context, db *store.DB, password string) (created bo
 	if users > 0 {
 		return false, "", "", nil
 	}
-	hash, err := HashPassword(password)
+	hash, err := hashPassword(password, costOf(ctx))
 	if err != nil {
 		return false, "", "", err
 	}

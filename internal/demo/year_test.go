@@ -24,7 +24,7 @@ func TestDemoFollowsToday(t *testing.T) {
 		time.Date(2026, 12, 5, 15, 0, 0, 0, demo.Zone),  // a Saturday
 	} {
 		t.Run(now.Format(time.DateOnly), func(t *testing.T) {
-			ctx := context.Background()
+			ctx := testCtx()
 			db := storetest.OpenSQLite(t)
 			if _, err := demo.LoadAt(ctx, db, now); err != nil {
 				t.Fatal(err)
