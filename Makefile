@@ -97,8 +97,11 @@ prove:
 ## vulncheck: govulncheck against an offline copy of the Go vulnerability database (vuln.go.dev
 ## is out of this network's reach); the copy is built from the golang.org/x/vulndb module,
 ## which the Go module proxy serves, at VULNDB_VERSION; raise it to refresh the database.
+## Building it takes some three CPU-minutes, so it is kept beside Go's own caches, outside the
+## checkout: every clone on the machine (CI clones afresh for each run) shares it, as they share
+## the module cache it is built from. A version is built once and never changes.
 VULNDB_VERSION ?= v0.0.0-20261105234957-e22db6528018
-VULNDB := .cache/vulndb-$(VULNDB_VERSION)
+VULNDB ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/manyi/vulndb-$(VULNDB_VERSION)
 vulncheck: $(VULNDB)/index/db.json
 	$(GO) run golang.org/x/vuln/cmd/govulncheck@v1.9.0 -db file://$(abspath $(VULNDB)) ./...
 
@@ -106,8 +109,9 @@ $(VULNDB)/index/db.json:
 	@echo "building the offline vulnerability database from golang.org/x/vulndb@$(VULNDB_VERSION)"
 	@src=$$($(GO) mod download -json golang.org/x/vulndb@$(VULNDB_VERSION) | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",*$$/\1/p'); \
 	  test -d "$$src/data/osv" || { echo "golang.org/x/vulndb@$(VULNDB_VERSION) has no data/osv"; exit 1; }; \
-	  rm -rf $(VULNDB).tmp && $(GO) run golang.org/x/vulndb/cmd/indexdb@$(VULNDB_VERSION) -vulns "$$src/data/osv" -out $(VULNDB).tmp && \
-	  rm -rf $(VULNDB) && mv $(VULNDB).tmp $(VULNDB)
+	  tmp=$(VULNDB).tmp.$$$$; mkdir -p $(dir $(VULNDB)) && \
+	  $(GO) run golang.org/x/vulndb/cmd/indexdb@$(VULNDB_VERSION) -vulns "$$src/data/osv" -out $$tmp && \
+	  rm -rf $(VULNDB) && mv $$tmp $(VULNDB)
 
 ## gosec: the security linter; findings are fixed or marked #nosec with the reason beside them
 gosec:
