@@ -66,6 +66,15 @@ func (p Principal) DisplayName() string {
 	return "system"
 }
 
+// Login is how records name the account that acted (recorded_by, decided_by): the login, else
+// "system".
+func (p Principal) Login() string {
+	if p.Username != "" {
+		return p.Username
+	}
+	return "system"
+}
+
 // HasAny reports whether p holds one of roles anywhere.
 func (p Principal) HasAny(roles ...Role) bool {
 	for _, r := range roles {

@@ -80,3 +80,25 @@ func TestHoldsOver(t *testing.T) {
 		t.Error("HasAny does not follow the grants")
 	}
 }
+
+// Records name their author two ways: by the person (DisplayName, shown on notices and
+// sign-offs) and by the account (Login, the recorded_by columns that audit trails join on).
+func TestPrincipalNames(t *testing.T) {
+	for _, c := range []struct {
+		p              Principal
+		display, login string
+	}{
+		{Principal{Username: "clerk", Name: "林晓雯"}, "林晓雯", "clerk"},
+		{Principal{Username: "clerk"}, "clerk", "clerk"},
+		{Principal{Name: "林晓雯"}, "林晓雯", "system"},
+		{Principal{}, "system", "system"},
+		{System, "system", "system"},
+	} {
+		if got := c.p.DisplayName(); got != c.display {
+			t.Errorf("%+v DisplayName = %q, want %q", c.p, got, c.display)
+		}
+		if got := c.p.Login(); got != c.login {
+			t.Errorf("%+v Login = %q, want %q", c.p, got, c.login)
+		}
+	}
+}

@@ -163,7 +163,7 @@ func RecordExpense(ctx context.Context, db *store.DB, actor access.Principal, in
 		return x, errs.Field("budget_note", "err.too_long", maxNote)
 	}
 	err = db.InTx(ctx, func(tx *store.Tx) error {
-		x = Expense{Year: day.Year(), SpentOn: in.SpentOn, Amount: amount, Note: in.Note, RecordedBy: actorName(actor), RecordedAt: tx.Now}
+		x = Expense{Year: day.Year(), SpentOn: in.SpentOn, Amount: amount, Note: in.Note, RecordedBy: actor.Login(), RecordedAt: tx.Now}
 		var err error
 		if x.ID, err = tx.InsertID(ctx, "INSERT INTO assessment_budget_expenses (year, spent_on, amount, note, recorded_by, recorded_at) VALUES (?, ?, ?, ?, ?, ?)",
 			x.Year, x.SpentOn, x.Amount.String(), x.Note, x.RecordedBy, x.RecordedAt); err != nil {

@@ -203,7 +203,7 @@ func (e *Engine) Start(ctx context.Context, actor access.Principal, in StartInpu
 		if !store.IsNoRows(err) {
 			return err
 		}
-		c = Close{SchemeCode: v.Code, SchemeVersion: v.Version, Period: in.Period, ParentUnitID: in.ParentUnitID, Version: 1, Status: Draft, CreatedBy: actorName(actor), CreatedAt: tx.Now}
+		c = Close{SchemeCode: v.Code, SchemeVersion: v.Version, Period: in.Period, ParentUnitID: in.ParentUnitID, Version: 1, Status: Draft, CreatedBy: actor.Login(), CreatedAt: tx.Now}
 		if c.ID, err = insertClose(ctx, tx, c); err != nil {
 			return err
 		}
@@ -654,7 +654,7 @@ func (e *Engine) DecideMissing(ctx context.Context, actor access.Principal, id i
 			return errs.New(errs.Conflict, "assessment.nothing_missing")
 		}
 		before := c
-		c.MissingReason, c.MissingBy = reason, actorName(actor)
+		c.MissingReason, c.MissingBy = reason, actor.Login()
 		sch, err := schemeVersion(ctx, tx, c.SchemeCode, c.SchemeVersion)
 		if err != nil {
 			return err
@@ -716,7 +716,7 @@ func (e *Engine) Decide(ctx context.Context, actor access.Principal, closeID int
 		if status != string(scheme.Incomplete) && !had {
 			return errs.New(errs.Conflict, "assessment.not_incomplete")
 		}
-		d = Decision{CloseID: c.ID, UnitID: in.UnitID, PersonID: in.PersonID, Kind: in.Kind, Reason: reason, DecidedBy: actorName(actor), DecidedAt: tx.Now}
+		d = Decision{CloseID: c.ID, UnitID: in.UnitID, PersonID: in.PersonID, Kind: in.Kind, Reason: reason, DecidedBy: actor.Login(), DecidedAt: tx.Now}
 		switch in.Kind {
 		case Award:
 			d.Fact, d.Value = strings.TrimSpace(in.Fact), strings.TrimSpace(in.Value)
@@ -837,7 +837,7 @@ func (e *Engine) Approve(ctx context.Context, actor access.Principal, id int64) 
 			return errs.New(errs.Conflict, "assessment.stale")
 		}
 		now := tx.Now
-		c.Status, c.ApprovedBy, c.ApprovedAt, c.ComputedAt = Approved, actorName(actor), &now, fresh.ComputedAt
+		c.Status, c.ApprovedBy, c.ApprovedAt, c.ComputedAt = Approved, actor.Login(), &now, fresh.ComputedAt
 		after := map[string]any{"status": c.Status, "results": len(stored)}
 		if rule := budgetRule(sch); rule != nil {
 			b, err := budgetOf(ctx, tx, sch, rule, c, again)
@@ -900,7 +900,7 @@ func (e *Engine) Lock(ctx context.Context, actor access.Principal, id int64) (Cl
 			return errs.New(errs.Conflict, "assessment.not_approved", c.Period, c.Version)
 		}
 		now := tx.Now
-		c.Status, c.LockedBy, c.LockedAt = Locked, actorName(actor), &now
+		c.Status, c.LockedBy, c.LockedAt = Locked, actor.Login(), &now
 		if err := updateCloseState(ctx, tx, &c); err != nil {
 			return err
 		}
@@ -949,7 +949,7 @@ func (e *Engine) Reopen(ctx context.Context, actor access.Principal, id int64, r
 		}
 		c = Close{SchemeCode: old.SchemeCode, SchemeVersion: v.Version, Period: old.Period, ParentUnitID: old.ParentUnitID, Version: old.Version + 1,
 			Status: Draft, MissingFacts: old.MissingFacts, MissingReason: old.MissingReason, MissingBy: old.MissingBy,
-			ReopenReason: reason, CreatedBy: actorName(actor), CreatedAt: tx.Now}
+			ReopenReason: reason, CreatedBy: actor.Login(), CreatedAt: tx.Now}
 		if c.ID, err = insertClose(ctx, tx, c); err != nil {
 			return err
 		}

@@ -153,7 +153,7 @@ func RecordEvidence(ctx context.Context, db *store.DB, actor access.Principal, i
 			return err
 		}
 		e = Evidence{UnitID: in.UnitID, OccurredOn: in.OccurredOn, Kind: in.Kind, Problems: in.Problems, Band: in.Band,
-			Note: in.Note, RecordedBy: actorName(actor), RecordedAt: tx.Now}
+			Note: in.Note, RecordedBy: actor.Login(), RecordedAt: tx.Now}
 		e.ID, err = tx.InsertID(ctx, `INSERT INTO assessment_evidence (unit_id, occurred_on, kind, problems, band, note, recorded_by, recorded_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, e.UnitID, e.OccurredOn, string(e.Kind), intOrNil(e.Problems), intOrNil(e.Band), e.Note, e.RecordedBy, e.RecordedAt)
 		if err != nil {
@@ -200,13 +200,6 @@ func intOrNil(p *int) any {
 		return nil
 	}
 	return *p
-}
-
-func actorName(p access.Principal) string {
-	if p.Username != "" {
-		return p.Username
-	}
-	return "system"
 }
 
 const evidenceColumns = "id, unit_id, occurred_on, kind, problems, band, note, recorded_by, recorded_at"

@@ -199,7 +199,7 @@ func ImportScheme(ctx context.Context, db *store.DB, actor access.Principal, dat
 		if err != nil {
 			return err
 		}
-		v = SchemeVersion{Code: s.Code, Version: s.Version, Name: s.Name, YAML: string(text), CreatedBy: actorName(actor), CreatedAt: tx.Now}
+		v = SchemeVersion{Code: s.Code, Version: s.Version, Name: s.Name, YAML: string(text), CreatedBy: actor.Login(), CreatedAt: tx.Now}
 		if v.ID, err = insertScheme(ctx, tx, v); err != nil {
 			return err
 		}

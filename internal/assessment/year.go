@@ -268,7 +268,7 @@ func RecordHRDecision(ctx context.Context, db *store.DB, actor access.Principal,
 		if !actor.HoldsOver(chain, hrDeciders...) {
 			return errs.New(errs.Forbidden, "assessment.hr_only")
 		}
-		d = HRDecision{SchemeCode: in.SchemeCode, Period: in.Period, UnitID: unitID, PersonID: in.PersonID, Outcome: in.Outcome, Reason: reason, DecidedBy: actorName(actor), DecidedAt: tx.Now}
+		d = HRDecision{SchemeCode: in.SchemeCode, Period: in.Period, UnitID: unitID, PersonID: in.PersonID, Outcome: in.Outcome, Reason: reason, DecidedBy: actor.Login(), DecidedAt: tx.Now}
 		if _, err := tx.Exec(ctx, "DELETE FROM assessment_hr_decisions WHERE scheme_code = ? AND period = ? AND person_id = ?", d.SchemeCode, d.Period, d.PersonID); err != nil {
 			return err
 		}

@@ -61,18 +61,11 @@ func Record(ctx context.Context, tx *store.Tx, actor access.Principal, c Change)
 	}
 	if _, err := tx.Exec(ctx, `INSERT INTO audit_log (at, actor_id, actor, action, entity, entity_id, unit_id, before_json, after_json)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		tx.Now, nullID(actor.UserID), actorName(actor), c.Action, c.Entity, fmt.Sprint(c.EntityID), nullID(c.UnitID),
+		tx.Now, nullID(actor.UserID), actor.Login(), c.Action, c.Entity, fmt.Sprint(c.EntityID), nullID(c.UnitID),
 		string(before), string(after)); err != nil {
 		return fmt.Errorf("append audit entry: %w", err)
 	}
 	return nil
-}
-
-func actorName(p access.Principal) string {
-	if p.Username != "" {
-		return p.Username
-	}
-	return "system"
 }
 
 func nullID(id int64) any {

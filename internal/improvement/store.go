@@ -13,13 +13,6 @@ import (
 	"manyi/internal/store"
 )
 
-func actorName(p access.Principal) string {
-	if p.Username != "" {
-		return p.Username
-	}
-	return p.Name
-}
-
 // mayAct checks that actor may raise or carry out items of unit. A unit the actor cannot
 // even see answers as not found, so a guessed id tells nothing about other units' records.
 func mayAct(ctx context.Context, tx *store.Tx, actor access.Principal, unitID int64, roles ...access.Role) error {
@@ -125,7 +118,7 @@ func RaiseTx(ctx context.Context, tx *store.Tx, actor access.Principal, src Sour
 	}
 	id, err := tx.InsertID(ctx, `INSERT INTO improvements (source_kind, source_ref, source_url, source_on, unit_id, title, problem, cause, measures, owner, due_on,
 		status, created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?)`,
-		src.Kind, ref, src.URL, src.On, src.UnitID, in.Title, in.Problem, in.Cause, in.Measures, in.Owner, in.DueOn, actorName(actor), tx.Now, tx.Now)
+		src.Kind, ref, src.URL, src.On, src.UnitID, in.Title, in.Problem, in.Cause, in.Measures, in.Owner, in.DueOn, actor.Login(), tx.Now, tx.Now)
 	if store.IsUniqueViolation(err) {
 		// Two raises of one record at once: the loser is told as the second raise would be.
 		return Item{}, errs.Field("source_id", "imp.already_raised", src.Ref)

@@ -53,7 +53,7 @@ func SaveChecklist(ctx context.Context, db *store.DB, actor access.Principal, in
 		if _, err := tx.Exec(ctx, "UPDATE inspection_checklists SET active = ? WHERE code = ?", false, in.Code); err != nil {
 			return err
 		}
-		c = Checklist{Code: in.Code, Version: latest + 1, Name: in.Name, UnitKind: in.UnitKind, Active: true, CreatedBy: actorName(actor), CreatedAt: tx.Now}
+		c = Checklist{Code: in.Code, Version: latest + 1, Name: in.Name, UnitKind: in.UnitKind, Active: true, CreatedBy: actor.DisplayName(), CreatedAt: tx.Now}
 		c.ID, err = tx.InsertID(ctx, "INSERT INTO inspection_checklists (code, version, name, unit_kind, active, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
 			c.Code, c.Version, c.Name, c.UnitKind, true, c.CreatedBy, c.CreatedAt)
 		if err != nil {
@@ -166,16 +166,6 @@ func getChecklist(ctx context.Context, tx *store.Tx, id int64) (Checklist, error
 		c.Items = append(c.Items, it)
 	}
 	return c, rows.Err()
-}
-
-func actorName(p access.Principal) string {
-	if p.Name != "" {
-		return p.Name
-	}
-	if p.Username != "" {
-		return p.Username
-	}
-	return "system"
 }
 
 // SuggestChecklist returns the checklist a new inspection of the unit most likely uses: the

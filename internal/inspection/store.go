@@ -206,7 +206,7 @@ func File(ctx context.Context, db *store.DB, actor access.Principal, in Input) (
 		}
 		local := at.In(Zone)
 		ins = Inspection{Kind: in.Kind, UnitID: in.UnitID, ChecklistID: in.ChecklistID, InspectedAt: at, Month: local.Format("2006-01"),
-			Day: local.Format("2006-01-02"), ItemsChecked: in.ItemsChecked, Score: in.Score, Note: in.Note, CreatedBy: actorName(actor), CreatedAt: now}
+			Day: local.Format("2006-01-02"), ItemsChecked: in.ItemsChecked, Score: in.Score, Note: in.Note, CreatedBy: actor.DisplayName(), CreatedAt: now}
 		// A score is for a month (§3): the period it counts in, and so the one that must be open.
 		periodAt := local
 		// A callback audit may name the month of the records it sampled, so an audit made
@@ -246,7 +246,7 @@ func File(ctx context.Context, db *store.DB, actor access.Principal, in Input) (
 		if ins.InspectorID == 0 {
 			ins.InspectorID = actor.PersonID
 		}
-		ins.Inspector = actorName(actor)
+		ins.Inspector = actor.DisplayName()
 		if ins.InspectorID != 0 {
 			p, err := activePerson(ctx, tx, "inspector_id", ins.InspectorID)
 			if err != nil {
@@ -445,7 +445,7 @@ func SignOff(ctx context.Context, db *store.DB, actor access.Principal, findingI
 			return err
 		}
 		before := f
-		f.Signoff, f.SignedBy, f.SignoffNote = Rejected, actorName(actor), note
+		f.Signoff, f.SignedBy, f.SignoffNote = Rejected, actor.DisplayName(), note
 		if accept {
 			f.Signoff = Signed
 		}

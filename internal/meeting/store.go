@@ -14,13 +14,6 @@ import (
 	"manyi/internal/store"
 )
 
-func actorName(p access.Principal) string {
-	if p.Username != "" {
-		return p.Username
-	}
-	return p.Name
-}
-
 // authorize checks that p keeps meetings over the organisation unit.
 func authorize(ctx context.Context, tx *store.Tx, p access.Principal, orgID int64) error {
 	anc, err := org.Ancestry(ctx, tx, orgID)
@@ -77,7 +70,7 @@ func Open(ctx context.Context, db *store.DB, actor access.Principal, in Input) (
 			return err
 		}
 		id, err = tx.InsertID(ctx, `INSERT INTO quality_meetings (org_id, quarter, held_on, attendees, status, created_by, created_at, updated_at)
-			VALUES (?, ?, ?, ?, 'planned', ?, ?, ?)`, in.OrgID, q.String(), held, attendees, actorName(actor), tx.Now, tx.Now)
+			VALUES (?, ?, ?, ?, 'planned', ?, ?, ?)`, in.OrgID, q.String(), held, attendees, actor.Login(), tx.Now, tx.Now)
 		if err != nil {
 			return err
 		}
@@ -109,7 +102,7 @@ func AddFinding(ctx context.Context, db *store.DB, actor access.Principal, meeti
 			return errs.Field("unit_id", "meet.unit_outside", in.UnitID)
 		}
 		id, err := tx.InsertID(ctx, `INSERT INTO quality_meeting_findings (meeting_id, unit_id, problem, cause, remedy, owner, due_on, created_by, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, meetingID, in.UnitID, in.Problem, in.Cause, in.Remedy, in.Owner, in.DueOn, actorName(actor), tx.Now)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, meetingID, in.UnitID, in.Problem, in.Cause, in.Remedy, in.Owner, in.DueOn, actor.Login(), tx.Now)
 		if err != nil {
 			return err
 		}

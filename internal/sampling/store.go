@@ -376,7 +376,7 @@ func DrawWeek(ctx context.Context, db *store.DB, actor access.Principal, in Draw
 		if n > 0 {
 			return errs.New(errs.Conflict, "sampling.already_drawn", plan.Name, in.Week)
 		}
-		s = Sample{Plan: plan, Week: in.Week, Seed: seed, PopulationSize: len(pop), Quota: quota, Size: size, DrawnBy: actorName(actor), DrawnAt: tx.Now, Population: pop}
+		s = Sample{Plan: plan, Week: in.Week, Seed: seed, PopulationSize: len(pop), Quota: quota, Size: size, DrawnBy: actor.DisplayName(), DrawnAt: tx.Now, Population: pop}
 		s.ID, err = tx.InsertID(ctx, `INSERT INTO sampling_draws (plan_id, week, seed, population_json, population_size, quota, sample_size, drawn_by, drawn_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, plan.ID, in.Week, seed, string(popJSON), len(pop), quota, size, s.DrawnBy, tx.Now)
 		if err != nil {
@@ -418,7 +418,7 @@ func CheckItem(ctx context.Context, db *store.DB, actor access.Principal, itemID
 		if err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, "UPDATE sampling_items SET result = ?, note = ?, checked_by = ?, checked_at = ? WHERE id = ?", result, note, actorName(actor), tx.Now, itemID); err != nil {
+		if _, err := tx.Exec(ctx, "UPDATE sampling_items SET result = ?, note = ?, checked_by = ?, checked_at = ? WHERE id = ?", result, note, actor.DisplayName(), tx.Now, itemID); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx, actor, audit.Change{Action: "check", Entity: "sampling_item", EntityID: itemID,
@@ -591,16 +591,6 @@ func Report(ctx context.Context, db *store.DB, actor access.Principal, week stri
 		return items.Err()
 	})
 	return w, err
-}
-
-func actorName(p access.Principal) string {
-	if p.Name != "" {
-		return p.Name
-	}
-	if p.Username != "" {
-		return p.Username
-	}
-	return "system"
 }
 
 // LatestWeek is the newest week with a draw, "" when there is none: the report a clerk most

@@ -1058,7 +1058,7 @@ func Correct(ctx context.Context, db *store.DB, actor access.Principal, id int64
 		}
 		before, _ := json.Marshal(a.Values)
 		if _, err := tx.Exec(ctx, "INSERT INTO survey_answer_versions (answer_id, version, answers, reason, changed_by, changed_at) VALUES (?, ?, ?, ?, ?, ?)",
-			id, a.Version, string(before), reason, actorName(actor), tx.Now); err != nil {
+			id, a.Version, string(before), reason, actor.Login(), tx.Now); err != nil {
 			return err
 		}
 		if err := recount(ctx, tx, id, func() error {

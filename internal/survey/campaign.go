@@ -230,7 +230,7 @@ func createCampaign(ctx context.Context, db *store.DB, actor access.Principal, i
 			return err
 		}
 		c = Campaign{Name: in.Name, Quarter: in.Quarter, Audience: in.Audience, TemplateID: in.TemplateID, Status: Open, StartsOn: in.StartsOn, EndsOn: in.EndsOn,
-			SnapshotOn: in.SnapshotOn, FollowupDays: in.FollowupDays, RetentionDays: in.RetentionDays, CreatedBy: actorName(actor), CreatedAt: tx.Now}
+			SnapshotOn: in.SnapshotOn, FollowupDays: in.FollowupDays, RetentionDays: in.RetentionDays, CreatedBy: actor.Login(), CreatedAt: tx.Now}
 		seen := map[int64]bool{}
 		labels := map[int64][]string{}
 		for _, ui := range in.Units {

@@ -245,10 +245,10 @@ func RecordFollowup(ctx context.Context, db *store.DB, actor access.Principal, i
 		if in.Escalate {
 			status, action = FollowEscalated, "escalate_followup"
 			_, err = tx.Exec(ctx, "UPDATE survey_followups SET status = ?, escalation = ?, answered_by = ?, answered_at = ? WHERE id = ?",
-				status, in.Escalation, actorName(actor), tx.Now, id)
+				status, in.Escalation, actor.Login(), tx.Now, id)
 		} else {
 			_, err = tx.Exec(ctx, "UPDATE survey_followups SET status = ?, cause = ?, action = ?, outcome = ?, answered_by = ?, answered_at = ? WHERE id = ?",
-				status, in.Cause, in.Action, in.Outcome, actorName(actor), tx.Now, id)
+				status, in.Cause, in.Action, in.Outcome, actor.Login(), tx.Now, id)
 		}
 		if err != nil {
 			return err
@@ -285,7 +285,7 @@ func CloseFollowup(ctx context.Context, db *store.DB, actor access.Principal, id
 		case FollowOpen:
 			return errs.New(errs.Conflict, "survey.followup_not_answered")
 		}
-		if _, err := tx.Exec(ctx, "UPDATE survey_followups SET status = 'closed', check_note = ?, closed_by = ?, closed_at = ? WHERE id = ?", note, actorName(actor), tx.Now, id); err != nil {
+		if _, err := tx.Exec(ctx, "UPDATE survey_followups SET status = 'closed', check_note = ?, closed_by = ?, closed_at = ? WHERE id = ?", note, actor.Login(), tx.Now, id); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx, actor, audit.Change{Action: "close", Entity: "survey_followup", EntityID: id, UnitID: f.UnitID,
@@ -335,7 +335,7 @@ func RecordImproper(ctx context.Context, db *store.DB, actor access.Principal, u
 			return errs.New(errs.Forbidden, "survey.clerk_only")
 		}
 		c = ImproperCase{UnitID: u.ID, UnitName: u.Name, OccurredOn: day.Format(time.DateOnly), Description: description, FineYuan: ImproperFine, Points: ImproperPoints,
-			RecordedBy: actorName(actor), CreatedAt: tx.Now}
+			RecordedBy: actor.Login(), CreatedAt: tx.Now}
 		c.ID, err = tx.InsertID(ctx, "INSERT INTO survey_improper_cases (unit_id, occurred_on, description, fine_yuan, points, recorded_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
 			c.UnitID, c.OccurredOn, c.Description, c.FineYuan, c.Points, c.RecordedBy, c.CreatedAt)
 		if err != nil {

@@ -222,7 +222,7 @@ func NewVersion(ctx context.Context, db *store.DB, actor access.Principal, code,
 			return err
 		}
 		b, _ := json.Marshal(def)
-		t = Template{Code: code, Version: v + 1, Name: name, Def: def, CreatedBy: actorName(actor), CreatedAt: tx.Now}
+		t = Template{Code: code, Version: v + 1, Name: name, Def: def, CreatedBy: actor.Login(), CreatedAt: tx.Now}
 		t.ID, err = tx.InsertID(ctx, "INSERT INTO survey_templates (code, version, name, definition, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?)",
 			t.Code, t.Version, t.Name, string(b), t.CreatedBy, t.CreatedAt)
 		if store.IsUniqueViolation(err) {
@@ -234,11 +234,4 @@ func NewVersion(ctx context.Context, db *store.DB, actor access.Principal, code,
 		return audit.Record(ctx, tx, actor, audit.Change{Action: "create", Entity: "survey_template", EntityID: t.ID, After: t})
 	})
 	return t, err
-}
-
-func actorName(p access.Principal) string {
-	if p.Username != "" {
-		return p.Username
-	}
-	return "system"
 }

@@ -554,7 +554,7 @@ func importSheet(ctx context.Context, tx *store.Tx, actor access.Principal, stag
 	res.ImportID = stagedID
 	if stagedID == 0 {
 		res.ImportID, err = tx.InsertID(ctx, `INSERT INTO workorder_imports (file_name, sha256, mapping_json, status, created_by, created_at)
-			VALUES (?, ?, ?, 'staged', ?, ?)`, in.FileName, log.SHA256, string(mapping), actorName(actor), tx.Now)
+			VALUES (?, ?, ?, 'staged', ?, ?)`, in.FileName, log.SHA256, string(mapping), actor.Login(), tx.Now)
 		if err != nil {
 			return Result{}, err
 		}
@@ -688,7 +688,7 @@ func Stage(ctx context.Context, db *store.DB, actor access.Principal, name strin
 			return err
 		}
 		id, err = tx.InsertID(ctx, `INSERT INTO workorder_imports (file_name, sha256, content, mapping_json, status, rows_total, created_by, created_at)
-			VALUES (?, ?, ?, ?, 'staged', ?, ?, ?)`, name, hex.EncodeToString(sum[:]), data, string(mapping), len(s.Rows), actorName(actor), tx.Now)
+			VALUES (?, ?, ?, ?, 'staged', ?, ?, ?)`, name, hex.EncodeToString(sum[:]), data, string(mapping), len(s.Rows), actor.Login(), tx.Now)
 		return err
 	})
 	return id, err
@@ -719,7 +719,7 @@ func getStaged(ctx context.Context, tx *store.Tx, actor access.Principal, id int
 	err := tx.QueryRow(ctx, `SELECT id, file_name, status, content, mapping_json, rows_total, imported, duplicates, skipped, good_only,
 		created_by, created_at, imported_at FROM workorder_imports WHERE id = ?`, id).Scan(&st.ID, &st.FileName, &st.Status, &data, &mapping,
 		&st.Rows, &st.Imported, &st.Duplicates, &st.Skipped, &st.GoodOnly, &st.CreatedBy, &st.CreatedAt, &importedAt)
-	if store.IsNoRows(err) || (err == nil && st.CreatedBy != actorName(actor) && !actor.Has(access.Admin)) {
+	if store.IsNoRows(err) || (err == nil && st.CreatedBy != actor.Login() && !actor.Has(access.Admin)) {
 		return Staged{}, nil, errs.New(errs.NotFound, "wo.import_not_found", id)
 	}
 	if err != nil {
@@ -791,7 +791,7 @@ func ListImports(ctx context.Context, db *store.DB, actor access.Principal) ([]S
 	err := db.Read(ctx, func(tx *store.Tx) error {
 		q, args := "", []any{}
 		if !actor.Has(access.Admin) {
-			q, args = " AND created_by = ?", append(args, actorName(actor))
+			q, args = " AND created_by = ?", append(args, actor.Login())
 		}
 		rows, err := tx.Query(ctx, `SELECT id, file_name, status, rows_total, imported, duplicates, skipped, good_only, created_by, created_at, imported_at
 			FROM workorder_imports WHERE status = 'imported'`+q+` ORDER BY id DESC LIMIT 20`, args...)

@@ -143,7 +143,7 @@ func generate(ctx context.Context, tx *store.Tx, actor access.Principal, day tim
 		g.Input.Orders = append(g.Input.Orders, DrawOrder{OrderID: p.order, MaintainerID: p.maintainer})
 	}
 	sort.Slice(centres, func(i, j int) bool { return centres[i] < centres[j] })
-	rec := DrawRecord{Day: res.Day, Batch: batch, Seed: seed, CreatedBy: actorName(actor)}
+	rec := DrawRecord{Day: res.Day, Batch: batch, Seed: seed, CreatedBy: actor.Login()}
 	var assigned []Assignment
 	for _, c := range centres {
 		g := groups[c]
@@ -211,13 +211,6 @@ func generate(ctx context.Context, tx *store.Tx, actor access.Principal, day tim
 	}
 	res.DrawID, res.Batch, res.Orders, res.Callbacks = drawID, batch, len(todo), len(assigned)
 	return audit.Record(ctx, tx, actor, audit.Change{Action: "draw", Entity: "workorder_draw", EntityID: drawID, After: res})
-}
-
-func actorName(p access.Principal) string {
-	if p.Username != "" {
-		return p.Username
-	}
-	return p.Name
 }
 
 func unitName(ctx context.Context, tx *store.Tx, id int64) string {
