@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/riverqueue/river"
+
 	"manyi/internal/complaint"
 	"manyi/internal/jobs"
 	"manyi/internal/store"
@@ -34,28 +36,15 @@ func TestBreachEscalatesThroughJobQueue(t *testing.T) {
 			return r
 		}
 		a, b := start(), start()
-		deadline := time.Now().Add(20 * time.Second)
+		sweeps := sweepsDone(t, a, b)
 		for count(t, db, "SELECT COUNT(*) FROM complaint_notifications WHERE complaint_id = ? AND kind = 'solution_breach'", c.ID) == 0 {
-			if time.Now().After(deadline) {
-				var kinds string
-				db.Read(ctx, func(tx *store.Tx) error {
-					rows, _ := tx.Query(ctx, "SELECT kind || ' ' || state || ' ' || CAST(metadata AS TEXT) || ' ' || CAST(created_at AS TEXT) FROM river_job")
-					for rows != nil && rows.Next() {
-						var k string
-						rows.Scan(&k)
-						kinds += k + "\n"
-					}
-					return nil
-				})
-				t.Fatalf("no escalation within 20 s; jobs:\n%s", kinds)
-			}
-			time.Sleep(100 * time.Millisecond)
+			awaitSweep(t, sweeps)
 		}
-		time.Sleep(1500 * time.Millisecond) // let another sweep run
+		awaitSweep(t, sweeps) // a sweep after the escalation, which must not escalate again
 		a.Stop(ctx)
 		b.Stop(ctx)
 		r := start()
-		time.Sleep(1500 * time.Millisecond)
+		awaitSweep(t, sweepsDone(t, r))
 		r.Stop(ctx)
 		for _, kind := range []string{"reply_breach", "solution_breach"} {
 			if n := count(t, db, "SELECT COUNT(*) FROM complaint_notifications WHERE complaint_id = ? AND kind = ?", c.ID, kind); n != 1 {
@@ -70,6 +59,34 @@ func TestBreachEscalatesThroughJobQueue(t *testing.T) {
 			t.Errorf("escalate audit entries: %d, want 2", n)
 		}
 	})
+}
+
+// sweepsDone delivers an event each time one of the runners completes an SLA sweep.
+func sweepsDone(t *testing.T, runners ...*jobs.Runner) <-chan *river.Event {
+	t.Helper()
+	out := make(chan *river.Event, 16)
+	for _, r := range runners {
+		events, cancel := r.Client().Subscribe(river.EventKindJobCompleted)
+		t.Cleanup(cancel)
+		go func() {
+			for e := range events {
+				if e.Job.Kind == (complaint.SLAArgs{}).Kind() {
+					out <- e
+				}
+			}
+		}()
+	}
+	return out
+}
+
+// awaitSweep waits for the next completed sweep; the periodic job runs every second.
+func awaitSweep(t *testing.T, sweeps <-chan *river.Event) {
+	t.Helper()
+	select {
+	case <-sweeps:
+	case <-time.After(20 * time.Second):
+		t.Fatal("no SLA sweep completed within 20 s")
+	}
 }
 
 // BenchmarkDashboard100k is the SLA dashboard of 100,000 open complaints (docs/benchmarks.md).
