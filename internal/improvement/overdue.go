@@ -18,22 +18,11 @@ func AnnounceOverdue(ctx context.Context, tx *store.Tx) (int, error) {
 		id, unit int64
 		on       string
 	}
-	var todo []due
-	rows, err := tx.Query(ctx, `SELECT id, unit_id, due_on FROM improvements WHERE status IN ('open', 'reopened') AND due_on < ?
+	todo, err := store.All(ctx, tx, func(r store.Scanner) (d due, err error) {
+		return d, r.Scan(&d.id, &d.unit, &d.on)
+	}, `SELECT id, unit_id, due_on FROM improvements WHERE status IN ('open', 'reopened') AND due_on < ?
 		AND (overdue_announced_on IS NULL OR overdue_announced_on < due_on) ORDER BY id`, localDay(tx.Now))
 	if err != nil {
-		return 0, err
-	}
-	for rows.Next() {
-		var d due
-		if err := rows.Scan(&d.id, &d.unit, &d.on); err != nil {
-			rows.Close()
-			return 0, err
-		}
-		todo = append(todo, d)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return 0, err
 	}
 	n := 0

@@ -260,6 +260,29 @@ func (tx *Tx) Query(ctx context.Context, query string, args ...any) (*sql.Rows, 
 	return tx.tx.QueryContext(ctx, tx.rebind(query), args...)
 }
 
+// Scanner is one row being read: *sql.Row and *sql.Rows both are.
+type Scanner interface{ Scan(...any) error }
+
+// All runs a query and reads every row with scan, closing the rows before it returns: what a
+// caller that writes in the same transaction next needs (SQLite's connection cannot run a
+// statement while another still reads), and one loop fewer to get wrong.
+func All[T any](ctx context.Context, tx *Tx, scan func(Scanner) (T, error), query string, args ...any) ([]T, error) {
+	rows, err := tx.Query(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
 // QueryRow runs a query that returns at most one row.
 func (tx *Tx) QueryRow(ctx context.Context, query string, args ...any) *sql.Row {
 	if tx.batch != nil {

@@ -2,6 +2,8 @@ package store_test
 
 import (
 	"context"
+	"errors"
+	"slices"
 	"testing"
 
 	"manyi/internal/store"
@@ -59,6 +61,44 @@ func TestRollbackLeavesNothing(t *testing.T) {
 		db.Read(ctx, func(tx *store.Tx) error { return tx.QueryRow(ctx, "SELECT COUNT(*) FROM units").Scan(&n) })
 		if n != 0 {
 			t.Fatalf("%d units after a rolled-back transaction", n)
+		}
+	})
+}
+
+// TestAll reads every row in order, lets the transaction write next (the rows are closed) and
+// passes a scan's error on.
+func TestAll(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		code := func(r store.Scanner) (c string, err error) { return c, r.Scan(&c) }
+		err := db.InTx(ctx, func(tx *store.Tx) error {
+			for _, c := range []string{"B", "A", "C"} {
+				if _, err := tx.Exec(ctx, "INSERT INTO units (code, name, kind, created_at, updated_at) VALUES (?, ?, ?, ?, ?)", c, c, "company", tx.Now, tx.Now); err != nil {
+					return err
+				}
+			}
+			codes, err := store.All(ctx, tx, code, "SELECT code FROM units WHERE code <> ? ORDER BY code", "C")
+			if err != nil {
+				return err
+			}
+			if !slices.Equal(codes, []string{"A", "B"}) {
+				t.Errorf("codes = %v, want [A B]", codes)
+			}
+			if _, err := tx.Exec(ctx, "UPDATE units SET name = ? WHERE code = ?", "changed", "A"); err != nil {
+				return err
+			}
+			none, err := store.All(ctx, tx, code, "SELECT code FROM units WHERE code = ?", "Z")
+			if err != nil || len(none) != 0 {
+				t.Errorf("no rows: %v, %v", none, err)
+			}
+			bad := errors.New("unreadable")
+			if _, err := store.All(ctx, tx, func(store.Scanner) (string, error) { return "", bad }, "SELECT code FROM units"); !errors.Is(err, bad) {
+				t.Errorf("scan error = %v, want %v", err, bad)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
 		}
 	})
 }

@@ -19,22 +19,11 @@ func AnnounceOverdue(ctx context.Context, tx *store.Tx) (int, error) {
 		id, unit int64
 		at       time.Time
 	}
-	var todo []due
-	rows, err := tx.Query(ctx, `SELECT id, unit_id, due_at FROM survey_followups WHERE status = 'open' AND due_at < ?
+	todo, err := store.All(ctx, tx, func(r store.Scanner) (d due, err error) {
+		return d, r.Scan(&d.id, &d.unit, &d.at)
+	}, `SELECT id, unit_id, due_at FROM survey_followups WHERE status = 'open' AND due_at < ?
 		AND overdue_announced_at IS NULL ORDER BY id`, tx.Now)
 	if err != nil {
-		return 0, err
-	}
-	for rows.Next() {
-		var d due
-		if err := rows.Scan(&d.id, &d.unit, &d.at); err != nil {
-			rows.Close()
-			return 0, err
-		}
-		todo = append(todo, d)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return 0, err
 	}
 	n := 0

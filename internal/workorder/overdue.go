@@ -31,48 +31,35 @@ func FollowUpDue(month, meeting string) string {
 // the same time, announces nothing; a meeting day moved later is announced again once passed.
 func AnnounceOverdue(ctx context.Context, tx *store.Tx) (int, error) {
 	today := DayOf(tx.Now)
-	meetings := map[string]string{}
-	rows, err := tx.Query(ctx, "SELECT month, meets_on FROM workorder_meetings WHERE month <= ?", today[:7])
+	type meeting struct{ month, day string }
+	held, err := store.All(ctx, tx, func(r store.Scanner) (m meeting, err error) {
+		return m, r.Scan(&m.month, &m.day)
+	}, "SELECT month, meets_on FROM workorder_meetings WHERE month <= ?", today[:7])
 	if err != nil {
 		return 0, err
 	}
-	for rows.Next() {
-		var month, day string
-		if err := rows.Scan(&month, &day); err != nil {
-			rows.Close()
-			return 0, err
-		}
-		meetings[month] = day
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return 0, err
+	meetings := map[string]string{}
+	for _, m := range held {
+		meetings[m.month] = m.day
 	}
 	type due struct {
-		id, team int64
-		on       string
+		id, team         int64
+		month, announced string
+		on               string
 	}
-	var todo []due
 	// A follow-up of this month is due next month at the earliest.
-	rows, err = tx.Query(ctx, `SELECT id, team_id, month, COALESCE(overdue_announced_on, '') FROM workorder_followups
+	open, err := store.All(ctx, tx, func(r store.Scanner) (d due, err error) {
+		return d, r.Scan(&d.id, &d.team, &d.month, &d.announced)
+	}, `SELECT id, team_id, month, COALESCE(overdue_announced_on, '') FROM workorder_followups
 		WHERE status = 'open' AND month < ? ORDER BY id`, today[:7])
 	if err != nil {
 		return 0, err
 	}
-	for rows.Next() {
-		var d due
-		var month, announced string
-		if err := rows.Scan(&d.id, &d.team, &month, &announced); err != nil {
-			rows.Close()
-			return 0, err
-		}
-		if d.on = FollowUpDue(month, meetings[NextMonth(month)]); d.on < today && announced < d.on {
+	var todo []due
+	for _, d := range open {
+		if d.on = FollowUpDue(d.month, meetings[NextMonth(d.month)]); d.on < today && d.announced < d.on {
 			todo = append(todo, d)
 		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return 0, err
 	}
 	n := 0
 	for _, d := range todo {
