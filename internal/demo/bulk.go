@@ -176,6 +176,9 @@ func (b *bulk) report() {
 			parts = append(parts, fmt.Sprintf("%s %d/%d", t.name, b.written[t.name], b.total[t.name]))
 		}
 	}
+	if sum == b.lastSum && sum > 0 {
+		return // the last flush's line said it already
+	}
 	mean := float64(sum) / max(now.Sub(b.started).Seconds(), 0.001)
 	recent := float64(sum-b.lastSum) / max(now.Sub(b.lastLine).Seconds(), 0.001)
 	say(b.progress, "scale: %s — %.0f rows/s, %.0f lately\n", strings.Join(parts, ", "), mean, recent)
