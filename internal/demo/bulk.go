@@ -23,14 +23,19 @@ type table struct {
 
 // The bulk rows are those the areas own; each list follows the area's migrations.
 var (
-	unitsTable  = table{"units", []string{"id", "parent_id", "code", "name", "kind", "households", "threshold_bp", "active", "serves_public", "created_at", "updated_at"}}
-	peopleTable = table{"people", []string{"id", "unit_id", "name", "phone", "title", "active", "created_at", "updated_at"}}
-	rolesTable  = table{"role_assignments", []string{"id", "person_id", "role", "unit_id", "created_at"}}
-	ordersTable = table{"work_orders", []string{"id", "source", "reporter", "phone", "location", "device", "fault", "team_id", "maintainer_id", "reported_at", "contacted_at", "arrived_at", "closed_at", "close_day", "cause", "measures", "created_at", "updated_at"}}
-	drawsTable  = table{"workorder_draws", []string{"id", "day", "batch", "seed", "inputs_json", "created_by", "created_at"}}
-	tasksTable  = table{"workorder_tasks", []string{"id", "order_id", "draw_id", "kind", "role", "assignee_id", "maintainer_id", "team_id", "day", "due_at", "attempts", "last_attempt_at", "outcome", "score", "version", "evaluated_at", "created_at"}}
-	evalsTable  = table{"workorder_evaluations", []string{"id", "task_id", "version", "outcome", "score", "attempts", "note_speed", "note_device", "comment", "evaluator_id", "created_at"}}
-	scaleTables = []table{unitsTable, peopleTable, rolesTable, ordersTable, drawsTable, tasksTable, evalsTable}
+	unitsTable      = table{"units", []string{"id", "parent_id", "code", "name", "kind", "households", "threshold_bp", "active", "serves_public", "created_at", "updated_at"}}
+	peopleTable     = table{"people", []string{"id", "unit_id", "name", "phone", "title", "active", "created_at", "updated_at"}}
+	rolesTable      = table{"role_assignments", []string{"id", "person_id", "role", "unit_id", "created_at"}}
+	ordersTable     = table{"work_orders", []string{"id", "source", "reporter", "phone", "location", "device", "fault", "team_id", "maintainer_id", "reported_at", "contacted_at", "arrived_at", "closed_at", "close_day", "cause", "measures", "created_at", "updated_at"}}
+	drawsTable      = table{"workorder_draws", []string{"id", "day", "batch", "seed", "inputs_json", "created_by", "created_at"}}
+	tasksTable      = table{"workorder_tasks", []string{"id", "order_id", "draw_id", "kind", "role", "assignee_id", "maintainer_id", "team_id", "day", "due_at", "attempts", "last_attempt_at", "outcome", "score", "version", "evaluated_at", "created_at"}}
+	evalsTable      = table{"workorder_evaluations", []string{"id", "task_id", "version", "outcome", "score", "attempts", "note_speed", "note_device", "comment", "evaluator_id", "created_at"}}
+	complaintsTable = table{"complaints", []string{"id", "tracking_code", "unit_id", "channel", "category", "complainant", "contact", "contact_key", "description",
+		"status", "classification", "classification_reason", "classified_at", "received_at", "reply_due_at", "replied_at", "reply", "solution_due_at",
+		"resolved_at", "solution", "closed_at", "created_at", "updated_at"}}
+	inspectionsTable = table{"inspections", []string{"id", "kind", "unit_id", "checklist_id", "inspector", "inspected_at", "month", "day", "items_checked", "note", "created_by", "created_at"}}
+	findingsTable    = table{"inspection_findings", []string{"id", "inspection_id", "item_id", "unit_id", "person_id", "month", "description", "deduction_cp", "signoff", "signed_by", "signed_at", "created_at"}}
+	scaleTables      = []table{unitsTable, peopleTable, rolesTable, ordersTable, drawsTable, tasksTable, evalsTable, complaintsTable, inspectionsTable, findingsTable}
 )
 
 const (
@@ -50,6 +55,7 @@ type bulk struct {
 	progress io.Writer
 	started  time.Time
 	lastLine time.Time
+	lastSum  int // rows written at lastLine
 }
 
 func newBulk(db *store.DB, progress io.Writer, total map[string]int) *bulk {
@@ -118,12 +124,7 @@ func (b *bulk) copyRows(ctx context.Context, c *pgx.Conn) error {
 const sqliteMaxParams = 32_766
 
 func (b *bulk) insertRows(ctx context.Context, conn *sql.Conn) error {
-	// A large page cache keeps the growing indexes in memory between flushes; durability
-	// (synchronous=FULL) is untouched.
-	if _, err := conn.ExecContext(ctx, "PRAGMA cache_size = -262144"); err != nil {
-		return err
-	}
-	tx, err := conn.BeginTx(ctx, nil)
+	tx, err := beginLarge(ctx, conn, store.SQLite)
 	if err != nil {
 		return err
 	}
@@ -163,9 +164,10 @@ func insertSQL(t table, rows int) string {
 	return "INSERT INTO " + t.name + " (" + strings.Join(t.cols, ", ") + ") VALUES " + one + strings.Repeat(", "+one, rows-1)
 }
 
-// report prints one progress line: each table's rows so far of its total, and the rate.
+// report prints one progress line: each table's rows so far of its total, the mean rate and
+// the rate since the last line, which shows whether the load slows as the tables grow.
 func (b *bulk) report() {
-	b.lastLine = time.Now()
+	now := time.Now()
 	var parts []string
 	sum := 0
 	for _, t := range scaleTables {
@@ -174,8 +176,13 @@ func (b *bulk) report() {
 			parts = append(parts, fmt.Sprintf("%s %d/%d", t.name, b.written[t.name], b.total[t.name]))
 		}
 	}
-	secs := time.Since(b.started).Seconds()
-	say(b.progress, "scale: %s — %.0f rows/s\n", strings.Join(parts, ", "), float64(sum)/max(secs, 0.001))
+	if sum == b.lastSum && sum > 0 {
+		return // the last flush's line said it already
+	}
+	mean := float64(sum) / max(now.Sub(b.started).Seconds(), 0.001)
+	recent := float64(sum-b.lastSum) / max(now.Sub(b.lastLine).Seconds(), 0.001)
+	say(b.progress, "scale: %s — %.0f rows/s, %.0f lately\n", strings.Join(parts, ", "), mean, recent)
+	b.lastLine, b.lastSum = now, sum
 }
 
 // nextIDs returns, per table, the id after the largest one, so bulk rows take ids the
@@ -214,4 +221,87 @@ func afterBulk(ctx context.Context, db *store.DB) error {
 		}
 		return nil
 	})
+}
+
+// index is a secondary index of a bulk table, with the statement that creates it as the
+// database holds it (sqlite_master, pg_indexes), so it is recreated exactly as the migrations
+// made it.
+type index struct{ name, create string }
+
+// dropIndexes drops the non-unique secondary indexes of tables and returns them for
+// createIndexes. Maintaining them row by row was what slowed the load once they outgrew the
+// page cache (docs/benchmarks.md, "scalegen"); built once at the end, each is one sort. Unique
+// indexes and primary keys stay: they are checks, not only paths.
+func dropIndexes(ctx context.Context, db *store.DB, tables []table) ([]index, error) {
+	names := make([]string, len(tables))
+	for i, t := range tables {
+		names[i] = "'" + t.name + "'"
+	}
+	list := "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN (" + strings.Join(names, ", ") + ") ORDER BY name"
+	if db.Dialect == store.Postgres {
+		list = "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() AND tablename IN (" + strings.Join(names, ", ") + ") ORDER BY indexname"
+	}
+	var out []index
+	err := db.InTx(ctx, func(tx *store.Tx) error {
+		rows, err := tx.Query(ctx, list)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var ix index
+			if err := rows.Scan(&ix.name, &ix.create); err != nil {
+				return err
+			}
+			if !strings.HasPrefix(strings.ToUpper(ix.create), "CREATE UNIQUE") {
+				out = append(out, ix)
+			}
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		rows.Close()
+		for _, ix := range out {
+			if _, err := tx.Exec(ctx, "DROP INDEX "+ix.name); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+// createIndexes builds the indexes dropIndexes returned, all in one transaction: a load
+// interrupted before it leaves none of them rather than some.
+func createIndexes(ctx context.Context, db *store.DB, indexes []index) error {
+	conn, err := db.SQL().Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	tx, err := beginLarge(ctx, conn, db.Dialect)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
+	for _, ix := range indexes {
+		if _, err := tx.ExecContext(ctx, ix.create); err != nil {
+			return fmt.Errorf("demo scale: index %s: %w", ix.name, err)
+		}
+	}
+	return tx.Commit()
+}
+
+// beginLarge begins a transaction of the load on conn with memory for its size: SQLite's page
+// cache, which keeps the tables being written in memory between flushes, and PostgreSQL's
+// memory to sort an index in. Durability (synchronous=FULL) is untouched.
+func beginLarge(ctx context.Context, conn *sql.Conn, dialect store.Dialect) (*sql.Tx, error) {
+	set := "PRAGMA cache_size = -262144"
+	if dialect == store.Postgres {
+		set = "SET maintenance_work_mem = '256MB'"
+	}
+	if _, err := conn.ExecContext(ctx, set); err != nil {
+		return nil, err
+	}
+	return conn.BeginTx(ctx, nil)
 }

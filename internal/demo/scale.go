@@ -43,6 +43,9 @@ type ScaleSummary struct {
 	Orders      int     `json:"work_orders"`
 	Tasks       int     `json:"tasks"`
 	Evaluations int     `json:"evaluations"`
+	Complaints  int     `json:"complaints"`
+	Inspections int     `json:"inspections"`
+	Findings    int     `json:"findings"`
 	Seconds     float64 `json:"seconds"`
 }
 
@@ -65,6 +68,13 @@ func CheckScale(n float64) error {
 // pairs are recomputed from the records (aggs are the areas keeping totals), and one audit
 // entry (demo.scale) records the load: the bulk rows have no entry each. Progress lines go to
 // progress every few seconds.
+//
+// The bulk tables' secondary indexes are dropped while the rows are written and built again,
+// all in one transaction, before the recount. A load stopped half-way therefore leaves a
+// database without them (or, stopped in the recount, with stale totals that
+// `rebuild-aggregates --check` reports), and always without the demo.scale entry, which is
+// written last; loading again into it is refused, as into any organisation, so it must be
+// thrown away (docs/benchmarks/scale-data.sh builds under a temporary name for that reason).
 func LoadScale(ctx context.Context, db *store.DB, now time.Time, n float64, aggs []assessment.Aggregator, progress io.Writer) (ScaleSummary, error) {
 	if err := CheckScale(n); err != nil {
 		return ScaleSummary{}, err
@@ -78,20 +88,34 @@ func LoadScale(ctx context.Context, db *store.DB, now time.Time, n float64, aggs
 	if err != nil {
 		return ScaleSummary{}, err
 	}
+	indexes, err := dropIndexes(ctx, db, scaleTables)
+	if err != nil {
+		return ScaleSummary{}, err
+	}
 	if err := g.organisation(ctx); err != nil {
 		return ScaleSummary{}, err
 	}
 	if err := g.workorders(ctx); err != nil {
 		return ScaleSummary{}, err
 	}
+	if err := g.complaints(ctx); err != nil {
+		return ScaleSummary{}, err
+	}
+	if err := g.inspections(ctx); err != nil {
+		return ScaleSummary{}, err
+	}
 	if err := g.b.flush(ctx); err != nil {
 		return ScaleSummary{}, err
 	}
 	g.b.report()
+	say(progress, "scale: bulk rows written after %.1f s; building %d indexes\n", time.Since(started).Seconds(), len(indexes))
+	if err := createIndexes(ctx, db, indexes); err != nil {
+		return ScaleSummary{}, err
+	}
 	if err := afterBulk(ctx, db); err != nil {
 		return ScaleSummary{}, err
 	}
-	say(progress, "scale: bulk rows written after %.1f s; recomputing pairs and running totals\n", time.Since(started).Seconds())
+	say(progress, "scale: indexes built after %.1f s; recomputing pairs and running totals\n", time.Since(started).Seconds())
 	if err := g.recount(ctx, aggs); err != nil {
 		return ScaleSummary{}, err
 	}
@@ -127,6 +151,7 @@ type scaleGen struct {
 
 type scaleCentre struct {
 	id          int64
+	head        string // the name that signs off the findings charged to its people
 	dispatchers []int64
 	managers    []int64
 	teams       []scaleTeam
@@ -173,11 +198,13 @@ func newScaleGen(ctx context.Context, db *store.DB, now time.Time, n float64, pr
 	// Every centre has its head, callers and at least one maintainer a team.
 	people := int(math.Round(peoplePerN * n))
 	total := map[string]int{
-		unitsTable.name:  centres * (2 + teamsPerCentre),
-		peopleTable.name: max(people, centres*(1+dispatchersPerCentre+managersPerCentre+2*teamsPerCentre)),
-		ordersTable.name: orders,
-		tasksTable.name:  orders * 2,
-		evalsTable.name:  orders * 2,
+		unitsTable.name:      centres * (2 + teamsPerCentre),
+		peopleTable.name:     max(people, centres*(1+dispatchersPerCentre+managersPerCentre+2*teamsPerCentre)),
+		ordersTable.name:     orders,
+		tasksTable.name:      orders * 2,
+		evalsTable.name:      orders * 2,
+		complaintsTable.name: int(math.Round(complaintsPerN * n)),
+		findingsTable.name:   int(math.Round(findingsPerN * n)),
 	}
 	g.b = newBulk(db, progress, total)
 	g.centres = make([]scaleCentre, centres)
@@ -207,16 +234,21 @@ func (g *scaleGen) unit(ctx context.Context, parent int64, code, name string, ki
 
 // person adds a member of staff with a role over scope (0: no role).
 func (g *scaleGen) person(ctx context.Context, unit int64, title string, role access.Role, scope int64) (int64, error) {
-	id := g.id(peopleTable)
+	id, _, err := g.namedPerson(ctx, unit, title, role, scope)
+	return id, err
+}
+
+func (g *scaleGen) namedPerson(ctx context.Context, unit int64, title string, role access.Role, scope int64) (int64, string, error) {
+	id, name := g.id(peopleTable), g.name()
 	g.sum.People++
 	at := g.start.Add(-24 * time.Hour).UTC()
-	if err := g.b.add(ctx, peopleTable, id, unit, g.name(), g.phone(), title, true, at, at); err != nil {
-		return 0, err
+	if err := g.b.add(ctx, peopleTable, id, unit, name, g.phone(), title, true, at, at); err != nil {
+		return 0, "", err
 	}
 	if role == "" {
-		return id, nil
+		return id, name, nil
 	}
-	return id, g.b.add(ctx, rolesTable, g.id(rolesTable), id, string(role), scope, at)
+	return id, name, g.b.add(ctx, rolesTable, g.id(rolesTable), id, string(role), scope, at)
 }
 
 // organisation adds the centres under the demo's group, like its maintenance centre: a head,
@@ -234,7 +266,7 @@ func (g *scaleGen) organisation(ctx context.Context) error {
 		if c.id, err = g.unit(ctx, g.root, code, name, org.Department, false); err != nil {
 			return err
 		}
-		if _, err := g.person(ctx, c.id, "中心主任", access.UnitHead, c.id); err != nil {
+		if _, c.head, err = g.namedPerson(ctx, c.id, "中心主任", access.UnitHead, c.id); err != nil {
 			return err
 		}
 		room, err := g.unit(ctx, c.id, code+"-DDS", name+"调度室", org.Section, false)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"fmt"
+	"io"
 	"sync"
 	"testing"
 	"time"
@@ -41,11 +42,14 @@ func TestLoadScale(t *testing.T) {
 		}
 		// One centre of ten units (the least), the orders of N, every hotline order drawn
 		// and, but the last two days', evaluated twice.
-		if sum.Units != 10 || sum.Orders != 1072 || sum.People != 36 || sum.Evaluations == 0 || sum.Tasks < sum.Evaluations {
+		// The complaints and findings of N, the findings on inspections of up to five.
+		if sum.Units != 10 || sum.Orders != 1072 || sum.People != 36 || sum.Evaluations == 0 || sum.Tasks < sum.Evaluations ||
+			sum.Complaints != 20 || sum.Findings != 40 || sum.Inspections < sum.Findings/5 {
 			t.Errorf("summary %+v", sum)
 		}
 		bulk := scaleCounts(t, db)
-		for table, got := range map[string]int{"units": sum.Units, "people": sum.People, "work_orders": sum.Orders, "workorder_tasks": sum.Tasks, "workorder_evaluations": sum.Evaluations} {
+		for table, got := range map[string]int{"units": sum.Units, "people": sum.People, "work_orders": sum.Orders, "workorder_tasks": sum.Tasks, "workorder_evaluations": sum.Evaluations,
+			"complaints": sum.Complaints, "inspections": sum.Inspections, "inspection_findings": sum.Findings} {
 			if bulk[table] != got {
 				t.Errorf("%s: %d rows of the bulk centres, summary says %d added", table, bulk[table], got)
 			}
@@ -71,6 +75,42 @@ func TestLoadScale(t *testing.T) {
 		orders, total, err := workorder.List(ctx, db, access.System, workorder.Filter{TeamID: team.ID, Limit: 5})
 		if err != nil || total == 0 || len(orders) == 0 || !orders[0].Closed() {
 			t.Fatalf("orders of %s: %d of %d, %v", team.Name, len(orders), total, err)
+		}
+
+		// The bulk complaints and findings read back through their areas: classified with
+		// deadlines, some late; findings charging maintainers, signed off.
+		complaints, total, err := complaint.List(ctx, db, access.System, complaint.Filter{UnitID: centre.ID, Limit: 100})
+		if err != nil || total != sum.Complaints {
+			t.Fatalf("complaints of the bulk centre: %d, %v", total, err)
+		}
+		late := 0
+		for _, c := range complaints {
+			if c.Class == complaint.Unclassified && c.ReceivedAt.Before(now.Add(-2*time.Hour)) {
+				t.Errorf("complaint %s of %s unclassified", c.TrackingCode, c.ReceivedAt)
+			}
+			if c.RepliedAt != nil && c.RepliedAt.After(c.ReplyDueAt) {
+				late++
+			}
+		}
+		if late == 0 {
+			t.Errorf("no bulk complaint replied late in %d", len(complaints))
+		}
+		findings, err := inspection.Findings(ctx, db, access.System, inspection.Filter{UnitID: centre.ID, Limit: 100})
+		if err != nil || len(findings) != sum.Findings {
+			t.Fatalf("findings of the bulk centre: %d, %v", len(findings), err)
+		}
+		charged := 0
+		for _, f := range findings {
+			if f.PersonID != 0 && f.Signoff == inspection.Signed {
+				charged++
+			}
+		}
+		if charged == 0 {
+			t.Errorf("no bulk finding charges a maintainer")
+		}
+		// The indexes dropped for the bulk rows are back.
+		if missing := missingIndexes(t, db, "workorder_tasks_day", "work_orders_team", "complaints_unit_received", "inspection_findings_person"); len(missing) > 0 {
+			t.Errorf("indexes missing after the load: %v", missing)
 		}
 
 		// A draw of bulk orders recomputes to the tasks stored.
@@ -165,6 +205,9 @@ func scaleCounts(t *testing.T, db *store.DB) map[string]int {
 			"work_orders":           "SELECT COUNT(*) FROM work_orders WHERE team_id IN " + bulk,
 			"workorder_tasks":       "SELECT COUNT(*) FROM workorder_tasks WHERE team_id IN " + bulk,
 			"workorder_evaluations": "SELECT COUNT(*) FROM workorder_evaluations e JOIN workorder_tasks k ON k.id = e.task_id WHERE k.team_id IN " + bulk,
+			"complaints":            "SELECT COUNT(*) FROM complaints WHERE unit_id IN " + bulk,
+			"inspections":           "SELECT COUNT(*) FROM inspections WHERE unit_id IN " + bulk,
+			"inspection_findings":   "SELECT COUNT(*) FROM inspection_findings WHERE unit_id IN " + bulk,
 		} {
 			var n int
 			if err := tx.QueryRow(context.Background(), query).Scan(&n); err != nil {
@@ -180,30 +223,83 @@ func scaleCounts(t *testing.T, db *store.DB) map[string]int {
 	return out
 }
 
-// scaleChecksum hashes what the generator draws of the bulk orders and their evaluations.
+// missingIndexes returns those of names the database does not have.
+func missingIndexes(t *testing.T, db *store.DB, names ...string) []string {
+	t.Helper()
+	query := "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = ?"
+	if db.Dialect == store.Postgres {
+		query = "SELECT COUNT(*) FROM pg_indexes WHERE schemaname = current_schema() AND indexname = ?"
+	}
+	var missing []string
+	err := db.Read(context.Background(), func(tx *store.Tx) error {
+		for _, name := range names {
+			var n int
+			if err := tx.QueryRow(context.Background(), query, name).Scan(&n); err != nil {
+				return err
+			}
+			if n == 0 {
+				missing = append(missing, name)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return missing
+}
+
+// scaleChecksum hashes what the generator draws of the bulk orders and their evaluations,
+// complaints and findings, as text: both databases print them alike.
 func scaleChecksum(t *testing.T, db *store.DB) string {
 	t.Helper()
 	h := sha256.New()
 	err := db.Read(context.Background(), func(tx *store.Tx) error {
-		rows, err := tx.Query(context.Background(), `SELECT o.reporter, o.phone, o.location, o.fault, o.close_day, u.code, COALESCE(k.kind, ''), COALESCE(k.score, 0)
+		for _, query := range []string{
+			`SELECT o.reporter, o.phone, o.location, o.fault, o.close_day, u.code, COALESCE(k.kind, ''), COALESCE(k.score, 0)
 			FROM work_orders o JOIN units u ON u.id = o.team_id LEFT JOIN workorder_tasks k ON k.order_id = o.id
-			WHERE u.code LIKE 'IMC-S%' ORDER BY o.id, k.kind`)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var a, b, c, d, e, f, g string
-			var score int
-			if err := rows.Scan(&a, &b, &c, &d, &e, &f, &g, &score); err != nil {
+			WHERE u.code LIKE 'IMC-S%' ORDER BY o.id, k.kind`,
+			`SELECT c.tracking_code, u.code, c.channel, c.category, c.complainant, c.contact, c.status, c.classification, COALESCE(c.reply, '')
+			FROM complaints c JOIN units u ON u.id = c.unit_id WHERE u.code LIKE 'IMC-S%' ORDER BY c.id`,
+			`SELECT i.day, u.code, f.description, COALESCE(p.name, ''), f.signoff, f.signed_by, f.deduction_cp
+			FROM inspection_findings f JOIN inspections i ON i.id = f.inspection_id JOIN units u ON u.id = f.unit_id LEFT JOIN people p ON p.id = f.person_id
+			WHERE u.code LIKE 'IMC-S%' ORDER BY f.id`,
+		} {
+			if err := hashRows(context.Background(), tx, h, query); err != nil {
 				return err
 			}
-			fmt.Fprintln(h, a, b, c, d, e, f, g, score)
 		}
-		return rows.Err()
+		return nil
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return fmt.Sprintf("%x", h.Sum(nil))
+}
+
+// hashRows writes every row of query to h, its columns scanned as text.
+func hashRows(ctx context.Context, tx *store.Tx, h io.Writer, query string) error {
+	rows, err := tx.Query(ctx, query)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		return err
+	}
+	vals := make([]any, len(cols))
+	for i := range vals {
+		vals[i] = new(string)
+	}
+	for rows.Next() {
+		if err := rows.Scan(vals...); err != nil {
+			return err
+		}
+		for _, v := range vals {
+			fmt.Fprint(h, *v.(*string), "\t")
+		}
+		fmt.Fprintln(h)
+	}
+	return rows.Err()
 }
