@@ -172,16 +172,11 @@ func (l *loader) surveyStories(ctx context.Context, faultMonth, improperMonth st
 	if err != nil {
 		return err
 	}
-	answers := map[int64]survey.Answer{}
-	list, _, err := survey.ListAnswers(ctx, l.db, demoClerk, survey.AnswerFilter{Opinions: true, Limit: 5000})
-	if err != nil {
-		return err
-	}
-	for _, a := range list {
-		answers[a.ID] = a
-	}
 	for i, f := range fs {
-		a := answers[f.AnswerID]
+		a, _, err := survey.GetAnswer(ctx, l.db, demoClerk, f.AnswerID)
+		if err != nil {
+			return err
+		}
 		q := survey.QuarterOf(a.AnsweredAt)
 		if q == current || (q == previous && i%2 == 0) {
 			continue

@@ -869,8 +869,8 @@ func ListAnswers(ctx context.Context, db *store.DB, actor access.Principal, f An
 		if err := tx.QueryRow(ctx, "SELECT COUNT(*) FROM survey_answers a WHERE "+cond, args...).Scan(&total); err != nil {
 			return err
 		}
-		limit := f.Limit
-		if limit <= 0 || limit > 500 {
+		limit := min(f.Limit, 500)
+		if limit <= 0 {
 			limit = 50
 		}
 		order := " ORDER BY a.answered_at DESC, a.id DESC LIMIT ?"
