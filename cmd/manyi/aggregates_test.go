@@ -19,6 +19,7 @@ import (
 	"manyi/internal/complaint"
 	"manyi/internal/errs"
 	"manyi/internal/inspection"
+	"manyi/internal/org"
 	"manyi/internal/store"
 	"manyi/internal/survey"
 	"manyi/internal/workorder"
@@ -154,6 +155,79 @@ func sameValues(t *testing.T, db *store.DB, w *workload) {
 		t.Fatalf("%d source reads compared, none with a value: the comparison proves nothing", compared)
 	}
 	t.Logf("compared %d source reads, %d values not zero", compared, nonzero)
+	sameBatch(t, db, sources, facts, subjects)
+}
+
+// sameBatch asks every source for the facts of all the subjects over the last twelve months in
+// one batch, as a close does, from the records and from the totals, and requires for each
+// subject and month what Facts gives it alone: the same values and the same records in the
+// same order (a batch selects the records a single subject's query does, no more, no fewer).
+func sameBatch(t *testing.T, db *store.DB, sources []assessment.Source, facts []string, subjects []assessment.FactQuery) {
+	t.Helper()
+	ctx := context.Background()
+	err := db.Read(ctx, func(tx *store.Tx) error {
+		tree, err := org.LoadTree(ctx, tx)
+		if err != nil {
+			return err
+		}
+		b := assessment.Batch{Names: facts}
+		for _, q := range subjects {
+			// The subtree as the close gives it and as a source reads it when not given (a
+			// person's unit 0 stands for the whole tree).
+			b.Subjects = append(b.Subjects, assessment.BatchSubject{UnitID: q.UnitID, PersonID: q.PersonID, Units: tree.Subtree(q.UnitID)})
+		}
+		now := time.Now().In(assessment.Zone)
+		for m := 11; m >= 0; m-- {
+			from := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, assessment.Zone).AddDate(0, -m, 0)
+			b.Periods = append(b.Periods, assessment.Span{Period: from.Format("2006-01"), From: from.UTC(), To: from.AddDate(0, 1, 0).UTC()})
+		}
+		for _, s := range sources {
+			bs, ok := s.(assessment.BatchSource)
+			if !ok {
+				continue
+			}
+			for _, totals := range []bool{false, true} {
+				b.Totals = totals
+				got, err := bs.BatchFacts(ctx, tx, b)
+				if err != nil {
+					return err
+				}
+				for i := range b.Subjects {
+					for j := range b.Periods {
+						want, err := s.Facts(ctx, tx, b.Query(i, j))
+						if err != nil {
+							return err
+						}
+						if g, w := factLines(t, got[i][j]), factLines(t, want); !slices.Equal(g, w) {
+							t.Fatalf("%s, unit %d person %d, %s, totals %t: in the batch %v, alone %v", s.Name(), b.Subjects[i].UnitID, b.Subjects[i].PersonID, b.Periods[j].Period, totals, g, w)
+						}
+					}
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// factLines renders facts as sorted lines of name, value and the ids of their records in order.
+func factLines(t *testing.T, fs []assessment.Fact) []string {
+	var out []string
+	for _, f := range fs {
+		v, err := json.Marshal(f.Value)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []string
+		for _, r := range f.Records {
+			ids = append(ids, r.Kind+":"+r.ID)
+		}
+		out = append(out, f.Name+"="+string(v)+" "+strings.Join(ids, ","))
+	}
+	slices.Sort(out)
+	return out
 }
 
 // multiset renders facts as sorted JSON lines, a list fact's elements sorted too.

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -84,14 +85,83 @@ func BenchmarkMonthClose(b *testing.B) {
 					b.Run(m.name, func(b *testing.B) {
 						e := assessment.NewEngine(db, m.sources...)
 						b.Logf("%s %s", code, period)
+						start := db.Statements()
 						for b.Loop() {
 							if _, err := e.Recompute(ctx, actor, id); err != nil {
 								b.Fatal(err)
 							}
 						}
+						b.ReportMetric(float64(db.Statements()-start)/float64(b.N), "queries/op")
 					})
 				}
 			})
 		}
+	}
+}
+
+// BenchmarkWideClose starts a close over many subjects on a copy of the scale data
+// (MANYI_BENCH_DB; skipped without it): unit-monthly 2026-11 over the whole organisation (unit
+// 1) and maintainer-monthly 2026-10 over one maintenance centre (unit 39, MANYI_BENCH_CENTRE
+// for another), with no earlier month of the year closed (the scheme's closes are marked
+// superseded), then recomputes it. It reports the subjects and the queries of a recompute,
+// which must not grow with the subjects.
+func BenchmarkWideClose(b *testing.B) {
+	url := os.Getenv("MANYI_BENCH_DB")
+	if url == "" {
+		b.Skip("MANYI_BENCH_DB names a copy of the scale data")
+	}
+	centre := int64(39)
+	if s := os.Getenv("MANYI_BENCH_CENTRE"); s != "" {
+		fmt.Sscan(s, &centre)
+	}
+	sources := []assessment.Source{complaint.FactSource{}, workorder.FactSource{}, inspection.FactSource{}, survey.FactSource{}}
+	actor := access.Principal{Username: "bench", Grants: []access.Grant{{Role: access.Clerk}, {Role: access.Committee}}}
+	for _, in := range []assessment.StartInput{{SchemeCode: "unit-monthly", Period: "2026-11", ParentUnitID: 1}, {SchemeCode: "maintainer-monthly", Period: "2026-10", ParentUnitID: centre}} {
+		b.Run(in.SchemeCode, func(b *testing.B) {
+			ctx := context.Background()
+			db, err := store.Open(ctx, url)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer db.Close()
+			e := assessment.NewEngine(db, sources...)
+			var id int64
+			if err := db.InTx(ctx, func(tx *store.Tx) error {
+				_, err := tx.Exec(ctx, "UPDATE assessment_closes SET superseded = ? WHERE scheme_code = ?", true, in.SchemeCode)
+				if err != nil {
+					return err
+				}
+				return tx.QueryRow(ctx, "SELECT COALESCE(MAX(id), 0) FROM assessment_closes WHERE scheme_code = ? AND period = ?", in.SchemeCode, in.Period).Scan(&id)
+			}); err != nil {
+				b.Fatal(err)
+			}
+			if id != 0 {
+				c, err := e.Reopen(ctx, actor, id, "benchmark")
+				if err != nil {
+					b.Fatal(err)
+				}
+				id = c.ID
+			} else {
+				c, err := e.Start(ctx, actor, in)
+				if err != nil {
+					b.Fatal(err)
+				}
+				id = c.ID
+			}
+			var subjects int
+			if err := db.Read(ctx, func(tx *store.Tx) error {
+				return tx.QueryRow(ctx, "SELECT COUNT(*) FROM assessment_results WHERE close_id = ?", id).Scan(&subjects)
+			}); err != nil {
+				b.Fatal(err)
+			}
+			start := db.Statements()
+			for b.Loop() {
+				if _, err := e.Recompute(ctx, actor, id); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(db.Statements()-start)/float64(b.N), "queries/op")
+			b.ReportMetric(float64(subjects), "subjects")
+		})
 	}
 }

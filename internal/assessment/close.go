@@ -321,10 +321,8 @@ func (e *Engine) compute(ctx context.Context, tx *store.Tx, c *Close, sch *schem
 	if err != nil {
 		return err
 	}
-	for _, r := range evaluated {
-		if err := insertResult(ctx, tx, c.ID, r.Subject(), r.Result, r.Facts, r.Records); err != nil {
-			return err
-		}
+	if err := insertResults(ctx, tx, c.ID, evaluated); err != nil {
+		return err
 	}
 	now := tx.Now
 	c.ComputedAt = &now
@@ -342,35 +340,40 @@ func (e *Engine) evaluate(ctx context.Context, tx *store.Tx, c *Close, sch *sche
 		return nil, err
 	}
 	subs := Subjects(sch, tree.Tree, tree.people, c.ParentUnitID)
+	// The facts of all subjects are gathered together, a fixed number of queries per source
+	// and period whatever the number of subjects: the closed period with its records, then the
+	// earlier periods of the year.
+	facts, records, err := e.gather(ctx, tx, sch, c, subs, []scheme.Period{p}, tree, false)
+	if err != nil {
+		return nil, err
+	}
+	var earlier []scheme.Period
+	for q := firstOfYear(p); q != p; q = q.Next() {
+		earlier = append(earlier, q)
+	}
+	before, err := e.earlierFacts(ctx, tx, sch, c, subs, earlier, tree)
+	if err != nil {
+		return nil, err
+	}
 	type gathered struct {
 		facts   map[string]any
 		records map[string][]Record
 	}
 	current := map[Subject]gathered{}
 	var input []scheme.SubjectFacts
-	for _, sub := range subs {
+	for i, sub := range subs {
 		sf := scheme.SubjectFacts{ID: sub.key(), Periods: map[string]map[string]any{}}
-		for q := firstOfYear(p); ; q = q.Next() {
-			if q == p {
-				facts, records, err := e.gather(ctx, tx, sch, c, sub, q, tree, false)
-				if err != nil {
-					return nil, err
-				}
-				if d, ok := decisions[sub]; ok && d.Kind == Award && empty(facts[d.Fact]) {
-					facts[d.Fact] = awarded(sch, d)
-				}
-				current[sub] = gathered{facts, records}
-				sf.Periods[q.String()] = facts
-				break
-			}
-			facts, err := e.earlierFacts(ctx, tx, sch, c, sub, q, tree)
-			if err != nil {
-				return nil, err
-			}
-			if facts != nil {
-				sf.Periods[q.String()] = facts
+		for j, q := range earlier {
+			if before[i][j] != nil {
+				sf.Periods[q.String()] = before[i][j]
 			}
 		}
+		f := facts[i][0]
+		if d, ok := decisions[sub]; ok && d.Kind == Award && empty(f[d.Fact]) {
+			f[d.Fact] = awarded(sch, d)
+		}
+		current[sub] = gathered{f, records[i][0]}
+		sf.Periods[p.String()] = f
 		input = append(input, sf)
 	}
 	results, err := sch.Evaluate(input...)
@@ -435,13 +438,28 @@ func awarded(sch *scheme.Scheme, d Decision) any {
 	return json.Number(d.Value)
 }
 
-// gather asks every source for its facts of a subject and period. Facts without a source are
-// zero by the close's decision. With totals, the sources give values from their running
-// totals and no records.
-func (e *Engine) gather(ctx context.Context, tx *store.Tx, sch *scheme.Scheme, c *Close, sub Subject, p scheme.Period, tree *orgSnapshot, totals bool) (map[string]any, map[string][]Record, error) {
-	from, to := bounds(p)
-	facts, records := map[string]any{}, map[string][]Record{}
-	units := tree.Subtree(sub.UnitID)
+// gather asks every source for its facts of the subjects over the periods: out[i][j] for
+// subs[i] and periods[j]. Facts without a source are zero by the close's decision. With
+// totals, the sources give values from their running totals and no records.
+func (e *Engine) gather(ctx context.Context, tx *store.Tx, sch *scheme.Scheme, c *Close, subs []Subject, periods []scheme.Period, tree *orgSnapshot, totals bool) ([][]map[string]any, [][]map[string][]Record, error) {
+	b := Batch{Totals: totals}
+	for _, sub := range subs {
+		b.Subjects = append(b.Subjects, BatchSubject{UnitID: sub.UnitID, PersonID: sub.PersonID, Units: tree.Subtree(sub.UnitID)})
+	}
+	for _, p := range periods {
+		from, to := bounds(p)
+		b.Periods = append(b.Periods, Span{Period: p.String(), From: from, To: to})
+	}
+	facts, records := make([][]map[string]any, len(subs)), make([][]map[string][]Record, len(subs))
+	for i := range subs {
+		facts[i], records[i] = make([]map[string]any, len(periods)), make([]map[string][]Record, len(periods))
+		for j := range periods {
+			facts[i][j], records[i][j] = map[string]any{}, map[string][]Record{}
+		}
+	}
+	if len(subs) == 0 || len(periods) == 0 {
+		return facts, records, nil
+	}
 	needed := map[string]bool{}
 	for _, n := range sch.FactNames() {
 		needed[n] = true
@@ -456,23 +474,38 @@ func (e *Engine) gather(ctx context.Context, tx *store.Tx, sch *scheme.Scheme, c
 		if len(names) == 0 {
 			continue
 		}
-		got, err := s.Facts(ctx, tx, FactQuery{UnitID: sub.UnitID, PersonID: sub.PersonID, Period: p.String(), From: from, To: to, Names: names, Totals: totals, Units: units})
+		b.Names = names
+		var got [][][]Fact
+		var err error
+		if bs, ok := s.(BatchSource); ok {
+			got, err = bs.BatchFacts(ctx, tx, b)
+		} else {
+			got, err = EachQuery(ctx, tx, s, b)
+		}
 		if err != nil {
 			return nil, nil, fmt.Errorf("source %s: %w", s.Name(), err)
 		}
-		for _, f := range got {
-			if !needed[f.Name] {
-				continue
+		for i := range got {
+			for j := range got[i] {
+				for _, f := range got[i][j] {
+					if !needed[f.Name] {
+						continue
+					}
+					facts[i][j][f.Name] = jsonValue(f.Value)
+					records[i][j][f.Name] = f.Records
+				}
 			}
-			facts[f.Name] = jsonValue(f.Value)
-			records[f.Name] = f.Records
 		}
 	}
-	for _, n := range c.MissingFacts {
-		if factType(sch, n) == scheme.Numbers {
-			facts[n] = []any{}
-		} else {
-			facts[n] = json.Number("0")
+	for i := range subs {
+		for j := range periods {
+			for _, n := range c.MissingFacts {
+				if factType(sch, n) == scheme.Numbers {
+					facts[i][j][n] = []any{}
+				} else {
+					facts[i][j][n] = json.Number("0")
+				}
+			}
 		}
 	}
 	return facts, records, nil
@@ -494,23 +527,88 @@ func jsonValue(v any) any {
 	return v
 }
 
-// earlierFacts returns a subject's facts of an earlier period of the year: those stored by
-// the period's approved or locked close of the same scheme, or else the sources' facts now (a
-// period never closed is assessed as it stands), read from their running totals: the records
-// are not needed, only the values. nil means the subject was not assessed then.
-func (e *Engine) earlierFacts(ctx context.Context, tx *store.Tx, sch *scheme.Scheme, c *Close, sub Subject, p scheme.Period, tree *orgSnapshot) (map[string]any, error) {
-	var text string
-	err := tx.QueryRow(ctx, `SELECT r.facts_json FROM assessment_results r JOIN assessment_closes c ON c.id = r.close_id
-		WHERE c.scheme_code = ? AND c.period = ? AND c.superseded = ? AND c.status <> 'draft' AND r.unit_id = ? AND r.person_id = ?`,
-		c.SchemeCode, p.String(), false, sub.UnitID, sub.PersonID).Scan(&text)
-	if err == nil {
-		return decodeFacts(text)
+// earlierFacts returns the subjects' facts of earlier periods of the year, out[i][j] for
+// subs[i] and periods[j]: those stored by the period's approved or locked close of the same
+// scheme, or else the sources' facts now (a period never closed is assessed as it stands),
+// read from their running totals: the records are not needed, only the values. A subject
+// absent from a period's stored close is assessed as it stands too.
+func (e *Engine) earlierFacts(ctx context.Context, tx *store.Tx, sch *scheme.Scheme, c *Close, subs []Subject, periods []scheme.Period, tree *orgSnapshot) ([][]map[string]any, error) {
+	out := make([][]map[string]any, len(subs))
+	for i := range out {
+		out[i] = make([]map[string]any, len(periods))
 	}
-	if !store.IsNoRows(err) {
+	if len(periods) == 0 {
+		return out, nil
+	}
+	index := map[Subject]int{}
+	for i, sub := range subs {
+		index[sub] = i
+	}
+	col := map[string]int{}
+	args := []any{c.SchemeCode, false}
+	for j, p := range periods {
+		col[p.String()] = j
+		args = append(args, p.String())
+	}
+	rows, err := tx.Query(ctx, `SELECT c.period, r.unit_id, r.person_id, r.facts_json FROM assessment_results r JOIN assessment_closes c ON c.id = r.close_id
+		WHERE c.scheme_code = ? AND c.superseded = ? AND c.status <> 'draft' AND c.period IN (`+strings.TrimSuffix(strings.Repeat("?,", len(periods)), ",")+`)`, args...)
+	if err != nil {
 		return nil, fmt.Errorf("earlier facts: %w", err)
 	}
-	facts, _, err := e.gather(ctx, tx, sch, c, sub, p, tree, true)
-	return facts, err
+	defer rows.Close()
+	for rows.Next() {
+		var period, text string
+		var sub Subject
+		if err := rows.Scan(&period, &sub.UnitID, &sub.PersonID, &text); err != nil {
+			return nil, err
+		}
+		i, ok := index[sub]
+		if !ok {
+			continue
+		}
+		if out[i][col[period]], err = decodeFacts(text); err != nil {
+			return nil, err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows.Close()
+	// The periods and subjects some of whose facts are not stored are gathered together.
+	var todo []scheme.Period
+	var who []Subject
+	wanted := map[Subject]bool{}
+	for j, p := range periods {
+		missing := false
+		for i, sub := range subs {
+			if out[i][j] == nil {
+				missing = true
+				if !wanted[sub] {
+					wanted[sub] = true
+					who = append(who, sub)
+				}
+			}
+		}
+		if missing {
+			todo = append(todo, p)
+		}
+	}
+	if len(todo) == 0 {
+		return out, nil
+	}
+	facts, _, err := e.gather(ctx, tx, sch, c, who, todo, tree, true)
+	if err != nil {
+		return nil, err
+	}
+	for k, sub := range who {
+		i := index[sub]
+		for t, p := range todo {
+			if j := col[p.String()]; out[i][j] == nil {
+				out[i][j] = facts[k][t]
+			}
+		}
+	}
+	return out, nil
 }
 
 func decodeFacts(text string) (map[string]any, error) {
@@ -523,21 +621,50 @@ func decodeFacts(text string) (map[string]any, error) {
 	return m, nil
 }
 
-func insertResult(ctx context.Context, tx *store.Tx, closeID int64, sub Subject, r scheme.Result, facts map[string]any, records map[string][]Record) error {
+// resultsPerInsert bounds the rows of one INSERT of results: 10 arguments a row stay under
+// SQLite's 32,766 and PostgreSQL's 65,535 parameters.
+const resultsPerInsert = 1000
+
+// insertResults stores a close's results, a thousand a statement: a close of 2,000 units
+// writes them in two statements, not 2,000.
+func insertResults(ctx context.Context, tx *store.Tx, closeID int64, rs []Result) error {
+	for len(rs) > 0 {
+		n := min(len(rs), resultsPerInsert)
+		var args []any
+		for _, r := range rs[:n] {
+			a, err := resultRow(closeID, r)
+			if err != nil {
+				return err
+			}
+			args = append(args, a...)
+		}
+		_, err := tx.Exec(ctx, `INSERT INTO assessment_results (close_id, unit_id, person_id, status, total, grade, flags, result_json, facts_json, records_json) VALUES `+
+			strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?),", n), ","), args...)
+		if err != nil {
+			return errs.Wrapf(err, "insert results")
+		}
+		rs = rs[n:]
+	}
+	return nil
+}
+
+// resultRow is a result's row of assessment_results, as insertResults writes it.
+func resultRow(closeID int64, res Result) ([]any, error) {
+	r, records := res.Result, res.Records
 	rj, err := json.Marshal(r)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	fj, err := json.Marshal(facts)
+	fj, err := json.Marshal(res.Facts)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if records == nil {
 		records = map[string][]Record{}
 	}
 	recj, err := json.Marshal(records)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	total, grade := "", ""
 	if r.Total != nil {
@@ -546,9 +673,8 @@ func insertResult(ctx context.Context, tx *store.Tx, closeID int64, sub Subject,
 	if r.Grade != nil {
 		grade = r.Grade.Code
 	}
-	_, err = tx.Exec(ctx, `INSERT INTO assessment_results (close_id, unit_id, person_id, status, total, grade, flags, result_json, facts_json, records_json)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, closeID, sub.UnitID, sub.PersonID, string(r.Status), total, grade, strings.Join(r.Flags, ","), string(rj), string(fj), string(recj))
-	return errs.Wrapf(err, "insert result")
+	sub := res.Subject()
+	return []any{closeID, sub.UnitID, sub.PersonID, string(r.Status), total, grade, strings.Join(r.Flags, ","), string(rj), string(fj), string(recj)}, nil
 }
 
 func updateCloseState(ctx context.Context, tx *store.Tx, c *Close) error {

@@ -60,3 +60,165 @@ type Record struct {
 	Summary string    `json:"summary"` // one line a clerk recognises
 	URL     string    `json:"url"`     // the page that shows the record
 }
+
+// Batch asks for the facts of many subjects over one or more periods. A close asks once for
+// the facts of all its subjects in the period it closes (with records), and once for the
+// year's earlier periods (values from the running totals), so its number of queries does not
+// grow with its subjects.
+type Batch struct {
+	Subjects []BatchSubject
+	Periods  []Span
+	Names    []string
+	Totals   bool // as FactQuery.Totals
+}
+
+// BatchSubject is one subject of a batch.
+type BatchSubject struct {
+	UnitID   int64
+	PersonID int64
+	Units    []int64 // the unit and the units below it, from the close's snapshot
+}
+
+// Span is one period of a batch, bounded in UTC like FactQuery.From and To.
+type Span struct {
+	Period   string
+	From, To time.Time
+}
+
+// Query is the single-subject question of subject i over period j.
+func (b Batch) Query(i, j int) FactQuery {
+	s, p := b.Subjects[i], b.Periods[j]
+	return FactQuery{UnitID: s.UnitID, PersonID: s.PersonID, Period: p.Period, From: p.From, To: p.To, Names: b.Names, Totals: b.Totals, Units: s.Units}
+}
+
+// BatchSource is a Source that answers a whole batch in a fixed number of queries, whatever
+// its number of subjects. Its answer for a subject and period is the one Facts gives for the
+// same question: the same records, selected by the same conditions.
+type BatchSource interface {
+	Source
+	// BatchFacts returns out[i][j], the facts of b.Subjects[i] over b.Periods[j].
+	BatchFacts(ctx context.Context, tx *store.Tx, b Batch) ([][][]Fact, error)
+}
+
+// EachQuery answers a batch with one Facts call per subject and period: what the engine does
+// for a source that has no BatchFacts, and what a BatchSource does for the facts it does not
+// batch (those of schemes with a few subjects).
+func EachQuery(ctx context.Context, tx *store.Tx, s Source, b Batch) ([][][]Fact, error) {
+	out := NewAnswer(b)
+	if len(b.Names) == 0 {
+		return out, nil
+	}
+	for i := range b.Subjects {
+		for j := range b.Periods {
+			f, err := s.Facts(ctx, tx, b.Query(i, j))
+			if err != nil {
+				return nil, err
+			}
+			out[i][j] = f
+		}
+	}
+	return out, nil
+}
+
+// Merge appends the facts of more to out, subject by subject and period by period: a
+// BatchSource that answers some facts in batch and others with EachQuery joins them so.
+func Merge(out, more [][][]Fact) [][][]Fact {
+	for i := range more {
+		for j := range more[i] {
+			out[i][j] = append(out[i][j], more[i][j]...)
+		}
+	}
+	return out
+}
+
+// NewAnswer returns an empty answer for b: out[i][j] for every subject and period.
+func NewAnswer(b Batch) [][][]Fact {
+	out := make([][][]Fact, len(b.Subjects))
+	for i := range out {
+		out[i] = make([][]Fact, len(b.Periods))
+	}
+	return out
+}
+
+// Owners maps each unit of the batch's subtrees to the subjects that count it (a unit is in
+// its own subject's subtree and in those of the subjects above it), and lists those units:
+// a source reads the records of all of them in one query and gives each record to its owners.
+func (b Batch) Owners() (map[int64][]int, []int64) {
+	return b.owners(func(s BatchSubject) []int64 {
+		if len(s.Units) == 0 {
+			return []int64{s.UnitID}
+		}
+		return s.Units
+	})
+}
+
+// UnitOwners is Owners for the facts of a subject's own unit, its subtree left out.
+func (b Batch) UnitOwners() (map[int64][]int, []int64) {
+	return b.owners(func(s BatchSubject) []int64 { return []int64{s.UnitID} })
+}
+
+// PersonOwners is Owners for person subjects: each person's subjects, and the people.
+func (b Batch) PersonOwners() (map[int64][]int, []int64) {
+	return b.owners(func(s BatchSubject) []int64 { return []int64{s.PersonID} })
+}
+
+func (b Batch) owners(ids func(BatchSubject) []int64) (map[int64][]int, []int64) {
+	owners := map[int64][]int{}
+	var all []int64
+	for i, s := range b.Subjects {
+		for _, id := range ids(s) {
+			if _, seen := owners[id]; !seen {
+				all = append(all, id)
+			}
+			owners[id] = append(owners[id], i)
+		}
+	}
+	return owners, all
+}
+
+// Subtrees lists each subject's units, for BatchTotals of the facts counted over a subtree.
+func (b Batch) Subtrees() [][]int64 {
+	out := make([][]int64, len(b.Subjects))
+	for i, s := range b.Subjects {
+		out[i] = s.Units
+	}
+	return out
+}
+
+// DaySpans are the batch's periods as ranges of local days (Zone), for BatchTotals.
+func (b Batch) DaySpans() []DaySpan {
+	out := make([]DaySpan, len(b.Periods))
+	for j, p := range b.Periods {
+		out[j] = DaySpan{From: p.From.In(Zone).Format(time.DateOnly), To: p.To.In(Zone).Format(time.DateOnly)}
+	}
+	return out
+}
+
+// Wants reports whether the batch asks for any of names.
+func (b Batch) Wants(names ...string) bool {
+	for _, n := range b.Names {
+		for _, m := range names {
+			if n == m {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// Without returns the batch asking only for its names not among names: what is left for
+// EachQuery once a source has answered names in batch.
+func (b Batch) Without(names ...string) Batch {
+	var rest []string
+	for _, n := range b.Names {
+		found := false
+		for _, m := range names {
+			found = found || n == m
+		}
+		if !found {
+			rest = append(rest, n)
+		}
+	}
+	b.Names = rest
+	return b
+}

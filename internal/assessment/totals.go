@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 
 	"manyi/internal/store"
@@ -221,4 +222,102 @@ func RebuildTotals(ctx context.Context, db *store.DB, aggs []Aggregator) ([]Diff
 		return nil
 	})
 	return out, err
+}
+
+// InIDs is the condition "col is one of ids" with its one argument, whatever the number of
+// ids: a close of 2,000 units asks in one statement, under the databases' limits on
+// parameters (SQLite 32,766, PostgreSQL 65,535). PostgreSQL takes them as one array. SQLite
+// gets them written into the statement, as integers formatted here (nothing a user typed): a
+// json_each(?) list would do, but SQLite, planning without statistics, then starts from
+// another table (the rated pairs of every maintainer of the month, 4 s instead of 0.1 s at
+// N=10), while a literal list lets it search the index once per id.
+func InIDs(tx *store.Tx, col string, ids []int64) (string, []any) {
+	var b strings.Builder
+	for i, id := range ids {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(strconv.FormatInt(id, 10))
+	}
+	if tx.Dialect() == store.Postgres {
+		return col + " = ANY(CAST(? AS BIGINT[]))", []any{"{" + b.String() + "}"}
+	}
+	return col + " IN (" + b.String() + ")", nil
+}
+
+// DaySpan is a range [From, To) of days (YYYY-MM-DD), or of months (YYYY-MM) for totals kept
+// by month.
+type DaySpan struct{ From, To string }
+
+// BatchTotals sums a fact's totals for many subjects over many spans in one grouped query:
+// out[i][j] is, per bucket, the sum over the ids of subjects[i] (a unit's subtree, or one
+// person) in spans[j]. Spans are in ascending order and do not overlap. When every bound is
+// the first of a month the rows are grouped by month, so a year is twelve rows a subject and
+// bucket rather than 365.
+func BatchTotals(ctx context.Context, tx *store.Tx, fact, kind string, subjects [][]int64, spans []DaySpan) ([][]map[string]int64, error) {
+	out := make([][]map[string]int64, len(subjects))
+	for i := range out {
+		out[i] = make([]map[string]int64, len(spans))
+		for j := range out[i] {
+			out[i][j] = map[string]int64{}
+		}
+	}
+	if len(spans) == 0 || len(subjects) == 0 {
+		return out, nil
+	}
+	grain := 7
+	for _, s := range spans {
+		for _, d := range []string{s.From, s.To} {
+			if len(d) == 10 && !strings.HasSuffix(d, "-01") {
+				grain = 10 // a week: group by day
+			}
+		}
+	}
+	owners := map[int64][]int{}
+	var ids []int64
+	for i, s := range subjects {
+		for _, id := range s {
+			if _, seen := owners[id]; !seen {
+				ids = append(ids, id)
+			}
+			owners[id] = append(owners[id], i)
+		}
+	}
+	in, inArgs := InIDs(tx, "subject_id", ids)
+	g := fmt.Sprintf("substr(day, 1, %d)", grain)
+	rows, err := tx.Query(ctx, `SELECT subject_id, `+g+`, bucket, SUM(n) FROM fact_totals WHERE fact = ? AND subject_kind = ? AND day >= ? AND day < ? AND `+in+`
+		GROUP BY subject_id, `+g+`, bucket`, append([]any{fact, kind, spans[0].From, spans[len(spans)-1].To}, inArgs...)...)
+	if err != nil {
+		return nil, fmt.Errorf("batch totals %s: %w", fact, err)
+	}
+	defer rows.Close()
+	cut := func(d string) string { return d[:min(len(d), grain)] }
+	for rows.Next() {
+		var id, n int64
+		var at, b string
+		if err := rows.Scan(&id, &at, &b, &n); err != nil {
+			return nil, err
+		}
+		// The span holding at: the last whose start is not after it.
+		j := sort.Search(len(spans), func(j int) bool { return cut(spans[j].From) > at }) - 1
+		if j < 0 || at >= cut(spans[j].To) || n == 0 {
+			continue
+		}
+		for _, i := range owners[id] {
+			out[i][j][b] += n
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for i := range out {
+		for j := range out[i] {
+			for b, n := range out[i][j] {
+				if n == 0 {
+					delete(out[i][j], b)
+				}
+			}
+		}
+	}
+	return out, nil
 }

@@ -52,67 +52,12 @@ func (FactSource) Facts(ctx context.Context, tx *store.Tx, q assessment.FactQuer
 			return nil, err
 		}
 	}
-	if q.Totals {
-		v, m, err := countTotals(ctx, tx, q, units)
-		if err != nil {
-			return nil, err
-		}
-		if want["complaints_valid"] {
-			out = append(out, assessment.Fact{Name: "complaints_valid", Value: v, Records: []assessment.Record{}})
-		}
-		if want["complaints_major"] {
-			out = append(out, assessment.Fact{Name: "complaints_major", Value: m, Records: []assessment.Record{}})
-		}
-		return out, nil
-	}
-	args := []any{q.From, q.To}
-	in := "?"
-	args = append(args, units[0])
-	for _, u := range units[1:] {
-		in += ",?"
-		args = append(args, u)
-	}
-	rows, err := tx.Query(ctx, `SELECT c.id, c.tracking_code, c.classification, c.category, c.received_at, u.name FROM complaints c
-		JOIN units u ON u.id = c.unit_id
-		WHERE c.received_at >= ? AND c.received_at < ? AND c.unit_id IN (`+in+`) AND c.classification IN ('valid', 'major')
-		ORDER BY c.received_at, c.id`, args...)
+	got, err := countFacts(ctx, tx, assessment.Batch{Subjects: []assessment.BatchSubject{{UnitID: q.UnitID, Units: units}},
+		Periods: []assessment.Span{{Period: q.Period, From: q.From, To: q.To}}, Names: q.Names, Totals: q.Totals})
 	if err != nil {
-		return nil, fmt.Errorf("complaint facts: %w", err)
-	}
-	defer rows.Close()
-	valid := assessment.Fact{Name: "complaints_valid", Records: []assessment.Record{}}
-	major := assessment.Fact{Name: "complaints_major", Records: []assessment.Record{}}
-	var nValid, nMajor int
-	for rows.Next() {
-		var r assessment.Record
-		var id int64
-		var code, unit string
-		var class Class
-		var cat Category
-		if err := rows.Scan(&id, &code, &class, &cat, &r.At, &unit); err != nil {
-			return nil, err
-		}
-		r.Kind, r.ID, r.At, r.URL = "complaint", fmt.Sprint(id), r.At.UTC(), fmt.Sprintf("/complaints/%d", id)
-		r.Summary = fmt.Sprintf("%s %s %s %s", code, unit, class, cat)
-		if class == Major {
-			nMajor++
-			major.Records = append(major.Records, r)
-		} else {
-			nValid++
-			valid.Records = append(valid.Records, r)
-		}
-	}
-	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	valid.Value, major.Value = nValid, nMajor
-	if want["complaints_valid"] {
-		out = append(out, valid)
-	}
-	if want["complaints_major"] {
-		out = append(out, major)
-	}
-	return out, nil
+	return append(out, got[0][0]...), nil
 }
 
 func subtree(ctx context.Context, tx *store.Tx, unitID int64) ([]int64, error) {
@@ -141,4 +86,100 @@ func subtree(ctx context.Context, tx *store.Tx, unitID int64) ([]int64, error) {
 		ids = []int64{unitID}
 	}
 	return ids, nil
+}
+
+var _ assessment.BatchSource = FactSource{}
+
+// BatchFacts answers complaints_valid and complaints_major for all the subjects at once: from
+// the running totals, one grouped query per fact; or the period's complaints of every unit of
+// the subjects' subtrees in one query, each given to the subjects that count its unit.
+// direct_deductions (dept-quarterly-weighted, a few departments) is asked subject by subject.
+func (s FactSource) BatchFacts(ctx context.Context, tx *store.Tx, b assessment.Batch) ([][][]assessment.Fact, error) {
+	out, err := assessment.EachQuery(ctx, tx, s, b.Without("complaints_valid", "complaints_major"))
+	if err != nil || !b.Wants("complaints_valid", "complaints_major") {
+		return out, err
+	}
+	counts, err := countFacts(ctx, tx, b)
+	if err != nil {
+		return nil, err
+	}
+	return assessment.Merge(out, counts), nil
+}
+
+// countFacts answers complaints_valid and complaints_major (those of b.Names) for every
+// subject and period of b: the one selection of the complaints a unit-monthly close counts.
+func countFacts(ctx context.Context, tx *store.Tx, b assessment.Batch) ([][][]assessment.Fact, error) {
+	want := map[string]bool{}
+	for _, n := range b.Names {
+		want[n] = true
+	}
+	counts := assessment.NewAnswer(b)
+	if b.Totals {
+		for _, name := range []string{"complaints_valid", "complaints_major"} {
+			if !want[name] {
+				continue
+			}
+			t, err := assessment.BatchTotals(ctx, tx, name, "unit", b.Subtrees(), b.DaySpans())
+			if err != nil {
+				return nil, err
+			}
+			for i := range t {
+				for j := range t[i] {
+					counts[i][j] = append(counts[i][j], assessment.Fact{Name: name, Value: int(t[i][j][""]), Records: []assessment.Record{}})
+				}
+			}
+		}
+		return counts, nil
+	}
+	owners, units := b.Owners()
+	in, inArgs := assessment.InIDs(tx, "c.unit_id", units)
+	for j, p := range b.Periods {
+		valid, major := make([]assessment.Fact, len(b.Subjects)), make([]assessment.Fact, len(b.Subjects))
+		for i := range b.Subjects {
+			valid[i] = assessment.Fact{Name: "complaints_valid", Records: []assessment.Record{}}
+			major[i] = assessment.Fact{Name: "complaints_major", Records: []assessment.Record{}}
+		}
+		rows, err := tx.Query(ctx, `SELECT c.id, c.unit_id, c.tracking_code, c.classification, c.category, c.received_at, u.name FROM complaints c
+			JOIN units u ON u.id = c.unit_id
+			WHERE c.received_at >= ? AND c.received_at < ? AND `+in+` AND c.classification IN ('valid', 'major')
+			ORDER BY c.received_at, c.id`, append([]any{p.From, p.To}, inArgs...)...)
+		if err != nil {
+			return nil, fmt.Errorf("complaint facts: %w", err)
+		}
+		for rows.Next() {
+			var r assessment.Record
+			var id, unitID int64
+			var code, unit string
+			var class Class
+			var cat Category
+			if err := rows.Scan(&id, &unitID, &code, &class, &cat, &r.At, &unit); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			r.Kind, r.ID, r.At, r.URL = "complaint", fmt.Sprint(id), r.At.UTC(), fmt.Sprintf("/complaints/%d", id)
+			r.Summary = fmt.Sprintf("%s %s %s %s", code, unit, class, cat)
+			for _, i := range owners[unitID] {
+				f := &valid[i]
+				if class == Major {
+					f = &major[i]
+				}
+				f.Records = append(f.Records, r)
+			}
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, err
+		}
+		for i := range b.Subjects {
+			valid[i].Value, major[i].Value = len(valid[i].Records), len(major[i].Records)
+			if want["complaints_valid"] {
+				counts[i][j] = append(counts[i][j], valid[i])
+			}
+			if want["complaints_major"] {
+				counts[i][j] = append(counts[i][j], major[i])
+			}
+		}
+	}
+	return counts, nil
 }

@@ -67,15 +67,3 @@ func (FactSource) Recompute(ctx context.Context, tx *store.Tx) ([]assessment.Tot
 	}
 	return out, rows.Err()
 }
-
-// countTotals reads the valid and major complaints of the units over [q.From, q.To) from the
-// running totals.
-func countTotals(ctx context.Context, tx *store.Tx, q assessment.FactQuery, units []int64) (valid, major int, err error) {
-	from, to := q.From.In(assessment.Zone).Format(time.DateOnly), q.To.In(assessment.Zone).Format(time.DateOnly)
-	v, err := assessment.SumTotals(ctx, tx, "complaints_valid", "unit", units, from, to)
-	if err != nil {
-		return 0, 0, err
-	}
-	m, err := assessment.SumTotals(ctx, tx, "complaints_major", "unit", units, from, to)
-	return int(v[""]), int(m[""]), err
-}

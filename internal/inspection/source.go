@@ -92,46 +92,111 @@ func inList(col string, ids []int64) (string, []any) {
 }
 
 func unitFacts(ctx context.Context, tx *store.Tx, q assessment.FactQuery, name string) (assessment.Fact, error) {
-	f := assessment.Fact{Name: name, Value: 0, Records: []assessment.Record{}}
 	units, err := subtree(ctx, tx, q)
 	if err != nil {
-		return f, err
+		return assessment.Fact{}, err
 	}
-	in, args := inList("i.unit_id", units)
-	if q.Totals {
-		t, err := assessment.SumTotals(ctx, tx, name, "unit", units, q.From.In(Zone).Format(time.DateOnly), q.To.In(Zone).Format(time.DateOnly))
-		f.Value = int(t[""])
-		return f, err
-	}
-	args = append(args, q.From, q.To)
-	if name == "inspections" {
-		rows, err := tx.Query(ctx, "SELECT "+inspectionColumns+inspectionFrom+" WHERE "+in+" AND i.inspected_at >= ? AND i.inspected_at < ? AND i.kind IN ("+unitMonthlyKinds+") ORDER BY i.inspected_at, i.id", args...)
-		if err != nil {
-			return f, err
-		}
-		defer rows.Close()
-		n := 0
-		for rows.Next() {
-			i, err := scanInspection(rows)
-			if err != nil {
-				return f, err
-			}
-			n++
-			f.Records = append(f.Records, assessment.Record{Kind: "inspection", ID: fmt.Sprint(i.ID), At: i.InspectedAt,
-				Summary: fmt.Sprintf("%s %s %s · %d", i.Day, i.UnitName, i.Inspector, i.Findings), URL: fmt.Sprintf("/inspections/%d", i.ID)})
-		}
-		f.Value = n
-		return f, rows.Err()
-	}
-	fs, err := queryFindings(ctx, tx, strings.Replace(in, "i.unit_id", "f.unit_id", 1)+" AND i.inspected_at >= ? AND i.inspected_at < ? AND i.kind IN ("+unitMonthlyKinds+") AND f.signoff <> 'rejected'", args...)
+	got, err := unitBatch(ctx, tx, assessment.Batch{Subjects: []assessment.BatchSubject{{UnitID: q.UnitID, Units: units}},
+		Periods: []assessment.Span{{Period: q.Period, From: q.From, To: q.To}}, Totals: q.Totals}, name)
 	if err != nil {
-		return f, err
+		return assessment.Fact{}, err
 	}
-	for _, x := range fs {
-		f.Records = append(f.Records, findingRecord(x))
+	return got[0][0], nil
+}
+
+var _ assessment.BatchSource = FactSource{}
+
+// BatchFacts answers inspections and problems (unit-monthly) for all the subjects at once;
+// the facts of the schemes with a few subjects are asked subject by subject.
+func (s FactSource) BatchFacts(ctx context.Context, tx *store.Tx, b assessment.Batch) ([][][]assessment.Fact, error) {
+	out, err := assessment.EachQuery(ctx, tx, s, b.Without("inspections", "problems"))
+	if err != nil {
+		return nil, err
 	}
-	f.Value = len(fs)
-	return f, nil
+	for _, name := range []string{"inspections", "problems"} {
+		if !b.Wants(name) {
+			continue
+		}
+		got, err := unitBatch(ctx, tx, b, name)
+		if err != nil {
+			return nil, fmt.Errorf("inspection facts %s: %w", name, err)
+		}
+		for i := range got {
+			for j := range got[i] {
+				out[i][j] = append(out[i][j], got[i][j])
+			}
+		}
+	}
+	return out, nil
+}
+
+// unitBatch answers inspections or problems for every subject and period of b, in one query
+// a period (or one over all the periods, from the running totals): the period's inspections
+// of the unit-monthly kinds, and their findings not rejected at sign-off, of every unit of
+// the subjects' subtrees, each given to the subjects whose subtree holds its unit.
+func unitBatch(ctx context.Context, tx *store.Tx, b assessment.Batch, name string) ([][]assessment.Fact, error) {
+	out := make([][]assessment.Fact, len(b.Subjects))
+	for i := range out {
+		out[i] = make([]assessment.Fact, len(b.Periods))
+		for j := range out[i] {
+			out[i][j] = assessment.Fact{Name: name, Value: 0, Records: []assessment.Record{}}
+		}
+	}
+	if b.Totals {
+		t, err := assessment.BatchTotals(ctx, tx, name, "unit", b.Subtrees(), b.DaySpans())
+		if err != nil {
+			return nil, err
+		}
+		for i := range t {
+			for j := range t[i] {
+				out[i][j].Value = int(t[i][j][""])
+			}
+		}
+		return out, nil
+	}
+	owners, units := b.Owners()
+	for j, p := range b.Periods {
+		if name == "inspections" {
+			in, inArgs := assessment.InIDs(tx, "i.unit_id", units)
+			rows, err := tx.Query(ctx, "SELECT "+inspectionColumns+inspectionFrom+" WHERE "+in+" AND i.inspected_at >= ? AND i.inspected_at < ? AND i.kind IN ("+unitMonthlyKinds+") ORDER BY i.inspected_at, i.id", append(inArgs, p.From, p.To)...)
+			if err != nil {
+				return nil, err
+			}
+			for rows.Next() {
+				i, err := scanInspection(rows)
+				if err != nil {
+					rows.Close()
+					return nil, err
+				}
+				r := assessment.Record{Kind: "inspection", ID: fmt.Sprint(i.ID), At: i.InspectedAt,
+					Summary: fmt.Sprintf("%s %s %s · %d", i.Day, i.UnitName, i.Inspector, i.Findings), URL: fmt.Sprintf("/inspections/%d", i.ID)}
+				for _, k := range owners[i.UnitID] {
+					out[k][j].Records = append(out[k][j].Records, r)
+				}
+			}
+			err = rows.Err()
+			rows.Close()
+			if err != nil {
+				return nil, err
+			}
+		} else {
+			in, inArgs := assessment.InIDs(tx, "f.unit_id", units)
+			fs, err := queryFindings(ctx, tx, in+" AND i.inspected_at >= ? AND i.inspected_at < ? AND i.kind IN ("+unitMonthlyKinds+") AND f.signoff <> 'rejected'", append(inArgs, p.From, p.To)...)
+			if err != nil {
+				return nil, err
+			}
+			for _, x := range fs {
+				r := findingRecord(x)
+				for _, k := range owners[x.UnitID] {
+					out[k][j].Records = append(out[k][j].Records, r)
+				}
+			}
+		}
+		for k := range out {
+			out[k][j].Value = len(out[k][j].Records)
+		}
+	}
+	return out, nil
 }
 
 func findingRecord(x Finding) assessment.Record {

@@ -91,47 +91,105 @@ func (FactSource) Facts(ctx context.Context, tx *store.Tx, q assessment.FactQuer
 }
 
 func bandFact(ctx context.Context, tx *store.Tx, q assessment.FactQuery) (assessment.Fact, error) {
-	f := assessment.Fact{Name: "survey", Value: []int{}, Records: []assessment.Record{}}
-	if q.Totals {
-		t, err := assessment.SumTotals(ctx, tx, "survey", "unit", []int64{q.UnitID}, Day(q.From), Day(q.To))
-		if err != nil {
-			return f, err
+	got, err := bandBatch(ctx, tx, assessment.Batch{Subjects: []assessment.BatchSubject{{UnitID: q.UnitID}},
+		Periods: []assessment.Span{{Period: q.Period, From: q.From, To: q.To}}, Totals: q.Totals})
+	if err != nil {
+		return assessment.Fact{}, err
+	}
+	return got[0][0], nil
+}
+
+var _ assessment.BatchSource = FactSource{}
+
+// BatchFacts answers survey (unit-monthly) for all the subjects at once; the quarterly and
+// key-customer facts (schemes with a few subjects) are asked subject by subject.
+func (s FactSource) BatchFacts(ctx context.Context, tx *store.Tx, b assessment.Batch) ([][][]assessment.Fact, error) {
+	out, err := assessment.EachQuery(ctx, tx, s, b.Without("survey"))
+	if err != nil || !b.Wants("survey") {
+		return out, err
+	}
+	got, err := bandBatch(ctx, tx, b)
+	if err != nil {
+		return nil, err
+	}
+	for i := range got {
+		for j := range got[i] {
+			out[i][j] = append(out[i][j], got[i][j])
 		}
-		// Best band first: the scheme reads the list as a multiset (mean, counts per band),
-		// so the order of the answers is not needed.
-		bands := []int{}
-		for k, n := range t {
-			b, _ := strconv.Atoi(k)
-			for range n {
-				bands = append(bands, b)
+	}
+	return out, nil
+}
+
+// bandBatch answers survey for every subject and period of b: the band of each answer to a
+// residents' campaign given for the subject's own unit in the period, fake ones left out, in
+// one query a period (one over all the periods from the running totals).
+func bandBatch(ctx context.Context, tx *store.Tx, b assessment.Batch) ([][]assessment.Fact, error) {
+	out := make([][]assessment.Fact, len(b.Subjects))
+	for i := range out {
+		out[i] = make([]assessment.Fact, len(b.Periods))
+		for j := range out[i] {
+			out[i][j] = assessment.Fact{Name: "survey", Value: []int{}, Records: []assessment.Record{}}
+		}
+	}
+	if b.Totals {
+		subjects := make([][]int64, len(b.Subjects))
+		for i, sub := range b.Subjects {
+			subjects[i] = []int64{sub.UnitID}
+		}
+		t, err := assessment.BatchTotals(ctx, tx, "survey", "unit", subjects, b.DaySpans())
+		if err != nil {
+			return nil, err
+		}
+		for i := range t {
+			for j := range t[i] {
+				// Best band first: the scheme reads the list as a multiset (mean, counts per
+				// band), so the order of the answers is not needed.
+				bands := []int{}
+				for k, n := range t[i][j] {
+					band, _ := strconv.Atoi(k)
+					for range n {
+						bands = append(bands, band)
+					}
+				}
+				sort.Sort(sort.Reverse(sort.IntSlice(bands)))
+				out[i][j].Value = bands
 			}
 		}
-		sort.Sort(sort.Reverse(sort.IntSlice(bands)))
-		f.Value = bands
-		return f, nil
+		return out, nil
 	}
-	rows, err := tx.Query(ctx, `SELECT a.id, i.code, a.channel, a.answered_at, a.band FROM survey_answers a JOIN survey_invitations i ON i.id = a.invitation_id
-		JOIN survey_campaigns c ON c.id = a.campaign_id AND c.audience = 'residents'
-		WHERE a.unit_id = ? AND a.answered_at >= ? AND a.answered_at < ? AND a.authenticity <> 'fake' ORDER BY a.answered_at, a.id`, q.UnitID, q.From, q.To)
-	if err != nil {
-		return f, fmt.Errorf("survey facts: %w", err)
-	}
-	defer rows.Close()
-	bands := []int{}
-	for rows.Next() {
-		var id int64
-		var code, channel string
-		var at time.Time
-		var band int
-		if err := rows.Scan(&id, &code, &channel, &at, &band); err != nil {
-			return f, err
+	owners, units := b.UnitOwners()
+	in, inArgs := assessment.InIDs(tx, "a.unit_id", units)
+	for j, p := range b.Periods {
+		rows, err := tx.Query(ctx, `SELECT a.id, a.unit_id, i.code, a.channel, a.answered_at, a.band FROM survey_answers a JOIN survey_invitations i ON i.id = a.invitation_id
+			JOIN survey_campaigns c ON c.id = a.campaign_id AND c.audience = 'residents'
+			WHERE `+in+` AND a.answered_at >= ? AND a.answered_at < ? AND a.authenticity <> 'fake' ORDER BY a.answered_at, a.id`, append(inArgs, p.From, p.To)...)
+		if err != nil {
+			return nil, fmt.Errorf("survey facts: %w", err)
 		}
-		bands = append(bands, band)
-		f.Records = append(f.Records, assessment.Record{Kind: "survey_answer", ID: strconv.FormatInt(id, 10), At: at.UTC(),
-			Summary: fmt.Sprintf("问卷 %s（%s）档次分 %d", FormatCode(code), channelZH[channel], band), URL: fmt.Sprintf("/surveys/answers/%d", id)})
+		for rows.Next() {
+			var id, unit int64
+			var code, channel string
+			var at time.Time
+			var band int
+			if err := rows.Scan(&id, &unit, &code, &channel, &at, &band); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			r := assessment.Record{Kind: "survey_answer", ID: strconv.FormatInt(id, 10), At: at.UTC(),
+				Summary: fmt.Sprintf("问卷 %s（%s）档次分 %d", FormatCode(code), channelZH[channel], band), URL: fmt.Sprintf("/surveys/answers/%d", id)}
+			for _, k := range owners[unit] {
+				f := &out[k][j]
+				f.Value = append(f.Value.([]int), band)
+				f.Records = append(f.Records, r)
+			}
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, err
+		}
 	}
-	f.Value = bands
-	return f, rows.Err()
+	return out, nil
 }
 
 // maxRecords bounds the records listed per fact and campaign: a drill-down shows the
