@@ -54,7 +54,7 @@ bench:
 	@echo "== audit log: writing transactions with 1 and 16 writers (PostgreSQL) =="
 	$(GO) test -run '^$$' -bench BenchmarkRecord -benchtime 3s ./internal/audit/
 	@set -e; for d in sqlite $${MANYI_TEST_POSTGRES:+postgres}; do \
-	  echo "###### $$d (target 1 answers, target 5 its RSS; target 2 closes; target 3 staff, and the reports)"; \
+	  echo "###### $$d (target 1 answers, target 5 its RSS; the reports and target 2 closes; target 3 staff, and the reports)"; \
 	  sh docs/benchmarks/answer-cycle.sh $$d 8 10; \
 	  sh docs/benchmarks/close.sh $$d; \
 	  sh docs/benchmarks/staff.sh $$d 50 20; done

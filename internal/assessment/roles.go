@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"sync"
 
 	"manyi/internal/access"
 	"manyi/internal/org"
@@ -38,7 +39,41 @@ type orgSnapshot struct {
 	byID   map[int64]org.Person
 }
 
+// loadOrg reads the organisation, or returns the one already read in a context of ShareOrg.
 func loadOrg(ctx context.Context, db *store.DB) (*orgSnapshot, error) {
+	m, ok := ctx.Value(sharedOrgKey{}).(*sharedOrg)
+	if !ok {
+		return readOrg(ctx, db)
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.o == nil {
+		o, err := readOrg(ctx, db)
+		if err != nil {
+			return nil, err
+		}
+		m.o = o
+	}
+	return m.o, nil
+}
+
+type sharedOrgKey struct{}
+
+type sharedOrg struct {
+	mu sync.Mutex
+	o  *orgSnapshot
+}
+
+// ShareOrg returns a context in which the engine's reads load the organisation once. A report
+// reads four periods, a year and a month's ledger, and each read loaded every unit and every
+// person with their roles again: at 10,000 people, 45 % of the monthly report's CPU
+// (docs/benchmarks.md, "reports"). The snapshot is of the first read, so the context is for
+// one page's reads, never for a change: nothing is written in it.
+func ShareOrg(ctx context.Context) context.Context {
+	return context.WithValue(ctx, sharedOrgKey{}, &sharedOrg{})
+}
+
+func readOrg(ctx context.Context, db *store.DB) (*orgSnapshot, error) {
 	tree, err := loadTree(ctx, db)
 	if err != nil {
 		return nil, err

@@ -25,9 +25,10 @@ type SchemeVersion struct {
 	CreatedAt time.Time   `json:"created_at"`
 }
 
-// Parse returns the version's scheme.
+// Parse returns the version's scheme, parsed once for every reader (scheme.ParseShared): it
+// must not be changed.
 func (v SchemeVersion) Parse() (*scheme.Scheme, error) {
-	s, err := scheme.Parse([]byte(v.YAML))
+	s, err := scheme.ParseShared([]byte(v.YAML))
 	if err != nil {
 		return nil, errs.Wrapf(err, "stored scheme %s v%d", v.Code, v.Version)
 	}

@@ -29,6 +29,7 @@ func BuildMonthly(ctx context.Context, env Env, actor access.Principal, lang loc
 	if err != nil {
 		return r, err
 	}
+	ctx = assessment.ShareOrg(ctx) // one organisation for the report's periods and ledger
 	cur, err := env.Assess.Period(ctx, actor, "unit-monthly", month)
 	if err != nil {
 		return r, err

@@ -93,8 +93,12 @@ func (s *Scheme) Validate() error { return s.compile() }
 // CanActivate reports, as an error, why the scheme cannot be put to use: it is invalid, or it
 // requires weights that are not set (dept-quarterly-weighted until weights summing to 100 % are
 // entered). Facts may still carry weights for trying the scheme out with manyi eval.
+//
+// It compiles a copy, not s itself: s may be a scheme shared by ParseShared that other
+// goroutines are evaluating, and compiling replaces what Evaluate reads.
 func (s *Scheme) CanActivate() error {
-	if err := s.compile(); err != nil {
+	check := *s
+	if err := check.compile(); err != nil {
 		return err
 	}
 	if w := s.Weights; w != nil && w.Required && len(w.Values) == 0 {
