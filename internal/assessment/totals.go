@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"sort"
-	"strconv"
 	"strings"
 
 	"manyi/internal/store"
@@ -224,27 +223,6 @@ func RebuildTotals(ctx context.Context, db *store.DB, aggs []Aggregator) ([]Diff
 	return out, err
 }
 
-// InIDs is the condition "col is one of ids" with its one argument, whatever the number of
-// ids: a close of 2,000 units asks in one statement, under the databases' limits on
-// parameters (SQLite 32,766, PostgreSQL 65,535). PostgreSQL takes them as one array. SQLite
-// gets them written into the statement, as integers formatted here (nothing a user typed): a
-// json_each(?) list would do, but SQLite, planning without statistics, then starts from
-// another table (the rated pairs of every maintainer of the month, 4 s instead of 0.1 s at
-// N=10), while a literal list lets it search the index once per id.
-func InIDs(tx *store.Tx, col string, ids []int64) (string, []any) {
-	var b strings.Builder
-	for i, id := range ids {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		b.WriteString(strconv.FormatInt(id, 10))
-	}
-	if tx.Dialect() == store.Postgres {
-		return col + " = ANY(CAST(? AS BIGINT[]))", []any{"{" + b.String() + "}"}
-	}
-	return col + " IN (" + b.String() + ")", nil
-}
-
 // DaySpan is a range [From, To) of days (YYYY-MM-DD), or of months (YYYY-MM) for totals kept
 // by month.
 type DaySpan struct{ From, To string }
@@ -283,7 +261,7 @@ func BatchTotals(ctx context.Context, tx *store.Tx, fact, kind string, subjects 
 			owners[id] = append(owners[id], i)
 		}
 	}
-	in, inArgs := InIDs(tx, "subject_id", ids)
+	in, inArgs := tx.AnyOf("subject_id", ids)
 	g := fmt.Sprintf("substr(day, 1, %d)", grain)
 	rows, err := tx.Query(ctx, `SELECT subject_id, `+g+`, bucket, SUM(n) FROM fact_totals WHERE fact = ? AND subject_kind = ? AND day >= ? AND day < ? AND `+in+`
 		GROUP BY subject_id, `+g+`, bucket`, append([]any{fact, kind, spans[0].From, spans[len(spans)-1].To}, inArgs...)...)

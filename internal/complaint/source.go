@@ -132,7 +132,7 @@ func countFacts(ctx context.Context, tx *store.Tx, b assessment.Batch) ([][][]as
 		return counts, nil
 	}
 	owners, units := b.Owners()
-	in, inArgs := assessment.InIDs(tx, "c.unit_id", units)
+	in, inArgs := tx.AnyOf("c.unit_id", units)
 	for j, p := range b.Periods {
 		valid, major := make([]assessment.Fact, len(b.Subjects)), make([]assessment.Fact, len(b.Subjects))
 		for i := range b.Subjects {

@@ -157,7 +157,7 @@ func unitBatch(ctx context.Context, tx *store.Tx, b assessment.Batch, name strin
 	owners, units := b.Owners()
 	for j, p := range b.Periods {
 		if name == "inspections" {
-			in, inArgs := assessment.InIDs(tx, "i.unit_id", units)
+			in, inArgs := tx.AnyOf("i.unit_id", units)
 			rows, err := tx.Query(ctx, "SELECT "+inspectionColumns+inspectionFrom+" WHERE "+in+" AND i.inspected_at >= ? AND i.inspected_at < ? AND i.kind IN ("+unitMonthlyKinds+") ORDER BY i.inspected_at, i.id", append(inArgs, p.From, p.To)...)
 			if err != nil {
 				return nil, err
@@ -180,7 +180,7 @@ func unitBatch(ctx context.Context, tx *store.Tx, b assessment.Batch, name strin
 				return nil, err
 			}
 		} else {
-			in, inArgs := assessment.InIDs(tx, "f.unit_id", units)
+			in, inArgs := tx.AnyOf("f.unit_id", units)
 			fs, err := queryFindings(ctx, tx, in+" AND i.inspected_at >= ? AND i.inspected_at < ? AND i.kind IN ("+unitMonthlyKinds+") AND f.signoff <> 'rejected'", append(inArgs, p.From, p.To)...)
 			if err != nil {
 				return nil, err

@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -322,6 +323,27 @@ func In(col string, ids []int64) (string, []any) {
 		args[i] = id
 	}
 	return col + " IN (" + strings.TrimSuffix(strings.Repeat("?,", len(ids)), ",") + ")", args
+}
+
+// AnyOf is the condition "col is one of ids" with its one argument, whatever the number of
+// ids: a close of 2,000 units asks in one statement, under the databases' limits on
+// parameters (SQLite 32,766, PostgreSQL 65,535). PostgreSQL takes them as one array. SQLite
+// gets them written into the statement, as integers formatted here (nothing a user typed): a
+// json_each(?) list would do, but SQLite, planning without statistics, then starts from
+// another table (the rated pairs of every maintainer of the month, 4 s instead of 0.1 s at
+// N=10), while a literal list lets it search the index once per id.
+func (tx *Tx) AnyOf(col string, ids []int64) (string, []any) {
+	var b strings.Builder
+	for i, id := range ids {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(strconv.FormatInt(id, 10))
+	}
+	if tx.dialect == Postgres {
+		return col + " = ANY(CAST(? AS BIGINT[]))", []any{"{" + b.String() + "}"}
+	}
+	return col + " IN (" + b.String() + ")", nil
 }
 
 // Rebind rewrites ? placeholders as $1, $2, … for PostgreSQL. Question marks inside string

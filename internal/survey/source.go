@@ -158,7 +158,7 @@ func bandBatch(ctx context.Context, tx *store.Tx, b assessment.Batch) ([][]asses
 		return out, nil
 	}
 	owners, units := b.UnitOwners()
-	in, inArgs := assessment.InIDs(tx, "a.unit_id", units)
+	in, inArgs := tx.AnyOf("a.unit_id", units)
 	for j, p := range b.Periods {
 		rows, err := tx.Query(ctx, `SELECT a.id, a.unit_id, i.code, a.channel, a.answered_at, a.band FROM survey_answers a JOIN survey_invitations i ON i.id = a.invitation_id
 			JOIN survey_campaigns c ON c.id = a.campaign_id AND c.audience = 'residents'

@@ -57,7 +57,7 @@ func (FactSource) BatchFacts(ctx context.Context, tx *store.Tx, b assessment.Bat
 		return orderTotals(ctx, tx, b)
 	}
 	owners, people := b.PersonOwners()
-	in, inArgs := assessment.InIDs(tx, "s.maintainer_id", people)
+	in, inArgs := tx.AnyOf("s.maintainer_id", people)
 	for j, p := range b.Periods {
 		facts := make([]assessment.Fact, len(b.Subjects))
 		for i := range facts {

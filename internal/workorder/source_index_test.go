@@ -5,7 +5,6 @@ import (
 	"strings"
 	"testing"
 
-	"manyi/internal/assessment"
 	"manyi/internal/store"
 	"manyi/internal/store/storetest"
 )
@@ -29,7 +28,7 @@ func TestRatedPairsIndex(t *testing.T) {
 				}
 				return nil
 			}
-			in, _ := assessment.InIDs(tx, "s.maintainer_id", make([]int64, 500))
+			in, _ := tx.AnyOf("s.maintainer_id", make([]int64, 500))
 			rows, err := tx.Query(ctx, "EXPLAIN QUERY PLAN "+ratedPairsQuery+in, "2026-11-01", "2026-12-01")
 			if err != nil {
 				return err
