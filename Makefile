@@ -79,7 +79,7 @@ clean:
 ## fuzz: a short run of every fuzz target (FUZZTIME each; the seeds also run in `make test`)
 FUZZTIME ?= 5s
 FUZZ_TARGETS := internal/scheme:FuzzCompile internal/scheme:FuzzEvaluateFacts \
-	internal/workorder:FuzzReadSheet internal/calendar:FuzzParseImport \
+	internal/workorder:FuzzReadSheet internal/workorder:FuzzReadWorksheet internal/calendar:FuzzParseImport \
 	internal/calendar:FuzzParseHours internal/survey:FuzzScore internal/plaintext:FuzzCheck
 fuzz:
 	@set -e; for t in $(FUZZ_TARGETS); do pkg=$${t%%:*}; fn=$${t##*:}; \

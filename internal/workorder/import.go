@@ -489,6 +489,7 @@ type ImportInput struct {
 	FileName string
 	Data     []byte  // the file as uploaded, for its checksum
 	Sheet    Sheet   // read from Data
+	sha256   string  // the checksum of a staged file, whose Data is not kept
 	Mapping  Mapping // nil: guessed from the headers
 	// GoodOnly imports the good rows of a file that has bad ones. Without it a file with a
 	// bad row stores nothing.
@@ -545,8 +546,11 @@ func importSheet(ctx context.Context, tx *store.Tx, actor access.Principal, stag
 	if len(c.Problems) > 0 && !in.GoodOnly {
 		return res, errs.New(errs.Invalid, "wo.import_bad_rows", len(c.Problems))
 	}
-	sum := sha256.Sum256(in.Data)
-	log := importLog{File: in.FileName, SHA256: hex.EncodeToString(sum[:]), Rows: c.Rows, Duplicates: len(c.Duplicates), GoodOnly: in.GoodOnly, Mapping: in.Mapping}
+	if in.sha256 == "" {
+		sum := sha256.Sum256(in.Data)
+		in.sha256 = hex.EncodeToString(sum[:])
+	}
+	log := importLog{File: in.FileName, SHA256: in.sha256, Rows: c.Rows, Duplicates: len(c.Duplicates), GoodOnly: in.GoodOnly, Mapping: in.Mapping}
 	for _, p := range c.Problems {
 		log.Skipped = append(log.Skipped, p.Row)
 	}
@@ -666,12 +670,15 @@ type Staged struct {
 	CreatedBy  string
 	CreatedAt  time.Time
 	ImportedAt *time.Time
+	sha256     string
 }
 
 // stagedLife is how long an upload waits for its user before a later upload clears it.
 const stagedLife = 24 * time.Hour
 
-// Stage keeps an uploaded file for its mapping screen. The file must read as a sheet.
+// Stage keeps an uploaded file for its mapping screen, read: the screen, a new mapping and
+// the commit use the sheet kept, and the file is read only here. The file must read as a
+// sheet.
 func Stage(ctx context.Context, db *store.DB, actor access.Principal, name string, data []byte) (int64, error) {
 	if !actor.HasAny(registerRoles...) {
 		return 0, errs.New(errs.Forbidden, "wo.forbidden")
@@ -688,7 +695,7 @@ func Stage(ctx context.Context, db *store.DB, actor access.Principal, name strin
 			return err
 		}
 		id, err = tx.InsertID(ctx, `INSERT INTO workorder_imports (file_name, sha256, content, mapping_json, status, rows_total, created_by, created_at)
-			VALUES (?, ?, ?, ?, 'staged', ?, ?, ?)`, name, hex.EncodeToString(sum[:]), data, string(mapping), len(s.Rows), actor.Login(), tx.Now)
+			VALUES (?, ?, ?, ?, 'staged', ?, ?, ?)`, name, hex.EncodeToString(sum[:]), s.encode(), string(mapping), len(s.Rows), actor.Login(), tx.Now)
 		return err
 	})
 	return id, err
@@ -705,7 +712,7 @@ func GetStaged(ctx context.Context, db *store.DB, actor access.Principal, id int
 		if st, data, err = getStaged(ctx, tx, actor, id); err != nil || st.Status != "staged" {
 			return err
 		}
-		sheet, err = ReadSheet(st.FileName, data)
+		sheet, err = stagedSheet(st.FileName, data)
 		return err
 	})
 	return st, sheet, err
@@ -716,8 +723,8 @@ func getStaged(ctx context.Context, tx *store.Tx, actor access.Principal, id int
 	var data []byte
 	var mapping string
 	var importedAt sql.NullTime
-	err := tx.QueryRow(ctx, `SELECT id, file_name, status, content, mapping_json, rows_total, imported, duplicates, skipped, good_only,
-		created_by, created_at, imported_at FROM workorder_imports WHERE id = ?`, id).Scan(&st.ID, &st.FileName, &st.Status, &data, &mapping,
+	err := tx.QueryRow(ctx, `SELECT id, file_name, sha256, status, content, mapping_json, rows_total, imported, duplicates, skipped, good_only,
+		created_by, created_at, imported_at FROM workorder_imports WHERE id = ?`, id).Scan(&st.ID, &st.FileName, &st.sha256, &st.Status, &data, &mapping,
 		&st.Rows, &st.Imported, &st.Duplicates, &st.Skipped, &st.GoodOnly, &st.CreatedBy, &st.CreatedAt, &importedAt)
 	if store.IsNoRows(err) || (err == nil && st.CreatedBy != actor.Login() && !actor.Has(access.Admin)) {
 		return Staged{}, nil, errs.New(errs.NotFound, "wo.import_not_found", id)
@@ -743,7 +750,7 @@ func SaveMapping(ctx context.Context, db *store.DB, actor access.Principal, id i
 		if st.Status != "staged" {
 			return errs.New(errs.Conflict, "wo.import_done", id)
 		}
-		s, err := ReadSheet(st.FileName, data)
+		s, err := stagedSheet(st.FileName, data)
 		if err != nil {
 			return err
 		}
@@ -775,11 +782,11 @@ func Commit(ctx context.Context, db *store.DB, actor access.Principal, id int64,
 			res = Result{ImportID: id, Imported: st.Imported, AlreadyRun: true}
 			return nil
 		}
-		s, err := ReadSheet(st.FileName, data)
+		s, err := stagedSheet(st.FileName, data)
 		if err != nil {
 			return err
 		}
-		res, err = importSheet(ctx, tx, actor, id, ImportInput{FileName: st.FileName, Data: data, Sheet: s, Mapping: st.Mapping, GoodOnly: goodOnly})
+		res, err = importSheet(ctx, tx, actor, id, ImportInput{FileName: st.FileName, Sheet: s, Mapping: st.Mapping, GoodOnly: goodOnly, sha256: st.sha256})
 		return err
 	})
 	return res, err

@@ -3,7 +3,9 @@ package workorder
 import (
 	"archive/zip"
 	"bytes"
+	"encoding/binary"
 	"encoding/csv"
+	"fmt"
 	"io"
 	"path/filepath"
 	"strconv"
@@ -36,7 +38,7 @@ const (
 	MaxCellChars = 32_767
 	// MaxImportText bounds the text of all cells together.
 	MaxImportText = 64 << 20
-	// maxUnzipBytes bounds the unpacked parts of a workbook together; excelize is told too.
+	// maxUnzipBytes bounds the unpacked parts of a workbook together.
 	maxUnzipBytes = 8 * MaxImportBytes
 	// maxZipRatio bounds how many times a part of a workbook may be compressed. Worksheet
 	// XML compresses 5 to 20 times; a part compressed a thousandfold is a zip bomb.
@@ -96,13 +98,9 @@ func ReadSheet(name string, data []byte) (Sheet, error) {
 }
 
 // checkZip reads the workbook's zip directory before anything is unpacked and refuses one
-// that would unpack to too much. archive/zip (which excelize uses too) refuses to read past
-// a part's declared size, so a directory that lies is caught as a broken workbook.
-func checkZip(data []byte) error {
-	z, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
-	if err != nil {
-		return errs.Field("import_file", "wo.import_not_xlsx")
-	}
+// that would unpack to too much. archive/zip refuses to read past a part's declared size, so
+// a directory that lies is caught as a broken workbook.
+func checkZip(z *zip.Reader) error {
 	if len(z.File) > maxZipParts {
 		return errs.Field("import_file", "wo.import_zip_parts", maxZipParts)
 	}
@@ -117,43 +115,6 @@ func checkZip(data []byte) error {
 		}
 	}
 	return nil
-}
-
-func readXLSX(data []byte) (Sheet, error) {
-	if err := checkZip(data); err != nil {
-		return Sheet{}, err
-	}
-	// Worksheets and shared strings larger than the XML limit are unpacked to temporary
-	// files and streamed, not held in memory.
-	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{UnzipSizeLimit: maxUnzipBytes, UnzipXMLSizeLimit: 16 << 20})
-	if err != nil {
-		return Sheet{}, errs.Field("import_file", "wo.import_not_xlsx")
-	}
-	defer f.Close()
-	sheets := f.GetSheetList()
-	if len(sheets) == 0 {
-		return Sheet{}, errs.Field("import_file", "wo.import_empty")
-	}
-	rows, err := f.Rows(sheets[0])
-	if err != nil {
-		return Sheet{}, errs.Field("import_file", "wo.import_not_xlsx")
-	}
-	defer rows.Close()
-	var s Sheet
-	n := 0
-	for rows.Next() {
-		n++
-		// Raw values: a date cell arrives as its serial number, not in whatever display
-		// format the author's Excel used, and is read back exactly by parseCellTime.
-		cells, err := rows.Columns(excelize.Options{RawCellValue: true})
-		if err != nil {
-			return Sheet{}, errs.Field("import_file", "wo.import_not_xlsx")
-		}
-		if err := s.add(n, cells); err != nil {
-			return Sheet{}, err
-		}
-	}
-	return s.finish()
 }
 
 func readCSV(data []byte) (Sheet, error) {
@@ -276,12 +237,11 @@ func (s *Sheet) add(number int, cells []string) error {
 	}
 	blank := true
 	for i, c := range cells {
-		col, _ := excelize.ColumnNumberToName(i + 1)
 		if p := plaintext.Check(c); p != plaintext.OK {
-			return errs.Field("import_file", string(p)+"_cell", number, col)
+			return errs.Field("import_file", string(p)+"_cell", number, columnName(i))
 		}
 		if len(c) > MaxCellChars && utf8.RuneCountInString(c) > MaxCellChars {
-			return errs.Field("import_file", "wo.import_cell_too_long", number, col, MaxCellChars)
+			return errs.Field("import_file", "wo.import_cell_too_long", number, columnName(i), MaxCellChars)
 		}
 		if s.text += len(c); s.text > MaxImportText {
 			return errs.Field("import_file", "wo.import_text_too_large", MaxImportText>>20)
@@ -305,6 +265,102 @@ func (s *Sheet) add(number int, cells []string) error {
 	}
 	s.Rows = append(s.Rows, SheetRow{Number: number, Cells: cells})
 	return nil
+}
+
+// stagedSheetMagic starts a sheet kept for its mapping screen, to tell it from an upload
+// staged, as the file itself, by a version before sheets were kept read.
+const stagedSheetMagic = "manyi sheet 1\n"
+
+// encode writes the sheet for its staged import: the header and rows as length-prefixed
+// text, so that the mapping screen, a new mapping and the commit decode it with a few
+// allocations instead of reading the workbook again (a 100,000-row XLSX takes seconds).
+func (s Sheet) encode() []byte {
+	size := len(stagedSheetMagic) + 2*binary.MaxVarintLen64
+	for _, h := range s.Headers {
+		size += len(h) + binary.MaxVarintLen64
+	}
+	for _, r := range s.Rows {
+		size += 2 * binary.MaxVarintLen64
+		for _, c := range r.Cells {
+			size += len(c) + binary.MaxVarintLen64
+		}
+	}
+	out := make([]byte, 0, size)
+	out = append(out, stagedSheetMagic...)
+	cells := func(cells []string) {
+		out = binary.AppendUvarint(out, uint64(len(cells)))
+		for _, c := range cells {
+			out = binary.AppendUvarint(out, uint64(len(c)))
+			out = append(out, c...)
+		}
+	}
+	cells(s.Headers)
+	out = binary.AppendUvarint(out, uint64(len(s.Rows)))
+	for _, r := range s.Rows {
+		out = binary.AppendUvarint(out, uint64(r.Number))
+		cells(r.Cells)
+	}
+	return out
+}
+
+// stagedSheet returns the sheet of a staged import: decoded when it was kept read, else read
+// from the file an earlier version kept.
+func stagedSheet(name string, content []byte) (Sheet, error) {
+	if !bytes.HasPrefix(content, []byte(stagedSheetMagic)) {
+		return ReadSheet(name, content)
+	}
+	// One string for all the text: every cell is a slice of it.
+	text := string(content[len(stagedSheetMagic):])
+	broken := fmt.Errorf("staged sheet: %w", io.ErrUnexpectedEOF)
+	number := func() (int, bool) {
+		n, k := binary.Uvarint([]byte(text[:min(len(text), binary.MaxVarintLen64)]))
+		if k <= 0 || n > maxSheetRow+MaxImportText {
+			return 0, false
+		}
+		text = text[k:]
+		return int(n), true
+	}
+	cells := func() ([]string, bool) {
+		n, ok := number()
+		if !ok || n > MaxImportColumns {
+			return nil, false
+		}
+		out := make([]string, n)
+		for i := range out {
+			size, ok := number()
+			if !ok || size > len(text) {
+				return nil, false
+			}
+			out[i], text = text[:size], text[size:]
+		}
+		return out, true
+	}
+	var s Sheet
+	var ok bool
+	if s.Headers, ok = cells(); !ok {
+		return Sheet{}, broken
+	}
+	rows, ok := number()
+	if !ok || rows > MaxImportRows {
+		return Sheet{}, broken
+	}
+	s.Rows = make([]SheetRow, rows)
+	for i := range s.Rows {
+		r := &s.Rows[i]
+		if r.Number, ok = number(); !ok {
+			return Sheet{}, broken
+		}
+		if r.Cells, ok = cells(); !ok {
+			return Sheet{}, broken
+		}
+	}
+	return s, nil
+}
+
+// columnName is the spreadsheet's name of the column at index i: A, B, … AA.
+func columnName(i int) string {
+	name, _ := excelize.ColumnNumberToName(i + 1)
+	return name
 }
 
 func (s *Sheet) finish() (Sheet, error) {
