@@ -143,6 +143,25 @@ var pagedLists = []pagedList{
 	{"clerk", "/surveys/followups", "SELECT id FROM survey_followups ORDER BY id DESC", nil},
 	// Copies of the demo's campaigns, many in one quarter: the order within a quarter is by id.
 	{"clerk", "/surveys", "SELECT id FROM survey_campaigns ORDER BY quarter DESC, id DESC", copyCampaigns},
+	// Copies of the demo's items share their due days: the order within a day is by id.
+	{"clerk", "/improvements", "SELECT id FROM improvements ORDER BY CASE WHEN status = 'verified' THEN 1 ELSE 0 END, due_on, id",
+		[]string{`INSERT INTO improvements (source_kind, source_ref, source_on, unit_id, title, problem, owner, due_on, status, created_by, created_at, updated_at)
+			SELECT a.source_kind, a.source_ref || '-' || b.id, a.source_on, a.unit_id, a.title, a.problem, a.owner, a.due_on, a.status, a.created_by, a.created_at, a.updated_at
+			FROM improvements a CROSS JOIN (SELECT id FROM improvements ORDER BY id LIMIT 4) b`}},
+	// The lists below get a row for each improvement item (more than a page, after the copies above).
+	{"clerk", "/bookings", "SELECT id FROM bookings ORDER BY id DESC",
+		[]string{`INSERT INTO bookings (code, unit_id, channel, customer, phone, service, booked_at, window_start, window_end, created_by, created_at, updated_at)
+			SELECT 'T-' || i.id, i.unit_id, 'phone', '业主', '13800000000', '上门维修', i.created_at, i.created_at, i.created_at, 'test', i.created_at, i.created_at FROM improvements i`}},
+	{"clerk", "/meetings", "SELECT id FROM quality_meetings ORDER BY quarter DESC, id DESC",
+		[]string{`INSERT INTO quality_meetings (org_id, quarter, held_on, status, created_by, created_at, updated_at)
+			SELECT (SELECT MIN(id) FROM units), '1' || i.id || '-Q1', '2026-01-10', 'held', 'test', i.created_at, i.created_at FROM improvements i`}},
+	// Many projects start on each day: the order within a day is by id.
+	{"clerk", "/projects", "SELECT id FROM projects ORDER BY planned_start, id",
+		[]string{`INSERT INTO projects (code, name, unit_id, major, tendered, planned_start, created_by, created_at, updated_at)
+			SELECT 'T-' || i.id, i.title, i.unit_id, FALSE, FALSE, i.due_on, 'test', i.created_at, i.created_at FROM improvements i`}},
+	{"admin", "/webhooks", "SELECT id FROM webhooks ORDER BY id DESC",
+		[]string{`INSERT INTO webhooks (url, secret, events, active, created_by, created_at)
+			SELECT 'https://example.invalid/' || i.id, '', 'complaint.registered', FALSE, 'test', i.created_at FROM improvements i`}},
 }
 
 // copyCampaigns adds a copy of each demo campaign for each demo campaign, covering the first

@@ -8,7 +8,9 @@ import (
 	"time"
 
 	"manyi/internal/access"
+	"manyi/internal/booking"
 	"manyi/internal/complaint"
+	"manyi/internal/improvement"
 	"manyi/internal/inspection"
 	"manyi/internal/org"
 	"manyi/internal/sampling"
@@ -29,8 +31,12 @@ var listPages = []struct{ user, path string }{
 	{"clerk", "/surveys/improper"}, {"clerk", "/surveys/templates"},
 	{"clerk", "/workorders"}, {"clerk", "/workorders/daily"}, {"clerk", "/workorders/duty"}, {"clerk", "/workorders/followups"},
 	{"clerk", "/improvements"}, {"clerk", "/workorders/monthly"}, {"clerk", "/meetings"},
+	{"clerk", "/bookings"}, {"clerk", "/projects"}, {"admin", "/webhooks"},
 	{"dispatcher1", "/workorders/queue"}, {"foreman.net", "/workorders/self"}, {"head.yongxin", "/surveys"},
 	{"head.yongxin", "/complaints"}, {"staff1", "/workorders/monthly"},
+	// Every role's home page counts what it shows in a fixed number of queries too.
+	{"admin", "/"}, {"clerk", "/"}, {"committee", "/"}, {"head.yongxin", "/"}, {"dispatcher1", "/"},
+	{"foreman.net", "/"}, {"staff1", "/"},
 }
 
 // TestListPagesQueryCount counts the SQL statements of every list page on the demo, adds
@@ -108,6 +114,15 @@ func growLists(t *testing.T, db *store.DB) {
 		}
 		if _, err := inspection.SaveChecklist(ctx, db, actor, inspection.ChecklistInput{Code: fmt.Sprintf("GROW-%d", i),
 			Name: "增补检查表", Items: "G1 | 地面清洁 | 1\nG2 | 标识完好 | 1"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := improvement.RaiseDirect(ctx, db, actor, improvement.Input{UnitID: areas[0], Title: fmt.Sprintf("增补改善 %d", i),
+			Problem: "楼道灯不亮", Owner: "管家", DueOn: time.Now().AddDate(0, 0, 3+i).Format("2006-01-02")}); err != nil {
+			t.Fatal(err)
+		}
+		at := time.Now().Add(time.Duration(i+1) * time.Hour)
+		if _, err := booking.Register(ctx, db, actor, booking.Input{UnitID: areas[0], Channel: booking.Phone, Customer: "业主",
+			Phone: "13800002222", Service: fmt.Sprintf("上门维修 %d", i), WindowStart: at, WindowEnd: at.Add(time.Hour)}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -14,7 +14,7 @@ import (
 func meetingRoutes(a *API) []route {
 	return []route{
 		{method: "GET", path: "/api/v1/meetings", handler: a.listMeetings, id: "listMeetings", tag: "improvements",
-			summary: "Quality analysis meetings the caller may read (clerks, the committee), newest quarter first", status: 200, result: "MeetingPage"},
+			summary: "Quality analysis meetings the caller may read (clerks, the committee), newest quarter first", query: pageParams, status: 200, result: "MeetingPage"},
 		{method: "POST", path: "/api/v1/meetings", handler: a.openMeeting, id: "openMeeting", tag: "improvements",
 			summary: "Open an organisation's meeting for a quarter that has begun (one per quarter)", body: "MeetingInput", status: 201, result: "Meeting"},
 		{method: "GET", path: "/api/v1/meetings/{id}", handler: a.getMeeting, id: "getMeeting", tag: "improvements",
@@ -67,11 +67,15 @@ func meetingField(err error) error {
 }
 
 func (a *API) listMeetings(w http.ResponseWriter, r *http.Request, p access.Principal) error {
-	ms, err := meeting.List(r.Context(), a.db, p)
+	pg, err := keyPageQuery(r)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, wholePage(ms))
+	ms, err := meeting.ListPage(r.Context(), a.db, p, pg)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, keyPage(ms, pg, meeting.PageKey))
 	return nil
 }
 

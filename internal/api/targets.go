@@ -38,7 +38,8 @@ func targetRoutes(a *API) []route {
 		{method: "GET", path: "/api/v1/projects", handler: a.listProjects, id: "listProjects", tag: "projects",
 			summary: "Engineering projects the caller may read, by planned start, with their acceptance inspections",
 			query: []param{{"unit_id", "integer", "int64", "Only projects of this unit and its sub-units."},
-				{"from", "string", "date", "Planned start on or after this day, YYYY-MM-DD."}, {"to", "string", "date", "Planned start on or before this day, YYYY-MM-DD."}},
+				{"from", "string", "date", "Planned start on or after this day, YYYY-MM-DD."}, {"to", "string", "date", "Planned start on or before this day, YYYY-MM-DD."},
+				pageParams[0], pageParams[1]},
 			status: 200, result: "ProjectPage"},
 		{method: "POST", path: "/api/v1/projects", handler: a.createProject, id: "createProject", tag: "projects",
 			summary: "Register a project, or change the one with the same code (engineering clerks)", body: "ProjectInput", status: 201, result: "Project"},
@@ -121,11 +122,16 @@ func (a *API) listProjects(w http.ResponseWriter, r *http.Request, p access.Prin
 			return errs.Field(name, "err.bad_day", v)
 		}
 	}
+	pg, err := keyPageQuery(r)
+	if err != nil {
+		return err
+	}
+	f.Page = &pg
 	list, err := project.List(r.Context(), a.db, p, f)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, wholePage(list))
+	writeJSON(w, http.StatusOK, keyPage(list, pg, project.PageKey))
 	return nil
 }
 

@@ -14,7 +14,7 @@ import (
 func webhookRoutes(a *API) []route {
 	return []route{
 		{method: "GET", path: "/api/v1/webhooks", handler: a.listWebhooks, id: "listWebhooks", tag: "webhooks",
-			summary: "Registered webhooks (the secrets are not shown)", status: 200, result: "WebhookPage"},
+			summary: "Registered webhooks, newest first (the secrets are not shown)", query: pageParams, status: 200, result: "WebhookPage"},
 		{method: "POST", path: "/api/v1/webhooks", handler: a.registerWebhook, id: "registerWebhook", tag: "webhooks",
 			summary: "Register a receiver URL, its signing secret and the events it wants (entity.action, entity.* or *)", body: "WebhookInput", status: 201, result: "Webhook"},
 		{method: "GET", path: "/api/v1/webhooks/{id}", handler: a.getWebhook, id: "getWebhook", tag: "webhooks",
@@ -60,11 +60,15 @@ func init() {
 }
 
 func (a *API) listWebhooks(w http.ResponseWriter, r *http.Request, p access.Principal) error {
-	ws, err := webhook.List(r.Context(), a.db, p)
+	pg, err := keyPageQuery(r)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, wholePage(ws))
+	ws, err := webhook.List(r.Context(), a.db, p, pg)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, keyPage(ws, pg, webhook.PageKey))
 	return nil
 }
 

@@ -315,7 +315,16 @@ type Filter struct {
 	Open     bool      // not yet followed up
 	Limit    int
 	BeforeID int64 // keyset: ids below it, newest first (0: from the newest)
+	// Page reads a page by keyset either way (the web list's pager), overriding Limit and
+	// BeforeID: Fetch() rows in its order, for store.Cut with PageKey.
+	Page *store.Page
 }
+
+// bookingOrder is the list's order, the newest first; an id is given in order of booking.
+var bookingOrder = store.Order{ID: "b.id"}
+
+// PageKey is a booking's place in the list (Filter.Page).
+func PageKey(b Booking) store.Key { return store.Key{ID: b.ID} }
 
 // List returns a page of the bookings the actor may read, newest first, with the customer's
 // phone masked (a list is not where a number is needed): one query, keyset paged by id.
@@ -345,10 +354,16 @@ func List(ctx context.Context, db *store.DB, actor access.Principal, f Filter) (
 		if f.Open {
 			conds = append(conds, "b.followed_up_at IS NULL")
 		}
-		if f.BeforeID > 0 {
+		order, limit := " ORDER BY b.id DESC LIMIT ?", f.Limit
+		if f.Page != nil {
+			if c, a := f.Page.Where(bookingOrder); c != "" {
+				conds, args = append(conds, c), append(args, a...)
+			}
+			order, limit = f.Page.OrderBy(bookingOrder), f.Page.Fetch()
+		} else if f.BeforeID > 0 {
 			add("b.id < ?", f.BeforeID)
 		}
-		rows, err := tx.Query(ctx, "SELECT "+columns+from+" WHERE "+strings.Join(conds, " AND ")+" ORDER BY b.id DESC LIMIT ?", append(args, f.Limit)...)
+		rows, err := tx.Query(ctx, "SELECT "+columns+from+" WHERE "+strings.Join(conds, " AND ")+order, append(args, limit)...)
 		if err != nil {
 			return err
 		}

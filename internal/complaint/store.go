@@ -661,3 +661,33 @@ func notifications(ctx context.Context, tx *store.Tx, cond string, args []any, o
 
 // complaintOrder is the list's order: newest reception first.
 var complaintOrder = store.Order{Col: "c.received_at", ID: "c.id"}
+
+// OpenDashboard counts the open complaints the actor may read and the state of their SLA
+// clocks at now (Summarize): the home page's figures. A clock follows the working calendar,
+// so it is computed here rather than in SQL; the query reads the open complaints only.
+func OpenDashboard(ctx context.Context, db *store.DB, actor access.Principal, p Policy, cal *calendar.Calendar, now time.Time) (Dashboard, error) {
+	w, args, err := where(ctx, db, actor, Filter{Open: true})
+	if err != nil {
+		return Dashboard{}, err
+	}
+	var open []Complaint
+	err = db.Read(ctx, func(tx *store.Tx) error {
+		rows, err := tx.Query(ctx, "SELECT "+columns+from+w, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			c, err := scan(rows)
+			if err != nil {
+				return err
+			}
+			open = append(open, c)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return Dashboard{}, fmt.Errorf("open complaints: %w", err)
+	}
+	return Summarize(open, p, cal, now), nil
+}

@@ -268,11 +268,16 @@ func PerUnit(items []Item, today string) []UnitCount {
 			out[n].Overdue++
 		}
 	}
+	sortUnitCounts(out)
+	return out
+}
+
+// sortUnitCounts puts the most overdue units first, then by name.
+func sortUnitCounts(out []UnitCount) {
 	sort.SliceStable(out, func(a, b int) bool {
 		if out[a].Overdue != out[b].Overdue {
 			return out[a].Overdue > out[b].Overdue
 		}
 		return out[a].UnitName < out[b].UnitName
 	})
-	return out
 }

@@ -389,7 +389,8 @@ func Get(ctx context.Context, db *store.DB, actor access.Principal, id int64) (I
 }
 
 // Filter selects items of the tracking table. Before and Limit page it by id, newest first
-// (the API); without Limit the whole table comes, unfinished first, by due day (the page).
+// (the API); Page pages it in the table's order (the web list); with neither the whole
+// table comes in that order (the export).
 type Filter struct {
 	UnitID  int64 // with its sub-units
 	Status  Status
@@ -397,42 +398,55 @@ type Filter struct {
 	Overdue string // a day: only items overdue on it
 	Before  int64
 	Limit   int
+	// Page reads a page by keyset in the table's order, overriding Limit: Fetch() rows in
+	// its order, for store.Cut (with PageKey).
+	Page *store.Page
+}
+
+// tableOrder is the tracking table's order: unfinished first, then by due day, then by id.
+// The sort value is one text, the verified flag before the day, so that a keyset (store.Key's
+// Name) carries both.
+var tableOrder = store.Order{Col: "(CASE WHEN i.status = 'verified' THEN '1' ELSE '0' END || i.due_on)", ID: "i.id", Asc: true}
+
+// PageKey is an item's place in the tracking table's order (Filter.Page).
+func PageKey(i Item) store.Key {
+	flag := "0"
+	if i.Status == Verified {
+		flag = "1"
+	}
+	return store.Key{Name: flag + i.DueOn, ID: i.ID}
+}
+
+// check refuses a filter naming a status or a source kind that does not exist.
+func (f Filter) check() error {
+	if f.Status != "" && !validStatus(f.Status) {
+		return errs.Param("status", "imp.bad_status", string(f.Status))
+	}
+	if f.Kind != "" && !f.Kind.Valid() {
+		return errs.Param("source_kind", "imp.bad_kind", string(f.Kind))
+	}
+	return nil
 }
 
 // List returns the items the actor may see.
 func List(ctx context.Context, db *store.DB, actor access.Principal, f Filter) ([]Item, error) {
-	if f.Status != "" && !validStatus(f.Status) {
-		return nil, errs.Param("status", "imp.bad_status", string(f.Status))
-	}
-	if f.Kind != "" && !f.Kind.Valid() {
-		return nil, errs.Param("source_kind", "imp.bad_kind", string(f.Kind))
+	if err := f.check(); err != nil {
+		return nil, err
 	}
 	var out []Item
 	err := db.Read(ctx, func(tx *store.Tx) error {
-		scope, args, err := scopeClause(ctx, tx, actor, "i.unit_id")
+		where, args, err := itemConds(ctx, tx, actor, f)
 		if err != nil {
 			return err
 		}
-		where := []string{scope}
-		if f.UnitID != 0 {
-			tree, err := org.LoadTree(ctx, tx)
-			if err != nil {
-				return err
-			}
-			c, a, _ := inClause("i.unit_id", tree.Subtree(f.UnitID))
-			where, args = append(where, c), append(args, a...)
-		}
-		if f.Status != "" {
-			where, args = append(where, "i.status = ?"), append(args, f.Status)
-		}
-		if f.Kind != "" {
-			where, args = append(where, "i.source_kind = ?"), append(args, f.Kind)
-		}
-		if f.Overdue != "" {
-			where, args = append(where, "i.status IN ('open', 'reopened') AND i.due_on < ?"), append(args, f.Overdue)
-		}
 		order := " ORDER BY CASE i.status WHEN 'verified' THEN 1 ELSE 0 END, i.due_on, i.id LIMIT 5000"
-		if f.Limit > 0 {
+		switch {
+		case f.Page != nil:
+			if c, a := f.Page.Where(tableOrder); c != "" {
+				where, args = append(where, c), append(args, a...)
+			}
+			order, args = f.Page.OrderBy(tableOrder), append(args, f.Page.Fetch())
+		case f.Limit > 0:
 			if f.Before > 0 {
 				where, args = append(where, "i.id < ?"), append(args, f.Before)
 			}
@@ -453,6 +467,81 @@ func List(ctx context.Context, db *store.DB, actor access.Principal, f Filter) (
 		return rows.Err()
 	})
 	return out, err
+}
+
+// Count counts the items the actor may see that match f (its page aside), in one query:
+// the home page's figure, by the list's own rule.
+func Count(ctx context.Context, db *store.DB, actor access.Principal, f Filter) (int, error) {
+	if err := f.check(); err != nil {
+		return 0, err
+	}
+	var n int
+	err := db.Read(ctx, func(tx *store.Tx) error {
+		where, args, err := itemConds(ctx, tx, actor, f)
+		if err != nil {
+			return err
+		}
+		return tx.QueryRow(ctx, "SELECT COUNT(*)"+from+" WHERE "+strings.Join(where, " AND "), args...).Scan(&n)
+	})
+	return n, errs.Wrapf(err, "count improvement items")
+}
+
+// CountPerUnit counts the unfinished and overdue items of f of each unit, most overdue
+// first, in one query: the tracking table's summary, which covers every page of the table.
+func CountPerUnit(ctx context.Context, db *store.DB, actor access.Principal, f Filter, today string) ([]UnitCount, error) {
+	if err := f.check(); err != nil {
+		return nil, err
+	}
+	var out []UnitCount
+	err := db.Read(ctx, func(tx *store.Tx) error {
+		where, args, err := itemConds(ctx, tx, actor, f)
+		if err != nil {
+			return err
+		}
+		rows, err := tx.Query(ctx, "SELECT i.unit_id, u.name, COUNT(*), SUM(CASE WHEN i.status IN ('open', 'reopened') AND i.due_on < ? THEN 1 ELSE 0 END)"+from+
+			" WHERE "+strings.Join(where, " AND ")+" AND i.status <> 'verified' GROUP BY i.unit_id, u.name", append([]any{today}, args...)...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var c UnitCount
+			if err := rows.Scan(&c.UnitID, &c.UnitName, &c.Open, &c.Overdue); err != nil {
+				return err
+			}
+			out = append(out, c)
+		}
+		return rows.Err()
+	})
+	sortUnitCounts(out)
+	return out, errs.Wrapf(err, "count improvement items per unit")
+}
+
+// itemConds are the conditions selecting the items of f (its page aside) that the actor may see.
+func itemConds(ctx context.Context, tx *store.Tx, actor access.Principal, f Filter) ([]string, []any, error) {
+	scope, args, err := scopeClause(ctx, tx, actor, "i.unit_id")
+	if err != nil {
+		return nil, nil, err
+	}
+	where := []string{scope}
+	if f.UnitID != 0 {
+		tree, err := org.LoadTree(ctx, tx)
+		if err != nil {
+			return nil, nil, err
+		}
+		c, a, _ := inClause("i.unit_id", tree.Subtree(f.UnitID))
+		where, args = append(where, c), append(args, a...)
+	}
+	if f.Status != "" {
+		where, args = append(where, "i.status = ?"), append(args, f.Status)
+	}
+	if f.Kind != "" {
+		where, args = append(where, "i.source_kind = ?"), append(args, f.Kind)
+	}
+	if f.Overdue != "" {
+		where, args = append(where, "i.status IN ('open', 'reopened') AND i.due_on < ?"), append(args, f.Overdue)
+	}
+	return where, args, nil
 }
 
 func validStatus(s Status) bool {

@@ -298,3 +298,55 @@ func List(ctx context.Context, db *store.DB, actor access.Principal) ([]Meeting,
 	})
 	return out, err
 }
+
+// meetingOrder is the meetings list's order: the latest quarter first, then the newest.
+var meetingOrder = store.Order{Col: "m.quarter", ID: "m.id"}
+
+// PageKey is a meeting's place in the list (ListPage).
+func PageKey(m Meeting) store.Key { return store.Key{Name: m.Quarter, ID: m.ID} }
+
+// ListPage returns a page of the meetings the actor may read, the latest quarter first:
+// Fetch() rows in pg's order, for store.Cut with PageKey. The scope is a condition of the
+// query, so that a page is full however few of the meetings the actor may read.
+func ListPage(ctx context.Context, db *store.DB, actor access.Principal, pg store.Page) ([]Meeting, error) {
+	if !MayRead(actor) {
+		return nil, errs.New(errs.Forbidden, "meet.forbidden")
+	}
+	var out []Meeting
+	err := db.Read(ctx, func(tx *store.Tx) error {
+		where, args := []string{"1 = 1"}, []any{}
+		if roots, all := actor.ScopeRoots(access.Read); !all {
+			tree, err := org.LoadTree(ctx, tx)
+			if err != nil {
+				return err
+			}
+			var ids []int64
+			for _, r := range roots {
+				ids = append(ids, tree.Subtree(r)...)
+			}
+			if len(ids) == 0 {
+				return nil
+			}
+			c, a := store.In("m.org_id", ids)
+			where, args = append(where, c), append(args, a...)
+		}
+		if c, a := pg.Where(meetingOrder); c != "" {
+			where, args = append(where, c), append(args, a...)
+		}
+		rows, err := tx.Query(ctx, "SELECT "+meetingColumns+" FROM quality_meetings m JOIN units u ON u.id = m.org_id WHERE "+
+			strings.Join(where, " AND ")+pg.OrderBy(meetingOrder), append(args, pg.Fetch())...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			m, err := scanMeeting(rows)
+			if err != nil {
+				return err
+			}
+			out = append(out, m)
+		}
+		return rows.Err()
+	})
+	return out, errs.Wrapf(err, "list meetings")
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
 
 	"manyi/internal/access"
@@ -208,7 +209,16 @@ func Get(ctx context.Context, db *store.DB, actor access.Principal, id int64) (P
 type Filter struct {
 	UnitID   int64
 	From, To string // planned start days, inclusive; "" for open
+	// Page reads a page by keyset (the list page and API): Fetch() rows in its order, for
+	// store.Cut with PageKey. Without it every project of the filter comes.
+	Page *store.Page
 }
+
+// projectOrder is the list's order: by planned start, then by id (the order of entry).
+var projectOrder = store.Order{Col: "p.planned_start", ID: "p.id", Asc: true}
+
+// PageKey is a project's place in the list (Filter.Page).
+func PageKey(p Project) store.Key { return store.Key{Name: p.PlannedStart, ID: p.ID} }
 
 // List returns the projects the actor may read, by planned start, with their acceptances: two
 // queries whatever the number of projects.
@@ -226,16 +236,31 @@ func List(ctx context.Context, db *store.DB, actor access.Principal, f Filter) (
 		if f.To != "" {
 			where, args = append(where, "p.planned_start <= ?"), append(args, f.To)
 		}
-		rows, err := tx.Query(ctx, "SELECT "+columns+" FROM projects p JOIN units u ON u.id = p.unit_id WHERE "+strings.Join(where, " AND ")+" ORDER BY p.planned_start, p.code", args...)
+		// The scope is a condition of the query, so that a page is full however few of the
+		// projects the actor may read.
+		if _, all := actor.ScopeRoots(access.Read); !all || f.UnitID != 0 {
+			var ids []int64
+			for _, u := range tree.Ordered() {
+				if (f.UnitID == 0 || slices.Contains(tree.Ancestry(u.ID), f.UnitID)) && actor.Can(access.Read, tree.Ancestry(u.ID)) {
+					ids = append(ids, u.ID)
+				}
+			}
+			if len(ids) == 0 {
+				return nil
+			}
+			c, a := store.In("p.unit_id", ids)
+			where, args = append(where, c), append(args, a...)
+		}
+		order := " ORDER BY p.planned_start, p.id"
+		if f.Page != nil {
+			if c, a := f.Page.Where(projectOrder); c != "" {
+				where, args = append(where, c), append(args, a...)
+			}
+			order, args = f.Page.OrderBy(projectOrder), append(args, f.Page.Fetch())
+		}
+		rows, err := tx.Query(ctx, "SELECT "+columns+" FROM projects p JOIN units u ON u.id = p.unit_id WHERE "+strings.Join(where, " AND ")+order, args...)
 		if err != nil {
 			return err
-		}
-		var within map[int64]bool
-		if f.UnitID != 0 {
-			within = map[int64]bool{}
-			for _, id := range tree.Subtree(f.UnitID) {
-				within[id] = true
-			}
 		}
 		for rows.Next() {
 			p, err := scan(rows)
@@ -243,9 +268,7 @@ func List(ctx context.Context, db *store.DB, actor access.Principal, f Filter) (
 				rows.Close()
 				return err
 			}
-			if (within == nil || within[p.UnitID]) && actor.Can(access.Read, tree.Ancestry(p.UnitID)) {
-				out = append(out, p)
-			}
+			out = append(out, p)
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {

@@ -86,49 +86,12 @@ var followupOrder = store.Order{ID: "f.id"}
 func ListFollowups(ctx context.Context, db *store.DB, actor access.Principal, f FollowupFilter) ([]Followup, error) {
 	var out []Followup
 	err := db.Read(ctx, func(tx *store.Tx) error {
-		where, args := []string{"1 = 1"}, []any{}
-		if f.UnitID != 0 && f.SubUnits {
-			tree, err := org.LoadTree(ctx, tx)
-			if err != nil {
-				return err
-			}
-			if sub := tree.Subtree(f.UnitID); len(sub) == 0 {
-				where = append(where, "1 = 0")
-			} else {
-				cond, ids := store.In("f.unit_id", sub)
-				where, args = append(where, cond), append(args, ids...)
-			}
-		} else if f.UnitID != 0 {
-			where, args = append(where, "f.unit_id = ?"), append(args, f.UnitID)
-		}
-		if !f.From.IsZero() {
-			where, args = append(where, "f.created_at >= ?"), append(args, f.From)
-		}
-		if !f.To.IsZero() {
-			where, args = append(where, "f.created_at < ?"), append(args, f.To)
+		where, args, none, err := followupConds(ctx, tx, actor, f)
+		if err != nil || none {
+			return err
 		}
 		if f.Keyset && f.BeforeID > 0 {
 			where, args = append(where, "f.id < ?"), append(args, f.BeforeID)
-		}
-		if f.Status != "" {
-			where, args = append(where, "f.status = ?"), append(args, f.Status)
-		}
-		if f.Overdue {
-			where, args = append(where, "f.status = 'open' AND f.due_at < ?"), append(args, tx.Now)
-		}
-		scope, all := actor.ScopeRoots(access.Read)
-		if !all {
-			units, err := scopeUnits(ctx, tx, scope)
-			if err != nil {
-				return err
-			}
-			if len(units) == 0 {
-				return nil
-			}
-			where = append(where, "f.unit_id IN ("+strings.TrimSuffix(strings.Repeat("?,", len(units)), ",")+")")
-			for _, u := range units {
-				args = append(args, u)
-			}
 		}
 		limit := f.Limit
 		if limit <= 0 || limit > 1000 {
@@ -159,6 +122,67 @@ func ListFollowups(ctx context.Context, db *store.DB, actor access.Principal, f 
 		return rows.Err()
 	})
 	return out, err
+}
+
+// CountFollowups counts the follow-ups the actor may read that match f (its page aside),
+// in one query: the home page's figure, by the list's own rule.
+func CountFollowups(ctx context.Context, db *store.DB, actor access.Principal, f FollowupFilter) (int, error) {
+	var n int
+	err := db.Read(ctx, func(tx *store.Tx) error {
+		where, args, none, err := followupConds(ctx, tx, actor, f)
+		if err != nil || none {
+			return err
+		}
+		return tx.QueryRow(ctx, "SELECT COUNT(*)"+followupFrom+" WHERE "+strings.Join(where, " AND "), args...).Scan(&n)
+	})
+	return n, errs.Wrapf(err, "count follow-ups")
+}
+
+// followupConds are the conditions selecting the follow-ups of f (its page aside) that the
+// actor may read; none when the actor may read no unit.
+func followupConds(ctx context.Context, tx *store.Tx, actor access.Principal, f FollowupFilter) ([]string, []any, bool, error) {
+	where, args := []string{"1 = 1"}, []any{}
+	if f.UnitID != 0 && f.SubUnits {
+		tree, err := org.LoadTree(ctx, tx)
+		if err != nil {
+			return nil, nil, false, err
+		}
+		if sub := tree.Subtree(f.UnitID); len(sub) == 0 {
+			where = append(where, "1 = 0")
+		} else {
+			cond, ids := store.In("f.unit_id", sub)
+			where, args = append(where, cond), append(args, ids...)
+		}
+	} else if f.UnitID != 0 {
+		where, args = append(where, "f.unit_id = ?"), append(args, f.UnitID)
+	}
+	if !f.From.IsZero() {
+		where, args = append(where, "f.created_at >= ?"), append(args, f.From)
+	}
+	if !f.To.IsZero() {
+		where, args = append(where, "f.created_at < ?"), append(args, f.To)
+	}
+	if f.Status != "" {
+		where, args = append(where, "f.status = ?"), append(args, f.Status)
+	}
+	if f.Overdue {
+		where, args = append(where, "f.status = 'open' AND f.due_at < ?"), append(args, tx.Now)
+	}
+	scope, all := actor.ScopeRoots(access.Read)
+	if !all {
+		units, err := scopeUnits(ctx, tx, scope)
+		if err != nil {
+			return nil, nil, false, err
+		}
+		if len(units) == 0 {
+			return nil, nil, true, nil
+		}
+		where = append(where, "f.unit_id IN ("+strings.TrimSuffix(strings.Repeat("?,", len(units)), ",")+")")
+		for _, u := range units {
+			args = append(args, u)
+		}
+	}
+	return where, args, false, nil
 }
 
 // GetFollowup returns a follow-up the actor may read.

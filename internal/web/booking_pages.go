@@ -11,6 +11,7 @@ import (
 	"manyi/internal/errs"
 	"manyi/internal/locale"
 	"manyi/internal/org"
+	"manyi/internal/store"
 )
 
 // bookingRoutes lists the service booking desk's pages, staff and public. The desk is a tab
@@ -33,16 +34,19 @@ type bookingListData struct {
 	Units       []org.Unit
 	F           booking.Filter
 	Month       string
-	Next        string
+	Pager       pager
 	CanRegister bool
 	Now         time.Time
 }
 
 func (s *Server) bookingList(w http.ResponseWriter, r *http.Request) error {
 	p, q := principal(r), r.URL.Query()
-	f := booking.Filter{Open: q.Get("open") == "1", Limit: 50}
+	pg, err := pageOf(r)
+	if err != nil {
+		return err
+	}
+	f := booking.Filter{Open: q.Get("open") == "1", Page: &pg}
 	f.UnitID, _ = strconv.ParseInt(q.Get("unit"), 10, 64)
-	f.BeforeID, _ = strconv.ParseInt(q.Get("before"), 10, 64)
 	month, err := periodParam(r, "month", monthPeriod)
 	if err != nil {
 		return err
@@ -55,15 +59,13 @@ func (s *Server) bookingList(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	rows, next, prev := store.Cut(rows, pg, booking.PageKey)
 	units, err := org.ListUnits(r.Context(), s.db, p, org.UnitFilter{})
 	if err != nil {
 		return err
 	}
-	d := bookingListData{Tabs: targetTabs(r), Rows: rows, Units: units, F: f, Month: month, CanRegister: booking.MayRegister(p), Now: s.db.Now()}
-	if len(rows) == f.Limit {
-		q.Set("before", itoa(rows[len(rows)-1].ID))
-		d.Next = "?" + q.Encode()
-	}
+	d := bookingListData{Tabs: targetTabs(r), Rows: rows, Units: units, F: f, Month: month, CanRegister: booking.MayRegister(p), Now: s.db.Now(),
+		Pager: pageLinks(r, next, prev)}
 	s.render(w, r, "bookings", http.StatusOK, d)
 	return nil
 }

@@ -74,15 +74,9 @@ var homeBuilders = []struct {
 }
 
 func (s *Server) adminCards(r *http.Request, p access.Principal, now time.Time) ([]homeCard, error) {
-	users, err := auth.ListUsers(r.Context(), s.db, p)
+	active, err := auth.CountActiveUsers(r.Context(), s.db, p)
 	if err != nil {
 		return nil, err
-	}
-	active := 0
-	for _, u := range users {
-		if u.Active {
-			active++
-		}
 	}
 	_, cal, err := s.slaContext(r)
 	if err != nil {
@@ -112,17 +106,17 @@ func (s *Server) clerkCards(r *http.Request, p access.Principal, now time.Time) 
 	if err != nil {
 		return nil, err
 	}
-	overdue, err := inspection.Findings(ctx, s.db, p, inspection.Filter{Overdue: true, Limit: 10000})
+	overdue, err := inspection.CountFindings(ctx, s.db, p, inspection.Filter{Overdue: true})
 	if err != nil {
 		return nil, err
 	}
-	pending, err := inspection.Findings(ctx, s.db, p, inspection.Filter{Pending: true, Limit: 10000})
+	pending, err := inspection.CountFindings(ctx, s.db, p, inspection.Filter{Pending: true})
 	if err != nil {
 		return nil, err
 	}
 	cards = append(cards,
-		homeCard{Key: "home.rectifications_overdue", Count: len(overdue), Href: "/inspections/findings?overdue=1", Alert: len(overdue) > 0},
-		homeCard{Key: "home.signoffs_pending", Count: len(pending), Href: "/inspections/findings?pending=1"})
+		homeCard{Key: "home.rectifications_overdue", Count: overdue.N, Href: "/inspections/findings?overdue=1", Alert: overdue.N > 0},
+		homeCard{Key: "home.signoffs_pending", Count: pending.N, Href: "/inspections/findings?pending=1"})
 	more, err := s.followupCards(r, p, now)
 	if err != nil {
 		return nil, err
@@ -155,15 +149,14 @@ func (s *Server) clerkCards(r *http.Request, p access.Principal, now time.Time) 
 
 // complaintCards counts the open complaints in the person's scope and their SLA clocks.
 func (s *Server) complaintCards(r *http.Request, p access.Principal, now time.Time) ([]homeCard, error) {
-	open, _, err := complaint.List(r.Context(), s.db, p, complaint.Filter{Open: true, Limit: 100000})
-	if err != nil {
-		return nil, err
-	}
 	pol, cal, err := s.slaContext(r)
 	if err != nil {
 		return nil, err
 	}
-	d := complaint.Summarize(open, pol, cal, now)
+	d, err := complaint.OpenDashboard(r.Context(), s.db, p, pol, cal, now)
+	if err != nil {
+		return nil, err
+	}
 	return []homeCard{
 		{Key: "home.complaints_breached", Count: d.Late, Href: "/complaints?open=1", Alert: d.Late > 0},
 		{Key: "home.complaints_due_soon", Count: d.Pressing, Href: "/complaints?open=1", Alert: d.Pressing > 0},
@@ -175,17 +168,16 @@ func (s *Server) complaintCards(r *http.Request, p access.Principal, now time.Ti
 // in the person's scope.
 func (s *Server) followupCards(r *http.Request, p access.Principal, now time.Time) ([]homeCard, error) {
 	ctx := r.Context()
-	late, err := survey.ListFollowups(ctx, s.db, p, survey.FollowupFilter{Overdue: true, Limit: 10000})
+	late, err := survey.CountFollowups(ctx, s.db, p, survey.FollowupFilter{Overdue: true})
 	if err != nil {
 		return nil, err
 	}
-	items, err := improvement.List(ctx, s.db, p, improvement.Filter{Overdue: workorder.DayOf(now)})
+	overdueItems, err := improvement.Count(ctx, s.db, p, improvement.Filter{Overdue: workorder.DayOf(now)})
 	if err != nil {
 		return nil, err
 	}
-	overdueItems := len(items)
 	return []homeCard{
-		{Key: "home.survey_followups_overdue", Count: len(late), Href: "/surveys/followups?overdue=1", Alert: len(late) > 0},
+		{Key: "home.survey_followups_overdue", Count: late, Href: "/surveys/followups?overdue=1", Alert: late > 0},
 		{Key: "home.improvements_overdue", Count: overdueItems, Href: "/improvements?overdue=1", Alert: overdueItems > 0},
 	}, nil
 }
@@ -213,12 +205,12 @@ func (s *Server) unitHeadCards(r *http.Request, p access.Principal, now time.Tim
 	if err != nil {
 		return nil, err
 	}
-	pending, err := inspection.Findings(r.Context(), s.db, p, inspection.Filter{Pending: true, Limit: 10000})
+	pending, err := inspection.CountFindings(r.Context(), s.db, p, inspection.Filter{Pending: true})
 	if err != nil {
 		return nil, err
 	}
 	return append(append(cards, more...),
-		homeCard{Key: "home.signoffs_pending", Count: len(pending), Href: "/inspections/findings?pending=1", Alert: len(pending) > 0}), nil
+		homeCard{Key: "home.signoffs_pending", Count: pending.N, Href: "/inspections/findings?pending=1", Alert: pending.N > 0}), nil
 }
 
 func (s *Server) callerCards(r *http.Request, p access.Principal, now time.Time) ([]homeCard, error) {
@@ -237,17 +229,9 @@ func (s *Server) foremanCards(r *http.Request, p access.Principal, now time.Time
 	// A visit follows a callback of this month or, early in a month, of the last one.
 	local := now.In(timeZone)
 	first := time.Date(local.Year(), local.Month(), 1, 0, 0, 0, 0, timeZone)
-	visits := 0
-	for _, m := range []string{first.AddDate(0, -1, 0).Format("2006-01"), first.Format("2006-01")} {
-		fs, err := workorder.FollowUps(r.Context(), s.db, p, m)
-		if err != nil {
-			return nil, err
-		}
-		for _, f := range fs {
-			if f.Status == workorder.FollowUpOpen || f.Status == workorder.FollowUpReopened {
-				visits++
-			}
-		}
+	visits, err := workorder.CountOpenFollowUps(r.Context(), s.db, p, first.AddDate(0, -1, 0).Format("2006-01"), first.Format("2006-01"))
+	if err != nil {
+		return nil, err
 	}
 	return []homeCard{
 		{Key: "home.self_evaluations", Count: total, Href: "/workorders/self", Alert: total > 0},

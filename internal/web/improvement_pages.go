@@ -9,6 +9,7 @@ import (
 	"manyi/internal/locale"
 	"manyi/internal/meeting"
 	"manyi/internal/org"
+	"manyi/internal/store"
 	"manyi/internal/target"
 	"manyi/internal/workorder"
 )
@@ -40,6 +41,7 @@ type improvementListData struct {
 	Statuses []improvement.Status
 	Kinds    []improvement.Kind
 	CanRaise bool
+	Pager    pager
 	// CanMeetings offers the meetings tab to those who read them.
 	CanMeetings bool
 }
@@ -57,14 +59,29 @@ func (s *Server) improvementFilter(r *http.Request) (improvement.Filter, string)
 }
 
 // improvementList is the tracking table (改善项目跟踪管理表), printable on A4.
+// A page shows a page of the table; the summary per unit and the export cover all of it.
 func (s *Server) improvementList(w http.ResponseWriter, r *http.Request) error {
 	f, today := s.improvementFilter(r)
+	pg, err := pageOf(r)
+	if err != nil {
+		return err
+	}
+	f.Page = &pg
 	items, err := improvement.List(r.Context(), s.db, principal(r), f)
 	if err != nil {
 		return err
 	}
-	d := improvementListData{Items: items, PerUnit: improvement.PerUnit(items, today), Today: today, Status: string(f.Status), Kind: string(f.Kind),
-		OnlyLate: f.Overdue != "", Query: r.URL.RawQuery, Statuses: improvement.Statuses, Kinds: improvement.Kinds, CanRaise: improvement.MayRaise(principal(r)), CanMeetings: meeting.MayRead(principal(r))}
+	items, next, prev := store.Cut(items, pg, improvement.PageKey)
+	f.Page = nil
+	perUnit, err := improvement.CountPerUnit(r.Context(), s.db, principal(r), f, today)
+	if err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	q.Del("before")
+	q.Del("after")
+	d := improvementListData{Items: items, PerUnit: perUnit, Today: today, Status: string(f.Status), Kind: string(f.Kind), Pager: pageLinks(r, next, prev),
+		OnlyLate: f.Overdue != "", Query: q.Encode(), Statuses: improvement.Statuses, Kinds: improvement.Kinds, CanRaise: improvement.MayRaise(principal(r)), CanMeetings: meeting.MayRead(principal(r))}
 	for _, u := range d.PerUnit {
 		d.Overdue += u.Overdue
 	}

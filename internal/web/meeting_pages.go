@@ -8,6 +8,7 @@ import (
 	"manyi/internal/improvement"
 	"manyi/internal/meeting"
 	"manyi/internal/org"
+	"manyi/internal/store"
 )
 
 // The quarterly quality analysis meeting (docs/improvements.md): its agenda from the
@@ -29,6 +30,7 @@ type meetingListData struct {
 	CanRun   bool
 	Error    string
 	ErrField string
+	Pager    pager
 }
 
 func (s *Server) meetingList(w http.ResponseWriter, r *http.Request) error {
@@ -37,11 +39,16 @@ func (s *Server) meetingList(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) renderMeetings(w http.ResponseWriter, r *http.Request, status int, msg, field string) error {
 	p := principal(r)
-	ms, err := meeting.List(r.Context(), s.db, p)
+	pg, err := pageOf(r)
 	if err != nil {
 		return err
 	}
-	d := meetingListData{Meetings: ms, Quarter: meeting.LastClosed(s.db.Now()).String(), CanRun: meeting.MayRun(p), Error: msg, ErrField: field}
+	ms, err := meeting.ListPage(r.Context(), s.db, p, pg)
+	if err != nil {
+		return err
+	}
+	ms, next, prev := store.Cut(ms, pg, meeting.PageKey)
+	d := meetingListData{Meetings: ms, Pager: pageLinks(r, next, prev), Quarter: meeting.LastClosed(s.db.Now()).String(), CanRun: meeting.MayRun(p), Error: msg, ErrField: field}
 	if d.CanRun {
 		if d.Orgs, err = org.ListUnits(r.Context(), s.db, p, org.UnitFilter{Kind: org.Company}); err != nil {
 			return err

@@ -13,6 +13,7 @@ import (
 	"manyi/internal/locale"
 	"manyi/internal/org"
 	"manyi/internal/project"
+	"manyi/internal/store"
 	"manyi/internal/target"
 	"manyi/internal/workorder"
 )
@@ -96,6 +97,7 @@ type projectListData struct {
 	Today    string
 	Error    string
 	Problems []project.RowProblem
+	Pager    pager
 }
 
 // projectRow is a project with what the register shows about it.
@@ -131,12 +133,18 @@ func (s *Server) renderProjects(w http.ResponseWriter, r *http.Request, status i
 		}
 		f.From, f.To = year+"-01-01", year+"-12-31"
 	}
+	pg, err := pageOf(r)
+	if err != nil {
+		return err
+	}
+	f.Page = &pg
 	list, err := project.List(r.Context(), s.db, principal(r), f)
 	if err != nil {
 		return err
 	}
+	list, next, prev := store.Cut(list, pg, project.PageKey)
 	today := s.db.Now().In(timeZone).Format(time.DateOnly)
-	d := projectListData{Tabs: targetTabs(r), Year: year, CanEdit: project.MayEdit(principal(r)), Today: today, Error: msg, Problems: problems}
+	d := projectListData{Tabs: targetTabs(r), Pager: pageLinks(r, next, prev), Year: year, CanEdit: project.MayEdit(principal(r)), Today: today, Error: msg, Problems: problems}
 	for _, p := range list {
 		d.Projects = append(d.Projects, rowOf(p, today))
 	}

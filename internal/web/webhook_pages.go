@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"manyi/internal/store"
 	"manyi/internal/webhook"
 )
 
@@ -36,6 +37,7 @@ type webhookData struct {
 	Formats    []string
 	Error      string
 	ErrField   string
+	Pager      pager
 }
 
 // webhookLogPage is how many deliveries the page shows, newest first.
@@ -92,11 +94,16 @@ func (s *Server) webhookList(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) renderWebhooks(w http.ResponseWriter, r *http.Request, status int, f webhookForm, msg, field string) error {
-	list, err := webhook.List(r.Context(), s.db, principal(r))
+	pg, err := pageOf(r)
 	if err != nil {
 		return err
 	}
-	s.render(w, r, "webhooks", status, webhookData{Webhooks: list, Form: f, Formats: webhook.Formats, Error: msg, ErrField: field})
+	list, err := webhook.List(r.Context(), s.db, principal(r), pg)
+	if err != nil {
+		return err
+	}
+	list, next, prev := store.Cut(list, pg, webhook.PageKey)
+	s.render(w, r, "webhooks", status, webhookData{Webhooks: list, Pager: pageLinks(r, next, prev), Form: f, Formats: webhook.Formats, Error: msg, ErrField: field})
 	return nil
 }
 

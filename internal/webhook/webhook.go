@@ -226,14 +226,25 @@ func scan(row interface{ Scan(...any) error }) (Webhook, error) {
 	return w, err
 }
 
-// List returns the webhooks, newest first.
-func List(ctx context.Context, db *store.DB, actor access.Principal) ([]Webhook, error) {
+// webhookOrder is the list's order, the newest first.
+var webhookOrder = store.Order{ID: "id"}
+
+// PageKey is a webhook's place in the list (List).
+func PageKey(w Webhook) store.Key { return store.Key{ID: w.ID} }
+
+// List returns a page of the webhooks, newest first: Fetch() rows in pg's order, for
+// store.Cut with PageKey.
+func List(ctx context.Context, db *store.DB, actor access.Principal, pg store.Page) ([]Webhook, error) {
 	if err := authorize(actor); err != nil {
 		return nil, err
 	}
 	var out []Webhook
 	err := db.Read(ctx, func(tx *store.Tx) error {
-		rows, err := tx.Query(ctx, "SELECT "+columns+" FROM webhooks ORDER BY id DESC")
+		where, args := "", []any{}
+		if c, a := pg.Where(webhookOrder); c != "" {
+			where, args = " WHERE "+c, a
+		}
+		rows, err := tx.Query(ctx, "SELECT "+columns+" FROM webhooks"+where+pg.OrderBy(webhookOrder), append(args, pg.Fetch())...)
 		if err != nil {
 			return err
 		}

@@ -275,3 +275,27 @@ func Meeting(ctx context.Context, db *store.DB, month string) (string, error) {
 	})
 	return day, err
 }
+
+// CountOpenFollowUps counts the follow-up visits still to make (open or sent back) among the
+// follow-ups of the given months that the actor may see, in one query: the foreman's home
+// page figure, by the follow-up list's scope.
+func CountOpenFollowUps(ctx context.Context, db *store.DB, actor access.Principal, months ...string) (int, error) {
+	if len(months) == 0 {
+		return 0, nil
+	}
+	var n int
+	err := db.Read(ctx, func(tx *store.Tx) error {
+		scope, args, err := scopeClause(ctx, tx, actor, "f.team_id")
+		if err != nil {
+			return err
+		}
+		in := make([]any, 0, len(months)+2+len(args))
+		for _, m := range months {
+			in = append(in, m)
+		}
+		in = append(append(in, FollowUpOpen, FollowUpReopened), args...)
+		return tx.QueryRow(ctx, "SELECT COUNT(*) FROM workorder_followups f WHERE f.month IN ("+strings.TrimSuffix(strings.Repeat("?, ", len(months)), ", ")+
+			") AND f.status IN (?, ?) AND "+scope, in...).Scan(&n)
+	})
+	return n, errs.Wrapf(err, "count follow-up visits")
+}

@@ -502,7 +502,9 @@ func List(ctx context.Context, db *store.DB, actor access.Principal, f Filter) (
 			where = append(where, "o.closed_at IS NULL")
 		}
 		cond := " WHERE " + strings.Join(where, " AND ")
-		if err := tx.QueryRow(ctx, "SELECT COUNT(*)"+orderFrom+cond, args...).Scan(&total); err != nil {
+		// Every order has its team and maintainer (NOT NULL references), so the count needs
+		// none of the list's joins: over the N=10 year they made it 3 s instead of 0.2 s.
+		if err := tx.QueryRow(ctx, "SELECT COUNT(*) FROM work_orders o"+cond, args...).Scan(&total); err != nil {
 			return err
 		}
 		limit := f.Limit

@@ -15,36 +15,56 @@ import (
 // without statistics, as on a fresh or loaded database, so its plan is checked; PostgreSQL's
 // plan follows its statistics, so there the index is checked to exist.
 func TestRatedPairsIndex(t *testing.T) {
+	checkIndex(t, "workorder_tasks_maintainer_self", "(maintainer_id, kind, outcome, day)",
+		"SEARCH s USING INDEX workorder_tasks_maintainer_self", func(tx *store.Tx) (string, []any) {
+			in, _ := tx.AnyOf("s.maintainer_id", make([]int64, 500)) // a centre's maintainers
+			return ratedPairsQuery + in, []any{"2026-11-01", "2026-12-01"}
+		})
+}
+
+// TestOrderListIndex: the work-order list reads a page of the newest orders from the end of
+// (reported_at, id) instead of sorting every order (docs/benchmarks.md, "lists").
+func TestOrderListIndex(t *testing.T) {
+	checkIndex(t, "work_orders_reported", "(reported_at, id)",
+		"SCAN o USING INDEX work_orders_reported", func(*store.Tx) (string, []any) {
+			return "SELECT o.id" + orderFrom + " WHERE 1 = 1 ORDER BY o.reported_at DESC, o.id DESC LIMIT ?", []any{51}
+		})
+}
+
+// checkIndex checks that SQLite's plan of the query starts with plan, and that PostgreSQL has
+// the index name on cols.
+func checkIndex(t *testing.T, name, cols, plan string, query func(*store.Tx) (string, []any)) {
+	t.Helper()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		err := db.Read(ctx, func(tx *store.Tx) error {
 			if tx.Dialect() == store.Postgres {
 				var def string
-				if err := tx.QueryRow(ctx, "SELECT indexdef FROM pg_indexes WHERE indexname = ?", "workorder_tasks_maintainer_self").Scan(&def); err != nil {
+				if err := tx.QueryRow(ctx, "SELECT indexdef FROM pg_indexes WHERE indexname = ?", name).Scan(&def); err != nil {
 					return err
 				}
-				if !strings.Contains(def, "(maintainer_id, kind, outcome, day)") {
-					t.Errorf("index workorder_tasks_maintainer_self: %s", def)
+				if !strings.Contains(def, cols) {
+					t.Errorf("index %s: %s", name, def)
 				}
 				return nil
 			}
-			in, _ := tx.AnyOf("s.maintainer_id", make([]int64, 500))
-			rows, err := tx.Query(ctx, "EXPLAIN QUERY PLAN "+ratedPairsQuery+in, "2026-11-01", "2026-12-01")
+			q, args := query(tx)
+			rows, err := tx.Query(ctx, "EXPLAIN QUERY PLAN "+q, args...)
 			if err != nil {
 				return err
 			}
 			defer rows.Close()
-			var plan []string
+			var steps []string
 			for rows.Next() {
 				var id, parent, unused int
 				var detail string
 				if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
 					return err
 				}
-				plan = append(plan, detail)
+				steps = append(steps, detail)
 			}
-			if len(plan) == 0 || !strings.Contains(plan[0], "SEARCH s USING INDEX workorder_tasks_maintainer_self") {
-				t.Errorf("the rated pairs' plan does not start from the maintainer's index:\n%s", strings.Join(plan, "\n"))
+			if len(steps) == 0 || !strings.Contains(steps[0], plan) {
+				t.Errorf("the plan does not start with %q:\n%s", plan, strings.Join(steps, "\n"))
 			}
 			return rows.Err()
 		})

@@ -2582,6 +2582,15 @@ type ListFindingsParams struct {
 	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
+// ListMeetingsParams defines parameters for ListMeetings.
+type ListMeetingsParams struct {
+	// Limit Page size, 1–200 (default 50).
+	Limit *int32 `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The next_cursor of the previous page; absent for the first page.
+	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
 // ListPeopleParams defines parameters for ListPeople.
 type ListPeopleParams struct {
 	// UnitId Only people of this unit and its sub-units.
@@ -2607,6 +2616,12 @@ type ListProjectsParams struct {
 
 	// To Planned start on or before this day, YYYY-MM-DD.
 	To *openapi_types.Date `form:"to,omitempty" json:"to,omitempty"`
+
+	// Limit Page size, 1–200 (default 50).
+	Limit *int32 `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The next_cursor of the previous page; absent for the first page.
+	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
 // ImportProjectsParams defines parameters for ImportProjects.
@@ -2703,6 +2718,15 @@ type ListUnitsParams struct {
 
 	// IncludeInactive Include deactivated records (true/false).
 	IncludeInactive *bool `form:"include_inactive,omitempty" json:"include_inactive,omitempty"`
+}
+
+// ListWebhooksParams defines parameters for ListWebhooks.
+type ListWebhooksParams struct {
+	// Limit Page size, 1–200 (default 50).
+	Limit *int32 `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The next_cursor of the previous page; absent for the first page.
+	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
 // ListWebhookDeliveriesParams defines parameters for ListWebhookDeliveries.
@@ -3381,7 +3405,7 @@ type ClientInterface interface {
 	// ListMeetings Quality analysis meetings the caller may read (clerks, the committee), newest quarter first
 	//
 	// Corresponds with GET /api/v1/meetings (the `ListMeetings` operationId).
-	ListMeetings(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+	ListMeetings(ctx context.Context, params *ListMeetingsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// OpenMeetingWithBody Open an organisation's meeting for a quarter that has begun (one per quarter)
 	//
@@ -3833,10 +3857,10 @@ type ClientInterface interface {
 	// Corresponds with PATCH /api/v1/users/{id} (the `UpdateUser` operationId).
 	UpdateUser(ctx context.Context, id int64, body UpdateUserJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ListWebhooks Registered webhooks (the secrets are not shown)
+	// ListWebhooks Registered webhooks, newest first (the secrets are not shown)
 	//
 	// Corresponds with GET /api/v1/webhooks (the `ListWebhooks` operationId).
-	ListWebhooks(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+	ListWebhooks(ctx context.Context, params *ListWebhooksParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// RegisterWebhookWithBody Register a receiver URL, its signing secret and the events it wants (entity.action, entity.* or *)
 	//
@@ -5074,8 +5098,8 @@ func (c *Client) GetMe(ctx context.Context, reqEditors ...RequestEditorFn) (*htt
 // ListMeetings Quality analysis meetings the caller may read (clerks, the committee), newest quarter first
 //
 // Corresponds with GET /api/v1/meetings (the `ListMeetings` operationId).
-func (c *Client) ListMeetings(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewListMeetingsRequest(c.Server)
+func (c *Client) ListMeetings(ctx context.Context, params *ListMeetingsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListMeetingsRequest(c.Server, params)
 	if err != nil {
 		return nil, err
 	}
@@ -6256,11 +6280,11 @@ func (c *Client) UpdateUser(ctx context.Context, id int64, body UpdateUserJSONRe
 	return c.Client.Do(req)
 }
 
-// ListWebhooks Registered webhooks (the secrets are not shown)
+// ListWebhooks Registered webhooks, newest first (the secrets are not shown)
 //
 // Corresponds with GET /api/v1/webhooks (the `ListWebhooks` operationId).
-func (c *Client) ListWebhooks(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewListWebhooksRequest(c.Server)
+func (c *Client) ListWebhooks(ctx context.Context, params *ListWebhooksParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListWebhooksRequest(c.Server, params)
 	if err != nil {
 		return nil, err
 	}
@@ -9270,7 +9294,7 @@ func NewGetMeRequest(server string) (*http.Request, error) {
 }
 
 // NewListMeetingsRequest constructs an http.Request for the ListMeetings method
-func NewListMeetingsRequest(server string) (*http.Request, error) {
+func NewListMeetingsRequest(server string, params *ListMeetingsParams) (*http.Request, error) {
 	var err error
 
 	serverURL, err := url.Parse(server)
@@ -9286,6 +9310,45 @@ func NewListMeetingsRequest(server string) (*http.Request, error) {
 	queryURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
 	}
 
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
@@ -9777,6 +9840,30 @@ func NewListProjectsRequest(server string, params *ListProjectsParams) (*http.Re
 		if params.To != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "to", *params.To, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -11628,7 +11715,7 @@ func NewUpdateUserRequestWithBody(server string, id int64, contentType string, b
 }
 
 // NewListWebhooksRequest constructs an http.Request for the ListWebhooks method
-func NewListWebhooksRequest(server string) (*http.Request, error) {
+func NewListWebhooksRequest(server string, params *ListWebhooksParams) (*http.Request, error) {
 	var err error
 
 	serverURL, err := url.Parse(server)
@@ -11644,6 +11731,45 @@ func NewListWebhooksRequest(server string) (*http.Request, error) {
 	queryURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
 	}
 
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
@@ -12838,7 +12964,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /api/v1/meetings (the `ListMeetings` operationId).
-	ListMeetingsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListMeetingsResponse, error)
+	ListMeetingsWithResponse(ctx context.Context, params *ListMeetingsParams, reqEditors ...RequestEditorFn) (*ListMeetingsResponse, error)
 
 	// OpenMeetingWithBodyWithResponse Open an organisation's meeting for a quarter that has begun (one per quarter)
 	//
@@ -13344,12 +13470,12 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with PATCH /api/v1/users/{id} (the `UpdateUser` operationId).
 	UpdateUserWithResponse(ctx context.Context, id int64, body UpdateUserJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateUserResponse, error)
 
-	// ListWebhooksWithResponse Registered webhooks (the secrets are not shown)
+	// ListWebhooksWithResponse Registered webhooks, newest first (the secrets are not shown)
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /api/v1/webhooks (the `ListWebhooks` operationId).
-	ListWebhooksWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListWebhooksResponse, error)
+	ListWebhooksWithResponse(ctx context.Context, params *ListWebhooksParams, reqEditors ...RequestEditorFn) (*ListWebhooksResponse, error)
 
 	// RegisterWebhookWithBodyWithResponse Register a receiver URL, its signing secret and the events it wants (entity.action, entity.* or *)
 	//
@@ -20831,8 +20957,8 @@ func (c *ClientWithResponses) GetMeWithResponse(ctx context.Context, reqEditors 
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /api/v1/meetings (the `ListMeetings` operationId).
-func (c *ClientWithResponses) ListMeetingsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListMeetingsResponse, error) {
-	rsp, err := c.ListMeetings(ctx, reqEditors...)
+func (c *ClientWithResponses) ListMeetingsWithResponse(ctx context.Context, params *ListMeetingsParams, reqEditors ...RequestEditorFn) (*ListMeetingsResponse, error) {
+	rsp, err := c.ListMeetings(ctx, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -21775,13 +21901,13 @@ func (c *ClientWithResponses) UpdateUserWithResponse(ctx context.Context, id int
 	return ParseUpdateUserResponse(rsp)
 }
 
-// ListWebhooksWithResponse Registered webhooks (the secrets are not shown)
+// ListWebhooksWithResponse Registered webhooks, newest first (the secrets are not shown)
 //
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /api/v1/webhooks (the `ListWebhooks` operationId).
-func (c *ClientWithResponses) ListWebhooksWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListWebhooksResponse, error) {
-	rsp, err := c.ListWebhooks(ctx, reqEditors...)
+func (c *ClientWithResponses) ListWebhooksWithResponse(ctx context.Context, params *ListWebhooksParams, reqEditors ...RequestEditorFn) (*ListWebhooksResponse, error) {
+	rsp, err := c.ListWebhooks(ctx, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
