@@ -112,7 +112,13 @@ func (g *scaleGen) surveys(ctx context.Context) error {
 	code := int64(0)
 	for _, q := range quarters {
 		first, last, _ := survey.QuarterBounds(q)
-		created := campaignCreated(q).UTC()
+		// Not before the bulk units are (a day before the year starts): the first quarter's
+		// campaign would otherwise invite households of units that did not exist yet.
+		created := campaignCreated(q)
+		if set := g.start.Add(-24 * time.Hour); created.Before(set) {
+			created = set
+		}
+		created = created.UTC()
 		campaign := g.id(campaignsTable)
 		g.sum.Campaigns++
 		if err := g.b.add(ctx, campaignsTable, campaign, campaignTitle(q, "维修服务"), q, survey.Residents, tmpl.ID, survey.Open, first.Format(time.DateOnly),
