@@ -22,7 +22,8 @@ import (
 // The scale data per unit of N (docs/demo.md): two maintenance centres of ten units each (the
 // centre, its dispatch room and eight teams) with about 1,000 staff, and a year of their work
 // orders, about 53,600 a year, whose self-evaluations and callbacks make about 100,000
-// evaluations.
+// evaluations; and the complaints, findings (scalecomplaints.go, scaleinspections.go) and
+// survey answers (scalesurveys.go) of the same year.
 const (
 	centresPerN = 2
 	peoplePerN  = 1000
