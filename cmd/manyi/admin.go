@@ -94,8 +94,8 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "scale %g: %d units, %d people, %d work orders, %d tasks, %d evaluations, %d complaints, %d inspections with %d findings added to the demo in %.1f s\n",
-			sum.N, sum.Units, sum.People, sum.Orders, sum.Tasks, sum.Evaluations, sum.Complaints, sum.Inspections, sum.Findings, sum.Seconds)
+		fmt.Fprintf(stdout, "scale %g: %d units, %d people, %d work orders, %d tasks, %d evaluations, %d complaints, %d inspections with %d findings, %d survey campaigns with %d invitations and %d answers added to the demo in %.1f s\n",
+			sum.N, sum.Units, sum.People, sum.Orders, sum.Tasks, sum.Evaluations, sum.Complaints, sum.Inspections, sum.Findings, sum.Campaigns, sum.Invitations, sum.Answers, sum.Seconds)
 		return nil
 	}
 	s, err := demo.Load(ctx, db)

@@ -33,10 +33,23 @@ var (
 	complaintsTable = table{"complaints", []string{"id", "tracking_code", "unit_id", "channel", "category", "complainant", "contact", "contact_key", "description",
 		"status", "classification", "classification_reason", "classified_at", "received_at", "reply_due_at", "replied_at", "reply", "solution_due_at",
 		"resolved_at", "solution", "closed_at", "created_at", "updated_at"}}
-	inspectionsTable = table{"inspections", []string{"id", "kind", "unit_id", "checklist_id", "inspector", "inspected_at", "month", "day", "items_checked", "note", "created_by", "created_at"}}
-	findingsTable    = table{"inspection_findings", []string{"id", "inspection_id", "item_id", "unit_id", "person_id", "month", "description", "deduction_cp", "signoff", "signed_by", "signed_at", "created_at"}}
-	scaleTables      = []table{unitsTable, peopleTable, rolesTable, ordersTable, drawsTable, tasksTable, evalsTable, complaintsTable, inspectionsTable, findingsTable}
+	inspectionsTable   = table{"inspections", []string{"id", "kind", "unit_id", "checklist_id", "inspector", "inspected_at", "month", "day", "items_checked", "note", "created_by", "created_at"}}
+	findingsTable      = table{"inspection_findings", []string{"id", "inspection_id", "item_id", "unit_id", "person_id", "month", "description", "deduction_cp", "signoff", "signed_by", "signed_at", "created_at"}}
+	campaignsTable     = table{"survey_campaigns", []string{"id", "name", "quarter", "audience", "template_id", "status", "starts_on", "ends_on", "snapshot_on", "followup_days", "retention_days", "created_by", "created_at", "updated_at"}}
+	campaignUnitsTable = table{"survey_campaign_units", []string{"campaign_id", "unit_id", "households", "threshold_bp"}}
+	invitationsTable   = table{"survey_invitations", []string{"id", "campaign_id", "unit_id", "seq", "code", "household", "channel", "answered_at", "created_at"}}
+	answersTable       = table{"survey_answers", []string{"id", "invitation_id", "campaign_id", "unit_id", "channel", "answered_at", "overall_level", "points", "band", "satisfied", "dissatisfied",
+		"location", "problem_type", "opinion", "has_opinion", "respondent", "phone", "answers", "pattern", "idem_key", "client_key", "entered_by", "authenticity", "authenticity_reason",
+		"verified_fault", "fault_reason", "version", "created_at", "updated_at"}}
+	followupsTable = table{"survey_followups", []string{"id", "answer_id", "unit_id", "status", "due_at", "cause", "action", "outcome", "escalation", "check_note", "answered_by", "answered_at",
+		"closed_by", "closed_at", "created_at"}}
+	scaleTables = []table{unitsTable, peopleTable, rolesTable, ordersTable, drawsTable, tasksTable, evalsTable, complaintsTable, inspectionsTable, findingsTable,
+		campaignsTable, campaignUnitsTable, invitationsTable, answersTable, followupsTable}
 )
+
+// hasID reports whether the table's rows are keyed by an id column (survey_campaign_units is
+// keyed by its campaign and unit): only those take ids from nextIDs and a sequence.
+func (t table) hasID() bool { return t.cols[0] == "id" }
 
 const (
 	flushAtRows  = 200_000 // rows buffered before a transaction writes them: few commits, bounded memory
@@ -191,6 +204,9 @@ func nextIDs(ctx context.Context, db *store.DB) (map[string]int64, error) {
 	out := map[string]int64{}
 	err := db.Read(ctx, func(tx *store.Tx) error {
 		for _, t := range scaleTables {
+			if !t.hasID() {
+				continue
+			}
 			var max int64
 			if err := tx.QueryRow(ctx, "SELECT COALESCE(MAX(id), 0) FROM "+t.name).Scan(&max); err != nil {
 				return err
@@ -212,6 +228,9 @@ func afterBulk(ctx context.Context, db *store.DB) error {
 	}
 	return db.InTx(ctx, func(tx *store.Tx) error {
 		for _, t := range scaleTables {
+			if !t.hasID() {
+				continue
+			}
 			if _, err := tx.Exec(ctx, "SELECT setval(pg_get_serial_sequence('"+t.name+"', 'id'), (SELECT MAX(id) FROM "+t.name+"))"); err != nil {
 				return err
 			}

@@ -15,13 +15,15 @@ import (
 	"manyi/internal/errs"
 	"manyi/internal/org"
 	"manyi/internal/store"
+	"manyi/internal/survey"
 	"manyi/internal/workorder"
 )
 
 // The scale data per unit of N (docs/demo.md): two maintenance centres of ten units each (the
 // centre, its dispatch room and eight teams) with about 1,000 staff, and a year of their work
 // orders, about 53,600 a year, whose self-evaluations and callbacks make about 100,000
-// evaluations.
+// evaluations; and the complaints, findings (scalecomplaints.go, scaleinspections.go) and
+// survey answers (scalesurveys.go) of the same year.
 const (
 	centresPerN = 2
 	peoplePerN  = 1000
@@ -46,6 +48,9 @@ type ScaleSummary struct {
 	Complaints  int     `json:"complaints"`
 	Inspections int     `json:"inspections"`
 	Findings    int     `json:"findings"`
+	Campaigns   int     `json:"survey_campaigns"`
+	Invitations int     `json:"survey_invitations"`
+	Answers     int     `json:"survey_answers"`
 	Seconds     float64 `json:"seconds"`
 }
 
@@ -102,6 +107,9 @@ func LoadScale(ctx context.Context, db *store.DB, now time.Time, n float64, aggs
 		return ScaleSummary{}, err
 	}
 	if err := g.inspections(ctx); err != nil {
+		return ScaleSummary{}, err
+	}
+	if err := g.surveys(ctx); err != nil {
 		return ScaleSummary{}, err
 	}
 	if err := g.b.flush(ctx); err != nil {
@@ -205,6 +213,7 @@ func newScaleGen(ctx context.Context, db *store.DB, now time.Time, n float64, pr
 		evalsTable.name:      orders * 2,
 		complaintsTable.name: int(math.Round(complaintsPerN * n)),
 		findingsTable.name:   int(math.Round(findingsPerN * n)),
+		answersTable.name:    int(math.Round(answersPerN * n)),
 	}
 	g.b = newBulk(db, progress, total)
 	g.centres = make([]scaleCentre, centres)
@@ -470,12 +479,16 @@ func (g *scaleGen) task(ctx context.Context, drawID int64, o scaleOrder, kind wo
 }
 
 // recount recomputes what the areas keep beside their records: the work-order pairs of
-// every month with bulk ratings and the running totals of the close facts.
+// every month with bulk ratings, the survey answers' running counts and the running totals
+// of the close facts.
 func (g *scaleGen) recount(ctx context.Context, aggs []assessment.Aggregator) error {
 	for m := g.start; !m.After(g.today); m = m.AddDate(0, 1, 0) {
 		if err := workorder.RebuildPairs(ctx, g.b.db, m.Format("2006-01")); err != nil {
 			return err
 		}
+	}
+	if err := survey.RebuildCounts(ctx, g.b.db); err != nil {
+		return err
 	}
 	_, err := assessment.RebuildTotals(ctx, g.b.db, aggs)
 	return err

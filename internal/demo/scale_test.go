@@ -44,12 +44,14 @@ func TestLoadScale(t *testing.T) {
 		// and, but the last two days', evaluated twice.
 		// The complaints and findings of N, the findings on inspections of up to five.
 		if sum.Units != 10 || sum.Orders != 1072 || sum.People != 36 || sum.Evaluations == 0 || sum.Tasks < sum.Evaluations ||
-			sum.Complaints != 20 || sum.Findings != 40 || sum.Inspections < sum.Findings/5 {
+			sum.Complaints != 20 || sum.Findings != 40 || sum.Inspections < sum.Findings/5 ||
+			sum.Campaigns != 5 || sum.Answers != 200 || sum.Invitations < sum.Answers {
 			t.Errorf("summary %+v", sum)
 		}
 		bulk := scaleCounts(t, db)
 		for table, got := range map[string]int{"units": sum.Units, "people": sum.People, "work_orders": sum.Orders, "workorder_tasks": sum.Tasks, "workorder_evaluations": sum.Evaluations,
-			"complaints": sum.Complaints, "inspections": sum.Inspections, "inspection_findings": sum.Findings} {
+			"complaints": sum.Complaints, "inspections": sum.Inspections, "inspection_findings": sum.Findings,
+			"survey_invitations": sum.Invitations, "survey_answers": sum.Answers} {
 			if bulk[table] != got {
 				t.Errorf("%s: %d rows of the bulk centres, summary says %d added", table, bulk[table], got)
 			}
@@ -108,8 +110,10 @@ func TestLoadScale(t *testing.T) {
 		if charged == 0 {
 			t.Errorf("no bulk finding charges a maintainer")
 		}
+		checkScaleSurveys(t, db, sum, team.ID)
 		// The indexes dropped for the bulk rows are back.
-		if missing := missingIndexes(t, db, "workorder_tasks_day", "work_orders_team", "complaints_unit_received", "inspection_findings_person"); len(missing) > 0 {
+		if missing := missingIndexes(t, db, "workorder_tasks_day", "work_orders_team", "complaints_unit_received", "inspection_findings_person",
+			"survey_answers_campaign", "survey_invitations_campaign"); len(missing) > 0 {
 			t.Errorf("indexes missing after the load: %v", missing)
 		}
 
@@ -172,6 +176,50 @@ func TestLoadScale(t *testing.T) {
 	}
 }
 
+// checkScaleSurveys reads the bulk survey answers back through the survey area: the rates of
+// the bulk campaigns (from its running counts) count every answer, some fake, with response
+// rates on both sides of the thresholds and the demo's satisfaction; a team's opinions are
+// classified and open follow-ups.
+func checkScaleSurveys(t *testing.T, db *store.DB, sum demo.ScaleSummary, team int64) {
+	t.Helper()
+	ctx := context.Background()
+	campaigns, err := survey.ListCampaigns(ctx, db, access.System, survey.CampaignFilter{UnitID: team})
+	if err != nil || len(campaigns) != sum.Campaigns {
+		t.Fatalf("campaigns of the bulk team: %d, %v", len(campaigns), err)
+	}
+	var answered, fake, valid, satisfied, below, above int
+	for _, c := range campaigns {
+		rates, err := survey.Rates(ctx, db, access.System, c.ID, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range rates {
+			answered, fake, valid, satisfied = answered+r.Answered, fake+r.Fake, valid+r.Valid, satisfied+r.Satisfied
+			if r.Valid*10000 < r.ThresholdBP*r.Households {
+				below++
+			} else {
+				above++
+			}
+		}
+	}
+	if answered != sum.Answers || fake == 0 || below == 0 || above == 0 || satisfied*100 < valid*70 || satisfied*100 > valid*95 {
+		t.Errorf("bulk campaigns: %d answered of %d, %d fake, %d of %d satisfied, %d units below the threshold, %d above", answered, sum.Answers, fake, satisfied, valid, below, above)
+	}
+	opinions, n, err := survey.ListAnswers(ctx, db, access.System, survey.AnswerFilter{UnitID: team, Opinions: true, Limit: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	followups, err := survey.ListFollowups(ctx, db, access.System, survey.FollowupFilter{UnitID: team, Limit: 100})
+	if err != nil || len(followups) != n {
+		t.Errorf("follow-ups of the bulk team: %d for %d opinions, %v", len(followups), n, err)
+	}
+	for _, a := range opinions {
+		if a.Location == "" || a.ProblemType == "" || a.Satisfied {
+			t.Errorf("bulk opinion %+v", a)
+		}
+	}
+}
+
 func TestLoadScaleRefuses(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
@@ -208,6 +256,8 @@ func scaleCounts(t *testing.T, db *store.DB) map[string]int {
 			"complaints":            "SELECT COUNT(*) FROM complaints WHERE unit_id IN " + bulk,
 			"inspections":           "SELECT COUNT(*) FROM inspections WHERE unit_id IN " + bulk,
 			"inspection_findings":   "SELECT COUNT(*) FROM inspection_findings WHERE unit_id IN " + bulk,
+			"survey_invitations":    "SELECT COUNT(*) FROM survey_invitations WHERE unit_id IN " + bulk,
+			"survey_answers":        "SELECT COUNT(*) FROM survey_answers WHERE unit_id IN " + bulk,
 		} {
 			var n int
 			if err := tx.QueryRow(context.Background(), query).Scan(&n); err != nil {
@@ -250,7 +300,7 @@ func missingIndexes(t *testing.T, db *store.DB, names ...string) []string {
 }
 
 // scaleChecksum hashes what the generator draws of the bulk orders and their evaluations,
-// complaints and findings, as text: both databases print them alike.
+// complaints, findings and survey answers, as text: both databases print them alike.
 func scaleChecksum(t *testing.T, db *store.DB) string {
 	t.Helper()
 	h := sha256.New()
@@ -264,6 +314,10 @@ func scaleChecksum(t *testing.T, db *store.DB) string {
 			`SELECT i.day, u.code, f.description, COALESCE(p.name, ''), f.signoff, f.signed_by, f.deduction_cp
 			FROM inspection_findings f JOIN inspections i ON i.id = f.inspection_id JOIN units u ON u.id = f.unit_id LEFT JOIN people p ON p.id = f.person_id
 			WHERE u.code LIKE 'IMC-S%' ORDER BY f.id`,
+			`SELECT c.quarter, u.code, cu.households, i.seq, i.code, a.channel, a.band, a.location, a.opinion, a.authenticity, COALESCE(f.status, '')
+			FROM survey_answers a JOIN survey_invitations i ON i.id = a.invitation_id JOIN survey_campaigns c ON c.id = a.campaign_id
+			JOIN survey_campaign_units cu ON cu.campaign_id = a.campaign_id AND cu.unit_id = a.unit_id JOIN units u ON u.id = a.unit_id
+			LEFT JOIN survey_followups f ON f.answer_id = a.id WHERE u.code LIKE 'IMC-S%' ORDER BY a.id`,
 		} {
 			if err := hashRows(context.Background(), tx, h, query); err != nil {
 				return err

@@ -12,24 +12,32 @@ import (
 // the bulk organisation is ten times its units.
 const complaintsPerN = 1000
 
-// trackingSpace is the number of tracking codes (complaint.NewTrackingCode's eight letters of
-// 31); trackingStep, coprime to it, spreads consecutive ids over it so bulk codes are unique
-// without a lookup and look as random as the area's.
+// codeSpace is the number of codes of eight letters of codeAlphabet, the areas' format of
+// tracking codes (complaint.NewTrackingCode) and invitation codes (survey.NewCode); codeStep,
+// coprime to it, spreads consecutive numbers over it so bulk codes are unique without a
+// lookup and look as random as the areas'.
 const (
-	trackingSpace = 852_891_037_441 // 31^8
-	trackingStep  = 387_420_489     // 3^18
+	codeSpace = 852_891_037_441 // 31^8
+	codeStep  = 387_420_489     // 3^18
 )
 
-// trackingCode is complaint id's tracking code in the area's format.
-func trackingCode(id int64) string {
-	const alphabet = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
-	x := uint64(id) * trackingStep % trackingSpace
-	out := []byte("TS-XXXX-XXXX")
-	for _, at := range []int{11, 10, 9, 8, 6, 5, 4, 3} {
-		out[at] = alphabet[x%31]
+const codeAlphabet = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+
+// bulkCode is the n-th bulk code of eight letters.
+func bulkCode(n int64) string {
+	x := uint64(n) * codeStep % codeSpace
+	out := make([]byte, 8)
+	for at := 7; at >= 0; at-- {
+		out[at] = codeAlphabet[x%31]
 		x /= 31
 	}
 	return string(out)
+}
+
+// trackingCode is complaint id's tracking code in the area's format.
+func trackingCode(id int64) string {
+	c := bulkCode(id)
+	return "TS-" + c[:4] + "-" + c[4:]
 }
 
 // complaints adds a year of complaints about the bulk teams with the demo's distributions

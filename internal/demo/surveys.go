@@ -29,15 +29,33 @@ var surveyReplicas = map[string]int{"PROP-MDC": 9, "PROP-YJC": 4, "PROP-YXY": 9,
 
 // quarters are the demo's campaign quarters, oldest first: from the first month of the
 // history to the current one.
-func (l *loader) quarters() []string {
+func (l *loader) quarters() []string { return quartersFrom(l.month(-12), l.today) }
+
+// quartersFrom are the quarters from the one of first to the one of today, oldest first.
+func quartersFrom(first, today time.Time) []string {
 	var out []string
-	for m := l.month(-12); !m.After(l.today); m = m.AddDate(0, 3, 0) {
+	for m := first; !m.After(today); m = m.AddDate(0, 3, 0) {
 		out = append(out, survey.QuarterOf(m))
 	}
-	if q := survey.QuarterOf(l.today); out[len(out)-1] != q {
+	if q := survey.QuarterOf(today); out[len(out)-1] != q {
 		out = append(out, q)
 	}
 	return out
+}
+
+// campaignTitle names a quarter's campaign of a kind ("客户服务", "维修服务"), as the Quality
+// Department does: "2026 年第四季度客户服务满意度调查".
+func campaignTitle(quarter, kind string) string {
+	var year, n int
+	fmt.Sscanf(quarter, "%d-Q%d", &year, &n)
+	return fmt.Sprintf("%d 年第%s季度%s满意度调查", year, []string{"一", "二", "三", "四"}[n-1], kind)
+}
+
+// campaignCreated is when a quarter's campaign is created: a week before the quarter starts.
+func campaignCreated(quarter string) time.Time {
+	var year, n int
+	fmt.Sscanf(quarter, "%d-Q%d", &year, &n)
+	return time.Date(year, time.Month(3*n-2), 1, 9, 0, 0, 0, Zone).AddDate(0, 0, -7)
 }
 
 // surveyOpinions are what residents wrote on questionnaires rated 一般 or worse, with the
@@ -74,11 +92,8 @@ func (l *loader) surveys(ctx context.Context, err error) error {
 	}
 	defer l.at(l.now)
 	for _, q := range l.quarters() {
-		var year, n int
-		fmt.Sscanf(q, "%d-Q%d", &year, &n)
-		// Created a week before its quarter starts (the first one as the history starts).
-		l.atMost(time.Date(year, time.Month(3*n-2), 1, 9, 0, 0, 0, Zone).AddDate(0, 0, -7))
-		in := survey.CampaignInput{Name: fmt.Sprintf("%d 年第%s季度客户服务满意度调查", year, []string{"一", "二", "三", "四"}[n-1]), Quarter: q, TemplateID: tmpl}
+		l.atMost(campaignCreated(q))
+		in := survey.CampaignInput{Name: campaignTitle(q, "客户服务"), Quarter: q, TemplateID: tmpl}
 		for _, code := range surveyCampaignUnits {
 			cu := survey.CampaignUnitInput{UnitID: l.units[code].ID}
 			if l.units[code].Households == nil {
