@@ -70,10 +70,6 @@ func workorderTabs(r *http.Request) []navItem {
 	return tabs
 }
 
-func canRegister(p access.Principal) bool {
-	return p.Has(access.Admin) || p.Has(access.Clerk) || p.Has(access.Dispatcher) || p.Has(access.Foreman)
-}
-
 func isClerk(p access.Principal) bool { return p.HasAny(access.Admin, access.Clerk) }
 
 // localTime reads a datetime-local input in the organisation's time zone; "" gives nil.
@@ -128,7 +124,7 @@ func (s *Server) workorderList(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	d := workorderListData{Tabs: workorderTabs(r), Orders: orders, Total: total, Teams: teams, F: f, CanRegister: canRegister(p)}
+	d := workorderListData{Tabs: workorderTabs(r), Orders: orders, Total: total, Teams: teams, F: f, CanRegister: workorder.MayRegister(p)}
 	d.Pager = pageLinks(r, next, prev)
 	s.render(w, r, "workorder_list", http.StatusOK, d)
 	return nil
@@ -167,7 +163,7 @@ func (s *Server) workorderNew(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) renderWorkorderForm(w http.ResponseWriter, r *http.Request, status int, d workorderFormData) error {
-	if !canRegister(principal(r)) {
+	if !workorder.MayRegister(principal(r)) {
 		return errs.New(errs.Forbidden, "wo.forbidden")
 	}
 	var err error
@@ -276,7 +272,7 @@ func (s *Server) renderWorkorderShow(w http.ResponseWriter, r *http.Request, sta
 		return err
 	}
 	now := s.db.Now()
-	d := workorderShowData{Tabs: workorderTabs(r), Order: o, Tasks: tasks, History: hist, CanClose: !o.Closed() && canRegister(p),
+	d := workorderShowData{Tabs: workorderTabs(r), Order: o, Tasks: tasks, History: hist, CanClose: !o.Closed() && workorder.MayRegister(p),
 		CanRevise: p.PersonID != o.MaintainerID && (isClerk(p) || p.Has(access.Foreman) || p.Has(access.Dispatcher) || p.Has(access.Manager)), Closed: localInput(&now), Now: now, Error: msg, ErrField: field}
 	s.render(w, r, "workorder_show", status, d)
 	return nil

@@ -110,9 +110,13 @@ type CloseInput struct {
 // registerRoles may register and close orders: the hotline is answered in the dispatch room.
 var registerRoles = []access.Role{access.Admin, access.Clerk, access.Dispatcher, access.Foreman}
 
-// MayImport reports whether p registers orders somewhere and so may import a fault workbook;
-// each row is still checked over its team.
-func MayImport(p access.Principal) bool { return p.HasAny(registerRoles...) }
+// MayRegister reports whether p registers orders somewhere (the page offers the form); each
+// order is still checked over its team.
+func MayRegister(p access.Principal) bool { return p.HasAny(registerRoles...) }
+
+// MayImport reports whether p may import a fault workbook: whoever registers orders; each row
+// is still checked over its team.
+func MayImport(p access.Principal) bool { return MayRegister(p) }
 
 // authorize checks that p holds one of roles over unit; otherwise it is forbidden.
 func authorize(ctx context.Context, tx *store.Tx, p access.Principal, roles []access.Role, unitID int64) error {
