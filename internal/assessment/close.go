@@ -190,7 +190,11 @@ func (e *Engine) Start(ctx context.Context, actor access.Principal, in StartInpu
 		if !actor.HoldsOver(tree.Ancestry(in.ParentUnitID), access.Clerk) {
 			return errs.New(errs.Forbidden, "assessment.clerk_only")
 		}
-		if len(Subjects(sch, tree.Tree, tree.people, in.ParentUnitID)) == 0 {
+		subs, err := tree.subjectsOf(ctx, tx, sch, in.ParentUnitID)
+		if err != nil {
+			return err
+		}
+		if len(subs) == 0 {
 			u, _ := tree.Unit(in.ParentUnitID)
 			return errs.Field("assessment_parent", "assessment.no_subjects", u.Name, v.Code)
 		}
@@ -339,7 +343,10 @@ func (e *Engine) evaluate(ctx context.Context, tx *store.Tx, c *Close, sch *sche
 	if err != nil {
 		return nil, err
 	}
-	subs := Subjects(sch, tree.Tree, tree.people, c.ParentUnitID)
+	subs, err := tree.subjectsOf(ctx, tx, sch, c.ParentUnitID)
+	if err != nil {
+		return nil, err
+	}
 	// The facts of all subjects are gathered together, a fixed number of queries per source
 	// and period whatever the number of subjects: the closed period with its records, then the
 	// earlier periods of the year.
@@ -935,6 +942,9 @@ func (e *Engine) Approve(ctx context.Context, actor access.Principal, id int64) 
 		}
 		stored, err := loadResults(ctx, tx, c.ID)
 		if err != nil {
+			return err
+		}
+		if err := tree.readPeople(ctx, tx, personIDs(stored)); err != nil {
 			return err
 		}
 		var undecided []string

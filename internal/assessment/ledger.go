@@ -225,10 +225,24 @@ func listLedger(ctx context.Context, tx *store.Tx, o *orgSnapshot, actor access.
 			continue
 		}
 		u, _ := o.Unit(l.UnitID)
-		l.UnitName, l.PersonName = u.Name, o.byID[l.PersonID].Name
+		l.UnitName = u.Name
 		out = append(out, l)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows.Close()
+	ids := make([]int64, len(out))
+	for i, l := range out {
+		ids[i] = l.PersonID
+	}
+	if err := o.readPeople(ctx, tx, ids); err != nil {
+		return nil, err
+	}
+	for i := range out {
+		out[i].PersonName = o.person(out[i].PersonID).Name
+	}
+	return out, nil
 }
 
 // Payroll is a month's payroll export: the lines of approved closes whose consequences fall

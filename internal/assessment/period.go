@@ -71,8 +71,10 @@ func (e *Engine) Period(ctx context.Context, actor access.Principal, code, perio
 			if all, err = loadResults(ctx, tx, v.Close.ID); err != nil {
 				return err
 			}
-			v.Ledger, err = listLedger(ctx, tx, o, actor, LedgerFilter{CloseID: v.Close.ID})
-			return err
+			if v.Ledger, err = listLedger(ctx, tx, o, actor, LedgerFilter{CloseID: v.Close.ID}); err != nil {
+				return err
+			}
+			return o.readPeople(ctx, tx, personIDs(all))
 		}
 		c := Close{SchemeCode: code, Period: period}
 		if v.Close != nil {
@@ -122,7 +124,7 @@ func (e *Engine) Period(ctx context.Context, actor access.Principal, code, perio
 	}
 	for _, r := range all {
 		v.Units[r.UnitID], _ = o.Unit(r.UnitID)
-		v.People[r.PersonID] = o.byID[r.PersonID]
+		v.People[r.PersonID] = o.person(r.PersonID)
 	}
 	return v, nil
 }

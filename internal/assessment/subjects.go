@@ -1,14 +1,12 @@
 package assessment
 
 import (
-	"context"
 	"fmt"
 	"slices"
 
 	"manyi/internal/access"
 	"manyi/internal/org"
 	"manyi/internal/scheme"
-	"manyi/internal/store"
 )
 
 // Subject is whom a result belongs to: a unit (PersonID 0), or a person in a unit. A unit
@@ -73,7 +71,7 @@ func roles(sch *scheme.Scheme) []access.Role {
 //   - person schemes: the active people of the parent's subtree holding one of the scheme's
 //     roles, by unit then name.
 //
-// people must carry their grants (org.ListPeople does).
+// people must carry their grants (org.ReadPeople and org.ListPeople read them).
 func Subjects(sch *scheme.Scheme, tree *org.Tree, people []org.Person, parent int64) []Subject {
 	var out []Subject
 	if sch.Subject == scheme.Person {
@@ -132,21 +130,6 @@ func holdsAny(p org.Person, want []access.Role) bool {
 		}
 	}
 	return false
-}
-
-// loadPeople reads every person with their roles (two queries): subjects and the names of
-// person results.
-func loadPeople(ctx context.Context, db *store.DB) ([]org.Person, error) {
-	return org.ListPeople(ctx, db, access.System, org.PersonFilter{IncludeInactive: true})
-}
-
-// peopleByID indexes people.
-func peopleByID(people []org.Person) map[int64]org.Person {
-	out := make(map[int64]org.Person, len(people))
-	for _, p := range people {
-		out[p.ID] = p
-	}
-	return out
 }
 
 // hasAnySubject reports whether a close under parent would have a subject for some scheme

@@ -168,6 +168,13 @@ func (e *Engine) GetClose(ctx context.Context, actor access.Principal, id int64)
 			}
 			v.Diff = diff(visible(actor, tree.Tree, prev), v.Results)
 		}
+		named := personIDs(all)
+		for _, d := range v.Diff {
+			named = append(named, d.PersonID)
+		}
+		if err := tree.readPeople(ctx, tx, named); err != nil {
+			return err
+		}
 		if v.Ledger, err = listLedger(ctx, tx, tree, actor, LedgerFilter{CloseID: id, IncludeSuperseded: true}); err != nil {
 			return err
 		}
@@ -190,17 +197,17 @@ func (e *Engine) GetClose(ctx context.Context, actor access.Principal, id int64)
 		}
 	}
 	for _, r := range v.Results {
-		v.People[r.PersonID] = tree.byID[r.PersonID]
+		v.People[r.PersonID] = tree.person(r.PersonID)
 	}
 	for _, d := range v.Diff {
-		v.People[d.PersonID] = tree.byID[d.PersonID]
+		v.People[d.PersonID] = tree.person(d.PersonID)
 	}
 	for _, t := range v.Teams {
 		v.Units[t.UnitID], _ = tree.Unit(t.UnitID)
 	}
 	if v.Star != nil {
 		v.Units[v.Star.UnitID], _ = tree.Unit(v.Star.UnitID)
-		v.People[v.Star.PersonID] = tree.byID[v.Star.PersonID]
+		v.People[v.Star.PersonID] = tree.person(v.Star.PersonID)
 	}
 	chain := tree.Ancestry(v.Close.ParentUnitID)
 	live := !v.Close.Superseded
@@ -348,7 +355,7 @@ func (e *Engine) GetResult(ctx context.Context, actor access.Principal, closeID 
 		for _, r := range all {
 			if r.Subject() == sub {
 				v.Result = r
-				return nil
+				return tree.readPeople(ctx, tx, []int64{sub.PersonID})
 			}
 		}
 		return errs.New(errs.NotFound, "assessment.result_not_found", unitID, closeID)
@@ -357,7 +364,7 @@ func (e *Engine) GetResult(ctx context.Context, actor access.Principal, closeID 
 		return v, err
 	}
 	v.Unit, _ = tree.Unit(unitID)
-	if p, ok := tree.byID[sub.PersonID]; ok {
+	if p := tree.person(sub.PersonID); p.ID != 0 {
 		v.Person = &p
 	}
 	docs := map[string]scheme.Text{}

@@ -125,6 +125,9 @@ func (e *Engine) Year(ctx context.Context, actor access.Principal, code string, 
 			if all, err = resultsOf(ctx, tx, ids); err != nil {
 				return err
 			}
+			if err := o.readPeople(ctx, tx, personIDs(all)); err != nil {
+				return err
+			}
 		}
 		hr, err := tx.Query(ctx, "SELECT id, scheme_code, period, unit_id, person_id, outcome, reason, decided_by, decided_at FROM assessment_hr_decisions WHERE scheme_code = ? AND period >= ? AND period < ?",
 			code, y, strconv.Itoa(year+1))
@@ -181,7 +184,7 @@ func (e *Engine) Year(ctx context.Context, actor access.Principal, code string, 
 			}
 		}
 		v.Units[r.UnitID], _ = o.Unit(r.UnitID)
-		v.People[r.PersonID] = o.byID[r.PersonID]
+		v.People[r.PersonID] = o.person(r.PersonID)
 	}
 	for _, s := range order {
 		v.Rows = append(v.Rows, *rowOf[s])
@@ -192,7 +195,7 @@ func (e *Engine) Year(ctx context.Context, actor access.Principal, code string, 
 			if s := Star(byPeriod[p]); s != nil {
 				cp := *s
 				a.Star = &cp
-				v.People[s.PersonID] = o.byID[s.PersonID]
+				v.People[s.PersonID] = o.person(s.PersonID)
 				v.Units[s.UnitID], _ = o.Unit(s.UnitID)
 			}
 			if teams := BestTeams(byPeriod[p]); len(teams) > 0 {

@@ -2,6 +2,7 @@ package org_test
 
 import (
 	"context"
+	"slices"
 	"testing"
 
 	"manyi/internal/access"
@@ -245,6 +246,67 @@ func TestScopedAdminCannotTakeOverWiderAdmin(t *testing.T) {
 		}
 		if _, err := org.ListPeople(ctx, db, admin, org.PersonFilter{UnitID: 9999}); errs.CodeOf(err) != errs.NotFound {
 			t.Fatalf("people of a unit that does not exist: %v", err)
+		}
+	})
+}
+
+// TestReadPeople reads by unit and role, by id, and nobody for an empty list: a close reads
+// only the people it assesses, a page only those it names.
+func TestReadPeople(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		co := mustUnit(t, db, 0, "CO", org.Company)
+		a := mustUnit(t, db, co.ID, "A", org.Team)
+		b := mustUnit(t, db, co.ID, "B", org.Team)
+		person := func(unit int64, name string, roles ...access.Role) org.Person {
+			t.Helper()
+			p, err := org.CreatePerson(ctx, db, admin, org.PersonInput{UnitID: unit, Name: name})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var grants []access.Grant
+			for _, r := range roles {
+				grants = append(grants, access.Grant{Role: r, UnitID: unit})
+			}
+			if p, err = org.SetGrants(ctx, db, admin, p.ID, grants); err != nil {
+				t.Fatal(err)
+			}
+			return p
+		}
+		a2 := person(a.ID, "Bo", access.Staff) // made first: the order by name is not by id
+		a1 := person(a.ID, "Ann", access.Staff, access.Foreman)
+		plain := person(a.ID, "丙")
+		head := person(a.ID, "丁", access.UnitHead)
+		b1 := person(b.ID, "戊", access.Staff)
+		ids := func(q org.PeopleQuery) []int64 {
+			t.Helper()
+			var got []org.Person
+			if err := db.Read(ctx, func(tx *store.Tx) (err error) { got, err = org.ReadPeople(ctx, tx, q); return err }); err != nil {
+				t.Fatal(err)
+			}
+			out := []int64{}
+			for _, p := range got {
+				if q.Roles != nil && len(p.Grants) == 0 {
+					t.Errorf("%s read without grants", p.Name)
+				}
+				out = append(out, p.ID)
+			}
+			return out
+		}
+		want := []int64{a1.ID, a2.ID}
+		if got := ids(org.PeopleQuery{UnitIDs: []int64{a.ID}, Roles: []access.Role{access.Staff}}); !slices.Equal(got, want) {
+			t.Errorf("staff of A: %v, want %v by name", got, want)
+		}
+		if got := ids(org.PeopleQuery{Roles: []access.Role{access.UnitHead}}); !slices.Equal(got, []int64{head.ID}) {
+			t.Errorf("unit heads: %v, want %d", got, head.ID)
+		}
+		got := ids(org.PeopleQuery{IDs: []int64{b1.ID, plain.ID, 1 << 40}})
+		slices.Sort(got)
+		if !slices.Equal(got, []int64{plain.ID, b1.ID}) {
+			t.Errorf("by id: %v, want %d and %d", got, plain.ID, b1.ID)
+		}
+		if got := ids(org.PeopleQuery{IDs: []int64{}}); len(got) != 0 {
+			t.Errorf("no ids read %v", got)
 		}
 	})
 }
