@@ -145,8 +145,11 @@ func PersonMonths(ctx context.Context, db *store.DB, actor access.Principal, mon
 		if err != nil {
 			return err
 		}
-		where := cond + " AND f.person_id IS NOT NULL AND f.month >= ? AND f.month <= ? AND f.signoff IN ('signed', 'pending')"
-		args = append(args, mt.AddDate(0, -11, 0).Format("2006-01"), month)
+		// Only the people with a finding in month get a row; the earlier months are read for
+		// them alone (a year of findings charges tens of thousands of people at scale).
+		where := cond + ` AND f.person_id IS NOT NULL AND f.month >= ? AND f.month <= ? AND f.signoff IN ('signed', 'pending')
+			AND f.person_id IN (SELECT m.person_id FROM inspection_findings m WHERE m.month = ? AND m.person_id IS NOT NULL AND m.signoff IN ('signed', 'pending'))`
+		args = append(args, mt.AddDate(0, -11, 0).Format("2006-01"), month, month)
 		if personID != 0 {
 			where, args = where+" AND f.person_id = ?", append(args, personID)
 		}
