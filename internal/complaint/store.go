@@ -289,7 +289,7 @@ const columns = `c.id, c.tracking_code, c.unit_id, u.name, c.channel, c.category
 
 const from = " FROM complaints c JOIN units u ON u.id = c.unit_id"
 
-func scan(row interface{ Scan(...any) error }) (Complaint, error) {
+func scan(row store.Scanner) (Complaint, error) {
 	var c Complaint
 	var classified, replied, solDue, paused, resolved, closed sql.NullTime
 	var remaining sql.NullInt64
@@ -589,19 +589,8 @@ func List(ctx context.Context, db *store.DB, actor access.Principal, f Filter) (
 				w, args = andWhere(w, cond), append(slices.Clip(args), a...)
 			}
 		}
-		rows, err := tx.Query(ctx, "SELECT "+columns+from+w+order, append(slices.Clip(args), limit)...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			c, err := scan(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, c)
-		}
-		return rows.Err()
+		out, err = store.All(ctx, tx, scan, "SELECT "+columns+from+w+order, append(slices.Clip(args), limit)...)
+		return err
 	})
 	if err != nil {
 		return nil, 0, fmt.Errorf("list complaints: %w", err)
@@ -671,20 +660,9 @@ func OpenDashboard(ctx context.Context, db *store.DB, actor access.Principal, p 
 		return Dashboard{}, err
 	}
 	var open []Complaint
-	err = db.Read(ctx, func(tx *store.Tx) error {
-		rows, err := tx.Query(ctx, "SELECT "+columns+from+w, args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			c, err := scan(rows)
-			if err != nil {
-				return err
-			}
-			open = append(open, c)
-		}
-		return rows.Err()
+	err = db.Read(ctx, func(tx *store.Tx) (err error) {
+		open, err = store.All(ctx, tx, scan, "SELECT "+columns+from+w, args...)
+		return err
 	})
 	if err != nil {
 		return Dashboard{}, fmt.Errorf("open complaints: %w", err)
