@@ -33,6 +33,7 @@ func TestBadPeriodParams(t *testing.T) {
 			{"/workorders/daily", "day", "2026-02-30", "2026-02-27", "日期", "Day"},
 			{"/workorders/export.xlsx", "day", "2026-02-30", "", "日期", "Day"},
 			{"/workorders/monthly", "month", "2026-13", "2026-01", "月份", "Month"},
+			{"/workorders/monthly", "centre", "abc", "", "维修中心", "Maintenance centre"},
 			{"/workorders/followups", "month", "2026-13", "2026-01", "月份", "Month"},
 			{"/workorders/duty", "from", "2026-02-30", "2026-02-27", "开始日期", "From"},
 			{"/complaints", "month", "2026-13", "2026", "月份", "Month"},

@@ -18,7 +18,6 @@ import (
 	"manyi/internal/demo"
 	"manyi/internal/improvement"
 	"manyi/internal/store"
-	"manyi/internal/workorder"
 )
 
 // reportClerk is the demo clerk as the area functions see it.
@@ -80,14 +79,20 @@ func TestReports(t *testing.T) {
 		if len(figs) == 0 || strings.TrimSpace(htmlText(figs[0])) != strconv.Itoa(st.All.Total) {
 			t.Errorf("complaints figure %q, complaint.Statistics says %d", htmlText(figs[0]), st.All.Total)
 		}
-		rk, err := workorder.Monthly(ctx, m.DB, reportClerk, month)
+		// The maintenance section is the month's maintainer-monthly close: its best team first.
+		maint, err := reportEnv(m.DB).Assess.Period(ctx, reportClerk, "maintainer-monthly", month)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if rk.BestTeam != nil {
-			if got := htmlText(within(elemByID(t, page, "section-maintenance"), "dd")[0]); strings.TrimSpace(got) != rk.BestTeam.TotalString() {
-				t.Errorf("best team figure %q, workorder.Monthly says %s", got, rk.BestTeam.TotalString())
-			}
+		if len(maint.Teams) == 0 || maint.Star == nil {
+			t.Fatalf("the demo's maintainer-monthly %s has no best team or star", month)
+		}
+		maintFigs := within(elemByID(t, page, "section-maintenance"), "dd")
+		if got := strings.TrimSpace(htmlText(maintFigs[0])); got != maint.Teams[0].Mean.String() {
+			t.Errorf("best team figure %q, the close says %s", got, maint.Teams[0].Mean)
+		}
+		if got := strings.TrimSpace(htmlText(maintFigs[1])); got != maint.Star.Result.Total.String() {
+			t.Errorf("star figure %q, the close says %s", got, maint.Star.Result.Total)
 		}
 		if n := len(htmlNodes(t, page, func(n *html.Node) bool { return n.Data == "svg" && strings.Contains(nodeAttr(n, "class"), "chart-bar") })); n == 0 {
 			t.Error("the monthly report draws no distribution chart")

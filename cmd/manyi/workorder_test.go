@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/xuri/excelize/v2"
+	"golang.org/x/net/html"
 
 	"manyi/internal/demo"
 	"manyi/internal/store"
@@ -148,6 +149,12 @@ func TestWorkOrderDay(t *testing.T) {
 		}
 		if strings.Contains(body, "本月还没有已评价的工单") {
 			t.Errorf("last month has no scores on demo data")
+		}
+		// A centre the clerk cannot see is refused with a message naming the field.
+		if status, body = clerk.get("/workorders/monthly?month=" + last + "&centre=999999"); status != http.StatusUnprocessableEntity {
+			t.Errorf("monthly of an unknown centre: %d, want 422", status)
+		} else if alerts := htmlNodes(t, body, func(n *html.Node) bool { return nodeAttr(n, "role") == "alert" }); len(alerts) != 1 || !strings.HasPrefix(htmlText(alerts[0]), "维修中心") {
+			t.Errorf("monthly of an unknown centre: alerts %d", len(alerts))
 		}
 
 		// The daily workbook of a working day of last month.

@@ -34,6 +34,12 @@ func orderStats(r Result) (n, sum, dissatisfied int) {
 	return n, sum, dissatisfied
 }
 
+// Orders is the number of evaluated orders behind a maintainer-monthly result.
+func (r Result) Orders() int {
+	n, _, _ := orderStats(r)
+	return n
+}
+
 func atoiJSON(x any) int {
 	switch v := x.(type) {
 	case json.Number:

@@ -8,6 +8,7 @@ func init() {
 		"field.device":        {"设备/系统", "Device / system"},
 		"field.fault":         {"故障情况", "Fault"},
 		"field.team":          {"班组", "Team"},
+		"field.centre":        {"维修中心", "Maintenance centre"},
 		"field.maintainer":    {"维修人", "Maintainer"},
 		"field.reported_at":   {"报修时间", "Reported at"},
 		"field.contacted_at":  {"首次联系时间", "First contact at"},
@@ -30,6 +31,7 @@ func init() {
 
 		"wo.bad_day":               {"%s“%s”不是有效日期（格式 2026-10-15）", "%s “%s” is not a valid date (format 2026-10-15)"},
 		"wo.bad_month":             {"%s“%s”不是有效月份（格式 2026-10）", "%s “%s” is not a valid month (format 2026-10)"},
+		"wo.bad_centre":            {"%s“%s”不是您可查看的维修中心", "%s “%s” is not a maintenance centre you may see"},
 		"wo.bad_phone":             {"%s不是有效的电话号码", "%s is not a valid phone number"},
 		"wo.future":                {"%s不能晚于现在", "%s cannot be in the future"},
 		"wo.before_report":         {"%s不能早于报修时间", "%s cannot be before the report"},

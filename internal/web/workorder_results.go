@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"strconv"
 	"time"
 
 	"manyi/internal/errs"
@@ -70,7 +71,13 @@ func (s *Server) workorderMonthly(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	rk, err := workorder.Monthly(r.Context(), s.db, principal(r), month)
+	var centre int64
+	if v := r.URL.Query().Get("centre"); v != "" {
+		if centre, err = strconv.ParseInt(v, 10, 64); err != nil {
+			return errs.Param("centre", "wo.bad_centre", v)
+		}
+	}
+	rk, err := workorder.Monthly(r.Context(), s.db, principal(r), month, centre)
 	if err != nil {
 		return err
 	}

@@ -176,7 +176,7 @@ func BenchmarkMonthly(b *testing.B) {
 		}
 		b.Logf("RebuildPairs over 1,000,000 evaluated orders: %v", time.Since(t0).Round(time.Millisecond))
 		for b.Loop() {
-			r, err := workorder.Monthly(ctx, db, access.System, "2026-10")
+			r, err := workorder.Monthly(ctx, db, access.System, "2026-10", 0)
 			if err != nil || len(r.Maintainers) != 1000 || r.Maintainers[0].Evaluated != 1000 {
 				b.Fatalf("%d maintainers, %v", len(r.Maintainers), err)
 			}

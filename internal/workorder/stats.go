@@ -3,8 +3,9 @@ package workorder
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
-	"strings"
+	"strconv"
 	"time"
 
 	"manyi/internal/access"
@@ -153,10 +154,19 @@ func (s Score) TotalString() string {
 	return s.Result.Total.String()
 }
 
-// Ranking is a month's maintainer and team scores, best first, with the best team and the
-// maintenance star.
+// Centre is a maintenance centre: a unit with teams under it. The seed ranks a centre's
+// maintainers and teams among themselves: the best team and the star are a centre's.
+type Centre struct {
+	ID   int64  `json:"id"`
+	Name string `json:"name"`
+}
+
+// Ranking is a month's maintainer and team scores of one centre, best first, with the best
+// team and the maintenance star; Centres are the centres the actor may choose from.
 type Ranking struct {
 	Month       string
+	Centre      Centre
+	Centres     []Centre
 	Maintainers []Score
 	Teams       []Score
 	BestTeam    *Score
@@ -195,11 +205,12 @@ func monthBounds(month string) (string, string, error) {
 	return t.Format(time.DateOnly), t.AddDate(0, 1, 0).Format(time.DateOnly), nil
 }
 
-// Monthly computes the month's scores of every maintainer and team in the actor's scope with
-// the maintainer-monthly scheme: an order is evaluated when both its self-evaluation and its
-// callback are rated; a team's score pools its maintainers' evaluated orders through the same
-// formula (the seed: "以此原则评价优胜工班及每月维修之星").
-func Monthly(ctx context.Context, db *store.DB, actor access.Principal, month string) (Ranking, error) {
+// Monthly computes the month's scores of the maintainers and teams of a centre in the
+// actor's scope with the maintainer-monthly scheme: an order is evaluated when both its
+// self-evaluation and its callback are rated; a team's score pools its maintainers' evaluated
+// orders through the same formula (the seed: "以此原则评价优胜工班及每月维修之星"). centre 0 is
+// the first centre of the actor's scope; one outside it is refused.
+func Monthly(ctx context.Context, db *store.DB, actor access.Principal, month string, centre int64) (Ranking, error) {
 	from, to, err := monthBounds(month)
 	if err != nil {
 		return Ranking{}, err
@@ -215,101 +226,81 @@ func Monthly(ctx context.Context, db *store.DB, actor access.Principal, month st
 		return s
 	}
 	err = db.Read(ctx, func(tx *store.Tx) error {
-		scope, sargs, err := scopeClause(ctx, tx, actor, "s.team_id")
-		if err != nil {
+		var teams map[int64]string
+		if r.Centres, r.Centre, teams, err = centreTeams(ctx, tx, actor, centre); err != nil || len(teams) == 0 {
 			return err
 		}
+		ids := make([]int64, 0, len(teams))
+		for id := range teams {
+			ids = append(ids, id)
+		}
+		sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
+		inTeams, targs := tx.AnyOf("s.team_id", ids)
 		// Evaluated orders, counted by their pair of ratings in the running aggregate: at most
 		// nine rows a maintainer.
-		type pair struct {
-			m, t        int64
-			self, cb, n int
-		}
-		var pairs []pair
-		rows, err := tx.Query(ctx, `SELECT s.maintainer_id, s.team_id, s.self_score, s.callback_score, s.orders
-			FROM workorder_pairs s WHERE s.month = ? AND s.orders > 0 AND `+scope, append([]any{month}, sargs...)...)
+		rows, err := tx.Query(ctx, `SELECT s.maintainer_id, p.name, s.team_id, s.self_score, s.callback_score, s.orders
+			FROM workorder_pairs s JOIN people p ON p.id = s.maintainer_id WHERE s.month = ? AND s.orders > 0 AND `+inTeams, append([]any{month}, targs...)...)
 		if err != nil {
 			return err
 		}
 		for rows.Next() {
-			var p pair
-			if err := rows.Scan(&p.m, &p.t, &p.self, &p.cb, &p.n); err != nil {
+			var m, t int64
+			var name string
+			var self, cb, n int
+			if err := rows.Scan(&m, &name, &t, &self, &cb, &n); err != nil {
 				rows.Close()
 				return err
 			}
-			pairs = append(pairs, p)
+			for _, s := range []*Score{get(byM, m, name, t, teams[t]), get(byT, t, teams[t], t, teams[t])} {
+				for range n {
+					s.Orders = append(s.Orders, [2]int{self, cb})
+				}
+				s.Evaluated += n
+				if self == Dissatisfied {
+					s.Dissatisfied += n
+				}
+				if cb == Dissatisfied {
+					s.Dissatisfied += n
+				}
+			}
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
 			return err
 		}
-		// Orders not evaluated: unreachable reporters (listed) and open tasks. Both are few,
-		// and each has its own index.
-		type missing struct {
-			order, m, t int64
-			unreachable bool
-		}
-		var miss []missing
+		// Orders not evaluated: unreachable reporters (listed) and open tasks. Both are few.
 		seen := map[int64]bool{}
 		for _, q := range []struct {
 			cond        string
 			unreachable bool
 		}{{"s.outcome = 'unreachable'", true}, {"s.version = 0", false}} {
-			rows, err := tx.Query(ctx, `SELECT s.order_id, s.maintainer_id, s.team_id FROM workorder_tasks s
-				WHERE `+q.cond+` AND s.day >= ? AND s.day < ? AND `+scope+` ORDER BY s.order_id`, append([]any{from, to}, sargs...)...)
+			rows, err := tx.Query(ctx, `SELECT s.order_id, s.maintainer_id, p.name, s.team_id FROM workorder_tasks s JOIN people p ON p.id = s.maintainer_id
+				WHERE `+q.cond+` AND s.day >= ? AND s.day < ? AND `+inTeams+` ORDER BY s.order_id`, append([]any{from, to}, targs...)...)
 			if err != nil {
 				return err
 			}
 			for rows.Next() {
-				var x missing
-				if err := rows.Scan(&x.order, &x.m, &x.t); err != nil {
+				var order, m, t int64
+				var name string
+				if err := rows.Scan(&order, &m, &name, &t); err != nil {
 					rows.Close()
 					return err
 				}
-				if !seen[x.order] {
-					seen[x.order], x.unreachable = true, q.unreachable
-					miss = append(miss, x)
+				if seen[order] {
+					continue
+				}
+				seen[order] = true
+				for _, s := range []*Score{get(byM, m, name, t, teams[t]), get(byT, t, teams[t], t, teams[t])} {
+					if q.unreachable {
+						s.Unreachable = append(s.Unreachable, order)
+					} else {
+						s.Pending++
+					}
 				}
 			}
 			rows.Close()
 			if err := rows.Err(); err != nil {
 				return err
-			}
-		}
-		people, units := map[int64]string{}, map[int64]string{}
-		for _, p := range pairs {
-			people[p.m], units[p.t] = "", ""
-		}
-		for _, x := range miss {
-			people[x.m], units[x.t] = "", ""
-		}
-		if err := names(ctx, tx, "people", people); err != nil {
-			return err
-		}
-		if err := names(ctx, tx, "units", units); err != nil {
-			return err
-		}
-		for _, p := range pairs {
-			for _, s := range []*Score{get(byM, p.m, people[p.m], p.t, units[p.t]), get(byT, p.t, units[p.t], p.t, units[p.t])} {
-				for range p.n {
-					s.Orders = append(s.Orders, [2]int{p.self, p.cb})
-				}
-				s.Evaluated += p.n
-				if p.self == Dissatisfied {
-					s.Dissatisfied += p.n
-				}
-				if p.cb == Dissatisfied {
-					s.Dissatisfied += p.n
-				}
-			}
-		}
-		for _, x := range miss {
-			for _, s := range []*Score{get(byM, x.m, people[x.m], x.t, units[x.t]), get(byT, x.t, units[x.t], x.t, units[x.t])} {
-				if x.unreachable {
-					s.Unreachable = append(s.Unreachable, x.order)
-				} else {
-					s.Pending++
-				}
 			}
 		}
 		return nil
@@ -333,6 +324,48 @@ func Monthly(ctx context.Context, db *store.DB, actor access.Principal, month st
 		ownRow(&r, actor.PersonID)
 	}
 	return r, nil
+}
+
+// centreTeams returns the centres with a team in the actor's scope, by name, the chosen one
+// (0: the first) and the names of its teams in that scope.
+func centreTeams(ctx context.Context, tx *store.Tx, actor access.Principal, centre int64) ([]Centre, Centre, map[int64]string, error) {
+	scope, args, err := scopeClause(ctx, tx, actor, "t.id")
+	if err != nil {
+		return nil, Centre{}, nil, err
+	}
+	type team struct {
+		id, centre  int64
+		name, cname string
+	}
+	all, err := store.All(ctx, tx, func(s store.Scanner) (team, error) {
+		var t team
+		return t, s.Scan(&t.id, &t.name, &t.centre, &t.cname)
+	}, `SELECT t.id, t.name, c.id, c.name FROM units t JOIN units c ON c.id = t.parent_id
+		WHERE t.kind = 'team' AND `+scope+` ORDER BY c.name, c.id, t.id`, args...)
+	var centres []Centre
+	for _, t := range all {
+		if len(centres) == 0 || centres[len(centres)-1].ID != t.centre {
+			centres = append(centres, Centre{ID: t.centre, Name: t.cname})
+		}
+	}
+	if err != nil || len(centres) == 0 {
+		return centres, Centre{}, nil, err
+	}
+	chosen := centres[0]
+	if centre != 0 {
+		i := slices.IndexFunc(centres, func(c Centre) bool { return c.ID == centre })
+		if i < 0 {
+			return nil, Centre{}, nil, errs.Field("centre", "wo.bad_centre", strconv.FormatInt(centre, 10))
+		}
+		chosen = centres[i]
+	}
+	teams := map[int64]string{}
+	for _, t := range all {
+		if t.centre == chosen.ID {
+			teams[t.id] = t.name
+		}
+	}
+	return centres, chosen, teams, nil
 }
 
 // OwnScoresOnly reports whether p sees only his own maintainer score: a maintainer whose only
@@ -420,33 +453,4 @@ func teamResult(r scheme.Result) scheme.Result {
 		}
 	}
 	return r
-}
-
-// names fills in the names of the ids in m from table (people or units), 500 ids a query.
-func names(ctx context.Context, tx *store.Tx, table string, m map[int64]string) error {
-	ids := make([]any, 0, len(m))
-	for id := range m {
-		ids = append(ids, id)
-	}
-	for start := 0; start < len(ids); start += 500 {
-		chunk := ids[start:min(len(ids), start+500)]
-		rows, err := tx.Query(ctx, "SELECT id, name FROM "+table+" WHERE id IN (?"+strings.Repeat(", ?", len(chunk)-1)+")", chunk...)
-		if err != nil {
-			return err
-		}
-		for rows.Next() {
-			var id int64
-			var name string
-			if err := rows.Scan(&id, &name); err != nil {
-				rows.Close()
-				return err
-			}
-			m[id] = name
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-	}
-	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -382,7 +383,7 @@ func TestMonthlyWorkedExample(t *testing.T) {
 			}
 		}
 		rate(m2.ID, 10, 10)
-		r, err := workorder.Monthly(ctx, db, f.clerk, "2026-10")
+		r, err := workorder.Monthly(ctx, db, f.clerk, "2026-10", 0)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -407,6 +408,66 @@ func TestMonthlyWorkedExample(t *testing.T) {
 		maint, teams, err := workorder.Daily(ctx, db, f.clerk, "2026-10-12")
 		if err != nil || len(maint) != 2 || len(teams) != 1 || teams[0].Orders != 22 || teams[0].Unreachable != 1 || teams[0].Dissatisfied != 1 {
 			t.Fatalf("daily %+v %+v %v", maint, teams, err)
+		}
+	})
+}
+
+// TestMonthlyByCentre ranks each maintenance centre on its own: the best team and the star
+// are a centre's, the first centre is shown unless another is chosen, and a centre outside the
+// actor's scope is refused.
+func TestMonthlyByCentre(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := mustFixture(t, db)
+		other, err := org.CreateUnit(ctx, db, access.System, org.UnitInput{Code: "JMC", Name: "JMC", Kind: org.Department})
+		if err != nil {
+			t.Fatal(err)
+		}
+		team, err := org.CreateUnit(ctx, db, access.System, org.UnitInput{ParentID: other.ID, Code: "JMC-WL", Name: "JMC-WL", Kind: org.Team})
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := org.CreatePerson(ctx, db, access.System, org.PersonInput{UnitID: team.ID, Name: "维修人丙"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The running aggregate as ratings leave it: the other centre's maintainer is better.
+		for _, row := range []struct{ m, team, self, cb int64 }{{f.maint.PersonID, f.team.ID, 8, 10}, {p.ID, team.ID, 10, 10}} {
+			if err := db.InTx(ctx, func(tx *store.Tx) error {
+				_, err := tx.Exec(ctx, "INSERT INTO workorder_pairs (month, maintainer_id, team_id, self_score, callback_score, orders) VALUES ('2026-10', ?, ?, ?, ?, 3)",
+					row.m, row.team, row.self, row.cb)
+				return err
+			}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		names := func(r workorder.Ranking) string {
+			var out []string
+			for _, s := range r.Maintainers {
+				out = append(out, s.Name)
+			}
+			return strings.Join(out, ",")
+		}
+		first, err := workorder.Monthly(ctx, db, f.clerk, "2026-10", 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(first.Centres) != 2 || first.Centre.ID != f.centre.ID || names(first) != "维修人甲" || first.Star == nil || first.Star.ID != f.maint.PersonID {
+			t.Fatalf("first centre: %+v, maintainers %s", first.Centre, names(first))
+		}
+		second, err := workorder.Monthly(ctx, db, f.clerk, "2026-10", other.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if second.Centre.ID != other.ID || names(second) != "维修人丙" || second.BestTeam == nil || second.BestTeam.ID != team.ID || second.Star.Place != 1 {
+			t.Fatalf("second centre: %+v, maintainers %s, best team %+v", second.Centre, names(second), second.BestTeam)
+		}
+		// The foreman sees his team's centre only; the other centre is not his to choose.
+		if _, err := workorder.Monthly(ctx, db, f.foreman, "2026-10", other.ID); errs.As(err) == nil || errs.As(err).Field != "centre" {
+			t.Fatalf("foreman choosing another centre: %v", err)
+		}
+		if own, err := workorder.Monthly(ctx, db, f.foreman, "2026-10", 0); err != nil || len(own.Centres) != 1 || own.Centre.ID != f.centre.ID {
+			t.Fatalf("foreman's centres: %+v %v", own.Centres, err)
 		}
 	})
 }
