@@ -202,7 +202,12 @@ func Get(ctx context.Context, db *store.DB, actor access.Principal, id int64) (M
 		if !actor.Can(access.Read, anc) {
 			return errs.New(errs.NotFound, "meet.not_found", id)
 		}
-		return fill(ctx, tx, &m)
+		if err := minutes(ctx, tx, &m); err != nil {
+			return err
+		}
+		q, _ := ParseQuarter("quarter", m.Quarter)
+		m.Agenda, err = agenda(ctx, tx, m.OrgID, q, tx.Now)
+		return err
 	})
 	return m, err
 }
@@ -227,8 +232,41 @@ func ForQuarter(ctx context.Context, db *store.DB, actor access.Principal, orgID
 	return Get(ctx, db, actor, id)
 }
 
-// fill reads the findings with their items, the items verified at the meeting, and the agenda.
-func fill(ctx context.Context, tx *store.Tx, m *Meeting) error {
+// QuarterMinutes returns the meetings of a quarter the actor may read with their problems,
+// causes and remedies and the items they became, without the agenda: what the quarterly
+// analysis report prints. The agenda counts the quarter's evidence again, which the report has
+// already shown (2 s of the N=100 report).
+func QuarterMinutes(ctx context.Context, db *store.DB, actor access.Principal, quarter string) ([]Meeting, error) {
+	q, err := ParseQuarter("quarter", quarter)
+	if err != nil || !MayRead(actor) {
+		return nil, err
+	}
+	var out []Meeting
+	err = db.Read(ctx, func(tx *store.Tx) error {
+		tree, err := org.LoadTree(ctx, tx)
+		if err != nil {
+			return err
+		}
+		all, err := store.All(ctx, tx, func(s store.Scanner) (Meeting, error) { return scanMeeting(s) }, "SELECT "+meetingColumns+" FROM quality_meetings m JOIN units u ON u.id = m.org_id WHERE m.quarter = ? ORDER BY m.id", q.String())
+		if err != nil {
+			return err
+		}
+		for _, m := range all {
+			if !actor.Can(access.Read, tree.Ancestry(m.OrgID)) {
+				continue
+			}
+			if err := minutes(ctx, tx, &m); err != nil {
+				return err
+			}
+			out = append(out, m)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// minutes reads a meeting's findings with their items and the items verified at the meeting.
+func minutes(ctx context.Context, tx *store.Tx, m *Meeting) error {
 	rows, err := tx.Query(ctx, `SELECT f.id, f.unit_id, u.name, f.problem, f.cause, f.remedy, f.owner, f.due_on, COALESCE(i.id, 0)
 		FROM quality_meeting_findings f JOIN units u ON u.id = f.unit_id
 		LEFT JOIN improvements i ON i.source_kind = 'meeting_remedy' AND i.source_ref = CAST(f.id AS TEXT)
@@ -264,9 +302,7 @@ func fill(ctx context.Context, tx *store.Tx, m *Meeting) error {
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	q, _ := ParseQuarter("quarter", m.Quarter)
-	m.Agenda, err = agenda(ctx, tx, m.OrgID, q, tx.Now)
-	return err
+	return nil
 }
 
 // List returns the meetings of the organisations the actor may read, newest quarter first.

@@ -63,7 +63,7 @@ func BuildQuarterly(ctx context.Context, env Env, actor access.Principal, lang l
 		return r, err
 	}
 	r.Sections = append(r.Sections, improvements(lang, items, now.Format(time.DateOnly)))
-	meetings, err := quarterMeetings(ctx, env, actor, quarter)
+	meetings, err := meeting.QuarterMinutes(ctx, env.DB, actor, quarter)
 	if err != nil {
 		return r, err
 	}
@@ -316,30 +316,6 @@ func improvements(lang locale.Lang, items []improvement.Item, today string) Sect
 		s.Tables = []Table{t}
 	}
 	return s
-}
-
-// quarterMeetings reads the quality analysis meetings of the quarter that the actor may see
-// (one per organisation that held one), with their minutes.
-func quarterMeetings(ctx context.Context, env Env, actor access.Principal, quarter string) ([]meeting.Meeting, error) {
-	if !meeting.MayRead(actor) {
-		return nil, nil
-	}
-	all, err := meeting.List(ctx, env.DB, actor)
-	if err != nil {
-		return nil, err
-	}
-	var out []meeting.Meeting
-	for _, m := range all {
-		if m.Quarter != quarter {
-			continue
-		}
-		full, err := meeting.Get(ctx, env.DB, actor, m.ID)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, full)
-	}
-	return out, nil
 }
 
 // meetingSection prints the conclusions of the quarter's quality analysis meetings: each

@@ -377,13 +377,15 @@ func campaignRow(ctx context.Context, tx *store.Tx, id int64) (Campaign, error) 
 // readable filters a campaign's units to those the actor may read; a campaign with none is
 // not found for the actor.
 func readable(ctx context.Context, tx *store.Tx, actor access.Principal, c *Campaign) error {
+	// One read of the tree: a campaign of the N=100 organisation has 2,000 units, and asking
+	// for each unit's ancestors was 24,000 statements in the quarterly report.
+	tree, err := org.LoadTree(ctx, tx)
+	if err != nil {
+		return err
+	}
 	var keep []CampaignUnit
 	for _, cu := range c.Units {
-		chain, err := org.Ancestry(ctx, tx, cu.UnitID)
-		if err != nil {
-			return err
-		}
-		if actor.Can(access.Read, chain) {
+		if actor.Can(access.Read, tree.Ancestry(cu.UnitID)) {
 			keep = append(keep, cu)
 		}
 	}
@@ -567,12 +569,12 @@ func CloseCampaign(ctx context.Context, db *store.DB, actor access.Principal, id
 }
 
 func clerkOverAll(ctx context.Context, tx *store.Tx, actor access.Principal, c Campaign) error {
+	tree, err := org.LoadTree(ctx, tx)
+	if err != nil {
+		return err
+	}
 	for _, cu := range c.Units {
-		chain, err := org.Ancestry(ctx, tx, cu.UnitID)
-		if err != nil {
-			return err
-		}
-		if !actor.HoldsOver(chain, access.Clerk, access.Admin) {
+		if !actor.HoldsOver(tree.Ancestry(cu.UnitID), access.Clerk, access.Admin) {
 			return errs.New(errs.Forbidden, "survey.clerk_only")
 		}
 	}

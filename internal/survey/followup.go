@@ -389,12 +389,12 @@ func ListImproper(ctx context.Context, db *store.DB, actor access.Principal) ([]
 			all = append(all, c)
 		}
 		rows.Close()
+		tree, err := org.LoadTree(ctx, tx)
+		if err != nil {
+			return err
+		}
 		for _, c := range all {
-			chain, err := org.Ancestry(ctx, tx, c.UnitID)
-			if err != nil {
-				return err
-			}
-			if actor.Can(access.Read, chain) {
+			if actor.Can(access.Read, tree.Ancestry(c.UnitID)) {
 				out = append(out, c)
 			}
 		}

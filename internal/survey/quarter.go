@@ -74,12 +74,12 @@ func QuarterResults(ctx context.Context, db *store.DB, actor access.Principal, q
 			units = append(units, u)
 		}
 		rows.Close()
+		tree, err := org.LoadTree(ctx, tx)
+		if err != nil {
+			return err
+		}
 		for _, u := range units {
-			chain, err := org.Ancestry(ctx, tx, u.id)
-			if err != nil {
-				return err
-			}
-			if !actor.Can(access.Read, chain) {
+			if !actor.Can(access.Read, tree.Ancestry(u.id)) {
 				continue
 			}
 			fs, err := FactSource{}.Facts(ctx, tx, assessment.FactQuery{UnitID: u.id, Period: quarter, From: first.UTC(), To: last.AddDate(0, 0, 1).UTC(), Names: quarterlyFacts})
