@@ -37,7 +37,7 @@ func grantsOfAll(ctx context.Context, tx *store.Tx, personIDs []int64) (map[int6
 	if len(personIDs) == 0 {
 		return out, nil
 	}
-	in, args := store.In("person_id", personIDs)
+	in, args := tx.AnyOf("person_id", personIDs) // a list of every person can pass the databases' limit on parameters
 	rows, err := tx.Query(ctx, "SELECT person_id, role, unit_id FROM role_assignments WHERE "+in+" ORDER BY person_id, role, unit_id", args...)
 	if err != nil {
 		return nil, fmt.Errorf("grants of %d people: %w", len(personIDs), err)

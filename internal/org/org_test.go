@@ -310,3 +310,31 @@ func TestReadPeople(t *testing.T) {
 		}
 	})
 }
+
+// TestListPeopleBeyondParameterLimit lists more people than either database takes parameters
+// in one statement (SQLite 32,766, PostgreSQL 65,535): the national-scale organisation has
+// 100,000, and the list's grants were once read with one parameter a person.
+func TestListPeopleBeyondParameterLimit(t *testing.T) {
+	if testing.Short() {
+		t.Skip("70,000 people")
+	}
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		u := mustUnit(t, db, 0, "BIG", org.Company)
+		const n = 70_000
+		if err := db.InTx(ctx, func(tx *store.Tx) error {
+			_, err := tx.Exec(ctx, `WITH RECURSIVE seq(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM seq WHERE i < ?)
+				INSERT INTO people (unit_id, name, created_at, updated_at) SELECT ?, 'p' || CAST(i AS TEXT), ?, ? FROM seq`, n, u.ID, tx.Now, tx.Now)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		people, err := org.ListPeople(ctx, db, admin, org.PersonFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(people) != n {
+			t.Fatalf("%d people listed, want %d", len(people), n)
+		}
+	})
+}

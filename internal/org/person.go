@@ -251,7 +251,7 @@ func ReadPeople(ctx context.Context, tx *store.Tx, q PeopleQuery) ([]Person, err
 	}
 	where, args := []string{"1 = 1"}, []any{}
 	if q.UnitIDs != nil {
-		c, a := store.In("unit_id", q.UnitIDs)
+		c, a := tx.AnyOf("unit_id", q.UnitIDs)
 		where, args = append(where, c), append(args, a...)
 	}
 	if q.Roles != nil {
