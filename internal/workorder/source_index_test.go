@@ -49,24 +49,11 @@ func checkIndex(t *testing.T, name, cols, plan string, query func(*store.Tx) (st
 				return nil
 			}
 			q, args := query(tx)
-			rows, err := tx.Query(ctx, "EXPLAIN QUERY PLAN "+q, args...)
-			if err != nil {
-				return err
-			}
-			defer rows.Close()
-			var steps []string
-			for rows.Next() {
-				var id, parent, unused int
-				var detail string
-				if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-					return err
-				}
-				steps = append(steps, detail)
-			}
+			steps := storetest.SQLitePlan(t, db, q, args...)
 			if len(steps) == 0 || !strings.Contains(steps[0], plan) {
 				t.Errorf("the plan does not start with %q:\n%s", plan, strings.Join(steps, "\n"))
 			}
-			return rows.Err()
+			return nil
 		})
 		if err != nil {
 			t.Fatal(err)

@@ -127,3 +127,25 @@ func AtOnce(t testing.TB, n int, fn func(context.Context) (int, error)) int {
 	}
 	return total + k
 }
+
+// SQLitePlan returns the steps of SQLite's query plan for query, for tests that a list is
+// read through its index. SQLite plans without statistics, as on a fresh or freshly loaded
+// database, so the plan a test sees is the one production gets; PostgreSQL plans by its
+// statistics, which tests cannot fix.
+func SQLitePlan(t testing.TB, db *store.DB, query string, args ...any) []string {
+	t.Helper()
+	var steps []string
+	err := db.Read(context.Background(), func(tx *store.Tx) error {
+		var err error
+		steps, err = store.All(context.Background(), tx, func(s store.Scanner) (string, error) {
+			var id, parent, unused int
+			var detail string
+			return detail, s.Scan(&id, &parent, &unused, &detail)
+		}, "EXPLAIN QUERY PLAN "+query, args...)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return steps
+}
