@@ -75,6 +75,7 @@ const counted = `c.unit_id, u.name AS unit_name, c.channel, c.category,
 	CASE WHEN c.resolved_at IS NOT NULL OR c.solution_due_at <= ? THEN 1 ELSE 0 END AS sol_done,
 	CASE WHEN c.resolved_at <= c.solution_due_at THEN 1 ELSE 0 END AS sol_on_time`
 
+// sums is a statistics row over the CTE's rows, in Row's order.
 const sums = "COUNT(*), SUM(is_valid), SUM(is_major), SUM(is_invalid), SUM(reply_done), SUM(reply_on_time), SUM(sol_done), SUM(sol_on_time)"
 
 // breakdowns are the statistics' tables: each groups the CTE's rows by a key and shows a label.
@@ -130,7 +131,7 @@ func receivedSpan(ctx context.Context, tx *store.Tx, f Filter, w string, args []
 		if !bound.t.IsZero() {
 			continue
 		}
-		err := tx.QueryRow(ctx, "SELECT c.received_at"+from+w+" ORDER BY c.received_at"+bound.dir+" LIMIT 1", args...).Scan(bound.t)
+		err = tx.QueryRow(ctx, "SELECT c.received_at"+from+w+" ORDER BY c.received_at"+bound.dir+" LIMIT 1", args...).Scan(bound.t)
 		if store.IsNoRows(err) {
 			return start, end, false, nil
 		}
