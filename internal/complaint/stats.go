@@ -6,6 +6,7 @@ import (
 	"math"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"manyi/internal/access"
@@ -60,102 +61,183 @@ type Stats struct {
 	RootCauses []Complaint `json:"root_causes"`
 }
 
-// Aggregate computes statistics of complaints at now; months are in loc.
-func Aggregate(cs []Complaint, now time.Time, loc *time.Location) Stats {
-	var s Stats
-	groups := map[string]map[string]*Row{"unit": {}, "channel": {}, "category": {}, "month": {}}
-	contacts := map[string]*Repeat{}
-	for i := range cs {
-		c := &cs[i]
-		keys := map[string][2]string{
-			"unit":     {fmt.Sprint(c.UnitID), c.UnitName},
-			"channel":  {string(c.Channel), string(c.Channel)},
-			"category": {string(c.Category), string(c.Category)},
-			"month":    {c.ReceivedAt.In(loc).Format("2006-01"), c.ReceivedAt.In(loc).Format("2006-01")},
-		}
-		rows := []*Row{&s.All}
-		for g, k := range keys {
-			r := groups[g][k[0]]
-			if r == nil {
-				r = &Row{Key: k[0], Label: k[1]}
-				groups[g][k[0]] = r
-			}
-			rows = append(rows, r)
-		}
-		for _, r := range rows {
-			count(r, c, now)
-		}
-		if key := ContactKey(c.Contact); key != "" {
-			if contacts[key] == nil {
-				contacts[key] = &Repeat{ContactKey: key, Name: c.Complainant}
-			}
-			contacts[key].Count++
-			contacts[key].LatestID = max(contacts[key].LatestID, c.ID)
-		}
-		if c.RootCause != "" {
-			s.RootCauses = append(s.RootCauses, *c)
-		}
-	}
-	list := func(g string) []Row {
-		var out []Row
-		for _, r := range groups[g] {
-			out = append(out, *r)
-		}
-		sort.Slice(out, func(i, j int) bool {
-			if g != "month" && out[i].Total != out[j].Total {
-				return out[i].Total > out[j].Total
-			}
-			return out[i].Key < out[j].Key
-		})
-		return out
-	}
-	s.ByUnit, s.ByChannel, s.ByCategory, s.ByMonth = list("unit"), list("channel"), list("category"), list("month")
-	for _, r := range contacts {
-		if r.Count > 1 {
-			s.Repeats = append(s.Repeats, *r)
-		}
-	}
-	sort.Slice(s.Repeats, func(i, j int) bool {
-		if s.Repeats[i].Count != s.Repeats[j].Count {
-			return s.Repeats[i].Count > s.Repeats[j].Count
-		}
-		return s.Repeats[i].ContactKey < s.Repeats[j].ContactKey
-	})
-	return s
+// counted is what each complaint adds to the statistics' rows, as the columns of the CTE the
+// rows sum: ones and zeros. Its two placeholders take the time the "done" counts are taken
+// at: a reply or solution is done when given or when its deadline has passed. A comparison
+// with a NULL time (not replied, not resolved, paused) is not true, so such a complaint is not
+// on time.
+const counted = `c.unit_id, u.name AS unit_name, c.channel, c.category,
+	CASE WHEN c.classification = 'valid' THEN 1 ELSE 0 END AS is_valid,
+	CASE WHEN c.classification = 'major' THEN 1 ELSE 0 END AS is_major,
+	CASE WHEN c.classification = 'invalid' THEN 1 ELSE 0 END AS is_invalid,
+	CASE WHEN c.replied_at IS NOT NULL OR c.reply_due_at <= ? THEN 1 ELSE 0 END AS reply_done,
+	CASE WHEN c.replied_at <= c.reply_due_at THEN 1 ELSE 0 END AS reply_on_time,
+	CASE WHEN c.resolved_at IS NOT NULL OR c.solution_due_at <= ? THEN 1 ELSE 0 END AS sol_done,
+	CASE WHEN c.resolved_at <= c.solution_due_at THEN 1 ELSE 0 END AS sol_on_time`
+
+// sums is a statistics row over the CTE's rows, in Row's order.
+const sums = "COUNT(*), SUM(is_valid), SUM(is_major), SUM(is_invalid), SUM(reply_done), SUM(reply_on_time), SUM(sol_done), SUM(sol_on_time)"
+
+// breakdowns are the statistics' tables: each groups the CTE's rows by a key and shows a label.
+var breakdowns = []struct{ name, key, label string }{
+	{"unit", "CAST(unit_id AS TEXT)", "unit_name"},
+	{"channel", "channel", "channel"},
+	{"category", "category", "category"},
+	{"month", "received_month", "received_month"},
 }
 
-func count(r *Row, c *Complaint, now time.Time) {
-	r.Total++
-	switch c.Class {
-	case Valid:
-		r.Valid++
-	case Major:
-		r.Major++
-	case Invalid:
-		r.Invalid++
-	}
-	if c.RepliedAt != nil || !now.Before(c.ReplyDueAt) {
-		r.ReplyDone++
-		if c.RepliedAt != nil && !c.RepliedAt.After(c.ReplyDueAt) {
-			r.ReplyOnTime++
-		}
-	}
-	if c.ResolvedAt != nil || (c.SolutionDueAt != nil && !now.Before(*c.SolutionDueAt)) {
-		r.SolDone++
-		if c.ResolvedAt != nil && c.SolutionDueAt != nil && !c.ResolvedAt.After(*c.SolutionDueAt) {
-			r.SolOnTime++
-		}
-	}
-}
-
-// Statistics computes the statistics of the complaints the actor may read that match f.
+// Statistics computes the statistics of the complaints the actor may read that match f (the
+// list's filter and scope), at the transaction's time; months are in loc. The database
+// counts, in as many statements whatever the number of complaints: the four tables in one
+// that reads each complaint once, the repeat complainants in another, and the complaints
+// with a root cause, the only ones read whole; and, where f leaves the period open, the
+// first or last reception, for the months to group by.
 func Statistics(ctx context.Context, db *store.DB, actor access.Principal, f Filter, loc *time.Location) (Stats, error) {
-	f.Limit, f.Page = 1_000_000, nil
-	cs, _, err := List(ctx, db, actor, f)
+	w, args, err := where(ctx, db, actor, f)
 	if err != nil {
 		return Stats{}, err
 	}
-	return Aggregate(cs, db.Now(), loc), nil
+	var s Stats
+	err = db.Read(ctx, func(tx *store.Tx) error {
+		start, end, ok, err := receivedSpan(ctx, tx, f, w, args)
+		if err != nil || !ok {
+			return err
+		}
+		if err := countTables(ctx, tx, &s, w, args, start, end, loc); err != nil {
+			return err
+		}
+		if s.Repeats, err = repeats(ctx, tx, w, args); err != nil {
+			return err
+		}
+		s.RootCauses, err = store.All(ctx, tx, scan, "SELECT "+columns+from+andWhere(w, "c.root_cause <> ''")+" ORDER BY c.received_at DESC, c.id DESC", args...)
+		return err
+	})
+	if err != nil {
+		return Stats{}, fmt.Errorf("complaint statistics: %w", err)
+	}
+	return s, nil
+}
+
+// receivedSpan is the time [start, end) the complaints w selects were received in: f's period
+// where it has bounds, else from the first reception to just after the last, read one each
+// (a single row keeps its column's type: SQLite answers MIN() of a time column as text). ok
+// is false when w selects no complaint.
+func receivedSpan(ctx context.Context, tx *store.Tx, f Filter, w string, args []any) (start, end time.Time, ok bool, err error) {
+	start, end = f.From, f.To
+	for _, bound := range []struct {
+		t   *time.Time
+		dir string
+	}{{&start, ""}, {&end, " DESC"}} {
+		if !bound.t.IsZero() {
+			continue
+		}
+		err = tx.QueryRow(ctx, "SELECT c.received_at"+from+w+" ORDER BY c.received_at"+bound.dir+" LIMIT 1", args...).Scan(bound.t)
+		if store.IsNoRows(err) {
+			return start, end, false, nil
+		}
+		if err != nil {
+			return start, end, false, err
+		}
+	}
+	if f.To.IsZero() {
+		end = end.Add(time.Nanosecond)
+	}
+	return start, end, true, nil
+}
+
+// monthOf is the month in loc ("2026-10") of a complaint's reception, as SQL with its
+// arguments, for complaints received in [start, end): a CASE over the months' first instants
+// in UTC, the times as stored, so it is exact in any zone and on both databases. The months
+// are written into the statement: they are formatted here from times, nothing a user typed.
+func monthOf(start, end time.Time, loc *time.Location) (string, []any) {
+	start = start.In(loc)
+	var b strings.Builder
+	var args []any
+	b.WriteString("CASE")
+	for m := time.Date(start.Year(), start.Month(), 1, 0, 0, 0, 0, loc); m.Before(end); m = m.AddDate(0, 1, 0) {
+		fmt.Fprintf(&b, " WHEN c.received_at < ? THEN '%s'", m.Format("2006-01"))
+		args = append(args, m.AddDate(0, 1, 0).UTC())
+	}
+	b.WriteString(" END")
+	return b.String(), args
+}
+
+// countTables counts the four tables of the complaints w selects, received in [start, end). The
+// complaints are read once into a CTE of what each adds to a row, and the tables group it;
+// a statement per table would read every complaint four times.
+func countTables(ctx context.Context, tx *store.Tx, s *Stats, w string, args []any, start, end time.Time, loc *time.Location) error {
+	month, monthArgs := monthOf(start, end, loc)
+	var q strings.Builder
+	q.WriteString("WITH f AS MATERIALIZED (SELECT " + counted + ", " + month + " AS received_month" + from + w + ")")
+	for i, b := range breakdowns {
+		if i > 0 {
+			q.WriteString(" UNION ALL")
+		}
+		fmt.Fprintf(&q, " SELECT '%s', %s, %s, %s FROM f GROUP BY %s, %s", b.name, b.key, b.label, sums, b.key, b.label)
+	}
+	type tableRow struct {
+		table string
+		Row
+	}
+	rows, err := store.All(ctx, tx, func(r store.Scanner) (tableRow, error) {
+		var t tableRow
+		err := r.Scan(&t.table, &t.Key, &t.Label, &t.Total, &t.Valid, &t.Major, &t.Invalid, &t.ReplyDone, &t.ReplyOnTime, &t.SolDone, &t.SolOnTime)
+		return t, err
+	}, q.String(), append(append([]any{tx.Now, tx.Now}, monthArgs...), args...)...)
+	if err != nil {
+		return err
+	}
+	tables := map[string]*[]Row{"unit": &s.ByUnit, "channel": &s.ByChannel, "category": &s.ByCategory, "month": &s.ByMonth}
+	for _, r := range rows {
+		*tables[r.table] = append(*tables[r.table], r.Row)
+		// Every complaint has one channel, so the channels add up to all.
+		if r.table == "channel" {
+			s.All.add(r.Row)
+		}
+	}
+	for name, rows := range tables {
+		sort.Slice(*rows, func(i, j int) bool {
+			a, b := (*rows)[i], (*rows)[j]
+			if name != "month" && a.Total != b.Total {
+				return a.Total > b.Total
+			}
+			return a.Key < b.Key
+		})
+	}
+	return nil
+}
+
+func (r *Row) add(o Row) {
+	r.Total += o.Total
+	r.Valid += o.Valid
+	r.Major += o.Major
+	r.Invalid += o.Invalid
+	r.ReplyDone += o.ReplyDone
+	r.ReplyOnTime += o.ReplyOnTime
+	r.SolDone += o.SolDone
+	r.SolOnTime += o.SolOnTime
+}
+
+// repeats reads the complainants with more than one of the complaints w selects, by their
+// stored contact key (ContactKey, written with the complaint): each with the name on the
+// newest of them in the list's order, most complaints first.
+func repeats(ctx context.Context, tx *store.Tx, w string, args []any) ([]Repeat, error) {
+	out, err := store.All(ctx, tx, func(r store.Scanner) (Repeat, error) {
+		var rp Repeat
+		err := r.Scan(&rp.ContactKey, &rp.Name, &rp.Count, &rp.LatestID)
+		return rp, err
+	}, `SELECT k.contact_key, k.complainant, k.n, k.latest FROM (
+		SELECT c.contact_key, c.complainant, COUNT(*) OVER (PARTITION BY c.contact_key) AS n, MAX(c.id) OVER (PARTITION BY c.contact_key) AS latest,
+			ROW_NUMBER() OVER (PARTITION BY c.contact_key ORDER BY c.received_at DESC, c.id DESC) AS nth`+
+		from+andWhere(w, "c.contact_key <> ''")+`) k WHERE k.nth = 1 AND k.n > 1`, args...)
+	// Sorted here, not by ORDER BY: PostgreSQL would order the keys by its collation.
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Count != out[j].Count {
+			return out[i].Count > out[j].Count
+		}
+		return out[i].ContactKey < out[j].ContactKey
+	})
+	return out, err
 }
 
 // Percent formats a rate for a page: "97.5 %", or "—" when nothing was due.
