@@ -257,6 +257,15 @@ func TestStatisticsCountAsTheList(t *testing.T) {
 					if want := aggregate(cs, now, shanghai); !reflect.DeepEqual(got, want) {
 						t.Errorf("%s, %s, at %v:\n SQL  %+v\n list %+v", an, fn, now, brief(got), brief(want))
 					}
+					// The reports' Counts: the same tables, without the two lists.
+					counts, err := complaint.Counts(ctx, db, actor, f, shanghai)
+					if err != nil {
+						t.Fatal(err)
+					}
+					got.Repeats, got.RootCauses = nil, nil
+					if !reflect.DeepEqual(counts, got) {
+						t.Errorf("%s, %s, at %v: Counts %+v, Statistics %+v", an, fn, now, brief(counts), brief(got))
+					}
 				}
 			}
 		}

@@ -52,7 +52,7 @@ func BuildMonthly(ctx context.Context, env Env, actor access.Principal, lang loc
 	}
 	r.Sections = append(r.Sections, eligibility(lang, year, from.Year()))
 
-	st, err := complaint.Statistics(ctx, env.DB, actor, complaint.Filter{From: from.UTC(), To: to.UTC()}, env.Zone)
+	st, err := complaint.Counts(ctx, env.DB, actor, complaint.Filter{From: from.UTC(), To: to.UTC()}, env.Zone)
 	if err != nil {
 		return r, err
 	}

@@ -45,7 +45,7 @@ func BuildQuarterly(ctx context.Context, env Env, actor access.Principal, lang l
 		return r, err
 	}
 	r.Sections = append(r.Sections, surveys...)
-	st, err := complaint.Statistics(ctx, env.DB, actor, complaint.Filter{From: from.UTC(), To: to.UTC()}, env.Zone)
+	st, err := complaint.Counts(ctx, env.DB, actor, complaint.Filter{From: from.UTC(), To: to.UTC()}, env.Zone)
 	if err != nil {
 		return r, err
 	}
