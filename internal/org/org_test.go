@@ -276,12 +276,11 @@ func TestReadPeople(t *testing.T) {
 		co := mustUnit(t, db, 0, "CO", org.Company)
 		a := mustUnit(t, db, co.ID, "A", org.Team)
 		b := mustUnit(t, db, co.ID, "B", org.Team)
-		person := func(unit int64, name string, roles ...access.Role) org.Person { return mustPerson(t, db, unit, name, roles...) }
-		a2 := person(a.ID, "Bo", access.Staff) // made first: the order by name is not by id
-		a1 := person(a.ID, "Ann", access.Staff, access.Foreman)
-		plain := person(a.ID, "丙")
-		head := person(a.ID, "丁", access.UnitHead)
-		b1 := person(b.ID, "戊", access.Staff)
+		a2 := mustPerson(t, db, a.ID, "Bo", access.Staff) // made first: the order by name is not by id
+		a1 := mustPerson(t, db, a.ID, "Ann", access.Staff, access.Foreman)
+		plain := mustPerson(t, db, a.ID, "丙")
+		head := mustPerson(t, db, a.ID, "丁", access.UnitHead)
+		b1 := mustPerson(t, db, b.ID, "戊", access.Staff)
 		ids := func(q org.PeopleQuery) []int64 {
 			t.Helper()
 			var got []org.Person
@@ -352,10 +351,9 @@ func TestUnitPeople(t *testing.T) {
 		centre := mustUnit(t, db, co.ID, "IMC", org.Department)
 		net := mustUnit(t, db, centre.ID, "IMC-WL", org.Team)
 		term := mustUnit(t, db, centre.ID, "IMC-ZD", org.Team)
-		person := func(u org.Unit, name string) org.Person { return mustPerson(t, db, u.ID, name) }
-		head := person(centre, "主任")
-		a, b, gone := person(net, "维修A"), person(net, "维修B"), person(net, "维修C")
-		other := person(term, "维修D")
+		head := mustPerson(t, db, centre.ID, "主任")
+		a, b, gone := mustPerson(t, db, net.ID, "维修A"), mustPerson(t, db, net.ID, "维修B"), mustPerson(t, db, net.ID, "维修C")
+		other := mustPerson(t, db, term.ID, "维修D")
 		off := false
 		if _, err := org.UpdatePerson(ctx, db, admin, gone.ID, org.PersonPatch{Active: &off}); err != nil {
 			t.Fatal(err)
