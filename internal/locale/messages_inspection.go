@@ -3,6 +3,7 @@ package locale
 func init() {
 	defineAll(map[string][2]string{
 		"field.charged_person":      {"责任人", "Person charged"},
+		"field.charged_unit":        {"责任人所在单位", "Unit of the person charged"},
 		"field.check_score":         {"得分", "Score"},
 		"field.checklist_code":      {"检查表代码", "Checklist code"},
 		"field.checklist_id":        {"检查表", "Checklist"},
@@ -168,6 +169,8 @@ func init() {
 		"inspection.no_rectification":    {"该问题没有要求整改", "No rectification was asked for this finding"},
 		"inspection.already_rectified":   {"该问题已整改完成", "This finding is already rectified"},
 		"inspection.unit_unknown":        {"%s不存在或已停用（编号 %d）", "%s does not exist or is inactive (id %d)"},
+		"inspection.unit_outside":        {"%s不是被检查单位或其下级单位（编号 %d）", "%s is not the inspected unit or a unit under it (id %d)"},
+		"inspection.person_outside":      {"%s（%s）不在被检查单位或其下级单位工作", "%s (%s) does not work in the inspected unit or a unit under it"},
 
 		"sampling.title":              {"每周抽样", "Weekly sampling"},
 		"sampling.report_title":       {"服务质量周报 %s（%s 至 %s）", "Weekly service-quality report %s (%s to %s)"},
