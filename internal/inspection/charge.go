@@ -17,6 +17,8 @@ import (
 
 // Chargeable is what the form offers for the person a finding charges.
 type Chargeable struct {
+	// InspectedID is the inspected unit.
+	InspectedID int64
 	// Units are the inspected unit and its active sub-units in tree order, Depth counted from
 	// the inspected unit.
 	Units []org.Unit
@@ -29,7 +31,7 @@ type Chargeable struct {
 // ChargeablePeople returns the units under unitID and the people of one of them, workUnitID
 // (0: unitID itself), whom a finding on unitID may charge.
 func ChargeablePeople(ctx context.Context, db *store.DB, actor access.Principal, unitID, workUnitID int64) (Chargeable, error) {
-	c := Chargeable{UnitID: workUnitID}
+	c := Chargeable{InspectedID: unitID, UnitID: workUnitID}
 	if c.UnitID == 0 {
 		c.UnitID = unitID
 	}

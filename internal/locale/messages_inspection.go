@@ -96,6 +96,7 @@ func init() {
 		"inspection.charges_person":      {"扣责任人", "charges a person"},
 		"inspection.deduction_default":   {"默认", "default"},
 		"inspection.unit_only":           {"只扣单位", "The unit only"},
+		"inspection.pick_unit":           {"列出该单位人员", "List the unit's people"},
 		"inspection.double":              {"双倍扣分（领导经查证不负责任、营私舞弊、打击报复）", "Double deduction (a leader found irresponsible, corrupt or retaliatory)"},
 		"inspection.photo_hint":          {"可直接用手机拍照，最多 3 张，每张不超过 5 MB；只接受图片。", "Take photos with the phone camera: up to 3, 5 MB each; images only."},
 		"inspection.no_findings":         {"本次检查未发现问题", "No problem found"},
