@@ -54,7 +54,7 @@ func TestBrowserPhoneInspection(t *testing.T) {
 		t.Fatal("the inspection form is wider than the phone's screen")
 	}
 	b.screenshot("inspection-new")
-	if status := b.click("file", `#inspection-form button[type="submit"]`, "#inspection"); status != 200 {
+	if status := b.click("file", `#inspection-form button.primary`, "#inspection"); status != 200 {
 		t.Fatalf("filing: status %d", status)
 	}
 	if p := b.path(); !strings.HasPrefix(p, "/inspections/") {
