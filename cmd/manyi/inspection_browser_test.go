@@ -21,8 +21,7 @@ func TestBrowserPhoneInspection(t *testing.T) {
 	m := MustRunMain(t, store.SQLite)
 	b := newBrowser(t, m.URL())
 	b.login("clerk", demo.DemoPassword)
-	b.lang = "zh-phone"
-	b.do("phone viewport", chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile))
+	b.phone()
 	b.open("/inspections/new")
 	// Choosing the unit reloads the form with that unit's checklist.
 	mg, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](`[...document.querySelectorAll('#inspection-setup select[name="unit"] option')].find(o => o.textContent.includes('玫瑰区'))?.value ?? ""`))

@@ -20,8 +20,7 @@ func TestBrowserPickers(t *testing.T) {
 	m := MustRunMain(t, store.SQLite)
 	b := newBrowser(t, m.URL())
 	b.login("clerk", demo.DemoPassword)
-	b.lang = "zh-phone"
-	b.do("phone viewport", chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile))
+	b.phone()
 	eval := func(step, js string) string {
 		t.Helper()
 		v, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](js))
