@@ -94,6 +94,13 @@ func newBrowser(t *testing.T, base string) *browser {
 	return &browser{t: t, ctx: tabCtx, base: base, lang: "zh"}
 }
 
+// phone makes the tab a phone's screen (390×844); its screenshots are named so.
+func (b *browser) phone() {
+	b.t.Helper()
+	b.lang += "-phone"
+	b.do("phone viewport", chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile))
+}
+
 // do runs the actions and fails the test at the first error, naming the step.
 func (b *browser) do(step string, actions ...chromedp.Action[chromedp.Void]) {
 	b.t.Helper()

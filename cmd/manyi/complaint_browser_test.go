@@ -22,8 +22,7 @@ func TestBrowserPublicComplaint(t *testing.T) {
 	start := time.Now()
 	m := MustRunMain(t, store.SQLite)
 	b := newBrowser(t, m.URL())
-	b.do("phone viewport", chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile))
-	b.lang = "zh-phone"
+	b.phone()
 
 	b.open("/complain")
 	if h := b.text("main h1"); !strings.Contains(h, "服务投诉") {

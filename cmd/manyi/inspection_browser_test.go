@@ -21,8 +21,7 @@ func TestBrowserPhoneInspection(t *testing.T) {
 	m := MustRunMain(t, store.SQLite)
 	b := newBrowser(t, m.URL())
 	b.login("clerk", demo.DemoPassword)
-	b.lang = "zh-phone"
-	b.do("phone viewport", chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile))
+	b.phone()
 	b.open("/inspections/new")
 	// Choosing the unit reloads the form with that unit's checklist.
 	mg, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](`[...document.querySelectorAll('#inspection-setup select[name="unit"] option')].find(o => o.textContent.includes('玫瑰区'))?.value ?? ""`))
@@ -54,7 +53,7 @@ func TestBrowserPhoneInspection(t *testing.T) {
 		t.Fatal("the inspection form is wider than the phone's screen")
 	}
 	b.screenshot("inspection-new")
-	if status := b.click("file", `#inspection-form button[type="submit"]`, "#inspection"); status != 200 {
+	if status := b.click("file", `#inspection-form button.primary`, "#inspection"); status != 200 {
 		t.Fatalf("filing: status %d", status)
 	}
 	if p := b.path(); !strings.HasPrefix(p, "/inspections/") {

@@ -312,6 +312,8 @@ var routeRules = map[string]string{
 	"POST /api/v1/meetings":                           "admin clerk clerk.log clerk.eng",
 	"POST /api/v1/meetings/{id}/findings":             "record",
 	"POST /api/v1/meetings/{id}/verify":               "record",
+	"GET /api/v1/workorders/teams/{id}/maintainers":   "record",
+	"GET /api/v1/inspections/units/{id}/chargeable":   "record",
 }
 
 // sampleQuery completes GET routes that need a query to answer 200.
@@ -493,6 +495,8 @@ var scopedRecords = []scopedRecord{
 		"SELECT MIN(o.id) FROM work_orders o JOIN units u ON u.id = o.team_id WHERE u.code = 'IMC-ZD'"},
 	{"nurse1", "/workorders/{id}", "", "SELECT MIN(id) FROM work_orders"},
 	{"head.care", "/inspections/{id}", unitRecord("inspections", "一病区"), unitRecord("inspections", "永馨园")},
+	{"foreman.net", "/api/v1/workorders/teams/{id}/maintainers", "SELECT id FROM units WHERE code = 'IMC-WL'", "SELECT id FROM units WHERE code = 'IMC-ZD'"},
+	{"head.yongxin", "/api/v1/inspections/units/{id}/chargeable", "SELECT id FROM units WHERE name = '永馨园'", "SELECT id FROM units WHERE name = '玫瑰区'"},
 }
 
 // TestRouteMatrixScope (issue 13) opens records in a role's scope (200) and out of it

@@ -34,8 +34,7 @@ func TestBrowserSurveyPhone(t *testing.T) {
 	path := strings.TrimPrefix(link[1], m.URL())
 
 	b := newBrowser(t, m.URL())
-	b.lang = "zh-phone"
-	b.do("phone viewport", chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile))
+	b.phone()
 	b.open(path)
 	b.screenshot("survey-public")
 	if checked, _ := chromedp.Run(b.ctx, chromedp.Evaluate[bool](`!!document.querySelector('input[type=radio]:checked')`)); checked {

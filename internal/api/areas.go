@@ -20,6 +20,7 @@ func areaRoutes(a *API) []route {
 		assessmentRecordRoutes(a),
 		improvementRoutes(a),
 		meetingRoutes(a),
+		pickerRoutes(a),
 	} {
 		table = append(table, rs...)
 	}

@@ -132,6 +132,8 @@ func TestDocumentMatchesServer(t *testing.T) {
 			"/api/v1/meetings/{id}":                      "{meeting}",
 			"/api/v1/meetings/{id}/findings":             "{meeting}",
 			"/api/v1/meetings/{id}/verify":               "{meeting}",
+			"/api/v1/workorders/teams/{id}/maintainers":  "{team}",
+			"/api/v1/inspections/units/{id}/chargeable":  "{yx}",
 		}
 		deleteIDs := map[string]string{"/api/v1/units/{id}": "{leaf}"}
 

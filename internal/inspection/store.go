@@ -380,6 +380,9 @@ func addFinding(ctx context.Context, tx *store.Tx, actor access.Principal, ins I
 		if err != nil {
 			return f, err
 		}
+		if err := checkCharged(ctx, tx, ins.UnitID, p); err != nil {
+			return f, err
+		}
 		f.PersonID, f.PersonName, f.Signoff = p.ID, p.Name, Pending
 	} else if it.ChargesPerson {
 		return f, errs.Field("charged_person", "inspection.person_required", it.Code)

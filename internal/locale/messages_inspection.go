@@ -3,6 +3,7 @@ package locale
 func init() {
 	defineAll(map[string][2]string{
 		"field.charged_person":      {"责任人", "Person charged"},
+		"field.charged_unit":        {"责任人所在单位", "Unit of the person charged"},
 		"field.check_score":         {"得分", "Score"},
 		"field.checklist_code":      {"检查表代码", "Checklist code"},
 		"field.checklist_id":        {"检查表", "Checklist"},
@@ -95,6 +96,7 @@ func init() {
 		"inspection.charges_person":      {"扣责任人", "charges a person"},
 		"inspection.deduction_default":   {"默认", "default"},
 		"inspection.unit_only":           {"只扣单位", "The unit only"},
+		"inspection.pick_unit":           {"列出该单位人员", "List the unit's people"},
 		"inspection.double":              {"双倍扣分（领导经查证不负责任、营私舞弊、打击报复）", "Double deduction (a leader found irresponsible, corrupt or retaliatory)"},
 		"inspection.photo_hint":          {"可直接用手机拍照，最多 3 张，每张不超过 5 MB；只接受图片。", "Take photos with the phone camera: up to 3, 5 MB each; images only."},
 		"inspection.no_findings":         {"本次检查未发现问题", "No problem found"},
@@ -168,6 +170,8 @@ func init() {
 		"inspection.no_rectification":    {"该问题没有要求整改", "No rectification was asked for this finding"},
 		"inspection.already_rectified":   {"该问题已整改完成", "This finding is already rectified"},
 		"inspection.unit_unknown":        {"%s不存在或已停用（编号 %d）", "%s does not exist or is inactive (id %d)"},
+		"inspection.unit_outside":        {"%s不是被检查单位或其下级单位（编号 %d）", "%s is not the inspected unit or a unit under it (id %d)"},
+		"inspection.person_outside":      {"%s（%s）不在被检查单位或其下级单位工作", "%s (%s) does not work in the inspected unit or a unit under it"},
 
 		"sampling.title":              {"每周抽样", "Weekly sampling"},
 		"sampling.report_title":       {"服务质量周报 %s（%s 至 %s）", "Weekly service-quality report %s (%s to %s)"},

@@ -53,6 +53,9 @@ func init() {
 
 		"org.units":          {"单位", "Units"},
 		"org.people":         {"人员", "People"},
+		"org.unit_people":    {"本单位人员", "People of this unit"},
+		"org.subtree_people": {"含下级单位的全部人员", "Everyone in this unit and its sub-units"},
+		"org.in_subtree":     {"%s及其下级单位", "%s and its sub-units"},
 		"org.users":          {"账号", "Accounts"},
 		"org.new_unit":       {"新建单位", "New unit"},
 		"org.edit_unit":      {"编辑单位", "Edit unit"},

@@ -74,6 +74,8 @@ func init() {
 		"wo.register":                 {"登记", "Register"},
 		"wo.all":                      {"全部", "All"},
 		"wo.choose":                   {"请选择", "Choose"},
+		"wo.team_first":               {"请先选择班组", "Choose the team first"},
+		"wo.pick_team":                {"列出班组人员", "List the team's people"},
 		"wo.filter":                   {"筛选", "Filter"},
 		"wo.reported_on":              {"报修日期", "Reported on"},
 		"wo.closed_on":                {"关闭日期", "Closed on"},

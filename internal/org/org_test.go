@@ -30,6 +30,24 @@ func mustUnit(t *testing.T, db *store.DB, parent int64, code string, kind org.Ki
 	return u
 }
 
+// mustPerson adds a person to unit with roles over it.
+func mustPerson(t *testing.T, db *store.DB, unit int64, name string, roles ...access.Role) org.Person {
+	t.Helper()
+	ctx := context.Background()
+	p, err := org.CreatePerson(ctx, db, admin, org.PersonInput{UnitID: unit, Name: name})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var grants []access.Grant
+	for _, r := range roles {
+		grants = append(grants, access.Grant{Role: r, UnitID: unit})
+	}
+	if p, err = org.SetGrants(ctx, db, admin, p.ID, grants); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
 func TestUnitRefusals(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
@@ -258,26 +276,11 @@ func TestReadPeople(t *testing.T) {
 		co := mustUnit(t, db, 0, "CO", org.Company)
 		a := mustUnit(t, db, co.ID, "A", org.Team)
 		b := mustUnit(t, db, co.ID, "B", org.Team)
-		person := func(unit int64, name string, roles ...access.Role) org.Person {
-			t.Helper()
-			p, err := org.CreatePerson(ctx, db, admin, org.PersonInput{UnitID: unit, Name: name})
-			if err != nil {
-				t.Fatal(err)
-			}
-			var grants []access.Grant
-			for _, r := range roles {
-				grants = append(grants, access.Grant{Role: r, UnitID: unit})
-			}
-			if p, err = org.SetGrants(ctx, db, admin, p.ID, grants); err != nil {
-				t.Fatal(err)
-			}
-			return p
-		}
-		a2 := person(a.ID, "Bo", access.Staff) // made first: the order by name is not by id
-		a1 := person(a.ID, "Ann", access.Staff, access.Foreman)
-		plain := person(a.ID, "丙")
-		head := person(a.ID, "丁", access.UnitHead)
-		b1 := person(b.ID, "戊", access.Staff)
+		a2 := mustPerson(t, db, a.ID, "Bo", access.Staff) // made first: the order by name is not by id
+		a1 := mustPerson(t, db, a.ID, "Ann", access.Staff, access.Foreman)
+		plain := mustPerson(t, db, a.ID, "丙")
+		head := mustPerson(t, db, a.ID, "丁", access.UnitHead)
+		b1 := mustPerson(t, db, b.ID, "戊", access.Staff)
 		ids := func(q org.PeopleQuery) []int64 {
 			t.Helper()
 			var got []org.Person
@@ -335,6 +338,71 @@ func TestListPeopleBeyondParameterLimit(t *testing.T) {
 		}
 		if len(people) != n {
 			t.Fatalf("%d people listed, want %d", len(people), n)
+		}
+	})
+}
+
+// TestUnitPeople: a unit's list reads its subtree or, Exact, the unit itself, paged by name
+// within the scope; Members and IsMember are the active people of the unit itself.
+func TestUnitPeople(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		co := mustUnit(t, db, 0, "CO", org.Company)
+		centre := mustUnit(t, db, co.ID, "IMC", org.Department)
+		net := mustUnit(t, db, centre.ID, "IMC-WL", org.Team)
+		term := mustUnit(t, db, centre.ID, "IMC-ZD", org.Team)
+		head := mustPerson(t, db, centre.ID, "主任")
+		a, b, gone := mustPerson(t, db, net.ID, "维修A"), mustPerson(t, db, net.ID, "维修B"), mustPerson(t, db, net.ID, "维修C")
+		other := mustPerson(t, db, term.ID, "维修D")
+		off := false
+		if _, err := org.UpdatePerson(ctx, db, admin, gone.ID, org.PersonPatch{Active: &off}); err != nil {
+			t.Fatal(err)
+		}
+		ids := func(people []org.Person) []int64 {
+			var out []int64
+			for _, p := range people {
+				out = append(out, p.ID)
+			}
+			return out
+		}
+		foreman := access.Principal{Username: "fm", Grants: []access.Grant{{Role: access.Foreman, UnitID: net.ID}}}
+		for _, tt := range []struct {
+			name  string
+			actor access.Principal
+			f     org.PersonFilter
+			want  []int64
+		}{
+			{"the centre and its teams", admin, org.PersonFilter{UnitID: centre.ID}, []int64{head.ID, a.ID, b.ID, other.ID}},
+			{"the centre itself", admin, org.PersonFilter{UnitID: centre.ID, Exact: true}, []int64{head.ID}},
+			{"a team with the inactive", admin, org.PersonFilter{UnitID: net.ID, Exact: true, IncludeInactive: true}, []int64{a.ID, b.ID, gone.ID}},
+			{"a foreman's scope", foreman, org.PersonFilter{}, []int64{a.ID, b.ID}},
+			{"a page of one", admin, org.PersonFilter{UnitID: centre.ID, Page: &store.Page{Limit: 1}}, []int64{head.ID, a.ID}},
+		} {
+			got, err := org.ListPeople(ctx, db, tt.actor, tt.f)
+			if err != nil || !slices.Equal(ids(got), tt.want) {
+				t.Errorf("%s: %v %v, want %v", tt.name, ids(got), err, tt.want)
+			}
+		}
+		if _, err := org.ListPeople(ctx, db, foreman, org.PersonFilter{UnitID: term.ID, Exact: true}); errs.CodeOf(err) != errs.Forbidden {
+			t.Errorf("a foreman lists another team: %v", err)
+		}
+		err := db.Read(ctx, func(tx *store.Tx) error {
+			members, err := org.Members(ctx, tx, net.ID)
+			if err != nil || !slices.Equal(ids(members), []int64{a.ID, b.ID}) {
+				t.Errorf("members of the team: %v %v", ids(members), err)
+			}
+			for _, c := range []struct {
+				person org.Person
+				want   bool
+			}{{a, true}, {gone, false}, {other, false}, {head, false}} {
+				if got, err := org.IsMember(ctx, tx, net.ID, c.person.ID); err != nil || got != c.want {
+					t.Errorf("IsMember(team, %s) = %v %v, want %v", c.person.Name, got, err, c.want)
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
 		}
 	})
 }

@@ -89,7 +89,7 @@ func validPhone(s string) bool {
 
 const personColumns = "id, unit_id, name, phone, title, active, created_at, updated_at"
 
-func scanPerson(row interface{ Scan(...any) error }) (Person, error) {
+func scanPerson(row store.Scanner) (Person, error) {
 	var p Person
 	var unit sql.NullInt64
 	err := row.Scan(&p.ID, &unit, &p.Name, &p.Phone, &p.Title, &p.Active, &p.CreatedAt, &p.UpdatedAt)
@@ -124,7 +124,9 @@ func GetPerson(ctx context.Context, db *store.DB, actor access.Principal, id int
 
 // PersonFilter selects people.
 type PersonFilter struct {
-	UnitID          int64 // the unit and its subtree; 0: all in scope
+	UnitID int64 // the unit and its subtree; 0: all in scope
+	// Exact keeps the people working in UnitID itself, not in its sub-units (a unit's page).
+	Exact           bool
 	Query           string
 	IncludeInactive bool
 	Role            access.Role
@@ -136,14 +138,16 @@ type PersonFilter struct {
 // peopleOrder is the people list's order: by name.
 var peopleOrder = store.Order{Col: "name", ID: "id", Asc: true}
 
-// ListPeople returns the people actor may see, by name.
+// ListPeople returns the people actor may see, by name. The scope is a condition of the query,
+// so that a list of one unit reads that unit's people, not the organisation's 100,000.
 func ListPeople(ctx context.Context, db *store.DB, actor access.Principal, f PersonFilter) ([]Person, error) {
 	units, err := ListUnits(ctx, db, actor, UnitFilter{IncludeInactive: true})
 	if err != nil {
 		return nil, err
 	}
-	visible := map[int64]bool{}
-	if f.UnitID != 0 {
+	var visible []int64
+	switch {
+	case f.UnitID != 0:
 		tree := NewTree(units)
 		if _, ok := tree.Unit(f.UnitID); !ok {
 			// Say "no such unit" only to those who may know: others learn nothing from the id.
@@ -152,18 +156,28 @@ func ListPeople(ctx context.Context, db *store.DB, actor access.Principal, f Per
 			}
 			return nil, errs.New(errs.Forbidden, "err.out_of_scope")
 		}
-		for _, id := range tree.Subtree(f.UnitID) {
-			visible[id] = true
+		visible = []int64{f.UnitID}
+		if !f.Exact {
+			visible = tree.Subtree(f.UnitID)
 		}
-	} else {
+	default:
 		for _, u := range units {
-			visible[u.ID] = true
+			visible = append(visible, u.ID)
 		}
 	}
+	// With the whole organisation in scope and no unit chosen, people in no unit are listed too.
 	_, everything := actor.ScopeRoots(access.Read)
+	scoped := !everything || f.UnitID != 0
+	if scoped && len(visible) == 0 {
+		return nil, nil
+	}
 	var out []Person
 	err = db.Read(ctx, func(tx *store.Tx) error {
 		where, args := []string{"1 = 1"}, []any{}
+		if scoped {
+			c, a := tx.AnyOf("unit_id", visible)
+			where, args = append(where, c), append(args, a...)
+		}
 		if !f.IncludeInactive {
 			where, args = append(where, "active = ?"), append(args, true)
 		}
@@ -175,41 +189,15 @@ func ListPeople(ctx context.Context, db *store.DB, actor access.Principal, f Per
 		}
 		order := " ORDER BY name, id"
 		if f.Page != nil {
-			// The scope goes into the query, so that the limit counts only people shown.
-			if !everything || f.UnitID != 0 {
-				ph := make([]string, 0, len(visible))
-				for id := range visible {
-					ph, args = append(ph, "?"), append(args, id)
-				}
-				if len(ph) == 0 {
-					return nil
-				}
-				where = append(where, "unit_id IN ("+strings.Join(ph, ",")+")")
-			}
 			if c, a := f.Page.Where(peopleOrder); c != "" {
 				where, args = append(where, c), append(args, a...)
 			}
 			order, args = f.Page.OrderBy(peopleOrder), append(args, f.Page.Fetch())
 		}
-		rows, err := tx.Query(ctx, "SELECT "+personColumns+" FROM people WHERE "+strings.Join(where, " AND ")+order, args...)
-		if err != nil {
+		var err error
+		if out, err = store.All(ctx, tx, scanPerson, "SELECT "+personColumns+" FROM people WHERE "+strings.Join(where, " AND ")+order, args...); err != nil {
 			return err
 		}
-		defer rows.Close()
-		for rows.Next() {
-			p, err := scanPerson(rows)
-			if err != nil {
-				return err
-			}
-			inScope := visible[p.UnitID] || (p.UnitID == 0 && everything && f.UnitID == 0)
-			if inScope {
-				out = append(out, p)
-			}
-		}
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		rows.Close()
 		ids := make([]int64, len(out))
 		for i, p := range out {
 			ids[i] = p.ID
@@ -227,6 +215,28 @@ func ListPeople(ctx context.Context, db *store.DB, actor access.Principal, f Per
 		return nil
 	})
 	return out, err
+}
+
+// memberOf is the condition "works in the unit (given as its argument) and is active": who a
+// form may choose once a unit is chosen, in Members and IsMember alike.
+const memberOf = "unit_id = ? AND active = ?"
+
+// Members returns the active people working in unit itself (not in its sub-units), by name:
+// what a picker offers once its unit is chosen, a team's few dozen people rather than the
+// organisation's. They come without their grants, which a picker does not show.
+func Members(ctx context.Context, tx *store.Tx, unitID int64) ([]Person, error) {
+	people, err := store.All(ctx, tx, scanPerson, "SELECT "+personColumns+" FROM people WHERE "+memberOf+" ORDER BY name, id", unitID, true)
+	if err != nil {
+		return nil, fmt.Errorf("members of unit %d: %w", unitID, err)
+	}
+	return people, nil
+}
+
+// IsMember reports whether person is one of Members(unit).
+func IsMember(ctx context.Context, tx *store.Tx, unitID, personID int64) (bool, error) {
+	var n int
+	err := tx.QueryRow(ctx, "SELECT COUNT(*) FROM people WHERE id = ? AND "+memberOf, personID, unitID, true).Scan(&n)
+	return n > 0, err
 }
 
 // PeopleQuery chooses people for the system's own reads (a close, a report), not for a list a

@@ -161,7 +161,6 @@ func getUnit(ctx context.Context, tx *store.Tx, id int64) (Unit, error) {
 	return u, nil
 }
 
-// Ancestry returns the ids from unit id up to its root, the unit itself first.
 // LoadTree reads every unit, active or not, in one query. It is how every area walks the
 // organisation: organisations have hundreds of units, not millions, so a walk in memory is
 // simpler and faster than a recursive query per scope root or a query per row of a list.
@@ -185,6 +184,7 @@ func LoadTree(ctx context.Context, tx *store.Tx) (*Tree, error) {
 	return NewTree(all), nil
 }
 
+// Ancestry returns the ids from unit id up to its root, the unit itself first.
 func Ancestry(ctx context.Context, tx *store.Tx, id int64) ([]int64, error) {
 	if id == 0 {
 		return nil, nil

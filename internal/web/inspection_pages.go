@@ -122,7 +122,7 @@ type inspectionFormData struct {
 	Units      []org.Unit
 	Checklists []inspection.Checklist
 	Checklist  *inspection.Checklist
-	People     []org.Person
+	Charge     inspection.Chargeable
 	Error      string
 	ErrField   string
 }
@@ -132,6 +132,7 @@ type findingForm struct {
 	ItemID       int64
 	Description  string
 	Deduction    string
+	UnitID       int64 // the unit the person charged was chosen from
 	PersonID     int64
 	Double       bool
 	DoubleReason string
@@ -163,12 +164,28 @@ func (s *Server) renderInspectionForm(w http.ResponseWriter, r *http.Request, st
 			d.Checklist = &c
 		}
 	}
-	if d.People, err = org.ListPeople(r.Context(), s.db, p, org.PersonFilter{UnitID: d.In.UnitID}); err != nil {
-		return err
+	if d.In.UnitID != 0 && d.Checklist != nil {
+		if d.Charge, err = s.chargeable(r, d.In.UnitID, d.F.UnitID); err != nil {
+			return err
+		}
 	}
 	d.Tabs, d.Kinds = inspectionTabs(r), inspection.Kinds
 	s.render(w, r, "inspection_new", status, d)
 	return nil
+}
+
+// chargeable loads whom a finding may charge: the people of the unit last chosen, or of the
+// inspected unit when the chosen one is not under it (the inspected unit changed meanwhile).
+func (s *Server) chargeable(r *http.Request, unitID, chargedUnit int64) (inspection.Chargeable, error) {
+	c, err := inspection.ChargeablePeople(r.Context(), s.db, principal(r), unitID, chargedUnit)
+	if errs.Is(err, errs.Invalid) && chargedUnit != 0 {
+		c, err = inspection.ChargeablePeople(r.Context(), s.db, principal(r), unitID, 0)
+	}
+	if errs.Is(err, errs.Invalid) {
+		// An inactive unit takes no finding: nobody is offered, and filing says why.
+		return inspection.Chargeable{}, nil
+	}
+	return c, err
 }
 
 func (s *Server) inspectionNew(w http.ResponseWriter, r *http.Request) error {
@@ -248,6 +265,9 @@ func findingFromForm(r *http.Request) (inspection.FindingInput, findingForm, boo
 	if ff.PersonID, err = formID(r, "charged_person"); err != nil {
 		return fi, ff, true, err
 	}
+	if ff.UnitID, err = formID(r, "charged_unit"); err != nil {
+		return fi, ff, true, err
+	}
 	photos, err := readPhotos(r)
 	if err != nil {
 		return fi, ff, true, err
@@ -267,44 +287,61 @@ func findingFromForm(r *http.Request) (inspection.FindingInput, findingForm, boo
 	return fi, ff, true, nil
 }
 
+// readInspectionForm reads the new-inspection form into d, all of it even past a bad field,
+// and returns the first field's error.
+func readInspectionForm(r *http.Request, d *inspectionFormData) error {
+	var first error
+	keep := func(err error) {
+		if first == nil {
+			first = err
+		}
+	}
+	d.In.Kind = inspection.Kind(r.PostFormValue("inspection_kind"))
+	d.In.Note = r.PostFormValue("inspection_note")
+	d.At, d.Score = r.PostFormValue("inspected_at"), strings.TrimSpace(r.PostFormValue("check_score"))
+	d.In.Month, d.In.Quarter = r.PostFormValue("check_month"), r.PostFormValue("quarter")
+	var err error
+	d.In.UnitID, err = formID(r, "unit_id")
+	keep(err)
+	d.In.ChecklistID, err = formID(r, "checklist_id")
+	keep(err)
+	n, err := formInt(r, "items_checked")
+	keep(err)
+	if n != nil {
+		d.In.ItemsChecked = *n
+	}
+	if d.At != "" {
+		t, err := time.ParseInLocation("2006-01-02T15:04", d.At, timeZone)
+		if err != nil {
+			keep(errs.Field("inspected_at", "inspection.bad_date", d.At))
+		}
+		d.In.InspectedAt = t
+	}
+	if d.Score != "" {
+		sc, err := inspection.ParsePoints("check_score", d.Score)
+		keep(err)
+		if err == nil {
+			d.In.Score = &sc
+		}
+	}
+	fi, ff, ok, err := findingFromForm(r)
+	d.F = ff
+	keep(err)
+	if ok && err == nil {
+		d.In.Findings = []inspection.FindingInput{fi}
+	}
+	return first
+}
+
 func (s *Server) inspectionCreate(w http.ResponseWriter, r *http.Request) error {
 	d := inspectionFormData{}
 	err := parseMultipart(w, r)
 	if err == nil {
-		d.In.Kind = inspection.Kind(r.PostFormValue("inspection_kind"))
-		d.In.Note = r.PostFormValue("inspection_note")
-		d.At, d.Score = r.PostFormValue("inspected_at"), strings.TrimSpace(r.PostFormValue("check_score"))
-		d.In.Month, d.In.Quarter = r.PostFormValue("check_month"), r.PostFormValue("quarter")
-		d.In.UnitID, err = formID(r, "unit_id")
-	}
-	if err == nil {
-		d.In.ChecklistID, err = formID(r, "checklist_id")
-	}
-	if err == nil {
-		var n *int
-		if n, err = formInt(r, "items_checked"); n != nil {
-			d.In.ItemsChecked = *n
-		}
-	}
-	if err == nil && d.At != "" {
-		t, perr := time.ParseInLocation("2006-01-02T15:04", d.At, timeZone)
-		if perr != nil {
-			err = errs.Field("inspected_at", "inspection.bad_date", d.At)
-		}
-		d.In.InspectedAt = t
-	}
-	if err == nil && d.Score != "" {
-		var sc inspection.Points
-		if sc, err = inspection.ParsePoints("check_score", d.Score); err == nil {
-			d.In.Score = &sc
-		}
-	}
-	if err == nil {
-		var fi inspection.FindingInput
-		var ok bool
-		fi, d.F, ok, err = findingFromForm(r)
-		if ok && err == nil {
-			d.In.Findings = []inspection.FindingInput{fi}
+		err = readInspectionForm(r, &d)
+		if r.PostFormValue("pick") != "" {
+			// The charged person's unit was chosen without scripts: the form comes back as
+			// typed with that unit's people (a photo must be chosen again); nothing is filed.
+			return s.renderInspectionForm(w, r, http.StatusOK, d)
 		}
 	}
 	if err == nil {
@@ -323,7 +360,7 @@ func (s *Server) inspectionCreate(w http.ResponseWriter, r *http.Request) error 
 type inspectionShowData struct {
 	Tabs []tab
 	inspection.Detail
-	People   []org.Person
+	Charge   inspection.Chargeable
 	Today    string
 	CanSign  bool
 	F        findingForm
@@ -341,7 +378,7 @@ func (s *Server) renderInspectionShow(w http.ResponseWriter, r *http.Request, st
 		return err
 	}
 	if d.CanAdd {
-		if d.People, err = org.ListPeople(r.Context(), s.db, p, org.PersonFilter{UnitID: d.UnitID}); err != nil {
+		if d.Charge, err = s.chargeable(r, d.UnitID, d.F.UnitID); err != nil {
 			return err
 		}
 	}
@@ -365,6 +402,10 @@ func (s *Server) inspectionAddFinding(w http.ResponseWriter, r *http.Request) er
 		var fi inspection.FindingInput
 		var ok bool
 		fi, d.F, ok, err = findingFromForm(r)
+		if r.PostFormValue("pick") != "" {
+			// The charged person's unit, chosen without scripts: see inspectionCreate.
+			return s.renderInspectionShow(w, r, http.StatusOK, d)
+		}
 		if err == nil && !ok {
 			err = errs.Required("checklist_item")
 		}

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"strconv"
 	"strings"
 
 	"manyi/internal/access"
@@ -137,12 +138,21 @@ type unitShowData struct {
 	Path      []org.Unit
 	Children  []org.Unit
 	People    []org.Person
+	Pager     pager
 	History   []audit.Entry
 	CanManage bool
 }
 
+// unitShow shows a unit: its sub-units (from the tree the scope check reads anyway: units
+// number hundreds or a few thousand) and a page of the people working in the unit itself. The
+// people of its whole subtree, the organisation's 100,000 on the root's page, are a link to
+// the paged people list.
 func (s *Server) unitShow(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	pg, err := pageOf(r)
 	if err != nil {
 		return err
 	}
@@ -162,9 +172,12 @@ func (s *Server) unitShow(w http.ResponseWriter, r *http.Request) error {
 			d.Children = append(d.Children, c)
 		}
 	}
-	if d.People, err = org.ListPeople(r.Context(), s.db, p, org.PersonFilter{UnitID: id, IncludeInactive: true}); err != nil {
+	people, err := org.ListPeople(r.Context(), s.db, p, org.PersonFilter{UnitID: id, Exact: true, IncludeInactive: true, Page: &pg})
+	if err != nil {
 		return err
 	}
+	people, next, prev := store.Cut(people, pg, personKey)
+	d.People, d.Pager = people, pageLinks(r, next, prev)
 	err = s.db.Read(r.Context(), func(tx *store.Tx) error {
 		d.CanManage = org.Authorize(r.Context(), tx, p, access.ManageOrg, id) == nil
 		if d.CanManage && p.CanAnywhere(access.ReadAudit) {
@@ -178,6 +191,8 @@ func (s *Server) unitShow(w http.ResponseWriter, r *http.Request) error {
 	s.render(w, r, "unit_show", http.StatusOK, d)
 	return nil
 }
+
+func personKey(p org.Person) store.Key { return store.Key{Name: p.Name, ID: p.ID} }
 
 func (s *Server) unitEdit(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r)
@@ -234,6 +249,7 @@ func (s *Server) unitDelete(w http.ResponseWriter, r *http.Request) error {
 type peopleData struct {
 	People    []org.Person
 	Units     map[int64]string
+	Unit      int64 // the unit whose subtree is listed; 0: everyone in scope
 	Query     string
 	CanManage bool
 	Inactive  bool
@@ -257,17 +273,18 @@ func (s *Server) peopleList(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	f := org.PersonFilter{Query: q.Get("q"), IncludeInactive: q.Get("inactive") == "1", Page: &pg}
+	f.UnitID, _ = strconv.ParseInt(q.Get("unit"), 10, 64)
 	people, err := org.ListPeople(r.Context(), s.db, p, f)
 	if err != nil {
 		return err
 	}
-	people, next, prev := store.Cut(people, pg, func(p org.Person) store.Key { return store.Key{Name: p.Name, ID: p.ID} })
+	people, next, prev := store.Cut(people, pg, personKey)
 	names, err := s.unitNames(r)
 	if err != nil {
 		return err
 	}
-	s.render(w, r, "people", http.StatusOK, peopleData{People: people, Units: names, Query: f.Query, Inactive: f.IncludeInactive, CanManage: p.CanAnywhere(access.ManageOrg),
-		Pager: pageLinks(r, next, prev)})
+	s.render(w, r, "people", http.StatusOK, peopleData{People: people, Units: names, Unit: f.UnitID, Query: f.Query, Inactive: f.IncludeInactive,
+		CanManage: p.CanAnywhere(access.ManageOrg), Pager: pageLinks(r, next, prev)})
 	return nil
 }
 

@@ -159,28 +159,31 @@ type workorderFormData struct {
 
 func (s *Server) workorderNew(w http.ResponseWriter, r *http.Request) error {
 	now := s.db.Now()
-	return s.renderWorkorderForm(w, r, http.StatusOK, workorderFormData{In: workorder.Input{Source: workorder.Hotline}, Reported: localInput(&now)})
+	d := workorderFormData{In: workorder.Input{Source: workorder.Hotline}, Reported: localInput(&now)}
+	d.In.TeamID, _ = strconv.ParseInt(r.URL.Query().Get("team"), 10, 64)
+	return s.renderWorkorderForm(w, r, http.StatusOK, d)
 }
 
+// renderWorkorderForm shows the form with the teams the user registers for and the
+// maintainers of the chosen team only (the one team of a foreman is chosen for him).
 func (s *Server) renderWorkorderForm(w http.ResponseWriter, r *http.Request, status int, d workorderFormData) error {
-	if !workorder.MayRegister(principal(r)) {
+	p := principal(r)
+	if !workorder.MayRegister(p) {
 		return errs.New(errs.Forbidden, "wo.forbidden")
 	}
 	var err error
-	if d.Teams, err = s.teams(r); err != nil {
+	if d.Teams, err = workorder.RegisterTeams(r.Context(), s.db, p); err != nil {
 		return err
 	}
-	people, err := org.ListPeople(r.Context(), s.db, principal(r), org.PersonFilter{Role: access.Staff})
-	if err != nil {
-		return err
+	if d.In.TeamID == 0 && len(d.Teams) == 1 {
+		d.In.TeamID = d.Teams[0].ID
 	}
-	inTeam := map[int64]bool{}
+	// A team not offered (mistyped in the address, or refused) lists nobody; the form says why.
 	for _, t := range d.Teams {
-		inTeam[t.ID] = true
-	}
-	for _, p := range people {
-		if inTeam[p.UnitID] {
-			d.Maintainers = append(d.Maintainers, p)
+		if t.ID == d.In.TeamID {
+			if d.Maintainers, err = workorder.Maintainers(r.Context(), s.db, p, t.ID); err != nil {
+				return err
+			}
 		}
 	}
 	d.Tabs = workorderTabs(r)
@@ -192,23 +195,20 @@ func (s *Server) workorderCreate(w http.ResponseWriter, r *http.Request) error {
 	in := workorder.Input{Source: workorder.Source(r.PostFormValue("wo_source")), Reporter: r.PostFormValue("reporter"), Phone: r.PostFormValue("phone"),
 		Location: r.PostFormValue("location"), Device: r.PostFormValue("device"), Fault: r.PostFormValue("fault")}
 	d := workorderFormData{Reported: r.PostFormValue("reported_at"), Contacted: r.PostFormValue("contacted_at"), Arrived: r.PostFormValue("arrived_at")}
+	if r.PostFormValue("pick") != "" {
+		// The team's "choose" button, without scripts: the form comes back with what was typed
+		// and the chosen team's maintainers, and registers nothing.
+		in.TeamID, _ = formID(r, "team")
+		d.In = in
+		return s.renderWorkorderForm(w, r, http.StatusOK, d)
+	}
 	err := func() error {
 		var err error
 		if in.TeamID, err = formID(r, "team"); err != nil {
 			return err
 		}
-		// The maintainer select's value is "team:person", so one choice sets both.
-		if v := r.PostFormValue("maintainer"); v != "" {
-			t, p, _ := strings.Cut(v, ":")
-			tid, err1 := strconv.ParseInt(t, 10, 64)
-			pid, err2 := strconv.ParseInt(p, 10, 64)
-			if err1 != nil || err2 != nil {
-				return errs.Field("maintainer", "err.invalid_choice", v)
-			}
-			if in.TeamID == 0 {
-				in.TeamID = tid
-			}
-			in.MaintainerID = pid
+		if in.MaintainerID, err = formID(r, "maintainer"); err != nil {
+			return err
 		}
 		rep, err := localTime(r, "reported_at")
 		if err != nil {

@@ -287,20 +287,6 @@ func utcp(t *time.Time) any {
 	return t.UTC()
 }
 
-// checkTeam refuses a unit that is not an active team or a maintainer who is not in it.
-func checkTeam(ctx context.Context, tx *store.Tx, teamID, maintainerID int64) error {
-	if err := checkIsTeam(ctx, tx, teamID); err != nil {
-		return err
-	}
-	var active bool
-	var unit sql.NullInt64
-	err := tx.QueryRow(ctx, "SELECT unit_id, active FROM people WHERE id = ?", maintainerID).Scan(&unit, &active)
-	if store.IsNoRows(err) || (err == nil && (unit.Int64 != teamID || !active)) {
-		return errs.Field("maintainer", "wo.not_in_team")
-	}
-	return err
-}
-
 // checkIsTeam refuses a unit that is not an active team.
 func checkIsTeam(ctx context.Context, tx *store.Tx, teamID int64) error {
 	var kind string

@@ -1620,6 +1620,20 @@ type PersonPatch struct {
 	UnitId *int64 `json:"unit_id,omitempty"`
 }
 
+// PickPerson defines model for PickPerson.
+type PickPerson struct {
+	Id     int    `json:"id"`
+	Name   string `json:"name"`
+	Title  string `json:"title"`
+	UnitId int    `json:"unit_id"`
+}
+
+// PickPersonList defines model for PickPersonList.
+type PickPersonList struct {
+	Items []PickPerson `json:"items"`
+	Total int          `json:"total"`
+}
+
 // Project defines model for Project.
 type Project struct {
 	Acceptances *[]struct {
@@ -2582,6 +2596,12 @@ type ListFindingsParams struct {
 	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
+// ListChargeablePeopleParams defines parameters for ListChargeablePeople.
+type ListChargeablePeopleParams struct {
+	// ChargedUnit The unit the people work in: this unit (the default) or one under it.
+	ChargedUnit *int64 `form:"charged_unit,omitempty" json:"charged_unit,omitempty"`
+}
+
 // ListMeetingsParams defines parameters for ListMeetings.
 type ListMeetingsParams struct {
 	// Limit Page size, 1–200 (default 50).
@@ -3383,6 +3403,11 @@ type ClientInterface interface {
 	// Corresponds with POST /api/v1/inspections/findings/{id}/signoff (the `SignOffFinding` operationId).
 	SignOffFinding(ctx context.Context, id int64, body SignOffFindingJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ListChargeablePeople Whom a finding on this unit may charge: the active people working in it, or in one of its sub-units, by name (a unit the caller inspects)
+	//
+	// Corresponds with GET /api/v1/inspections/units/{id}/chargeable (the `ListChargeablePeople` operationId).
+	ListChargeablePeople(ctx context.Context, id int64, params *ListChargeablePeopleParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// AddFindingWithBody Add a finding to an inspection: a checklist item, what was found, the deduction (default the item's), the person charged
 	//
 	// Takes any type of body and a specified content type.
@@ -3978,6 +4003,11 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /api/v1/workorders/orders/{id}/tasks (the `ListOrderTasks` operationId).
 	ListOrderTasks(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListTeamMaintainers Whom a work order of this team may name as its maintainer: the team's active people, by name (a team the caller registers orders for)
+	//
+	// Corresponds with GET /api/v1/workorders/teams/{id}/maintainers (the `ListTeamMaintainers` operationId).
+	ListTeamMaintainers(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error)
 }
 
 // GetOpenAPI This OpenAPI document
@@ -5036,6 +5066,21 @@ func (c *Client) SignOffFindingWithBody(ctx context.Context, id int64, contentTy
 // Corresponds with POST /api/v1/inspections/findings/{id}/signoff (the `SignOffFinding` operationId).
 func (c *Client) SignOffFinding(ctx context.Context, id int64, body SignOffFindingJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewSignOffFindingRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListChargeablePeople Whom a finding on this unit may charge: the active people working in it, or in one of its sub-units, by name (a unit the caller inspects)
+//
+// Corresponds with GET /api/v1/inspections/units/{id}/chargeable (the `ListChargeablePeople` operationId).
+func (c *Client) ListChargeablePeople(ctx context.Context, id int64, params *ListChargeablePeopleParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListChargeablePeopleRequest(c.Server, id, params)
 	if err != nil {
 		return nil, err
 	}
@@ -6592,6 +6637,21 @@ func (c *Client) ImportWorkOrdersWithBody(ctx context.Context, params *ImportWor
 // Corresponds with GET /api/v1/workorders/orders/{id}/tasks (the `ListOrderTasks` operationId).
 func (c *Client) ListOrderTasks(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListOrderTasksRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListTeamMaintainers Whom a work order of this team may name as its maintainer: the team's active people, by name (a team the caller registers orders for)
+//
+// Corresponds with GET /api/v1/workorders/teams/{id}/maintainers (the `ListTeamMaintainers` operationId).
+func (c *Client) ListTeamMaintainers(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListTeamMaintainersRequest(c.Server, id)
 	if err != nil {
 		return nil, err
 	}
@@ -9215,6 +9275,67 @@ func NewSignOffFindingRequestWithBody(server string, id int64, contentType strin
 	}
 
 	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewListChargeablePeopleRequest constructs an http.Request for the ListChargeablePeople method
+func NewListChargeablePeopleRequest(server string, id int64, params *ListChargeablePeopleParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/inspections/units/%s/chargeable", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.ChargedUnit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "charged_unit", *params.ChargedUnit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
 
 	return req, nil
 }
@@ -12432,6 +12553,40 @@ func NewListOrderTasksRequest(server string, id int64) (*http.Request, error) {
 	return req, nil
 }
 
+// NewListTeamMaintainersRequest constructs an http.Request for the ListTeamMaintainers method
+func NewListTeamMaintainersRequest(server string, id int64) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/workorders/teams/%s/maintainers", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 func (c *Client) applyEditors(ctx context.Context, req *http.Request, additionalEditors []RequestEditorFn) error {
 	for _, r := range c.RequestEditors {
 		if err := r(ctx, req); err != nil {
@@ -12937,6 +13092,13 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /api/v1/inspections/findings/{id}/signoff (the `SignOffFinding` operationId).
 	SignOffFindingWithResponse(ctx context.Context, id int64, body SignOffFindingJSONRequestBody, reqEditors ...RequestEditorFn) (*SignOffFindingResponse, error)
+
+	// ListChargeablePeopleWithResponse Whom a finding on this unit may charge: the active people working in it, or in one of its sub-units, by name (a unit the caller inspects)
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/inspections/units/{id}/chargeable (the `ListChargeablePeople` operationId).
+	ListChargeablePeopleWithResponse(ctx context.Context, id int64, params *ListChargeablePeopleParams, reqEditors ...RequestEditorFn) (*ListChargeablePeopleResponse, error)
 
 	// AddFindingWithBodyWithResponse Add a finding to an inspection: a checklist item, what was found, the deduction (default the item's), the person charged
 	//
@@ -13609,6 +13771,13 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /api/v1/workorders/orders/{id}/tasks (the `ListOrderTasks` operationId).
 	ListOrderTasksWithResponse(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*ListOrderTasksResponse, error)
+
+	// ListTeamMaintainersWithResponse Whom a work order of this team may name as its maintainer: the team's active people, by name (a team the caller registers orders for)
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/workorders/teams/{id}/maintainers (the `ListTeamMaintainers` operationId).
+	ListTeamMaintainersWithResponse(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*ListTeamMaintainersResponse, error)
 }
 
 type GetOpenAPIResponse struct {
@@ -16239,6 +16408,61 @@ func (r SignOffFindingResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r SignOffFindingResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListChargeablePeopleResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *PickPersonList
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *Error
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *Error
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListChargeablePeopleResponse) GetJSON200() *PickPersonList {
+	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ListChargeablePeopleResponse) GetJSON4XX() *Error {
+	return r.JSON4XX
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r ListChargeablePeopleResponse) GetJSON5XX() *Error {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r ListChargeablePeopleResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListChargeablePeopleResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListChargeablePeopleResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListChargeablePeopleResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -20055,6 +20279,61 @@ func (r ListOrderTasksResponse) ContentType() string {
 	return ""
 }
 
+type ListTeamMaintainersResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *PickPersonList
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *Error
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *Error
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListTeamMaintainersResponse) GetJSON200() *PickPersonList {
+	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ListTeamMaintainersResponse) GetJSON4XX() *Error {
+	return r.JSON4XX
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r ListTeamMaintainersResponse) GetJSON5XX() *Error {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r ListTeamMaintainersResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListTeamMaintainersResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListTeamMaintainersResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListTeamMaintainersResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // GetOpenAPIWithResponse This OpenAPI document
 //
 // Returns a wrapper object for the known response body format(s).
@@ -20911,6 +21190,19 @@ func (c *ClientWithResponses) SignOffFindingWithResponse(ctx context.Context, id
 		return nil, err
 	}
 	return ParseSignOffFindingResponse(rsp)
+}
+
+// ListChargeablePeopleWithResponse Whom a finding on this unit may charge: the active people working in it, or in one of its sub-units, by name (a unit the caller inspects)
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/inspections/units/{id}/chargeable (the `ListChargeablePeople` operationId).
+func (c *ClientWithResponses) ListChargeablePeopleWithResponse(ctx context.Context, id int64, params *ListChargeablePeopleParams, reqEditors ...RequestEditorFn) (*ListChargeablePeopleResponse, error) {
+	rsp, err := c.ListChargeablePeople(ctx, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListChargeablePeopleResponse(rsp)
 }
 
 // AddFindingWithBodyWithResponse Add a finding to an inspection: a checklist item, what was found, the deduction (default the item's), the person charged
@@ -22159,6 +22451,19 @@ func (c *ClientWithResponses) ListOrderTasksWithResponse(ctx context.Context, id
 		return nil, err
 	}
 	return ParseListOrderTasksResponse(rsp)
+}
+
+// ListTeamMaintainersWithResponse Whom a work order of this team may name as its maintainer: the team's active people, by name (a team the caller registers orders for)
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/workorders/teams/{id}/maintainers (the `ListTeamMaintainers` operationId).
+func (c *ClientWithResponses) ListTeamMaintainersWithResponse(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*ListTeamMaintainersResponse, error) {
+	rsp, err := c.ListTeamMaintainers(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListTeamMaintainersResponse(rsp)
 }
 
 // ParseGetOpenAPIResponse parses an HTTP response from a GetOpenAPIWithResponse call
@@ -24108,6 +24413,46 @@ func ParseSignOffFindingResponse(rsp *http.Response) (*SignOffFindingResponse, e
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest Finding
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListChargeablePeopleResponse parses an HTTP response from a ListChargeablePeopleWithResponse call
+func ParseListChargeablePeopleResponse(rsp *http.Response) (*ListChargeablePeopleResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListChargeablePeopleResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest PickPersonList
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -26994,6 +27339,46 @@ func ParseListOrderTasksResponse(rsp *http.Response) (*ListOrderTasksResponse, e
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest OrderTaskPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListTeamMaintainersResponse parses an HTTP response from a ListTeamMaintainersWithResponse call
+func ParseListTeamMaintainersResponse(rsp *http.Response) (*ListTeamMaintainersResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListTeamMaintainersResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest PickPersonList
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
