@@ -120,7 +120,10 @@ func newPage[T any](rows []T, q pageReq, id func(T) int64) page[T] {
 	return out
 }
 
-// wholePage answers a short list (templates, campaigns, plans) in the paged envelope, all in one page.
+// wholePage answers, in the paged envelope and all in one page, a list that is bounded by
+// what it is rather than by how long the system has run: an order's tasks (two at most), a
+// campaign's rates (a row per unit it covers) and the target attainment (one entry per
+// built-in target, which cannot be added to). Everything that grows with use pages by key.
 func wholePage[T any](rows []T) page[T] {
 	if rows == nil {
 		rows = []T{}

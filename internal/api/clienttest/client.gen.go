@@ -2390,6 +2390,15 @@ type GetPayrollParams struct {
 	Month *string `form:"month,omitempty" json:"month,omitempty"`
 }
 
+// ListSchemesParams defines parameters for ListSchemes.
+type ListSchemesParams struct {
+	// Limit Page size, 1–200 (default 50).
+	Limit *int32 `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The next_cursor of the previous page; absent for the first page.
+	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
 // ListAuditParams defines parameters for ListAudit.
 type ListAuditParams struct {
 	// Entity Entity type: unit, person, roles, user, token, …
@@ -2648,6 +2657,15 @@ type ListQualityReportsParams struct {
 	Quarter *string `form:"quarter,omitempty" json:"quarter,omitempty"`
 }
 
+// ListSamplingPlansParams defines parameters for ListSamplingPlans.
+type ListSamplingPlansParams struct {
+	// Limit Page size, 1–200 (default 50).
+	Limit *int32 `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The next_cursor of the previous page; absent for the first page.
+	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
 // ListSurveyCampaignsParams defines parameters for ListSurveyCampaigns.
 type ListSurveyCampaignsParams struct {
 	// UnitId Only records of this unit and its sub-units.
@@ -2705,6 +2723,15 @@ type ListSurveyFollowupsParams struct {
 	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
+// ListSurveyTemplatesParams defines parameters for ListSurveyTemplates.
+type ListSurveyTemplatesParams struct {
+	// Limit Page size, 1–200 (default 50).
+	Limit *int32 `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The next_cursor of the previous page; absent for the first page.
+	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
 // GetTargetAttainmentParams defines parameters for GetTargetAttainment.
 type GetTargetAttainmentParams struct {
 	// Month YYYY-MM (default the last whole month).
@@ -2748,6 +2775,12 @@ type GetDutyRosterParams struct {
 type ListWorkOrderFollowUpsParams struct {
 	// Month The month the orders closed, YYYY-MM (default this month).
 	Month *string `form:"month,omitempty" json:"month,omitempty"`
+
+	// Limit Page size, 1–200 (default 50).
+	Limit *int32 `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The next_cursor of the previous page; absent for the first page.
+	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
 // ImportWorkOrdersParams defines parameters for ImportWorkOrders.
@@ -3105,7 +3138,7 @@ type ClientInterface interface {
 	// ListSchemes Every version of every assessment scheme, by code, newest version first
 	//
 	// Corresponds with GET /api/v1/assessment/schemes (the `ListSchemes` operationId).
-	ListSchemes(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+	ListSchemes(ctx context.Context, params *ListSchemesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ImportSchemeWithBody Import a scheme's YAML as its next version (inactive until activated; administrators)
 	//
@@ -3646,10 +3679,10 @@ type ClientInterface interface {
 	// Corresponds with POST /api/v1/sampling/items/{id}/check (the `CheckSampleItem` operationId).
 	CheckSampleItem(ctx context.Context, id int64, body CheckSampleItemJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ListSamplingPlans Sampling plans with their quotas
+	// ListSamplingPlans Active sampling plans with their quotas, by code
 	//
 	// Corresponds with GET /api/v1/sampling/plans (the `ListSamplingPlans` operationId).
-	ListSamplingPlans(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+	ListSamplingPlans(ctx context.Context, params *ListSamplingPlansParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// SaveSamplingPlanWithBody Create a plan, or change the plan with the same code (draws made keep their quota)
 	//
@@ -3737,10 +3770,10 @@ type ClientInterface interface {
 	// Corresponds with POST /api/v1/surveys/paper-entries (the `EnterSurveyPaper` operationId).
 	EnterSurveyPaper(ctx context.Context, body EnterSurveyPaperJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ListSurveyTemplates Questionnaire templates, every version
+	// ListSurveyTemplates Questionnaire templates, every version: by code, newest version first
 	//
 	// Corresponds with GET /api/v1/surveys/templates (the `ListSurveyTemplates` operationId).
-	ListSurveyTemplates(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+	ListSurveyTemplates(ctx context.Context, params *ListSurveyTemplatesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetTargetAttainment Every active service target over a month: the figure, value and verdict per unit holding records, and the total over the target's unit
 	//
@@ -3929,7 +3962,7 @@ type ClientInterface interface {
 	// Corresponds with PUT /api/v1/workorders/duty (the `SetDutyRoster` operationId).
 	SetDutyRoster(ctx context.Context, body SetDutyRosterJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ListWorkOrderFollowUps A month's dissatisfaction follow-ups (评价不满意回访表) of the teams the caller may see
+	// ListWorkOrderFollowUps A month's dissatisfaction follow-ups (评价不满意回访表) of the teams the caller may see, by status, then oldest first
 	//
 	// Corresponds with GET /api/v1/workorders/followups (the `ListWorkOrderFollowUps` operationId).
 	ListWorkOrderFollowUps(ctx context.Context, params *ListWorkOrderFollowUpsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -4318,8 +4351,8 @@ func (c *Client) GetPayroll(ctx context.Context, params *GetPayrollParams, reqEd
 // ListSchemes Every version of every assessment scheme, by code, newest version first
 //
 // Corresponds with GET /api/v1/assessment/schemes (the `ListSchemes` operationId).
-func (c *Client) ListSchemes(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewListSchemesRequest(c.Server)
+func (c *Client) ListSchemes(ctx context.Context, params *ListSchemesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListSchemesRequest(c.Server, params)
 	if err != nil {
 		return nil, err
 	}
@@ -5719,11 +5752,11 @@ func (c *Client) CheckSampleItem(ctx context.Context, id int64, body CheckSample
 	return c.Client.Do(req)
 }
 
-// ListSamplingPlans Sampling plans with their quotas
+// ListSamplingPlans Active sampling plans with their quotas, by code
 //
 // Corresponds with GET /api/v1/sampling/plans (the `ListSamplingPlans` operationId).
-func (c *Client) ListSamplingPlans(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewListSamplingPlansRequest(c.Server)
+func (c *Client) ListSamplingPlans(ctx context.Context, params *ListSamplingPlansParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListSamplingPlansRequest(c.Server, params)
 	if err != nil {
 		return nil, err
 	}
@@ -5960,11 +5993,11 @@ func (c *Client) EnterSurveyPaper(ctx context.Context, body EnterSurveyPaperJSON
 	return c.Client.Do(req)
 }
 
-// ListSurveyTemplates Questionnaire templates, every version
+// ListSurveyTemplates Questionnaire templates, every version: by code, newest version first
 //
 // Corresponds with GET /api/v1/surveys/templates (the `ListSurveyTemplates` operationId).
-func (c *Client) ListSurveyTemplates(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewListSurveyTemplatesRequest(c.Server)
+func (c *Client) ListSurveyTemplates(ctx context.Context, params *ListSurveyTemplatesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListSurveyTemplatesRequest(c.Server, params)
 	if err != nil {
 		return nil, err
 	}
@@ -6472,7 +6505,7 @@ func (c *Client) SetDutyRoster(ctx context.Context, body SetDutyRosterJSONReques
 	return c.Client.Do(req)
 }
 
-// ListWorkOrderFollowUps A month's dissatisfaction follow-ups (评价不满意回访表) of the teams the caller may see
+// ListWorkOrderFollowUps A month's dissatisfaction follow-ups (评价不满意回访表) of the teams the caller may see, by status, then oldest first
 //
 // Corresponds with GET /api/v1/workorders/followups (the `ListWorkOrderFollowUps` operationId).
 func (c *Client) ListWorkOrderFollowUps(ctx context.Context, params *ListWorkOrderFollowUpsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -7312,7 +7345,7 @@ func NewGetPayrollRequest(server string, params *GetPayrollParams) (*http.Reques
 }
 
 // NewListSchemesRequest constructs an http.Request for the ListSchemes method
-func NewListSchemesRequest(server string) (*http.Request, error) {
+func NewListSchemesRequest(server string, params *ListSchemesParams) (*http.Request, error) {
 	var err error
 
 	serverURL, err := url.Parse(server)
@@ -7328,6 +7361,45 @@ func NewListSchemesRequest(server string) (*http.Request, error) {
 	queryURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
 	}
 
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
@@ -10499,7 +10571,7 @@ func NewCheckSampleItemRequestWithBody(server string, id int64, contentType stri
 }
 
 // NewListSamplingPlansRequest constructs an http.Request for the ListSamplingPlans method
-func NewListSamplingPlansRequest(server string) (*http.Request, error) {
+func NewListSamplingPlansRequest(server string, params *ListSamplingPlansParams) (*http.Request, error) {
 	var err error
 
 	serverURL, err := url.Parse(server)
@@ -10515,6 +10587,45 @@ func NewListSamplingPlansRequest(server string) (*http.Request, error) {
 	queryURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
 	}
 
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
@@ -11130,7 +11241,7 @@ func NewEnterSurveyPaperRequestWithBody(server string, contentType string, body 
 }
 
 // NewListSurveyTemplatesRequest constructs an http.Request for the ListSurveyTemplates method
-func NewListSurveyTemplatesRequest(server string) (*http.Request, error) {
+func NewListSurveyTemplatesRequest(server string, params *ListSurveyTemplatesParams) (*http.Request, error) {
 	var err error
 
 	serverURL, err := url.Parse(server)
@@ -11146,6 +11257,45 @@ func NewListSurveyTemplatesRequest(server string) (*http.Request, error) {
 	queryURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
 	}
 
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
@@ -12176,6 +12326,30 @@ func NewListWorkOrderFollowUpsRequest(server string, params *ListWorkOrderFollow
 
 		}
 
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if encoded := queryValues.Encode(); encoded != "" {
 			rawQueryFragments = append(rawQueryFragments, encoded)
 		}
@@ -12628,7 +12802,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /api/v1/assessment/schemes (the `ListSchemes` operationId).
-	ListSchemesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListSchemesResponse, error)
+	ListSchemesWithResponse(ctx context.Context, params *ListSchemesParams, reqEditors ...RequestEditorFn) (*ListSchemesResponse, error)
 
 	// ImportSchemeWithBodyWithResponse Import a scheme's YAML as its next version (inactive until activated; administrators)
 	//
@@ -13225,12 +13399,12 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /api/v1/sampling/items/{id}/check (the `CheckSampleItem` operationId).
 	CheckSampleItemWithResponse(ctx context.Context, id int64, body CheckSampleItemJSONRequestBody, reqEditors ...RequestEditorFn) (*CheckSampleItemResponse, error)
 
-	// ListSamplingPlansWithResponse Sampling plans with their quotas
+	// ListSamplingPlansWithResponse Active sampling plans with their quotas, by code
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /api/v1/sampling/plans (the `ListSamplingPlans` operationId).
-	ListSamplingPlansWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListSamplingPlansResponse, error)
+	ListSamplingPlansWithResponse(ctx context.Context, params *ListSamplingPlansParams, reqEditors ...RequestEditorFn) (*ListSamplingPlansResponse, error)
 
 	// SaveSamplingPlanWithBodyWithResponse Create a plan, or change the plan with the same code (draws made keep their quota)
 	//
@@ -13330,12 +13504,12 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /api/v1/surveys/paper-entries (the `EnterSurveyPaper` operationId).
 	EnterSurveyPaperWithResponse(ctx context.Context, body EnterSurveyPaperJSONRequestBody, reqEditors ...RequestEditorFn) (*EnterSurveyPaperResponse, error)
 
-	// ListSurveyTemplatesWithResponse Questionnaire templates, every version
+	// ListSurveyTemplatesWithResponse Questionnaire templates, every version: by code, newest version first
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /api/v1/surveys/templates (the `ListSurveyTemplates` operationId).
-	ListSurveyTemplatesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListSurveyTemplatesResponse, error)
+	ListSurveyTemplatesWithResponse(ctx context.Context, params *ListSurveyTemplatesParams, reqEditors ...RequestEditorFn) (*ListSurveyTemplatesResponse, error)
 
 	// GetTargetAttainmentWithResponse Every active service target over a month: the figure, value and verdict per unit holding records, and the total over the target's unit
 	//
@@ -13554,7 +13728,7 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with PUT /api/v1/workorders/duty (the `SetDutyRoster` operationId).
 	SetDutyRosterWithResponse(ctx context.Context, body SetDutyRosterJSONRequestBody, reqEditors ...RequestEditorFn) (*SetDutyRosterResponse, error)
 
-	// ListWorkOrderFollowUpsWithResponse A month's dissatisfaction follow-ups (评价不满意回访表) of the teams the caller may see
+	// ListWorkOrderFollowUpsWithResponse A month's dissatisfaction follow-ups (评价不满意回访表) of the teams the caller may see, by status, then oldest first
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -20333,8 +20507,8 @@ func (c *ClientWithResponses) GetPayrollWithResponse(ctx context.Context, params
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /api/v1/assessment/schemes (the `ListSchemes` operationId).
-func (c *ClientWithResponses) ListSchemesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListSchemesResponse, error) {
-	rsp, err := c.ListSchemes(ctx, reqEditors...)
+func (c *ClientWithResponses) ListSchemesWithResponse(ctx context.Context, params *ListSchemesParams, reqEditors ...RequestEditorFn) (*ListSchemesResponse, error) {
+	rsp, err := c.ListSchemes(ctx, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -21446,13 +21620,13 @@ func (c *ClientWithResponses) CheckSampleItemWithResponse(ctx context.Context, i
 	return ParseCheckSampleItemResponse(rsp)
 }
 
-// ListSamplingPlansWithResponse Sampling plans with their quotas
+// ListSamplingPlansWithResponse Active sampling plans with their quotas, by code
 //
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /api/v1/sampling/plans (the `ListSamplingPlans` operationId).
-func (c *ClientWithResponses) ListSamplingPlansWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListSamplingPlansResponse, error) {
-	rsp, err := c.ListSamplingPlans(ctx, reqEditors...)
+func (c *ClientWithResponses) ListSamplingPlansWithResponse(ctx context.Context, params *ListSamplingPlansParams, reqEditors ...RequestEditorFn) (*ListSamplingPlansResponse, error) {
+	rsp, err := c.ListSamplingPlans(ctx, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -21641,13 +21815,13 @@ func (c *ClientWithResponses) EnterSurveyPaperWithResponse(ctx context.Context, 
 	return ParseEnterSurveyPaperResponse(rsp)
 }
 
-// ListSurveyTemplatesWithResponse Questionnaire templates, every version
+// ListSurveyTemplatesWithResponse Questionnaire templates, every version: by code, newest version first
 //
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /api/v1/surveys/templates (the `ListSurveyTemplates` operationId).
-func (c *ClientWithResponses) ListSurveyTemplatesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListSurveyTemplatesResponse, error) {
-	rsp, err := c.ListSurveyTemplates(ctx, reqEditors...)
+func (c *ClientWithResponses) ListSurveyTemplatesWithResponse(ctx context.Context, params *ListSurveyTemplatesParams, reqEditors ...RequestEditorFn) (*ListSurveyTemplatesResponse, error) {
+	rsp, err := c.ListSurveyTemplates(ctx, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -22057,7 +22231,7 @@ func (c *ClientWithResponses) SetDutyRosterWithResponse(ctx context.Context, bod
 	return ParseSetDutyRosterResponse(rsp)
 }
 
-// ListWorkOrderFollowUpsWithResponse A month's dissatisfaction follow-ups (评价不满意回访表) of the teams the caller may see
+// ListWorkOrderFollowUpsWithResponse A month's dissatisfaction follow-ups (评价不满意回访表) of the teams the caller may see, by status, then oldest first
 //
 // Returns a wrapper object for the known response body format(s).
 //
