@@ -162,6 +162,22 @@ var pagedLists = []pagedList{
 	{"admin", "/webhooks", "SELECT id FROM webhooks ORDER BY id DESC",
 		[]string{`INSERT INTO webhooks (url, secret, events, active, created_by, created_at)
 			SELECT 'https://example.invalid/' || i.id, '', 'complaint.registered', FALSE, 'test', i.created_at FROM improvements i`}},
+	// Later versions of each template and scheme: a code's versions come newest first.
+	{"clerk", "/surveys/templates", "SELECT id FROM survey_templates ORDER BY code, version DESC",
+		[]string{`INSERT INTO survey_templates (code, version, name, definition, created_by, created_at)
+			SELECT t.code, t.version + 1000 * b.id, t.name, t.definition, 'test', t.created_at FROM survey_templates t
+			CROSS JOIN (SELECT id FROM improvements ORDER BY id LIMIT 30) b`}},
+	{"admin", "/assessment/schemes", "SELECT id FROM assessment_schemes ORDER BY code, version DESC",
+		[]string{`INSERT INTO assessment_schemes (code, version, name_zh, name_en, yaml, active, created_by, created_at)
+			SELECT s.code, s.version + 1000 * b.id, s.name_zh, s.name_en, s.yaml, FALSE, 'test', s.created_at FROM assessment_schemes s
+			CROSS JOIN (SELECT id FROM improvements ORDER BY id LIMIT 30) b`}},
+	// A follow-up of every callback still without one, in a month of their own: grouped by
+	// status (the demo's confirmed, filed and open ones are other months'), then by id.
+	{"clerk", "/workorders/followups?month=2000-01", "SELECT id FROM workorder_followups WHERE month = '2000-01' ORDER BY status, id",
+		[]string{`INSERT INTO workorder_followups (task_id, order_id, team_id, month, status, created_at, updated_at)
+			SELECT t.id, t.order_id, t.team_id, '2000-01', CASE WHEN t.id % 3 = 0 THEN 'filed' ELSE 'open' END, t.created_at, t.created_at
+			FROM workorder_tasks t WHERE t.kind = 'callback' AND NOT EXISTS (SELECT 1 FROM workorder_followups f WHERE f.task_id = t.id)
+			ORDER BY t.id LIMIT 120`}},
 }
 
 // copyCampaigns adds a copy of each demo campaign for each demo campaign, covering the first
