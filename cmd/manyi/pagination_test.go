@@ -162,6 +162,11 @@ var pagedLists = []pagedList{
 	{"admin", "/webhooks", "SELECT id FROM webhooks ORDER BY id DESC",
 		[]string{`INSERT INTO webhooks (url, secret, events, active, created_by, created_at)
 			SELECT 'https://example.invalid/' || i.id, '', 'complaint.registered', FALSE, 'test', i.created_at FROM improvements i`}},
+	// An account (that cannot log in) for every person without one.
+	{"admin", "/org/users", "SELECT id FROM users ORDER BY username",
+		[]string{`INSERT INTO users (person_id, username, password_hash, active, password_changed_at, created_at, updated_at)
+			SELECT p.id, 'test' || p.id, '!', FALSE, p.created_at, p.created_at, p.created_at FROM people p
+			WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.person_id = p.id)`}},
 	// Later versions of each template and scheme: a code's versions come newest first.
 	{"clerk", "/surveys/templates", "SELECT id FROM survey_templates ORDER BY code, version DESC",
 		[]string{`INSERT INTO survey_templates (code, version, name, definition, created_by, created_at)

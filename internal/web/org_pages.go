@@ -261,7 +261,7 @@ func (s *Server) peopleList(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	people, next, prev := store.Cut(people, pg, func(p org.Person) store.Key { return store.Key{Name: p.Name, ID: p.ID} })
+	people, next, prev := store.Cut(people, pg, org.PersonKey)
 	names, err := s.unitNames(r)
 	if err != nil {
 		return err
@@ -418,21 +418,24 @@ func (s *Server) personRoles(w http.ResponseWriter, r *http.Request) error {
 type userListData struct {
 	Users []auth.User
 	Units map[int64]string
+	Pager pager
 }
 
 func (s *Server) userList(w http.ResponseWriter, r *http.Request) error {
-	if !principal(r).CanAnywhere(access.ManageOrg) {
-		return errs.New(errs.Forbidden, "err.forbidden")
-	}
-	users, err := auth.ListUsers(r.Context(), s.db, principal(r))
+	pg, err := pageOf(r)
 	if err != nil {
 		return err
 	}
+	users, err := auth.UserPage(r.Context(), s.db, principal(r), pg)
+	if err != nil {
+		return err
+	}
+	users, next, prev := store.Cut(users, pg, auth.UserKey)
 	names, err := s.unitNames(r)
 	if err != nil {
 		return err
 	}
-	s.render(w, r, "users", http.StatusOK, userListData{Users: users, Units: names})
+	s.render(w, r, "users", http.StatusOK, userListData{Users: users, Units: names, Pager: pageLinks(r, next, prev)})
 	return nil
 }
 

@@ -1602,10 +1602,12 @@ type PersonInput struct {
 	UnitId int64   `json:"unit_id"`
 }
 
-// PersonList defines model for PersonList.
-type PersonList struct {
+// PersonPage defines model for PersonPage.
+type PersonPage struct {
 	Items []Person `json:"items"`
-	Total int      `json:"total"`
+
+	// NextCursor The cursor of the next page; null on the last
+	NextCursor *string `json:"next_cursor"`
 }
 
 // PersonPatch Absent or null fields stay as they are.
@@ -2205,10 +2207,12 @@ type UserInput struct {
 // UserInputLocale defines model for UserInput.Locale.
 type UserInputLocale string
 
-// UserList defines model for UserList.
-type UserList struct {
+// UserPage defines model for UserPage.
+type UserPage struct {
 	Items []User `json:"items"`
-	Total int    `json:"total"`
+
+	// NextCursor The cursor of the next page; null on the last
+	NextCursor *string `json:"next_cursor"`
 }
 
 // UserPatch Absent or null fields stay as they are. Deactivating or setting a password ends the account's sessions.
@@ -2613,6 +2617,12 @@ type ListPeopleParams struct {
 
 	// IncludeInactive Include deactivated records (true/false).
 	IncludeInactive *bool `form:"include_inactive,omitempty" json:"include_inactive,omitempty"`
+
+	// Limit Page size, 1–200 (default 50).
+	Limit *int32 `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The next_cursor of the previous page; absent for the first page.
+	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
 // ListProjectsParams defines parameters for ListProjects.
@@ -2745,6 +2755,15 @@ type ListUnitsParams struct {
 
 	// IncludeInactive Include deactivated records (true/false).
 	IncludeInactive *bool `form:"include_inactive,omitempty" json:"include_inactive,omitempty"`
+}
+
+// ListUsersParams defines parameters for ListUsers.
+type ListUsersParams struct {
+	// Limit Page size, 1–200 (default 50).
+	Limit *int32 `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The next_cursor of the previous page; absent for the first page.
+	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
 // ListWebhooksParams defines parameters for ListWebhooks.
@@ -3487,7 +3506,7 @@ type ClientInterface interface {
 	// Corresponds with POST /api/v1/meetings/{id}/verify (the `VerifyAtMeeting` operationId).
 	VerifyAtMeeting(ctx context.Context, id int64, body VerifyAtMeetingJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ListPeople People the caller may see, by name
+	// ListPeople People the caller may see, by name, phones masked
 	//
 	// Corresponds with GET /api/v1/people (the `ListPeople` operationId).
 	ListPeople(ctx context.Context, params *ListPeopleParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -3852,10 +3871,10 @@ type ClientInterface interface {
 	// Corresponds with PATCH /api/v1/units/{id} (the `UpdateUnit` operationId).
 	UpdateUnit(ctx context.Context, id int64, body UpdateUnitJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ListUsers Accounts of the people in units the caller manages
+	// ListUsers Accounts of the people in units the caller manages, by username
 	//
 	// Corresponds with GET /api/v1/users (the `ListUsers` operationId).
-	ListUsers(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+	ListUsers(ctx context.Context, params *ListUsersParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreateUserWithBody Give a person an account
 	//
@@ -5260,7 +5279,7 @@ func (c *Client) VerifyAtMeeting(ctx context.Context, id int64, body VerifyAtMee
 	return c.Client.Do(req)
 }
 
-// ListPeople People the caller may see, by name
+// ListPeople People the caller may see, by name, phones masked
 //
 // Corresponds with GET /api/v1/people (the `ListPeople` operationId).
 func (c *Client) ListPeople(ctx context.Context, params *ListPeopleParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -6215,11 +6234,11 @@ func (c *Client) UpdateUnit(ctx context.Context, id int64, body UpdateUnitJSONRe
 	return c.Client.Do(req)
 }
 
-// ListUsers Accounts of the people in units the caller manages
+// ListUsers Accounts of the people in units the caller manages, by username
 //
 // Corresponds with GET /api/v1/users (the `ListUsers` operationId).
-func (c *Client) ListUsers(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewListUsersRequest(c.Server)
+func (c *Client) ListUsers(ctx context.Context, params *ListUsersParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListUsersRequest(c.Server, params)
 	if err != nil {
 		return nil, err
 	}
@@ -9675,6 +9694,30 @@ func NewListPeopleRequest(server string, params *ListPeopleParams) (*http.Reques
 
 		}
 
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if encoded := queryValues.Encode(); encoded != "" {
 			rawQueryFragments = append(rawQueryFragments, encoded)
 		}
@@ -11717,7 +11760,7 @@ func NewUpdateUnitRequestWithBody(server string, id int64, contentType string, b
 }
 
 // NewListUsersRequest constructs an http.Request for the ListUsers method
-func NewListUsersRequest(server string) (*http.Request, error) {
+func NewListUsersRequest(server string, params *ListUsersParams) (*http.Request, error) {
 	var err error
 
 	serverURL, err := url.Parse(server)
@@ -11733,6 +11776,45 @@ func NewListUsersRequest(server string) (*http.Request, error) {
 	queryURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
 	}
 
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
@@ -13189,7 +13271,7 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /api/v1/meetings/{id}/verify (the `VerifyAtMeeting` operationId).
 	VerifyAtMeetingWithResponse(ctx context.Context, id int64, body VerifyAtMeetingJSONRequestBody, reqEditors ...RequestEditorFn) (*VerifyAtMeetingResponse, error)
 
-	// ListPeopleWithResponse People the caller may see, by name
+	// ListPeopleWithResponse People the caller may see, by name, phones masked
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -13602,12 +13684,12 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with PATCH /api/v1/units/{id} (the `UpdateUnit` operationId).
 	UpdateUnitWithResponse(ctx context.Context, id int64, body UpdateUnitJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateUnitResponse, error)
 
-	// ListUsersWithResponse Accounts of the people in units the caller manages
+	// ListUsersWithResponse Accounts of the people in units the caller manages, by username
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /api/v1/users (the `ListUsers` operationId).
-	ListUsersWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListUsersResponse, error)
+	ListUsersWithResponse(ctx context.Context, params *ListUsersParams, reqEditors ...RequestEditorFn) (*ListUsersResponse, error)
 
 	// CreateUserWithBodyWithResponse Give a person an account
 	//
@@ -16829,7 +16911,7 @@ type ListPeopleResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *PersonList
+	JSON200 *PersonPage
 	// JSON4XX the response for an HTTP 4XX `application/json` response
 	JSON4XX *Error
 	// JSON5XX the response for an HTTP 5XX `application/json` response
@@ -16837,7 +16919,7 @@ type ListPeopleResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r ListPeopleResponse) GetJSON200() *PersonList {
+func (r ListPeopleResponse) GetJSON200() *PersonPage {
 	return r.JSON200
 }
 
@@ -19188,7 +19270,7 @@ type ListUsersResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *UserList
+	JSON200 *UserPage
 	// JSON4XX the response for an HTTP 4XX `application/json` response
 	JSON4XX *Error
 	// JSON5XX the response for an HTTP 5XX `application/json` response
@@ -19196,7 +19278,7 @@ type ListUsersResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r ListUsersResponse) GetJSON200() *UserList {
+func (r ListUsersResponse) GetJSON200() *UserPage {
 	return r.JSON200
 }
 
@@ -21230,7 +21312,7 @@ func (c *ClientWithResponses) VerifyAtMeetingWithResponse(ctx context.Context, i
 	return ParseVerifyAtMeetingResponse(rsp)
 }
 
-// ListPeopleWithResponse People the caller may see, by name
+// ListPeopleWithResponse People the caller may see, by name, phones masked
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -21997,13 +22079,13 @@ func (c *ClientWithResponses) UpdateUnitWithResponse(ctx context.Context, id int
 	return ParseUpdateUnitResponse(rsp)
 }
 
-// ListUsersWithResponse Accounts of the people in units the caller manages
+// ListUsersWithResponse Accounts of the people in units the caller manages, by username
 //
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /api/v1/users (the `ListUsers` operationId).
-func (c *ClientWithResponses) ListUsersWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListUsersResponse, error) {
-	rsp, err := c.ListUsers(ctx, reqEditors...)
+func (c *ClientWithResponses) ListUsersWithResponse(ctx context.Context, params *ListUsersParams, reqEditors ...RequestEditorFn) (*ListUsersResponse, error) {
+	rsp, err := c.ListUsers(ctx, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -24640,7 +24722,7 @@ func ParseListPeopleResponse(rsp *http.Response) (*ListPeopleResponse, error) {
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest PersonList
+		var dest PersonPage
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -26429,7 +26511,7 @@ func ParseListUsersResponse(rsp *http.Response) (*ListUsersResponse, error) {
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest UserList
+		var dest UserPage
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
