@@ -167,6 +167,13 @@ var pagedLists = []pagedList{
 		[]string{`INSERT INTO users (person_id, username, password_hash, active, password_changed_at, created_at, updated_at)
 			SELECT p.id, 'test' || p.id, '!', FALSE, p.created_at, p.created_at, p.created_at FROM people p
 			WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.person_id = p.id)`}},
+	// Copies of the demo's closes under other codes: many closes of each period.
+	{"clerk", "/assessment", "SELECT id FROM assessment_closes WHERE superseded = FALSE ORDER BY period DESC, id DESC",
+		[]string{`INSERT INTO assessment_closes (scheme_code, scheme_version, period, parent_unit_id, version, status, superseded, missing_facts,
+			missing_reason, missing_by, reopen_reason, created_by, created_at, computed_at)
+			SELECT 'copy-' || c.id || '-' || b.id, c.scheme_version, c.period, c.parent_unit_id, c.version, c.status, c.superseded, c.missing_facts,
+			c.missing_reason, c.missing_by, c.reopen_reason, 'test', c.created_at, c.computed_at
+			FROM assessment_closes c CROSS JOIN (SELECT id FROM improvements ORDER BY id LIMIT 30) b WHERE NOT c.superseded`}},
 	// Later versions of each template and scheme: a code's versions come newest first.
 	{"clerk", "/surveys/templates", "SELECT id FROM survey_templates ORDER BY code, version DESC",
 		[]string{`INSERT INTO survey_templates (code, version, name, definition, created_by, created_at)

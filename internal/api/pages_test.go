@@ -100,7 +100,7 @@ func (f *fixture) idsOf(query string, args ...any) []string {
 	return out
 }
 
-// TestListAPIPages: people, accounts, the questionnaire templates, scheme versions, sampling plans and
+// TestListAPIPages: people, accounts, closes, the questionnaire templates, scheme versions, sampling plans and
 // a month's work-order follow-ups are read by cursor, a page at a time, each row once and in
 // the list's order, including rows of equal sort value (namesakes, a code's versions,
 // follow-ups of one status) and within the caller's scope; a bad cursor or limit is refused
@@ -135,6 +135,26 @@ func TestListAPIPages(t *testing.T) {
 			t.Fatal(err)
 		}
 		month := f.dissatisfied(t, 5)
+		// Closes of three months.
+		clerk := access.Principal{Username: "clerk", Grants: []access.Grant{{Role: access.Clerk}}}
+		eng := assessment.NewEngine(db)
+		for _, st := range []assessment.StartInput{
+			{SchemeCode: "unit-monthly", Period: "2026-01", ParentUnitID: mustID(f, "prop")},
+			{SchemeCode: "unit-monthly", Period: "2025-12", ParentUnitID: mustID(f, "prop")},
+			{SchemeCode: "unit-monthly", Period: "2026-02", ParentUnitID: mustID(f, "prop")},
+		} {
+			if _, err := eng.Start(ctx, clerk, st); err != nil {
+				t.Fatalf("close %+v: %v", st, err)
+			}
+		}
+		// A copy of each under another scheme's code: two closes of every period.
+		cols := "scheme_version, period, parent_unit_id, version, status, superseded, missing_facts, missing_reason, missing_by, reopen_reason, created_by, created_at, computed_at"
+		if err := db.InTx(ctx, func(tx *store.Tx) error {
+			_, err := tx.Exec(ctx, "INSERT INTO assessment_closes (scheme_code, "+cols+") SELECT 'copy', "+cols+" FROM assessment_closes")
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
 		// Namesakes, each with an account: user names in another order than the ids.
 		for i, unit := range []int64{mustID(f, "yx"), mustID(f, "mg"), mustID(f, "yx"), mustID(f, "yx")} {
 			p, err := org.CreatePerson(ctx, db, access.System, org.PersonInput{UnitID: unit, Name: "王芳", Title: "管家"})
@@ -154,6 +174,7 @@ func TestListAPIPages(t *testing.T) {
 			{"yxadmin", "/api/v1/people", "SELECT id FROM people WHERE active = ? AND unit_id = ? ORDER BY name, id", []any{true, mustID(f, "yx")}},
 			{"admin", "/api/v1/users", "SELECT id FROM users ORDER BY username", nil},
 			{"yxadmin", "/api/v1/users", "SELECT u.id FROM users u JOIN people p ON p.id = u.person_id WHERE p.unit_id = ? ORDER BY username", []any{mustID(f, "yx")}},
+			{"committee", "/api/v1/assessment/closes", "SELECT id FROM assessment_closes WHERE superseded = ? ORDER BY period DESC, id DESC", []any{false}},
 			{"committee", "/api/v1/surveys/templates", "SELECT id FROM survey_templates ORDER BY code, version DESC", nil},
 			{"committee", "/api/v1/assessment/schemes", "SELECT id FROM assessment_schemes ORDER BY code, version DESC", nil},
 			{"committee", "/api/v1/sampling/plans", "SELECT id FROM sampling_plans WHERE active = ? ORDER BY code", []any{true}},

@@ -612,10 +612,12 @@ type CloseDecision struct {
 // CloseDecisionKind defines model for CloseDecision.Kind.
 type CloseDecisionKind string
 
-// CloseList defines model for CloseList.
-type CloseList struct {
+// ClosePage defines model for ClosePage.
+type ClosePage struct {
 	Items []Close `json:"items"`
-	Total int     `json:"total"`
+
+	// NextCursor The cursor of the next page; null on the last
+	NextCursor *string `json:"next_cursor"`
 }
 
 // CloseReopen defines model for CloseReopen.
@@ -2364,6 +2366,15 @@ type ListAreasParams struct {
 	IncludeInactive *bool `form:"include_inactive,omitempty" json:"include_inactive,omitempty"`
 }
 
+// ListClosesParams defines parameters for ListCloses.
+type ListClosesParams struct {
+	// Limit Page size, 1–200 (default 50).
+	Limit *int32 `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The next_cursor of the previous page; absent for the first page.
+	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
 // GetCloseResultParams defines parameters for GetCloseResult.
 type GetCloseResultParams struct {
 	// UnitId The subject's unit (required).
@@ -3047,7 +3058,7 @@ type ClientInterface interface {
 	// ListCloses The latest version of every close, newest period first
 	//
 	// Corresponds with GET /api/v1/assessment/closes (the `ListCloses` operationId).
-	ListCloses(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+	ListCloses(ctx context.Context, params *ListClosesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// StartCloseWithBody Start the close of a scheme for an ended period over the subjects under a parent unit, and compute it (clerks)
 	//
@@ -4080,8 +4091,8 @@ func (c *Client) GetArea(ctx context.Context, id int64, reqEditors ...RequestEdi
 // ListCloses The latest version of every close, newest period first
 //
 // Corresponds with GET /api/v1/assessment/closes (the `ListCloses` operationId).
-func (c *Client) ListCloses(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewListClosesRequest(c.Server)
+func (c *Client) ListCloses(ctx context.Context, params *ListClosesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListClosesRequest(c.Server, params)
 	if err != nil {
 		return nil, err
 	}
@@ -6770,7 +6781,7 @@ func NewGetAreaRequest(server string, id int64) (*http.Request, error) {
 }
 
 // NewListClosesRequest constructs an http.Request for the ListCloses method
-func NewListClosesRequest(server string) (*http.Request, error) {
+func NewListClosesRequest(server string, params *ListClosesParams) (*http.Request, error) {
 	var err error
 
 	serverURL, err := url.Parse(server)
@@ -6786,6 +6797,45 @@ func NewListClosesRequest(server string) (*http.Request, error) {
 	queryURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
 	}
 
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
@@ -12758,7 +12808,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /api/v1/assessment/closes (the `ListCloses` operationId).
-	ListClosesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListClosesResponse, error)
+	ListClosesWithResponse(ctx context.Context, params *ListClosesParams, reqEditors ...RequestEditorFn) (*ListClosesResponse, error)
 
 	// StartCloseWithBodyWithResponse Start the close of a scheme for an ended period over the subjects under a parent unit, and compute it (clerks)
 	//
@@ -14036,7 +14086,7 @@ type ListClosesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *CloseList
+	JSON200 *ClosePage
 	// JSON4XX the response for an HTTP 4XX `application/json` response
 	JSON4XX *Error
 	// JSON5XX the response for an HTTP 5XX `application/json` response
@@ -14044,7 +14094,7 @@ type ListClosesResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r ListClosesResponse) GetJSON200() *CloseList {
+func (r ListClosesResponse) GetJSON200() *ClosePage {
 	return r.JSON200
 }
 
@@ -20355,8 +20405,8 @@ func (c *ClientWithResponses) GetAreaWithResponse(ctx context.Context, id int64,
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /api/v1/assessment/closes (the `ListCloses` operationId).
-func (c *ClientWithResponses) ListClosesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListClosesResponse, error) {
-	rsp, err := c.ListCloses(ctx, reqEditors...)
+func (c *ClientWithResponses) ListClosesWithResponse(ctx context.Context, params *ListClosesParams, reqEditors ...RequestEditorFn) (*ListClosesResponse, error) {
+	rsp, err := c.ListCloses(ctx, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -22552,7 +22602,7 @@ func ParseListClosesResponse(rsp *http.Response) (*ListClosesResponse, error) {
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest CloseList
+		var dest ClosePage
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
