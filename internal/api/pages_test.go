@@ -13,6 +13,7 @@ import (
 	"manyi/internal/access"
 	"manyi/internal/assessment"
 	"manyi/internal/auth"
+	"manyi/internal/complaint"
 	"manyi/internal/errs"
 	"manyi/internal/org"
 	"manyi/internal/sampling"
@@ -100,7 +101,7 @@ func (f *fixture) idsOf(query string, args ...any) []string {
 	return out
 }
 
-// TestListAPIPages: people, accounts, closes, the questionnaire templates, scheme versions, sampling plans and
+// TestListAPIPages: people, accounts, closes, direct deductions, the questionnaire templates, scheme versions, sampling plans and
 // a month's work-order follow-ups are read by cursor, a page at a time, each row once and in
 // the list's order, including rows of equal sort value (namesakes, a code's versions,
 // follow-ups of one status) and within the caller's scope; a bad cursor or limit is refused
@@ -135,6 +136,16 @@ func TestListAPIPages(t *testing.T) {
 			t.Fatal(err)
 		}
 		month := f.dissatisfied(t, 5)
+		// Direct deductions, several of a day, of two units; one outside the period asked for.
+		for i, day := range []string{"2026-02-10", "2026-01-20", "2026-02-10", "2026-01-05", "2026-02-10", "2025-12-31"} {
+			unit := mustID(f, "yx")
+			if i%2 == 1 {
+				unit = mustID(f, "mg")
+			}
+			if _, err := complaint.AddDirect(ctx, db, admin, complaint.DirectInput{UnitID: unit, Day: day, Points: "1", Reason: "主业考核差错"}); err != nil {
+				t.Fatal(err)
+			}
+		}
 		// Closes of three months.
 		clerk := access.Principal{Username: "clerk", Grants: []access.Grant{{Role: access.Clerk}}}
 		eng := assessment.NewEngine(db)
@@ -174,6 +185,8 @@ func TestListAPIPages(t *testing.T) {
 			{"yxadmin", "/api/v1/people", "SELECT id FROM people WHERE active = ? AND unit_id = ? ORDER BY name, id", []any{true, mustID(f, "yx")}},
 			{"admin", "/api/v1/users", "SELECT id FROM users ORDER BY username", nil},
 			{"yxadmin", "/api/v1/users", "SELECT u.id FROM users u JOIN people p ON p.id = u.person_id WHERE p.unit_id = ? ORDER BY username", []any{mustID(f, "yx")}},
+			{"committee", "/api/v1/quality/direct-deductions?from=2026-01-01&to=2026-03-31", "SELECT id FROM complaint_direct_deductions WHERE day >= ? ORDER BY day, id", []any{"2026-01-01"}},
+			{"yxadmin", "/api/v1/quality/direct-deductions?from=2026-01-01&to=2026-03-31", "SELECT id FROM complaint_direct_deductions WHERE day >= ? AND unit_id = ? ORDER BY day, id", []any{"2026-01-01", mustID(f, "yx")}},
 			{"committee", "/api/v1/assessment/closes", "SELECT id FROM assessment_closes WHERE superseded = ? ORDER BY period DESC, id DESC", []any{false}},
 			{"committee", "/api/v1/surveys/templates", "SELECT id FROM survey_templates ORDER BY code, version DESC", nil},
 			{"committee", "/api/v1/assessment/schemes", "SELECT id FROM assessment_schemes ORDER BY code, version DESC", nil},

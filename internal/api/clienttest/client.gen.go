@@ -1008,10 +1008,12 @@ type DirectDeductionInput struct {
 	UnitId int64  `json:"unit_id"`
 }
 
-// DirectDeductionList defines model for DirectDeductionList.
-type DirectDeductionList struct {
+// DirectDeductionPage defines model for DirectDeductionPage.
+type DirectDeductionPage struct {
 	Items []DirectDeduction `json:"items"`
-	Total int               `json:"total"`
+
+	// NextCursor The cursor of the next page; null on the last
+	NextCursor *string `json:"next_cursor"`
 }
 
 // DrawInput defines model for DrawInput.
@@ -2667,6 +2669,12 @@ type ListDirectDeductionsParams struct {
 
 	// To Last day, YYYY-MM-DD (required).
 	To *string `form:"to,omitempty" json:"to,omitempty"`
+
+	// Limit Page size, 1–200 (default 50).
+	Limit *int32 `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The next_cursor of the previous page; absent for the first page.
+	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
 // ListQualityReportsParams defines parameters for ListQualityReports.
@@ -3619,7 +3627,7 @@ type ClientInterface interface {
 	// Corresponds with GET /api/v1/quality/checks/{id} (the `GetQualityCheck` operationId).
 	GetQualityCheck(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ListDirectDeductions Direct deductions (主业直接扣分) of the days from..to
+	// ListDirectDeductions Direct deductions (主业直接扣分) of the days from..to, by day
 	//
 	// Corresponds with GET /api/v1/quality/direct-deductions (the `ListDirectDeductions` operationId).
 	ListDirectDeductions(ctx context.Context, params *ListDirectDeductionsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -5552,7 +5560,7 @@ func (c *Client) GetQualityCheck(ctx context.Context, id int64, reqEditors ...Re
 	return c.Client.Do(req)
 }
 
-// ListDirectDeductions Direct deductions (主业直接扣分) of the days from..to
+// ListDirectDeductions Direct deductions (主业直接扣分) of the days from..to, by day
 //
 // Corresponds with GET /api/v1/quality/direct-deductions (the `ListDirectDeductions` operationId).
 func (c *Client) ListDirectDeductions(ctx context.Context, params *ListDirectDeductionsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -10308,6 +10316,30 @@ func NewListDirectDeductionsRequest(server string, params *ListDirectDeductionsP
 
 		}
 
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if encoded := queryValues.Encode(); encoded != "" {
 			rawQueryFragments = append(rawQueryFragments, encoded)
 		}
@@ -13433,7 +13465,7 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /api/v1/quality/checks/{id} (the `GetQualityCheck` operationId).
 	GetQualityCheckWithResponse(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*GetQualityCheckResponse, error)
 
-	// ListDirectDeductionsWithResponse Direct deductions (主业直接扣分) of the days from..to
+	// ListDirectDeductionsWithResponse Direct deductions (主业直接扣分) of the days from..to, by day
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -17587,7 +17619,7 @@ type ListDirectDeductionsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *DirectDeductionList
+	JSON200 *DirectDeductionPage
 	// JSON4XX the response for an HTTP 4XX `application/json` response
 	JSON4XX *Error
 	// JSON5XX the response for an HTTP 5XX `application/json` response
@@ -17595,7 +17627,7 @@ type ListDirectDeductionsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r ListDirectDeductionsResponse) GetJSON200() *DirectDeductionList {
+func (r ListDirectDeductionsResponse) GetJSON200() *DirectDeductionPage {
 	return r.JSON200
 }
 
@@ -21570,7 +21602,7 @@ func (c *ClientWithResponses) GetQualityCheckWithResponse(ctx context.Context, i
 	return ParseGetQualityCheckResponse(rsp)
 }
 
-// ListDirectDeductionsWithResponse Direct deductions (主业直接扣分) of the days from..to
+// ListDirectDeductionsWithResponse Direct deductions (主业直接扣分) of the days from..to, by day
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -25251,7 +25283,7 @@ func ParseListDirectDeductionsResponse(rsp *http.Response) (*ListDirectDeduction
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest DirectDeductionList
+		var dest DirectDeductionPage
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
