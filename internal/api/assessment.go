@@ -260,6 +260,9 @@ func (a *API) getCloseResult(w http.ResponseWriter, r *http.Request, p access.Pr
 	return nil
 }
 
+// listLedger answers whole: a month's or a year's lines in payroll order (month, scheme,
+// period, unit, person), which one keyset column cannot carry. Not paged yet; the ledger's
+// reading is the close work's (docs/benchmarks.md).
 func (a *API) listLedger(w http.ResponseWriter, r *http.Request, p access.Principal) error {
 	sup, err := queryBool(r, "superseded")
 	if err != nil {

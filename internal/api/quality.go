@@ -78,6 +78,7 @@ type DirectDeductionInput struct {
 	ComplaintID int64  `json:"complaint_id"`
 }
 
+// qualityReports answers whole: one row per department of the company for one quarter.
 func (a *API) qualityReports(w http.ResponseWriter, r *http.Request, p access.Principal) error {
 	unit, err := queryInt(r, "unit_id", 0)
 	if err != nil {

@@ -109,6 +109,7 @@ func ownTokens(p access.Principal) error {
 	return nil
 }
 
+// listTokens answers whole: the caller's own tokens, a handful.
 func (a *API) listTokens(w http.ResponseWriter, r *http.Request, p access.Principal) error {
 	if err := ownTokens(p); err != nil {
 		return err
