@@ -10,9 +10,10 @@ import (
 	"manyi/internal/store"
 )
 
-// Lists that grow without bound (complaints, inspections, findings, follow-ups, callbacks,
-// invitations, the audit log) are read a page at a time by keyset (store.Page): newest first
-// by id, and the next page starts below the last id of this one.
+// Every list that grows with use is read a page at a time by keyset (store.Page): in the
+// list's order with the id last, and the next page starts past the key of the last row of
+// this one (keyPage; newPage for the lists by id alone). The few answered whole say why where
+// they are answered (wholePage, and the {items,total} lists of units, areas and tokens).
 
 const (
 	defaultPageSize = 50
