@@ -162,6 +162,34 @@ var pagedLists = []pagedList{
 	{"admin", "/webhooks", "SELECT id FROM webhooks ORDER BY id DESC",
 		[]string{`INSERT INTO webhooks (url, secret, events, active, created_by, created_at)
 			SELECT 'https://example.invalid/' || i.id, '', 'complaint.registered', FALSE, 'test', i.created_at FROM improvements i`}},
+	// An account (that cannot log in) for every person without one.
+	{"admin", "/org/users", "SELECT id FROM users ORDER BY username",
+		[]string{`INSERT INTO users (person_id, username, password_hash, active, password_changed_at, created_at, updated_at)
+			SELECT p.id, 'test' || p.id, '!', FALSE, p.created_at, p.created_at, p.created_at FROM people p
+			WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.person_id = p.id)`}},
+	// Copies of the demo's closes under other codes: many closes of each period.
+	{"clerk", "/assessment", "SELECT id FROM assessment_closes WHERE superseded = FALSE ORDER BY period DESC, id DESC",
+		[]string{`INSERT INTO assessment_closes (scheme_code, scheme_version, period, parent_unit_id, version, status, superseded, missing_facts,
+			missing_reason, missing_by, reopen_reason, created_by, created_at, computed_at)
+			SELECT 'copy-' || c.id || '-' || b.id, c.scheme_version, c.period, c.parent_unit_id, c.version, c.status, c.superseded, c.missing_facts,
+			c.missing_reason, c.missing_by, c.reopen_reason, 'test', c.created_at, c.computed_at
+			FROM assessment_closes c CROSS JOIN (SELECT id FROM improvements ORDER BY id LIMIT 30) b WHERE NOT c.superseded`}},
+	// Later versions of each template and scheme: a code's versions come newest first.
+	{"clerk", "/surveys/templates", "SELECT id FROM survey_templates ORDER BY code, version DESC",
+		[]string{`INSERT INTO survey_templates (code, version, name, definition, created_by, created_at)
+			SELECT t.code, t.version + 1000 * b.id, t.name, t.definition, 'test', t.created_at FROM survey_templates t
+			CROSS JOIN (SELECT id FROM improvements ORDER BY id LIMIT 30) b`}},
+	{"admin", "/assessment/schemes", "SELECT id FROM assessment_schemes ORDER BY code, version DESC",
+		[]string{`INSERT INTO assessment_schemes (code, version, name_zh, name_en, yaml, active, created_by, created_at)
+			SELECT s.code, s.version + 1000 * b.id, s.name_zh, s.name_en, s.yaml, FALSE, 'test', s.created_at FROM assessment_schemes s
+			CROSS JOIN (SELECT id FROM improvements ORDER BY id LIMIT 30) b`}},
+	// A follow-up of every callback still without one, in a month of their own: grouped by
+	// status (the demo's confirmed, filed and open ones are other months'), then by id.
+	{"clerk", "/workorders/followups?month=2000-01", "SELECT id FROM workorder_followups WHERE month = '2000-01' ORDER BY status, id",
+		[]string{`INSERT INTO workorder_followups (task_id, order_id, team_id, month, status, created_at, updated_at)
+			SELECT t.id, t.order_id, t.team_id, '2000-01', CASE WHEN t.id % 3 = 0 THEN 'filed' ELSE 'open' END, t.created_at, t.created_at
+			FROM workorder_tasks t WHERE t.kind = 'callback' AND NOT EXISTS (SELECT 1 FROM workorder_followups f WHERE f.task_id = t.id)
+			ORDER BY t.id LIMIT 120`}},
 }
 
 // copyCampaigns adds a copy of each demo campaign for each demo campaign, covering the first

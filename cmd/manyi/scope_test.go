@@ -60,7 +60,7 @@ func TestSamplingScope(t *testing.T) {
 func TestCloseListScope(t *testing.T) {
 	dialects(t, func(t *testing.T, d store.Dialect) {
 		m := MustRunMain(t, d)
-		row := regexp.MustCompile(`<tr><td><a href="(/assessment/closes/\d+)">[^<]*</a></td><td>.*?</td><td>([^<]*)</td>`)
+		row := regexp.MustCompile(`<tr[^>]*><td><a href="(/assessment/closes/\d+)">[^<]*</a></td><td>.*?</td><td>([^<]*)</td>`)
 		byParent := func(page string) map[string][]string {
 			out := map[string][]string{}
 			for _, r := range row.FindAllStringSubmatch(page, -1) {

@@ -63,6 +63,9 @@ func init() {
 	docInput("CallbackQueue", callbackQueue{}, "items", "total")
 }
 
+// callbackQueue answers the head of a work queue, limit tasks and the total, without a
+// cursor: a task leaves the queue when it is done, so the caller reads the head again rather
+// than reading on.
 func (a *API) callbackQueue(w http.ResponseWriter, r *http.Request, p access.Principal) error {
 	kind := workorder.Kind(r.URL.Query().Get("kind"))
 	if kind == "" {

@@ -10,9 +10,10 @@ import (
 	"manyi/internal/store"
 )
 
-// Lists that grow without bound (complaints, inspections, findings, follow-ups, callbacks,
-// invitations, the audit log) are read a page at a time by keyset (store.Page): newest first
-// by id, and the next page starts below the last id of this one.
+// Every list that grows with use is read a page at a time by keyset (store.Page): in the
+// list's order with the id last, and the next page starts past the key of the last row of
+// this one (keyPage; newPage for the lists by id alone). The few answered whole say why where
+// they are answered (wholePage, and the {items,total} lists of units, areas and tokens).
 
 const (
 	defaultPageSize = 50
@@ -120,7 +121,10 @@ func newPage[T any](rows []T, q pageReq, id func(T) int64) page[T] {
 	return out
 }
 
-// wholePage answers a short list (templates, campaigns, plans) in the paged envelope, all in one page.
+// wholePage answers, in the paged envelope and all in one page, a list that is bounded by
+// what it is rather than by how long the system has run: an order's tasks (two at most), a
+// campaign's rates (a row per unit it covers) and the target attainment (one entry per
+// built-in target, which cannot be added to). Everything that grows with use pages by key.
 func wholePage[T any](rows []T) page[T] {
 	if rows == nil {
 		rows = []T{}

@@ -10,6 +10,7 @@ import (
 	"manyi/internal/audit"
 	"manyi/internal/errs"
 	"manyi/internal/org"
+	"manyi/internal/store"
 )
 
 // Person is a member of staff as the API shows them. Phone is masked (138****1234) unless
@@ -99,6 +100,11 @@ func (a *API) listPeople(w http.ResponseWriter, r *http.Request, p access.Princi
 	if f.IncludeInactive, err = queryBool(r, "include_inactive"); err != nil {
 		return err
 	}
+	pg, err := keyPageQuery(r)
+	if err != nil {
+		return err
+	}
+	f.Page = &pg
 	people, err := org.ListPeople(r.Context(), a.db, p, f)
 	if err != nil {
 		return err
@@ -112,7 +118,7 @@ func (a *API) listPeople(w http.ResponseWriter, r *http.Request, p access.Princi
 	for i := range out {
 		out[i].Phone = org.MaskPhone(out[i].Phone)
 	}
-	writeJSON(w, http.StatusOK, newList(out))
+	writeJSON(w, http.StatusOK, keyPage(out, pg, func(x Person) store.Key { return org.PersonKey(org.Person{ID: x.ID, Name: x.Name}) }))
 	return nil
 }
 

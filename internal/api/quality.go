@@ -34,8 +34,8 @@ func qualityRoutes(a *API) []route {
 		{method: "GET", path: "/api/v1/quality/direct-deductions/{id}", handler: a.getDirect, id: "getDirectDeduction", tag: "quality",
 			summary: "One direct deduction", status: 200, result: "DirectDeduction"},
 		{method: "GET", path: "/api/v1/quality/direct-deductions", handler: a.listDirect, id: "listDirectDeductions", tag: "quality",
-			summary: "Direct deductions (主业直接扣分) of the days from..to",
-			query:   []param{{"from", "string", "", "First day, YYYY-MM-DD (required)."}, {"to", "string", "", "Last day, YYYY-MM-DD (required)."}}, status: 200, result: "DirectDeductionList"},
+			summary: "Direct deductions (主业直接扣分) of the days from..to, by day",
+			query:   []param{{"from", "string", "", "First day, YYYY-MM-DD (required)."}, {"to", "string", "", "Last day, YYYY-MM-DD (required)."}, pageParams[0], pageParams[1]}, status: 200, result: "DirectDeductionPage"},
 		{method: "POST", path: "/api/v1/quality/direct-deductions", handler: a.createDirect, id: "createDirectDeduction", tag: "quality",
 			summary: "Record a direct deduction from a department's complaint score", body: "DirectDeductionInput", status: 201, result: "DirectDeduction"},
 	}
@@ -78,6 +78,7 @@ type DirectDeductionInput struct {
 	ComplaintID int64  `json:"complaint_id"`
 }
 
+// qualityReports answers whole: one row per department of the company for one quarter.
 func (a *API) qualityReports(w http.ResponseWriter, r *http.Request, p access.Principal) error {
 	unit, err := queryInt(r, "unit_id", 0)
 	if err != nil {
@@ -170,11 +171,15 @@ func (a *API) listDirect(w http.ResponseWriter, r *http.Request, p access.Princi
 			return errs.Field(d.field, "complaint.direct_bad_day", d.v)
 		}
 	}
-	rows, err := complaint.ListDirect(r.Context(), a.db, p, from, to)
+	pg, err := keyPageQuery(r)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, newList(rows))
+	rows, err := complaint.DirectPage(r.Context(), a.db, p, from, to, pg)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, keyPage(rows, pg, complaint.DirectKey))
 	return nil
 }
 
@@ -283,5 +288,5 @@ var extraSchemas = map[string]any{
 		"id": sInt, "unit_id": sInt, "unit_name": sStr, "day": sDay, "points": sPts, "reason": sStr, "complaint_id": sInt,
 		"created_by": sStr, "created_at": schema{"type": "string", "format": "date-time"},
 	}),
-	"DirectDeductionList": listOf("DirectDeduction"),
+	"DirectDeductionPage": pageSchema("DirectDeduction"),
 }

@@ -5,7 +5,6 @@ import (
 	"strconv"
 
 	"manyi/internal/access"
-	"manyi/internal/errs"
 	"manyi/internal/sampling"
 )
 
@@ -16,7 +15,7 @@ import (
 func samplingRoutes(a *API) []route {
 	return []route{
 		{method: "GET", path: "/api/v1/sampling/plans", handler: a.samplingPlans, id: "listSamplingPlans", tag: "sampling",
-			summary: "Sampling plans with their quotas", status: 200, result: "SamplingPlanPage"},
+			summary: "Active sampling plans with their quotas, by code", query: pageParams, status: 200, result: "SamplingPlanPage"},
 		{method: "PUT", path: "/api/v1/sampling/plans", handler: a.saveSamplingPlan, id: "saveSamplingPlan", tag: "sampling",
 			summary: "Create a plan, or change the plan with the same code (draws made keep their quota)", body: "SamplingPlanInput", status: 200, result: "SamplingPlan"},
 		{method: "POST", path: "/api/v1/sampling/draws", handler: a.drawSample, id: "drawSample", tag: "sampling",
@@ -73,15 +72,15 @@ func init() {
 }
 
 func (a *API) samplingPlans(w http.ResponseWriter, r *http.Request, p access.Principal) error {
-	// The plans are read with the week's samples, by those the area lets read them.
-	if !sampling.MayRead(p) {
-		return errs.New(errs.Forbidden, "sampling.read_forbidden")
-	}
-	ps, err := sampling.Plans(r.Context(), a.db)
+	pg, err := keyPageQuery(r)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, wholePage(ps))
+	ps, err := sampling.PlanPage(r.Context(), a.db, p, pg)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, keyPage(ps, pg, sampling.PlanKey))
 	return nil
 }
 

@@ -90,8 +90,13 @@ var areaSchemas = map[string]any{}
 // doc registers the schema of v's type under name, and "<name>Page" for a page of them.
 func doc(name string, v any) {
 	areaSchemas[name] = typeSchema(reflect.TypeOf(v))
-	areaSchemas[name+"Page"] = obj([]string{"items", "next_cursor"}, schema{
-		"items": schema{"type": "array", "items": ref(name)}, "next_cursor": schema{"type": []string{"string", "null"}, "description": "The cursor of the next page; null on the last"},
+	areaSchemas[name+"Page"] = pageSchema(name)
+}
+
+// pageSchema is the schema of a page of the component item (page).
+func pageSchema(item string) schema {
+	return obj([]string{"items", "next_cursor"}, schema{
+		"items": schema{"type": "array", "items": ref(item)}, "next_cursor": schema{"type": []string{"string", "null"}, "description": "The cursor of the next page; null on the last"},
 	})
 }
 

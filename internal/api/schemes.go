@@ -16,7 +16,7 @@ import (
 func schemeRoutes(a *API) []route {
 	return []route{
 		{method: "GET", path: "/api/v1/assessment/schemes", handler: a.listSchemes, id: "listSchemes", tag: "assessment",
-			summary: "Every version of every assessment scheme, by code, newest version first", status: 200, result: "SchemeVersionPage"},
+			summary: "Every version of every assessment scheme, by code, newest version first", query: pageParams, status: 200, result: "SchemeVersionPage"},
 		{method: "POST", path: "/api/v1/assessment/schemes", handler: a.importScheme, id: "importScheme", tag: "assessment",
 			summary: "Import a scheme's YAML as its next version (inactive until activated; administrators)", body: "SchemeImport", status: 201, result: "SchemeDocument"},
 		{method: "GET", path: "/api/v1/assessment/schemes/{id}", handler: a.getScheme, id: "getScheme", tag: "assessment",
@@ -44,11 +44,15 @@ func init() {
 }
 
 func (a *API) listSchemes(w http.ResponseWriter, r *http.Request, _ access.Principal) error {
-	vs, err := assessment.ListSchemes(r.Context(), a.db)
+	pg, err := keyPageQuery(r)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, wholePage(vs))
+	vs, err := assessment.SchemePage(r.Context(), a.db, pg)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, keyPage(vs, pg, assessment.SchemeKey))
 	return nil
 }
 

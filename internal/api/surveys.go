@@ -15,7 +15,7 @@ import (
 func surveyRoutes(a *API) []route {
 	return []route{
 		{method: "GET", path: "/api/v1/surveys/templates", handler: a.surveyTemplates, id: "listSurveyTemplates", tag: "surveys",
-			summary: "Questionnaire templates, every version", status: 200, result: "SurveyTemplatePage"},
+			summary: "Questionnaire templates, every version: by code, newest version first", query: pageParams, status: 200, result: "SurveyTemplatePage"},
 		{method: "GET", path: "/api/v1/surveys/campaigns", handler: a.surveyCampaigns, id: "listSurveyCampaigns", tag: "surveys",
 			summary: "Campaigns covering units the caller may read, newest quarter first, each with those units", query: append(unitPeriodParams, pageParams...), status: 200, result: "SurveyCampaignPage"},
 		{method: "GET", path: "/api/v1/surveys/campaigns/{id}", handler: a.surveyCampaign, id: "getSurveyCampaign", tag: "surveys",
@@ -105,11 +105,15 @@ type paperEntryResult struct {
 }
 
 func (a *API) surveyTemplates(w http.ResponseWriter, r *http.Request, p access.Principal) error {
-	ts, err := survey.ListTemplates(r.Context(), a.db)
+	pg, err := keyPageQuery(r)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, wholePage(ts))
+	ts, err := survey.TemplatePage(r.Context(), a.db, pg)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, keyPage(ts, pg, survey.TemplateKey))
 	return nil
 }
 
@@ -161,6 +165,8 @@ func (a *API) surveyInvitations(w http.ResponseWriter, r *http.Request, p access
 	return nil
 }
 
+// surveyRates answers whole: a row for each unit the campaign covers, computed together (the
+// snapshot is one computation), as the campaign page shows them.
 func (a *API) surveyRates(w http.ResponseWriter, r *http.Request, p access.Principal) error {
 	id, err := pathID(r)
 	if err != nil {

@@ -89,6 +89,8 @@ func attainmentRow(r target.Row) AttainmentRow {
 		Measured: r.Measured, Attained: r.Attained, Breach: r.Breach()}
 }
 
+// targetAttainment answers whole: one entry per built-in target (target.Templates; a target
+// can be changed, never added), each with a row per unit holding records.
 func (a *API) targetAttainment(w http.ResponseWriter, r *http.Request, p access.Principal) error {
 	month := r.URL.Query().Get("month")
 	if month == "" {

@@ -118,6 +118,8 @@ func validKind(k org.Kind) bool {
 	return false
 }
 
+// listUnits answers whole, in tree order, which a page by key cannot keep: the organisation
+// has hundreds of units, not millions (org.LoadTree reads them all for every scope check).
 func (a *API) listUnits(w http.ResponseWriter, r *http.Request, p access.Principal) error {
 	f := org.UnitFilter{Kind: org.Kind(r.URL.Query().Get("kind"))}
 	if f.Kind != "" && !validKind(f.Kind) {
@@ -209,6 +211,7 @@ func (a *API) deleteUnit(w http.ResponseWriter, r *http.Request, p access.Princi
 	return nil
 }
 
+// listAreas answers whole: the units of kind area, a part of listUnits' tree.
 func (a *API) listAreas(w http.ResponseWriter, r *http.Request, p access.Principal) error {
 	f := org.UnitFilter{Kind: org.Area}
 	var err error

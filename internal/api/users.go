@@ -44,16 +44,15 @@ func (a *API) me(w http.ResponseWriter, r *http.Request, p access.Principal) err
 }
 
 func (a *API) listUsers(w http.ResponseWriter, r *http.Request, p access.Principal) error {
-	// Accounts are an administrator's business; others get a refusal, not an empty list
-	// that looks like "there are no accounts".
-	if !p.CanAnywhere(access.ManageOrg) {
-		return errs.New(errs.Forbidden, "err.forbidden")
-	}
-	users, err := auth.ListUsers(r.Context(), a.db, p)
+	pg, err := keyPageQuery(r)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, newList(users))
+	users, err := auth.UserPage(r.Context(), a.db, p, pg)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, keyPage(users, pg, auth.UserKey))
 	return nil
 }
 
@@ -110,6 +109,7 @@ func ownTokens(p access.Principal) error {
 	return nil
 }
 
+// listTokens answers whole: the caller's own tokens, a handful.
 func (a *API) listTokens(w http.ResponseWriter, r *http.Request, p access.Principal) error {
 	if err := ownTokens(p); err != nil {
 		return err

@@ -18,8 +18,8 @@ func workorderItemRoutes(a *API) []route {
 		{method: "GET", path: "/api/v1/workorders/orders/{id}/tasks", handler: a.orderTasks, id: "listOrderTasks", tag: "workorders",
 			summary: "A work order's evaluation tasks (self-evaluation, callback), each with its saved versions", status: 200, result: "OrderTaskPage"},
 		{method: "GET", path: "/api/v1/workorders/followups", handler: a.woFollowUps, id: "listWorkOrderFollowUps", tag: "workorders",
-			summary: "A month's dissatisfaction follow-ups (评价不满意回访表) of the teams the caller may see",
-			query:   []param{{"month", "string", "", "The month the orders closed, YYYY-MM (default this month)."}}, status: 200, result: "WorkOrderFollowUpPage"},
+			summary: "A month's dissatisfaction follow-ups (评价不满意回访表) of the teams the caller may see, by status, then oldest first",
+			query:   []param{{"month", "string", "", "The month the orders closed, YYYY-MM (default this month)."}, pageParams[0], pageParams[1]}, status: 200, result: "WorkOrderFollowUpPage"},
 		{method: "GET", path: "/api/v1/workorders/followups/{id}", handler: a.woFollowUp, id: "getWorkOrderFollowUp", tag: "workorders",
 			summary: "One dissatisfaction follow-up", status: 200, result: "WorkOrderFollowUp"},
 		{method: "PUT", path: "/api/v1/workorders/followups/{id}", handler: a.fileWOFollowUp, id: "fileWorkOrderFollowUp", tag: "workorders",
@@ -57,6 +57,8 @@ func init() {
 	docInput("Decision", Decision{}, "confirm")
 }
 
+// orderTasks answers an order's tasks whole, in the paged envelope: an order has at most one
+// task of each kind (self-evaluation, callback; UNIQUE (order_id, kind)), so two at most.
 func (a *API) orderTasks(w http.ResponseWriter, r *http.Request, p access.Principal) error {
 	id, err := pathID(r)
 	if err != nil {
@@ -82,11 +84,15 @@ func (a *API) woFollowUps(w http.ResponseWriter, r *http.Request, p access.Princ
 		// As the page: another month's forms are not answered for a month mistyped.
 		return errs.Param("month", "err.bad_month", month)
 	}
-	fs, err := workorder.FollowUps(r.Context(), a.db, p, month)
+	pg, err := keyPageQuery(r)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, wholePage(fs))
+	fs, err := workorder.FollowUpPage(r.Context(), a.db, p, month, pg)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, keyPage(fs, pg, workorder.FollowUpKey))
 	return nil
 }
 

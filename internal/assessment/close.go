@@ -117,7 +117,7 @@ func (r Result) Undecided() bool { return r.Result.Status == scheme.Incomplete &
 const closeColumns = `id, scheme_code, scheme_version, period, parent_unit_id, version, status, superseded, missing_facts, missing_reason, missing_by,
 	reopen_reason, created_by, created_at, computed_at, approved_by, approved_at, locked_by, locked_at, budget_over`
 
-func scanClose(row interface{ Scan(...any) error }) (Close, error) {
+func scanClose(row store.Scanner) (Close, error) {
 	var c Close
 	var missing string
 	var computed, approved, locked sql.NullTime

@@ -37,7 +37,7 @@ func (v SchemeVersion) Parse() (*scheme.Scheme, error) {
 
 const schemeColumns = "id, code, version, name_zh, name_en, yaml, active, created_by, created_at"
 
-func scanScheme(row interface{ Scan(...any) error }) (SchemeVersion, error) {
+func scanScheme(row store.Scanner) (SchemeVersion, error) {
 	var v SchemeVersion
 	err := row.Scan(&v.ID, &v.Code, &v.Version, &v.Name.ZH, &v.Name.EN, &v.YAML, &v.Active, &v.CreatedBy, &v.CreatedAt)
 	v.CreatedAt = v.CreatedAt.UTC()
@@ -105,25 +105,21 @@ func schemeAudit(v SchemeVersion) map[string]any {
 	return map[string]any{"code": v.Code, "version": v.Version, "active": v.Active, "yaml": v.YAML}
 }
 
-// ListSchemes returns every stored version, by code then newest version first.
+// ListSchemes returns every stored version in SchemePage's order.
 func ListSchemes(ctx context.Context, db *store.DB) ([]SchemeVersion, error) {
-	var out []SchemeVersion
-	err := db.Read(ctx, func(tx *store.Tx) error {
-		rows, err := tx.Query(ctx, "SELECT "+schemeColumns+" FROM assessment_schemes ORDER BY code, version DESC")
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			v, err := scanScheme(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, v)
-		}
-		return rows.Err()
-	})
-	return out, errs.Wrapf(err, "list schemes")
+	return store.ReadList(ctx, db, scanScheme, store.Versions, nil, schemeList, nil)
+}
+
+const schemeList = "SELECT " + schemeColumns + " FROM assessment_schemes"
+
+// SchemeKey is a version's place in the list (SchemePage).
+func SchemeKey(v SchemeVersion) store.Key { return store.VersionKey(v.Code, v.Version) }
+
+// SchemePage returns a page of the versions, by code, each code's newest version first
+// (store.Versions): Fetch() rows in pg's order, for store.Cut with
+// SchemeKey. The schemes page and the API read it.
+func SchemePage(ctx context.Context, db *store.DB, pg store.Page) ([]SchemeVersion, error) {
+	return store.ReadList(ctx, db, scanScheme, store.Versions, &pg, schemeList, nil)
 }
 
 // GetScheme returns one stored version.

@@ -30,9 +30,26 @@ func MayView(tree *org.Tree, actor access.Principal, c Close) bool {
 	return false
 }
 
-// ListCloses returns the latest version of every close the actor may view (MayView), newest
-// period first.
+// ListCloses returns the latest version of every close the actor may view (MayView), in
+// ClosePage's order: what the home pages count.
 func (e *Engine) ListCloses(ctx context.Context, actor access.Principal) ([]Close, error) {
+	return e.listCloses(ctx, actor, nil)
+}
+
+// closeOrder is the closes list's order: the newest period first, then the newest close.
+var closeOrder = store.Order{Col: "period", ID: "id"}
+
+// CloseKey is a close's place in the list (ClosePage).
+func CloseKey(c Close) store.Key { return store.Key{Name: c.Period, ID: c.ID} }
+
+// ClosePage returns a page of the latest versions of the closes the actor may view: Fetch()
+// rows in pg's order, for store.Cut with CloseKey. The scope is a condition of the query, so
+// that a page is full. The assessment page and the API read it.
+func (e *Engine) ClosePage(ctx context.Context, actor access.Principal, pg store.Page) ([]Close, error) {
+	return e.listCloses(ctx, actor, &pg)
+}
+
+func (e *Engine) listCloses(ctx context.Context, actor access.Principal, pg *store.Page) ([]Close, error) {
 	tree, err := loadTree(ctx, e.DB)
 	if err != nil {
 		return nil, err
@@ -47,23 +64,12 @@ func (e *Engine) ListCloses(ctx context.Context, actor access.Principal) ([]Clos
 	if len(parents) == 0 {
 		return nil, nil
 	}
-	in, args := store.In("parent_unit_id", parents)
 	var out []Close
-	err = e.DB.Read(ctx, func(tx *store.Tx) error {
-		rows, err := tx.Query(ctx, "SELECT "+closeColumns+" FROM assessment_closes WHERE superseded = ? AND "+in+" ORDER BY period DESC, scheme_code",
-			append([]any{false}, args...)...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			c, err := scanClose(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, c)
-		}
-		return rows.Err()
+	err = e.DB.Read(ctx, func(tx *store.Tx) (err error) {
+		in, args := tx.AnyOf("parent_unit_id", parents)
+		tail, args := store.Tail(closeOrder, pg, []string{"superseded = ?", in}, append([]any{false}, args...))
+		out, err = store.All(ctx, tx, scanClose, "SELECT "+closeColumns+" FROM assessment_closes"+tail, args...)
+		return err
 	})
 	return out, errs.Wrapf(err, "list closes")
 }

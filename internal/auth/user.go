@@ -68,7 +68,7 @@ func validateLocale(s string) (string, error) {
 
 const userColumns = `u.id, u.person_id, p.name, p.unit_id, u.username, u.active, u.locale, u.created_at, u.updated_at`
 
-func scanUser(row interface{ Scan(...any) error }) (User, error) {
+func scanUser(row store.Scanner) (User, error) {
 	var u User
 	var unit *int64
 	err := row.Scan(&u.ID, &u.PersonID, &u.PersonName, &unit, &u.Username, &u.Active, &u.Locale, &u.CreatedAt, &u.UpdatedAt)
@@ -130,6 +130,47 @@ func ListUsers(ctx context.Context, db *store.DB, actor access.Principal) ([]Use
 		return rows.Err()
 	})
 	return out, err
+}
+
+// userOrder is the accounts list's order: by username, which is unique (the id only completes
+// the key).
+var userOrder = store.Order{Col: "u.username", ID: "u.id", Asc: true}
+
+// UserKey is an account's place in the list (UserPage).
+func UserKey(u User) store.Key { return store.Key{Name: u.Username, ID: u.ID} }
+
+// UserPage returns a page of the accounts of the people in units actor manages, by
+// username: Fetch() rows in pg's order, for store.Cut with UserKey. The scope is a condition
+// of the query, so that a page is full. The accounts page and the API read it; accounts are
+// an administrator's business, so others are refused rather than shown an empty list.
+func UserPage(ctx context.Context, db *store.DB, actor access.Principal, pg store.Page) ([]User, error) {
+	if !actor.CanAnywhere(access.ManageOrg) {
+		return nil, errs.New(errs.Forbidden, "err.forbidden")
+	}
+	inScope, everything, err := userScope(ctx, db, actor)
+	if err != nil {
+		return nil, err
+	}
+	var out []User
+	err = db.Read(ctx, func(tx *store.Tx) (err error) {
+		var conds []string
+		var args []any
+		if !everything {
+			units := make([]int64, 0, len(inScope))
+			for id := range inScope {
+				units = append(units, id)
+			}
+			if len(units) == 0 {
+				return nil
+			}
+			c, a := tx.AnyOf("p.unit_id", units)
+			conds, args = []string{c}, a
+		}
+		tail, args := store.Tail(userOrder, &pg, conds, args)
+		out, err = store.All(ctx, tx, scanUser, "SELECT "+userColumns+" FROM users u JOIN people p ON p.id = u.person_id"+tail, args...)
+		return err
+	})
+	return out, errs.Wrapf(err, "list users")
 }
 
 // CountActiveUsers counts the active accounts of ListUsers, in one query: the administrator's

@@ -138,47 +138,48 @@ func AddDirect(ctx context.Context, db *store.DB, actor access.Principal, in Dir
 	return d, err
 }
 
+// directColumns and directFrom read a direct deduction with its unit's name (scanDirect).
+const (
+	directColumns = "d.id, d.unit_id, u.name, d.day, d.points_cp, d.reason, COALESCE(d.complaint_id, 0), d.created_by, d.created_at"
+	directFrom    = " FROM complaint_direct_deductions d JOIN units u ON u.id = d.unit_id"
+)
+
+func scanDirect(row store.Scanner) (DirectDeduction, error) {
+	var d DirectDeduction
+	var cp int64
+	err := row.Scan(&d.ID, &d.UnitID, &d.UnitName, &d.Day, &cp, &d.Reason, &d.ComplaintID, &d.CreatedBy, &d.CreatedAt)
+	d.Points, d.CreatedAt = cpString(cp), d.CreatedAt.UTC()
+	return d, err
+}
+
+// directOrder is the direct deductions list's order: by day, then the oldest first.
+var directOrder = store.Order{Col: "d.day", ID: "d.id", Asc: true}
+
+// DirectKey is a direct deduction's place in the list (DirectPage).
+func DirectKey(d DirectDeduction) store.Key { return store.Key{Name: d.Day, ID: d.ID} }
+
 // ListDirect lists the direct deductions of days from..to (inclusive, YYYY-MM-DD) of the
-// units the actor may read, by day.
+// units the actor may read, by day: a quarter's, for the desk's page.
 func ListDirect(ctx context.Context, db *store.DB, actor access.Principal, from, to string) ([]DirectDeduction, error) {
+	return listDirect(ctx, db, actor, from, to, nil)
+}
+
+// DirectPage returns a page of ListDirect's deductions: Fetch() rows in pg's order, for
+// store.Cut with DirectKey. The scope is a condition of the query, so that a page is full.
+func DirectPage(ctx context.Context, db *store.DB, actor access.Principal, from, to string, pg store.Page) ([]DirectDeduction, error) {
+	return listDirect(ctx, db, actor, from, to, &pg)
+}
+
+func listDirect(ctx context.Context, db *store.DB, actor access.Principal, from, to string, pg *store.Page) ([]DirectDeduction, error) {
 	var out []DirectDeduction
-	err := db.Read(ctx, func(tx *store.Tx) error {
-		rows, err := tx.Query(ctx, `SELECT d.id, d.unit_id, u.name, d.day, d.points_cp, d.reason, COALESCE(d.complaint_id, 0), d.created_by, d.created_at
-			FROM complaint_direct_deductions d JOIN units u ON u.id = d.unit_id WHERE d.day >= ? AND d.day <= ? ORDER BY d.day, d.id`, from, to)
+	err := db.Read(ctx, func(tx *store.Tx) (err error) {
+		scope, args, err := org.ScopeCond(ctx, tx, actor, access.Read, "d.unit_id")
 		if err != nil {
 			return err
 		}
-		defer rows.Close()
-		var all []DirectDeduction
-		for rows.Next() {
-			var d DirectDeduction
-			var cp int64
-			if err := rows.Scan(&d.ID, &d.UnitID, &d.UnitName, &d.Day, &cp, &d.Reason, &d.ComplaintID, &d.CreatedBy, &d.CreatedAt); err != nil {
-				return err
-			}
-			d.Points, d.CreatedAt = cpString(cp), d.CreatedAt.UTC()
-			all = append(all, d)
-		}
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		// The ancestries are read once per unit, not once per row.
-		can := map[int64]bool{}
-		for _, d := range all {
-			ok, seen := can[d.UnitID]
-			if !seen {
-				chain, err := org.Ancestry(ctx, tx, d.UnitID)
-				if err != nil {
-					return err
-				}
-				ok = actor.Can(access.Read, chain)
-				can[d.UnitID] = ok
-			}
-			if ok {
-				out = append(out, d)
-			}
-		}
-		return nil
+		tail, args := store.Tail(directOrder, pg, []string{scope, "d.day >= ?", "d.day <= ?"}, append(args, from, to))
+		out, err = store.All(ctx, tx, scanDirect, "SELECT "+directColumns+directFrom+tail, args...)
+		return err
 	})
 	return out, errs.Wrapf(err, "direct deductions")
 }
@@ -186,17 +187,14 @@ func ListDirect(ctx context.Context, db *store.DB, actor access.Principal, from,
 // GetDirect returns one direct deduction the actor may read.
 func GetDirect(ctx context.Context, db *store.DB, actor access.Principal, id int64) (DirectDeduction, error) {
 	var d DirectDeduction
-	err := db.Read(ctx, func(tx *store.Tx) error {
-		var cp int64
-		err := tx.QueryRow(ctx, `SELECT d.id, d.unit_id, u.name, d.day, d.points_cp, d.reason, COALESCE(d.complaint_id, 0), d.created_by, d.created_at
-			FROM complaint_direct_deductions d JOIN units u ON u.id = d.unit_id WHERE d.id = ?`, id).Scan(&d.ID, &d.UnitID, &d.UnitName, &d.Day, &cp, &d.Reason, &d.ComplaintID, &d.CreatedBy, &d.CreatedAt)
+	err := db.Read(ctx, func(tx *store.Tx) (err error) {
+		d, err = scanDirect(tx.QueryRow(ctx, "SELECT "+directColumns+directFrom+" WHERE d.id = ?", id))
 		if store.IsNoRows(err) {
 			return errs.New(errs.NotFound, "complaint.direct_not_found", id)
 		}
 		if err != nil {
 			return err
 		}
-		d.Points, d.CreatedAt = cpString(cp), d.CreatedAt.UTC()
 		chain, err := org.Ancestry(ctx, tx, d.UnitID)
 		if err != nil {
 			return err

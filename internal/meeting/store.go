@@ -350,27 +350,12 @@ func ListPage(ctx context.Context, db *store.DB, actor access.Principal, pg stor
 	}
 	var out []Meeting
 	err := db.Read(ctx, func(tx *store.Tx) error {
-		where, args := []string{"1 = 1"}, []any{}
-		if roots, all := actor.ScopeRoots(access.Read); !all {
-			tree, err := org.LoadTree(ctx, tx)
-			if err != nil {
-				return err
-			}
-			var ids []int64
-			for _, r := range roots {
-				ids = append(ids, tree.Subtree(r)...)
-			}
-			if len(ids) == 0 {
-				return nil
-			}
-			c, a := store.In("m.org_id", ids)
-			where, args = append(where, c), append(args, a...)
+		scope, args, err := org.ScopeCond(ctx, tx, actor, access.Read, "m.org_id")
+		if err != nil {
+			return err
 		}
-		if c, a := pg.Where(meetingOrder); c != "" {
-			where, args = append(where, c), append(args, a...)
-		}
-		rows, err := tx.Query(ctx, "SELECT "+meetingColumns+" FROM quality_meetings m JOIN units u ON u.id = m.org_id WHERE "+
-			strings.Join(where, " AND ")+pg.OrderBy(meetingOrder), append(args, pg.Fetch())...)
+		tail, args := store.Tail(meetingOrder, &pg, []string{scope}, args)
+		rows, err := tx.Query(ctx, "SELECT "+meetingColumns+" FROM quality_meetings m JOIN units u ON u.id = m.org_id"+tail, args...)
 		if err != nil {
 			return err
 		}

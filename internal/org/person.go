@@ -138,6 +138,9 @@ type PersonFilter struct {
 // peopleOrder is the people list's order: by name.
 var peopleOrder = store.Order{Col: "name", ID: "id", Asc: true}
 
+// PersonKey is a person's place in the list (PersonFilter.Page).
+func PersonKey(p Person) store.Key { return store.Key{Name: p.Name, ID: p.ID} }
+
 // ListPeople returns the people actor may see, by name. The scope is a condition of the query,
 // so that a list of one unit reads that unit's people, not the organisation's 100,000.
 func ListPeople(ctx context.Context, db *store.DB, actor access.Principal, f PersonFilter) ([]Person, error) {

@@ -161,6 +161,30 @@ func getUnit(ctx context.Context, tx *store.Tx, id int64) (Unit, error) {
 	return u, nil
 }
 
+// ScopeCond is the condition that col names a unit within the actor's scope for action (a
+// unit under one of their scope roots), with its argument: what a list puts in its query so
+// that a page holds only rows the actor may see, and is full. "1 = 1" for a scope over the
+// whole organisation, "1 = 0" for none.
+func ScopeCond(ctx context.Context, tx *store.Tx, actor access.Principal, action access.Action, col string) (string, []any, error) {
+	roots, all := actor.ScopeRoots(action)
+	if all {
+		return "1 = 1", nil, nil
+	}
+	tree, err := LoadTree(ctx, tx)
+	if err != nil {
+		return "", nil, err
+	}
+	var ids []int64
+	for _, r := range roots {
+		ids = append(ids, tree.Subtree(r)...)
+	}
+	if len(ids) == 0 {
+		return "1 = 0", nil, nil
+	}
+	c, a := tx.AnyOf(col, ids)
+	return c, a, nil
+}
+
 // LoadTree reads every unit, active or not, in one query. It is how every area walks the
 // organisation: organisations have hundreds of units, not millions, so a walk in memory is
 // simpler and faster than a recursive query per scope root or a query per row of a list.

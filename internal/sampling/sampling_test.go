@@ -219,7 +219,7 @@ func TestRefusals(t *testing.T) {
 				t.Errorf("%s: got %v, want invalid %s", c.name, err, c.field)
 			}
 		}
-		if plans, err := sampling.Plans(ctx, db); err != nil || len(plans) != 0 {
+		if plans, err := sampling.PlanPage(ctx, db, clerk, store.Page{Limit: 10}); err != nil || len(plans) != 0 {
 			t.Fatalf("refused plans stored: %v %v", plans, err)
 		}
 		plan, err := sampling.SavePlan(ctx, db, clerk, ok)

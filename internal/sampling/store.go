@@ -128,28 +128,29 @@ func SavePlan(ctx context.Context, db *store.DB, actor access.Principal, in Plan
 	return p, err
 }
 
-// Plans returns the active plans by code.
-func Plans(ctx context.Context, db *store.DB) ([]Plan, error) {
-	var out []Plan
-	err := db.Read(ctx, func(tx *store.Tx) error {
-		rows, err := tx.Query(ctx, "SELECT id, code, name, source, min_count, min_bp, strata, active FROM sampling_plans WHERE active = ? ORDER BY code", true)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			p, err := scanPlan(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, p)
-		}
-		return rows.Err()
-	})
-	return out, err
+// planOrder is the plans list's order: by code, which is unique (the id only completes the key).
+var planOrder = store.Order{Col: "code", ID: "id", Asc: true}
+
+// PlanKey is a plan's place in the list (PlanPage).
+func PlanKey(p Plan) store.Key { return store.Key{Name: p.Code, ID: p.ID} }
+
+// PlanPage returns a page of the active plans by code, to those who may read the samples:
+// Fetch() rows in pg's order, for store.Cut with PlanKey.
+func PlanPage(ctx context.Context, db *store.DB, actor access.Principal, pg store.Page) ([]Plan, error) {
+	if !MayRead(actor) {
+		return nil, errs.New(errs.Forbidden, "sampling.read_forbidden")
+	}
+	return plans(ctx, db, &pg)
 }
 
-func scanPlan(row interface{ Scan(...any) error }) (Plan, error) {
+// plans returns the active plans by code: a page of them, or all (pg nil) for a week's report,
+// which is complete only when every plan's quota is met.
+func plans(ctx context.Context, db *store.DB, pg *store.Page) ([]Plan, error) {
+	ps, err := store.ReadList(ctx, db, scanPlan, planOrder, pg, "SELECT id, code, name, source, min_count, min_bp, strata, active FROM sampling_plans", []string{"active = ?"}, true)
+	return ps, errs.Wrapf(err, "list plans")
+}
+
+func scanPlan(row store.Scanner) (Plan, error) {
 	var p Plan
 	var strata string
 	err := row.Scan(&p.ID, &p.Code, &p.Name, &p.Source, &p.MinCount, &p.MinBP, &strata, &p.Active)
@@ -541,7 +542,7 @@ func Report(ctx context.Context, db *store.DB, actor access.Principal, week stri
 	if w.From, w.To, err = WeekDays(week); err != nil {
 		return w, err
 	}
-	if w.Plans, err = Plans(ctx, db); err != nil {
+	if w.Plans, err = plans(ctx, db, nil); err != nil {
 		return w, err
 	}
 	plans := map[int64]Plan{}

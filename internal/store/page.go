@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"encoding/base64"
 	"slices"
 	"strconv"
@@ -24,11 +25,21 @@ type Key struct {
 }
 
 // Order is how a list sorts: by Col (empty: by id alone), then by ID, newest (largest)
-// first, unless Asc (a list by name).
+// first, unless Asc (a list by name). IDDesc keeps the ID newest first in a list by Col
+// ascending: a code's versions, the latest first, codes in order.
 type Order struct {
 	Col, ID string
 	Asc     bool
+	IDDesc  bool
 }
+
+// Versions is the order of a table of versioned records (questionnaire templates, scheme
+// versions): by code, each code's newest version first. (code, version) is unique, so the
+// order is total.
+var Versions = Order{Col: "code", ID: "version", Asc: true, IDDesc: true}
+
+// VersionKey is a versioned record's place in Versions' order.
+func VersionKey(code string, version int) Key { return Key{Name: code, ID: int64(version)} }
 
 // Page asks for one page: Limit rows after the key Before (the "next" page), or before the
 // key After (the "previous" page), or the first page when neither is set.
@@ -48,40 +59,87 @@ func (p Page) Backward() bool { return p.After != nil }
 // Where is the condition that starts the page past its key in the list's order, with its
 // arguments; "" on a first page.
 func (p Page) Where(o Order) (string, []any) {
-	k, down := p.Before, !o.Asc
+	k := p.Before
 	if p.After != nil {
-		k, down = p.After, o.Asc
+		k = p.After
 	}
 	if k == nil {
 		return "", nil
 	}
-	op := ">"
-	if down {
-		op = "<"
+	// Past the key is below it in a descending column and above it in an ascending one;
+	// a backward page reads the other way.
+	op := func(desc bool) string {
+		if desc != p.Backward() {
+			return "<"
+		}
+		return ">"
 	}
+	colDesc, idDesc := o.desc()
 	if o.Col == "" {
-		return o.ID + " " + op + " ?", []any{k.ID}
+		return o.ID + " " + op(idDesc) + " ?", []any{k.ID}
 	}
 	var v any = k.Name
 	if !k.At.IsZero() {
 		v = k.At.UTC()
 	}
-	return "(" + o.Col + " " + op + " ? OR (" + o.Col + " = ? AND " + o.ID + " " + op + " ?))", []any{v, v, k.ID}
+	return "(" + o.Col + " " + op(colDesc) + " ? OR (" + o.Col + " = ? AND " + o.ID + " " + op(idDesc) + " ?))", []any{v, v, k.ID}
 }
+
+// desc tells which of the order's columns sort descending.
+func (o Order) desc() (col, id bool) { return !o.Asc, !o.Asc || o.IDDesc }
 
 // OrderBy is the ORDER BY clause of the page with its LIMIT placeholder, whose argument is
 // Fetch(): the list's order, except on a backward page, which reads the other way from its
 // key and is turned round by Cut.
-func (p Page) OrderBy(o Order) string {
-	dir := " DESC"
-	if o.Asc != p.Backward() {
-		dir = " ASC"
+func (p Page) OrderBy(o Order) string { return p.order(o) + " LIMIT ?" }
+
+func (p Page) order(o Order) string {
+	dir := func(desc bool) string {
+		if desc != p.Backward() {
+			return " DESC"
+		}
+		return " ASC"
 	}
-	cols := []string{o.ID + dir}
+	colDesc, idDesc := o.desc()
+	cols := []string{o.ID + dir(idDesc)}
 	if o.Col != "" {
-		cols = []string{o.Col + dir, o.ID + dir}
+		cols = []string{o.Col + dir(colDesc), o.ID + dir(idDesc)}
 	}
-	return " ORDER BY " + strings.Join(cols, ", ") + " LIMIT ?"
+	return " ORDER BY " + strings.Join(cols, ", ")
+}
+
+// Tail ends a list's query after its FROM: WHERE with conds (whose arguments are args) and
+// the condition that starts page pg, then the order and the limit. With pg nil it reads the
+// whole list in the same order, for a reader that needs every row (a form's choices, a
+// report's totals), so that the list has one query either way.
+func Tail(o Order, pg *Page, conds []string, args []any) (string, []any) {
+	var p Page
+	if pg != nil {
+		p = *pg
+	}
+	if c, a := p.Where(o); c != "" {
+		conds, args = append(conds, c), append(args, a...)
+	}
+	var where string
+	if len(conds) > 0 {
+		where = " WHERE " + strings.Join(conds, " AND ")
+	}
+	if pg == nil {
+		return where + p.order(o), args
+	}
+	return where + p.OrderBy(o), append(args, p.Fetch())
+}
+
+// ReadList reads a list in one query, query being its SELECT up to the FROM and conds its
+// conditions: page pg in the order o, or the whole list in that order when pg is nil (Tail).
+func ReadList[T any](ctx context.Context, db *DB, scan func(Scanner) (T, error), o Order, pg *Page, query string, conds []string, args ...any) ([]T, error) {
+	var out []T
+	err := db.Read(ctx, func(tx *Tx) (err error) {
+		tail, a := Tail(o, pg, conds, args)
+		out, err = All(ctx, tx, scan, query+tail, a...)
+		return err
+	})
+	return out, err
 }
 
 // Cut turns rows fetched for p (Fetch() rows in OrderBy's order) into the page, in the

@@ -33,6 +33,7 @@ func TestPageWhereOrder(t *testing.T) {
 	k := &store.Key{ID: 5}
 	byTime := store.Order{Col: "t", ID: "id"}
 	byName := store.Order{Col: "name", ID: "id", Asc: true}
+	byCode := store.Versions
 	for _, c := range []struct {
 		p          store.Page
 		o          store.Order
@@ -44,12 +45,42 @@ func TestPageWhereOrder(t *testing.T) {
 		{store.Page{Limit: 2, Before: k}, byTime, "(t < ? OR (t = ? AND id < ?))", " ORDER BY t DESC, id DESC LIMIT ?"},
 		{store.Page{Limit: 2, Before: k}, byName, "(name > ? OR (name = ? AND id > ?))", " ORDER BY name ASC, id ASC LIMIT ?"},
 		{store.Page{Limit: 2, After: k}, byName, "(name < ? OR (name = ? AND id < ?))", " ORDER BY name DESC, id DESC LIMIT ?"},
+		{store.Page{Limit: 2}, byCode, "", " ORDER BY code ASC, version DESC LIMIT ?"},
+		{store.Page{Limit: 2, Before: k}, byCode, "(code > ? OR (code = ? AND version < ?))", " ORDER BY code ASC, version DESC LIMIT ?"},
+		{store.Page{Limit: 2, After: k}, byCode, "(code < ? OR (code = ? AND version > ?))", " ORDER BY code DESC, version ASC LIMIT ?"},
 	} {
 		if cond, _ := c.p.Where(c.o); cond != c.cond {
 			t.Errorf("%+v %+v: where %q, want %q", c.p, c.o, cond, c.cond)
 		}
 		if sort := c.p.OrderBy(c.o); sort != c.sort {
 			t.Errorf("%+v %+v: order %q, want %q", c.p, c.o, sort, c.sort)
+		}
+	}
+}
+
+// TestTail: the whole list and its pages share the conditions and the order; only a page
+// starts past its key and is limited.
+func TestTail(t *testing.T) {
+	o := store.Versions
+	for _, c := range []struct {
+		pg    *store.Page
+		conds []string
+		tail  string
+		args  []any
+	}{
+		{nil, nil, " ORDER BY code ASC, version DESC", nil},
+		{nil, []string{"active = ?"}, " WHERE active = ? ORDER BY code ASC, version DESC", []any{true}},
+		{&store.Page{Limit: 2}, []string{"active = ?"}, " WHERE active = ? ORDER BY code ASC, version DESC LIMIT ?", []any{true, 3}},
+		{&store.Page{Limit: 2, Before: &store.Key{Name: "b", ID: 4}}, []string{"active = ?"},
+			" WHERE active = ? AND (code > ? OR (code = ? AND version < ?)) ORDER BY code ASC, version DESC LIMIT ?", []any{true, "b", "b", int64(4), 3}},
+	} {
+		var args []any
+		if c.conds != nil {
+			args = []any{true}
+		}
+		tail, got := store.Tail(o, c.pg, c.conds, args)
+		if tail != c.tail || !slices.Equal(got, c.args) {
+			t.Errorf("%+v: %q %v, want %q %v", c.pg, tail, got, c.tail, c.args)
 		}
 	}
 }

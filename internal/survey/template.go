@@ -103,7 +103,7 @@ func SeedTemplates(ctx context.Context, db *store.DB) error {
 
 const templateColumns = "id, code, version, name, definition, created_by, created_at"
 
-func scanTemplate(row interface{ Scan(...any) error }) (Template, error) {
+func scanTemplate(row store.Scanner) (Template, error) {
 	var t Template
 	var def string
 	if err := row.Scan(&t.ID, &t.Code, &t.Version, &t.Name, &def, &t.CreatedBy, &t.CreatedAt); err != nil {
@@ -174,25 +174,22 @@ func GetTemplate(ctx context.Context, db *store.DB, id int64) (Template, error) 
 	return t, err
 }
 
-// ListTemplates returns every template version, newest version of each code first.
+// ListTemplates returns every template version in TemplatePage's order: what a campaign form
+// chooses from.
 func ListTemplates(ctx context.Context, db *store.DB) ([]Template, error) {
-	var out []Template
-	err := db.Read(ctx, func(tx *store.Tx) error {
-		rows, err := tx.Query(ctx, "SELECT "+templateColumns+" FROM survey_templates ORDER BY code, version DESC")
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			t, err := scanTemplate(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, t)
-		}
-		return rows.Err()
-	})
-	return out, err
+	return store.ReadList(ctx, db, scanTemplate, store.Versions, nil, templateList, nil)
+}
+
+const templateList = "SELECT " + templateColumns + " FROM survey_templates"
+
+// TemplateKey is a template version's place in the list (TemplatePage).
+func TemplateKey(t Template) store.Key { return store.VersionKey(t.Code, t.Version) }
+
+// TemplatePage returns a page of the template versions, by code, each code's newest version
+// first (store.Versions): Fetch() rows in pg's order, for
+// store.Cut with TemplateKey. The templates page and the API read it.
+func TemplatePage(ctx context.Context, db *store.DB, pg store.Page) ([]Template, error) {
+	return store.ReadList(ctx, db, scanTemplate, store.Versions, &pg, templateList, nil)
 }
 
 // NewVersion stores a new version of the template with code from a definition in JSON;

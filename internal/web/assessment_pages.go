@@ -12,6 +12,7 @@ import (
 	"manyi/internal/locale"
 	"manyi/internal/org"
 	"manyi/internal/scheme"
+	"manyi/internal/store"
 )
 
 // Period close pages: the list of closes, one close with its ranking and actions, one
@@ -49,14 +50,21 @@ type assessmentIndexData struct {
 	Form     assessment.StartInput
 	Error    string
 	ErrField string
+	Pager    pager
 }
 
 func (s *Server) renderAssessmentIndex(w http.ResponseWriter, r *http.Request, status int, d assessmentIndexData) error {
 	p := principal(r)
-	closes, err := s.assess.ListCloses(r.Context(), p)
+	pg, err := pageOf(r)
 	if err != nil {
 		return err
 	}
+	closes, err := s.assess.ClosePage(r.Context(), p, pg)
+	if err != nil {
+		return err
+	}
+	closes, next, prev := store.Cut(closes, pg, assessment.CloseKey)
+	d.Pager = pageLinks(r, next, prev)
 	versions, err := assessment.ListSchemes(r.Context(), s.db)
 	if err != nil {
 		return err

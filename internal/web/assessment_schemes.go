@@ -8,6 +8,7 @@ import (
 	"manyi/internal/assessment"
 	"manyi/internal/errs"
 	"manyi/internal/locale"
+	"manyi/internal/store"
 )
 
 // Scheme versions: list, show with the YAML, import (also how a copy is saved), export and
@@ -25,14 +26,20 @@ func (s *Server) schemeRoutes(m *http.ServeMux) {
 type schemeListData struct {
 	Versions []assessment.SchemeVersion
 	IsAdmin  bool
+	Pager    pager
 }
 
 func (s *Server) schemeList(w http.ResponseWriter, r *http.Request) error {
-	vs, err := assessment.ListSchemes(r.Context(), s.db)
+	pg, err := pageOf(r)
 	if err != nil {
 		return err
 	}
-	s.render(w, r, "assessment_schemes", http.StatusOK, schemeListData{Versions: vs, IsAdmin: assessment.MayManageSchemes(principal(r))})
+	vs, err := assessment.SchemePage(r.Context(), s.db, pg)
+	if err != nil {
+		return err
+	}
+	vs, next, prev := store.Cut(vs, pg, assessment.SchemeKey)
+	s.render(w, r, "assessment_schemes", http.StatusOK, schemeListData{Versions: vs, IsAdmin: assessment.MayManageSchemes(principal(r)), Pager: pageLinks(r, next, prev)})
 	return nil
 }
 

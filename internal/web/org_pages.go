@@ -176,7 +176,7 @@ func (s *Server) unitShow(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	people, next, prev := store.Cut(people, pg, personKey)
+	people, next, prev := store.Cut(people, pg, org.PersonKey)
 	d.People, d.Pager = people, pageLinks(r, next, prev)
 	err = s.db.Read(r.Context(), func(tx *store.Tx) error {
 		d.CanManage = org.Authorize(r.Context(), tx, p, access.ManageOrg, id) == nil
@@ -191,8 +191,6 @@ func (s *Server) unitShow(w http.ResponseWriter, r *http.Request) error {
 	s.render(w, r, "unit_show", http.StatusOK, d)
 	return nil
 }
-
-func personKey(p org.Person) store.Key { return store.Key{Name: p.Name, ID: p.ID} }
 
 func (s *Server) unitEdit(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r)
@@ -278,7 +276,7 @@ func (s *Server) peopleList(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	people, next, prev := store.Cut(people, pg, personKey)
+	people, next, prev := store.Cut(people, pg, org.PersonKey)
 	names, err := s.unitNames(r)
 	if err != nil {
 		return err
@@ -435,21 +433,24 @@ func (s *Server) personRoles(w http.ResponseWriter, r *http.Request) error {
 type userListData struct {
 	Users []auth.User
 	Units map[int64]string
+	Pager pager
 }
 
 func (s *Server) userList(w http.ResponseWriter, r *http.Request) error {
-	if !principal(r).CanAnywhere(access.ManageOrg) {
-		return errs.New(errs.Forbidden, "err.forbidden")
-	}
-	users, err := auth.ListUsers(r.Context(), s.db, principal(r))
+	pg, err := pageOf(r)
 	if err != nil {
 		return err
 	}
+	users, err := auth.UserPage(r.Context(), s.db, principal(r), pg)
+	if err != nil {
+		return err
+	}
+	users, next, prev := store.Cut(users, pg, auth.UserKey)
 	names, err := s.unitNames(r)
 	if err != nil {
 		return err
 	}
-	s.render(w, r, "users", http.StatusOK, userListData{Users: users, Units: names})
+	s.render(w, r, "users", http.StatusOK, userListData{Users: users, Units: names, Pager: pageLinks(r, next, prev)})
 	return nil
 }
 

@@ -808,14 +808,20 @@ type templatesData struct {
 	T          *survey.Template
 	JSON       string
 	Code, Name string
+	Pager      pager
 }
 
 func (s *Server) surveyTemplates(w http.ResponseWriter, r *http.Request) error {
-	ts, err := survey.ListTemplates(r.Context(), s.db)
+	pg, err := pageOf(r)
 	if err != nil {
 		return err
 	}
-	s.render(w, r, "survey_templates", http.StatusOK, templatesData{surveyBase: surveyTabs(r), Templates: ts})
+	ts, err := survey.TemplatePage(r.Context(), s.db, pg)
+	if err != nil {
+		return err
+	}
+	ts, next, prev := store.Cut(ts, pg, survey.TemplateKey)
+	s.render(w, r, "survey_templates", http.StatusOK, templatesData{surveyBase: surveyTabs(r), Templates: ts, Pager: pageLinks(r, next, prev)})
 	return nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"manyi/internal/access"
+	"manyi/internal/store"
 	"manyi/internal/workorder"
 )
 
@@ -14,6 +15,7 @@ type workorderFollowUpsData struct {
 	FollowUps []workorder.FollowUp
 	IsClerk   bool
 	Meeting   string
+	Pager     pager
 }
 
 // workorderFollowUps lists a month's dissatisfaction follow-ups with the meeting they are due by.
@@ -22,11 +24,16 @@ func (s *Server) workorderFollowUps(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	list, err := workorder.FollowUps(r.Context(), s.db, principal(r), month)
+	pg, err := pageOf(r)
 	if err != nil {
 		return err
 	}
-	d := workorderFollowUpsData{Tabs: workorderTabs(r), Month: month, DueMonth: workorder.NextMonth(month), FollowUps: list, IsClerk: isClerk(principal(r))}
+	list, err := workorder.FollowUpPage(r.Context(), s.db, principal(r), month, pg)
+	if err != nil {
+		return err
+	}
+	list, next, prev := store.Cut(list, pg, workorder.FollowUpKey)
+	d := workorderFollowUpsData{Tabs: workorderTabs(r), Month: month, DueMonth: workorder.NextMonth(month), FollowUps: list, IsClerk: isClerk(principal(r)), Pager: pageLinks(r, next, prev)}
 	if d.Meeting, err = workorder.Meeting(r.Context(), s.db, d.DueMonth); err != nil {
 		return err
 	}

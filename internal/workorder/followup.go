@@ -101,7 +101,7 @@ const followUpColumns = `f.id, f.task_id, f.month, f.visited_on, f.findings, f.r
 const followUpFrom = ` FROM workorder_followups f JOIN work_orders o ON o.id = f.order_id JOIN units t ON t.id = o.team_id
 	JOIN people p ON p.id = o.maintainer_id LEFT JOIN people fp ON fp.id = f.filed_by LEFT JOIN workorder_meetings m ON m.month = ?`
 
-func scanFollowUp(row interface{ Scan(...any) error }) (FollowUp, error) {
+func scanFollowUp(row store.Scanner) (FollowUp, error) {
 	var f FollowUp
 	var filed sql.NullTime
 	var o Order
@@ -117,8 +117,26 @@ func scanFollowUp(row interface{ Scan(...any) error }) (FollowUp, error) {
 	return f, err
 }
 
-// FollowUps lists the follow-ups of a month (by the orders' closing month) that the actor may see.
+// FollowUps lists the follow-ups of a month (by the orders' closing month) that the actor
+// may see, in FollowUpPage's order: what the monthly report counts.
 func FollowUps(ctx context.Context, db *store.DB, actor access.Principal, month string) ([]FollowUp, error) {
+	return followUps(ctx, db, actor, month, nil)
+}
+
+// followUpOrder is the follow-ups list's order: grouped by status, then by id, oldest first.
+var followUpOrder = store.Order{Col: "f.status", ID: "f.id", Asc: true}
+
+// FollowUpKey is a follow-up's place in the list (FollowUpPage).
+func FollowUpKey(f FollowUp) store.Key { return store.Key{Name: string(f.Status), ID: f.ID} }
+
+// FollowUpPage returns a page of a month's follow-ups the actor may see: Fetch() rows in
+// pg's order, for store.Cut with FollowUpKey. The follow-ups page and the API read it; the
+// scope is a condition of the query, so that a page is full.
+func FollowUpPage(ctx context.Context, db *store.DB, actor access.Principal, month string, pg store.Page) ([]FollowUp, error) {
+	return followUps(ctx, db, actor, month, &pg)
+}
+
+func followUps(ctx context.Context, db *store.DB, actor access.Principal, month string, pg *store.Page) ([]FollowUp, error) {
 	if _, err := time.Parse("2006-01", month); err != nil {
 		return nil, errs.Field("month", "wo.bad_month", month)
 	}
@@ -128,22 +146,12 @@ func FollowUps(ctx context.Context, db *store.DB, actor access.Principal, month 
 		if err != nil {
 			return err
 		}
-		rows, err := tx.Query(ctx, "SELECT "+followUpColumns+followUpFrom+" WHERE f.month = ? AND "+scope+" ORDER BY f.status, f.id",
-			append([]any{NextMonth(month), month}, args...)...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			f, err := scanFollowUp(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, f)
-		}
-		return rows.Err()
+		// The month of the meeting join comes first: followUpFrom's placeholder.
+		tail, args := store.Tail(followUpOrder, pg, []string{"f.month = ?", scope}, append([]any{NextMonth(month), month}, args...))
+		out, err = store.All(ctx, tx, scanFollowUp, "SELECT "+followUpColumns+followUpFrom+tail, args...)
+		return err
 	})
-	return out, err
+	return out, errs.Wrapf(err, "list follow-ups")
 }
 
 // GetFollowUp returns one follow-up the actor may see.

@@ -612,10 +612,12 @@ type CloseDecision struct {
 // CloseDecisionKind defines model for CloseDecision.Kind.
 type CloseDecisionKind string
 
-// CloseList defines model for CloseList.
-type CloseList struct {
+// ClosePage defines model for ClosePage.
+type ClosePage struct {
 	Items []Close `json:"items"`
-	Total int     `json:"total"`
+
+	// NextCursor The cursor of the next page; null on the last
+	NextCursor *string `json:"next_cursor"`
 }
 
 // CloseReopen defines model for CloseReopen.
@@ -1006,10 +1008,12 @@ type DirectDeductionInput struct {
 	UnitId int64  `json:"unit_id"`
 }
 
-// DirectDeductionList defines model for DirectDeductionList.
-type DirectDeductionList struct {
+// DirectDeductionPage defines model for DirectDeductionPage.
+type DirectDeductionPage struct {
 	Items []DirectDeduction `json:"items"`
-	Total int               `json:"total"`
+
+	// NextCursor The cursor of the next page; null on the last
+	NextCursor *string `json:"next_cursor"`
 }
 
 // DrawInput defines model for DrawInput.
@@ -1602,10 +1606,12 @@ type PersonInput struct {
 	UnitId int64   `json:"unit_id"`
 }
 
-// PersonList defines model for PersonList.
-type PersonList struct {
+// PersonPage defines model for PersonPage.
+type PersonPage struct {
 	Items []Person `json:"items"`
-	Total int      `json:"total"`
+
+	// NextCursor The cursor of the next page; null on the last
+	NextCursor *string `json:"next_cursor"`
 }
 
 // PersonPatch Absent or null fields stay as they are.
@@ -2219,10 +2225,12 @@ type UserInput struct {
 // UserInputLocale defines model for UserInput.Locale.
 type UserInputLocale string
 
-// UserList defines model for UserList.
-type UserList struct {
+// UserPage defines model for UserPage.
+type UserPage struct {
 	Items []User `json:"items"`
-	Total int    `json:"total"`
+
+	// NextCursor The cursor of the next page; null on the last
+	NextCursor *string `json:"next_cursor"`
 }
 
 // UserPatch Absent or null fields stay as they are. Deactivating or setting a password ends the account's sessions.
@@ -2374,6 +2382,15 @@ type ListAreasParams struct {
 	IncludeInactive *bool `form:"include_inactive,omitempty" json:"include_inactive,omitempty"`
 }
 
+// ListClosesParams defines parameters for ListCloses.
+type ListClosesParams struct {
+	// Limit Page size, 1–200 (default 50).
+	Limit *int32 `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The next_cursor of the previous page; absent for the first page.
+	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
 // GetCloseResultParams defines parameters for GetCloseResult.
 type GetCloseResultParams struct {
 	// UnitId The subject's unit (required).
@@ -2402,6 +2419,15 @@ type ListLedgerParams struct {
 type GetPayrollParams struct {
 	// Month Payroll month, YYYY-MM (required).
 	Month *string `form:"month,omitempty" json:"month,omitempty"`
+}
+
+// ListSchemesParams defines parameters for ListSchemes.
+type ListSchemesParams struct {
+	// Limit Page size, 1–200 (default 50).
+	Limit *int32 `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The next_cursor of the previous page; absent for the first page.
+	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
 // ListAuditParams defines parameters for ListAudit.
@@ -2624,6 +2650,12 @@ type ListPeopleParams struct {
 
 	// IncludeInactive Include deactivated records (true/false).
 	IncludeInactive *bool `form:"include_inactive,omitempty" json:"include_inactive,omitempty"`
+
+	// Limit Page size, 1–200 (default 50).
+	Limit *int32 `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The next_cursor of the previous page; absent for the first page.
+	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
 // ListProjectsParams defines parameters for ListProjects.
@@ -2657,6 +2689,12 @@ type ListDirectDeductionsParams struct {
 
 	// To Last day, YYYY-MM-DD (required).
 	To *string `form:"to,omitempty" json:"to,omitempty"`
+
+	// Limit Page size, 1–200 (default 50).
+	Limit *int32 `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The next_cursor of the previous page; absent for the first page.
+	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
 // ListQualityReportsParams defines parameters for ListQualityReports.
@@ -2666,6 +2704,15 @@ type ListQualityReportsParams struct {
 
 	// Quarter The quarter, e.g. 2026-Q3 (required).
 	Quarter *string `form:"quarter,omitempty" json:"quarter,omitempty"`
+}
+
+// ListSamplingPlansParams defines parameters for ListSamplingPlans.
+type ListSamplingPlansParams struct {
+	// Limit Page size, 1–200 (default 50).
+	Limit *int32 `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The next_cursor of the previous page; absent for the first page.
+	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
 // ListSurveyCampaignsParams defines parameters for ListSurveyCampaigns.
@@ -2725,6 +2772,15 @@ type ListSurveyFollowupsParams struct {
 	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
+// ListSurveyTemplatesParams defines parameters for ListSurveyTemplates.
+type ListSurveyTemplatesParams struct {
+	// Limit Page size, 1–200 (default 50).
+	Limit *int32 `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The next_cursor of the previous page; absent for the first page.
+	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
 // GetTargetAttainmentParams defines parameters for GetTargetAttainment.
 type GetTargetAttainmentParams struct {
 	// Month YYYY-MM (default the last whole month).
@@ -2738,6 +2794,15 @@ type ListUnitsParams struct {
 
 	// IncludeInactive Include deactivated records (true/false).
 	IncludeInactive *bool `form:"include_inactive,omitempty" json:"include_inactive,omitempty"`
+}
+
+// ListUsersParams defines parameters for ListUsers.
+type ListUsersParams struct {
+	// Limit Page size, 1–200 (default 50).
+	Limit *int32 `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The next_cursor of the previous page; absent for the first page.
+	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
 // ListWebhooksParams defines parameters for ListWebhooks.
@@ -2768,6 +2833,12 @@ type GetDutyRosterParams struct {
 type ListWorkOrderFollowUpsParams struct {
 	// Month The month the orders closed, YYYY-MM (default this month).
 	Month *string `form:"month,omitempty" json:"month,omitempty"`
+
+	// Limit Page size, 1–200 (default 50).
+	Limit *int32 `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The next_cursor of the previous page; absent for the first page.
+	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
 // ImportWorkOrdersParams defines parameters for ImportWorkOrders.
@@ -3015,7 +3086,7 @@ type ClientInterface interface {
 	// ListCloses The latest version of every close, newest period first
 	//
 	// Corresponds with GET /api/v1/assessment/closes (the `ListCloses` operationId).
-	ListCloses(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+	ListCloses(ctx context.Context, params *ListClosesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// StartCloseWithBody Start the close of a scheme for an ended period over the subjects under a parent unit, and compute it (clerks)
 	//
@@ -3125,7 +3196,7 @@ type ClientInterface interface {
 	// ListSchemes Every version of every assessment scheme, by code, newest version first
 	//
 	// Corresponds with GET /api/v1/assessment/schemes (the `ListSchemes` operationId).
-	ListSchemes(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+	ListSchemes(ctx context.Context, params *ListSchemesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ImportSchemeWithBody Import a scheme's YAML as its next version (inactive until activated; administrators)
 	//
@@ -3479,7 +3550,7 @@ type ClientInterface interface {
 	// Corresponds with POST /api/v1/meetings/{id}/verify (the `VerifyAtMeeting` operationId).
 	VerifyAtMeeting(ctx context.Context, id int64, body VerifyAtMeetingJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ListPeople People the caller may see, by name
+	// ListPeople People the caller may see, by name, phones masked
 	//
 	// Corresponds with GET /api/v1/people (the `ListPeople` operationId).
 	ListPeople(ctx context.Context, params *ListPeopleParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -3581,7 +3652,7 @@ type ClientInterface interface {
 	// Corresponds with GET /api/v1/quality/checks/{id} (the `GetQualityCheck` operationId).
 	GetQualityCheck(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ListDirectDeductions Direct deductions (主业直接扣分) of the days from..to
+	// ListDirectDeductions Direct deductions (主业直接扣分) of the days from..to, by day
 	//
 	// Corresponds with GET /api/v1/quality/direct-deductions (the `ListDirectDeductions` operationId).
 	ListDirectDeductions(ctx context.Context, params *ListDirectDeductionsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -3671,10 +3742,10 @@ type ClientInterface interface {
 	// Corresponds with POST /api/v1/sampling/items/{id}/check (the `CheckSampleItem` operationId).
 	CheckSampleItem(ctx context.Context, id int64, body CheckSampleItemJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ListSamplingPlans Sampling plans with their quotas
+	// ListSamplingPlans Active sampling plans with their quotas, by code
 	//
 	// Corresponds with GET /api/v1/sampling/plans (the `ListSamplingPlans` operationId).
-	ListSamplingPlans(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+	ListSamplingPlans(ctx context.Context, params *ListSamplingPlansParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// SaveSamplingPlanWithBody Create a plan, or change the plan with the same code (draws made keep their quota)
 	//
@@ -3762,10 +3833,10 @@ type ClientInterface interface {
 	// Corresponds with POST /api/v1/surveys/paper-entries (the `EnterSurveyPaper` operationId).
 	EnterSurveyPaper(ctx context.Context, body EnterSurveyPaperJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ListSurveyTemplates Questionnaire templates, every version
+	// ListSurveyTemplates Questionnaire templates, every version: by code, newest version first
 	//
 	// Corresponds with GET /api/v1/surveys/templates (the `ListSurveyTemplates` operationId).
-	ListSurveyTemplates(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+	ListSurveyTemplates(ctx context.Context, params *ListSurveyTemplatesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetTargetAttainment Every active service target over a month: the figure, value and verdict per unit holding records, and the total over the target's unit
 	//
@@ -3844,10 +3915,10 @@ type ClientInterface interface {
 	// Corresponds with PATCH /api/v1/units/{id} (the `UpdateUnit` operationId).
 	UpdateUnit(ctx context.Context, id int64, body UpdateUnitJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ListUsers Accounts of the people in units the caller manages
+	// ListUsers Accounts of the people in units the caller manages, by username
 	//
 	// Corresponds with GET /api/v1/users (the `ListUsers` operationId).
-	ListUsers(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+	ListUsers(ctx context.Context, params *ListUsersParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreateUserWithBody Give a person an account
 	//
@@ -3954,7 +4025,7 @@ type ClientInterface interface {
 	// Corresponds with PUT /api/v1/workorders/duty (the `SetDutyRoster` operationId).
 	SetDutyRoster(ctx context.Context, body SetDutyRosterJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ListWorkOrderFollowUps A month's dissatisfaction follow-ups (评价不满意回访表) of the teams the caller may see
+	// ListWorkOrderFollowUps A month's dissatisfaction follow-ups (评价不满意回访表) of the teams the caller may see, by status, then oldest first
 	//
 	// Corresponds with GET /api/v1/workorders/followups (the `ListWorkOrderFollowUps` operationId).
 	ListWorkOrderFollowUps(ctx context.Context, params *ListWorkOrderFollowUpsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -4058,8 +4129,8 @@ func (c *Client) GetArea(ctx context.Context, id int64, reqEditors ...RequestEdi
 // ListCloses The latest version of every close, newest period first
 //
 // Corresponds with GET /api/v1/assessment/closes (the `ListCloses` operationId).
-func (c *Client) ListCloses(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewListClosesRequest(c.Server)
+func (c *Client) ListCloses(ctx context.Context, params *ListClosesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListClosesRequest(c.Server, params)
 	if err != nil {
 		return nil, err
 	}
@@ -4348,8 +4419,8 @@ func (c *Client) GetPayroll(ctx context.Context, params *GetPayrollParams, reqEd
 // ListSchemes Every version of every assessment scheme, by code, newest version first
 //
 // Corresponds with GET /api/v1/assessment/schemes (the `ListSchemes` operationId).
-func (c *Client) ListSchemes(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewListSchemesRequest(c.Server)
+func (c *Client) ListSchemes(ctx context.Context, params *ListSchemesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListSchemesRequest(c.Server, params)
 	if err != nil {
 		return nil, err
 	}
@@ -5272,7 +5343,7 @@ func (c *Client) VerifyAtMeeting(ctx context.Context, id int64, body VerifyAtMee
 	return c.Client.Do(req)
 }
 
-// ListPeople People the caller may see, by name
+// ListPeople People the caller may see, by name, phones masked
 //
 // Corresponds with GET /api/v1/people (the `ListPeople` operationId).
 func (c *Client) ListPeople(ctx context.Context, params *ListPeopleParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -5534,7 +5605,7 @@ func (c *Client) GetQualityCheck(ctx context.Context, id int64, reqEditors ...Re
 	return c.Client.Do(req)
 }
 
-// ListDirectDeductions Direct deductions (主业直接扣分) of the days from..to
+// ListDirectDeductions Direct deductions (主业直接扣分) of the days from..to, by day
 //
 // Corresponds with GET /api/v1/quality/direct-deductions (the `ListDirectDeductions` operationId).
 func (c *Client) ListDirectDeductions(ctx context.Context, params *ListDirectDeductionsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -5764,11 +5835,11 @@ func (c *Client) CheckSampleItem(ctx context.Context, id int64, body CheckSample
 	return c.Client.Do(req)
 }
 
-// ListSamplingPlans Sampling plans with their quotas
+// ListSamplingPlans Active sampling plans with their quotas, by code
 //
 // Corresponds with GET /api/v1/sampling/plans (the `ListSamplingPlans` operationId).
-func (c *Client) ListSamplingPlans(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewListSamplingPlansRequest(c.Server)
+func (c *Client) ListSamplingPlans(ctx context.Context, params *ListSamplingPlansParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListSamplingPlansRequest(c.Server, params)
 	if err != nil {
 		return nil, err
 	}
@@ -6005,11 +6076,11 @@ func (c *Client) EnterSurveyPaper(ctx context.Context, body EnterSurveyPaperJSON
 	return c.Client.Do(req)
 }
 
-// ListSurveyTemplates Questionnaire templates, every version
+// ListSurveyTemplates Questionnaire templates, every version: by code, newest version first
 //
 // Corresponds with GET /api/v1/surveys/templates (the `ListSurveyTemplates` operationId).
-func (c *Client) ListSurveyTemplates(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewListSurveyTemplatesRequest(c.Server)
+func (c *Client) ListSurveyTemplates(ctx context.Context, params *ListSurveyTemplatesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListSurveyTemplatesRequest(c.Server, params)
 	if err != nil {
 		return nil, err
 	}
@@ -6227,11 +6298,11 @@ func (c *Client) UpdateUnit(ctx context.Context, id int64, body UpdateUnitJSONRe
 	return c.Client.Do(req)
 }
 
-// ListUsers Accounts of the people in units the caller manages
+// ListUsers Accounts of the people in units the caller manages, by username
 //
 // Corresponds with GET /api/v1/users (the `ListUsers` operationId).
-func (c *Client) ListUsers(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewListUsersRequest(c.Server)
+func (c *Client) ListUsers(ctx context.Context, params *ListUsersParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListUsersRequest(c.Server, params)
 	if err != nil {
 		return nil, err
 	}
@@ -6517,7 +6588,7 @@ func (c *Client) SetDutyRoster(ctx context.Context, body SetDutyRosterJSONReques
 	return c.Client.Do(req)
 }
 
-// ListWorkOrderFollowUps A month's dissatisfaction follow-ups (评价不满意回访表) of the teams the caller may see
+// ListWorkOrderFollowUps A month's dissatisfaction follow-ups (评价不满意回访表) of the teams the caller may see, by status, then oldest first
 //
 // Corresponds with GET /api/v1/workorders/followups (the `ListWorkOrderFollowUps` operationId).
 func (c *Client) ListWorkOrderFollowUps(ctx context.Context, params *ListWorkOrderFollowUpsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -6778,7 +6849,7 @@ func NewGetAreaRequest(server string, id int64) (*http.Request, error) {
 }
 
 // NewListClosesRequest constructs an http.Request for the ListCloses method
-func NewListClosesRequest(server string) (*http.Request, error) {
+func NewListClosesRequest(server string, params *ListClosesParams) (*http.Request, error) {
 	var err error
 
 	serverURL, err := url.Parse(server)
@@ -6794,6 +6865,45 @@ func NewListClosesRequest(server string) (*http.Request, error) {
 	queryURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
 	}
 
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
@@ -7372,7 +7482,7 @@ func NewGetPayrollRequest(server string, params *GetPayrollParams) (*http.Reques
 }
 
 // NewListSchemesRequest constructs an http.Request for the ListSchemes method
-func NewListSchemesRequest(server string) (*http.Request, error) {
+func NewListSchemesRequest(server string, params *ListSchemesParams) (*http.Request, error) {
 	var err error
 
 	serverURL, err := url.Parse(server)
@@ -7388,6 +7498,45 @@ func NewListSchemesRequest(server string) (*http.Request, error) {
 	queryURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
 	}
 
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
@@ -9724,6 +9873,30 @@ func NewListPeopleRequest(server string, params *ListPeopleParams) (*http.Reques
 
 		}
 
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if encoded := queryValues.Encode(); encoded != "" {
 			rawQueryFragments = append(rawQueryFragments, encoded)
 		}
@@ -10264,6 +10437,30 @@ func NewListDirectDeductionsRequest(server string, params *ListDirectDeductionsP
 
 		}
 
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if encoded := queryValues.Encode(); encoded != "" {
 			rawQueryFragments = append(rawQueryFragments, encoded)
 		}
@@ -10620,7 +10817,7 @@ func NewCheckSampleItemRequestWithBody(server string, id int64, contentType stri
 }
 
 // NewListSamplingPlansRequest constructs an http.Request for the ListSamplingPlans method
-func NewListSamplingPlansRequest(server string) (*http.Request, error) {
+func NewListSamplingPlansRequest(server string, params *ListSamplingPlansParams) (*http.Request, error) {
 	var err error
 
 	serverURL, err := url.Parse(server)
@@ -10636,6 +10833,45 @@ func NewListSamplingPlansRequest(server string) (*http.Request, error) {
 	queryURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
 	}
 
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
@@ -11251,7 +11487,7 @@ func NewEnterSurveyPaperRequestWithBody(server string, contentType string, body 
 }
 
 // NewListSurveyTemplatesRequest constructs an http.Request for the ListSurveyTemplates method
-func NewListSurveyTemplatesRequest(server string) (*http.Request, error) {
+func NewListSurveyTemplatesRequest(server string, params *ListSurveyTemplatesParams) (*http.Request, error) {
 	var err error
 
 	serverURL, err := url.Parse(server)
@@ -11267,6 +11503,45 @@ func NewListSurveyTemplatesRequest(server string) (*http.Request, error) {
 	queryURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
 	}
 
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
@@ -11688,7 +11963,7 @@ func NewUpdateUnitRequestWithBody(server string, id int64, contentType string, b
 }
 
 // NewListUsersRequest constructs an http.Request for the ListUsers method
-func NewListUsersRequest(server string) (*http.Request, error) {
+func NewListUsersRequest(server string, params *ListUsersParams) (*http.Request, error) {
 	var err error
 
 	serverURL, err := url.Parse(server)
@@ -11704,6 +11979,45 @@ func NewListUsersRequest(server string) (*http.Request, error) {
 	queryURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
 	}
 
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
@@ -12297,6 +12611,30 @@ func NewListWorkOrderFollowUpsRequest(server string, params *ListWorkOrderFollow
 
 		}
 
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if encoded := queryValues.Encode(); encoded != "" {
 			rawQueryFragments = append(rawQueryFragments, encoded)
 		}
@@ -12657,7 +12995,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /api/v1/assessment/closes (the `ListCloses` operationId).
-	ListClosesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListClosesResponse, error)
+	ListClosesWithResponse(ctx context.Context, params *ListClosesParams, reqEditors ...RequestEditorFn) (*ListClosesResponse, error)
 
 	// StartCloseWithBodyWithResponse Start the close of a scheme for an ended period over the subjects under a parent unit, and compute it (clerks)
 	//
@@ -12783,7 +13121,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /api/v1/assessment/schemes (the `ListSchemes` operationId).
-	ListSchemesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListSchemesResponse, error)
+	ListSchemesWithResponse(ctx context.Context, params *ListSchemesParams, reqEditors ...RequestEditorFn) (*ListSchemesResponse, error)
 
 	// ImportSchemeWithBodyWithResponse Import a scheme's YAML as its next version (inactive until activated; administrators)
 	//
@@ -13177,7 +13515,7 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /api/v1/meetings/{id}/verify (the `VerifyAtMeeting` operationId).
 	VerifyAtMeetingWithResponse(ctx context.Context, id int64, body VerifyAtMeetingJSONRequestBody, reqEditors ...RequestEditorFn) (*VerifyAtMeetingResponse, error)
 
-	// ListPeopleWithResponse People the caller may see, by name
+	// ListPeopleWithResponse People the caller may see, by name, phones masked
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -13289,7 +13627,7 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /api/v1/quality/checks/{id} (the `GetQualityCheck` operationId).
 	GetQualityCheckWithResponse(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*GetQualityCheckResponse, error)
 
-	// ListDirectDeductionsWithResponse Direct deductions (主业直接扣分) of the days from..to
+	// ListDirectDeductionsWithResponse Direct deductions (主业直接扣分) of the days from..to, by day
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -13387,12 +13725,12 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /api/v1/sampling/items/{id}/check (the `CheckSampleItem` operationId).
 	CheckSampleItemWithResponse(ctx context.Context, id int64, body CheckSampleItemJSONRequestBody, reqEditors ...RequestEditorFn) (*CheckSampleItemResponse, error)
 
-	// ListSamplingPlansWithResponse Sampling plans with their quotas
+	// ListSamplingPlansWithResponse Active sampling plans with their quotas, by code
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /api/v1/sampling/plans (the `ListSamplingPlans` operationId).
-	ListSamplingPlansWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListSamplingPlansResponse, error)
+	ListSamplingPlansWithResponse(ctx context.Context, params *ListSamplingPlansParams, reqEditors ...RequestEditorFn) (*ListSamplingPlansResponse, error)
 
 	// SaveSamplingPlanWithBodyWithResponse Create a plan, or change the plan with the same code (draws made keep their quota)
 	//
@@ -13492,12 +13830,12 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /api/v1/surveys/paper-entries (the `EnterSurveyPaper` operationId).
 	EnterSurveyPaperWithResponse(ctx context.Context, body EnterSurveyPaperJSONRequestBody, reqEditors ...RequestEditorFn) (*EnterSurveyPaperResponse, error)
 
-	// ListSurveyTemplatesWithResponse Questionnaire templates, every version
+	// ListSurveyTemplatesWithResponse Questionnaire templates, every version: by code, newest version first
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /api/v1/surveys/templates (the `ListSurveyTemplates` operationId).
-	ListSurveyTemplatesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListSurveyTemplatesResponse, error)
+	ListSurveyTemplatesWithResponse(ctx context.Context, params *ListSurveyTemplatesParams, reqEditors ...RequestEditorFn) (*ListSurveyTemplatesResponse, error)
 
 	// GetTargetAttainmentWithResponse Every active service target over a month: the figure, value and verdict per unit holding records, and the total over the target's unit
 	//
@@ -13590,12 +13928,12 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with PATCH /api/v1/units/{id} (the `UpdateUnit` operationId).
 	UpdateUnitWithResponse(ctx context.Context, id int64, body UpdateUnitJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateUnitResponse, error)
 
-	// ListUsersWithResponse Accounts of the people in units the caller manages
+	// ListUsersWithResponse Accounts of the people in units the caller manages, by username
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /api/v1/users (the `ListUsers` operationId).
-	ListUsersWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListUsersResponse, error)
+	ListUsersWithResponse(ctx context.Context, params *ListUsersParams, reqEditors ...RequestEditorFn) (*ListUsersResponse, error)
 
 	// CreateUserWithBodyWithResponse Give a person an account
 	//
@@ -13716,7 +14054,7 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with PUT /api/v1/workorders/duty (the `SetDutyRoster` operationId).
 	SetDutyRosterWithResponse(ctx context.Context, body SetDutyRosterJSONRequestBody, reqEditors ...RequestEditorFn) (*SetDutyRosterResponse, error)
 
-	// ListWorkOrderFollowUpsWithResponse A month's dissatisfaction follow-ups (评价不满意回访表) of the teams the caller may see
+	// ListWorkOrderFollowUpsWithResponse A month's dissatisfaction follow-ups (评价不满意回访表) of the teams the caller may see, by status, then oldest first
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -13949,7 +14287,7 @@ type ListClosesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *CloseList
+	JSON200 *ClosePage
 	// JSON4XX the response for an HTTP 4XX `application/json` response
 	JSON4XX *Error
 	// JSON5XX the response for an HTTP 5XX `application/json` response
@@ -13957,7 +14295,7 @@ type ListClosesResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r ListClosesResponse) GetJSON200() *CloseList {
+func (r ListClosesResponse) GetJSON200() *ClosePage {
 	return r.JSON200
 }
 
@@ -16879,7 +17217,7 @@ type ListPeopleResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *PersonList
+	JSON200 *PersonPage
 	// JSON4XX the response for an HTTP 4XX `application/json` response
 	JSON4XX *Error
 	// JSON5XX the response for an HTTP 5XX `application/json` response
@@ -16887,7 +17225,7 @@ type ListPeopleResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r ListPeopleResponse) GetJSON200() *PersonList {
+func (r ListPeopleResponse) GetJSON200() *PersonPage {
 	return r.JSON200
 }
 
@@ -17505,7 +17843,7 @@ type ListDirectDeductionsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *DirectDeductionList
+	JSON200 *DirectDeductionPage
 	// JSON4XX the response for an HTTP 4XX `application/json` response
 	JSON4XX *Error
 	// JSON5XX the response for an HTTP 5XX `application/json` response
@@ -17513,7 +17851,7 @@ type ListDirectDeductionsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r ListDirectDeductionsResponse) GetJSON200() *DirectDeductionList {
+func (r ListDirectDeductionsResponse) GetJSON200() *DirectDeductionPage {
 	return r.JSON200
 }
 
@@ -19238,7 +19576,7 @@ type ListUsersResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *UserList
+	JSON200 *UserPage
 	// JSON4XX the response for an HTTP 4XX `application/json` response
 	JSON4XX *Error
 	// JSON5XX the response for an HTTP 5XX `application/json` response
@@ -19246,7 +19584,7 @@ type ListUsersResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r ListUsersResponse) GetJSON200() *UserList {
+func (r ListUsersResponse) GetJSON200() *UserPage {
 	return r.JSON200
 }
 
@@ -20378,8 +20716,8 @@ func (c *ClientWithResponses) GetAreaWithResponse(ctx context.Context, id int64,
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /api/v1/assessment/closes (the `ListCloses` operationId).
-func (c *ClientWithResponses) ListClosesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListClosesResponse, error) {
-	rsp, err := c.ListCloses(ctx, reqEditors...)
+func (c *ClientWithResponses) ListClosesWithResponse(ctx context.Context, params *ListClosesParams, reqEditors ...RequestEditorFn) (*ListClosesResponse, error) {
+	rsp, err := c.ListCloses(ctx, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -20612,8 +20950,8 @@ func (c *ClientWithResponses) GetPayrollWithResponse(ctx context.Context, params
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /api/v1/assessment/schemes (the `ListSchemes` operationId).
-func (c *ClientWithResponses) ListSchemesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListSchemesResponse, error) {
-	rsp, err := c.ListSchemes(ctx, reqEditors...)
+func (c *ClientWithResponses) ListSchemesWithResponse(ctx context.Context, params *ListSchemesParams, reqEditors ...RequestEditorFn) (*ListSchemesResponse, error) {
+	rsp, err := c.ListSchemes(ctx, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -21348,7 +21686,7 @@ func (c *ClientWithResponses) VerifyAtMeetingWithResponse(ctx context.Context, i
 	return ParseVerifyAtMeetingResponse(rsp)
 }
 
-// ListPeopleWithResponse People the caller may see, by name
+// ListPeopleWithResponse People the caller may see, by name, phones masked
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -21556,7 +21894,7 @@ func (c *ClientWithResponses) GetQualityCheckWithResponse(ctx context.Context, i
 	return ParseGetQualityCheckResponse(rsp)
 }
 
-// ListDirectDeductionsWithResponse Direct deductions (主业直接扣分) of the days from..to
+// ListDirectDeductionsWithResponse Direct deductions (主业直接扣分) of the days from..to, by day
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -21738,13 +22076,13 @@ func (c *ClientWithResponses) CheckSampleItemWithResponse(ctx context.Context, i
 	return ParseCheckSampleItemResponse(rsp)
 }
 
-// ListSamplingPlansWithResponse Sampling plans with their quotas
+// ListSamplingPlansWithResponse Active sampling plans with their quotas, by code
 //
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /api/v1/sampling/plans (the `ListSamplingPlans` operationId).
-func (c *ClientWithResponses) ListSamplingPlansWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListSamplingPlansResponse, error) {
-	rsp, err := c.ListSamplingPlans(ctx, reqEditors...)
+func (c *ClientWithResponses) ListSamplingPlansWithResponse(ctx context.Context, params *ListSamplingPlansParams, reqEditors ...RequestEditorFn) (*ListSamplingPlansResponse, error) {
+	rsp, err := c.ListSamplingPlans(ctx, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -21933,13 +22271,13 @@ func (c *ClientWithResponses) EnterSurveyPaperWithResponse(ctx context.Context, 
 	return ParseEnterSurveyPaperResponse(rsp)
 }
 
-// ListSurveyTemplatesWithResponse Questionnaire templates, every version
+// ListSurveyTemplatesWithResponse Questionnaire templates, every version: by code, newest version first
 //
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /api/v1/surveys/templates (the `ListSurveyTemplates` operationId).
-func (c *ClientWithResponses) ListSurveyTemplatesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListSurveyTemplatesResponse, error) {
-	rsp, err := c.ListSurveyTemplates(ctx, reqEditors...)
+func (c *ClientWithResponses) ListSurveyTemplatesWithResponse(ctx context.Context, params *ListSurveyTemplatesParams, reqEditors ...RequestEditorFn) (*ListSurveyTemplatesResponse, error) {
+	rsp, err := c.ListSurveyTemplates(ctx, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -22115,13 +22453,13 @@ func (c *ClientWithResponses) UpdateUnitWithResponse(ctx context.Context, id int
 	return ParseUpdateUnitResponse(rsp)
 }
 
-// ListUsersWithResponse Accounts of the people in units the caller manages
+// ListUsersWithResponse Accounts of the people in units the caller manages, by username
 //
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /api/v1/users (the `ListUsers` operationId).
-func (c *ClientWithResponses) ListUsersWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListUsersResponse, error) {
-	rsp, err := c.ListUsers(ctx, reqEditors...)
+func (c *ClientWithResponses) ListUsersWithResponse(ctx context.Context, params *ListUsersParams, reqEditors ...RequestEditorFn) (*ListUsersResponse, error) {
+	rsp, err := c.ListUsers(ctx, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -22349,7 +22687,7 @@ func (c *ClientWithResponses) SetDutyRosterWithResponse(ctx context.Context, bod
 	return ParseSetDutyRosterResponse(rsp)
 }
 
-// ListWorkOrderFollowUpsWithResponse A month's dissatisfaction follow-ups (评价不满意回访表) of the teams the caller may see
+// ListWorkOrderFollowUpsWithResponse A month's dissatisfaction follow-ups (评价不满意回访表) of the teams the caller may see, by status, then oldest first
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -22601,7 +22939,7 @@ func ParseListClosesResponse(rsp *http.Response) (*ListClosesResponse, error) {
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest CloseList
+		var dest ClosePage
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -24811,7 +25149,7 @@ func ParseListPeopleResponse(rsp *http.Response) (*ListPeopleResponse, error) {
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest PersonList
+		var dest PersonPage
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -25290,7 +25628,7 @@ func ParseListDirectDeductionsResponse(rsp *http.Response) (*ListDirectDeduction
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest DirectDeductionList
+		var dest DirectDeductionPage
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -26600,7 +26938,7 @@ func ParseListUsersResponse(rsp *http.Response) (*ListUsersResponse, error) {
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest UserList
+		var dest UserPage
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
