@@ -3,17 +3,16 @@ package web
 import (
 	"net/http"
 
-	"manyi/internal/access"
 	"manyi/internal/workorder"
 )
 
 type workorderFollowUpsData struct {
-	Tabs      []navItem
-	Month     string
-	DueMonth  string
-	FollowUps []workorder.FollowUp
-	IsClerk   bool
-	Meeting   string
+	Tabs          []navItem
+	Month         string
+	DueMonth      string
+	FollowUps     []workorder.FollowUp
+	CanSetMeeting bool
+	Meeting       string
 }
 
 // workorderFollowUps lists a month's dissatisfaction follow-ups with the meeting they are due by.
@@ -26,7 +25,7 @@ func (s *Server) workorderFollowUps(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	d := workorderFollowUpsData{Tabs: workorderTabs(r), Month: month, DueMonth: workorder.NextMonth(month), FollowUps: list, IsClerk: isClerk(principal(r))}
+	d := workorderFollowUpsData{Tabs: workorderTabs(r), Month: month, DueMonth: workorder.NextMonth(month), FollowUps: list, CanSetMeeting: workorder.MayHoldMeeting(principal(r))}
 	if d.Meeting, err = workorder.Meeting(r.Context(), s.db, d.DueMonth); err != nil {
 		return err
 	}
@@ -44,13 +43,13 @@ func (s *Server) workorderMeeting(w http.ResponseWriter, r *http.Request) error 
 }
 
 type workorderFollowUpData struct {
-	Tabs     []navItem
-	F        workorder.FollowUp
-	CanFile  bool
-	IsClerk  bool
-	In       workorder.FollowUpInput
-	Error    string
-	ErrField string
+	Tabs      []navItem
+	F         workorder.FollowUp
+	CanFile   bool
+	CanDecide bool
+	In        workorder.FollowUpInput
+	Error     string
+	ErrField  string
 }
 
 func (s *Server) workorderFollowUp(w http.ResponseWriter, r *http.Request) error {
@@ -67,9 +66,10 @@ func (s *Server) renderFollowUp(w http.ResponseWriter, r *http.Request, status i
 	if err != nil {
 		return err
 	}
-	d := workorderFollowUpData{Tabs: workorderTabs(r), F: f, CanFile: p.Has(access.Foreman) && f.Status != workorder.FollowUpConfirmed, IsClerk: isClerk(p),
-		In:    workorder.FollowUpInput{VisitedOn: f.VisitedOn, Findings: f.Findings, Rectification: f.Rectification, Improvement: f.Order.Device + "：" + f.Order.Fault},
-		Error: msg, ErrField: field}
+	d := workorderFollowUpData{Tabs: workorderTabs(r), F: f, CanFile: workorder.MayFileFollowUp(p) && f.Status != workorder.FollowUpConfirmed,
+		CanDecide: workorder.MayHoldMeeting(p) && f.Status == workorder.FollowUpFiled,
+		In:        workorder.FollowUpInput{VisitedOn: f.VisitedOn, Findings: f.Findings, Rectification: f.Rectification, Improvement: f.Order.Device + "：" + f.Order.Fault},
+		Error:     msg, ErrField: field}
 	if in != nil {
 		d.In = *in
 	}
