@@ -210,7 +210,7 @@ func (b *browser) pages() {
 	visit("/assessment/schemes", "schemes", "main table")
 }
 
-// tableFit is how wide the complaint table is against the room it has.
+// tableFit is how wide a table is against the room it has.
 type tableFit struct {
 	Table     float64 `json:"table"`     // the table's scrollWidth: all its columns
 	Container float64 `json:"container"` // the width of main's content box
@@ -218,10 +218,11 @@ type tableFit struct {
 	Viewport  float64 `json:"viewport"`
 }
 
-// TestBrowserComplaintTableFits: at 1280×800 the English complaint list, whose headings and
-// SLA clocks are longer than the Chinese ones, fits its column: no horizontal scrolling of
-// the table or the page.
-func TestBrowserComplaintTableFits(t *testing.T) {
+// TestBrowserWideTablesFit: at 1280×800 the English complaint list, whose headings and SLA
+// clocks are longer than the Chinese ones, and the improvement tracking table, with its eleven
+// columns, fit their column: no horizontal scrolling of the table or the page. The tracking
+// table's numbers, units and due days stay on one line, as do the booking list's units.
+func TestBrowserWideTablesFit(t *testing.T) {
 	chromiumPath(t)
 	m := MustRunMain(t, store.SQLite)
 	b := newBrowser(t, m.URL())
@@ -229,21 +230,36 @@ func TestBrowserComplaintTableFits(t *testing.T) {
 	b.login("clerk", "manyi-demo-2026")
 	b.open("/lang/en?next=/complaints")
 	b.lang = "en"
-	b.do("wait for the list", chromedp.WaitVisible(chromedp.CSS(`#complaints tbody tr[data-id]`)))
-	fit, err := chromedp.Run(b.ctx, chromedp.Evaluate[tableFit](`(() => {
-		const main = document.querySelector('main'), cs = getComputedStyle(main);
-		return {
-			table: document.querySelector('#complaints').scrollWidth,
-			container: main.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight),
-			page: document.documentElement.scrollWidth,
-			viewport: document.documentElement.clientWidth,
-		};
-	})()`))
-	if err != nil {
-		t.Fatal(err)
+	for _, c := range []struct{ path, table string }{{"/complaints", "#complaints"}, {"/improvements", "#items"}} {
+		b.open(c.path)
+		b.do("wait for the list", chromedp.WaitVisible(chromedp.CSS(c.table+` tbody tr[data-id]`)))
+		fit, err := chromedp.Run(b.ctx, chromedp.Evaluate[tableFit](fmt.Sprintf(`(() => {
+			const main = document.querySelector('main'), cs = getComputedStyle(main);
+			return {
+				table: document.querySelector(%q).scrollWidth,
+				container: main.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight),
+				page: document.documentElement.scrollWidth,
+				viewport: document.documentElement.clientWidth,
+			};
+		})()`, c.table)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b.screenshot(shotName(c.path) + "-1280")
+		if fit.Table > fit.Container+0.5 || fit.Page > fit.Viewport {
+			t.Errorf("at 1280×800 %s is %.0f px wide in a %.0f px column (page %.0f px, viewport %.0f px)", c.table, fit.Table, fit.Container, fit.Page, fit.Viewport)
+		}
 	}
-	b.screenshot("complaints-1280")
-	if fit.Table > fit.Container+0.5 || fit.Page > fit.Viewport {
-		t.Errorf("at 1280×800 the complaint table is %.0f px wide in a %.0f px column (page %.0f px, viewport %.0f px)", fit.Table, fit.Container, fit.Page, fit.Viewport)
+	for _, sel := range []string{"#items td:nth-child(1)", "#items td:nth-child(3)", "#items td:nth-child(9)"} {
+		if w := b.wrapped(sel); len(w) > 0 {
+			t.Errorf("the tracking table breaks %s over two lines: %q", sel, w[:min(3, len(w))])
+		}
+	}
+	if label := strings.TrimSpace(b.text(`label:has(> input[name="overdue"])`)); label != "Overdue only" {
+		t.Errorf("the overdue filter reads %q, want Overdue only", label)
+	}
+	b.open("/bookings")
+	if w := b.wrapped("#bookings td:nth-child(2)"); len(w) > 0 {
+		t.Errorf("the booking list breaks units over two lines: %q", w[:min(3, len(w))])
 	}
 }

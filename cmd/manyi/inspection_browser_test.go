@@ -71,7 +71,7 @@ func TestBrowserPhoneInspection(t *testing.T) {
 		for _, p := range []string{"/inspections", "/inspections/units?month=2026-10", "/inspections/people?month=2026-10", "/inspections/findings?pending=1",
 			"/inspections/duty", "/inspections/checklists", "/sampling"} {
 			b.open(p)
-			b.screenshot(strings.Trim(strings.NewReplacer("/", "-", "?", "-", "=", "-").Replace(p), "-"))
+			b.screenshot(shotName(p))
 		}
 	}
 	shot()

@@ -188,6 +188,11 @@ func TestInspectionDay(t *testing.T) {
 		// The care worker's last month: 30 points, 300 yuan, base salary only; the other worker's
 		// second month of 30 or more is referred for dismissal review.
 		_, people := director.get("/inspections/people?month=" + last)
+		for _, page := range []string{people, units} {
+			if bad := misalignedColumns(t, page); len(bad) > 0 {
+				t.Errorf("personal deductions or units by month: numbers under a left-aligned heading: %v", bad)
+			}
+		}
 		rows := regexp.MustCompile(`(?s)<tr data-person="\d+">.*?</tr>`).FindAllString(people, -1)
 		var base, dismissal bool
 		for _, r := range rows {

@@ -337,11 +337,10 @@ var refusedByFlash = map[string]string{"POST /workorders/draw": "/workorders/dai
 // there: an empty body is refused with 422 (nothing is stored) rather than 403. Known
 // deviation from "403 first", kept here so that the list can only shrink (issue 13).
 var validatesBeforeRight = map[string]bool{
-	"POST /api/v1/quality/callback-audits": true, "POST /api/v1/quality/direct-deductions": true,
-	"POST /api/v1/quality/self-checks": true, "POST /api/v1/quality/spot-checks": true,
+	"POST /api/v1/quality/callback-audits": true, "POST /api/v1/quality/self-checks": true, "POST /api/v1/quality/spot-checks": true,
 	"POST /api/v1/assessment/closes": true, "POST /api/v1/calendar/import": true, "POST /api/v1/complaints": true,
-	"POST /assessment/closes": true, "POST /calendar/import": true, "POST /complaints/direct": true,
-	"POST /complaints/settings": true, "POST /inspections": true, "POST /surveys/entry/{code}": true, "POST /surveys/improper": true,
+	"POST /assessment/closes": true, "POST /calendar/import": true,
+	"POST /complaints/settings": true, "POST /inspections": true,
 }
 
 // allows reports whether the rule lets user (""= anonymous) use the route.

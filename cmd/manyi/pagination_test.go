@@ -36,6 +36,9 @@ func walkPages(t *testing.T, c *client, path string) []string {
 		if status != http.StatusOK {
 			t.Fatalf("%s: %d %.300s", path, status, body)
 		}
+		if bad := misalignedColumns(t, body); len(bad) > 0 {
+			t.Errorf("%s: numbers right-aligned under a left-aligned heading: %v", path, bad)
+		}
 		var s seen
 		for _, n := range htmlNodes(t, body, func(n *html.Node) bool {
 			return (n.Data == "tr" || n.Data == "li") && nodeAttr(n, "data-id") != "" || n.Data == "a" && (nodeAttr(n, "rel") == "next" || nodeAttr(n, "rel") == "prev")
@@ -80,6 +83,31 @@ func walkPages(t *testing.T, c *client, path string) []string {
 		ids = append(ids, p.ids...)
 	}
 	return ids
+}
+
+// misalignedColumns names the columns of the page's tables whose cells are numbers (class
+// num: right-aligned) under a heading that is not, or the other way round, judged on the
+// first body row with a cell per heading.
+func misalignedColumns(t *testing.T, page string) []string {
+	t.Helper()
+	isNum := func(n *html.Node) bool { return slices.Contains(strings.Fields(nodeAttr(n, "class")), "num") }
+	var bad []string
+	for _, table := range htmlNodes(t, page, func(n *html.Node) bool { return n.Data == "table" }) {
+		heads := within(table, "th")
+		for _, tr := range within(table, "tr") {
+			cells := within(tr, "td")
+			if len(cells) != len(heads) || slices.ContainsFunc(cells, func(c *html.Node) bool { return nodeAttr(c, "colspan") != "" }) {
+				continue
+			}
+			for i, c := range cells {
+				if isNum(c) != isNum(heads[i]) {
+					bad = append(bad, "#"+nodeAttr(table, "id")+" "+htmlText(heads[i]))
+				}
+			}
+			break
+		}
+	}
+	return bad
 }
 
 // TestListPagesKeyset follows the next links of every keyset-paged list page over more rows

@@ -12,7 +12,8 @@ import (
 
 // TestBadPeriodParams: every page that takes a week, month or day in its query refuses a
 // malformed one with 400 and a message, in the user's language, that names the parameter and
-// repeats the value; a valid value still opens the page.
+// repeats the value; a valid value still opens the page. So do the tracking table's status
+// and source filters.
 func TestBadPeriodParams(t *testing.T) {
 	dialects(t, func(t *testing.T, d store.Dialect) {
 		m := MustRunMain(t, d)
@@ -41,6 +42,8 @@ func TestBadPeriodParams(t *testing.T) {
 			{"/targets", "month", "2026-13", "2026-01", "月份", "Month"},
 			{"/assessment/evidence", "month", "2026-13", "2026-01", "月份", "Month"},
 			{"/inspections/checks", "quarter", "2026-Q5", "2026-Q3", "季度", "Quarter"},
+			{"/improvements", "status", "closed", "open", "状态", "Status"},
+			{"/improvements", "source_kind", "fax", "complaint", "来源类别", "Source kind"},
 		} {
 			for _, lang := range []struct{ code, name string }{{"zh-CN", tc.zh}, {"en", tc.en}} {
 				c.get("/lang/" + lang.code + "?next=/")

@@ -9,7 +9,8 @@ import (
 )
 
 // TestBrowserTargets opens the targets page and the project register as the engineering
-// clerk, in Chinese and in English.
+// clerk, in Chinese and in English: the register's codes, units and days each stay on one
+// line, and on a phone the page (its import form too) is no wider than the screen.
 func TestBrowserTargets(t *testing.T) {
 	chromiumPath(t)
 	m := MustRunMain(t, store.SQLite)
@@ -27,5 +28,11 @@ func TestBrowserTargets(t *testing.T) {
 		b.open("/projects")
 		b.do("wait for the register", chromedp.WaitVisible(chromedp.CSS(`table#projects tr[data-id]`)))
 		b.screenshot("projects")
+		for _, col := range []string{"1", "3", "4", "7"} {
+			if w := b.wrapped("#projects td:nth-child(" + col + ")"); len(w) > 0 {
+				t.Errorf("%s: the register's column %s breaks %d cells over two lines: %q", lang, col, len(w), w[:min(3, len(w))])
+			}
+		}
+		b.phoneFits("/projects")
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -137,6 +138,30 @@ func TestWorkOrderDay(t *testing.T) {
 		// The clerk sees last month's ranking with the best team and the star.
 		clerk := newClient(t, m.URL())
 		clerk.login("clerk", demo.DemoPassword)
+
+		// The order page offers the revise form by workorder.MayRevise, as Revise decides: the
+		// dispatcher on the callback assigned to him but not on the foreman's self-evaluation,
+		// the clerk on both.
+		var rated, callback, self string
+		if err := m.DB.Read(context.Background(), func(tx *store.Tx) error {
+			return tx.QueryRow(context.Background(), `SELECT k.order_id, k.id, s.id FROM workorder_tasks k
+				JOIN users u ON u.person_id = k.assignee_id AND u.username = 'dispatcher1'
+				JOIN workorder_tasks s ON s.order_id = k.order_id AND s.kind = 'self' AND s.version > 0
+				WHERE k.kind = 'callback' AND k.version > 0 ORDER BY k.order_id LIMIT 1`).Scan(&rated, &callback, &self)
+		}); err != nil {
+			t.Fatalf("no order with both ratings saved on demo data: %v", err)
+		}
+		for _, c := range []struct {
+			who  string
+			c    *client
+			want []string
+		}{{"dispatcher1", disp, []string{callback}}, {"clerk", clerk, []string{callback, self}}} {
+			slices.Sort(c.want)
+			status, body := c.c.get("/workorders/" + rated)
+			if got := reviseForms(t, body); status != http.StatusOK || !slices.Equal(got, c.want) {
+				t.Errorf("order %s as %s: %d, revise forms on tasks %v, want %v", rated, c.who, status, got, c.want)
+			}
+		}
 		last := now.AddDate(0, -1, 0).Format("2006-01")
 		status, body = clerk.get("/workorders/monthly?month=" + last)
 		if status != http.StatusOK {
@@ -191,4 +216,17 @@ func TestWorkOrderDay(t *testing.T) {
 		}
 		_ = context.Background()
 	})
+}
+
+// reviseForms returns the ids of the tasks whose revise form an order page offers, sorted.
+func reviseForms(t *testing.T, page string) []string {
+	t.Helper()
+	var ids []string
+	for _, n := range htmlNodes(t, page, func(n *html.Node) bool {
+		return n.Data == "form" && strings.HasSuffix(nodeAttr(n, "action"), "/revise")
+	}) {
+		ids = append(ids, strings.TrimSuffix(strings.TrimPrefix(nodeAttr(n, "action"), "/workorders/tasks/"), "/revise"))
+	}
+	slices.Sort(ids)
+	return ids
 }

@@ -135,10 +135,14 @@ type ExpenseInput struct {
 	Note    string `json:"note"`
 }
 
-// RecordExpense records an expense of the work group. Clerks only.
+// MayRecordExpense reports whether p records the work group's expenses: a clerk. The ledger
+// page offers the form by it.
+func MayRecordExpense(p access.Principal) bool { return p.Has(access.Clerk) }
+
+// RecordExpense records an expense of the work group (MayRecordExpense).
 func RecordExpense(ctx context.Context, db *store.DB, actor access.Principal, in ExpenseInput) (Expense, error) {
 	var x Expense
-	if !actor.HasAny(access.Clerk) {
+	if !MayRecordExpense(actor) {
 		return x, errs.New(errs.Forbidden, "assessment.clerk_only")
 	}
 	in.SpentOn, in.Amount, in.Note = strings.TrimSpace(in.SpentOn), strings.TrimSpace(in.Amount), strings.TrimSpace(in.Note)

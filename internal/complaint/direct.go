@@ -72,6 +72,9 @@ func cpString(cp int64) string {
 // refused.
 func AddDirect(ctx context.Context, db *store.DB, actor access.Principal, in DirectInput) (DirectDeduction, error) {
 	var d DirectDeduction
+	if !MayAddDirect(actor) {
+		return d, errs.New(errs.Forbidden, "complaint.clerk_only")
+	}
 	cp, err := ParseDirectPoints(in.Points)
 	if err != nil {
 		return d, err

@@ -49,6 +49,8 @@ func TestDirectDeductions(t *testing.T) {
 			{"a bad day", clerk, complaint.DirectInput{UnitID: f.area.ID, Day: "11/03", Points: "2", Reason: "x"}, errs.Invalid, "11/03"},
 			{"a complaint of another unit", clerk, complaint.DirectInput{UnitID: f.area.ID, Day: "2026-11-03", Points: "2", Reason: "x", ComplaintID: other.ID}, errs.Invalid, "不是该单位"},
 			{"staff", staff, complaint.DirectInput{UnitID: f.area.ID, Day: "2026-11-03", Points: "2", Reason: "x"}, errs.Forbidden, ""},
+			// MayAddDirect refuses before the input is read, on the page and through the API alike.
+			{"staff, without points", staff, complaint.DirectInput{UnitID: f.area.ID, Day: "2026-11-03", Reason: "x"}, errs.Forbidden, ""},
 		} {
 			t.Run(tt.name, func(t *testing.T) {
 				_, err := complaint.AddDirect(ctx, db, tt.actor, tt.in)

@@ -72,6 +72,11 @@ var (
 // is offered only then, and each complaint is still checked over its unit.
 func MayRegister(p access.Principal) bool { return p.HasAny(registerRoles...) }
 
+// MayAddDirect reports whether p records direct deductions (主业直接扣分) for at least one
+// business department: the desk offers the form only then, and AddDirect checks each
+// department (clerkRoles over it).
+func MayAddDirect(p access.Principal) bool { return p.HasAny(clerkRoles...) }
+
 func checkUnit(ctx context.Context, tx *store.Tx, unitID int64) ([]int64, error) {
 	var active bool
 	err := tx.QueryRow(ctx, "SELECT active FROM units WHERE id = ?", unitID).Scan(&active)

@@ -143,7 +143,7 @@ func TestDemoFollowsToday(t *testing.T) {
 
 			// Two consecutive months of 30 points or more: last month a care worker is
 			// referred for dismissal review, another earns base salary only.
-			rows, err := inspection.PersonMonths(ctx, db, access.System, months[len(months)-1], 0)
+			rows, err := inspection.PersonMonths(ctx, db, access.System, months[len(months)-1])
 			if err != nil {
 				t.Fatal(err)
 			}

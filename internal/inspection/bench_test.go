@@ -113,7 +113,7 @@ func BenchmarkPersonMonths(b *testing.B) {
 	ctx := context.Background()
 	b.ResetTimer()
 	for b.Loop() {
-		rows, err := inspection.PersonMonths(ctx, db, f.head, "2026-10", 0)
+		rows, err := inspection.PersonMonths(ctx, db, f.head, "2026-10")
 		if err != nil || len(rows) != 160 {
 			b.Fatalf("%d rows, %v", len(rows), err)
 		}

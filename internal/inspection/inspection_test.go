@@ -152,7 +152,7 @@ func TestFileSignRectify(t *testing.T) {
 			}
 		}
 		// Not counted before the sign-off.
-		rows, err := inspection.PersonMonths(ctx, db, f.head, "2026-11", 0)
+		rows, err := inspection.PersonMonths(ctx, db, f.head, "2026-11")
 		if err != nil || len(rows) != 1 || rows[0].Points.String() != "0" || rows[0].Pending != 1 {
 			t.Fatalf("before sign-off: %+v %v", rows, err)
 		}
@@ -367,11 +367,11 @@ func TestFactsAndCareMonth(t *testing.T) {
 			inspection.FindingInput{ItemID: c1.ID, PersonID: f.worker.ID, Deduction: pts(1000)},
 			inspection.FindingInput{ItemID: c2.ID, PersonID: f.worker.ID, Deduction: pts(500), Double: true, DoubleReason: "组长打击报复投诉人"},
 			inspection.FindingInput{ItemID: c2.ID, PersonID: f.other.ID})
-		sep, err := inspection.PersonMonths(ctx, db, f.head, "2026-09", 0)
+		sep, err := inspection.PersonMonths(ctx, db, f.head, "2026-09")
 		if err != nil || len(sep) != 1 || !sep[0].BaseSalaryOnly || sep[0].DismissalReview || sep[0].Yuan.String() != "300" {
 			t.Fatalf("September: %+v %v", sep, err)
 		}
-		octP, err := inspection.PersonMonths(ctx, db, f.head, "2026-10", 0)
+		octP, err := inspection.PersonMonths(ctx, db, f.head, "2026-10")
 		if err != nil || len(octP) != 2 {
 			t.Fatalf("October: %+v %v", octP, err)
 		}
@@ -381,13 +381,17 @@ func TestFactsAndCareMonth(t *testing.T) {
 		}
 		// One more 10-point finding: 30 in October, the second such month.
 		file(inspection.WardRound, f.ward, f.rounds, "2026-10-20 09:00", inspection.FindingInput{ItemID: c1.ID, PersonID: f.worker.ID, Deduction: pts(1000)})
-		octP, _ = inspection.PersonMonths(ctx, db, f.head, "2026-10", 0)
+		octP, _ = inspection.PersonMonths(ctx, db, f.head, "2026-10")
 		w = octP[0]
 		if w.Points.String() != "30" || w.Yuan.String() != "300" || !w.BaseSalaryOnly || !w.DismissalReview {
 			t.Fatalf("October worker at 30: %+v", w)
 		}
 		if octP[1].Points.String() != "3" || octP[1].BaseSalaryOnly {
 			t.Fatalf("other worker: %+v", octP[1])
+		}
+		// A care worker reads his unit but sees his own month alone (peopleReaders).
+		if mine, err := inspection.PersonMonths(ctx, db, f.staff, "2026-10"); err != nil || len(mine) != 1 || mine[0].PersonID != f.worker.ID {
+			t.Fatalf("the worker's own October: %+v %v", mine, err)
 		}
 		ded := facts(0, f.worker.ID, at("2026-10-01 00:00"), at("2026-11-01 00:00"), "deductions")
 		if recs := ded["deductions"].Value.([]any); len(recs) != 3 {

@@ -7,6 +7,10 @@ import "manyi/internal/access"
 // fileRoles over the unit, SignOff signRoles, SaveChecklist clerkRoles), so a page never
 // offers a form that answers 403.
 
+// peopleReaders see the personal deductions of everyone in the units they read (PersonMonths);
+// anyone else, a care worker, his own month only.
+var peopleReaders = []access.Role{access.Admin, access.Clerk, access.UnitHead, access.Committee}
+
 // MayFile reports whether p may file an inspection over at least one unit.
 func MayFile(p access.Principal) bool { return p.HasAny(fileRoles...) }
 

@@ -1,6 +1,7 @@
 package inspection
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -122,9 +123,9 @@ func careScheme(ctx context.Context, db *store.DB) (*scheme.Scheme, error) {
 // month (signed off, or awaiting sign-off and shown apart), over the units the actor may read,
 // so the points, the yuan and the base-salary-only and dismissal-review flags come from the
 // scheme. The twelve months up to month are evaluated together, because the dismissal rule
-// needs the month before (December for January too). personID non-zero limits the rows to one
-// person.
-func PersonMonths(ctx context.Context, db *store.DB, actor access.Principal, month string, personID int64) ([]PersonMonth, error) {
+// needs the month before (December for January too). Anyone but peopleReaders gets his own
+// row only.
+func PersonMonths(ctx context.Context, db *store.DB, actor access.Principal, month string) ([]PersonMonth, error) {
 	mt, err := time.ParseInLocation("2006-01", month, Zone)
 	if err != nil {
 		return nil, errs.Field("month", "inspection.bad_month", month)
@@ -150,8 +151,9 @@ func PersonMonths(ctx context.Context, db *store.DB, actor access.Principal, mon
 		where := cond + ` AND f.person_id IS NOT NULL AND f.month >= ? AND f.month <= ? AND f.signoff IN ('signed', 'pending')
 			AND f.person_id IN (SELECT m.person_id FROM inspection_findings m WHERE m.month = ? AND m.person_id IS NOT NULL AND m.signoff IN ('signed', 'pending'))`
 		args = append(args, mt.AddDate(0, -11, 0).Format("2006-01"), month, month)
-		if personID != 0 {
-			where, args = where+" AND f.person_id = ?", append(args, personID)
+		if !actor.HasAny(peopleReaders...) {
+			// An account without a person has no row.
+			where, args = where+" AND f.person_id = ?", append(args, cmp.Or(actor.PersonID, -1))
 		}
 		fs, err := queryFindings(ctx, tx, where, args...)
 		if err != nil {

@@ -10,6 +10,7 @@ func init() {
 		"field.item_evidence": {"完成证据", "Evidence"},
 		"field.source_id":     {"来源记录", "Source record"},
 		"field.source_kind":   {"来源类别", "Source kind"},
+		"field.status":        {"状态", "Status"},
 
 		"imp.title":             {"改善项目跟踪管理表", "Improvement item tracking table"},
 		"imp.new":               {"提出改善项目", "Raise an improvement item"},
@@ -26,6 +27,7 @@ func init() {
 		"imp.filter":            {"筛选", "Filter"},
 		"imp.all":               {"全部", "All"},
 		"imp.overdue":           {"已逾期", "overdue"},
+		"imp.only_overdue":      {"只看已逾期", "Overdue only"},
 		"imp.overdue_total":     {"有 %d 个改善项目已过计划完成日期", "%d improvement items are past their due day"},
 		"imp.per_unit":          {"各单位未完成与逾期项目", "Open and overdue items per unit"},
 		"imp.col_no":            {"项目编号", "Item"},

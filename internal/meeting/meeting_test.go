@@ -2,6 +2,7 @@ package meeting_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -40,17 +41,23 @@ func TestQuarter(t *testing.T) {
 	}
 }
 
+// newCompany sets the clock in 2026-Q4, after the meetings of Q3, and creates the company.
+func newCompany(t *testing.T, db *store.DB) (context.Context, org.Unit) {
+	t.Helper()
+	db.Now = func() time.Time { return time.Date(2026, 10, 12, 2, 0, 0, 0, time.UTC) }
+	root, err := org.CreateUnit(context.Background(), db, access.System, org.UnitInput{Code: "CO", Name: "公司", Kind: org.Company})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return context.Background(), root
+}
+
 // TestMeetingMinutesBecomeItems: a meeting of a begun quarter; a remedy without a cause and a
 // second meeting of the quarter are refused; a remedy becomes an item; an item reported done
 // is verified at the meeting; ForQuarter returns the conclusions with their item ids.
 func TestMeetingMinutesBecomeItems(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
-		db.Now = func() time.Time { return time.Date(2026, 10, 12, 2, 0, 0, 0, time.UTC) }
-		root, err := org.CreateUnit(ctx, db, access.System, org.UnitInput{Code: "CO", Name: "公司", Kind: org.Company})
-		if err != nil {
-			t.Fatal(err)
-		}
+		ctx, root := newCompany(t, db)
 		dept, err := org.CreateUnit(ctx, db, access.System, org.UnitInput{ParentID: root.ID, Code: "D", Name: "一部", Kind: org.Department})
 		if err != nil {
 			t.Fatal(err)
@@ -110,6 +117,66 @@ func TestMeetingMinutesBecomeItems(t *testing.T) {
 		}
 		if _, err := meeting.ForQuarter(ctx, db, clerk, root.ID, "2026-Q2"); errs.CodeOf(err) != errs.NotFound {
 			t.Fatalf("a quarter without a meeting: %v", err)
+		}
+	})
+}
+
+// TestListScopeAndPages: a clerk of one department lists that department's meetings alone,
+// however many the company holds; ListPage walks them a page at a time, the latest quarter
+// first, neither skipping nor repeating one; the company's clerk lists them all; a reader
+// without the right is refused.
+func TestListScopeAndPages(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx, root := newCompany(t, db)
+		var depts []org.Unit
+		for _, code := range []string{"D1", "D2"} {
+			d, err := org.CreateUnit(ctx, db, access.System, org.UnitInput{ParentID: root.ID, Code: code, Name: code, Kind: org.Department})
+			if err != nil {
+				t.Fatal(err)
+			}
+			depts = append(depts, d)
+		}
+		clerk := access.Principal{Username: "clerk", Grants: []access.Grant{{Role: access.Clerk}}}
+		deptClerk := access.Principal{Username: "clerk.d1", Grants: []access.Grant{{Role: access.Clerk, UnitID: depts[0].ID}}}
+		quarters := []string{"2025-Q4", "2026-Q1", "2026-Q2", "2026-Q3"}
+		for _, q := range quarters {
+			for _, u := range []int64{root.ID, depts[0].ID, depts[1].ID} {
+				if _, err := meeting.Open(ctx, db, clerk, meeting.Input{OrgID: u, Quarter: q}); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+
+		var walked []string
+		pg := store.Page{Limit: 3}
+		for range 10 {
+			ms, err := meeting.ListPage(ctx, db, deptClerk, pg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			page, next, _ := store.Cut(ms, pg, meeting.PageKey)
+			for _, m := range page {
+				if m.OrgID != depts[0].ID {
+					t.Fatalf("the department's clerk lists the meeting of %s", m.OrgName)
+				}
+				walked = append(walked, m.Quarter)
+			}
+			if next == nil {
+				break
+			}
+			pg = store.Page{Limit: 3, Before: next}
+		}
+		want := []string{"2026-Q3", "2026-Q2", "2026-Q1", "2025-Q4"}
+		if strings.Join(walked, " ") != strings.Join(want, " ") {
+			t.Fatalf("the department's meetings page by page: %v, want %v", walked, want)
+		}
+
+		if all, err := meeting.ListPage(ctx, db, clerk, store.Page{Limit: 50}); err != nil || len(all) != 3*len(quarters) {
+			t.Fatalf("the company's clerk lists %d meetings, %v; want %d", len(all), err, 3*len(quarters))
+		}
+		staff := access.Principal{Username: "staff", Grants: []access.Grant{{Role: access.Staff}}}
+		if _, err := meeting.ListPage(ctx, db, staff, store.Page{Limit: 50}); errs.CodeOf(err) != errs.Forbidden {
+			t.Fatalf("a member of staff listing the meetings: %v, want forbidden", err)
 		}
 	})
 }

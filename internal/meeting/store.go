@@ -170,7 +170,7 @@ func inSubtree(ctx context.Context, tx *store.Tx, unitID, root int64) bool {
 
 const meetingColumns = `m.id, m.org_id, u.name, m.quarter, m.held_on, m.attendees, m.status, m.created_by, m.created_at`
 
-func scanMeeting(row interface{ Scan(...any) error }) (Meeting, error) {
+func scanMeeting(row store.Scanner) (Meeting, error) {
 	var m Meeting
 	err := row.Scan(&m.ID, &m.OrgID, &m.OrgName, &m.Quarter, &m.HeldOn, &m.Attendees, &m.Status, &m.CreatedBy, &m.CreatedAt)
 	return m, err
@@ -247,7 +247,7 @@ func QuarterMinutes(ctx context.Context, db *store.DB, actor access.Principal, q
 		if err != nil {
 			return err
 		}
-		all, err := store.All(ctx, tx, func(s store.Scanner) (Meeting, error) { return scanMeeting(s) }, "SELECT "+meetingColumns+" FROM quality_meetings m JOIN units u ON u.id = m.org_id WHERE m.quarter = ? ORDER BY m.id", q.String())
+		all, err := store.All(ctx, tx, scanMeeting, "SELECT "+meetingColumns+" FROM quality_meetings m JOIN units u ON u.id = m.org_id WHERE m.quarter = ? ORDER BY m.id", q.String())
 		if err != nil {
 			return err
 		}
@@ -267,72 +267,19 @@ func QuarterMinutes(ctx context.Context, db *store.DB, actor access.Principal, q
 
 // minutes reads a meeting's findings with their items and the items verified at the meeting.
 func minutes(ctx context.Context, tx *store.Tx, m *Meeting) error {
-	rows, err := tx.Query(ctx, `SELECT f.id, f.unit_id, u.name, f.problem, f.cause, f.remedy, f.owner, f.due_on, COALESCE(i.id, 0)
+	var err error
+	m.Findings, err = store.All(ctx, tx, func(r store.Scanner) (f Finding, err error) {
+		return f, r.Scan(&f.ID, &f.UnitID, &f.UnitName, &f.Problem, &f.Cause, &f.Remedy, &f.Owner, &f.DueOn, &f.ItemID)
+	}, `SELECT f.id, f.unit_id, u.name, f.problem, f.cause, f.remedy, f.owner, f.due_on, COALESCE(i.id, 0)
 		FROM quality_meeting_findings f JOIN units u ON u.id = f.unit_id
 		LEFT JOIN improvements i ON i.source_kind = 'meeting_remedy' AND i.source_ref = CAST(f.id AS TEXT)
 		WHERE f.meeting_id = ? ORDER BY f.id`, m.ID)
 	if err != nil {
 		return err
 	}
-	for rows.Next() {
-		var f Finding
-		if err := rows.Scan(&f.ID, &f.UnitID, &f.UnitName, &f.Problem, &f.Cause, &f.Remedy, &f.Owner, &f.DueOn, &f.ItemID); err != nil {
-			rows.Close()
-			return err
-		}
-		m.Findings = append(m.Findings, f)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	rows, err = tx.Query(ctx, "SELECT id FROM improvements WHERE meeting_id = ? ORDER BY id", m.ID)
-	if err != nil {
-		return err
-	}
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return err
-		}
-		m.Verified = append(m.Verified, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	return nil
-}
-
-// List returns the meetings of the organisations the actor may read, newest quarter first.
-func List(ctx context.Context, db *store.DB, actor access.Principal) ([]Meeting, error) {
-	if !MayRead(actor) {
-		return nil, errs.New(errs.Forbidden, "meet.forbidden")
-	}
-	var out []Meeting
-	err := db.Read(ctx, func(tx *store.Tx) error {
-		tree, err := org.LoadTree(ctx, tx)
-		if err != nil {
-			return err
-		}
-		rows, err := tx.Query(ctx, "SELECT "+meetingColumns+" FROM quality_meetings m JOIN units u ON u.id = m.org_id ORDER BY m.quarter DESC, m.id DESC LIMIT 500")
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			m, err := scanMeeting(rows)
-			if err != nil {
-				return err
-			}
-			if actor.Can(access.Read, tree.Ancestry(m.OrgID)) {
-				out = append(out, m)
-			}
-		}
-		return rows.Err()
-	})
-	return out, err
+	m.Verified, err = store.All(ctx, tx, func(r store.Scanner) (id int64, err error) { return id, r.Scan(&id) },
+		"SELECT id FROM improvements WHERE meeting_id = ? ORDER BY id", m.ID)
+	return err
 }
 
 // meetingOrder is the meetings list's order: the latest quarter first, then the newest.
@@ -355,19 +302,8 @@ func ListPage(ctx context.Context, db *store.DB, actor access.Principal, pg stor
 			return err
 		}
 		tail, args := store.Tail(meetingOrder, &pg, []string{scope}, args)
-		rows, err := tx.Query(ctx, "SELECT "+meetingColumns+" FROM quality_meetings m JOIN units u ON u.id = m.org_id"+tail, args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			m, err := scanMeeting(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, m)
-		}
-		return rows.Err()
+		out, err = store.All(ctx, tx, scanMeeting, "SELECT "+meetingColumns+" FROM quality_meetings m JOIN units u ON u.id = m.org_id"+tail, args...)
+		return err
 	})
 	return out, errs.Wrapf(err, "list meetings")
 }

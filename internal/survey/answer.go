@@ -382,6 +382,9 @@ func entriesOf(ctx context.Context, tx *store.Tx, invitationID int64) ([]entryRo
 func paperTarget(ctx context.Context, tx *store.Tx, actor access.Principal, code string) (invitationRow, Campaign, Template, error) {
 	var c Campaign
 	var t Template
+	if !MayManage(actor) {
+		return invitationRow{}, c, t, errs.New(errs.Forbidden, "survey.clerk_only")
+	}
 	inv, err := invitationByCode(ctx, tx, code)
 	if err != nil {
 		return inv, c, t, err
@@ -390,7 +393,7 @@ func paperTarget(ctx context.Context, tx *store.Tx, actor access.Principal, code
 	if err != nil {
 		return inv, c, t, err
 	}
-	if !actor.HoldsOver(chain, entryRoles...) {
+	if !actor.HoldsOver(chain, clerkRoles...) {
 		return inv, c, t, errs.New(errs.Forbidden, "survey.clerk_only")
 	}
 	if c, err = getCampaign(ctx, tx, inv.campaignID); err != nil {
@@ -549,7 +552,7 @@ func ListMismatches(ctx context.Context, db *store.DB, actor access.Principal) (
 			return err
 		}
 		for _, r := range all {
-			if actor.HoldsOver(tree.Ancestry(r.unit), access.Clerk, access.Admin) {
+			if actor.HoldsOver(tree.Ancestry(r.unit), clerkRoles...) {
 				out = append(out, r.m)
 			}
 		}
@@ -689,7 +692,7 @@ func RecordVisit(ctx context.Context, db *store.DB, actor access.Principal, camp
 		if err != nil {
 			return errs.Field("unit_id", "survey.unit_unknown", unitID)
 		}
-		if !actor.HoldsOver(chain, access.Clerk, access.Admin) {
+		if !actor.HoldsOver(chain, clerkRoles...) {
 			return errs.New(errs.Forbidden, "survey.clerk_only")
 		}
 		inCampaign := false
@@ -941,7 +944,7 @@ func clerkAnswer(ctx context.Context, tx *store.Tx, actor access.Principal, id i
 	if err != nil {
 		return a, t, err
 	}
-	if !actor.HoldsOver(chain, access.Clerk, access.Admin) {
+	if !actor.HoldsOver(chain, clerkRoles...) {
 		return a, t, errs.New(errs.Forbidden, "survey.clerk_only")
 	}
 	return a, t, nil

@@ -239,7 +239,7 @@ func createCampaign(ctx context.Context, db *store.DB, actor access.Principal, i
 			if err != nil {
 				return err
 			}
-			if !actor.HoldsOver(chain, access.Clerk, access.Admin) {
+			if !actor.HoldsOver(chain, clerkRoles...) {
 				return errs.New(errs.Forbidden, "survey.clerk_only")
 			}
 			if seen[u.ID] {
@@ -574,7 +574,7 @@ func clerkOverAll(ctx context.Context, tx *store.Tx, actor access.Principal, c C
 		return err
 	}
 	for _, cu := range c.Units {
-		if !actor.HoldsOver(tree.Ancestry(cu.UnitID), access.Clerk, access.Admin) {
+		if !actor.HoldsOver(tree.Ancestry(cu.UnitID), clerkRoles...) {
 			return errs.New(errs.Forbidden, "survey.clerk_only")
 		}
 	}
@@ -610,7 +610,7 @@ func ListInvitations(ctx context.Context, db *store.DB, actor access.Principal, 
 		if err != nil {
 			return err
 		}
-		if !actor.HoldsOver(chain, access.Clerk, access.Admin) {
+		if !actor.HoldsOver(chain, clerkRoles...) {
 			return errs.New(errs.Forbidden, "survey.clerk_only")
 		}
 		// An empty page would say the campaign exists and has no invitations.

@@ -213,25 +213,6 @@ type FollowupInput struct {
 	Escalation             string
 }
 
-// canHandle reports whether the actor may record the unit's follow-up: the unit head of
-// the unit, or a clerk over it.
-func canHandle(actor access.Principal, chain []int64) bool {
-	if actor.HoldsOver(chain, access.Clerk, access.Admin) {
-		return true
-	}
-	for _, g := range actor.Grants {
-		if g.Role != access.UnitHead {
-			continue
-		}
-		for _, id := range chain {
-			if g.UnitID == id || g.UnitID == 0 {
-				return true
-			}
-		}
-	}
-	return false
-}
-
 // RecordFollowup records what the unit found and did, or escalates the problem with a
 // reason when it is out of the unit's reach. A closed follow-up cannot change.
 func RecordFollowup(ctx context.Context, db *store.DB, actor access.Principal, id int64, in FollowupInput) error {
@@ -259,7 +240,7 @@ func RecordFollowup(ctx context.Context, db *store.DB, actor access.Principal, i
 		if err != nil {
 			return err
 		}
-		if !canHandle(actor, chain) {
+		if !actor.HoldsOver(chain, handleRoles...) {
 			return errs.New(errs.Forbidden, "survey.followup_not_yours")
 		}
 		if f.Status == FollowClosed {
@@ -300,7 +281,7 @@ func CloseFollowup(ctx context.Context, db *store.DB, actor access.Principal, id
 		if err != nil {
 			return err
 		}
-		if !actor.HoldsOver(chain, access.Clerk, access.Admin) {
+		if !actor.HoldsOver(chain, clerkRoles...) {
 			return errs.New(errs.Forbidden, "survey.clerk_only")
 		}
 		switch f.Status {
@@ -339,6 +320,9 @@ const (
 // RecordImproper records a verified improper-means case against a unit.
 func RecordImproper(ctx context.Context, db *store.DB, actor access.Principal, unitID int64, occurredOn, description string) (ImproperCase, error) {
 	var c ImproperCase
+	if !MayManage(actor) {
+		return c, errs.New(errs.Forbidden, "survey.clerk_only")
+	}
 	description, err := reasonOK("improper_description", description, true)
 	if err != nil {
 		return c, err
@@ -355,7 +339,7 @@ func RecordImproper(ctx context.Context, db *store.DB, actor access.Principal, u
 		if err != nil {
 			return errs.Field("unit_id", "survey.unit_unknown", unitID)
 		}
-		if !actor.HoldsOver(chain, access.Clerk, access.Admin) {
+		if !actor.HoldsOver(chain, clerkRoles...) {
 			return errs.New(errs.Forbidden, "survey.clerk_only")
 		}
 		c = ImproperCase{UnitID: u.ID, UnitName: u.Name, OccurredOn: day.Format(time.DateOnly), Description: description, FineYuan: ImproperFine, Points: ImproperPoints,

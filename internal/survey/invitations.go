@@ -60,7 +60,7 @@ func addInvitations(ctx context.Context, db *store.DB, actor access.Principal, c
 			if err != nil {
 				return err
 			}
-			if !actor.HoldsOver(chain, access.Clerk, access.Admin) {
+			if !actor.HoldsOver(chain, clerkRoles...) {
 				return errs.New(errs.Forbidden, "survey.clerk_only")
 			}
 			// The first n % len(units) units take one more.

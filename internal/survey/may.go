@@ -2,10 +2,18 @@ package survey
 
 import "manyi/internal/access"
 
-// entryRoles type returned paper questionnaires: a quality clerk or the administrator over the
-// invitation's unit (paperTarget checks it for each code).
-var entryRoles = []access.Role{access.Clerk, access.Admin}
+// clerkRoles run surveys over a unit: campaigns and their invitations, visits, paper entry,
+// the checks of answers, the closing of follow-ups, improper cases; and the templates.
+var clerkRoles = []access.Role{access.Clerk, access.Admin}
 
-// MayEnterPaper reports whether p may type paper questionnaires for at least one unit: pages
-// offer the paper-entry tab and form only then, and the entry page refuses anyone else.
-func MayEnterPaper(p access.Principal) bool { return p.HasAny(entryRoles...) }
+// handleRoles record a unit's follow-up of an opinion: its unit head, or a clerk over it.
+var handleRoles = []access.Role{access.Clerk, access.Admin, access.UnitHead}
+
+// MayManage reports whether p runs surveys for at least one unit (clerkRoles): pages offer the
+// clerk's forms and the paper-entry tab only then, and each record is still checked over its
+// unit.
+func MayManage(p access.Principal) bool { return p.HasAny(clerkRoles...) }
+
+// MayRecordFollowup reports whether p records follow-ups for at least one unit (handleRoles);
+// RecordFollowup checks the follow-up's unit.
+func MayRecordFollowup(p access.Principal) bool { return p.HasAny(handleRoles...) }

@@ -381,6 +381,14 @@ func TestDoubleEntry(t *testing.T) {
 		if _, err := survey.Enter(ctx, db, f.clerkA, cs[0], paper, "2026-10-05"); !errs.Is(err, errs.Conflict) {
 			t.Fatalf("second entry by the same clerk: %v", err)
 		}
+		// survey.MayManage refuses a unit head before the code is looked up (page and API alike),
+		// and so before the improper case's fields are read.
+		if _, err := survey.Enter(ctx, db, f.head, "no such code", paper, "2026-10-05"); !errs.Is(err, errs.Forbidden) {
+			t.Fatalf("a unit head typing a questionnaire: %v", err)
+		}
+		if _, err := survey.RecordImproper(ctx, db, f.head, f.other.ID, "", ""); !errs.Is(err, errs.Forbidden) {
+			t.Fatalf("a unit head recording an improper case: %v", err)
+		}
 		form, err := survey.OpenPaper(ctx, db, f.clerkB, cs[0])
 		if err != nil || form.Pass != 2 || len(form.Entries) != 0 {
 			t.Fatalf("the second clerk sees the first entry or cannot enter: %+v %v", form, err)

@@ -197,7 +197,7 @@ func TemplatePage(ctx context.Context, db *store.DB, pg store.Page) ([]Template,
 // may do it.
 func NewVersion(ctx context.Context, db *store.DB, actor access.Principal, code, name, definition string) (Template, error) {
 	var t Template
-	if !actor.HasAny(access.Clerk, access.Admin) {
+	if !MayManage(actor) {
 		return t, errs.New(errs.Forbidden, "survey.clerk_only")
 	}
 	code, name = strings.TrimSpace(code), strings.TrimSpace(name)

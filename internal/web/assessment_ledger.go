@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"strconv"
 
-	"manyi/internal/access"
 	"manyi/internal/assessment"
 )
 
@@ -49,7 +48,7 @@ func (s *Server) renderLedger(w http.ResponseWriter, r *http.Request, status int
 	if d.Budget, d.Expenses, err = assessment.YearBudget(r.Context(), s.db, assessment.BudgetScheme, year); err != nil {
 		d.Budget = nil // no active version of the scheme: no budget to show
 	}
-	d.CanSpend = p.HasAny(access.Clerk)
+	d.CanSpend = assessment.MayRecordExpense(p)
 	s.render(w, r, "assessment_ledger", status, d)
 	return nil
 }

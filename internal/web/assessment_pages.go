@@ -87,9 +87,10 @@ func (s *Server) renderAssessmentIndex(w http.ResponseWriter, r *http.Request, s
 		u, _ := tree.Unit(c.ParentUnitID)
 		d.Closes = append(d.Closes, closeRow{Close: c, Name: names[c.SchemeCode], Parent: u.Name})
 	}
-	d.CanStart = p.Has(access.Clerk)
+	// The form is offered where Start would take it: over a unit CloseParents lists.
+	d.Parents = assessment.CloseParents(tree, p)
+	d.CanStart = len(d.Parents) > 0
 	if d.CanStart {
-		d.Parents = assessment.CloseParents(tree, p)
 		// The subjects are usually the same every period: offer the last close's parent.
 		if d.Form.ParentUnitID == 0 && len(closes) > 0 {
 			d.Form.ParentUnitID = closes[0].ParentUnitID

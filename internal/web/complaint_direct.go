@@ -38,7 +38,7 @@ func (s *Server) directPage(w http.ResponseWriter, r *http.Request, status int, 
 	if err != nil {
 		return err
 	}
-	d.Units, d.CanAdd = units, isClerk(p)
+	d.Units, d.CanAdd = units, complaint.MayAddDirect(p)
 	if d.In.Day == "" {
 		d.In.Day = s.db.Now().In(timeZone).Format(time.DateOnly)
 	}

@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"strings"
 
-	"manyi/internal/access"
 	"manyi/internal/audit"
 	"manyi/internal/errs"
 	"manyi/internal/locale"
@@ -53,19 +52,19 @@ func (s *Server) surveyRoutes() {
 	m.HandleFunc("GET /s/{code}/thanks", s.limited(s.surveyLimiter, "survey.rate_limited", s.surveyPublicThanks))
 }
 
-// surveyBase is what every survey staff page shows: the tabs and whether the reader is a
-// clerk (who gets the forms).
+// surveyBase is what every survey staff page shows: the tabs and whether the reader runs
+// surveys (survey.MayManage: the clerk's forms are offered).
 type surveyBase struct {
-	Tabs     []navItem
-	IsClerk  bool
-	Error    string
-	ErrField string
+	Tabs      []navItem
+	MayManage bool
+	Error     string
+	ErrField  string
 }
 
 func surveyTabs(r *http.Request) surveyBase {
 	p := principal(r)
 	items := []navItem{{"/surveys", "survey.tab.campaigns", false}}
-	if survey.MayEnterPaper(p) {
+	if survey.MayManage(p) {
 		items = append(items, navItem{"/surveys/entry", "survey.tab.entry", false})
 	}
 	items = append(items,
@@ -79,7 +78,7 @@ func surveyTabs(r *http.Request) surveyBase {
 	if strings.HasPrefix(r.URL.Path, "/surveys/campaigns") || strings.HasPrefix(r.URL.Path, "/surveys/quarters") {
 		items[0].Active = true
 	}
-	return surveyBase{Tabs: items, IsClerk: isClerk(p)}
+	return surveyBase{Tabs: items, MayManage: survey.MayManage(p)}
 }
 
 type surveyIndexData struct {
@@ -140,7 +139,7 @@ func (s *Server) surveyCampaignNew(w http.ResponseWriter, r *http.Request) error
 
 func (s *Server) renderCampaignForm(w http.ResponseWriter, r *http.Request, status int, in survey.CampaignInput, form url.Values, msg, field string) error {
 	p := principal(r)
-	if !isClerk(p) {
+	if !survey.MayManage(p) {
 		return errs.New(errs.Forbidden, "survey.clerk_only")
 	}
 	d := campaignFormData{surveyBase: surveyTabs(r), In: in}
@@ -257,7 +256,7 @@ func (s *Server) surveyCampaignShow(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	d := campaignShowData{surveyBase: surveyTabs(r), R: res, Snapshot: snapshot, CanClose: isClerk(principal(r)) && res.Campaign.Status == survey.Open}
+	d := campaignShowData{surveyBase: surveyTabs(r), R: res, Snapshot: snapshot, CanClose: survey.MayManage(principal(r)) && res.Campaign.Status == survey.Open}
 	lang := locale.FromContext(r.Context())
 	for _, u := range res.Units {
 		row := unitRateRow{UnitRates: u}
@@ -532,7 +531,7 @@ func (s *Server) renderAnswer(w http.ResponseWriter, r *http.Request, status int
 			d.Followup = &fs[i]
 		}
 	}
-	if d.IsClerk && !a.Purged {
+	if d.MayManage && !a.Purged {
 		ci := survey.AnswerInput{Values: a.Values, Location: a.Location, ProblemType: a.ProblemType}
 		if in != nil {
 			ci = *in
@@ -592,7 +591,7 @@ type entryIndexData struct {
 
 func (s *Server) surveyEntryIndex(w http.ResponseWriter, r *http.Request) error {
 	p := principal(r)
-	if !survey.MayEnterPaper(p) {
+	if !survey.MayManage(p) {
 		return errs.New(errs.Forbidden, "survey.clerk_only")
 	}
 	if code := r.URL.Query().Get("code"); code != "" {
@@ -767,7 +766,7 @@ func (s *Server) renderFollowup(w http.ResponseWriter, r *http.Request, status i
 		return err
 	}
 	d := followupData{surveyBase: surveyTabs(r), F: f, In: survey.FollowupInput{Cause: f.Cause, Action: f.Action, Outcome: f.Outcome, Escalation: f.Escalation},
-		CanRecord: f.Status != survey.FollowClosed && (isClerk(p) || p.Has(access.UnitHead)), CheckNote: r.PostFormValue("followup_check")}
+		CanRecord: f.Status != survey.FollowClosed && survey.MayRecordFollowup(p), CheckNote: r.PostFormValue("followup_check")}
 	d.Error, d.ErrField = msg, field
 	if in != nil {
 		d.In = *in

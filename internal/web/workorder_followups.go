@@ -3,19 +3,18 @@ package web
 import (
 	"net/http"
 
-	"manyi/internal/access"
 	"manyi/internal/store"
 	"manyi/internal/workorder"
 )
 
 type workorderFollowUpsData struct {
-	Tabs      []navItem
-	Month     string
-	DueMonth  string
-	FollowUps []workorder.FollowUp
-	IsClerk   bool
-	Meeting   string
-	Pager     pager
+	Tabs          []navItem
+	Month         string
+	DueMonth      string
+	FollowUps     []workorder.FollowUp
+	CanSetMeeting bool
+	Meeting       string
+	Pager         pager
 }
 
 // workorderFollowUps lists a month's dissatisfaction follow-ups with the meeting they are due by.
@@ -33,7 +32,8 @@ func (s *Server) workorderFollowUps(w http.ResponseWriter, r *http.Request) erro
 		return err
 	}
 	list, next, prev := store.Cut(list, pg, workorder.FollowUpKey)
-	d := workorderFollowUpsData{Tabs: workorderTabs(r), Month: month, DueMonth: workorder.NextMonth(month), FollowUps: list, IsClerk: isClerk(principal(r)), Pager: pageLinks(r, next, prev)}
+	d := workorderFollowUpsData{Tabs: workorderTabs(r), Month: month, DueMonth: workorder.NextMonth(month), FollowUps: list,
+		CanSetMeeting: workorder.MayHoldMeeting(principal(r)), Pager: pageLinks(r, next, prev)}
 	if d.Meeting, err = workorder.Meeting(r.Context(), s.db, d.DueMonth); err != nil {
 		return err
 	}
@@ -51,13 +51,13 @@ func (s *Server) workorderMeeting(w http.ResponseWriter, r *http.Request) error 
 }
 
 type workorderFollowUpData struct {
-	Tabs     []navItem
-	F        workorder.FollowUp
-	CanFile  bool
-	IsClerk  bool
-	In       workorder.FollowUpInput
-	Error    string
-	ErrField string
+	Tabs      []navItem
+	F         workorder.FollowUp
+	CanFile   bool
+	CanDecide bool
+	In        workorder.FollowUpInput
+	Error     string
+	ErrField  string
 }
 
 func (s *Server) workorderFollowUp(w http.ResponseWriter, r *http.Request) error {
@@ -74,9 +74,10 @@ func (s *Server) renderFollowUp(w http.ResponseWriter, r *http.Request, status i
 	if err != nil {
 		return err
 	}
-	d := workorderFollowUpData{Tabs: workorderTabs(r), F: f, CanFile: p.Has(access.Foreman) && f.Status != workorder.FollowUpConfirmed, IsClerk: isClerk(p),
-		In:    workorder.FollowUpInput{VisitedOn: f.VisitedOn, Findings: f.Findings, Rectification: f.Rectification, Improvement: f.Order.Device + "：" + f.Order.Fault},
-		Error: msg, ErrField: field}
+	d := workorderFollowUpData{Tabs: workorderTabs(r), F: f, CanFile: workorder.MayFileFollowUp(p) && f.Status != workorder.FollowUpConfirmed,
+		CanDecide: workorder.MayHoldMeeting(p) && f.Status == workorder.FollowUpFiled,
+		In:        workorder.FollowUpInput{VisitedOn: f.VisitedOn, Findings: f.Findings, Rectification: f.Rectification, Improvement: f.Order.Device + "：" + f.Order.Fault},
+		Error:     msg, ErrField: field}
 	if in != nil {
 		d.In = *in
 	}

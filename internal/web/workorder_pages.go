@@ -6,7 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"manyi/internal/access"
 	"manyi/internal/errs"
 	"manyi/internal/org"
 	"manyi/internal/store"
@@ -49,10 +48,10 @@ func (s *Server) workorderRoutes() {
 func workorderTabs(r *http.Request) []navItem {
 	p := principal(r)
 	tabs := []navItem{{"/workorders", "wo.tab.orders", false}}
-	if p.Has(access.Dispatcher) || p.Has(access.Manager) {
+	if workorder.MayCall(p) {
 		tabs = append(tabs, navItem{"/workorders/queue", "wo.tab.queue", false})
 	}
-	if p.Has(access.Foreman) {
+	if workorder.MayEvaluateSelf(p) {
 		tabs = append(tabs, navItem{"/workorders/self", "wo.tab.self", false})
 	}
 	tabs = append(tabs,
@@ -60,7 +59,8 @@ func workorderTabs(r *http.Request) []navItem {
 		navItem{"/workorders/monthly", "wo.tab.monthly", false},
 		navItem{"/workorders/followups", "wo.tab.followups", false},
 		navItem{"/improvements?source_kind=workorder_followup", "wo.tab.improvements", false})
-	if isClerk(p) || p.Has(access.Dispatcher) || p.Has(access.Manager) {
+	// The roster concerns those who keep it and those on it.
+	if workorder.MayKeepRoster(p) || workorder.MayCall(p) {
 		tabs = append(tabs, navItem{"/workorders/duty", "wo.tab.duty", false})
 	}
 	for i := range tabs {
@@ -69,8 +69,6 @@ func workorderTabs(r *http.Request) []navItem {
 	}
 	return tabs
 }
-
-func isClerk(p access.Principal) bool { return p.HasAny(access.Admin, access.Clerk) }
 
 // localTime reads a datetime-local input in the organisation's time zone; "" gives nil.
 func localTime(r *http.Request, name string) (*time.Time, error) {
@@ -246,7 +244,7 @@ type workorderShowData struct {
 	Tasks     []workorder.Task
 	History   map[int64][]workorder.Evaluation
 	CanClose  bool
-	CanRevise bool
+	CanRevise map[int64]bool // by task: whom the revise form is offered to (workorder.MayRevise)
 	Closed    string
 	Now       time.Time
 	Error     string
@@ -273,7 +271,10 @@ func (s *Server) renderWorkorderShow(w http.ResponseWriter, r *http.Request, sta
 	}
 	now := s.db.Now()
 	d := workorderShowData{Tabs: workorderTabs(r), Order: o, Tasks: tasks, History: hist, CanClose: !o.Closed() && workorder.MayRegister(p),
-		CanRevise: p.PersonID != o.MaintainerID && (isClerk(p) || p.Has(access.Foreman) || p.Has(access.Dispatcher) || p.Has(access.Manager)), Closed: localInput(&now), Now: now, Error: msg, ErrField: field}
+		CanRevise: map[int64]bool{}, Closed: localInput(&now), Now: now, Error: msg, ErrField: field}
+	for _, k := range tasks {
+		d.CanRevise[k.ID] = workorder.MayRevise(p, k)
+	}
 	s.render(w, r, "workorder_show", status, d)
 	return nil
 }

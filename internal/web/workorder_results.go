@@ -17,7 +17,7 @@ type workorderDailyData struct {
 	Teams       []workorder.DayStats
 	Draws       []workorder.DrawCheck
 	Overdue     int
-	IsClerk     bool
+	CanDraw     bool
 }
 
 // workorderDaily shows the statistics of the orders closed on a day (default: yesterday),
@@ -35,7 +35,7 @@ func (s *Server) workorderDaily(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	d := workorderDailyData{Tabs: workorderTabs(r), Day: day, Maintainers: maint, Teams: teams, Draws: draws, IsClerk: isClerk(principal(r))}
+	d := workorderDailyData{Tabs: workorderTabs(r), Day: day, Maintainers: maint, Teams: teams, Draws: draws, CanDraw: workorder.MayDraw(principal(r))}
 	for _, t := range teams {
 		d.Overdue += t.Overdue
 	}

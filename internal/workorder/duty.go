@@ -88,9 +88,6 @@ func callers(ctx context.Context, tx *store.Tx, actor access.Principal) ([]Calle
 	return out, rows.Err()
 }
 
-// MayKeepRoster reports whether actor may change the duty roster: clerks and administrators.
-func MayKeepRoster(actor access.Principal) bool { return actor.HasAny(access.Clerk, access.Admin) }
-
 // SetRoster replaces the roster of the given days (at most RosterDays) with on: for each day,
 // the people on duty. A day left empty falls back to everyone (see onDuty). Clerks and
 // administrators keep the roster. Days whose draw has run keep their tasks: the roster

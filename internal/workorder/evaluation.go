@@ -223,9 +223,8 @@ func Evaluate(ctx context.Context, db *store.DB, actor access.Principal, in Eval
 	return k, err
 }
 
-// Revise changes a saved result by a new version with a reason. The assigned caller, the
-// team's foreman (for a self-evaluation), a clerk or an administrator may; the rated
-// maintainer never.
+// Revise changes a saved result by a new version with a reason: MayRevise, with a foreman
+// holding the order's team.
 func Revise(ctx context.Context, db *store.DB, actor access.Principal, taskID int64, in EvalInput) (Task, error) {
 	var k Task
 	err := db.InTx(ctx, func(tx *store.Tx) error {
@@ -253,7 +252,7 @@ func Revise(ctx context.Context, db *store.DB, actor access.Principal, taskID in
 		if actor.PersonID != 0 && actor.PersonID == k.Order.MaintainerID {
 			return errs.New(errs.Forbidden, "wo.own_order")
 		}
-		if !actor.Has(access.Clerk) && !actor.Has(access.Admin) {
+		if !actor.HasAny(clerkRoles...) {
 			if err := mayEvaluate(ctx, tx, actor, k); err != nil {
 				return err
 			}
@@ -442,9 +441,9 @@ func Queue(ctx context.Context, db *store.DB, actor access.Principal, kind Kind,
 // showing it is recorded in the access log.
 func MyQueue(ctx context.Context, db *store.DB, actor access.Principal, kind Kind, limit int) ([]Task, int, error) {
 	switch {
-	case kind == Callback && !actor.Has(access.Dispatcher) && !actor.Has(access.Manager):
+	case kind == Callback && !MayCall(actor):
 		return nil, 0, errs.New(errs.Forbidden, "wo.queue_callers_only")
-	case kind == SelfEvaluation && !actor.Has(access.Foreman):
+	case kind == SelfEvaluation && !MayEvaluateSelf(actor):
 		return nil, 0, errs.New(errs.Forbidden, "wo.queue_foremen_only")
 	case kind != Callback && kind != SelfEvaluation:
 		return nil, 0, errs.Field("kind", "err.invalid_choice", string(kind))

@@ -27,7 +27,7 @@ func ExtendTask(ctx context.Context, db *store.DB, actor access.Principal, taskI
 		if err != nil {
 			return err
 		}
-		if !actor.Has(access.Clerk) && !actor.Has(access.Admin) {
+		if !actor.HasAny(clerkRoles...) {
 			if err := mayEvaluate(ctx, tx, actor, k); err != nil {
 				return err
 			}

@@ -68,9 +68,9 @@ func NextMonth(month string) string {
 }
 
 // SetMeeting sets the day of a month's fault analysis meeting (故障分析会); the follow-ups of
-// the month before are due by it. Clerks and administrators may.
+// the month before are due by it (MayHoldMeeting).
 func SetMeeting(ctx context.Context, db *store.DB, actor access.Principal, month, day string) error {
-	if !actor.Has(access.Clerk) && !actor.Has(access.Admin) {
+	if !MayHoldMeeting(actor) {
 		return errs.New(errs.Forbidden, "wo.forbidden")
 	}
 	if _, err := time.Parse("2006-01", month); err != nil {
@@ -242,9 +242,9 @@ func FileFollowUp(ctx context.Context, db *store.DB, actor access.Principal, id 
 }
 
 // DecideFollowUp records the fault analysis meeting's decision on a filed follow-up:
-// confirmed, or reopened for the foreman to file again. Clerks and administrators record it.
+// confirmed, or reopened for the foreman to file again (MayHoldMeeting).
 func DecideFollowUp(ctx context.Context, db *store.DB, actor access.Principal, id int64, confirm bool) error {
-	if !actor.Has(access.Clerk) && !actor.Has(access.Admin) {
+	if !MayHoldMeeting(actor) {
 		return errs.New(errs.Forbidden, "wo.forbidden")
 	}
 	to := FollowUpReopened

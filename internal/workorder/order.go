@@ -545,7 +545,7 @@ func LoadSettings(ctx context.Context, db *store.DB) (Settings, error) {
 
 // SaveSettings changes the settings; clerks and administrators may.
 func SaveSettings(ctx context.Context, db *store.DB, actor access.Principal, s Settings) error {
-	if !actor.Has(access.Admin) && !actor.Has(access.Clerk) {
+	if !actor.HasAny(clerkRoles...) {
 		return errs.New(errs.Forbidden, "wo.forbidden")
 	}
 	if s.RepeatDays < 1 || s.RepeatDays > 365 {

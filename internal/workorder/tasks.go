@@ -77,7 +77,7 @@ var generateHook func(inserted int) error
 // another run stored first is reported as AlreadyDone.
 func Generate(ctx context.Context, db *store.DB, actor access.Principal, dayStr string) (GenerateResult, error) {
 	res := GenerateResult{Day: dayStr}
-	if !actor.Has(access.Admin) && !actor.Has(access.Clerk) {
+	if !MayDraw(actor) {
 		return res, errs.New(errs.Forbidden, "wo.forbidden")
 	}
 	day, err := ParseDay("day", dayStr)
