@@ -176,7 +176,7 @@ func (s *Server) renderWorkorderForm(w http.ResponseWriter, r *http.Request, sta
 	if d.In.TeamID == 0 && len(d.Teams) == 1 {
 		d.In.TeamID = d.Teams[0].ID
 	}
-	// A team not offered (mistyped in the address, or refused) lists nobody; the form says why.
+	// A team not offered (mistyped in the address) lists nobody, and registering for it is refused.
 	for _, t := range d.Teams {
 		if t.ID == d.In.TeamID {
 			if d.Maintainers, err = workorder.Maintainers(r.Context(), s.db, p, t.ID); err != nil {
