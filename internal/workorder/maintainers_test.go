@@ -20,18 +20,9 @@ func TestMaintainerPicker(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		f := mustFixture(t, db)
-		other, err := org.CreateUnit(ctx, db, access.System, org.UnitInput{ParentID: f.centre.ID, Code: "IMC-ZD", Name: "终端班", Kind: org.Team})
-		if err != nil {
-			t.Fatal(err)
-		}
-		outsider, err := org.CreatePerson(ctx, db, access.System, org.PersonInput{UnitID: other.ID, Name: "维修人丙"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		retired, err := org.CreatePerson(ctx, db, access.System, org.PersonInput{UnitID: f.team.ID, Name: "维修人丁"})
-		if err != nil {
-			t.Fatal(err)
-		}
+		other := f.unit(t, f.centre.ID, "IMC-ZD", org.Team)
+		outsider := f.person(t, other.ID, "维修人丙")
+		retired := f.person(t, f.team.ID, "维修人丁")
 		off := false
 		if _, err := org.UpdatePerson(ctx, db, access.System, retired.ID, org.PersonPatch{Active: &off}); err != nil {
 			t.Fatal(err)

@@ -20,10 +20,7 @@ func TestMayReviseMatchesRevise(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		f := mustFixture(t, db)
-		other, err := org.CreateUnit(ctx, db, access.System, org.UnitInput{ParentID: f.centre.ID, Code: "IMC-JF", Name: "机房班", Kind: org.Team})
-		if err != nil {
-			t.Fatal(err)
-		}
+		other := f.unit(t, f.centre.ID, "IMC-JF", org.Team)
 		otherForeman := access.Principal{Username: "other", Grants: []access.Grant{{Role: access.Foreman, UnitID: other.ID}}}
 
 		o := f.order(t, f.maint, "13800001111", "2026-10-15 08:00", "2026-10-15 10:00")

@@ -35,20 +35,10 @@ func mustFixture(t *testing.T, db *store.DB) *fixture {
 	ctx := context.Background()
 	f := &fixture{db: db, now: time.Date(2026, 10, 16, 1, 0, 0, 0, time.UTC)} // 09:00 in Beijing
 	db.Now = func() time.Time { return f.now }
-	unit := func(parent int64, code string, kind org.Kind) org.Unit {
-		u, err := org.CreateUnit(ctx, db, access.System, org.UnitInput{ParentID: parent, Code: code, Name: code, Kind: kind})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return u
-	}
-	f.centre = unit(0, "IMC", org.Department)
-	f.team = unit(f.centre.ID, "IMC-WL", org.Team)
+	f.centre = f.unit(t, 0, "IMC", org.Department)
+	f.team = f.unit(t, f.centre.ID, "IMC-WL", org.Team)
 	person := func(u org.Unit, name string, role access.Role, scope int64) access.Principal {
-		p, err := org.CreatePerson(ctx, db, access.System, org.PersonInput{UnitID: u.ID, Name: name})
-		if err != nil {
-			t.Fatal(err)
-		}
+		p := f.person(t, u.ID, name)
 		g := []access.Grant{{Role: role, UnitID: scope}}
 		if _, err := org.SetGrants(ctx, db, access.System, p.ID, g); err != nil {
 			t.Fatal(err)
@@ -63,6 +53,26 @@ func mustFixture(t *testing.T, db *store.DB) *fixture {
 	f.manager = person(f.centre, "管理人员", access.Manager, f.centre.ID)
 	f.clerk = person(f.centre, "质量管理员", access.Clerk, 0)
 	return f
+}
+
+// unit adds a unit named by its code, such as a second team under the centre.
+func (f *fixture) unit(t *testing.T, parent int64, code string, kind org.Kind) org.Unit {
+	t.Helper()
+	u, err := org.CreateUnit(context.Background(), f.db, access.System, org.UnitInput{ParentID: parent, Code: code, Name: code, Kind: kind})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
+
+// person adds a person without an account or role to a unit.
+func (f *fixture) person(t *testing.T, unitID int64, name string) org.Person {
+	t.Helper()
+	p, err := org.CreatePerson(context.Background(), f.db, access.System, org.PersonInput{UnitID: unitID, Name: name})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
 }
 
 func (f *fixture) at(s string) time.Time {
@@ -419,18 +429,9 @@ func TestMonthlyByCentre(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		f := mustFixture(t, db)
-		other, err := org.CreateUnit(ctx, db, access.System, org.UnitInput{Code: "JMC", Name: "JMC", Kind: org.Department})
-		if err != nil {
-			t.Fatal(err)
-		}
-		team, err := org.CreateUnit(ctx, db, access.System, org.UnitInput{ParentID: other.ID, Code: "JMC-WL", Name: "JMC-WL", Kind: org.Team})
-		if err != nil {
-			t.Fatal(err)
-		}
-		p, err := org.CreatePerson(ctx, db, access.System, org.PersonInput{UnitID: team.ID, Name: "维修人丙"})
-		if err != nil {
-			t.Fatal(err)
-		}
+		other := f.unit(t, 0, "JMC", org.Department)
+		team := f.unit(t, other.ID, "JMC-WL", org.Team)
+		p := f.person(t, team.ID, "维修人丙")
 		// The running aggregate as ratings leave it: the other centre's maintainer is better.
 		for _, row := range []struct{ m, team, self, cb int64 }{{f.maint.PersonID, f.team.ID, 8, 10}, {p.ID, team.ID, 10, 10}} {
 			if err := db.InTx(ctx, func(tx *store.Tx) error {
