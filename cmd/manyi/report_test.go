@@ -94,6 +94,9 @@ func TestReports(t *testing.T) {
 		if got := strings.TrimSpace(htmlText(maintFigs[1])); got != maint.Star.Result.Total.String() {
 			t.Errorf("star figure %q, the close says %s", got, maint.Star.Result.Total)
 		}
+		if bad := misalignedColumns(t, page); len(bad) > 0 {
+			t.Errorf("monthly report: numbers under a left-aligned heading, or text under a right-aligned one: %v", bad)
+		}
 		if n := len(htmlNodes(t, page, func(n *html.Node) bool { return n.Data == "svg" && strings.Contains(nodeAttr(n, "class"), "chart-bar") })); n == 0 {
 			t.Error("the monthly report draws no distribution chart")
 		}
@@ -161,6 +164,9 @@ func TestReports(t *testing.T) {
 		}
 		for _, id := range []string{"checks", "surveys", "survey-trend", "opinions", "complaints", "departments", "improvements", "meeting"} {
 			elemByID(t, page, "section-"+id)
+		}
+		if bad := misalignedColumns(t, page); len(bad) > 0 {
+			t.Errorf("quarterly report: numbers under a left-aligned heading, or text under a right-aligned one: %v", bad)
 		}
 		// The demo's work group held the quarter's meeting: its minutes print with each remedy
 		// linked to the improvement item it became.

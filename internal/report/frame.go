@@ -96,6 +96,18 @@ type Table struct {
 	Foot    []Cell
 }
 
+// NumericColumn says whether column i holds numbers, so that its heading is aligned with
+// them: most of its cells are numeric (a rate not yet due is "—", text in a number's column).
+func (t Table) NumericColumn(i int) bool {
+	n := 0
+	for _, r := range t.Rows {
+		if i < len(r) && r[i].Numeric {
+			n++
+		}
+	}
+	return n*2 > len(t.Rows)
+}
+
 // Cell is one value of a table or figure. A numeric cell keeps its value, so the XLSX holds
 // a number, and its text, so the page shows it formatted; Href is its drill-down.
 type Cell struct {

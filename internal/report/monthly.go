@@ -266,7 +266,7 @@ func complaints(lang locale.Lang, st complaint.Stats, month string) Section {
 		{locale.T(lang, "report.fig_solution_rate"), Pct(st.All.SolutionRate())},
 	}
 	table := func(id, head, param, prefix string, rows []complaint.Row) Table {
-		t := Table{ID: id, Head: []string{head, locale.T(lang, "report.col_total"), locale.T(lang, "report.fig_valid"), locale.T(lang, "report.fig_major"),
+		t := Table{ID: id, Head: []string{head, locale.T(lang, "report.fig_complaints"), locale.T(lang, "report.fig_valid"), locale.T(lang, "report.fig_major"),
 			locale.T(lang, "report.col_reply_kept"), locale.T(lang, "report.col_reply_breached"), locale.T(lang, "report.col_solution_kept"), locale.T(lang, "report.col_solution_breached")}}
 		var sum complaint.Row
 		for _, row := range rows {
