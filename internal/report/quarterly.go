@@ -149,18 +149,30 @@ func surveyResults(ctx context.Context, env Env, actor access.Principal, lang lo
 	}
 	t := Table{ID: "survey-rates", Head: []string{locale.T(lang, "report.col_unit"), locale.T(lang, "report.col_households"), locale.T(lang, "report.col_valid"),
 		locale.T(lang, "report.col_response"), locale.T(lang, "report.col_threshold"), locale.T(lang, "report.col_satisfaction")}}
-	locations, types := map[string]int{}, map[string]int{}
 	chart := Chart{ID: "satisfaction-trend", Kind: Line, Title: locale.T(lang, "report.chart_trend"), Unit: "%"}
 	threshold := float64(survey.SatisfactionMinBP) / 100
 	chart.Threshold = &threshold
+	// The rates of every campaign of the trend's quarters, and the opinions of the quarter's
+	// own, are read at once: each read looks at the whole unit tree.
+	var trendIDs, quarterIDs []int64
+	for i := trendQuarters - 1; i >= 0; i-- {
+		qn := quarterOf(from.AddDate(0, -3*i, 0))
+		for _, c := range quarterCampaigns(all, qn) {
+			trendIDs = append(trendIDs, c.ID)
+			if qn == quarter {
+				quarterIDs = append(quarterIDs, c.ID)
+			}
+		}
+	}
+	rateOf, err := survey.RatesOf(ctx, env.DB, actor, trendIDs)
+	if err != nil {
+		return nil, err
+	}
 	for i := trendQuarters - 1; i >= 0; i-- {
 		qn := quarterOf(from.AddDate(0, -3*i, 0))
 		satisfied, valid := 0, 0
 		for _, c := range quarterCampaigns(all, qn) {
-			us, err := survey.Rates(ctx, env.DB, actor, c.ID, false)
-			if err != nil {
-				return nil, err
-			}
+			us := rateOf[c.ID]
 			href := "/surveys/campaigns/" + itoa(c.ID)
 			for _, u := range us {
 				satisfied, valid = satisfied+u.Satisfied, valid+u.Valid
@@ -181,19 +193,6 @@ func surveyResults(ctx context.Context, env Env, actor access.Principal, lang lo
 				}
 				t.Rows = append(t.Rows, []Cell{Str(u.UnitName).To(href), Int(u.Households), Int(u.Valid), respCell, pctText(u.ThresholdPercent()), sat})
 			}
-			if qn != quarter {
-				continue
-			}
-			locs, tys, err := survey.Classification(ctx, env.DB, actor, c.ID, false)
-			if err != nil {
-				return nil, err
-			}
-			for _, x := range locs {
-				locations[x.Key] += x.N
-			}
-			for _, x := range tys {
-				types[x.Key] += x.N
-			}
 		}
 		chart.Labels = append(chart.Labels, qn)
 		rate := 0.0
@@ -206,6 +205,11 @@ func surveyResults(ctx context.Context, env Env, actor access.Principal, lang lo
 	if len(t.Rows) > 0 {
 		rates.Tables = []Table{t}
 	}
+	locs, tys, err := survey.ClassificationOf(ctx, env.DB, actor, quarterIDs)
+	if err != nil {
+		return nil, err
+	}
+
 	trend.Charts = []Chart{chart}
 	// A class's drill-down is the opinions of that class: of the quarter's campaign when it
 	// has one campaign, else of every campaign.
@@ -215,14 +219,14 @@ func surveyResults(ctx context.Context, env Env, actor access.Principal, lang lo
 	}
 	for _, c := range []struct {
 		id, title, param string
-		m                map[string]int
-	}{{"pareto-locations", locale.T(lang, "report.chart_locations"), "location", locations}, {"pareto-types", locale.T(lang, "report.chart_types"), "type", types}} {
-		if len(c.m) == 0 {
+		counts           []survey.Count
+	}{{"pareto-locations", locale.T(lang, "report.chart_locations"), "location", locs}, {"pareto-types", locale.T(lang, "report.chart_types"), "type", tys}} {
+		if len(c.counts) == 0 {
 			continue
 		}
 		ch := Chart{ID: c.id, Kind: Pareto, Title: c.title}
 		pt := Table{ID: c.id + "-table", Caption: c.title, Head: []string{locale.T(lang, "report.col_class"), locale.T(lang, "report.col_count"), locale.T(lang, "report.col_cumulative")}}
-		for _, x := range survey.Pareto(c.m) {
+		for _, x := range c.counts {
 			href := q("/surveys/answers", "campaign", campaign, "opinions", "1", c.param, url.QueryEscape(x.Key))
 			ch.Labels, ch.Values, ch.Hrefs = append(ch.Labels, x.Key), append(ch.Values, float64(x.N)), append(ch.Hrefs, href)
 			pt.Rows = append(pt.Rows, []Cell{Str(x.Key), Int(x.N).To(href), pctText(x.Cumulative)})

@@ -383,6 +383,12 @@ func readable(ctx context.Context, tx *store.Tx, actor access.Principal, c *Camp
 	if err != nil {
 		return err
 	}
+	return readableIn(tree, actor, c)
+}
+
+// readableIn is readable with the tree already read, for a caller that reads several
+// campaigns.
+func readableIn(tree *org.Tree, actor access.Principal, c *Campaign) error {
 	var keep []CampaignUnit
 	for _, cu := range c.Units {
 		if actor.Can(access.Read, tree.Ancestry(cu.UnitID)) {

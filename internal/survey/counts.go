@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"manyi/internal/assessment"
@@ -30,26 +31,42 @@ func b2i(b bool) int {
 }
 
 // bump adds (sign 1) or removes (sign −1) one answer's contribution to the running counts,
-// in the transaction that changes the answer.
+// per day (survey_counts) and over the campaign (survey_unit_counts), in the transaction that
+// changes the answer.
 func bump(ctx context.Context, tx *store.Tx, s countState, sign int) error {
 	live := sign * b2i(!s.fake)
 	classed := s.opinion || s.location != "" || s.problemType != ""
-	_, err := tx.Exec(ctx, `INSERT INTO survey_counts (campaign_id, unit_id, day, location, problem_type, answered, fake, satisfied, dissatisfied, faults, opinions, classed, points, bands)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (campaign_id, unit_id, day, location, problem_type) DO UPDATE SET
-		answered = survey_counts.answered + excluded.answered, fake = survey_counts.fake + excluded.fake,
-		satisfied = survey_counts.satisfied + excluded.satisfied, dissatisfied = survey_counts.dissatisfied + excluded.dissatisfied,
-		faults = survey_counts.faults + excluded.faults, opinions = survey_counts.opinions + excluded.opinions,
-		classed = survey_counts.classed + excluded.classed, points = survey_counts.points + excluded.points, bands = survey_counts.bands + excluded.bands`,
-		s.campaignID, s.unitID, s.day, s.location, s.problemType, sign, sign*b2i(s.fake),
-		live*b2i(s.satisfied), live*b2i(s.dissatisfied), live*b2i(s.fault), live*b2i(s.opinion), live*b2i(classed), live*s.points, live*s.band)
-	if err != nil {
+	values := []any{sign, sign * b2i(s.fake), live * b2i(s.satisfied), live * b2i(s.dissatisfied), live * b2i(s.fault), live * b2i(s.opinion), live * b2i(classed), live * s.points, live * s.band}
+	if _, err := tx.Exec(ctx, dayCountsUpsert, append([]any{s.campaignID, s.unitID, s.day, s.location, s.problemType}, values...)...); err != nil {
 		return fmt.Errorf("survey counts: %w", err)
+	}
+	if _, err := tx.Exec(ctx, unitCountsUpsert, append([]any{s.campaignID, s.unitID, s.location, s.problemType}, values...)...); err != nil {
+		return fmt.Errorf("survey unit counts: %w", err)
 	}
 	if !s.resident || s.fake {
 		return nil
 	}
 	return assessment.ShiftTotals(ctx, tx, nil, []assessment.Total{{Fact: "survey", SubjectKind: "unit", SubjectID: s.unitID, Day: s.day, Bucket: strconv.Itoa(s.band), N: int64(sign)}})
+}
+
+// countColumns are the counters of survey_counts and survey_unit_counts, in countState's order.
+const countColumns = "answered, fake, satisfied, dissatisfied, faults, opinions, classed, points, bands"
+
+// The upserts of bump, which adds an answer's counters to its row of each table.
+var (
+	dayCountsUpsert  = upsertCounts("survey_counts", "campaign_id, unit_id, day, location, problem_type")
+	unitCountsUpsert = upsertCounts("survey_unit_counts", "campaign_id, unit_id, location, problem_type")
+)
+
+// upsertCounts is the statement that inserts a row of table's counters under key, or adds
+// them to the row already there.
+func upsertCounts(table, key string) string {
+	cols := strings.Split(key+", "+countColumns, ", ")
+	var add []string
+	for _, c := range strings.Split(countColumns, ", ") {
+		add = append(add, fmt.Sprintf("%s = %s.%s + excluded.%s", c, table, c, c))
+	}
+	return "INSERT INTO " + table + " (" + strings.Join(cols, ", ") + ") VALUES (?" + strings.Repeat(", ?", len(cols)-1) + ") ON CONFLICT (" + key + ") DO UPDATE SET " + strings.Join(add, ", ")
 }
 
 // stateOf reads an answer's current contribution.
@@ -84,12 +101,15 @@ func recount(ctx context.Context, tx *store.Tx, id int64, change func() error) e
 	return bump(ctx, tx, after, 1)
 }
 
-// RebuildCounts recomputes survey_counts from the answers. It is what the running counts
-// must always equal (tests compare them); run it after loading answers in bulk.
+// RebuildCounts recomputes survey_counts from the answers, and survey_unit_counts from
+// them. It is what the running counts must always equal (tests compare them); run it after
+// loading answers in bulk.
 func RebuildCounts(ctx context.Context, db *store.DB) error {
 	return db.InTx(ctx, func(tx *store.Tx) error {
-		if _, err := tx.Exec(ctx, "DELETE FROM survey_counts"); err != nil {
-			return err
+		for _, table := range []string{"survey_unit_counts", "survey_counts"} {
+			if _, err := tx.Exec(ctx, "DELETE FROM "+table); err != nil {
+				return err
+			}
 		}
 		rows, err := tx.Query(ctx, `SELECT campaign_id, unit_id, answered_at, location, problem_type, authenticity, satisfied, dissatisfied, verified_fault, has_opinion, points, band FROM survey_answers`)
 		if err != nil {
@@ -128,12 +148,15 @@ func RebuildCounts(ctx context.Context, db *store.DB) error {
 		}
 		for _, k := range order {
 			v := sums[k]
-			if _, err := tx.Exec(ctx, `INSERT INTO survey_counts (campaign_id, unit_id, day, location, problem_type, answered, fake, satisfied, dissatisfied, faults, opinions, classed, points, bands)
+			if _, err := tx.Exec(ctx, `INSERT INTO survey_counts (campaign_id, unit_id, day, location, problem_type, `+countColumns+`)
 				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, k.campaign, k.unit, k.day, k.loc, k.typ, v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8]); err != nil {
 				return err
 			}
 		}
-		return nil
+		_, err = tx.Exec(ctx, `INSERT INTO survey_unit_counts (campaign_id, unit_id, location, problem_type, `+countColumns+`)
+			SELECT campaign_id, unit_id, location, problem_type, SUM(answered), SUM(fake), SUM(satisfied), SUM(dissatisfied), SUM(faults), SUM(opinions), SUM(classed), SUM(points), SUM(bands)
+			FROM survey_counts GROUP BY campaign_id, unit_id, location, problem_type`)
+		return err
 	})
 }
 

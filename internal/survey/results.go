@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"manyi/internal/access"
+	"manyi/internal/org"
 	"manyi/internal/store"
 )
 
@@ -39,16 +40,19 @@ type OptionCount struct {
 	Bar     int
 }
 
+// countsOf completes a selection of campaign c's running counts: as they stand, from the
+// totals over the campaign (survey_unit_counts), or at its snapshot, from the counts per day.
+func countsOf(c Campaign, atSnapshot bool, sel string) (string, []any) {
+	if atSnapshot {
+		return sel + " FROM survey_counts WHERE campaign_id = ? AND day <= ?", []any{c.ID, c.SnapshotOn}
+	}
+	return sel + " FROM survey_unit_counts WHERE campaign_id = ?", []any{c.ID}
+}
+
 // unitCounts sums a campaign's running counts per unit (survey_counts, kept with every
 // change to an answer), up to the snapshot day when asked.
 func unitCounts(ctx context.Context, tx *store.Tx, c Campaign, maxPoints int, atSnapshot bool) (map[int64]*UnitRates, error) {
-	q := `SELECT unit_id, SUM(answered), SUM(fake), SUM(satisfied), SUM(dissatisfied), SUM(faults), SUM(opinions), SUM(points), SUM(bands)
-		FROM survey_counts WHERE campaign_id = ?`
-	args := []any{c.ID}
-	if atSnapshot {
-		q += " AND day <= ?"
-		args = append(args, c.SnapshotOn)
-	}
+	q, args := countsOf(c, atSnapshot, "SELECT unit_id, SUM(answered), SUM(fake), SUM(satisfied), SUM(dissatisfied), SUM(faults), SUM(opinions), SUM(points), SUM(bands)")
 	rows, err := tx.Query(ctx, q+" GROUP BY unit_id", args...)
 	if err != nil {
 		return nil, err
@@ -70,53 +74,116 @@ func unitCounts(ctx context.Context, tx *store.Tx, c Campaign, maxPoints int, at
 func Rates(ctx context.Context, db *store.DB, actor access.Principal, campaignID int64, atSnapshot bool) ([]UnitRates, error) {
 	var out []UnitRates
 	err := db.Read(ctx, func(tx *store.Tx) error {
-		c, err := getCampaign(ctx, tx, campaignID)
+		tree, err := org.LoadTree(ctx, tx)
 		if err != nil {
 			return err
 		}
-		if err := readable(ctx, tx, actor, &c); err != nil {
-			return err
-		}
-		t, err := getTemplate(ctx, tx, c.TemplateID)
+		out, err = rates(ctx, tx, tree, actor, campaignID, atSnapshot)
+		return err
+	})
+	return out, err
+}
+
+// RatesOf returns the rates of several campaigns as they stand, by campaign: Rates with one
+// read of the unit tree, which is a fifth of a campaign's rates at 2,000 units.
+func RatesOf(ctx context.Context, db *store.DB, actor access.Principal, campaignIDs []int64) (map[int64][]UnitRates, error) {
+	out := map[int64][]UnitRates{}
+	err := db.Read(ctx, func(tx *store.Tx) error {
+		tree, err := org.LoadTree(ctx, tx)
 		if err != nil {
 			return err
 		}
-		counts, err := unitCounts(ctx, tx, c, t.Def.MaxPoints(), atSnapshot)
-		if err != nil {
-			return err
-		}
-		for _, cu := range c.Units {
-			u := UnitRates{MaxPoints: t.Def.MaxPoints()}
-			if x, ok := counts[cu.UnitID]; ok {
-				u = *x
+		for _, id := range campaignIDs {
+			if out[id], err = rates(ctx, tx, tree, actor, id, false); err != nil {
+				return err
 			}
-			u.UnitID, u.UnitName, u.Households, u.ThresholdBP = cu.UnitID, cu.UnitName, cu.Households, cu.ThresholdBP
-			out = append(out, u)
 		}
 		return nil
 	})
 	return out, err
 }
 
+func rates(ctx context.Context, tx *store.Tx, tree *org.Tree, actor access.Principal, campaignID int64, atSnapshot bool) ([]UnitRates, error) {
+	c, err := getCampaign(ctx, tx, campaignID)
+	if err != nil {
+		return nil, err
+	}
+	if err := readableIn(tree, actor, &c); err != nil {
+		return nil, err
+	}
+	t, err := getTemplate(ctx, tx, c.TemplateID)
+	if err != nil {
+		return nil, err
+	}
+	counts, err := unitCounts(ctx, tx, c, t.Def.MaxPoints(), atSnapshot)
+	if err != nil {
+		return nil, err
+	}
+	var out []UnitRates
+	for _, cu := range c.Units {
+		u := UnitRates{MaxPoints: t.Def.MaxPoints()}
+		if x, ok := counts[cu.UnitID]; ok {
+			u = *x
+		}
+		u.UnitID, u.UnitName, u.Households, u.ThresholdBP = cu.UnitID, cu.UnitName, cu.Households, cu.ThresholdBP
+		out = append(out, u)
+	}
+	return out, nil
+}
+
 // Classification returns a campaign's opinions counted by problem location and by type,
 // with their Pareto shares, over the units the actor may read.
 func Classification(ctx context.Context, db *store.DB, actor access.Principal, campaignID int64, atSnapshot bool) (locations, types []Count, err error) {
 	err = db.Read(ctx, func(tx *store.Tx) error {
-		c, err := getCampaign(ctx, tx, campaignID)
+		tree, err := org.LoadTree(ctx, tx)
 		if err != nil {
 			return err
 		}
-		if err := readable(ctx, tx, actor, &c); err != nil {
+		locs, tys := map[string]int{}, map[string]int{}
+		if err := classify(ctx, tx, tree, actor, campaignID, atSnapshot, locs, tys); err != nil {
 			return err
 		}
-		units := map[int64]bool{}
-		for _, cu := range c.Units {
-			units[cu.UnitID] = true
-		}
-		locations, types, err = classification(ctx, tx, c, units, atSnapshot)
-		return err
+		locations, types = Pareto(locs), Pareto(tys)
+		return nil
 	})
 	return locations, types, err
+}
+
+// ClassificationOf is Classification of several campaigns together, as they stand: their
+// opinions counted by location and by type over all of them, with one read of the unit tree.
+func ClassificationOf(ctx context.Context, db *store.DB, actor access.Principal, campaignIDs []int64) (locations, types []Count, err error) {
+	err = db.Read(ctx, func(tx *store.Tx) error {
+		tree, err := org.LoadTree(ctx, tx)
+		if err != nil {
+			return err
+		}
+		locs, tys := map[string]int{}, map[string]int{}
+		for _, id := range campaignIDs {
+			if err := classify(ctx, tx, tree, actor, id, false, locs, tys); err != nil {
+				return err
+			}
+		}
+		locations, types = Pareto(locs), Pareto(tys)
+		return nil
+	})
+	return locations, types, err
+}
+
+// classify adds a campaign's opinions over the units the actor may read to the counts by
+// location and by type.
+func classify(ctx context.Context, tx *store.Tx, tree *org.Tree, actor access.Principal, campaignID int64, atSnapshot bool, locs, types map[string]int) error {
+	c, err := getCampaign(ctx, tx, campaignID)
+	if err != nil {
+		return err
+	}
+	if err := readableIn(tree, actor, &c); err != nil {
+		return err
+	}
+	units := map[int64]bool{}
+	for _, cu := range c.Units {
+		units[cu.UnitID] = true
+	}
+	return classification(ctx, tx, c, units, atSnapshot, locs, types)
 }
 
 // CampaignResults computes a campaign's results. unitID 0 takes every readable unit.
@@ -197,9 +264,11 @@ func CampaignResults(ctx context.Context, db *store.DB, actor access.Principal, 
 		if err := rows.Err(); err != nil {
 			return err
 		}
-		if r.Locations, r.Types, err = classification(ctx, tx, c, units, atSnapshot); err != nil {
+		locs, types := map[string]int{}, map[string]int{}
+		if err := classification(ctx, tx, c, units, atSnapshot, locs, types); err != nil {
 			return err
 		}
+		r.Locations, r.Types = Pareto(locs), Pareto(types)
 		for i, qu := range t.Def.Questions {
 			if qu.Kind == Text {
 				continue
@@ -265,32 +334,26 @@ func orUnclassified(s string) string {
 	return s
 }
 
-// classification counts a campaign's opinions by problem location and by type, with their
-// Pareto shares, from the running counts.
-func classification(ctx context.Context, tx *store.Tx, c Campaign, units map[int64]bool, atSnapshot bool) ([]Count, []Count, error) {
-	q := `SELECT unit_id, location, problem_type, SUM(classed) FROM survey_counts WHERE campaign_id = ?`
-	args := []any{c.ID}
-	if atSnapshot {
-		q += " AND day <= ?"
-		args = append(args, c.SnapshotOn)
-	}
+// classification adds a campaign's opinions in units, by problem location and by type, to
+// locs and types, from the running counts.
+func classification(ctx context.Context, tx *store.Tx, c Campaign, units map[int64]bool, atSnapshot bool, locs, types map[string]int) error {
+	q, args := countsOf(c, atSnapshot, "SELECT unit_id, location, problem_type, SUM(classed)")
 	rows, err := tx.Query(ctx, q+" GROUP BY unit_id, location, problem_type", args...)
 	if err != nil {
-		return nil, nil, err
+		return err
 	}
 	defer rows.Close()
-	locs, types := map[string]int{}, map[string]int{}
 	for rows.Next() {
 		var uid int64
 		var loc, typ string
 		var n int
 		if err := rows.Scan(&uid, &loc, &typ, &n); err != nil {
-			return nil, nil, err
+			return err
 		}
 		if units[uid] && n > 0 {
 			locs[orUnclassified(loc)] += n
 			types[orUnclassified(typ)] += n
 		}
 	}
-	return Pareto(locs), Pareto(types), rows.Err()
+	return rows.Err()
 }

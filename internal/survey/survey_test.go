@@ -591,27 +591,36 @@ func TestTemplateVersions(t *testing.T) {
 func checkCounts(t *testing.T, db *store.DB) {
 	t.Helper()
 	ctx := context.Background()
+	// Both tables, the day's counts and the campaign's, each row printed with its columns.
 	read := func() string {
 		var b strings.Builder
 		err := db.Read(ctx, func(tx *store.Tx) error {
-			rows, err := tx.Query(ctx, `SELECT campaign_id, unit_id, day, location, problem_type, answered, fake, satisfied, dissatisfied, faults, opinions, classed, points, bands
-				FROM survey_counts WHERE answered <> 0 ORDER BY campaign_id, unit_id, day, location, problem_type`)
-			if err != nil {
-				return err
-			}
-			defer rows.Close()
-			for rows.Next() {
-				var v [14]any
-				var ptrs [14]any
-				for i := range v {
-					ptrs[i] = &v[i]
-				}
-				if err := rows.Scan(ptrs[:]...); err != nil {
+			for _, q := range []string{`SELECT campaign_id, unit_id, day, location, problem_type, answered, fake, satisfied, dissatisfied, faults, opinions, classed, points, bands
+				FROM survey_counts WHERE answered <> 0 ORDER BY campaign_id, unit_id, day, location, problem_type`,
+				`SELECT campaign_id, unit_id, location, problem_type, answered, fake, satisfied, dissatisfied, faults, opinions, classed, points, bands
+				FROM survey_unit_counts WHERE answered <> 0 ORDER BY campaign_id, unit_id, location, problem_type`} {
+				rows, err := tx.Query(ctx, q)
+				if err != nil {
 					return err
 				}
-				fmt.Fprintln(&b, v[:]...)
+				for rows.Next() {
+					cols, _ := rows.Columns()
+					v, ptrs := make([]any, len(cols)), make([]any, len(cols))
+					for i := range v {
+						ptrs[i] = &v[i]
+					}
+					if err := rows.Scan(ptrs...); err != nil {
+						rows.Close()
+						return err
+					}
+					fmt.Fprintln(&b, v...)
+				}
+				rows.Close()
+				if err := rows.Err(); err != nil {
+					return err
+				}
 			}
-			return rows.Err()
+			return nil
 		})
 		if err != nil {
 			t.Fatal(err)
