@@ -241,6 +241,11 @@ func Authorize(ctx context.Context, tx *store.Tx, actor access.Principal, action
 	if err != nil {
 		return err
 	}
+	return authorizeChain(actor, action, unitID, chain)
+}
+
+// authorizeChain is Authorize's answer for a unit whose ancestry is known.
+func authorizeChain(actor access.Principal, action access.Action, unitID int64, chain []int64) error {
 	if !actor.Can(action, chain) {
 		if unitID == 0 {
 			return errs.New(errs.Forbidden, "err.forbidden")
