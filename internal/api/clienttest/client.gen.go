@@ -1379,10 +1379,12 @@ type LedgerLineKind string
 // LedgerLineMeasure defines model for LedgerLine.Measure.
 type LedgerLineMeasure string
 
-// LedgerList defines model for LedgerList.
-type LedgerList struct {
+// LedgerPage defines model for LedgerPage.
+type LedgerPage struct {
 	Items []LedgerLine `json:"items"`
-	Total int          `json:"total"`
+
+	// NextCursor The cursor of the next page; null on the last
+	NextCursor *string `json:"next_cursor"`
 }
 
 // Me defines model for Me.
@@ -2413,6 +2415,12 @@ type ListLedgerParams struct {
 
 	// Superseded Include the superseded lines of reopened closes.
 	Superseded *bool `form:"superseded,omitempty" json:"superseded,omitempty"`
+
+	// Limit Page size, 1–200 (default 50).
+	Limit *int32 `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The next_cursor of the previous page; absent for the first page.
+	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
 // GetPayrollParams defines parameters for GetPayroll.
@@ -3183,7 +3191,7 @@ type ClientInterface interface {
 	// Corresponds with POST /api/v1/assessment/hr-decisions (the `RecordHRDecision` operationId).
 	RecordHRDecision(ctx context.Context, body RecordHRDecisionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ListLedger Ledger lines (money and pay consequences of approved results) the caller may read
+	// ListLedger Ledger lines (money and pay consequences of approved results) the caller may read, by payroll month, then in the order written
 	//
 	// Corresponds with GET /api/v1/assessment/ledger (the `ListLedger` operationId).
 	ListLedger(ctx context.Context, params *ListLedgerParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -4391,7 +4399,7 @@ func (c *Client) RecordHRDecision(ctx context.Context, body RecordHRDecisionJSON
 	return c.Client.Do(req)
 }
 
-// ListLedger Ledger lines (money and pay consequences of approved results) the caller may read
+// ListLedger Ledger lines (money and pay consequences of approved results) the caller may read, by payroll month, then in the order written
 //
 // Corresponds with GET /api/v1/assessment/ledger (the `ListLedger` operationId).
 func (c *Client) ListLedger(ctx context.Context, params *ListLedgerParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -7424,6 +7432,30 @@ func NewListLedgerRequest(server string, params *ListLedgerParams) (*http.Reques
 		if params.Superseded != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "superseded", *params.Superseded, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -13156,7 +13188,7 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /api/v1/assessment/hr-decisions (the `RecordHRDecision` operationId).
 	RecordHRDecisionWithResponse(ctx context.Context, body RecordHRDecisionJSONRequestBody, reqEditors ...RequestEditorFn) (*RecordHRDecisionResponse, error)
 
-	// ListLedgerWithResponse Ledger lines (money and pay consequences of approved results) the caller may read
+	// ListLedgerWithResponse Ledger lines (money and pay consequences of approved results) the caller may read, by payroll month, then in the order written
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -14974,7 +15006,7 @@ type ListLedgerResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *LedgerList
+	JSON200 *LedgerPage
 	// JSON4XX the response for an HTTP 4XX `application/json` response
 	JSON4XX *Error
 	// JSON5XX the response for an HTTP 5XX `application/json` response
@@ -14982,7 +15014,7 @@ type ListLedgerResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r ListLedgerResponse) GetJSON200() *LedgerList {
+func (r ListLedgerResponse) GetJSON200() *LedgerPage {
 	return r.JSON200
 }
 
@@ -21035,7 +21067,7 @@ func (c *ClientWithResponses) RecordHRDecisionWithResponse(ctx context.Context, 
 	return ParseRecordHRDecisionResponse(rsp)
 }
 
-// ListLedgerWithResponse Ledger lines (money and pay consequences of approved results) the caller may read
+// ListLedgerWithResponse Ledger lines (money and pay consequences of approved results) the caller may read, by payroll month, then in the order written
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -23547,7 +23579,7 @@ func ParseListLedgerResponse(rsp *http.Response) (*ListLedgerResponse, error) {
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest LedgerList
+		var dest LedgerPage
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
