@@ -11,12 +11,12 @@ import (
 )
 
 // Who may get an account: an active person without one, whom the administrator manages
-// (org.MayManagePerson: their unit and every role they hold in the administrator's scope, so
+// (org.AuthorizePersonIn: their unit and every role they hold in the administrator's scope, so
 // that an area's administrator cannot open, and so learn the password of, an account for
 // someone who holds a role beyond that area). The account form asks for a unit first and then
 // offers that unit's people who qualify — a few dozen, where the organisation has 100,000
 // people — its script reloads them from the API, and CreateUser refuses anyone else: the
-// three read the rule here, mayGetAccount.
+// three read the rule here, accountRefusal.
 
 // AccountChoice is what the account form offers for the person.
 type AccountChoice struct {
@@ -139,7 +139,7 @@ func candidates(ctx context.Context, tx *store.Tx, tree *org.Tree, actor access.
 	}
 	var out []org.Person
 	for _, p := range people {
-		if mayGetAccount(actor, tree, p, has[p.ID]) == nil {
+		if accountRefusal(actor, tree, p, has[p.ID]) == nil {
 			out = append(out, p)
 		}
 	}
@@ -147,7 +147,7 @@ func candidates(ctx context.Context, tx *store.Tx, tree *org.Tree, actor access.
 }
 
 // checkCandidate refuses a person who may not get an account from actor, as CreateUser
-// answers: a person who does not exist on the field, then mayGetAccount's refusals.
+// answers: a person who does not exist on the field, then accountRefusal's refusals.
 func checkCandidate(ctx context.Context, tx *store.Tx, tree *org.Tree, actor access.Principal, personID int64) error {
 	people, err := org.ReadPeople(ctx, tx, org.PeopleQuery{IDs: []int64{personID}})
 	if err != nil {
@@ -160,13 +160,13 @@ func checkCandidate(ctx context.Context, tx *store.Tx, tree *org.Tree, actor acc
 	if err := tx.QueryRow(ctx, "SELECT COUNT(*) FROM users WHERE person_id = ?", personID).Scan(&n); err != nil {
 		return err
 	}
-	return mayGetAccount(actor, tree, people[0], n > 0)
+	return accountRefusal(actor, tree, people[0], n > 0)
 }
 
-// mayGetAccount is the rule: nil when actor may give p an account, else the refusal. Scope
+// accountRefusal is the rule: nil when actor may give p an account, else the refusal. Scope
 // comes first, so that a person out of it is not described.
-func mayGetAccount(actor access.Principal, tree *org.Tree, p org.Person, hasAccount bool) error {
-	if err := org.MayManagePerson(actor, tree, p); err != nil {
+func accountRefusal(actor access.Principal, tree *org.Tree, p org.Person, hasAccount bool) error {
+	if err := org.AuthorizePersonIn(actor, tree, p); err != nil {
 		return err
 	}
 	if !p.Active {

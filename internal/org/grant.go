@@ -76,10 +76,10 @@ func AuthorizePerson(ctx context.Context, tx *store.Tx, actor access.Principal, 
 	return authorizePerson(actor, unit.Int64, grants, func(id int64) ([]int64, error) { return Ancestry(ctx, tx, id) })
 }
 
-// MayManagePerson is AuthorizePerson for a person read with their grants, the units' ancestry
+// AuthorizePersonIn is AuthorizePerson for a person read with their grants, the units' ancestry
 // taken from tree: a list that offers only the people actor may manage (the account form's)
 // checks each of them without a query per person.
-func MayManagePerson(actor access.Principal, tree *Tree, p Person) error {
+func AuthorizePersonIn(actor access.Principal, tree *Tree, p Person) error {
 	return authorizePerson(actor, p.UnitID, p.Grants, func(id int64) ([]int64, error) { return tree.Ancestry(id), nil })
 }
 
