@@ -314,6 +314,7 @@ var routeRules = map[string]string{
 	"POST /api/v1/meetings/{id}/verify":               "record",
 	"GET /api/v1/workorders/teams/{id}/maintainers":   "record",
 	"GET /api/v1/inspections/units/{id}/chargeable":   "record",
+	"GET /api/v1/units/{id}/account-candidates":       "record",
 }
 
 // sampleQuery completes GET routes that need a query to answer 200.

@@ -37,10 +37,11 @@ func formErrorText(t *testing.T, page string) string {
 	return ""
 }
 
-// TestPickersScoped (issue 14): the registration form, the new-inspection form and a unit's
-// page read what they show in a fixed number of statements and list only the people of the
-// team or unit chosen, so that people added to other teams change neither (at national scale
-// these pages listed every maintainer in scope). A unit's own people are paged. Choosing a
+// TestPickersScoped (issue 14): the registration form, the new-inspection form, the account
+// form and a unit's page read what they show in a fixed number of statements and list only
+// the people of the team or unit chosen, so that people added to other teams change neither
+// (at national scale these pages listed every maintainer in scope, or every person without an
+// account). A unit's own people are paged. Choosing a
 // team or unit without scripts keeps what was typed; a maintainer of another team and a
 // person outside the inspected unit are refused on their field in Chinese and English, and
 // nothing is stored.
@@ -69,6 +70,7 @@ func TestPickersScoped(t *testing.T) {
 			{clerk, "/workorders/new?team=" + net, "maintainer"},
 			{clerk, "/inspections/new?kind=duty_round&unit=" + care + "&checklist=" + checklist, "charged_person"},
 			{admin, "/org/units/" + root, "#unit-people"},
+			{admin, "/org/users/new?unit=" + net, "person_id"},
 		}
 		type seen struct {
 			statements int64

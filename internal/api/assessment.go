@@ -38,10 +38,10 @@ func assessmentRoutes(a *API) []route {
 			query:   []param{{"unit_id", "integer", "int64", "The subject's unit (required)."}, {"person_id", "integer", "int64", "The person, for person and unit-head subjects."}},
 			status:  200, result: "ResultView"},
 		{method: "GET", path: "/api/v1/assessment/ledger", handler: a.listLedger, id: "listLedger", tag: "assessment",
-			summary: "Ledger lines (money and pay consequences of approved results) the caller may read",
+			summary: "Ledger lines (money and pay consequences of approved results) the caller may read, by payroll month, then in the order written",
 			query: []param{{"month", "string", "", "Payroll month, YYYY-MM."}, {"year", "string", "", "Payroll year, YYYY."}, {"scheme", "string", "", "Scheme code."},
-				{"superseded", "boolean", "", "Include the superseded lines of reopened closes."}},
-			status: 200, result: "LedgerList"},
+				{"superseded", "boolean", "", "Include the superseded lines of reopened closes."}, pageParams[0], pageParams[1]},
+			status: 200, result: "LedgerPage"},
 		{method: "GET", path: "/api/v1/assessment/payroll", handler: a.getPayroll, id: "getPayroll", tag: "assessment",
 			summary: "The month's payroll lines; refused while a close whose consequences fall in the month is not approved",
 			query:   []param{{"month", "string", "", "Payroll month, YYYY-MM (required)."}}, status: 200, result: "Payroll"},
@@ -260,20 +260,21 @@ func (a *API) getCloseResult(w http.ResponseWriter, r *http.Request, p access.Pr
 	return nil
 }
 
-// listLedger answers whole: a month's or a year's lines in payroll order (month, scheme,
-// period, unit, person), which one keyset column cannot carry. Not paged yet; the ledger's
-// reading is the close work's (docs/benchmarks.md).
 func (a *API) listLedger(w http.ResponseWriter, r *http.Request, p access.Principal) error {
+	pg, err := keyPageQuery(r)
+	if err != nil {
+		return err
+	}
 	sup, err := queryBool(r, "superseded")
 	if err != nil {
 		return err
 	}
 	q := r.URL.Query()
-	lines, err := assessment.ListLedger(r.Context(), a.db, p, assessment.LedgerFilter{Month: q.Get("month"), Year: q.Get("year"), SchemeCode: q.Get("scheme"), IncludeSuperseded: sup})
+	lines, err := assessment.LedgerPage(r.Context(), a.db, p, assessment.LedgerFilter{Month: q.Get("month"), Year: q.Get("year"), SchemeCode: q.Get("scheme"), IncludeSuperseded: sup}, pg)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, newList(lines))
+	writeJSON(w, http.StatusOK, keyPage(lines, pg, assessment.LedgerKey))
 	return nil
 }
 
@@ -347,7 +348,7 @@ func init() {
 			"components": schema{"type": "array", "items": schema{"type": "object", "description": "value, max, explanation and Facts: each fact's name, value and records"}},
 		}),
 		"LedgerLine": line,
-		"LedgerList": listOf("LedgerLine"),
+		"LedgerPage": pageSchema("LedgerLine"),
 		"Payroll": obj([]string{"month", "lines"}, schema{
 			"month": sMonth, "lines": schema{"type": "array", "items": schema{"$ref": "#/components/schemas/LedgerLine"}},
 		}),

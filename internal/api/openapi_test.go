@@ -134,6 +134,7 @@ func TestDocumentMatchesServer(t *testing.T) {
 			"/api/v1/meetings/{id}/verify":               "{meeting}",
 			"/api/v1/workorders/teams/{id}/maintainers":  "{team}",
 			"/api/v1/inspections/units/{id}/chargeable":  "{yx}",
+			"/api/v1/units/{id}/account-candidates":      "{yx}",
 		}
 		deleteIDs := map[string]string{"/api/v1/units/{id}": "{leaf}"}
 

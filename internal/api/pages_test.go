@@ -101,11 +101,12 @@ func (f *fixture) idsOf(query string, args ...any) []string {
 	return out
 }
 
-// TestListAPIPages: people, accounts, closes, direct deductions, the questionnaire templates, scheme versions, sampling plans and
-// a month's work-order follow-ups are read by cursor, a page at a time, each row once and in
-// the list's order, including rows of equal sort value (namesakes, a code's versions,
-// follow-ups of one status) and within the caller's scope; a bad cursor or limit is refused
-// naming it, and one who may not read the plans is refused.
+// TestListAPIPages: people, accounts, closes, ledger lines, direct deductions, the
+// questionnaire templates, scheme versions, sampling plans and a month's work-order follow-ups
+// are read by cursor, a page at a time, each row once and in the list's order, including rows
+// of equal sort value (namesakes, a code's versions, a payroll month's lines, follow-ups of one
+// status) and within the caller's scope; a bad cursor or limit is refused naming it, and one
+// who may not read the plans is refused.
 func TestListAPIPages(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		f := newFixture(t, db)
@@ -166,6 +167,26 @@ func TestListAPIPages(t *testing.T) {
 		}); err != nil {
 			t.Fatal(err)
 		}
+		// Ledger lines of the three months, a reward and a penalty of every area each, written
+		// month by month out of order: many lines share a payroll month. One is superseded.
+		// (The closes lack evidence and have no results: the lines' results are written here.)
+		if err := db.InTx(ctx, func(tx *store.Tx) error {
+			if _, err := tx.Exec(ctx, "INSERT INTO assessment_results (close_id, unit_id, person_id, status, result_json, facts_json, records_json)"+
+				" SELECT c.id, u.id, 0, 'scored', '{}', '{}', '{}' FROM assessment_closes c JOIN units u ON u.parent_id = c.parent_unit_id WHERE c.scheme_code = 'unit-monthly'"); err != nil {
+				return err
+			}
+			for _, kind := range []string{"'reward', '100'", "'penalty', '-50'"} {
+				if _, err := tx.Exec(ctx, "INSERT INTO assessment_ledger (close_id, result_id, scheme_code, period, close_version, pay_month, unit_id, person_id, kind, amount, measure, superseded, created_at)"+
+					" SELECT c.id, r.id, c.scheme_code, c.period, c.version, c.period, r.unit_id, 0, "+kind+", 'yuan', c.superseded, c.created_at"+
+					" FROM assessment_results r JOIN assessment_closes c ON c.id = r.close_id WHERE c.scheme_code = 'unit-monthly' ORDER BY r.id"); err != nil {
+					return err
+				}
+			}
+			_, err := tx.Exec(ctx, "UPDATE assessment_ledger SET superseded = ? WHERE id = (SELECT MIN(id) FROM assessment_ledger)", true)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
 		// Namesakes, each with an account: user names in another order than the ids.
 		for i, unit := range []int64{mustID(f, "yx"), mustID(f, "mg"), mustID(f, "yx"), mustID(f, "yx")} {
 			p, err := org.CreatePerson(ctx, db, access.System, org.PersonInput{UnitID: unit, Name: "王芳", Title: "管家"})
@@ -188,6 +209,9 @@ func TestListAPIPages(t *testing.T) {
 			{"committee", "/api/v1/quality/direct-deductions?from=2026-01-01&to=2026-03-31", "SELECT id FROM complaint_direct_deductions WHERE day >= ? ORDER BY day, id", []any{"2026-01-01"}},
 			{"yxadmin", "/api/v1/quality/direct-deductions?from=2026-01-01&to=2026-03-31", "SELECT id FROM complaint_direct_deductions WHERE day >= ? AND unit_id = ? ORDER BY day, id", []any{"2026-01-01", mustID(f, "yx")}},
 			{"committee", "/api/v1/assessment/closes", "SELECT id FROM assessment_closes WHERE superseded = ? ORDER BY period DESC, id DESC", []any{false}},
+			{"committee", "/api/v1/assessment/ledger", "SELECT id FROM assessment_ledger WHERE superseded = ? ORDER BY pay_month, id", []any{false}},
+			{"head", "/api/v1/assessment/ledger?year=2026", "SELECT id FROM assessment_ledger WHERE superseded = ? AND unit_id = ? AND pay_month >= ? ORDER BY pay_month, id", []any{false, mustID(f, "yx"), "2026-01"}},
+			{"committee", "/api/v1/assessment/ledger?superseded=true", "SELECT id FROM assessment_ledger ORDER BY pay_month, id", nil},
 			{"committee", "/api/v1/surveys/templates", "SELECT id FROM survey_templates ORDER BY code, version DESC", nil},
 			{"committee", "/api/v1/assessment/schemes", "SELECT id FROM assessment_schemes ORDER BY code, version DESC", nil},
 			{"committee", "/api/v1/sampling/plans", "SELECT id FROM sampling_plans WHERE active = ? ORDER BY code", []any{true}},

@@ -4,16 +4,18 @@ import (
 	"net/http"
 
 	"manyi/internal/access"
+	"manyi/internal/auth"
 	"manyi/internal/inspection"
 	"manyi/internal/org"
 	"manyi/internal/workorder"
 )
 
 // The people a form offers once its unit is chosen: a work order's team, then its maintainer;
-// the unit of the person a finding charges, then that person. The pages' script reloads a
-// select from these when the unit changes, and an import's author reads the names a workbook
-// may give. The rules are the areas' (workorder.Maintainers, inspection.ChargeablePeople), the
-// same the pages and the registration check use.
+// the unit of the person a finding charges, then that person; a unit, then the person an
+// account is for. The pages' script reloads a select from these when the unit changes, and an
+// import's author reads the names a workbook may give. The rules are the areas'
+// (workorder.Maintainers, inspection.ChargeablePeople, auth.AccountCandidates), the same the
+// pages and the actions' checks use.
 
 func pickerRoutes(a *API) []route {
 	return []route{
@@ -23,6 +25,9 @@ func pickerRoutes(a *API) []route {
 		{method: "GET", path: "/api/v1/inspections/units/{id}/chargeable", handler: a.chargeablePeople, id: "listChargeablePeople", tag: "inspections",
 			summary: "Whom a finding on this unit may charge: the active people working in it, or in one of its sub-units, by name (a unit the caller inspects)",
 			query:   []param{{"charged_unit", "integer", "int64", "The unit the people work in: this unit (the default) or one under it."}},
+			status:  200, result: "PickPersonList"},
+		{method: "GET", path: "/api/v1/units/{id}/account-candidates", handler: a.accountCandidates, id: "listAccountCandidates", tag: "users",
+			summary: "Whom an account may be given in this unit: its active people without an account whose unit and roles the caller manages, by name (administrators)",
 			status:  200, result: "PickPersonList"},
 	}
 }
@@ -49,17 +54,22 @@ func writePicks(w http.ResponseWriter, people []org.Person) {
 	writeJSON(w, http.StatusOK, newList(out))
 }
 
-func (a *API) teamMaintainers(w http.ResponseWriter, r *http.Request, p access.Principal) error {
+// picks answers the people list reads for the unit of the path's id.
+func picks(w http.ResponseWriter, r *http.Request, list func(id int64) ([]org.Person, error)) error {
 	id, err := pathID(r)
 	if err != nil {
 		return err
 	}
-	people, err := workorder.Maintainers(r.Context(), a.db, p, id)
+	people, err := list(id)
 	if err != nil {
 		return err
 	}
 	writePicks(w, people)
 	return nil
+}
+
+func (a *API) teamMaintainers(w http.ResponseWriter, r *http.Request, p access.Principal) error {
+	return picks(w, r, func(team int64) ([]org.Person, error) { return workorder.Maintainers(r.Context(), a.db, p, team) })
 }
 
 func (a *API) chargeablePeople(w http.ResponseWriter, r *http.Request, p access.Principal) error {
@@ -77,4 +87,8 @@ func (a *API) chargeablePeople(w http.ResponseWriter, r *http.Request, p access.
 	}
 	writePicks(w, c.People)
 	return nil
+}
+
+func (a *API) accountCandidates(w http.ResponseWriter, r *http.Request, p access.Principal) error {
+	return picks(w, r, func(unit int64) ([]org.Person, error) { return auth.AccountCandidates(r.Context(), a.db, p, unit) })
 }

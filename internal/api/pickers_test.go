@@ -9,8 +9,9 @@ import (
 )
 
 // TestPickersAPI: a team's maintainers for whoever registers its orders, a unit's chargeable
-// people for whoever inspects it, and the refusals: another centre's team, a unit that is no
-// team, a charged unit beside the inspected one, a caller who does not inspect.
+// people for whoever inspects it, a unit's people without an account for its administrator,
+// and the refusals: another centre's team, a unit that is no team, a charged unit beside the
+// inspected one, a caller who does not inspect, another area's or no administrator.
 func TestPickersAPI(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		f := newFixture(t, db)
@@ -30,6 +31,15 @@ func TestPickersAPI(t *testing.T) {
 			{name: "a unit not a number", who: "admin", method: "GET", url: "/api/v1/inspections/units/{yx}/chargeable?charged_unit=mg", status: 400, code: errs.Malformed, field: "charged_unit"},
 			{name: "the head of another area", who: "head", method: "GET", url: "/api/v1/inspections/units/{mg}/chargeable", status: 403, code: errs.Forbidden},
 			{name: "the committee, who does not inspect", who: "committee", method: "GET", url: "/api/v1/inspections/units/{yx}/chargeable", status: 403, code: errs.Forbidden},
+
+			{name: "the area's people without an account", who: "yxadmin", method: "GET", url: "/api/v1/units/{yx}/account-candidates", status: 200,
+				want: []string{`"total":2`, `"name":"张三"`, `"name":"王五"`, `"unit_id":{yx}`}, absent: []string{`"李四"`, `"phone"`, `"roles"`}},
+			{name: "an account for 张三", who: "yxadmin", method: "POST", url: "/api/v1/users", body: `{"person_id": {zhang}, "username": "zhangsan", "password": "long-enough-pass"}`, status: 201},
+			{name: "the area's people without an account, 张三 no longer", who: "yxadmin", method: "GET", url: "/api/v1/units/{yx}/account-candidates", status: 200,
+				want: []string{`"total":1`, `"name":"王五"`}, absent: []string{`"张三"`}},
+			{name: "another area, to the area's administrator", who: "yxadmin", method: "GET", url: "/api/v1/units/{mg}/account-candidates", status: 403, code: errs.Forbidden},
+			{name: "a unit head, who gives no accounts", who: "head", method: "GET", url: "/api/v1/units/{yx}/account-candidates", status: 403, code: errs.Forbidden},
+			{name: "a unit that does not exist", who: "admin", method: "GET", url: "/api/v1/units/999999/account-candidates", status: 404, code: errs.NotFound},
 		})
 	})
 }

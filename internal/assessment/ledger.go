@@ -14,6 +14,7 @@ import (
 
 	"manyi/internal/access"
 	"manyi/internal/errs"
+	"manyi/internal/org"
 	"manyi/internal/scheme"
 	"manyi/internal/store"
 )
@@ -163,22 +164,46 @@ type LedgerFilter struct {
 const ledgerColumns = "l.id, l.close_id, l.result_id, l.scheme_code, l.period, l.close_version, l.pay_month, l.unit_id, l.person_id, l.kind, l.amount, l.measure, l.superseded, l.created_at"
 
 // ListLedger returns the ledger lines the actor may read (those of units in their scope), by
-// payroll month, scheme, period, unit and person, in one query.
+// payroll month, scheme, period, unit and person, in one query: the page's month and the
+// payroll office's table, which are read whole.
 func ListLedger(ctx context.Context, db *store.DB, actor access.Principal, f LedgerFilter) ([]LedgerLine, error) {
+	return readLedger(ctx, db, actor, f, nil)
+}
+
+// ledgerOrder is the ledger's order by page (the API): by payroll month, then by line as
+// written, which keeps a close's lines together in its results' order. The payroll order of
+// ListLedger (scheme, period, unit, person within the month) has more columns than a keyset
+// carries.
+var ledgerOrder = store.Order{Col: "l.pay_month", ID: "l.id", Asc: true}
+
+// LedgerKey is a line's place in LedgerPage's order.
+func LedgerKey(l LedgerLine) store.Key { return store.Key{Name: l.PayMonth, ID: l.ID} }
+
+// LedgerPage returns a page of ListLedger's lines by payroll month then line: Fetch() rows in
+// pg's order, for store.Cut with LedgerKey. The scope is a condition of the query, so that a
+// page is full.
+func LedgerPage(ctx context.Context, db *store.DB, actor access.Principal, f LedgerFilter, pg store.Page) ([]LedgerLine, error) {
+	return readLedger(ctx, db, actor, f, &pg)
+}
+
+func readLedger(ctx context.Context, db *store.DB, actor access.Principal, f LedgerFilter, pg *store.Page) ([]LedgerLine, error) {
 	o, err := loadOrg(ctx, db)
 	if err != nil {
 		return nil, err
 	}
 	var out []LedgerLine
 	err = db.Read(ctx, func(tx *store.Tx) (err error) {
-		out, err = listLedger(ctx, tx, o, actor, f)
+		out, err = listLedger(ctx, tx, o, actor, f, pg)
 		return err
 	})
 	return out, errs.Wrapf(err, "list ledger")
 }
 
-func listLedger(ctx context.Context, tx *store.Tx, o *orgSnapshot, actor access.Principal, f LedgerFilter) ([]LedgerLine, error) {
-	where, args := []string{"1 = 1"}, []any{}
+// listLedger reads the lines f selects in actor's scope: page pg in ledgerOrder, or with pg
+// nil every line in payroll order.
+func listLedger(ctx context.Context, tx *store.Tx, o *orgSnapshot, actor access.Principal, f LedgerFilter, pg *store.Page) ([]LedgerLine, error) {
+	scope, args := org.TreeScopeCond(tx, o.Tree, actor, access.Read, "l.unit_id")
+	where := []string{scope}
 	if f.Month != "" {
 		if _, err := time.Parse("2006-01", f.Month); err != nil {
 			return nil, errs.Field("ledger_month", "assessment.bad_month", f.Month)
@@ -200,38 +225,17 @@ func listLedger(ctx context.Context, tx *store.Tx, o *orgSnapshot, actor access.
 	if !f.IncludeSuperseded {
 		where, args = append(where, "l.superseded = ?"), append(args, false)
 	}
+	tail := " WHERE " + strings.Join(where, " AND ") + " ORDER BY l.pay_month, l.scheme_code, l.period, l.close_version, l.unit_id, l.person_id, l.id"
+	if pg != nil {
+		tail, args = store.Tail(ledgerOrder, pg, where, args)
+	}
 	// The scheme's name joins in through the close, whose version named it.
-	rows, err := tx.Query(ctx, "SELECT "+ledgerColumns+", s.name_zh, s.name_en FROM assessment_ledger l"+
+	out, err := store.All(ctx, tx, scanLedgerLine, "SELECT "+ledgerColumns+", s.name_zh, s.name_en FROM assessment_ledger l"+
 		" JOIN assessment_closes c ON c.id = l.close_id"+
-		" JOIN assessment_schemes s ON s.code = c.scheme_code AND s.version = c.scheme_version"+
-		" WHERE "+strings.Join(where, " AND ")+" ORDER BY l.pay_month, l.scheme_code, l.period, l.close_version, l.unit_id, l.person_id, l.id", args...)
+		" JOIN assessment_schemes s ON s.code = c.scheme_code AND s.version = c.scheme_version"+tail, args...)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []LedgerLine
-	for rows.Next() {
-		var l LedgerLine
-		var amount string
-		if err := rows.Scan(&l.ID, &l.CloseID, &l.ResultID, &l.SchemeCode, &l.Period, &l.CloseVersion, &l.PayMonth, &l.UnitID, &l.PersonID,
-			&l.Kind, &amount, &l.Measure, &l.Superseded, &l.CreatedAt, &l.SchemeName.ZH, &l.SchemeName.EN); err != nil {
-			return nil, err
-		}
-		if l.Amount, err = scheme.ParseDecimal(amount); err != nil {
-			return nil, fmt.Errorf("ledger line %d: %w", l.ID, err)
-		}
-		l.CreatedAt = l.CreatedAt.UTC()
-		if !actor.Can(access.Read, o.Ancestry(l.UnitID)) {
-			continue
-		}
-		u, _ := o.Unit(l.UnitID)
-		l.UnitName = u.Name
-		out = append(out, l)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	rows.Close()
 	ids := make([]int64, len(out))
 	for i, l := range out {
 		ids[i] = l.PersonID
@@ -240,9 +244,25 @@ func listLedger(ctx context.Context, tx *store.Tx, o *orgSnapshot, actor access.
 		return nil, err
 	}
 	for i := range out {
-		out[i].PersonName = o.person(out[i].PersonID).Name
+		u, _ := o.Unit(out[i].UnitID)
+		out[i].UnitName, out[i].PersonName = u.Name, o.person(out[i].PersonID).Name
 	}
 	return out, nil
+}
+
+func scanLedgerLine(row store.Scanner) (LedgerLine, error) {
+	var l LedgerLine
+	var amount string
+	if err := row.Scan(&l.ID, &l.CloseID, &l.ResultID, &l.SchemeCode, &l.Period, &l.CloseVersion, &l.PayMonth, &l.UnitID, &l.PersonID,
+		&l.Kind, &amount, &l.Measure, &l.Superseded, &l.CreatedAt, &l.SchemeName.ZH, &l.SchemeName.EN); err != nil {
+		return l, err
+	}
+	var err error
+	if l.Amount, err = scheme.ParseDecimal(amount); err != nil {
+		return l, fmt.Errorf("ledger line %d: %w", l.ID, err)
+	}
+	l.CreatedAt = l.CreatedAt.UTC()
+	return l, nil
 }
 
 // Payroll is a month's payroll export: the lines of approved closes whose consequences fall
@@ -295,7 +315,7 @@ func GetPayroll(ctx context.Context, db *store.DB, actor access.Principal, month
 		if approved == 0 {
 			return errs.Field("ledger_month", "assessment.ledger_nothing_approved", pr.Month)
 		}
-		pr.Lines, err = listLedger(ctx, tx, o, actor, LedgerFilter{Month: pr.Month})
+		pr.Lines, err = listLedger(ctx, tx, o, actor, LedgerFilter{Month: pr.Month}, nil)
 		return err
 	})
 	return pr, err

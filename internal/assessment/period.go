@@ -71,7 +71,7 @@ func (e *Engine) Period(ctx context.Context, actor access.Principal, code, perio
 			if all, err = loadResults(ctx, tx, v.Close.ID); err != nil {
 				return err
 			}
-			if v.Ledger, err = listLedger(ctx, tx, o, actor, LedgerFilter{CloseID: v.Close.ID}); err != nil {
+			if v.Ledger, err = listLedger(ctx, tx, o, actor, LedgerFilter{CloseID: v.Close.ID}, nil); err != nil {
 				return err
 			}
 			return o.readPeople(ctx, tx, personIDs(all))

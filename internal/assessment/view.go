@@ -181,7 +181,7 @@ func (e *Engine) GetClose(ctx context.Context, actor access.Principal, id int64)
 		if err := tree.readPeople(ctx, tx, named); err != nil {
 			return err
 		}
-		if v.Ledger, err = listLedger(ctx, tx, tree, actor, LedgerFilter{CloseID: id, IncludeSuperseded: true}); err != nil {
+		if v.Ledger, err = listLedger(ctx, tx, tree, actor, LedgerFilter{CloseID: id, IncludeSuperseded: true}, nil); err != nil {
 			return err
 		}
 		if rule := budgetRule(v.Scheme); rule != nil && !v.Close.Superseded {

@@ -217,7 +217,7 @@ func userScope(ctx context.Context, db *store.DB, actor access.Principal) (map[i
 	return inScope, everything, nil
 }
 
-// CreateUser gives a person an account.
+// CreateUser gives a person an account, if the person may get one from actor (checkCandidate).
 func CreateUser(ctx context.Context, db *store.DB, actor access.Principal, in UserInput) (User, error) {
 	if !actor.CanAnywhere(access.ManageOrg) {
 		// No unit to manage anywhere: refuse before reading the input (issue 13 matrix).
@@ -243,23 +243,17 @@ func CreateUser(ctx context.Context, db *store.DB, actor access.Principal, in Us
 	}
 	var u User
 	err = db.InTx(ctx, func(tx *store.Tx) error {
-		var unit *int64
-		err := tx.QueryRow(ctx, "SELECT unit_id FROM people WHERE id = ?", in.PersonID).Scan(&unit)
-		if store.IsNoRows(err) {
-			return errs.Field("person_id", "org.ref_missing", in.PersonID)
-		} else if err != nil {
+		tree, err := org.LoadTree(ctx, tx)
+		if err != nil {
 			return err
 		}
-		var unitID int64
-		if unit != nil {
-			unitID = *unit
-		}
-		if err := org.Authorize(ctx, tx, actor, access.ManageOrg, unitID); err != nil {
+		if err := checkCandidate(ctx, tx, tree, actor, in.PersonID); err != nil {
 			return err
 		}
 		id, err := tx.InsertID(ctx, `INSERT INTO users (person_id, username, password_hash, active, locale, password_changed_at, created_at, updated_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, in.PersonID, in.Username, hash, true, loc, tx.Now, tx.Now, tx.Now)
 		if store.IsUniqueViolation(err) {
+			// Two requests for one person can both pass checkCandidate; the index decides.
 			if strings.Contains(store.ViolatedConstraint(err), "person") {
 				return &errs.Error{Code: errs.Conflict, Field: "person_id", Key: "auth.person_has_user", Err: err}
 			}
@@ -271,7 +265,7 @@ func CreateUser(ctx context.Context, db *store.DB, actor access.Principal, in Us
 		if u, err = getUser(ctx, tx, id); err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, actor, audit.Change{Action: "create", Entity: "user", EntityID: id, UnitID: unitID, After: u})
+		return audit.Record(ctx, tx, actor, audit.Change{Action: "create", Entity: "user", EntityID: id, UnitID: u.UnitID, After: u})
 	})
 	return u, err
 }

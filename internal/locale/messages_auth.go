@@ -16,6 +16,7 @@ func init() {
 		"auth.username_format":        {"%s只能包含小写字母、数字、点、下划线和连字符，2–40 个字符，以字母或数字开头", "%s may contain lower-case letters, digits, dots, underscores and hyphens, 2–40 characters, starting with a letter or digit"},
 		"auth.username_taken":         {"%s已被使用", "%s is already taken"},
 		"auth.person_has_user":        {"该%s已经有账号", "This %s already has an account"},
+		"auth.person_inactive":        {"%s“%s”已停用，不能开通账号", "%s “%s” is inactive and cannot be given an account"},
 		"auth.user_not_found":         {"找不到编号为 %d 的账号", "There is no account with id %d"},
 		"auth.cannot_deactivate_self": {"%s：不能停用自己的账号", "%s: you cannot deactivate your own account"},
 		"auth.old_password_wrong":     {"%s不正确", "%s is wrong"},

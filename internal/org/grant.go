@@ -69,15 +69,35 @@ func AuthorizePerson(ctx context.Context, tx *store.Tx, actor access.Principal, 
 	if err != nil {
 		return err
 	}
-	if err := Authorize(ctx, tx, actor, access.ManageOrg, unit.Int64); err != nil {
-		return err
-	}
 	grants, err := grantsOf(ctx, tx, personID)
 	if err != nil {
 		return err
 	}
+	return authorizePerson(actor, unit.Int64, grants, func(id int64) ([]int64, error) { return Ancestry(ctx, tx, id) })
+}
+
+// AuthorizePersonIn is AuthorizePerson for a person read with their grants, the units' ancestry
+// taken from tree: a list that offers only the people actor may manage (the account form's)
+// checks each of them without a query per person.
+func AuthorizePersonIn(actor access.Principal, tree *Tree, p Person) error {
+	return authorizePerson(actor, p.UnitID, p.Grants, func(id int64) ([]int64, error) { return tree.Ancestry(id), nil })
+}
+
+// authorizePerson is AuthorizePerson's rule, with the ancestry of a unit read by ancestry.
+func authorizePerson(actor access.Principal, unitID int64, grants []access.Grant, ancestry func(int64) ([]int64, error)) error {
+	chain, err := ancestry(unitID)
+	if err != nil {
+		return err
+	}
+	if err := authorizeChain(actor, access.ManageOrg, unitID, chain); err != nil {
+		return err
+	}
 	for _, g := range grants {
-		if err := Authorize(ctx, tx, actor, access.ManageOrg, g.UnitID); err != nil {
+		chain, err := ancestry(g.UnitID)
+		if err != nil {
+			return err
+		}
+		if !actor.Can(access.ManageOrg, chain) {
 			return errs.New(errs.Forbidden, "org.person_outranks", string(g.Role))
 		}
 	}

@@ -166,23 +166,31 @@ func getUnit(ctx context.Context, tx *store.Tx, id int64) (Unit, error) {
 // that a page holds only rows the actor may see, and is full. "1 = 1" for a scope over the
 // whole organisation, "1 = 0" for none.
 func ScopeCond(ctx context.Context, tx *store.Tx, actor access.Principal, action access.Action, col string) (string, []any, error) {
-	roots, all := actor.ScopeRoots(action)
-	if all {
+	if _, all := actor.ScopeRoots(action); all {
 		return "1 = 1", nil, nil
 	}
 	tree, err := LoadTree(ctx, tx)
 	if err != nil {
 		return "", nil, err
 	}
+	c, a := TreeScopeCond(tx, tree, actor, action, col)
+	return c, a, nil
+}
+
+// TreeScopeCond is ScopeCond for a reader that has the tree already.
+func TreeScopeCond(tx *store.Tx, tree *Tree, actor access.Principal, action access.Action, col string) (string, []any) {
+	roots, all := actor.ScopeRoots(action)
+	if all {
+		return "1 = 1", nil
+	}
 	var ids []int64
 	for _, r := range roots {
 		ids = append(ids, tree.Subtree(r)...)
 	}
 	if len(ids) == 0 {
-		return "1 = 0", nil, nil
+		return "1 = 0", nil
 	}
-	c, a := tx.AnyOf(col, ids)
-	return c, a, nil
+	return tx.AnyOf(col, ids)
 }
 
 // LoadTree reads every unit, active or not, in one query. It is how every area walks the
@@ -241,6 +249,11 @@ func Authorize(ctx context.Context, tx *store.Tx, actor access.Principal, action
 	if err != nil {
 		return err
 	}
+	return authorizeChain(actor, action, unitID, chain)
+}
+
+// authorizeChain is Authorize's answer for a unit whose ancestry is known.
+func authorizeChain(actor access.Principal, action access.Action, unitID int64, chain []int64) error {
 	if !actor.Can(action, chain) {
 		if unitID == 0 {
 			return errs.New(errs.Forbidden, "err.forbidden")

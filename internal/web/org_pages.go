@@ -293,8 +293,10 @@ type personFormData struct {
 	AllUnits []org.Unit
 	IsNew    bool
 	User     *auth.User
-	Error    string
-	ErrField string
+	// MayAccount tells whether the person may get an account from the reader (auth's rule).
+	MayAccount bool
+	Error      string
+	ErrField   string
 }
 
 func (s *Server) renderPersonForm(w http.ResponseWriter, r *http.Request, status int, d personFormData) error {
@@ -303,15 +305,9 @@ func (s *Server) renderPersonForm(w http.ResponseWriter, r *http.Request, status
 		return err
 	}
 	d.Units, d.AllUnits, d.Roles = units, units, access.Roles
-	if d.Person.ID != 0 && d.User == nil {
-		users, err := auth.ListUsers(r.Context(), s.db, principal(r))
-		if err != nil {
+	if d.Person.ID != 0 {
+		if d.User, d.MayAccount, err = auth.PersonAccount(r.Context(), s.db, principal(r), d.Person.ID); err != nil {
 			return err
-		}
-		for i := range users {
-			if users[i].PersonID == d.Person.ID {
-				d.User = &users[i]
-			}
 		}
 	}
 	s.render(w, r, "person_form", status, d)
@@ -455,8 +451,11 @@ func (s *Server) userList(w http.ResponseWriter, r *http.Request) error {
 }
 
 type userFormData struct {
-	User     auth.User
-	People   []org.Person
+	User auth.User
+	// Choice is a new account's person, chosen in two steps: a unit, then one of its people
+	// who may get an account.
+	Choice   auth.AccountChoice
+	UnitID   int64
 	IsNew    bool
 	Error    string
 	ErrField string
@@ -465,22 +464,9 @@ type userFormData struct {
 
 func (s *Server) renderUserForm(w http.ResponseWriter, r *http.Request, status int, d userFormData) error {
 	if d.IsNew {
-		people, err := org.ListPeople(r.Context(), s.db, principal(r), org.PersonFilter{})
-		if err != nil {
+		var err error
+		if d.Choice, err = auth.ChooseAccountPerson(r.Context(), s.db, principal(r), d.UnitID, d.User.PersonID); err != nil {
 			return err
-		}
-		users, err := auth.ListUsers(r.Context(), s.db, principal(r))
-		if err != nil {
-			return err
-		}
-		has := map[int64]bool{}
-		for _, u := range users {
-			has[u.PersonID] = true
-		}
-		for _, p := range people {
-			if !has[p.ID] {
-				d.People = append(d.People, p)
-			}
 		}
 	}
 	d.Langs = locale.Langs
@@ -488,12 +474,12 @@ func (s *Server) renderUserForm(w http.ResponseWriter, r *http.Request, status i
 	return nil
 }
 
+// userNew is the account form, for the unit of ?unit= (its list button, without scripts) or
+// of ?person= (a link from the person's page, which chooses the person too).
 func (s *Server) userNew(w http.ResponseWriter, r *http.Request) error {
-	if !principal(r).CanAnywhere(access.ManageOrg) {
-		return errs.New(errs.Forbidden, "err.forbidden")
-	}
 	person, _ := formIDQuery(r, "person")
-	return s.renderUserForm(w, r, http.StatusOK, userFormData{User: auth.User{PersonID: person, Locale: string(locale.Default)}, IsNew: true})
+	unit, _ := formIDQuery(r, "unit")
+	return s.renderUserForm(w, r, http.StatusOK, userFormData{User: auth.User{PersonID: person, Locale: string(locale.Default)}, UnitID: unit, IsNew: true})
 }
 
 func (s *Server) userCreate(w http.ResponseWriter, r *http.Request) error {

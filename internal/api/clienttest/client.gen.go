@@ -1379,10 +1379,12 @@ type LedgerLineKind string
 // LedgerLineMeasure defines model for LedgerLine.Measure.
 type LedgerLineMeasure string
 
-// LedgerList defines model for LedgerList.
-type LedgerList struct {
+// LedgerPage defines model for LedgerPage.
+type LedgerPage struct {
 	Items []LedgerLine `json:"items"`
-	Total int          `json:"total"`
+
+	// NextCursor The cursor of the next page; null on the last
+	NextCursor *string `json:"next_cursor"`
 }
 
 // Me defines model for Me.
@@ -2413,6 +2415,12 @@ type ListLedgerParams struct {
 
 	// Superseded Include the superseded lines of reopened closes.
 	Superseded *bool `form:"superseded,omitempty" json:"superseded,omitempty"`
+
+	// Limit Page size, 1–200 (default 50).
+	Limit *int32 `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The next_cursor of the previous page; absent for the first page.
+	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
 // GetPayrollParams defines parameters for GetPayroll.
@@ -3183,7 +3191,7 @@ type ClientInterface interface {
 	// Corresponds with POST /api/v1/assessment/hr-decisions (the `RecordHRDecision` operationId).
 	RecordHRDecision(ctx context.Context, body RecordHRDecisionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ListLedger Ledger lines (money and pay consequences of approved results) the caller may read
+	// ListLedger Ledger lines (money and pay consequences of approved results) the caller may read, by payroll month, then in the order written
 	//
 	// Corresponds with GET /api/v1/assessment/ledger (the `ListLedger` operationId).
 	ListLedger(ctx context.Context, params *ListLedgerParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -3915,6 +3923,11 @@ type ClientInterface interface {
 	// Corresponds with PATCH /api/v1/units/{id} (the `UpdateUnit` operationId).
 	UpdateUnit(ctx context.Context, id int64, body UpdateUnitJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ListAccountCandidates Whom an account may be given in this unit: its active people without an account whose unit and roles the caller manages, by name (administrators)
+	//
+	// Corresponds with GET /api/v1/units/{id}/account-candidates (the `ListAccountCandidates` operationId).
+	ListAccountCandidates(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ListUsers Accounts of the people in units the caller manages, by username
 	//
 	// Corresponds with GET /api/v1/users (the `ListUsers` operationId).
@@ -4386,7 +4399,7 @@ func (c *Client) RecordHRDecision(ctx context.Context, body RecordHRDecisionJSON
 	return c.Client.Do(req)
 }
 
-// ListLedger Ledger lines (money and pay consequences of approved results) the caller may read
+// ListLedger Ledger lines (money and pay consequences of approved results) the caller may read, by payroll month, then in the order written
 //
 // Corresponds with GET /api/v1/assessment/ledger (the `ListLedger` operationId).
 func (c *Client) ListLedger(ctx context.Context, params *ListLedgerParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -6298,6 +6311,21 @@ func (c *Client) UpdateUnit(ctx context.Context, id int64, body UpdateUnitJSONRe
 	return c.Client.Do(req)
 }
 
+// ListAccountCandidates Whom an account may be given in this unit: its active people without an account whose unit and roles the caller manages, by name (administrators)
+//
+// Corresponds with GET /api/v1/units/{id}/account-candidates (the `ListAccountCandidates` operationId).
+func (c *Client) ListAccountCandidates(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListAccountCandidatesRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // ListUsers Accounts of the people in units the caller manages, by username
 //
 // Corresponds with GET /api/v1/users (the `ListUsers` operationId).
@@ -7404,6 +7432,30 @@ func NewListLedgerRequest(server string, params *ListLedgerParams) (*http.Reques
 		if params.Superseded != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "superseded", *params.Superseded, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -11962,6 +12014,40 @@ func NewUpdateUnitRequestWithBody(server string, id int64, contentType string, b
 	return req, nil
 }
 
+// NewListAccountCandidatesRequest constructs an http.Request for the ListAccountCandidates method
+func NewListAccountCandidatesRequest(server string, id int64) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/units/%s/account-candidates", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewListUsersRequest constructs an http.Request for the ListUsers method
 func NewListUsersRequest(server string, params *ListUsersParams) (*http.Request, error) {
 	var err error
@@ -13102,7 +13188,7 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /api/v1/assessment/hr-decisions (the `RecordHRDecision` operationId).
 	RecordHRDecisionWithResponse(ctx context.Context, body RecordHRDecisionJSONRequestBody, reqEditors ...RequestEditorFn) (*RecordHRDecisionResponse, error)
 
-	// ListLedgerWithResponse Ledger lines (money and pay consequences of approved results) the caller may read
+	// ListLedgerWithResponse Ledger lines (money and pay consequences of approved results) the caller may read, by payroll month, then in the order written
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -13927,6 +14013,13 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with PATCH /api/v1/units/{id} (the `UpdateUnit` operationId).
 	UpdateUnitWithResponse(ctx context.Context, id int64, body UpdateUnitJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateUnitResponse, error)
+
+	// ListAccountCandidatesWithResponse Whom an account may be given in this unit: its active people without an account whose unit and roles the caller manages, by name (administrators)
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/units/{id}/account-candidates (the `ListAccountCandidates` operationId).
+	ListAccountCandidatesWithResponse(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*ListAccountCandidatesResponse, error)
 
 	// ListUsersWithResponse Accounts of the people in units the caller manages, by username
 	//
@@ -14913,7 +15006,7 @@ type ListLedgerResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *LedgerList
+	JSON200 *LedgerPage
 	// JSON4XX the response for an HTTP 4XX `application/json` response
 	JSON4XX *Error
 	// JSON5XX the response for an HTTP 5XX `application/json` response
@@ -14921,7 +15014,7 @@ type ListLedgerResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r ListLedgerResponse) GetJSON200() *LedgerList {
+func (r ListLedgerResponse) GetJSON200() *LedgerPage {
 	return r.JSON200
 }
 
@@ -19572,6 +19665,61 @@ func (r UpdateUnitResponse) ContentType() string {
 	return ""
 }
 
+type ListAccountCandidatesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *PickPersonList
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *Error
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *Error
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListAccountCandidatesResponse) GetJSON200() *PickPersonList {
+	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ListAccountCandidatesResponse) GetJSON4XX() *Error {
+	return r.JSON4XX
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r ListAccountCandidatesResponse) GetJSON5XX() *Error {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r ListAccountCandidatesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListAccountCandidatesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListAccountCandidatesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListAccountCandidatesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type ListUsersResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -20919,7 +21067,7 @@ func (c *ClientWithResponses) RecordHRDecisionWithResponse(ctx context.Context, 
 	return ParseRecordHRDecisionResponse(rsp)
 }
 
-// ListLedgerWithResponse Ledger lines (money and pay consequences of approved results) the caller may read
+// ListLedgerWithResponse Ledger lines (money and pay consequences of approved results) the caller may read, by payroll month, then in the order written
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -22453,6 +22601,19 @@ func (c *ClientWithResponses) UpdateUnitWithResponse(ctx context.Context, id int
 	return ParseUpdateUnitResponse(rsp)
 }
 
+// ListAccountCandidatesWithResponse Whom an account may be given in this unit: its active people without an account whose unit and roles the caller manages, by name (administrators)
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/units/{id}/account-candidates (the `ListAccountCandidates` operationId).
+func (c *ClientWithResponses) ListAccountCandidatesWithResponse(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*ListAccountCandidatesResponse, error) {
+	rsp, err := c.ListAccountCandidates(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListAccountCandidatesResponse(rsp)
+}
+
 // ListUsersWithResponse Accounts of the people in units the caller manages, by username
 //
 // Returns a wrapper object for the known response body format(s).
@@ -23418,7 +23579,7 @@ func ParseListLedgerResponse(rsp *http.Response) (*ListLedgerResponse, error) {
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest LedgerList
+		var dest LedgerPage
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -26899,6 +27060,46 @@ func ParseUpdateUnitResponse(rsp *http.Response) (*UpdateUnitResponse, error) {
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest Unit
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListAccountCandidatesResponse parses an HTTP response from a ListAccountCandidatesWithResponse call
+func ParseListAccountCandidatesResponse(rsp *http.Response) (*ListAccountCandidatesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListAccountCandidatesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest PickPersonList
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}

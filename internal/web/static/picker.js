@@ -1,9 +1,11 @@
-// Pickers: a select of units (a work order's team, the unit of the person a finding charges)
-// names in data-people the select of that unit's people, and in data-source the JSON list of
-// them ({id} is the chosen unit). Choosing a unit reloads the people here; without scripts, or
-// when the list cannot be read, the form's choose button ([data-pick]) sends the form back
-// for the same list. data-empty and data-choose on the people select are its first option's
-// text without and with a unit.
+// Pickers: a select of units (a work order's team, the unit of the person a finding charges,
+// the unit of a new account's person) names in data-people the select of that unit's people,
+// and in data-source the JSON list of them ({id} is the chosen unit). Choosing a unit reloads
+// the people here; without scripts, or when the list cannot be read, the unit's form's choose
+// button ([data-pick]) sends that form for the same list. The people select is in the unit's
+// form, or, where the unit has a form of its own (the account form's, whose list must not send
+// the password), elsewhere in the page. data-empty and data-choose on the people select are
+// its first option's text without and with a unit.
 (function () {
   var units = document.querySelectorAll("select[data-people][data-source]");
   for (var i = 0; i < units.length; i++) {
@@ -12,8 +14,9 @@
 
   function wire(unit) {
     var form = unit.form;
-    var people = form.elements[unit.getAttribute("data-people")];
-    var buttons = form.querySelectorAll("[data-pick]");
+    var name = unit.getAttribute("data-people");
+    var people = form.elements[name] || document.querySelector('select[name="' + name + '"]');
+    var buttons = [].filter.call(form.elements, function (e) { return e.hasAttribute("data-pick"); });
     if (!people || !window.fetch) return;
     showButtons(false);
     var asked = 0;
