@@ -72,53 +72,54 @@ const purgeBatch = 500
 // follow-ups' status and times) stays, so no result changes. Each campaign's purge is
 // audited with its counts. It returns how many answers it purged.
 func Purge(ctx context.Context, db *store.DB) (int, error) {
+	var camps []purgeCampaign
+	err := db.Read(ctx, func(tx *store.Tx) error {
+		// Retention is per campaign; the cutoff is compared in Go because date arithmetic
+		// is written differently in the two dialects. A campaign created after its cutoff
+		// holds nothing old enough, and is not looked at: each look at a campaign scans its
+		// invitations (2.3 million in a campaign of the N=100 organisation).
+		var err error
+		camps, err = store.All(ctx, tx, func(r store.Scanner) (purgeCampaign, error) {
+			var c purgeCampaign
+			var created time.Time
+			err := r.Scan(&c.id, &c.days, &c.tid, &created)
+			c.due = created.Before(tx.Now.AddDate(0, 0, -c.days))
+			return c, err
+		}, "SELECT id, retention_days, template_id, created_at FROM survey_campaigns ORDER BY id")
+		return err
+	})
+	if err != nil {
+		return 0, err
+	}
 	total := 0
-	for {
-		n, err := purgeBatchOnce(ctx, db)
-		total += n
-		if err != nil || n < purgeBatch {
-			return total, err
+	for _, c := range camps {
+		if !c.due {
+			continue
+		}
+		// A campaign's answers a batch at a time, so a year's backlog does not hold the
+		// writer for long; the sweeps over the whole campaign run with its last batch only.
+		for {
+			var n int
+			err := db.InTx(ctx, func(tx *store.Tx) (err error) {
+				n, err = purgeCampaignOnce(ctx, tx, c, purgeBatch)
+				return err
+			})
+			total += n
+			if err != nil {
+				return total, err
+			}
+			if n < purgeBatch {
+				break
+			}
 		}
 	}
+	return total, nil
 }
 
 type purgeCampaign struct {
 	id, tid int64
 	days    int
-}
-
-func purgeBatchOnce(ctx context.Context, db *store.DB) (int, error) {
-	n := 0
-	err := db.InTx(ctx, func(tx *store.Tx) error {
-		// Retention is per campaign; the cutoff is compared in Go because date arithmetic
-		// is written differently in the two dialects.
-		crows, err := tx.Query(ctx, "SELECT id, retention_days, template_id FROM survey_campaigns")
-		if err != nil {
-			return err
-		}
-		var camps []purgeCampaign
-		for crows.Next() {
-			var c purgeCampaign
-			if err := crows.Scan(&c.id, &c.days, &c.tid); err != nil {
-				crows.Close()
-				return err
-			}
-			camps = append(camps, c)
-		}
-		crows.Close()
-		for _, c := range camps {
-			if n >= purgeBatch {
-				break
-			}
-			k, err := purgeCampaignOnce(ctx, tx, c, purgeBatch-n)
-			if err != nil {
-				return err
-			}
-			n += k
-		}
-		return nil
-	})
-	return n, err
+	due     bool // created before its retention's cutoff: something may be old enough
 }
 
 // purgeCampaignOnce purges up to limit answers of one campaign and everything that copies
@@ -144,6 +145,9 @@ func purgeCampaignOnce(ctx context.Context, tx *store.Tx, c purgeCampaign, limit
 		todo = append(todo, a)
 	}
 	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, err
+	}
 	if len(todo) > 0 {
 		t, err := getTemplate(ctx, tx, c.tid)
 		if err != nil {
@@ -163,8 +167,13 @@ func purgeCampaignOnce(ctx context.Context, tx *store.Tx, c purgeCampaign, limit
 	// The copies are found through the purged answers of the campaign, not through this
 	// batch alone, so that answers purged before a copy was known to the purge (before
 	// migration 0009) are caught up. Each update touches only what is not blank yet: a run
-	// with nothing left changes nothing and is not audited.
+	// with nothing left changes nothing and is not audited. These sweeps read the whole
+	// campaign, so they wait for its last batch: a full batch means more answers to come.
 	counts := map[string]int64{}
+	if len(todo) == limit {
+		return len(todo), audit.Record(ctx, tx, access.System, audit.Change{Action: "purge", Entity: "survey_campaign", EntityID: c.id,
+			After: map[string]any{"answers_purged": len(todo), "older_than": cutoff}})
+	}
 	if counts["versions_purged"], err = purgeVersions(ctx, tx, c); err != nil {
 		return 0, err
 	}
