@@ -741,3 +741,61 @@ func TestQuarterTwoCampaigns(t *testing.T) {
 		}
 	})
 }
+
+// TestSignalsAboveHistory: a unit's satisfaction 15 points above its earlier quarters is a
+// signal, the earlier quarters counting their valid answers only. Here the third quarter's
+// 25 valid answers are all "一般" (0 % satisfied) beside 25 very satisfied ones marked fake;
+// the fourth quarter is at 50 %. Counted with the fakes the past would be 50 % too, and
+// there would be no signal.
+func TestSignalsAboveHistory(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := newFixture(t, db)
+		at(db, "2026-07-02")
+		past, err := survey.CreateCampaign(ctx, db, f.clerkA, survey.CampaignInput{Name: "2026 年第三季度", Quarter: "2026-Q3", TemplateID: f.tmpl.ID,
+			Units: []survey.CampaignUnitInput{{UnitID: f.area.ID}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		at(db, "2026-12-20")
+		rowsOf := func(day string, levels ...int) []survey.ImportRow {
+			var rows []survey.ImportRow
+			for _, l := range levels {
+				for range 25 {
+					rows = append(rows, survey.ImportRow{UnitID: f.area.ID, AnsweredOn: day, Level: l})
+				}
+			}
+			return rows
+		}
+		if _, err := survey.Import(ctx, db, f.clerkA, past.ID, rowsOf(past.StartsOn, 3, 1)); err != nil {
+			t.Fatal(err)
+		}
+		answers, _, err := survey.ListAnswers(ctx, db, f.clerkA, survey.AnswerFilter{CampaignID: past.ID, Limit: 100})
+		if err != nil || len(answers) != 50 {
+			t.Fatalf("the past quarter's answers: %d %v", len(answers), err)
+		}
+		for _, a := range answers {
+			if a.Level == 1 {
+				if err := survey.Mark(ctx, db, f.clerkA, a.ID, survey.Fake, "同一笔迹"); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		if _, err := survey.Import(ctx, db, f.clerkA, f.campaign.ID, rowsOf(f.campaign.StartsOn, 1, 3)); err != nil {
+			t.Fatal(err)
+		}
+		sigs, err := survey.Signals(ctx, db, f.clerkA, f.campaign.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var found []survey.Signal
+		for _, s := range sigs {
+			if s.Kind == survey.AboveHistory {
+				found = append(found, s)
+			}
+		}
+		if len(found) != 1 || found[0].UnitID != f.area.ID || !strings.Contains(found[0].Evidence, "（25 份）") {
+			t.Errorf("above-history signals %+v, want one for 永馨园 against 25 valid past answers", found)
+		}
+	})
+}
