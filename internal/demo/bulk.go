@@ -34,7 +34,7 @@ var (
 		"status", "classification", "classification_reason", "classified_at", "received_at", "reply_due_at", "replied_at", "reply", "solution_due_at",
 		"resolved_at", "solution", "closed_at", "created_at", "updated_at"}}
 	inspectionsTable   = table{"inspections", []string{"id", "kind", "unit_id", "checklist_id", "inspector", "inspected_at", "month", "day", "items_checked", "note", "created_by", "created_at"}}
-	findingsTable      = table{"inspection_findings", []string{"id", "inspection_id", "item_id", "unit_id", "person_id", "month", "description", "deduction_cp", "signoff", "signed_by", "signed_at", "created_at"}}
+	findingsTable      = table{"inspection_findings", []string{"id", "inspection_id", "item_id", "unit_id", "person_id", "month", "description", "deduction_cp", "signoff", "signed_by", "signed_at", "created_at", "inspected_at"}}
 	campaignsTable     = table{"survey_campaigns", []string{"id", "name", "quarter", "audience", "template_id", "status", "starts_on", "ends_on", "snapshot_on", "followup_days", "retention_days", "created_by", "created_at", "updated_at"}}
 	campaignUnitsTable = table{"survey_campaign_units", []string{"campaign_id", "unit_id", "households", "threshold_bp"}}
 	invitationsTable   = table{"survey_invitations", []string{"id", "campaign_id", "unit_id", "seq", "code", "household", "channel", "answered_at", "created_at"}}

@@ -101,6 +101,13 @@ func TestLoadScale(t *testing.T) {
 		if err != nil || len(findings) != sum.Findings {
 			t.Fatalf("findings of the bulk centre: %d, %v", len(findings), err)
 		}
+		// The findings list orders by the finding's copy of its inspection's time.
+		var unlike int
+		if err := db.Read(ctx, func(tx *store.Tx) error {
+			return tx.QueryRow(ctx, "SELECT COUNT(*) FROM inspection_findings f JOIN inspections i ON i.id = f.inspection_id WHERE f.inspected_at <> i.inspected_at").Scan(&unlike)
+		}); err != nil || unlike != 0 {
+			t.Errorf("%d bulk findings carry another time than their inspection's, %v", unlike, err)
+		}
 		charged := 0
 		for _, f := range findings {
 			if f.PersonID != 0 && f.Signoff == inspection.Signed {

@@ -68,7 +68,7 @@ func (g *scaleGen) inspections(ctx context.Context) error {
 			}
 			g.sum.Findings++
 			if err := g.b.add(ctx, findingsTable, g.id(findingsTable), id, it.ID, t.id, person, at.Format("2006-01"), it.Text, int64(it.Deduction),
-				string(signoff), signedBy, signedAt, at.UTC()); err != nil {
+				string(signoff), signedBy, signedAt, at.UTC(), at.UTC()); err != nil {
 				return err
 			}
 		}

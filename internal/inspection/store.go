@@ -358,7 +358,7 @@ func checkFindings(fis []FindingInput) ([][]Photo, error) {
 
 func addFinding(ctx context.Context, tx *store.Tx, actor access.Principal, ins Inspection, cl *Checklist, fi FindingInput, photos []Photo) (Finding, error) {
 	f := Finding{InspectionID: ins.ID, Kind: ins.Kind, UnitID: ins.UnitID, Month: ins.Month, Day: ins.Day, Description: fi.Description,
-		Doubled: fi.Double, DoubleReason: fi.DoubleReason, RectifyDue: fi.RectifyDue, Signoff: NoSignoff, CreatedAt: tx.Now}
+		Doubled: fi.Double, DoubleReason: fi.DoubleReason, RectifyDue: fi.RectifyDue, Signoff: NoSignoff, CreatedAt: tx.Now, InspectedAt: ins.InspectedAt}
 	it, ok := cl.Item(fi.ItemID)
 	if !ok {
 		return f, errs.Field("checklist_item", "inspection.item_unknown", fi.ItemID)
@@ -398,9 +398,9 @@ func addFinding(ctx context.Context, tx *store.Tx, actor access.Principal, ins I
 		due = f.RectifyDue
 	}
 	var err error
-	f.ID, err = tx.InsertID(ctx, `INSERT INTO inspection_findings (inspection_id, item_id, unit_id, person_id, month, description, deduction_cp, doubled, double_reason, signoff, rectify_due, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		f.InspectionID, f.ItemID, f.UnitID, nullID(f.PersonID), f.Month, f.Description, int64(f.Deduction), f.Doubled, f.DoubleReason, f.Signoff, due, f.CreatedAt)
+	f.ID, err = tx.InsertID(ctx, `INSERT INTO inspection_findings (inspection_id, item_id, unit_id, person_id, month, description, deduction_cp, doubled, double_reason, signoff, rectify_due, created_at, inspected_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		f.InspectionID, f.ItemID, f.UnitID, nullID(f.PersonID), f.Month, f.Description, int64(f.Deduction), f.Doubled, f.DoubleReason, f.Signoff, due, f.CreatedAt, f.InspectedAt)
 	if err != nil {
 		return f, fmt.Errorf("insert finding: %w", err)
 	}
@@ -583,7 +583,7 @@ func getInspection(ctx context.Context, tx *store.Tx, id int64) (Inspection, err
 
 const findingColumns = `f.id, f.inspection_id, i.kind, COALESCE(f.item_id, 0), COALESCE(it.code, ''), COALESCE(it.text, ''), f.unit_id, u.name,
 	COALESCE(f.person_id, 0), COALESCE(p.name, ''), f.month, i.day, f.description, f.deduction_cp, f.doubled, f.double_reason, f.signoff, f.signed_by,
-	f.signed_at, f.signoff_note, COALESCE(f.rectify_due, ''), f.rectified_at, f.rectify_note, f.created_at, i.inspected_at`
+	f.signed_at, f.signoff_note, COALESCE(f.rectify_due, ''), f.rectified_at, f.rectify_note, f.created_at, f.inspected_at`
 
 const findingFrom = ` FROM inspection_findings f JOIN inspections i ON i.id = f.inspection_id JOIN units u ON u.id = f.unit_id
 	LEFT JOIN inspection_items it ON it.id = f.item_id LEFT JOIN people p ON p.id = f.person_id`
@@ -868,10 +868,20 @@ func CountFindings(ctx context.Context, db *store.DB, actor access.Principal, f 
 		if err != nil {
 			return err
 		}
-		return tx.QueryRow(ctx, "SELECT COUNT(*), COALESCE(SUM(CASE WHEN f.signoff <> 'rejected' THEN f.deduction_cp ELSE 0 END), 0)"+findingFrom+
-			" WHERE "+strings.Join(conds, " AND "), args...).Scan(&c.N, &c.Total)
+		return tx.QueryRow(ctx, countFindingsQuery(f, conds), args...).Scan(&c.N, &c.Total)
 	})
 	return c, errs.Wrapf(err, "count findings")
+}
+
+// countFindingsQuery counts over the findings alone, joining the inspections only for the
+// kind, the one condition on them: joining the units, items and people of the list's columns
+// too cost 0.6 s over the N=100 year's 200,000 findings.
+func countFindingsQuery(f Filter, conds []string) string {
+	from := " FROM inspection_findings f"
+	if f.Kind != "" {
+		from += " JOIN inspections i ON i.id = f.inspection_id"
+	}
+	return "SELECT COUNT(*), COALESCE(SUM(CASE WHEN f.signoff <> 'rejected' THEN f.deduction_cp ELSE 0 END), 0)" + from + " WHERE " + strings.Join(conds, " AND ")
 }
 
 // findingConds are the conditions selecting the findings of f that the actor may read.
@@ -992,8 +1002,9 @@ func GetFinding(ctx context.Context, db *store.DB, actor access.Principal, id in
 // inspectionOrder is the list's order: the latest inspection first.
 var inspectionOrder = store.Order{Col: "i.inspected_at", ID: "i.id"}
 
-// findingOrder is the findings list's order: the latest inspection first.
-var findingOrder = store.Order{Col: "i.inspected_at", ID: "f.id"}
+// findingOrder is the findings list's order: the latest inspection first. It reads the
+// finding's copy of the inspection's time, which inspection_findings_inspected holds in order.
+var findingOrder = store.Order{Col: "f.inspected_at", ID: "f.id"}
 
 // notificationOrder is the notices' order: the newest first.
 var notificationOrder = store.Order{ID: "n.id"}
