@@ -20,7 +20,7 @@ import (
 //   - households, threshold, valid, satisfied_or_better, verified_fault_dissatisfied
 //     (survey-quarterly): from the campaigns of the quarter that cover the unit, counting
 //     answers up to each campaign's snapshot day, several campaigns read as one survey (their
-//     households added, see quarterFacts); improper_means: the verified cases of the quarter.
+//     households added, see quarterBasis); improper_means: the verified cases of the quarter.
 //
 //   - questionnaire and questionnaire_missing (dept-quarterly-weighted): the key-customer
 //     score of the department, from the key-customer campaigns of the quarter (see
