@@ -78,16 +78,23 @@ func QuarterResults(ctx context.Context, db *store.DB, actor access.Principal, q
 		if err != nil {
 			return err
 		}
+		var ids []int64
 		for _, u := range units {
-			if !actor.Can(access.Read, tree.Ancestry(u.id)) {
+			if actor.Can(access.Read, tree.Ancestry(u.id)) {
+				ids = append(ids, u.id)
+			}
+		}
+		vs, err := quarterBatch(ctx, tx, quarter, first.UTC(), last.AddDate(0, 0, 1).UTC(), ids)
+		if err != nil {
+			return err
+		}
+		for _, u := range units {
+			qv, ok := vs[u.id]
+			if !ok {
 				continue
 			}
-			fs, err := FactSource{}.Facts(ctx, tx, assessment.FactQuery{UnitID: u.id, Period: quarter, From: first.UTC(), To: last.AddDate(0, 0, 1).UTC(), Names: quarterlyFacts})
-			if err != nil {
-				return err
-			}
 			facts := map[string]any{}
-			for _, f := range fs {
+			for _, f := range qv.facts() {
 				facts[f.Name] = f.Value
 			}
 			rs, err := sch.Evaluate(scheme.SubjectFacts{ID: fmt.Sprint(u.id), Periods: map[string]map[string]any{quarter: facts}})

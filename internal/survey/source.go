@@ -20,7 +20,7 @@ import (
 //   - households, threshold, valid, satisfied_or_better, verified_fault_dissatisfied
 //     (survey-quarterly): from the campaigns of the quarter that cover the unit, counting
 //     answers up to each campaign's snapshot day, several campaigns read as one survey (their
-//     households added, see quarterFacts); improper_means: the verified cases of the quarter.
+//     households added, see quarterBasis); improper_means: the verified cases of the quarter.
 //
 //   - questionnaire and questionnaire_missing (dept-quarterly-weighted): the key-customer
 //     score of the department, from the key-customer campaigns of the quarter (see
@@ -101,20 +101,43 @@ func bandFact(ctx context.Context, tx *store.Tx, q assessment.FactQuery) (assess
 
 var _ assessment.BatchSource = FactSource{}
 
-// BatchFacts answers survey (unit-monthly) for all the subjects at once; the quarterly and
-// key-customer facts (schemes with a few subjects) are asked subject by subject.
+// BatchFacts answers survey (unit-monthly) for all the subjects at once, and the quarterly
+// facts too when only their values are asked (Totals); the quarterly facts with their records
+// and the key-customer facts (schemes with a few subjects) are asked subject by subject.
 func (s FactSource) BatchFacts(ctx context.Context, tx *store.Tx, b assessment.Batch) ([][][]assessment.Fact, error) {
-	out, err := assessment.EachQuery(ctx, tx, s, b.Without("survey"))
-	if err != nil || !b.Wants("survey") {
-		return out, err
+	batched := []string{"survey"}
+	if b.Totals {
+		batched = append(batched, quarterlyFacts...)
 	}
-	got, err := bandBatch(ctx, tx, b)
+	out, err := assessment.EachQuery(ctx, tx, s, b.Without(batched...))
 	if err != nil {
 		return nil, err
 	}
-	for i := range got {
-		for j := range got[i] {
-			out[i][j] = append(out[i][j], got[i][j])
+	if b.Wants("survey") {
+		got, err := bandBatch(ctx, tx, b)
+		if err != nil {
+			return nil, err
+		}
+		for i := range got {
+			for j := range got[i] {
+				out[i][j] = append(out[i][j], got[i][j])
+			}
+		}
+	}
+	if b.Totals && b.Wants(quarterlyFacts...) {
+		_, units := b.UnitOwners()
+		for j, p := range b.Periods {
+			vs, err := quarterBatch(ctx, tx, p.Period, p.From, p.To, units)
+			if err != nil {
+				return nil, err
+			}
+			for i, sub := range b.Subjects {
+				for _, f := range vs[sub.UnitID].facts() {
+					if b.Wants(f.Name) {
+						out[i][j] = append(out[i][j], f)
+					}
+				}
+			}
 		}
 	}
 	return out, nil
@@ -198,74 +221,205 @@ const maxRecords = 2000
 
 var channelZH = map[string]string{Online: "在线", Paper: "纸质", Visit: "走访"}
 
-func quarterFacts(ctx context.Context, tx *store.Tx, q assessment.FactQuery) ([]assessment.Fact, error) {
-	rows, err := tx.Query(ctx, `SELECT c.id, c.name, c.snapshot_on, cu.households, cu.threshold_bp FROM survey_campaigns c
-		JOIN survey_campaign_units cu ON cu.campaign_id = c.id WHERE c.quarter = ? AND cu.unit_id = ? AND c.audience = 'residents' ORDER BY c.id`, q.Period, q.UnitID)
+// quarterCampaign is a residents' campaign of the quarter covering a unit: what it says of
+// the unit and the unit's counts up to the campaign's snapshot day.
+type quarterCampaign struct {
+	id                       int64
+	name, snap               string
+	households, thresholdBP  int
+	valid, satisfied, faults int
+}
+
+// quarterValues are a unit's survey-quarterly fact values.
+type quarterValues struct {
+	camps                              []quarterCampaign
+	households, thresholdBP            int
+	valid, satisfied, faults, improper int
+}
+
+// quarterBasis says the households and threshold of a unit's quarter from its campaigns, or
+// from the unit's own settings (ownHH, ownTh, nil when unset) when no campaign covers it.
+//
+// Several campaigns of a quarter over one unit (a second round, a visit campaign) are read as
+// one survey: each hands every household it covers a questionnaire, so the response rate is
+// the quarter's valid questionnaires over the questionnaires handed out, the sum of the
+// campaigns' households, and the satisfaction rate is over all the quarter's valid
+// questionnaires. The latest campaign says the threshold.
+func quarterBasis(camps []quarterCampaign, ownHH, ownTh *int) (households, thresholdBP int) {
+	if len(camps) == 0 {
+		households = 1
+		if ownHH != nil && *ownHH > 0 {
+			households = *ownHH
+		}
+		if ownTh != nil {
+			thresholdBP = *ownTh
+		}
+		return households, thresholdBP
+	}
+	for _, c := range camps {
+		households += c.households
+	}
+	return households, camps[len(camps)-1].thresholdBP
+}
+
+// quarterBatch reads the survey-quarterly values of units for the quarter period (local days
+// from..to, to excluded) in at most four statements, whatever the number of units: the
+// quarter page evaluates every unit of the quarter's campaigns (1,600 at N=100).
+func quarterBatch(ctx context.Context, tx *store.Tx, period string, from, to time.Time, units []int64) (map[int64]*quarterValues, error) {
+	out := make(map[int64]*quarterValues, len(units))
+	for _, u := range units {
+		out[u] = &quarterValues{}
+	}
+	if len(units) == 0 {
+		return out, nil
+	}
+	in, inArgs := tx.AnyOf("cu.unit_id", units)
+	rows, err := tx.Query(ctx, `SELECT c.id, c.name, c.snapshot_on, cu.unit_id, cu.households, cu.threshold_bp FROM survey_campaigns c
+		JOIN survey_campaign_units cu ON cu.campaign_id = c.id WHERE c.quarter = ? AND c.audience = 'residents' AND `+in+` ORDER BY c.id`, append([]any{period}, inArgs...)...)
 	if err != nil {
 		return nil, fmt.Errorf("survey facts: %w", err)
 	}
-	type camp struct {
-		id          int64
-		name, snap  string
-		households  int
-		thresholdBP int
-	}
-	var camps []camp
 	for rows.Next() {
-		var c camp
-		if err := rows.Scan(&c.id, &c.name, &c.snap, &c.households, &c.thresholdBP); err != nil {
+		var c quarterCampaign
+		var unit int64
+		if err := rows.Scan(&c.id, &c.name, &c.snap, &unit, &c.households, &c.thresholdBP); err != nil {
 			rows.Close()
 			return nil, err
 		}
-		camps = append(camps, c)
+		out[unit].camps = append(out[unit].camps, c)
 	}
+	err = rows.Err()
 	rows.Close()
-	households, thresholdBP := 1, 0
-	var hhRecs []assessment.Record
-	if len(camps) == 0 {
-		var hh, th *int
-		if err := tx.QueryRow(ctx, "SELECT households, threshold_bp FROM units WHERE id = ?", q.UnitID).Scan(&hh, &th); err != nil {
-			return nil, err
-		}
-		if hh != nil && *hh > 0 {
-			households = *hh
-		}
-		if th != nil {
-			thresholdBP = *th
-		}
-		hhRecs = []assessment.Record{{Kind: "survey_campaign", ID: "", At: q.From, Summary: fmt.Sprintf("本季度没有调查活动覆盖该单位；户数取组织设置 %d", households), URL: "/surveys"}}
-	} else {
-		// Several campaigns of a quarter over one unit (a second round, a visit campaign) are
-		// read as one survey: each hands every household it covers a questionnaire, so the
-		// response rate is the quarter's valid questionnaires over the questionnaires handed
-		// out, the sum of the campaigns' households, and the satisfaction rate is over all the
-		// quarter's valid questionnaires. The latest campaign says the threshold.
-		households, thresholdBP = 0, camps[len(camps)-1].thresholdBP
-		for _, c := range camps {
-			households += c.households
-		}
-		for _, c := range camps {
-			hhRecs = append(hhRecs, assessment.Record{Kind: "survey_campaign", ID: strconv.FormatInt(c.id, 10), At: q.From,
-				Summary: fmt.Sprintf("%s：%d 户，回收率要求 %d.%02d%%，截至 %s", c.name, c.households, c.thresholdBP/100, c.thresholdBP%100, c.snap), URL: fmt.Sprintf("/surveys/campaigns/%d", c.id)})
+	if err != nil {
+		return nil, err
+	}
+	var bare, covered []int64
+	for _, u := range units {
+		if len(out[u].camps) == 0 {
+			bare = append(bare, u)
+		} else {
+			covered = append(covered, u)
 		}
 	}
-	// The counts come from the running counts; the records list the answers behind them, at
-	// most maxRecords each, with a last record pointing at the full list.
-	valid, satisfied, faults := 0, 0, 0
-	var validRecs, satRecs, faultRecs []assessment.Record
-	for _, c := range camps {
-		var v, sat, fa int
-		if err := tx.QueryRow(ctx, `SELECT COALESCE(SUM(answered - fake), 0), COALESCE(SUM(satisfied), 0), COALESCE(SUM(faults), 0) FROM survey_counts
-			WHERE campaign_id = ? AND unit_id = ? AND day <= ?`, c.id, q.UnitID, c.snap).Scan(&v, &sat, &fa); err != nil {
+	if len(bare) > 0 {
+		in, inArgs := tx.AnyOf("id", bare)
+		rows, err := tx.Query(ctx, "SELECT id, households, threshold_bp FROM units WHERE "+in, inArgs...)
+		if err != nil {
 			return nil, err
 		}
-		valid, satisfied, faults = valid+v, satisfied+sat, faults+fa
+		for rows.Next() {
+			var id int64
+			var hh, th *int
+			if err := rows.Scan(&id, &hh, &th); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			v := out[id]
+			v.households, v.thresholdBP = quarterBasis(nil, hh, th)
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, err
+		}
+	}
+	if len(covered) > 0 {
+		// The counts come from the running counts, each campaign's up to its own snapshot.
+		in, inArgs := tx.AnyOf("sc.unit_id", covered)
+		rows, err := tx.Query(ctx, `SELECT sc.campaign_id, sc.unit_id, SUM(sc.answered - sc.fake), SUM(sc.satisfied), SUM(sc.faults) FROM survey_campaigns c
+			JOIN survey_counts sc ON sc.campaign_id = c.id WHERE c.quarter = ? AND c.audience = 'residents' AND `+in+` AND sc.day <= c.snapshot_on
+			GROUP BY sc.campaign_id, sc.unit_id`, append([]any{period}, inArgs...)...)
+		if err != nil {
+			return nil, fmt.Errorf("survey facts: %w", err)
+		}
+		for rows.Next() {
+			var camp, unit int64
+			var v, sat, fa int
+			if err := rows.Scan(&camp, &unit, &v, &sat, &fa); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			for k := range out[unit].camps {
+				if c := &out[unit].camps[k]; c.id == camp {
+					c.valid, c.satisfied, c.faults = v, sat, fa
+				}
+			}
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, err
+		}
+		for _, u := range covered {
+			v := out[u]
+			v.households, v.thresholdBP = quarterBasis(v.camps, nil, nil)
+			for _, c := range v.camps {
+				v.valid, v.satisfied, v.faults = v.valid+c.valid, v.satisfied+c.satisfied, v.faults+c.faults
+			}
+		}
+	}
+	in, inArgs = tx.AnyOf("unit_id", units)
+	rows, err = tx.Query(ctx, "SELECT unit_id, COUNT(*) FROM survey_improper_cases WHERE "+in+" AND occurred_on >= ? AND occurred_on < ? GROUP BY unit_id",
+		append(inArgs, Day(from), Day(to))...)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var unit int64
+		var n int
+		if err := rows.Scan(&unit, &n); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		out[unit].improper = n
+	}
+	err = rows.Err()
+	rows.Close()
+	return out, err
+}
+
+// facts are the unit's survey-quarterly facts with no records.
+func (v *quarterValues) facts() []assessment.Fact {
+	return []assessment.Fact{
+		{Name: "households", Value: v.households, Records: []assessment.Record{}},
+		{Name: "threshold", Value: scheme.NewDecimal(int64(v.thresholdBP), -4), Records: []assessment.Record{}},
+		{Name: "valid", Value: v.valid, Records: []assessment.Record{}},
+		{Name: "satisfied_or_better", Value: v.satisfied, Records: []assessment.Record{}},
+		{Name: "verified_fault_dissatisfied", Value: v.faults, Records: []assessment.Record{}},
+		{Name: "improper_means", Value: v.improper, Records: []assessment.Record{}},
+	}
+}
+
+// quarterFacts gives the unit's survey-quarterly facts, with the records behind them unless
+// q.Totals.
+func quarterFacts(ctx context.Context, tx *store.Tx, q assessment.FactQuery) ([]assessment.Fact, error) {
+	vs, err := quarterBatch(ctx, tx, q.Period, q.From, q.To, []int64{q.UnitID})
+	if err != nil {
+		return nil, err
+	}
+	v := vs[q.UnitID]
+	out := v.facts()
+	if q.Totals {
+		return out, nil
+	}
+	var hhRecs []assessment.Record
+	if len(v.camps) == 0 {
+		hhRecs = []assessment.Record{{Kind: "survey_campaign", ID: "", At: q.From, Summary: fmt.Sprintf("本季度没有调查活动覆盖该单位；户数取组织设置 %d", v.households), URL: "/surveys"}}
+	}
+	for _, c := range v.camps {
+		hhRecs = append(hhRecs, assessment.Record{Kind: "survey_campaign", ID: strconv.FormatInt(c.id, 10), At: q.From,
+			Summary: fmt.Sprintf("%s：%d 户，回收率要求 %d.%02d%%，截至 %s", c.name, c.households, c.thresholdBP/100, c.thresholdBP%100, c.snap), URL: fmt.Sprintf("/surveys/campaigns/%d", c.id)})
+	}
+	// The records list the answers behind the counts, at most maxRecords each, with a last
+	// record pointing at the full list.
+	var validRecs, satRecs, faultRecs []assessment.Record
+	for _, c := range v.camps {
 		snap, _ := time.ParseInLocation(time.DateOnly, c.snap, Zone)
 		for _, l := range []struct {
 			recs *[]assessment.Record
 			cond string
 			n    int
-		}{{&validRecs, "", v}, {&satRecs, " AND a.satisfied", sat}, {&faultRecs, " AND a.verified_fault", fa}} {
+		}{{&validRecs, "", c.valid}, {&satRecs, " AND a.satisfied", c.satisfied}, {&faultRecs, " AND a.verified_fault", c.faults}} {
 			if l.n == 0 {
 				continue
 			}
@@ -295,38 +449,32 @@ func quarterFacts(ctx context.Context, tx *store.Tx, q assessment.FactQuery) ([]
 			}
 		}
 	}
-	from, to := Day(q.From), Day(q.To)
-	irows, err := tx.Query(ctx, "SELECT id, occurred_on, description FROM survey_improper_cases WHERE unit_id = ? AND occurred_on >= ? AND occurred_on < ? ORDER BY occurred_on, id", q.UnitID, from, to)
-	if err != nil {
-		return nil, err
-	}
-	improper := 0
 	var impRecs []assessment.Record
-	for irows.Next() {
-		var id int64
-		var day, desc string
-		if err := irows.Scan(&id, &day, &desc); err != nil {
-			irows.Close()
+	if v.improper > 0 {
+		irows, err := tx.Query(ctx, "SELECT id, occurred_on, description FROM survey_improper_cases WHERE unit_id = ? AND occurred_on >= ? AND occurred_on < ? ORDER BY occurred_on, id", q.UnitID, Day(q.From), Day(q.To))
+		if err != nil {
 			return nil, err
 		}
-		t, _ := time.ParseInLocation(time.DateOnly, day, Zone)
-		improper++
-		impRecs = append(impRecs, assessment.Record{Kind: "survey_improper_case", ID: strconv.FormatInt(id, 10), At: t.UTC(), Summary: desc, URL: "/surveys/improper"})
+		for irows.Next() {
+			var id int64
+			var day, desc string
+			if err := irows.Scan(&id, &day, &desc); err != nil {
+				irows.Close()
+				return nil, err
+			}
+			t, _ := time.ParseInLocation(time.DateOnly, day, Zone)
+			impRecs = append(impRecs, assessment.Record{Kind: "survey_improper_case", ID: strconv.FormatInt(id, 10), At: t.UTC(), Summary: desc, URL: "/surveys/improper"})
+		}
+		err = irows.Err()
+		irows.Close()
+		if err != nil {
+			return nil, err
+		}
 	}
-	err = irows.Err()
-	irows.Close()
-	if err != nil {
-		return nil, err
+	for i, recs := range [][]assessment.Record{hhRecs, hhRecs, validRecs, satRecs, faultRecs, impRecs} {
+		out[i].Records = nonNil(recs)
 	}
-	threshold := scheme.NewDecimal(int64(thresholdBP), -4)
-	return []assessment.Fact{
-		{Name: "households", Value: households, Records: hhRecs},
-		{Name: "threshold", Value: threshold, Records: hhRecs},
-		{Name: "valid", Value: valid, Records: nonNil(validRecs)},
-		{Name: "satisfied_or_better", Value: satisfied, Records: nonNil(satRecs)},
-		{Name: "verified_fault_dissatisfied", Value: faults, Records: nonNil(faultRecs)},
-		{Name: "improper_means", Value: improper, Records: nonNil(impRecs)},
-	}, nil
+	return out, nil
 }
 
 func nonNil(r []assessment.Record) []assessment.Record {
