@@ -4,7 +4,9 @@
 # first if it is absent: .cache/scale-N.db on SQLite, the database manyi_bench_scale_N on the
 # PostgreSQL server of MANYI_TEST_POSTGRES. A manyi without --scale builds the ordinary demo
 # (N=1) instead, and says so on stderr. The copy is the caller's to change and to remove:
-# a file under .cache/ (`rm`), or a database `DROP DATABASE`d by the URL's name.
+# a file under .cache/ (`rm`), or a database `DROP DATABASE`d by the URL's name. The copy is
+# migrated by BIN: the cached original may have been built by an older manyi, and the
+# benchmarks open the database without migrating it.
 set -eu
 dialect=$1 bin=$2
 scale=${SCALE:-100}
@@ -26,6 +28,7 @@ sqlite)
   fi
   copy=.cache/bench-$$.db
   cp ".cache/$name.db" "$copy"
+  "$bin" migrate --db "$copy" >&2
   echo "$copy" ;;
 postgres)
   : "${MANYI_TEST_POSTGRES:?postgres needs MANYI_TEST_POSTGRES}"
@@ -39,6 +42,7 @@ postgres)
   fi
   copy=manyi_bench_copy_$$
   psql "$MANYI_TEST_POSTGRES" -qc "CREATE DATABASE $copy TEMPLATE $orig"
+  "$bin" migrate --db "$(dburl "$copy")" >&2
   dburl "$copy" ;;
 *) echo "usage: $0 sqlite|postgres BIN" >&2; exit 2 ;;
 esac
