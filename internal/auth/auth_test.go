@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -118,6 +119,43 @@ func setup(t *testing.T, db *store.DB) (admin access.Principal, user auth.User) 
 		t.Fatal(err)
 	}
 	return admin, user
+}
+
+// TestEnsureAdminConcurrently starts several servers' worth of EnsureAdmin at once on an empty
+// database: one creates the administrator, the others start without an error.
+func TestEnsureAdminConcurrently(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		const starts = 8
+		var wg sync.WaitGroup
+		created, failed := make([]bool, starts), make([]error, starts)
+		gate := make(chan struct{})
+		for i := range starts {
+			wg.Go(func() {
+				<-gate
+				created[i], _, _, failed[i] = auth.EnsureAdmin(testCtx(), db, adminPW)
+			})
+		}
+		close(gate)
+		wg.Wait()
+		n := 0
+		for i := range starts {
+			if failed[i] != nil {
+				t.Errorf("start %d: %v", i, failed[i])
+			}
+			if created[i] {
+				n++
+			}
+		}
+		var admins int
+		if err := db.Read(testCtx(), func(tx *store.Tx) error {
+			return tx.QueryRow(testCtx(), "SELECT COUNT(*) FROM users WHERE username = 'admin'").Scan(&admins)
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if n != 1 || admins != 1 {
+			t.Errorf("%d starts said they created the administrator, %d exist; want 1 and 1", n, admins)
+		}
+	})
 }
 
 func TestLoginSessionsAndAccounts(t *testing.T) {

@@ -424,6 +424,11 @@ func EnsureAdmin(ctx context.Context, db *store.DB, password string) (created bo
 		return audit.Record(ctx, tx, access.System, audit.Change{Action: "create", Entity: "user", EntityID: id,
 			After: map[string]any{"username": "admin", "roles": []access.Grant{{Role: access.Admin}}}})
 	})
+	if store.IsUniqueViolation(err) {
+		// Two instances started at once on an empty database (behind one load balancer):
+		// both saw no users and the other committed the administrator first. Theirs stands.
+		return false, "", "", nil
+	}
 	if err != nil || !created {
 		return false, "", "", err
 	}
