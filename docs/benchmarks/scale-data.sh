@@ -6,9 +6,11 @@
 # (N=1) instead, and says so on stderr. The copy is the caller's to change and to remove:
 # a file under .cache/ (`rm`), or a database `DROP DATABASE`d by the URL's name. The copy is
 # migrated by BIN: the cached original may have been built by an older manyi, and the
-# benchmarks open the database without migrating it.
+# benchmarks open the database without migrating it. With a third argument `original`, it only
+# builds the cached original if it is absent and prints nothing (`make bench` builds the two
+# databases' originals side by side that way before it measures).
 set -eu
-dialect=$1 bin=$2
+dialect=$1 bin=$2 only=${3:-}
 scale=${SCALE:-100}
 if "$bin" demo -h 2>&1 | grep -q -- '-scale'; then name=scale-$scale; echo "scale-data: the N=$scale year" >&2; else name=demo-1 scale=; echo "scale-data: this manyi has no demo --scale; using the ordinary demo (N=1)" >&2; fi
 mkdir -p .cache
@@ -26,6 +28,7 @@ sqlite)
     "$bin" backup --db ".cache/$name.tmp.db" ".cache/$name.db" >/dev/null # one self-contained file
     rm -f .cache/"$name".tmp.db*
   fi
+  [ "$only" = original ] && exit 0
   copy=.cache/bench-$$.db
   cp ".cache/$name.db" "$copy"
   "$bin" migrate --db "$copy" >&2
@@ -40,6 +43,7 @@ postgres)
     build "$(dburl "${orig}_tmp")"
     psql "$MANYI_TEST_POSTGRES" -qc "ALTER DATABASE ${orig}_tmp RENAME TO $orig"
   fi
+  [ "$only" = original ] && exit 0
   copy=manyi_bench_copy_$$
   psql "$MANYI_TEST_POSTGRES" -qc "CREATE DATABASE $copy TEMPLATE $orig"
   "$bin" migrate --db "$(dburl "$copy")" >&2
