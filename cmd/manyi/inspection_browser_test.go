@@ -86,3 +86,61 @@ func TestBrowserPhoneInspection(t *testing.T) {
 	b.lang = "en"
 	shot()
 }
+
+// TestBrowserFindingFilters is the clerk narrowing the findings list to one unit's ward
+// rounds with the form above it, in Chromium: every row shown is of that unit and kind, the
+// form keeps what was chosen, and the pending tab's filter survives a change of kind.
+func TestBrowserFindingFilters(t *testing.T) {
+	chromiumPath(t)
+	m := MustRunMain(t, store.SQLite)
+	b := newBrowser(t, m.URL())
+	b.login("clerk", demo.DemoPassword)
+	b.open("/inspections/findings")
+	ward, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](`[...document.querySelectorAll('#finding-filters select[name="unit"] option')].find(o => o.textContent.trim() === '一病区')?.value ?? ""`))
+	if err != nil || ward == "" {
+		t.Fatalf("no 一病区 in the unit choice: %v", err)
+	}
+	b.do("choose unit and kind",
+		chromedp.SetValue(chromedp.CSS(`#finding-filters select[name="unit"]`), ward),
+		chromedp.SetValue(chromedp.CSS(`#finding-filters select[name="kind"]`), "ward_round"))
+	b.click("filter", `#finding-filters button[type="submit"]`, "#findings")
+	rows := func() (n int, others []string) {
+		t.Helper()
+		got, err := chromedp.Run(b.ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll('#findings tbody tr[data-id]')].map(r => r.dataset.unit + ' ' + r.dataset.kind)`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, g := range got {
+			if g != ward+" ward_round" {
+				others = append(others, g)
+			}
+		}
+		return len(got), others
+	}
+	if n, others := rows(); n == 0 || len(others) > 0 {
+		t.Fatalf("%d findings shown for 一病区's ward rounds, of them of another unit or kind: %v", n, others)
+	}
+	chosen, err := chromedp.Run(b.ctx, chromedp.Evaluate[[]string](`['unit', 'kind'].map(n => document.querySelector('#finding-filters select[name="' + n + '"]').value)`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if unit, kind := chosen[0], chosen[1]; unit != ward || kind != "ward_round" {
+		t.Fatalf("the form forgot the choice: unit %q kind %q", unit, kind)
+	}
+	b.screenshot("findings-filtered")
+	b.open("/inspections/findings?pending=1")
+	b.do("choose the kind", chromedp.SetValue(chromedp.CSS(`#finding-filters select[name="kind"]`), "ward_round"))
+	b.click("filter pending", `#finding-filters button[type="submit"]`, "#findings")
+	if q := b.path(); !strings.Contains(q, "pending=1") || !strings.Contains(q, "kind=ward_round") {
+		t.Fatalf("filtering the pending sign-offs went to %s", q)
+	}
+	pending, err := chromedp.Run(b.ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll('#findings tbody tr[data-id]')].map(r => r.dataset.signoff + ' ' + r.dataset.kind)`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range pending {
+		if p != "pending ward_round" {
+			t.Fatalf("the pending ward rounds show %q", p)
+		}
+	}
+}

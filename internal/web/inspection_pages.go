@@ -477,6 +477,8 @@ func (s *Server) inspectionPhoto(w http.ResponseWriter, r *http.Request) error {
 type findingListData struct {
 	Tabs    []tab
 	Rows    []inspection.Finding
+	Units   []org.Unit
+	Kinds   []inspection.Kind
 	F       inspection.Filter
 	Today   string
 	Back    string
@@ -510,7 +512,11 @@ func (s *Server) inspectionFindings(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	s.render(w, r, "inspection_findings", http.StatusOK, findingListData{Tabs: inspectionTabs(r), Rows: rows, F: f, Today: s.db.Now().In(timeZone).Format("2006-01-02"),
+	units, err := org.ListUnits(r.Context(), s.db, p, org.UnitFilter{})
+	if err != nil {
+		return err
+	}
+	s.render(w, r, "inspection_findings", http.StatusOK, findingListData{Tabs: inspectionTabs(r), Rows: rows, Units: units, Kinds: inspection.Kinds, F: f, Today: s.db.Now().In(timeZone).Format("2006-01-02"),
 		Back: r.URL.RequestURI(), CanSign: inspection.MaySign(p), Count: count, Pager: pageLinks(r, next, prev)})
 	return nil
 }
