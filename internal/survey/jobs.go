@@ -166,9 +166,11 @@ func purgeCampaignOnce(ctx context.Context, tx *store.Tx, c purgeCampaign, limit
 	}
 	// The copies are found through the purged answers of the campaign, not through this
 	// batch alone, so that answers purged before a copy was known to the purge (before
-	// migration 0009) are caught up. Each update touches only what is not blank yet: a run
-	// with nothing left changes nothing and is not audited. These sweeps read the whole
-	// campaign, so they wait for its last batch: a full batch means more answers to come.
+	// migration 0009) are caught up. Each sweep touches only what is not blank yet, and reads
+	// it through a partial index of what is not blank yet (migration 0036): a run finds the
+	// little left since the last one instead of reading the campaign's 2.3 million invitations
+	// at N=100, which held the writer for seconds every night. They wait for the campaign's
+	// last batch: a full batch means more answers to come.
 	counts := map[string]int64{}
 	if len(todo) == limit {
 		return len(todo), audit.Record(ctx, tx, access.System, audit.Change{Action: "purge", Entity: "survey_campaign", EntityID: c.id,
@@ -177,32 +179,12 @@ func purgeCampaignOnce(ctx context.Context, tx *store.Tx, c purgeCampaign, limit
 	if counts["versions_purged"], err = purgeVersions(ctx, tx, c); err != nil {
 		return 0, err
 	}
-	for _, u := range []struct{ count, query string }{
-		{"households_purged", `UPDATE survey_invitations SET household = '' WHERE household <> ''
-			AND id IN (SELECT invitation_id FROM survey_answers WHERE campaign_id = ? AND purged_at IS NOT NULL)`},
-		{"entries_purged", `UPDATE survey_entries SET payload = '{}' WHERE payload <> '{}'
-			AND invitation_id IN (SELECT invitation_id FROM survey_answers WHERE campaign_id = ? AND purged_at IS NOT NULL)`},
-		{"followups_purged", `UPDATE survey_followups SET cause = '', action = '', outcome = '', escalation = '', check_note = ''
-			WHERE (cause <> '' OR action <> '' OR outcome <> '' OR escalation <> '' OR check_note <> '')
-			AND answer_id IN (SELECT id FROM survey_answers WHERE campaign_id = ? AND purged_at IS NOT NULL)`},
-	} {
-		k, err := execCount(ctx, tx, u.query, c.id)
+	for _, sw := range purgeSweeps {
+		k, err := execCount(ctx, tx, sw.query, sw.args(c.id, cutoff)...)
 		if err != nil {
 			return 0, err
 		}
-		counts[u.count] += k
-	}
-	// Households of invitations never answered, and paper entries never resolved into an
-	// answer, have no answer to be purged with: their own age decides.
-	for _, u := range []struct{ count, query string }{
-		{"households_purged", "UPDATE survey_invitations SET household = '' WHERE campaign_id = ? AND answered_at IS NULL AND household <> '' AND created_at < ?"},
-		{"entries_purged", "UPDATE survey_entries SET payload = '{}' WHERE payload <> '{}' AND invitation_id IN (SELECT id FROM survey_invitations WHERE campaign_id = ?) AND created_at < ?"},
-	} {
-		k, err := execCount(ctx, tx, u.query, c.id, cutoff)
-		if err != nil {
-			return 0, err
-		}
-		counts[u.count] += k
+		counts[sw.count] += k
 	}
 	after := map[string]any{"answers_purged": len(todo), "older_than": cutoff}
 	purged := len(todo) > 0
@@ -217,11 +199,40 @@ func purgeCampaignOnce(ctx context.Context, tx *store.Tx, c purgeCampaign, limit
 	return len(todo), audit.Record(ctx, tx, access.System, audit.Change{Action: "purge", Entity: "survey_campaign", EntityID: c.id, After: after})
 }
 
+// purgeSweeps blank the copies of a campaign's personal data once its answers are purged.
+// Households of invitations never answered, and paper entries never resolved into an
+// answer, have no answer to be purged with: their own age decides. Each statement starts from
+// a partial index of the rows not blank yet (migration 0036), whose condition it repeats
+// word for word: SQLite uses a partial index only for a query that contains its condition.
+var purgeSweeps = []struct {
+	count, query string
+	args         func(campaign int64, cutoff time.Time) []any
+}{
+	{"households_purged", `UPDATE survey_invitations SET household = '' WHERE household <> '' AND campaign_id = ?
+		AND EXISTS (SELECT 1 FROM survey_answers a WHERE a.invitation_id = survey_invitations.id AND a.purged_at IS NOT NULL)`, byCampaign},
+	{"entries_purged", `UPDATE survey_entries SET payload = '{}' WHERE payload <> '{}'
+		AND EXISTS (SELECT 1 FROM survey_answers a WHERE a.invitation_id = survey_entries.invitation_id AND a.campaign_id = ? AND a.purged_at IS NOT NULL)`, byCampaign},
+	{"followups_purged", `UPDATE survey_followups SET cause = '', action = '', outcome = '', escalation = '', check_note = ''
+		WHERE (cause <> '' OR action <> '' OR outcome <> '' OR escalation <> '' OR check_note <> '')
+		AND EXISTS (SELECT 1 FROM survey_answers a WHERE a.id = survey_followups.answer_id AND a.campaign_id = ? AND a.purged_at IS NOT NULL)`, byCampaign},
+	{"households_purged", "UPDATE survey_invitations SET household = '' WHERE household <> '' AND campaign_id = ? AND answered_at IS NULL AND created_at < ?",
+		func(campaign int64, cutoff time.Time) []any { return []any{campaign, cutoff} }},
+	{"entries_purged", `UPDATE survey_entries SET payload = '{}' WHERE payload <> '{}' AND created_at < ?
+		AND EXISTS (SELECT 1 FROM survey_invitations i WHERE i.id = survey_entries.invitation_id AND i.campaign_id = ?)`,
+		func(campaign int64, cutoff time.Time) []any { return []any{cutoff, campaign} }},
+}
+
+func byCampaign(campaign int64, _ time.Time) []any { return []any{campaign} }
+
+// unpurgedVersions are the earlier versions of a campaign's purged answers not purged yet,
+// from the partial index of the versions not purged (migration 0036).
+const unpurgedVersions = `SELECT v.id, v.answers FROM survey_answer_versions v WHERE v.purged_at IS NULL
+	AND EXISTS (SELECT 1 FROM survey_answers a WHERE a.id = v.answer_id AND a.campaign_id = ? AND a.purged_at IS NOT NULL)`
+
 // purgeVersions strips the free-text answers and the reason from the earlier versions of the
 // campaign's purged answers; the migration's trigger allows exactly this update and no other.
 func purgeVersions(ctx context.Context, tx *store.Tx, c purgeCampaign) (int64, error) {
-	rows, err := tx.Query(ctx, `SELECT v.id, v.answers FROM survey_answer_versions v JOIN survey_answers a ON a.id = v.answer_id
-		WHERE a.campaign_id = ? AND a.purged_at IS NOT NULL AND v.purged_at IS NULL`, c.id)
+	rows, err := tx.Query(ctx, unpurgedVersions, c.id)
 	if err != nil {
 		return 0, err
 	}
