@@ -43,6 +43,7 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		campaign int64
 		invites  int
 		staff    bool
+		think    time.Duration
 	)
 	db, fs, err := openDB(ctx, "load", args, stderr, func(fs *flag.FlagSet) {
 		fs.StringVar(&target, "url", "http://127.0.0.1:8080", "base URL of the running server (on loopback)")
@@ -51,13 +52,17 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		fs.Int64Var(&campaign, "campaign", 0, "campaign to answer (default: the one running today that started last)")
 		fs.IntVar(&invites, "invitations", 0, "fresh invitations to create first (default: 3,000 a second of -d)")
 		fs.BoolVar(&staff, "staff", false, "staff at work instead of residents: every account opens its navigation's pages and the API's lists")
+		fs.DurationVar(&think, "think", 0, "with --staff, each user reads a page for a random time between 0 and twice this before the next (0: the next request at once, the machine's limit)")
 	})
 	if err != nil {
 		return err
 	}
 	defer db.Close()
+	if think < 0 || think > 0 && !staff {
+		return fmt.Errorf("load: --think is a staff user's time reading a page: a positive duration, with --staff")
+	}
 	if fs.NArg() != 0 || clients < 1 || duration <= 0 {
-		return fmt.Errorf("load: usage: manyi load --db URL --url http://127.0.0.1:PORT [-c 8] [-d 10s] [--campaign ID | --staff]")
+		return fmt.Errorf("load: usage: manyi load --db URL --url http://127.0.0.1:PORT [-c 8] [-d 10s] [--campaign ID | --staff [--think 5s]]")
 	}
 	u, err := url.Parse(target)
 	if err != nil {
@@ -68,7 +73,7 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	g := &generator{base: strings.TrimSuffix(target, "/"), addrBase: rand.Uint32N(1 << 22)}
 	if staff {
-		return runStaffLoad(ctx, db, g, clients, duration, stdout)
+		return runStaffLoad(ctx, db, g, clients, duration, think, stdout)
 	}
 	if campaign == 0 {
 		if campaign, err = survey.RunningCampaign(ctx, db); err != nil {

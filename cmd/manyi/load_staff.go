@@ -46,9 +46,11 @@ type staffAccount struct {
 // home page, and every GET operation without a path parameter in the API's OpenAPI document
 // (built from the API's route table). A new page that is linked, or a new list API, is thus
 // measured without editing the generator. Then C clients request a route at random each time,
-// as an account that opens it, for D, with no pause between requests (a harder load than 50
-// people reading pages), and the latency is reported per route and overall.
-func runStaffLoad(ctx context.Context, db *store.DB, g *generator, clients int, duration time.Duration, stdout io.Writer) error {
+// as an account that opens it, for D, and the latency is reported per route and overall.
+// Without think time a client sends its next request as soon as the last is answered: the
+// machine's limit, a harder load than people reading pages. With it, each client waits a
+// random time between 0 and twice think first, as a person reads the page.
+func runStaffLoad(ctx context.Context, db *store.DB, g *generator, clients int, duration, think time.Duration, stdout io.Writer) error {
 	accounts, skipped, err := staffLogins(ctx, db, g)
 	if err != nil {
 		return err
@@ -94,7 +96,7 @@ func runStaffLoad(ctx context.Context, db *store.DB, g *generator, clients int, 
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			results[i] = staffWork(runCtx, g, targets)
+			results[i] = staffWork(runCtx, g, targets, think)
 		}()
 	}
 	wg.Wait()
@@ -116,7 +118,7 @@ func runStaffLoad(ctx context.Context, db *store.DB, g *generator, clients int, 
 			all.firstErr = r.firstErr
 		}
 	}
-	all.report(stdout, db.Dialect, clients, elapsed, load, cpu1-cpu0, <-peak)
+	all.report(stdout, db.Dialect, clients, think, elapsed, load, cpu1-cpu0, <-peak)
 	if all.failures > 0 {
 		return fmt.Errorf("load: %d requests failed", all.failures)
 	}
@@ -311,10 +313,18 @@ type staffResult struct {
 	firstErr error
 }
 
-// staffWork requests a random route of targets at a time until ctx ends, as one user does.
-func staffWork(ctx context.Context, g *generator, targets []staffTarget) staffResult {
+// staffWork requests a random route of targets at a time until ctx ends, as one user does,
+// reading each page for a random time of mean think before the next.
+func staffWork(ctx context.Context, g *generator, targets []staffTarget, think time.Duration) staffResult {
 	r := staffResult{byRoute: map[string][]time.Duration{}}
 	for ctx.Err() == nil {
+		if think > 0 {
+			select {
+			case <-ctx.Done():
+				return r
+			case <-time.After(rand.N(2 * think)):
+			}
+		}
 		t := targets[rand.IntN(len(targets))]
 		t0 := time.Now()
 		_, err := g.get(ctx, t.account.hc, t.path)
@@ -333,7 +343,7 @@ func staffWork(ctx context.Context, g *generator, targets []staffTarget) staffRe
 }
 
 // report prints the overall figures and every route's, the slowest (by p99) first.
-func (r staffResult) report(w io.Writer, d store.Dialect, clients int, elapsed time.Duration, load string, cpu, peakRSS float64) {
+func (r staffResult) report(w io.Writer, d store.Dialect, clients int, think, elapsed time.Duration, load string, cpu, peakRSS float64) {
 	var all []time.Duration
 	type routeStat struct {
 		route    string
@@ -349,7 +359,12 @@ func (r staffResult) report(w io.Writer, d store.Dialect, clients int, elapsed t
 		return cmp.Or(cmp.Compare(b.p99, a.p99), strings.Compare(a.route, b.route))
 	})
 	fmt.Fprintf(w, "database      %s\n", d)
+	pause := "none: the next request at once"
+	if think > 0 {
+		pause = fmt.Sprintf("0–%s at random, mean %s", 2*think, think)
+	}
 	fmt.Fprintf(w, "clients       %d staff users for %s (load average before: %s)\n", clients, elapsed.Round(time.Millisecond), load)
+	fmt.Fprintf(w, "think time    %s\n", pause)
 	fmt.Fprintf(w, "requests      %d complete, %d failed, %.0f/s\n", len(all), r.failures, float64(len(all))/elapsed.Seconds())
 	fmt.Fprintf(w, "overall       p50 %s  p99 %s  max %s\n", pct(all, 0.50), pct(all, 0.99), pct(all, 1))
 	if len(all) > 0 {

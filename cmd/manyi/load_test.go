@@ -39,6 +39,13 @@ func TestLoadCommand(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "loopback") {
 		t.Errorf("remote --url: err = %v, want a refusal naming loopback", err)
 	}
+	// Residents answer without reading time; a staff user's cannot be negative.
+	for _, args := range [][]string{{"--think", "2s"}, {"--staff", "--think", "-1s"}} {
+		err = run(context.Background(), append([]string{"load", "--db", m.Config.DB, "--url", m.URL(), "-d", "1s"}, args...), io.Discard, io.Discard)
+		if err == nil || !strings.Contains(err.Error(), "--think") {
+			t.Errorf("%v: err = %v, want a refusal naming --think", args, err)
+		}
+	}
 }
 
 // TestLoadStaff runs the staff load for a moment against a real server with the demo data:
@@ -52,7 +59,7 @@ func TestLoadStaff(t *testing.T) {
 	dialects(t, func(t *testing.T, d store.Dialect) {
 		m := MustRunMain(t, d)
 		var out bytes.Buffer
-		err := run(context.Background(), []string{"load", "--staff", "--db", m.Config.DB, "--url", m.URL(), "-c", "4", "-d", "1s"}, &out, io.Discard)
+		err := run(context.Background(), []string{"load", "--staff", "--db", m.Config.DB, "--url", m.URL(), "-c", "4", "-d", "1s", "--think", "1ms"}, &out, io.Discard)
 		if err != nil {
 			t.Fatalf("load --staff: %v\n%s", err, out.String())
 		}
@@ -72,6 +79,9 @@ func TestLoadStaff(t *testing.T) {
 			if !routes[want] {
 				t.Errorf("route %s not reported; the output:\n%s", want, text)
 			}
+		}
+		if !regexp.MustCompile(`(?m)^think time +0–2ms at random, mean 1ms$`).MatchString(text) {
+			t.Errorf("no think time in:\n%s", text)
 		}
 		if !regexp.MustCompile(`(?m)^slowest +GET \S+ \(p99 `).MatchString(text) || !regexp.MustCompile(`(?m)^server RSS +[1-9]\d* MB at most$`).MatchString(text) {
 			t.Errorf("no slowest route or peak RSS in:\n%s", text)

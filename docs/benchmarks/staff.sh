@@ -1,7 +1,9 @@
 #!/bin/sh
 # staff.sh DIALECT CLIENTS SECONDS — staff pages and list APIs at CLIENTS concurrent users
 # (issue 14, target 3) and the reports alone (issue 15), over the benchmark data of
-# scale-data.sh: serve a fresh copy on a free loopback port, run `manyi load --staff`, then
+# scale-data.sh: serve a fresh copy on a free loopback port, run `manyi load --staff` twice,
+# with no pause between a user's requests and then with users reading each page THINK (5s) on
+# average for THINK_SECONDS (60), then
 # open the latest monthly and quarterly report once each as the clerk with nothing else
 # running, with the server's RSS before and after. DIALECT is sqlite or postgres.
 set -eu
@@ -24,8 +26,10 @@ trap cleanup EXIT
 "$bin" serve --db "$db" --addr "127.0.0.1:$port" --cpuprofile "$dir/cpu.prof" >"$dir/serve.log" 2>&1 &
 pid=$!
 for _ in $(seq 300); do curl -fs "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break; sleep 0.2; done
-echo "== staff pages and list APIs: $dialect, $clients users, ${seconds}s =="
+echo "== staff pages and list APIs: $dialect, $clients users without pause (the machine's limit), ${seconds}s =="
 "$bin" load --staff --db "$db" --url "http://127.0.0.1:$port" -c "$clients" -d "${seconds}s" || status=$?
+echo "== staff pages and list APIs: $dialect, $clients users reading each page ${THINK:-5s} on average, ${THINK_SECONDS:-60}s =="
+"$bin" load --staff --db "$db" --url "http://127.0.0.1:$port" -c "$clients" -d "${THINK_SECONDS:-60}s" --think "${THINK:-5s}" || status=$?
 
 echo "== reports alone, as the clerk: $dialect =="
 base=http://127.0.0.1:$port jar=$dir/cookies
