@@ -4,6 +4,7 @@
 # port, run `manyi load` against it, stop the server. DIALECT is sqlite, or postgres with
 # MANYI_TEST_POSTGRES naming a server (a fresh schema is made there and dropped afterwards).
 # Prints what `manyi load` measured; exits non-zero if an acknowledged answer is missing.
+# With PROFILE=1, also the server's CPU profile over the run (where an answer's time goes).
 set -eu
 dialect=${1:-sqlite} clients=${2:-8} seconds=${3:-10}
 dir=$(mktemp -d)
@@ -26,8 +27,16 @@ cleanup() {
 }
 trap cleanup EXIT
 "$bin" demo --db "$db" >/dev/null
-"$bin" serve --db "$db" --addr "127.0.0.1:$port" >"$dir/serve.log" 2>&1 &
+# Sealed before the run, or the server would spend its first seconds sealing the demo's
+# 20,000 audit entries while being measured (a third of a short run's CPU).
+"$bin" audit verify --db "$db" --seal >/dev/null
+"$bin" serve --db "$db" --addr "127.0.0.1:$port" --cpuprofile "$dir/cpu.prof" >"$dir/serve.log" 2>&1 &
 pid=$!
 for _ in $(seq 50); do curl -fs "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break; sleep 0.2; done
 echo "== public survey answer cycle: $dialect, $clients clients, ${seconds}s (server logs requests to a file) =="
-"$bin" load --db "$db" --url "http://127.0.0.1:$port" -c "$clients" -d "${seconds}s"
+"$bin" load --db "$db" --url "http://127.0.0.1:$port" -c "$clients" -d "${seconds}s" || status=$?
+if [ -n "${PROFILE:-}" ]; then
+  kill -INT "$pid"; wait "$pid" || true; pid=
+  go tool pprof -top -cum -nodecount 40 "$bin" "$dir/cpu.prof" 2>/dev/null | grep -v " runtime\.\| net/http\." | head -40
+fi
+exit "${status:-0}"
