@@ -28,9 +28,10 @@ Usage:
   manyi backup  [--db URL] FILE                                   copy the SQLite database to FILE
   manyi audit verify [--db URL] [--seal]                          check the audit log's sealed hash chain
   manyi rebuild-aggregates [--db URL] [--check]                   recompute the close facts' running totals from the records
-  manyi load    --db URL --url http://127.0.0.1:PORT [-c 8] [-d 10s] [--staff]
+  manyi load    --db URL --url http://127.0.0.1:PORT [-c 8] [-d 10s] [--staff [--think 5s]]
                                                                   residents answering surveys (--staff: staff opening every page
-                                                                  and list) against a running server
+                                                                  and list; --think: each reading a page for about that long
+                                                                  before the next) against a running server
   manyi admin reset-password [--db URL] [--generate] USER         set a lost password anew
   manyi version                                                   print the version
 
