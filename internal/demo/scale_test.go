@@ -48,6 +48,16 @@ func TestLoadScale(t *testing.T) {
 			sum.Campaigns != 5 || sum.Answers != 200 || sum.Invitations < sum.Answers {
 			t.Errorf("summary %+v", sum)
 		}
+		if db.Dialect == store.Postgres {
+			// The load leaves the planner statistics of what it wrote (a close over the totals
+			// is planned by them).
+			var analysed bool
+			if err := db.Read(ctx, func(tx *store.Tx) error {
+				return tx.QueryRow(ctx, "SELECT COUNT(*) > 0 FROM pg_stats WHERE tablename = 'fact_totals'").Scan(&analysed)
+			}); err != nil || !analysed {
+				t.Errorf("no planner statistics for fact_totals after the load (%v)", err)
+			}
+		}
 		bulk := scaleCounts(t, db)
 		for table, got := range map[string]int{"units": sum.Units, "people": sum.People, "work_orders": sum.Orders, "workorder_tasks": sum.Tasks, "workorder_evaluations": sum.Evaluations,
 			"complaints": sum.Complaints, "inspections": sum.Inspections, "inspection_findings": sum.Findings,
