@@ -14,31 +14,20 @@ import (
 // with nothing new to purge: that run's time is the writer the purge holds each night.
 // MANYI_BENCH_DB names the scale data's copy; the benchmark changes it (it purges).
 func BenchmarkNightlyPurge(b *testing.B) {
-	for _, d := range []store.Dialect{store.SQLite, store.Postgres} {
-		url, ok := benchDB(d)
-		if !ok {
-			continue
+	eachBenchDB(b, func(b *testing.B, db *store.DB) {
+		ctx := context.Background()
+		start := time.Now()
+		n, err := survey.Purge(ctx, db)
+		if err != nil {
+			b.Fatal(err)
 		}
-		b.Run(string(d), func(b *testing.B) {
-			ctx := context.Background()
-			db, err := store.Open(ctx, url(b))
-			if err != nil {
+		b.Logf("catching up: %d answers purged in %s", n, time.Since(start).Round(time.Millisecond))
+		before := db.Statements()
+		for b.Loop() {
+			if _, err := survey.Purge(ctx, db); err != nil {
 				b.Fatal(err)
 			}
-			defer db.Close()
-			start := time.Now()
-			n, err := survey.Purge(ctx, db)
-			if err != nil {
-				b.Fatal(err)
-			}
-			b.Logf("catching up: %d answers purged in %s", n, time.Since(start).Round(time.Millisecond))
-			before := db.Statements()
-			for b.Loop() {
-				if _, err := survey.Purge(ctx, db); err != nil {
-					b.Fatal(err)
-				}
-			}
-			b.ReportMetric(float64(db.Statements()-before)/float64(b.N), "stmts/op")
-		})
-	}
+		}
+		b.ReportMetric(float64(db.Statements()-before)/float64(b.N), "stmts/op")
+	})
 }

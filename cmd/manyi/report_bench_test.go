@@ -27,46 +27,54 @@ import (
 // database to read instead of the demo (docs/benchmarks/staff.sh's copy of the scale data);
 // the benchmark only reads.
 func BenchmarkReports(b *testing.B) {
+	eachBenchDB(b, func(b *testing.B, db *store.DB) {
+		ctx := context.Background()
+		env := reportEnv(db)
+		month := demoMonth(-1)
+		for _, r := range []struct {
+			kind   report.Kind
+			period string
+		}{{report.Monthly, month}, {report.Quarterly, previousQuarter(month)}} {
+			for _, form := range []string{"page", "xlsx"} {
+				b.Run(string(r.kind)+"/"+form, func(b *testing.B) {
+					var units int
+					before := db.Statements()
+					for b.Loop() {
+						rep, err := buildReport(ctx, env, r.kind, r.period)
+						if err != nil {
+							b.Fatal(err)
+						}
+						units = reportUnits(rep)
+						if form == "xlsx" {
+							if err := report.WriteXLSX(io.Discard, rep, "bench"); err != nil {
+								b.Fatal(err)
+							}
+						}
+					}
+					b.ReportMetric(float64(db.Statements()-before)/float64(b.N), "stmts/op")
+					b.ReportMetric(float64(units), "rows")
+					b.Logf("%s %s", r.kind, r.period)
+				})
+			}
+		}
+	})
+}
+
+// eachBenchDB runs fn as a sub-benchmark on each dialect benchDB offers, with the database
+// opened (not migrated: the scale copies are migrated by scale-data.sh).
+func eachBenchDB(b *testing.B, fn func(b *testing.B, db *store.DB)) {
 	for _, d := range []store.Dialect{store.SQLite, store.Postgres} {
 		url, ok := benchDB(d)
 		if !ok {
 			continue
 		}
 		b.Run(string(d), func(b *testing.B) {
-			ctx := context.Background()
-			db, err := store.Open(ctx, url(b))
+			db, err := store.Open(context.Background(), url(b))
 			if err != nil {
 				b.Fatal(err)
 			}
 			defer db.Close()
-			env := reportEnv(db)
-			month := demoMonth(-1)
-			for _, r := range []struct {
-				kind   report.Kind
-				period string
-			}{{report.Monthly, month}, {report.Quarterly, previousQuarter(month)}} {
-				for _, form := range []string{"page", "xlsx"} {
-					b.Run(string(r.kind)+"/"+form, func(b *testing.B) {
-						var units int
-						before := db.Statements()
-						for b.Loop() {
-							rep, err := buildReport(ctx, env, r.kind, r.period)
-							if err != nil {
-								b.Fatal(err)
-							}
-							units = reportUnits(rep)
-							if form == "xlsx" {
-								if err := report.WriteXLSX(io.Discard, rep, "bench"); err != nil {
-									b.Fatal(err)
-								}
-							}
-						}
-						b.ReportMetric(float64(db.Statements()-before)/float64(b.N), "stmts/op")
-						b.ReportMetric(float64(units), "rows")
-						b.Logf("%s %s", r.kind, r.period)
-					})
-				}
-			}
+			fn(b, db)
 		})
 	}
 }
