@@ -8,22 +8,40 @@ import (
 	"manyi/internal/store"
 )
 
-// TestBrowserHome shows the clerk's and the dispatcher's home pages in Chromium, in Chinese
-// and in English: the clerk's to-do cards and the dispatcher's waiting callbacks.
+// TestBrowserHome shows every role's home page in Chromium, in Chinese and in English, on
+// both databases: each account sees its role's section with its to-do cards under a heading
+// in the language chosen. Which cards a role gets, and that each opens, is TestHomePerRole's.
 func TestBrowserHome(t *testing.T) {
 	chromiumPath(t)
-	m := MustRunMain(t, store.SQLite)
-	for _, tc := range []struct{ user, role string }{{"clerk", "clerk"}, {"dispatcher1", "dispatcher"}} {
-		b := newBrowser(t, m.URL())
-		b.login(tc.user, "manyi-demo-2026")
-		b.do("wait for the to-do cards", chromedp.WaitVisible(chromedp.CSS(`section.home-role[data-role="`+tc.role+`"] a.todo`)))
-		b.screenshot("home-" + tc.user)
-		b.open("/lang/en?next=/")
-		b.lang = "en"
-		b.do("wait for the English cards", chromedp.WaitVisible(chromedp.CSS(`section.home-role[data-role="`+tc.role+`"] a.todo`)))
-		if h := b.text(`section.home-role[data-role="` + tc.role + `"] h2`); h == "" {
-			t.Errorf("%s: the role's section has no heading", tc.user)
-		}
-		b.screenshot("home-" + tc.user)
+	accounts := []struct{ user, role string }{
+		{"admin", "admin"}, {"clerk", "clerk"}, {"committee", "committee"}, {"head.yongxin", "unit_head"},
+		{"foreman.net", "foreman"}, {"dispatcher1", "dispatcher"}, {"manager1", "manager"},
+		{"staff1", "staff"}, {"nurse1", "staff"},
 	}
+	dialects(t, func(t *testing.T, d store.Dialect) {
+		m := MustRunMain(t, d)
+		b := newBrowser(t, m.URL())
+		for _, tc := range accounts {
+			password := "manyi-demo-2026"
+			if tc.user == "admin" {
+				password = testAdminPassword
+			}
+			section := `section.home-role[data-role="` + tc.role + `"]`
+			b.login(tc.user, password)
+			for _, lang := range []struct{ path, tag string }{{"zh", "zh-CN"}, {"en", "en"}} {
+				b.open("/lang/" + lang.path + "?next=/")
+				b.lang = lang.path
+				b.do(tc.user+": wait for the to-do cards", chromedp.WaitVisible(chromedp.CSS(section+` a.todo`)))
+				if got := b.attr("html", "lang"); got != lang.tag {
+					t.Errorf("%s: the page is in %q after choosing %q", tc.user, got, lang.tag)
+				}
+				if h := b.text(section + ` h2`); h == "" {
+					t.Errorf("%s (%s): the role's section has no heading", tc.user, lang.tag)
+				}
+				b.screenshot("home-" + tc.user)
+			}
+			b.open("/lang/zh?next=/")
+			b.click(tc.user+": log out", `form[action="/logout"] button`, `input[name="password"]`)
+		}
+	})
 }
