@@ -2,6 +2,10 @@ package jobs
 
 import (
 	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
 	"log/slog"
 	"sync"
 	"time"
@@ -104,4 +108,43 @@ func (w *auditVerifyWorker) Work(ctx context.Context, job *river.Job[AuditVerify
 	auditSealedHead.WithLabelValues().Set(float64(res.Head.Seq))
 	auditLastCheck.WithLabelValues().Set(float64(time.Now().Unix()))
 	return river.RecordOutput(ctx, out)
+}
+
+// AuditCheck is the last completed integrity check on record, as the administrator's home
+// page shows it: checking the chain again there would read the whole log on every visit.
+type AuditCheck struct {
+	AuditVerifyOutput
+	At time.Time
+}
+
+// LastAuditCheck reads the newest completed audit_verify job's output; ok is false when none
+// is on record (River keeps completed jobs for a week).
+func LastAuditCheck(ctx context.Context, db *store.DB) (c AuditCheck, ok bool, err error) {
+	err = db.Read(ctx, func(tx *store.Tx) error {
+		var meta []byte
+		metadata := "metadata"
+		if db.Dialect == store.SQLite {
+			metadata = "json(metadata)" // River keeps it in SQLite's binary JSONB
+		}
+		err := tx.QueryRow(ctx, "SELECT finalized_at, "+metadata+" FROM river_job WHERE kind = ? AND state = 'completed' ORDER BY finalized_at DESC, id DESC LIMIT 1",
+			AuditVerifyArgs{}.Kind()).Scan(&c.At, &meta)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("read the last audit check: %w", err)
+		}
+		var m struct {
+			Output *AuditVerifyOutput `json:"output"`
+		}
+		if err := json.Unmarshal(meta, &m); err != nil {
+			return fmt.Errorf("decode the last audit check: %w", err)
+		}
+		if m.Output != nil {
+			c.AuditVerifyOutput, ok = *m.Output, true
+		}
+		return nil
+	})
+	c.At = c.At.UTC()
+	return c, ok, err
 }

@@ -45,6 +45,9 @@ func TestMigrateIsIdempotent(t *testing.T) {
 func TestAuditVerifyIntact(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		mustMigrate(t, db)
+		if _, ok, err := jobs.LastAuditCheck(context.Background(), db); err != nil || ok {
+			t.Fatalf("LastAuditCheck before any check = %v, %v; want none on record", ok, err)
+		}
 		mustRecordAudit(t, db, 3)
 		mustSeal(t, db)
 
@@ -54,6 +57,11 @@ func TestAuditVerifyIntact(t *testing.T) {
 		mustOutput(t, job, &out)
 		if !out.Intact || out.Checked != 3 || out.BrokenAt != 0 || out.HeadSeq != 3 {
 			t.Fatalf("audit_verify output = %+v; want intact, 3 checked", out)
+		}
+		// The administrator's home page reads the same output back.
+		last, ok, err := jobs.LastAuditCheck(context.Background(), db)
+		if err != nil || !ok || last.AuditVerifyOutput != out || time.Since(last.At) > time.Minute {
+			t.Errorf("LastAuditCheck = %+v, %v, %v; want the job's output %+v, finished about now", last, ok, err, out)
 		}
 		if v := gauge(t, "manyi_audit_chain_intact"); v != 1 {
 			t.Errorf("manyi_audit_chain_intact = %v, want 1", v)
@@ -96,6 +104,9 @@ func TestAuditVerifyFindsTampering(t *testing.T) {
 		mustOutput(t, job, &out)
 		if out.Intact || out.BrokenAt != 2 {
 			t.Fatalf("audit_verify output = %+v; want broken at 2", out)
+		}
+		if last, ok, err := jobs.LastAuditCheck(ctx, db); err != nil || !ok || last.Intact || last.BrokenAt != 2 {
+			t.Errorf("LastAuditCheck = %+v, %v, %v; want broken at 2", last, ok, err)
 		}
 		if v := gauge(t, "manyi_audit_chain_intact"); v != 0 {
 			t.Errorf("manyi_audit_chain_intact = %v, want 0", v)

@@ -435,6 +435,42 @@ func Queue(ctx context.Context, db *store.DB, actor access.Principal, kind Kind,
 	return out, total, err
 }
 
+// Backlog is where the callbacks in a reader's scope stand: how many are still open after
+// their deadline, and the day of the oldest of them (the daily page to open first, "" when
+// none is late).
+type Backlog struct {
+	Overdue   int
+	OldestDay string
+}
+
+// CallbackBacklog counts the callbacks in the actor's read scope still open after their
+// deadline, as of the transaction's time: what the clerk chases each morning.
+func CallbackBacklog(ctx context.Context, db *store.DB, actor access.Principal) (Backlog, error) {
+	var b Backlog
+	err := db.Read(ctx, func(tx *store.Tx) error {
+		scope, args, err := scopeClause(ctx, tx, actor, "k.team_id")
+		if err != nil {
+			return err
+		}
+		return tx.QueryRow(ctx, "SELECT COUNT(*), COALESCE(MIN(k.day), '') FROM workorder_tasks k WHERE k.version = 0 AND k.kind = ? AND k.due_at < ? AND "+scope,
+			append([]any{Callback, tx.Now}, args...)...).Scan(&b.Overdue, &b.OldestDay)
+	})
+	return b, err
+}
+
+// CallsToday counts the callbacks the actor has recorded since midnight (local time): with
+// the queue's size, a dispatcher's progress through the day.
+func CallsToday(ctx context.Context, db *store.DB, actor access.Principal) (int, error) {
+	n := 0
+	err := db.Read(ctx, func(tx *store.Tx) error {
+		local := tx.Now.In(Zone)
+		midnight := time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, Zone)
+		return tx.QueryRow(ctx, "SELECT COUNT(*) FROM workorder_tasks k WHERE k.assignee_id = ? AND k.kind = ? AND k.version > 0 AND k.evaluated_at >= ?",
+			actor.PersonID, Callback, midnight).Scan(&n)
+	})
+	return n, err
+}
+
 // MyQueue is the actor's queue of one kind, as the queue page and the API show it: callbacks
 // for dispatchers and managers, self-evaluations for foremen (anyone else is refused). The
 // first task is the current one, whose reporter's number is shown in full to its caller, so
