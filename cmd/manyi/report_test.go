@@ -120,39 +120,7 @@ func TestReports(t *testing.T) {
 		}
 
 		// The XLSX: numbers are numbers, and the complaints' total row is the screen's.
-		status, raw := c.get("/reports/monthly/" + month + "?format=xlsx")
-		if status != http.StatusOK {
-			t.Fatalf("xlsx: %d", status)
-		}
-		f, err := excelize.OpenReader(strings.NewReader(raw))
-		if err != nil {
-			t.Fatal(err)
-		}
-		rows, err := f.GetRows("投诉情况")
-		if err != nil {
-			t.Fatalf("no complaints sheet: %v (sheets %v)", err, f.GetSheetList())
-		}
-		var screenTotal string
-		if foot := within(elemByID(t, page, "table-complaints-by-unit"), "tfoot"); len(foot) == 1 {
-			screenTotal = htmlText(within(foot[0], "td")[1])
-		}
-		found := false
-		for i, row := range rows {
-			if len(row) > 1 && row[0] == "合计" {
-				found = true
-				cell, _ := excelize.CoordinatesToCellName(2, i+1)
-				if typ, _ := f.GetCellType("投诉情况", cell); typ != excelize.CellTypeNumber && typ != excelize.CellTypeUnset {
-					t.Errorf("total %s is stored as %v, not a number", cell, typ)
-				}
-				if row[1] != screenTotal {
-					t.Errorf("xlsx total %q, screen %q", row[1], screenTotal)
-				}
-				break
-			}
-		}
-		if st.All.Total > 0 && !found {
-			t.Errorf("the complaints sheet has no total row: %v", rows)
-		}
+		checkXLSXTotals(t, c, "/reports/monthly/"+month, page, st.All.Total > 0)
 
 		quarter := quarterOf(demoMonth(-3))
 		if quarterOf(demoMonth(-1)) != quarterOf(demoMonth(0)) {
@@ -224,11 +192,7 @@ func TestReports(t *testing.T) {
 		if got := htmlText(within(elemByID(t, page, "section-improvements"), "dd")[1]); strings.TrimSpace(got) != strconv.Itoa(overdue) {
 			t.Errorf("overdue items figure %q, improvement.List has %d", got, overdue)
 		}
-		if status, raw := c.get("/reports/quarterly/" + quarter + "?format=xlsx"); status != http.StatusOK {
-			t.Errorf("quarterly xlsx: %d", status)
-		} else if _, err := excelize.OpenReader(strings.NewReader(raw)); err != nil {
-			t.Errorf("quarterly xlsx: %v", err)
-		}
+		checkXLSXTotals(t, c, "/reports/quarterly/"+quarter, page, true)
 
 		y, w := time.Now().In(demo.Zone).AddDate(0, 0, -7).ISOWeek()
 		week := strconv.Itoa(y) + "-W" + strconv.Itoa(100 + w)[1:]
@@ -244,6 +208,59 @@ func TestReports(t *testing.T) {
 			t.Error("the clerk is not offered the reports")
 		}
 	})
+}
+
+// checkXLSXTotals exports the report at path as XLSX and reads it back: the complaints sheet's
+// total row holds numbers, not text, and each equals the total row of the screen's
+// complaints-by-unit table (page).
+func checkXLSXTotals(t *testing.T, c *client, path, page string, wantComplaints bool) {
+	t.Helper()
+	status, raw := c.get(path + "?format=xlsx")
+	if status != http.StatusOK {
+		t.Fatalf("%s xlsx: %d", path, status)
+	}
+	f, err := excelize.OpenReader(strings.NewReader(raw))
+	if err != nil {
+		t.Fatalf("%s xlsx: %v", path, err)
+	}
+	const sheet = "投诉情况"
+	rows, err := f.GetRows(sheet)
+	if err != nil {
+		t.Fatalf("%s: no complaints sheet: %v (sheets %v)", path, err, f.GetSheetList())
+	}
+	var screen []string
+	if foot := within(elemByID(t, page, "table-complaints-by-unit"), "tfoot"); len(foot) == 1 {
+		for _, td := range within(foot[0], "td") {
+			screen = append(screen, strings.TrimSpace(htmlText(td)))
+		}
+	}
+	if wantComplaints && len(screen) < 2 {
+		t.Fatalf("%s: the screen's complaints table has no total row", path)
+	}
+	found := false
+	for i, row := range rows {
+		if len(row) == 0 || row[0] != "合计" {
+			continue
+		}
+		found = true
+		if len(row) != len(screen) {
+			t.Errorf("%s: xlsx total row %v, screen %v", path, row, screen)
+			break
+		}
+		for col := 1; col < len(row); col++ {
+			cell, _ := excelize.CoordinatesToCellName(col+1, i+1)
+			if typ, _ := f.GetCellType(sheet, cell); typ != excelize.CellTypeNumber && typ != excelize.CellTypeUnset {
+				t.Errorf("%s: total %s is stored as %v, not a number", path, cell, typ)
+			}
+			if row[col] != screen[col] {
+				t.Errorf("%s: xlsx total %s = %q, screen %q", path, cell, row[col], screen[col])
+			}
+		}
+		break
+	}
+	if wantComplaints && !found {
+		t.Errorf("%s: the complaints sheet has no total row: %v", path, rows)
+	}
 }
 
 // TestReportRefusals: a malformed period is a 400 naming the parameter, a period that has
