@@ -459,14 +459,18 @@ func CallbackBacklog(ctx context.Context, db *store.DB, actor access.Principal) 
 }
 
 // CallsToday counts the callbacks the actor has recorded since midnight (local time): with
-// the queue's size, a dispatcher's progress through the day.
+// the queue's size, a dispatcher's progress through the day. A callback is due the day after
+// its draw, a day later when extended, so the tasks of the last week hold every call of the
+// day but a late revision; bounding the draw day lets the queue index (assignee, outcome,
+// day) read a week of the caller's tasks instead of a year.
 func CallsToday(ctx context.Context, db *store.DB, actor access.Principal) (int, error) {
 	n := 0
 	err := db.Read(ctx, func(tx *store.Tx) error {
 		local := tx.Now.In(Zone)
 		midnight := time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, Zone)
-		return tx.QueryRow(ctx, "SELECT COUNT(*) FROM workorder_tasks k WHERE k.assignee_id = ? AND k.kind = ? AND k.version > 0 AND k.evaluated_at >= ?",
-			actor.PersonID, Callback, midnight).Scan(&n)
+		return tx.QueryRow(ctx, `SELECT COUNT(*) FROM workorder_tasks k WHERE k.assignee_id = ? AND k.outcome IN (?, ?) AND k.day >= ?
+			AND k.kind = ? AND k.version > 0 AND k.evaluated_at >= ?`,
+			actor.PersonID, outcomeRated, outcomeUnreach, DayOf(midnight.AddDate(0, 0, -7)), Callback, midnight).Scan(&n)
 	})
 	return n, err
 }
