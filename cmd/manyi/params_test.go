@@ -10,11 +10,11 @@ import (
 	"manyi/internal/store"
 )
 
-// TestBadPeriodParams: every page that takes a week, month or day in its query refuses a
+// TestBadQueryParams: every page that takes a week, month or day in its query refuses a
 // malformed one with 400 and a message, in the user's language, that names the parameter and
 // repeats the value; a valid value still opens the page. So do the tracking table's status
-// and source filters.
-func TestBadPeriodParams(t *testing.T) {
+// and source filters, the inspection kind and every record id a list filters by.
+func TestBadQueryParams(t *testing.T) {
 	dialects(t, func(t *testing.T, d store.Dialect) {
 		m := MustRunMain(t, d)
 		c := demoClient(t, m.URL(), "clerk")
@@ -44,6 +44,20 @@ func TestBadPeriodParams(t *testing.T) {
 			{"/inspections/checks", "quarter", "2026-Q5", "2026-Q3", "季度", "Quarter"},
 			{"/improvements", "status", "closed", "open", "状态", "Status"},
 			{"/improvements", "source_kind", "fax", "complaint", "来源类别", "Source kind"},
+			{"/inspections", "kind", "picnic", "spot_check", "类型", "Kind"},
+			{"/inspections/findings", "kind", "picnic", "routine", "类型", "Kind"},
+			{"/inspections", "unit", "abc", "", "单位", "Unit"},
+			{"/inspections/findings", "person", "-3", "", "人员", "Person"},
+			{"/complaints", "unit", "1x", "", "单位", "Unit"},
+			{"/complaints", "same_contact", "0", "", "同一投诉人", "Same complainant"},
+			{"/complaints/stats", "unit", "abc", "", "单位", "Unit"},
+			{"/surveys/answers", "campaign", "abc", "", "调查", "Campaign"},
+			{"/surveys/followups", "unit", "abc", "", "单位", "Unit"},
+			{"/workorders", "team", "abc", "", "班组", "Team"},
+			{"/improvements", "unit_id", "abc", "", "所属单位", "Unit"},
+			{"/org/people", "unit", "abc", "", "单位", "Unit"},
+			{"/bookings", "unit", "abc", "", "单位", "Unit"},
+			{"/assessment/evidence", "unit", "abc", "", "单位", "Unit"},
 		} {
 			for _, lang := range []struct{ code, name string }{{"zh-CN", tc.zh}, {"en", tc.en}} {
 				c.get("/lang/" + lang.code + "?next=/")

@@ -345,6 +345,8 @@ func TestInspectionsAPI(t *testing.T) {
 					}
 				}},
 			{name: "none in 玫瑰区", who: "admin", method: "GET", url: "/api/v1/inspections?unit_id={mg}", status: 200, want: []string{`"items":[]`}},
+			{name: "a kind no inspection has", who: "admin", method: "GET", url: "/api/v1/inspections?kind=picnic", status: 400, code: errs.Malformed, field: "kind"},
+			{name: "findings of a kind no inspection has", who: "admin", method: "GET", url: "/api/v1/inspections/findings?kind=picnic", status: 400, code: errs.Malformed, field: "kind"},
 			{name: "findings page by page", who: "admin", method: "GET", url: "/api/v1/inspections/findings?limit=1", status: 200,
 				check: func(t *testing.T, f *fixture, v map[string]any) {
 					if got := strings.Join(ids(v), ","); got != f.expand("{f2}") || v["next_cursor"] == nil {

@@ -724,6 +724,15 @@ type Filter struct {
 	Page *store.Page
 }
 
+// check refuses a kind no inspection has: the list would be empty, and whoever mistyped it
+// would read "no findings" as the answer.
+func (f Filter) check() error {
+	if f.Kind != "" && !contains(Kinds, f.Kind) {
+		return errs.Param("kind", "err.invalid_choice", string(f.Kind))
+	}
+	return nil
+}
+
 // pageConds adds f's month range and keyset conditions on the table alias t.
 func (f Filter) pageConds(t string, conds []string, args []any) ([]string, []any) {
 	if f.FromMonth != "" {
@@ -777,6 +786,9 @@ func scopeOf(ctx context.Context, tx *store.Tx, actor access.Principal, col stri
 
 // List returns the inspections the actor may read that match f, newest first.
 func List(ctx context.Context, db *store.DB, actor access.Principal, f Filter) ([]Inspection, error) {
+	if err := f.check(); err != nil {
+		return nil, err
+	}
 	var out []Inspection
 	err := db.Read(ctx, func(tx *store.Tx) error {
 		cond, args, err := scopeOf(ctx, tx, actor, "i.unit_id", f.UnitID, f.Exact)
@@ -886,6 +898,9 @@ func countFindingsQuery(f Filter, conds []string) string {
 
 // findingConds are the conditions selecting the findings of f that the actor may read.
 func findingConds(ctx context.Context, tx *store.Tx, actor access.Principal, f Filter) ([]string, []any, error) {
+	if err := f.check(); err != nil {
+		return nil, nil, err
+	}
 	cond, args, err := scopeOf(ctx, tx, actor, "f.unit_id", f.UnitID, f.Exact)
 	if err != nil {
 		return nil, nil, err

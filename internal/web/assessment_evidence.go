@@ -2,7 +2,6 @@ package web
 
 import (
 	"net/http"
-	"strconv"
 	"time"
 
 	"manyi/internal/assessment"
@@ -27,9 +26,8 @@ type evidenceData struct {
 
 func (s *Server) renderEvidence(w http.ResponseWriter, r *http.Request, status int, d evidenceData) error {
 	p := principal(r)
-	q := r.URL.Query()
+	var err error
 	if d.Filter.Month == "" {
-		var err error
 		if d.Filter.Month, err = periodParam(r, "month", monthPeriod); err != nil {
 			return err
 		}
@@ -38,7 +36,9 @@ func (s *Server) renderEvidence(w http.ResponseWriter, r *http.Request, status i
 		d.Filter.Month = time.Now().In(timeZone).Format("2006-01")
 	}
 	if d.Filter.UnitID == 0 {
-		d.Filter.UnitID, _ = strconv.ParseInt(q.Get("unit"), 10, 64)
+		if d.Filter.UnitID, err = idParam(r, "unit"); err != nil {
+			return err
+		}
 	}
 	rows, err := assessment.ListEvidence(r.Context(), s.db, p, d.Filter)
 	if err != nil {

@@ -3,7 +3,6 @@ package web
 import (
 	"fmt"
 	"net/http"
-	"strconv"
 	"time"
 
 	"manyi/internal/access"
@@ -46,7 +45,9 @@ func (s *Server) bookingList(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	f := booking.Filter{Open: q.Get("open") == "1", Page: &pg}
-	f.UnitID, _ = strconv.ParseInt(q.Get("unit"), 10, 64)
+	if f.UnitID, err = idParam(r, "unit"); err != nil {
+		return err
+	}
 	month, err := periodParam(r, "month", monthPeriod)
 	if err != nil {
 		return err

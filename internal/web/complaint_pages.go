@@ -77,8 +77,13 @@ func filterFromQuery(r *http.Request, defMonth string) (complaint.Filter, string
 	q := r.URL.Query()
 	f := complaint.Filter{Status: complaint.Status(q.Get("status")), Channel: complaint.Channel(q.Get("channel")),
 		Category: complaint.Category(q.Get("category")), Class: complaint.Class(q.Get("class")), Open: q.Get("open") == "1"}
-	f.UnitID, _ = strconv.ParseInt(q.Get("unit"), 10, 64)
-	f.SameContactAs, _ = strconv.ParseInt(q.Get("same_contact"), 10, 64)
+	var err error
+	if f.UnitID, err = idParam(r, "unit"); err != nil {
+		return f, "", err
+	}
+	if f.SameContactAs, err = idParam(r, "same_contact"); err != nil {
+		return f, "", err
+	}
 	month, err := periodParamOr(r, "month", complaintPeriod, defMonth)
 	if err != nil {
 		return f, "", err

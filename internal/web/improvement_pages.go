@@ -47,21 +47,27 @@ type improvementListData struct {
 }
 
 // improvementFilter reads the list's filters, shared by the page and its XLSX.
-func (s *Server) improvementFilter(r *http.Request) (improvement.Filter, string) {
+func (s *Server) improvementFilter(r *http.Request) (improvement.Filter, string, error) {
 	q := r.URL.Query()
 	today := workorder.DayOf(s.db.Now())
 	f := improvement.Filter{Status: improvement.Status(q.Get("status")), Kind: improvement.Kind(q.Get("source_kind"))}
-	f.UnitID, _ = strconv.ParseInt(q.Get("unit_id"), 10, 64)
+	var err error
+	if f.UnitID, err = idParam(r, "unit_id"); err != nil {
+		return f, today, err
+	}
 	if q.Get("overdue") == "1" {
 		f.Overdue = today
 	}
-	return f, today
+	return f, today, nil
 }
 
 // improvementList is the tracking table (改善项目跟踪管理表), printable on A4.
 // A page shows a page of the table; the summary per unit and the export cover all of it.
 func (s *Server) improvementList(w http.ResponseWriter, r *http.Request) error {
-	f, today := s.improvementFilter(r)
+	f, today, err := s.improvementFilter(r)
+	if err != nil {
+		return err
+	}
 	pg, err := pageOf(r)
 	if err != nil {
 		return err
@@ -91,7 +97,10 @@ func (s *Server) improvementList(w http.ResponseWriter, r *http.Request) error {
 
 // improvementExport is the same table as XLSX.
 func (s *Server) improvementExport(w http.ResponseWriter, r *http.Request) error {
-	f, today := s.improvementFilter(r)
+	f, today, err := s.improvementFilter(r)
+	if err != nil {
+		return err
+	}
 	items, err := improvement.List(r.Context(), s.db, principal(r), f)
 	if err != nil {
 		return err

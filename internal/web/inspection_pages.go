@@ -6,7 +6,6 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
@@ -91,7 +90,9 @@ func (s *Server) inspectionList(w http.ResponseWriter, r *http.Request) error {
 	if f.Day, err = periodParam(r, "day", dayPeriod); err != nil {
 		return err
 	}
-	f.UnitID, _ = strconv.ParseInt(q.Get("unit"), 10, 64)
+	if f.UnitID, err = idParam(r, "unit"); err != nil {
+		return err
+	}
 	pg, err := pageOf(r)
 	if err != nil {
 		return err
@@ -196,8 +197,13 @@ func (s *Server) inspectionNew(w http.ResponseWriter, r *http.Request) error {
 	if d.In.Kind == "" {
 		d.In.Kind = inspection.Routine
 	}
-	d.In.UnitID, _ = strconv.ParseInt(q.Get("unit"), 10, 64)
-	d.In.ChecklistID, _ = strconv.ParseInt(q.Get("checklist"), 10, 64)
+	var err error
+	if d.In.UnitID, err = idParam(r, "unit"); err != nil {
+		return err
+	}
+	if d.In.ChecklistID, err = idParam(r, "checklist"); err != nil {
+		return err
+	}
 	d.In.Month, d.In.Quarter = q.Get("month"), q.Get("quarter")
 	return s.renderInspectionForm(w, r, http.StatusOK, d)
 }
@@ -495,8 +501,12 @@ func (s *Server) inspectionFindings(w http.ResponseWriter, r *http.Request) erro
 	}
 	f := inspection.Filter{Month: month, Kind: inspection.Kind(q.Get("kind")), Pending: q.Get("pending") == "1", Overdue: q.Get("overdue") == "1", Open: q.Get("open") == "1",
 		Exact: q.Get("exact") == "1"}
-	f.UnitID, _ = strconv.ParseInt(q.Get("unit"), 10, 64)
-	f.PersonID, _ = strconv.ParseInt(q.Get("person"), 10, 64)
+	if f.UnitID, err = idParam(r, "unit"); err != nil {
+		return err
+	}
+	if f.PersonID, err = idParam(r, "person"); err != nil {
+		return err
+	}
 	pg, err := pageOf(r)
 	if err != nil {
 		return err

@@ -2,7 +2,6 @@ package web
 
 import (
 	"net/http"
-	"strconv"
 	"strings"
 
 	"manyi/internal/access"
@@ -271,7 +270,9 @@ func (s *Server) peopleList(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	f := org.PersonFilter{Query: q.Get("q"), IncludeInactive: q.Get("inactive") == "1", Page: &pg}
-	f.UnitID, _ = strconv.ParseInt(q.Get("unit"), 10, 64)
+	if f.UnitID, err = idParam(r, "unit"); err != nil {
+		return err
+	}
 	people, err := org.ListPeople(r.Context(), s.db, p, f)
 	if err != nil {
 		return err

@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"regexp"
+	"strconv"
 	"time"
 
 	"manyi/internal/errs"
@@ -51,4 +52,19 @@ func periodParamOr(r *http.Request, name string, p period, def string) (string, 
 		v = def
 	}
 	return v, err
+}
+
+// idParam returns the query's record id of the parameter name, 0 when it is absent or empty.
+// A value that is not a positive whole number is refused with a 400 naming the parameter: a
+// list filtered by ?unit=abc would otherwise silently show every unit's rows.
+func idParam(r *http.Request, name string) (int64, error) {
+	v := r.URL.Query().Get(name)
+	if v == "" {
+		return 0, nil
+	}
+	id, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || id <= 0 {
+		return 0, errs.Param(name, "err.bad_id", v)
+	}
+	return id, nil
 }

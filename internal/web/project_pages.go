@@ -70,7 +70,9 @@ func (s *Server) renderTargets(w http.ResponseWriter, r *http.Request, status in
 		return err
 	}
 	d := targetsData{Tabs: targetTabs(r), Month: month, Rows: rows, Open: q.Get("target"), CanEdit: target.MayEdit(principal(r)), Error: msg}
-	d.OpenFor, _ = strconv.ParseInt(q.Get("unit"), 10, 64)
+	if d.OpenFor, err = idParam(r, "unit"); err != nil {
+		return err
+	}
 	s.render(w, r, "targets", status, d)
 	return nil
 }

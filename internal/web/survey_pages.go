@@ -313,7 +313,10 @@ func (s *Server) surveyPrint(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	q := r.URL.Query()
-	unitID, _ := strconv.ParseInt(q.Get("unit"), 10, 64)
+	unitID, err := idParam(r, "unit")
+	if err != nil {
+		return err
+	}
 	if unitID == 0 && len(c.Units) > 0 {
 		unitID = c.Units[0].UnitID
 	}
@@ -458,8 +461,12 @@ func (s *Server) surveyAnswers(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	f := survey.AnswerFilter{Opinions: q.Get("opinions") == "1", Page: &pg}
-	f.CampaignID, _ = strconv.ParseInt(q.Get("campaign"), 10, 64)
-	f.UnitID, _ = strconv.ParseInt(q.Get("unit"), 10, 64)
+	if f.CampaignID, err = idParam(r, "campaign"); err != nil {
+		return err
+	}
+	if f.UnitID, err = idParam(r, "unit"); err != nil {
+		return err
+	}
 	var parts []string
 	if q.Has("location") {
 		v := q.Get("location")
@@ -732,7 +739,9 @@ func (s *Server) surveyFollowups(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	f := survey.FollowupFilter{Status: q.Get("status"), Overdue: q.Get("overdue") == "1", Page: &pg}
-	f.UnitID, _ = strconv.ParseInt(q.Get("unit"), 10, 64)
+	if f.UnitID, err = idParam(r, "unit"); err != nil {
+		return err
+	}
 	list, err := survey.ListFollowups(r.Context(), s.db, principal(r), f)
 	if err != nil {
 		return err

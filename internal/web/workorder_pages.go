@@ -2,7 +2,6 @@ package web
 
 import (
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -112,7 +111,9 @@ func (s *Server) workorderList(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	f := workorder.Filter{Day: day, Open: q.Get("open") == "1", Page: &pg}
-	f.TeamID, _ = strconv.ParseInt(q.Get("team"), 10, 64)
+	if f.TeamID, err = idParam(r, "team"); err != nil {
+		return err
+	}
 	orders, total, err := workorder.List(r.Context(), s.db, p, f)
 	if err != nil {
 		return err
@@ -158,7 +159,10 @@ type workorderFormData struct {
 func (s *Server) workorderNew(w http.ResponseWriter, r *http.Request) error {
 	now := s.db.Now()
 	d := workorderFormData{In: workorder.Input{Source: workorder.Hotline}, Reported: localInput(&now)}
-	d.In.TeamID, _ = strconv.ParseInt(r.URL.Query().Get("team"), 10, 64)
+	var err error
+	if d.In.TeamID, err = idParam(r, "team"); err != nil {
+		return err
+	}
 	return s.renderWorkorderForm(w, r, http.StatusOK, d)
 }
 
