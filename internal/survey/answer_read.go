@@ -133,10 +133,11 @@ func ListAnswers(ctx context.Context, db *store.DB, actor access.Principal, f An
 		}
 		scope, all := actor.ScopeRoots(access.Read)
 		if !all {
-			units, err := scopeUnits(ctx, tx, scope)
+			tree, err := org.LoadTree(ctx, tx)
 			if err != nil {
 				return err
 			}
+			units := scopeUnits(tree, scope)
 			if len(units) == 0 {
 				return nil
 			}
@@ -179,37 +180,12 @@ func ListAnswers(ctx context.Context, db *store.DB, actor access.Principal, f An
 }
 
 // scopeUnits expands scope roots to every unit under them.
-func scopeUnits(ctx context.Context, tx *store.Tx, roots []int64) ([]int64, error) {
-	tree, err := loadTree(ctx, tx)
-	if err != nil {
-		return nil, err
-	}
+func scopeUnits(tree *org.Tree, roots []int64) []int64 {
 	var out []int64
 	for _, r := range roots {
 		out = append(out, tree.Subtree(r)...)
 	}
-	return out, nil
-}
-
-func loadTree(ctx context.Context, tx *store.Tx) (*org.Tree, error) {
-	rows, err := tx.Query(ctx, "SELECT id, parent_id, name, active FROM units")
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var all []org.Unit
-	for rows.Next() {
-		var u org.Unit
-		var parent *int64
-		if err := rows.Scan(&u.ID, &parent, &u.Name, &u.Active); err != nil {
-			return nil, err
-		}
-		if parent != nil {
-			u.ParentID = *parent
-		}
-		all = append(all, u)
-	}
-	return org.NewTree(all), rows.Err()
+	return out
 }
 
 // answerOrder is the answer list's order: the newest answer first.
