@@ -47,10 +47,11 @@ func (FactSource) Facts(ctx context.Context, tx *store.Tx, q assessment.FactQuer
 	}
 	units := q.Units
 	if len(units) == 0 {
-		var err error
-		if units, err = subtree(ctx, tx, q.UnitID); err != nil {
+		tree, err := org.LoadTree(ctx, tx)
+		if err != nil {
 			return nil, err
 		}
+		units = tree.Subtree(q.UnitID)
 	}
 	got, err := countFacts(ctx, tx, assessment.Batch{Subjects: []assessment.BatchSubject{{UnitID: q.UnitID, Units: units}},
 		Periods: []assessment.Span{{Period: q.Period, From: q.From, To: q.To}}, Names: q.Names, Totals: q.Totals})
@@ -58,34 +59,6 @@ func (FactSource) Facts(ctx context.Context, tx *store.Tx, q assessment.FactQuer
 		return nil, err
 	}
 	return append(out, got[0][0]...), nil
-}
-
-func subtree(ctx context.Context, tx *store.Tx, unitID int64) ([]int64, error) {
-	rows, err := tx.Query(ctx, "SELECT id, parent_id FROM units")
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var all []org.Unit
-	for rows.Next() {
-		var u org.Unit
-		var parent *int64
-		if err := rows.Scan(&u.ID, &parent); err != nil {
-			return nil, err
-		}
-		if parent != nil {
-			u.ParentID = *parent
-		}
-		all = append(all, u)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	ids := org.NewTree(all).Subtree(unitID)
-	if len(ids) == 0 {
-		ids = []int64{unitID}
-	}
-	return ids, nil
 }
 
 var _ assessment.BatchSource = FactSource{}

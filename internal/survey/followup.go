@@ -142,17 +142,18 @@ func CountFollowups(ctx context.Context, db *store.DB, actor access.Principal, f
 // actor may read; none when the actor may read no unit.
 func followupConds(ctx context.Context, tx *store.Tx, actor access.Principal, f FollowupFilter) ([]string, []any, bool, error) {
 	where, args := []string{"1 = 1"}, []any{}
-	if f.UnitID != 0 && f.SubUnits {
-		tree, err := org.LoadTree(ctx, tx)
-		if err != nil {
+	scope, all := actor.ScopeRoots(access.Read)
+	subUnits := f.UnitID != 0 && f.SubUnits
+	var tree *org.Tree // read once for the sub-units and the scope
+	if subUnits || !all {
+		var err error
+		if tree, err = org.LoadTree(ctx, tx); err != nil {
 			return nil, nil, false, err
 		}
-		if sub := tree.Subtree(f.UnitID); len(sub) == 0 {
-			where = append(where, "1 = 0")
-		} else {
-			cond, ids := store.In("f.unit_id", sub)
-			where, args = append(where, cond), append(args, ids...)
-		}
+	}
+	if subUnits {
+		cond, ids := store.In("f.unit_id", tree.Subtree(f.UnitID))
+		where, args = append(where, cond), append(args, ids...)
 	} else if f.UnitID != 0 {
 		where, args = append(where, "f.unit_id = ?"), append(args, f.UnitID)
 	}
@@ -168,12 +169,8 @@ func followupConds(ctx context.Context, tx *store.Tx, actor access.Principal, f 
 	if f.Overdue {
 		where, args = append(where, "f.status = 'open' AND f.due_at < ?"), append(args, tx.Now)
 	}
-	scope, all := actor.ScopeRoots(access.Read)
 	if !all {
-		units, err := scopeUnits(ctx, tx, scope)
-		if err != nil {
-			return nil, nil, false, err
-		}
+		units := scopeUnits(tree, scope)
 		if len(units) == 0 {
 			return nil, nil, true, nil
 		}

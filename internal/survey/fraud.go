@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"manyi/internal/access"
+	"manyi/internal/org"
 	"manyi/internal/store"
 )
 
@@ -176,7 +177,7 @@ func Signals(ctx context.Context, db *store.DB, actor access.Principal, campaign
 		if err := readable(ctx, tx, actor, &c); err != nil {
 			return err
 		}
-		tree, err := loadTree(ctx, tx)
+		tree, err := org.LoadTree(ctx, tx)
 		if err != nil {
 			return err
 		}

@@ -431,37 +431,22 @@ func subtreeClause(ctx context.Context, tx *store.Tx, roots []int64, everything 
 	if len(roots) == 0 {
 		return "1 = 0", nil, nil
 	}
-	rows, err := tx.Query(ctx, "SELECT id, parent_id FROM units")
+	tree, err := org.LoadTree(ctx, tx)
 	if err != nil {
 		return "", nil, err
 	}
-	defer rows.Close()
-	children := map[int64][]int64{}
-	for rows.Next() {
-		var id int64
-		var parent sql.NullInt64
-		if err := rows.Scan(&id, &parent); err != nil {
-			return "", nil, err
-		}
-		children[parent.Int64] = append(children[parent.Int64], id)
-	}
+	// Roots may nest (grants over a centre and one of its teams): each unit is listed once.
 	var ids []any
-	var walk func(int64)
 	seen := map[int64]bool{}
-	walk = func(id int64) {
-		if seen[id] {
-			return
-		}
-		seen[id] = true
-		ids = append(ids, id)
-		for _, c := range children[id] {
-			walk(c)
-		}
-	}
 	for _, r := range roots {
-		walk(r)
+		for _, id := range tree.Subtree(r) {
+			if !seen[id] {
+				seen[id] = true
+				ids = append(ids, id)
+			}
+		}
 	}
-	return col + " IN (?" + strings.Repeat(", ?", len(ids)-1) + ")", ids, rows.Err()
+	return col + " IN (?" + strings.Repeat(", ?", len(ids)-1) + ")", ids, nil
 }
 
 // List returns the orders the actor may see, newest first, and how many match.
