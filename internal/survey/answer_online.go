@@ -29,7 +29,7 @@ type Questionnaire struct {
 	inv invitationRow
 }
 
-// Open returns the questionnaire of an invitation code for the public page.
+// OpenQuestionnaire returns the questionnaire of an invitation code for the public page.
 func OpenQuestionnaire(ctx context.Context, db *store.DB, code string) (Questionnaire, error) {
 	var q Questionnaire
 	err := db.Read(ctx, func(tx *store.Tx) error {
