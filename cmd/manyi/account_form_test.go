@@ -36,6 +36,7 @@ func selectedOption(t *testing.T, page, name string) string {
 // person, in Chinese and English, the form coming back with their unit chosen, and nothing
 // is stored; the person chosen gets the account and leaves the list.
 func TestAccountForm(t *testing.T) {
+	t.Parallel()
 	dialects(t, func(t *testing.T, d store.Dialect) {
 		m := MustRunMain(t, d)
 		ctx := context.Background()

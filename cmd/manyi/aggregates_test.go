@@ -31,6 +31,7 @@ import (
 // totals equal a full recomputation from the records before and after: the demo loader fills
 // them through the same store functions, and no write path skips them.
 func TestAggregatesFollowRecords(t *testing.T) {
+	t.Parallel()
 	dialects(t, func(t *testing.T, d store.Dialect) {
 		ctx := context.Background()
 		url := demoDB(t, d)
@@ -447,6 +448,7 @@ func pick[T any](r *rand.Rand, xs []T) T { return xs[r.IntN(len(xs))] }
 // `manyi rebuild-aggregates --check` reports it (fact, subject, day, stored, recomputed),
 // changes nothing and exits non-zero; the rebuild mends it, and the check then passes.
 func TestRebuildAggregatesCommand(t *testing.T) {
+	t.Parallel()
 	dialects(t, func(t *testing.T, d store.Dialect) {
 		ctx := context.Background()
 		url := demoDB(t, d)
@@ -495,6 +497,7 @@ func TestRebuildAggregatesCommand(t *testing.T) {
 // there, fact_totals is not. `manyi migrate` creates the table and fills it from the records
 // in the same run.
 func TestMigrationFillsTotals(t *testing.T) {
+	t.Parallel()
 	dialects(t, func(t *testing.T, d store.Dialect) {
 		ctx := context.Background()
 		url := demoDB(t, d)

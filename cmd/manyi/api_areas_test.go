@@ -14,6 +14,7 @@ import (
 // again; the same key from another token of the same user is that token's own; the list
 // pages by cursor.
 func TestAreaAPIWithTokens(t *testing.T) {
+	t.Parallel()
 	dialects(t, func(t *testing.T, d store.Dialect) {
 		m := MustRunMain(t, d)
 		admin := newClient(t, m.URL())

@@ -28,6 +28,7 @@ func generatedClient(t *testing.T, base, token string) *clienttest.ClientWithRes
 // complaint, find it in the list, reply to it, read the callback queue; a refusal comes back
 // as the documented error body naming the field, and the queue of another role is refused.
 func TestGeneratedClientFlow(t *testing.T) {
+	t.Parallel()
 	dialects(t, func(t *testing.T, d store.Dialect) {
 		ctx := context.Background()
 		m := MustRunMain(t, d)

@@ -17,6 +17,7 @@ import (
 // subject, approval, lock, a refused late record, the unit head's view, reopening with a
 // reason and the difference, and a drill-down to a ledger record.
 func TestPeriodCloseFlow(t *testing.T) {
+	t.Parallel()
 	dialects(t, func(t *testing.T, d store.Dialect) {
 		m := MustRunMain(t, d)
 		clerk := newClient(t, m.URL())
@@ -170,6 +171,7 @@ func TestPeriodCloseFlow(t *testing.T) {
 // departments), and the logistics work group's clerk gets 物流公司 and 人力资源部, nothing
 // outside 物流公司.
 func TestCloseScopeList(t *testing.T) {
+	t.Parallel()
 	dialects(t, func(t *testing.T, d store.Dialect) {
 		m := MustRunMain(t, d)
 		option := regexp.MustCompile(`<option value="\d+"[^>]*>([^<]+)</option>`)

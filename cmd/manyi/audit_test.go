@@ -15,6 +15,7 @@ import (
 )
 
 func TestAuditVerifyCommand(t *testing.T) {
+	t.Parallel()
 	for _, d := range []store.Dialect{store.SQLite, store.Postgres} {
 		t.Run(string(d), func(t *testing.T) {
 			if d == store.Postgres && storetest.PostgresURL() == "" {

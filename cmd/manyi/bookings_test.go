@@ -33,6 +33,7 @@ func unitIDByCode(t *testing.T, m *Main, code string) string {
 // response, the arrival, the completion, the customer's confirmation and the follow-up call
 // (a satisfaction off the scale refused first). Another unit's clerk cannot open it.
 func TestBookingPublicToFollowUp(t *testing.T) {
+	t.Parallel()
 	dialects(t, func(t *testing.T, d store.Dialect) {
 		m := MustRunMain(t, d)
 		yongxin := unitIDByCode(t, m, "PROP-YXY")
@@ -121,6 +122,7 @@ func TestBookingPublicToFollowUp(t *testing.T) {
 // bookings with its definition beside it; its records open, and a record not counted leads to
 // a booking answered late.
 func TestBookingTargetsBreach(t *testing.T) {
+	t.Parallel()
 	dialects(t, func(t *testing.T, d store.Dialect) {
 		m := MustRunMain(t, d)
 		c := demoClient(t, m.URL(), "clerk")
@@ -168,6 +170,7 @@ func TestBookingTargetsBreach(t *testing.T) {
 // and records its steps; a window ending before it starts is refused naming the field, and a
 // booking for 玫瑰区 (outside the head's unit) is refused, as is reading one of its bookings.
 func TestBookingAPIWithToken(t *testing.T) {
+	t.Parallel()
 	dialects(t, func(t *testing.T, d store.Dialect) {
 		m := MustRunMain(t, d)
 		token := newToken(t, demoClient(t, m.URL(), "head.yongxin"))

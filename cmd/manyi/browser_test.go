@@ -294,6 +294,7 @@ func (b *browser) tour() {
 // TestBrowserLoginCreateUnitLogout is the path of issue 2 in a real browser, in zh-CN: log in,
 // create a unit, see it in the tree, be refused a bad household count, log out.
 func TestBrowserLoginCreateUnitLogout(t *testing.T) {
+	t.Parallel()
 	chromiumPath(t)
 	start := time.Now()
 	m := MustRunMain(t, store.SQLite)
@@ -394,6 +395,7 @@ func TestBrowserLoginCreateUnitLogout(t *testing.T) {
 // TestBrowserEnglish switches the language with the header's link and reads the pages in
 // English.
 func TestBrowserEnglish(t *testing.T) {
+	t.Parallel()
 	chromiumPath(t)
 	start := time.Now()
 	m := MustRunMain(t, store.SQLite)

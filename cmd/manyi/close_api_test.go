@@ -37,6 +37,7 @@ func apiToken(t testing.TB, base, username string) map[string]string {
 // source and the payroll, and the same payroll as XLSX from the ledger page (numbers as
 // numbers). A unit head reads only their unit's lines.
 func TestCloseAPI(t *testing.T) {
+	t.Parallel()
 	dialects(t, func(t *testing.T, d store.Dialect) {
 		m := MustRunMain(t, d)
 		api := newClient(t, m.URL())

@@ -17,6 +17,7 @@ import (
 // the star approved and the star's points in the close's ledger lines; the ledger page lists
 // them; a maintainer's result drills down to a work order.
 func TestBrowserCloseMaintainers(t *testing.T) {
+	t.Parallel()
 	chromiumPath(t)
 	m := MustRunMain(t, store.SQLite)
 	clerk := newBrowser(t, m.URL())

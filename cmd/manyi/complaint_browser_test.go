@@ -18,6 +18,7 @@ import (
 // follows the complaint with it; a wrong code shows nothing of anyone else's; a clerk finds
 // the complaint and replies, and the resident sees the reply.
 func TestBrowserPublicComplaint(t *testing.T) {
+	t.Parallel()
 	chromiumPath(t)
 	start := time.Now()
 	m := MustRunMain(t, store.SQLite)
@@ -160,6 +161,7 @@ func TestBrowserPublicComplaint(t *testing.T) {
 // pages in both languages for screenshots; without MANYI_SCREENSHOTS it only checks that
 // each page shows its main element.
 func TestBrowserComplaintAndAssessmentPages(t *testing.T) {
+	t.Parallel()
 	chromiumPath(t)
 	m := MustRunMain(t, store.SQLite)
 	b := newBrowser(t, m.URL())
@@ -223,6 +225,7 @@ type tableFit struct {
 // columns, fit their column: no horizontal scrolling of the table or the page. The tracking
 // table's numbers, units and due days stay on one line, as do the booking list's units.
 func TestBrowserWideTablesFit(t *testing.T) {
+	t.Parallel()
 	chromiumPath(t)
 	m := MustRunMain(t, store.SQLite)
 	b := newBrowser(t, m.URL())

@@ -23,15 +23,23 @@ import (
 // seconds on PostgreSQL), so each test binary loads it once per dialect, into a template,
 // and gives every test a fresh copy: a file copy on SQLite, CREATE DATABASE … TEMPLATE on
 // PostgreSQL. The copies are real databases; only the loading is shared.
+//
+// Tests run in parallel, so no test waits for a template while holding the lock: SQLite tests
+// get their copies while the PostgreSQL template is still loading.
 var demoTemplates struct {
-	sync.Mutex
-	sqlite   string // path of the template file
-	dir      string
+	sync.Mutex // guards starting the loads and dir
+	dir        string
+	sqlite     struct {
+		once sync.Once
+		path string // the template file, set when the load succeeded
+		err  error  // why the load failed
+	}
 	postgres struct {
-		done   chan struct{}      // closed when the load has ended; nil until it starts
-		cancel context.CancelFunc // stops a load no test waited for
-		name   string             // the template database, set before it is created
-		err    error              // why the load failed, read after done
+		copying sync.Mutex         // one CREATE DATABASE … TEMPLATE at a time
+		done    chan struct{}      // closed when the load has ended; nil until it starts
+		cancel  context.CancelFunc // stops a load no test waited for
+		name    string             // the template database, set before it is created
+		err     error              // why the load failed, read after done
 	}
 }
 
@@ -45,28 +53,17 @@ func TestMain(m *testing.M) {
 func demoDB(t testing.TB, d store.Dialect) string {
 	t.Helper()
 	demoTemplates.Lock()
-	defer demoTemplates.Unlock()
 	startPostgresTemplate()
+	demoTemplates.Unlock()
 	if d == store.Postgres {
 		return postgresCopy(t)
 	}
-	if demoTemplates.sqlite == "" {
-		dir, err := os.MkdirTemp("", "manyi-demo-template-")
-		if err != nil {
-			t.Fatal(err)
-		}
-		demoTemplates.dir = dir
-		m, err := loadDemo(context.Background(), filepath.Join(dir, "load.db"))
-		if err == nil {
-			err = m.DB.Backup(context.Background(), filepath.Join(dir, "demo.db")) // VACUUM INTO: one self-contained file
-		}
-		m.Close(context.Background())
-		if err != nil {
-			t.Fatalf("load the demo template: %v", err)
-		}
-		demoTemplates.sqlite = filepath.Join(dir, "demo.db")
+	tmpl := &demoTemplates.sqlite
+	tmpl.once.Do(func() { tmpl.path, tmpl.err = loadSQLiteTemplate() }) // the other tests wait here
+	if tmpl.err != nil {
+		t.Fatalf("load the demo template: %v", tmpl.err)
 	}
-	data, err := os.ReadFile(demoTemplates.sqlite)
+	data, err := os.ReadFile(tmpl.path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,6 +72,23 @@ func demoDB(t testing.TB, d store.Dialect) string {
 		t.Fatal(err)
 	}
 	return path
+}
+
+// loadSQLiteTemplate loads the demo into a new SQLite file and returns its path.
+func loadSQLiteTemplate() (string, error) {
+	dir, err := os.MkdirTemp("", "manyi-demo-template-")
+	if err != nil {
+		return "", err
+	}
+	demoTemplates.Lock()
+	demoTemplates.dir = dir
+	demoTemplates.Unlock()
+	m, err := loadDemo(context.Background(), filepath.Join(dir, "load.db"))
+	if err == nil {
+		err = m.DB.Backup(context.Background(), filepath.Join(dir, "demo.db")) // VACUUM INTO: one self-contained file
+	}
+	m.Close(context.Background())
+	return filepath.Join(dir, "demo.db"), err
 }
 
 // loadDemo runs manyi once on dbURL with the demo, stopping it again; the caller closes it.
@@ -125,14 +139,17 @@ func loadPostgresTemplate(ctx context.Context, name string) error {
 	return err
 }
 
-// postgresCopy waits for the template and copies it; the caller holds demoTemplates' lock.
+// postgresCopy waits for the template and copies it.
 func postgresCopy(t testing.TB) string {
 	t.Helper()
 	pg := &demoTemplates.postgres
-	if pg.done == nil {
+	demoTemplates.Lock()
+	done := pg.done
+	demoTemplates.Unlock()
+	if done == nil {
 		t.Fatal("MANYI_TEST_POSTGRES is not set")
 	}
-	<-pg.done
+	<-done
 	if pg.err != nil {
 		t.Fatalf("load the demo template: %v", pg.err)
 	}
@@ -143,7 +160,10 @@ func postgresCopy(t testing.TB) string {
 	}
 	defer admin.Close()
 	name := "manyi_test_" + randomHex()
-	if _, err := admin.Exec(fmt.Sprintf("CREATE DATABASE %s TEMPLATE %s", name, pg.name)); err != nil {
+	pg.copying.Lock()
+	_, err = admin.Exec(fmt.Sprintf("CREATE DATABASE %s TEMPLATE %s", name, pg.name))
+	pg.copying.Unlock()
+	if err != nil {
 		t.Fatalf("copy the demo database: %v", err)
 	}
 	t.Cleanup(func() {

@@ -23,6 +23,7 @@ import (
 // an internal unit sent by hand naming the field, and an administrator's tick on the unit form
 // puts a unit on the list.
 func TestPublicFormUnits(t *testing.T) {
+	t.Parallel()
 	dialects(t, func(t *testing.T, d store.Dialect) {
 		m := MustRunMain(t, d)
 		unitID := func(code string) string {
@@ -84,6 +85,7 @@ func TestPublicFormUnits(t *testing.T) {
 // sessions, and is audited with the command line as the actor; unknown accounts and short
 // passwords are refused and change nothing.
 func TestAdminResetPassword(t *testing.T) {
+	t.Parallel()
 	dialects(t, func(t *testing.T, d store.Dialect) {
 		m := MustRunMain(t, d)
 		ctx := context.Background()
@@ -137,6 +139,7 @@ func TestAdminResetPassword(t *testing.T) {
 // quarter page still shows 永馨园, once, over both campaigns (800 questionnaires handed out),
 // instead of answering 422 for the whole page.
 func TestQuarterPageTwoCampaigns(t *testing.T) {
+	t.Parallel()
 	dialects(t, func(t *testing.T, d store.Dialect) {
 		m := MustRunMain(t, d)
 		ctx := context.Background()
@@ -180,6 +183,7 @@ func TestQuarterPageTwoCampaigns(t *testing.T) {
 // data: the public form's unit list, the unit form's public flag, the close form's parent list,
 // the quarter page, and a 不满意 callback refused for its missing problem text.
 func TestBrowserFirstHour(t *testing.T) {
+	t.Parallel()
 	chromiumPath(t)
 	m := MustRunMain(t, store.SQLite)
 	var hr string

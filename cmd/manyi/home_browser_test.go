@@ -12,6 +12,7 @@ import (
 // both databases: each account sees its role's section with its to-do cards under a heading
 // in the language chosen. Which cards a role gets, and that each opens, is TestHomePerRole's.
 func TestBrowserHome(t *testing.T) {
+	t.Parallel()
 	chromiumPath(t)
 	accounts := []struct{ user, role string }{
 		{"admin", "admin"}, {"clerk", "clerk"}, {"committee", "committee"}, {"head.yongxin", "unit_head"},

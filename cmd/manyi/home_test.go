@@ -57,6 +57,7 @@ func homeCards(t *testing.T, page string) []homeCardSeen {
 // for each of its roles (and none for a role it lacks), each card's link opens (no page that
 // refuses), and a late count is marked as such.
 func TestHomePerRole(t *testing.T) {
+	t.Parallel()
 	dialects(t, func(t *testing.T, d store.Dialect) {
 		m := MustRunMain(t, d)
 		accounts := map[string][]string{
@@ -115,6 +116,7 @@ func TestHomePerRole(t *testing.T) {
 // TestHomeCountsFollowTheRecords checks one count against its list: the clerk's open
 // complaints on the home page equal the open complaints the complaint list shows.
 func TestHomeCountsFollowTheRecords(t *testing.T) {
+	t.Parallel()
 	m := MustRunMain(t, store.SQLite)
 	c := newClient(t, m.URL())
 	c.login("clerk", "manyi-demo-2026")

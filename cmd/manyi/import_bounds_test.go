@@ -25,6 +25,7 @@ import (
 // CSVs in Big5 and UTF-16, and report times of 0001-01-01 and 1900-01-01. Each is refused
 // with a message that says what is wrong, and nothing is stored.
 func TestImportRefusalsEndToEnd(t *testing.T) {
+	t.Parallel()
 	// The bomb: one worksheet part of 64 MB of one letter, a few dozen kilobytes compressed.
 	var bomb bytes.Buffer
 	z := zip.NewWriter(&bomb)

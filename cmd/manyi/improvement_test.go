@@ -21,6 +21,7 @@ import (
 // page; a unit head of another company neither sees the item nor raises from the opinion;
 // the tracking table's XLSX has the item's id as a number.
 func TestImprovementFromSurveyOpinion(t *testing.T) {
+	t.Parallel()
 	dialects(t, func(t *testing.T, d store.Dialect) {
 		m := MustRunMain(t, d)
 		api := newClient(t, m.URL())

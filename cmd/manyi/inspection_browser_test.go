@@ -17,6 +17,7 @@ import (
 // what she saw, adds a photo through the camera's file input and files; the inspection page
 // shows the finding with the photo. The form fits the screen without sideways scrolling.
 func TestBrowserPhoneInspection(t *testing.T) {
+	t.Parallel()
 	chromiumPath(t)
 	m := MustRunMain(t, store.SQLite)
 	b := newBrowser(t, m.URL())
@@ -91,6 +92,7 @@ func TestBrowserPhoneInspection(t *testing.T) {
 // rounds with the form above it, in Chromium: every row shown is of that unit and kind, the
 // form keeps what was chosen, and the pending tab's filter survives a change of kind.
 func TestBrowserFindingFilters(t *testing.T) {
+	t.Parallel()
 	chromiumPath(t)
 	m := MustRunMain(t, store.SQLite)
 	b := newBrowser(t, m.URL())

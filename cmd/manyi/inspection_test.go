@@ -65,6 +65,7 @@ func optionValue(t *testing.T, page, label string) string {
 // a deduction the clerk may not, the care worker's 30-point last month shows base salary only,
 // and last week's sample meets every quota, on screen and as XLSX.
 func TestInspectionDay(t *testing.T) {
+	t.Parallel()
 	dialects(t, func(t *testing.T, d store.Dialect) {
 		m := MustRunMain(t, d)
 		now := m.DB.Now().In(inspection.Zone)

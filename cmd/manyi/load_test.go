@@ -14,6 +14,7 @@ import (
 // TestLoadCommand runs the load generator for a moment against a real server with the demo
 // data: every cycle completes, and every acknowledged answer is found stored.
 func TestLoadCommand(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("starts a server with the demo data")
 	}

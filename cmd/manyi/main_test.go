@@ -57,10 +57,20 @@ func startMain(t testing.TB, m *Main) *Main {
 	return m
 }
 
+// dialects runs fn on SQLite and, when MANYI_TEST_POSTGRES is set, on PostgreSQL, as parallel
+// subtests: each starts its own server on its own copy of the demo, and the SQLite one need
+// not wait for the PostgreSQL template. fn must not share mutable state between the two;
+// the caller's code after dialects runs before they do.
 func dialects(t *testing.T, fn func(t *testing.T, d store.Dialect)) {
-	t.Run("sqlite", func(t *testing.T) { fn(t, store.SQLite) })
+	t.Run("sqlite", func(t *testing.T) {
+		t.Parallel()
+		fn(t, store.SQLite)
+	})
 	if storetest.PostgresURL() != "" {
-		t.Run("postgres", func(t *testing.T) { fn(t, store.Postgres) })
+		t.Run("postgres", func(t *testing.T) {
+			t.Parallel()
+			fn(t, store.Postgres)
+		})
 	}
 }
 
@@ -127,6 +137,7 @@ func (c *client) login(username, password string) {
 }
 
 func TestLoginCreateUnitLogout(t *testing.T) {
+	t.Parallel()
 	dialects(t, func(t *testing.T, d store.Dialect) {
 		m := MustRunMain(t, d)
 		c := newClient(t, m.URL())
@@ -211,6 +222,7 @@ func unitID(t *testing.T, c *client, name string) string {
 // TestUnitHeadScope proves a unit head of 永馨园 cannot reach 玫瑰区's records by editing ids
 // in URLs, through pages or the API.
 func TestUnitHeadScope(t *testing.T) {
+	t.Parallel()
 	dialects(t, func(t *testing.T, d store.Dialect) {
 		m := MustRunMain(t, d)
 		admin := newClient(t, m.URL())
@@ -277,6 +289,7 @@ func TestUnitHeadScope(t *testing.T) {
 }
 
 func TestLanguageSwitch(t *testing.T) {
+	t.Parallel()
 	m := MustRunMain(t, store.SQLite)
 	c := newClient(t, m.URL())
 	c.login("admin", testAdminPassword)
@@ -293,6 +306,7 @@ func TestLanguageSwitch(t *testing.T) {
 }
 
 func TestOperations(t *testing.T) {
+	t.Parallel()
 	m := MustRunMain(t, store.SQLite)
 	c := newClient(t, m.URL())
 	for path, want := range map[string]string{"/healthz": "ok", "/readyz": "ready", "/metrics": "manyi_http_requests_total"} {
@@ -311,6 +325,7 @@ func TestOperations(t *testing.T) {
 }
 
 func TestBackup(t *testing.T) {
+	t.Parallel()
 	m := MustRunMain(t, store.SQLite)
 	target := t.TempDir() + "/copy.db"
 	var out bytes.Buffer
@@ -357,6 +372,7 @@ func TestConfigFromEnvironment(t *testing.T) {
 
 // TestGracefulShutdown: a request in flight when shutdown starts still gets its answer.
 func TestGracefulShutdown(t *testing.T) {
+	t.Parallel()
 	m := MustRunMain(t, store.SQLite)
 	conn, err := net.Dial("tcp", strings.TrimPrefix(m.URL(), "http://"))
 	if err != nil {
@@ -398,6 +414,7 @@ func TestGracefulShutdown(t *testing.T) {
 // TestDemoScaleRefused: a --scale out of range is refused, naming the flag, before the
 // database gets a table.
 func TestDemoScaleRefused(t *testing.T) {
+	t.Parallel()
 	for _, n := range []string{"-1", "501", "NaN"} {
 		path := t.TempDir() + "/scale.db"
 		err := run(context.Background(), []string{"demo", "--db", path, "--scale", n}, io.Discard, io.Discard)

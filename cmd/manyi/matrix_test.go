@@ -385,6 +385,7 @@ var pathParamRE = regexp.MustCompile(`\{[a-z]+\}`)
 // the login page (pages) or answered 401 (API). Routes with a record id are tried with an id
 // that does not exist; scopedRecords tries real records in and out of a role's scope.
 func TestRouteMatrix(t *testing.T) {
+	t.Parallel()
 	dialects(t, func(t *testing.T, d store.Dialect) {
 		m, _ := runMainLogged(t, d)
 		routes := append(webRoutes(t), apiRoutes(t, m.URL())...)
@@ -502,6 +503,7 @@ var scopedRecords = []scopedRecord{
 // TestRouteMatrixScope (issue 13) opens records in a role's scope (200) and out of it
 // (403 or 404, never the record), so that editing the id in a URL shows nothing more.
 func TestRouteMatrixScope(t *testing.T) {
+	t.Parallel()
 	m, _ := runMainLogged(t, store.SQLite)
 	clients := map[string]*client{}
 	for _, sr := range scopedRecords {

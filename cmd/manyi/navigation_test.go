@@ -77,6 +77,7 @@ func navWalk(t *testing.T, c *client, visit func(path string, status int, body s
 // navigation and the tab bars from the home page: none may answer 403, because a page that
 // refuses should not have been offered.
 func TestNavigationOffersOnlyWhatOpens(t *testing.T) {
+	t.Parallel()
 	dialects(t, func(t *testing.T, d store.Dialect) {
 		m := MustRunMain(t, d)
 		for _, user := range demoAccounts {

@@ -114,6 +114,7 @@ func misalignedColumns(t *testing.T, page string) []string {
 // than a page holds: every row is visited exactly once, in the list's order, and the previous
 // links lead back through the same pages.
 func TestListPagesKeyset(t *testing.T) {
+	t.Parallel()
 	dialects(t, func(t *testing.T, d store.Dialect) {
 		m := MustRunMain(t, d)
 		clients := map[string]*client{}

@@ -15,6 +15,7 @@ import (
 // repeats the value; a valid value still opens the page. So do the tracking table's status
 // and source filters, the inspection kind and every record id a list filters by.
 func TestBadQueryParams(t *testing.T) {
+	t.Parallel()
 	dialects(t, func(t *testing.T, d store.Dialect) {
 		m := MustRunMain(t, d)
 		c := demoClient(t, m.URL(), "clerk")

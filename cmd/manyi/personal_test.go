@@ -108,6 +108,7 @@ func viewEntries(t *testing.T, db *sql.DB, entity string) int {
 // the dispatcher's callback queue, the complainant's contact on the complaint for the desk —
 // show it, and each such showing writes an access entry into the audit log.
 func TestPersonalDataMasked(t *testing.T) {
+	t.Parallel()
 	dialects(t, func(t *testing.T, d store.Dialect) {
 		m, logs := runMainLogged(t, d)
 		db := m.DB.SQL()

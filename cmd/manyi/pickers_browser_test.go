@@ -21,6 +21,7 @@ import (
 // the order and the finding are stored with the person chosen; both forms fit the screen, in
 // Chinese and in English. Enter in a field registers the order, not the hidden choose button.
 func TestBrowserPickers(t *testing.T) {
+	t.Parallel()
 	chromiumPath(t)
 	m := MustRunMain(t, store.SQLite)
 	b := newBrowser(t, m.URL())
@@ -99,6 +100,7 @@ func TestBrowserPickers(t *testing.T) {
 // (the no-script list button stays hidden); the account is created for the person chosen.
 // The form fits 1280 px and a 390 px phone, in Chinese and English.
 func TestBrowserAccountForm(t *testing.T) {
+	t.Parallel()
 	chromiumPath(t)
 	m := MustRunMain(t, store.SQLite)
 	var net int64

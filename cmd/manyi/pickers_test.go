@@ -46,6 +46,7 @@ func formErrorText(t *testing.T, page string) string {
 // person outside the inspected unit are refused on their field in Chinese and English, and
 // nothing is stored.
 func TestPickersScoped(t *testing.T) {
+	t.Parallel()
 	dialects(t, func(t *testing.T, d store.Dialect) {
 		m := MustRunMain(t, d)
 		ctx := context.Background()

@@ -28,6 +28,7 @@ func lastQuarter(now time.Time) (quarter, lastMonth string) {
 // the form with its reason and nothing stored; the missing report of 计量检测中心 is filed from
 // the board's link and the board then shows it.
 func TestQualityBoard(t *testing.T) {
+	t.Parallel()
 	dialects(t, func(t *testing.T, d store.Dialect) {
 		m := MustRunMain(t, d)
 		now := m.DB.Now().In(inspection.Zone)
@@ -114,6 +115,7 @@ func TestQualityBoard(t *testing.T) {
 
 // TestBrowserQualityBoard looks at the board in Chromium, in Chinese and in English.
 func TestBrowserQualityBoard(t *testing.T) {
+	t.Parallel()
 	chromiumPath(t)
 	m := MustRunMain(t, store.SQLite)
 	b := newBrowser(t, m.URL())

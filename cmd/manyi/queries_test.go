@@ -44,6 +44,7 @@ var listPages = []struct{ user, path string }{
 // complaints, a sampling plan and its draw), and counts again: a page whose count grew runs a
 // query per row.
 func TestListPagesQueryCount(t *testing.T) {
+	t.Parallel()
 	dialects(t, func(t *testing.T, d store.Dialect) {
 		m := MustRunMain(t, d)
 		clients := map[string]*client{}

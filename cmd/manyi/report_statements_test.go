@@ -18,6 +18,7 @@ import (
 // statements: the live periods read facts per subject and the spot checks a board per company,
 // in assessment and inspection; docs/benchmarks.md, "reports".)
 func TestReportStatements(t *testing.T) {
+	t.Parallel()
 	dialects(t, func(t *testing.T, d store.Dialect) {
 		ctx := context.Background()
 		db, err := store.Open(ctx, demoDB(t, d))

@@ -54,6 +54,7 @@ func within(n *html.Node, tag string) []*html.Node {
 // function's value; the XLSX holds numbers and its totals are the screen's; a figure leads
 // to the records behind it; the weekly report opens in the same frame.
 func TestReports(t *testing.T) {
+	t.Parallel()
 	dialects(t, func(t *testing.T, d store.Dialect) {
 		m := MustRunMain(t, d)
 		c := demoClient(t, m.URL(), "clerk")
@@ -310,6 +311,7 @@ func TestReportRefusals(t *testing.T) {
 // headless Chromium; each is a PDF whose text holds the report's sections. The server's
 // Chromium is the one the browser tests use; pdftotext (make chromium installs it) reads it.
 func TestBrowserReportPDF(t *testing.T) {
+	t.Parallel()
 	exe := chromiumPath(t)
 	pdftotext, err := exec.LookPath("pdftotext")
 	if err != nil {

@@ -26,6 +26,7 @@ func hrefsWithPrefix(t *testing.T, page, prefix string) []string {
 // population, so only the organisation's clerk, the committee and the administrator read
 // them; a unit's clerk, a unit head and a nurse are refused with 403.
 func TestSamplingScope(t *testing.T) {
+	t.Parallel()
 	dialects(t, func(t *testing.T, d store.Dialect) {
 		m := MustRunMain(t, d)
 		clerk := demoClient(t, m.URL(), "clerk")
@@ -58,6 +59,7 @@ func TestSamplingScope(t *testing.T) {
 // company lists only 物流公司's, and the head of an engineering unit none; neither opens a
 // property company close (nor reads a reopen reason).
 func TestCloseListScope(t *testing.T) {
+	t.Parallel()
 	dialects(t, func(t *testing.T, d store.Dialect) {
 		m := MustRunMain(t, d)
 		row := regexp.MustCompile(`<tr[^>]*><td><a href="(/assessment/closes/\d+)">[^<]*</a></td><td>.*?</td><td>([^<]*)</td>`)
@@ -98,6 +100,7 @@ func TestCloseListScope(t *testing.T) {
 // TestMaintainerSeesOwnScore: on the monthly ranking a maintainer (staff only) sees his own
 // row and not his teammates'; the foreman of his team sees the team's rows.
 func TestMaintainerSeesOwnScore(t *testing.T) {
+	t.Parallel()
 	dialects(t, func(t *testing.T, d store.Dialect) {
 		m := MustRunMain(t, d)
 		rows := func(user, month string) []*html.Node {

@@ -40,6 +40,7 @@ func submitComplaint(t *testing.T, c *client, unitID, idem string) (int, string)
 // the complaint. Only the response code shown once to the complainant does. Also: the public
 // form's idempotency key makes a resubmission show the first complaint's codes again.
 func TestStaffCannotAnswerForComplainant(t *testing.T) {
+	t.Parallel()
 	dialects(t, func(t *testing.T, d store.Dialect) {
 		m := MustRunMain(t, d)
 		resident := newClient(t, m.URL())
@@ -108,6 +109,7 @@ func TestStaffCannotAnswerForComplainant(t *testing.T) {
 // client; a spoofed X-Forwarded-For from an untrusted peer is ignored; behind a trusted
 // proxy two residents get separate buckets.
 func TestPublicRateLimitsBehindProxy(t *testing.T) {
+	t.Parallel()
 	const limit = 3
 	lookup := func(c *client, xff string) int {
 		t.Helper()
@@ -177,6 +179,7 @@ func TestProxyAndLimitConfig(t *testing.T) {
 // TestStatsLinksHidePhones (issue 13, fault 7): the repeat complainants on /complaints/stats
 // link by complaint id, never by the phone number, and show the number masked.
 func TestStatsLinksHidePhones(t *testing.T) {
+	t.Parallel()
 	dialects(t, func(t *testing.T, d store.Dialect) {
 		m := MustRunMain(t, d)
 		resident := newClient(t, m.URL())
@@ -217,6 +220,7 @@ func TestStatsLinksHidePhones(t *testing.T) {
 // too large; it must not be read as a shorter list of roles (before, the handler ignored the
 // parse error and replaced the person's roles with what it had read).
 func TestOversizedRolesFormChangesNothing(t *testing.T) {
+	t.Parallel()
 	m := MustRunMain(t, store.SQLite)
 	var personID, before int
 	if err := m.DB.Read(context.Background(), func(tx *store.Tx) error {

@@ -17,6 +17,7 @@ import (
 // the answer arrives. With MANYI_SCREENSHOTS set it also saves the survey pages in Chinese
 // and English.
 func TestBrowserSurveyPhone(t *testing.T) {
+	t.Parallel()
 	chromiumPath(t)
 	m := MustRunMain(t, store.SQLite)
 	clerk := newClient(t, m.URL())

@@ -85,6 +85,7 @@ func decodeSVG(t *testing.T, svg string) string {
 // rates, answer and close a follow-up, and check the third quarter's survey-quarterly
 // results against a count made straight from the tables.
 func TestSurveyQuarter(t *testing.T) {
+	t.Parallel()
 	dialects(t, func(t *testing.T, d store.Dialect) {
 		m := MustRunMain(t, d)
 		secondClerk(t, m)

@@ -12,6 +12,7 @@ import (
 // clerk, in Chinese and in English: the register's codes, units and days each stay on one
 // line, and on a phone the page (its import form too) is no wider than the screen.
 func TestBrowserTargets(t *testing.T) {
+	t.Parallel()
 	chromiumPath(t)
 	m := MustRunMain(t, store.SQLite)
 	b := newBrowser(t, m.URL())

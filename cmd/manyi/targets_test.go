@@ -50,6 +50,7 @@ func insideClass(n *html.Node, class string) bool {
 // construction plan was filed late or not at all, opens the breach's records and follows one
 // to its project.
 func TestTargetsBreachToRecords(t *testing.T) {
+	t.Parallel()
 	dialects(t, func(t *testing.T, d store.Dialect) {
 		m := MustRunMain(t, d)
 		c := newClient(t, m.URL())
@@ -118,6 +119,7 @@ func TestTargetsBreachToRecords(t *testing.T) {
 // TestProjectImportPage: a workbook with a bad row is refused whole, the row named; the
 // mended file imports.
 func TestProjectImportPage(t *testing.T) {
+	t.Parallel()
 	dialects(t, func(t *testing.T, d store.Dialect) {
 		m := MustRunMain(t, d)
 		c := newClient(t, m.URL())

@@ -16,6 +16,7 @@ import (
 // the same on both databases, and nothing is stored (PostgreSQL used to answer 500 to a NUL,
 // SQLite to store the raw bytes).
 func TestTextInputRefused(t *testing.T) {
+	t.Parallel()
 	dialects(t, func(t *testing.T, d store.Dialect) {
 		m := MustRunMain(t, d)
 		const nul, notUTF8 = "王\x00先生", "caf\xe9 latin-1"

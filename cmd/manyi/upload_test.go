@@ -15,6 +15,7 @@ import (
 // limit, not the plain-form limit, so a clerk's registration with a 2 MB photo is accepted;
 // a body over the upload limit is refused as too large, not as a forged form.
 func TestLargeFormsPassTheCSRFCheck(t *testing.T) {
+	t.Parallel()
 	m := MustRunMain(t, store.SQLite)
 	c := newClient(t, m.URL())
 	c.login("clerk", demo.DemoPassword)

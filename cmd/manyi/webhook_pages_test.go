@@ -20,6 +20,7 @@ import (
 // secret is refused naming the secret; the delivery log shows a delivery with its status, and
 // its redelivery button queues it again; a stopped webhook offers no redelivery and refuses one.
 func TestWebhookPages(t *testing.T) {
+	t.Parallel()
 	dialects(t, func(t *testing.T, d store.Dialect) {
 		m := MustRunMain(t, d)
 		admin := demoClient(t, m.URL(), "admin")

@@ -16,6 +16,7 @@ import (
 // the next call with its script and no rating chosen; pressing 1 then Enter saves 满意 and
 // brings the next call; U records an unanswered call.
 func TestBrowserCallbackQueue(t *testing.T) {
+	t.Parallel()
 	chromiumPath(t)
 	m := MustRunMain(t, store.SQLite)
 	b := newBrowser(t, m.URL())

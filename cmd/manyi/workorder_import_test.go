@@ -23,6 +23,7 @@ var importPageRE = regexp.MustCompile(`^/workorders/import/(\d+)$`)
 // the same file through the API is refused whole, then imported with good_only, and a retry
 // adds nothing.
 func TestWorkOrderImport(t *testing.T) {
+	t.Parallel()
 	dialects(t, func(t *testing.T, d store.Dialect) {
 		m := MustRunMain(t, d)
 		team, maint := importTeam(t, m)

@@ -30,6 +30,7 @@ var (
 // month's ranking with best team and star, and the daily workbook opens with the seed's
 // columns.
 func TestWorkOrderDay(t *testing.T) {
+	t.Parallel()
 	dialects(t, func(t *testing.T, d store.Dialect) {
 		m := MustRunMain(t, d)
 		now := m.DB.Now().In(workorder.Zone)

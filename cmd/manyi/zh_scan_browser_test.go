@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -80,13 +81,25 @@ type scannedPage struct {
 // Chinese phrases and half-width punctuation against Chinese characters. On the same walk it
 // checks that links and forms some roles may not use are not shown to them, by selector.
 func TestBrowserZhPages(t *testing.T) {
+	t.Parallel()
 	chromiumPath(t)
 	m := MustRunMain(t, store.SQLite)
+	var seenMu sync.Mutex
 	seen := map[string]bool{} // each finding once, however many pages show it
-	// One account a role: the pages and their words are the same for two accounts of a role,
-	// and the walk stays within a minute or two.
+	// firstSeen reports whether no walk has shown the finding before.
+	firstSeen := func(f string) bool {
+		seenMu.Lock()
+		defer seenMu.Unlock()
+		first := !seen[f]
+		seen[f] = true
+		return first
+	}
+	// One account a role: the pages and their words are the same for two accounts of a role.
+	// The roles walk side by side, each in its own Chromium, on the one server: the walks only
+	// read pages.
 	for _, user := range []string{"admin", "clerk", "committee", "head.yongxin", "foreman.net", "dispatcher1", "manager1", "staff1", "nurse1"} {
 		t.Run(user, func(t *testing.T) {
+			t.Parallel()
 			b := newBrowser(t, m.URL())
 			if user == "admin" {
 				b.login(user, testAdminPassword)
@@ -108,8 +121,7 @@ func TestBrowserZhPages(t *testing.T) {
 					t.Fatalf("read %s: %v", path, err)
 				}
 				for _, f := range zhFindings(page.Text) {
-					if !seen[f] {
-						seen[f] = true
+					if firstSeen(f) {
 						t.Errorf("%s: %s", path, f)
 					}
 				}
