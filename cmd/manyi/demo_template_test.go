@@ -14,6 +14,7 @@ import (
 	"sync"
 	"testing"
 
+	"manyi/internal/auth"
 	"manyi/internal/store"
 	"manyi/internal/store/storetest"
 )
@@ -91,6 +92,12 @@ func loadSQLiteTemplate() (string, error) {
 	return filepath.Join(dir, "demo.db"), err
 }
 
+// demoPasswordCost is the argon2id cost of the template's accounts. Every test logs in, some
+// as every role, and at the production cost those logins were a sixth of the test binary's
+// CPU; a hash carries its own cost, so the server checks these as cheaply as they were set.
+// What the tests exercise is the accounts, not the hash's strength (internal/auth tests that).
+var demoPasswordCost = auth.Cost{Memory: 64, Time: 1, Threads: 1}
+
 // loadDemo runs manyi once on dbURL with the demo, stopping it again; the caller closes it.
 func loadDemo(ctx context.Context, dbURL string) (*Main, error) {
 	m := &Main{
@@ -98,7 +105,7 @@ func loadDemo(ctx context.Context, dbURL string) (*Main, error) {
 		Stdout: io.Discard,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 	}
-	return m, m.Open(ctx)
+	return m, m.Open(auth.WithCost(ctx, demoPasswordCost))
 }
 
 // startPostgresTemplate starts loading the PostgreSQL template in the background, once, when
