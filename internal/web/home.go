@@ -14,6 +14,7 @@ import (
 	"manyi/internal/assessment"
 	"manyi/internal/auth"
 	"manyi/internal/complaint"
+	"manyi/internal/errs"
 	"manyi/internal/improvement"
 	"manyi/internal/inspection"
 	"manyi/internal/jobs"
@@ -240,8 +241,11 @@ func (s *Server) committeeCards(r *http.Request, p access.Principal, now time.Ti
 	cards := []homeCard{{Key: "home.closes_to_approve", Count: waiting, Href: "/assessment", Alert: waiting > 0}}
 	year := now.In(timeZone).Year()
 	b, _, err := assessment.YearBudget(r.Context(), s.db, assessment.BudgetScheme, year)
-	if err != nil || b == nil {
+	switch {
+	case errs.Is(err, errs.Invalid), err == nil && b == nil:
 		return cards, nil // no active version of the scheme, or no budget rule in it: nothing to watch
+	case err != nil:
+		return nil, err
 	}
 	lang := locale.FromContext(r.Context())
 	return append(cards, homeCard{Key: "home.budget", Title: locale.T(lang, "home.budget", year), Count: -1,
